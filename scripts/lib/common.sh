@@ -1,0 +1,88 @@
+# Shared by scripts/dev and scripts/test: installing what is missing and running a local
+# PostgreSQL 15 cluster. Source it; it defines functions only.
+# shellcheck shell=bash
+
+PG_BIN=/usr/lib/postgresql/15/bin
+
+# Packages needed to build peerd and run it against a local PostgreSQL.
+BUILD_PACKAGES=(gcc meson ninja-build pkg-config python3 libulfius-dev libmicrohttpd-dev
+	libjansson-dev libpq-dev libjwt-dev libssl-dev postgresql-15 postgresql-client-15 curl)
+# And to run the tests and lint the API description.
+TEST_PACKAGES=(libcriterion-dev libcurl4-gnutls-dev nodejs npm)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Installs the Debian packages given that are not installed yet.
+ensure_packages() {
+	local missing=() package
+	for package in "$@"; do
+		# npm ships inside nodejs on some images; a working npx is what matters.
+		if [ "$package" = npm ] && command -v npx >/dev/null 2>&1; then continue; fi
+		if [ "$package" = nodejs ] && command -v node >/dev/null 2>&1; then continue; fi
+		dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||
+			missing+=("$package")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	say "installing ${missing[*]}"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
+}
+
+# Prints a TCP port nobody listens on right now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Runs a PostgreSQL program as the cluster's owner: initdb refuses to run as root, so
+# root hands the cluster to the postgres user.
+pg_run() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# cluster_init DIR: a new cluster in DIR with a superuser "postgres" and trust on
+# loopback only. Does nothing when DIR already holds one.
+cluster_init() {
+	local dir=$1
+	[ -f "$dir/PG_VERSION" ] && return 0
+	mkdir -p "$dir"
+	[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir"
+	chmod 700 "$dir"
+	pg_run "$PG_BIN/initdb" -D "$dir" -U postgres --auth=trust --encoding=UTF8 \
+		--locale=C.UTF-8 >/dev/null
+}
+
+# cluster_start DIR PORT: listens on 127.0.0.1:PORT only, no Unix socket.
+cluster_start() {
+	local dir=$1 port=$2
+	pg_run "$PG_BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
+		-o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=''" \
+		start >/dev/null || { cat "$dir/server.log" >&2; die "PostgreSQL did not start"; }
+}
+
+cluster_stop() {
+	local dir=$1
+	[ -f "$dir/postmaster.pid" ] || return 0
+	pg_run "$PG_BIN/pg_ctl" -D "$dir" -w -t 30 -m fast stop >/dev/null || true
+}
+
+# cluster_create_database PORT: a login role "peerd" (not a superuser) owning a database
+# "peerd", as a production deployment would have.
+cluster_create_database() {
+	local port=$1 psql=(psql -h 127.0.0.1 -p "$1" -U postgres -d postgres -qtAX -v ON_ERROR_STOP=1)
+	if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'peerd'")" != 1 ]; then
+		"${psql[@]}" -c "CREATE ROLE peerd LOGIN"
+	fi
+	if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'peerd'")" != 1 ]; then
+		"${psql[@]}" -c "CREATE DATABASE peerd OWNER peerd"
+	fi
+}

@@ -1,0 +1,23 @@
+/* What the running service shares between requests. Built once by `peerd serve`; the
+ * HTTP threads only read it (the counters are atomics). */
+#pragma once
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "jwt_auth.h"
+#include "metrics.h"
+#include "pool.h"
+#include "router.h"
+
+struct app {
+	const struct config *config;
+	struct jwt_verifier verifier;
+	struct pool *pool;
+	struct metrics *metrics;
+	const struct route *routes;
+	size_t route_count;
+	atomic_ulong in_flight; /* requests inside the dispatcher now */
+	atomic_bool draining;   /* shutting down: responses ask clients to close */
+};

@@ -1,0 +1,14 @@
+/* Base64url without padding (RFC 4648 section 5), as JWTs and page cursors use it. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Returns a newly allocated NUL-terminated encoding of data, or NULL when out of memory.
+ * The caller frees it. */
+char *base64url_encode(const unsigned char *data, size_t size);
+
+/* Decodes text (no padding, no whitespace) into a newly allocated buffer with a NUL after
+ * the last byte, and stores its length in size. Returns NULL when text is not valid
+ * base64url or memory runs out; the caller frees the result. */
+unsigned char *base64url_decode(const char *text, size_t *size);

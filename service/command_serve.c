@@ -1,0 +1,84 @@
+/* `peerd serve`: the HTTP API until SIGTERM or SIGINT. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "commands.h"
+#include "log.h"
+#include "routes.h"
+#include "server.h"
+
+/* How long requests in flight may take to finish after a stop signal. */
+#define SHUTDOWN_GRACE_MS 10000
+
+/* A borrower gives up on a busy pool after this long and gets a 503. */
+#define POOL_WAIT_MS 2000
+
+/* Blocks the stop signals in this thread before any other thread exists, so every thread
+ * inherits the mask and only sigwait() in main sees them. */
+static void block_stop_signals(sigset_t *stop)
+{
+	sigemptyset(stop);
+	sigaddset(stop, SIGTERM);
+	sigaddset(stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int wait_for_stop_signal(const sigset_t *stop)
+{
+	int received = 0;
+	while (sigwait(stop, &received) != 0)
+		;
+	return received;
+}
+
+static bool start(struct app *app, struct server *server, char *error, size_t error_size)
+{
+	if (!jwt_verifier_init(&app->verifier, app->config, error, error_size))
+		return false;
+	app->routes = api_routes;
+	app->route_count = api_route_count;
+	app->pool = pool_create(app->config->database_url, app->config->db_pool_size, POOL_WAIT_MS);
+	app->metrics = metrics_create(app->routes, app->route_count);
+	if (!app->pool || !app->metrics) {
+		snprintf(error, error_size, "out of memory");
+		return false;
+	}
+	return server_start(server, app, error, error_size);
+}
+
+int command_serve(void)
+{
+	sigset_t stop;
+	block_stop_signals(&stop);
+	struct config cfg;
+	struct app app = {.config = &cfg};
+	struct server server = {0};
+	char error[512];
+	int status = 0;
+	bool configured = config_load(&cfg, CONFIG_FOR_SERVE, config_lookup_environment, NULL,
+				      error, sizeof error);
+	if (configured)
+		log_set_level(cfg.log_level);
+	if (!configured || !start(&app, &server, error, sizeof error)) {
+		fprintf(stderr, "peerd: %s\n", error);
+		status = 2;
+	} else {
+		log_write(LOG_LEVEL_INFO, "listening",
+			  json_pack("{s:i, s:i, s:i}", "port", (int)cfg.port, "threads",
+				    (int)cfg.threads, "db_pool_size", (int)cfg.db_pool_size));
+		int received = wait_for_stop_signal(&stop);
+		log_write(LOG_LEVEL_INFO, "stopping",
+			  json_pack("{s:s, s:i}", "signal", strsignal(received), "in_flight",
+				    (int)atomic_load(&app.in_flight)));
+		server_stop(&server, SHUTDOWN_GRACE_MS);
+		log_message(LOG_LEVEL_INFO, "stopped");
+	}
+	metrics_destroy(app.metrics);
+	pool_destroy(app.pool);
+	jwt_verifier_free(&app.verifier);
+	config_free(&cfg);
+	return status;
+}

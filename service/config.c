@@ -1,0 +1,263 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_PORT           8080
+#define DEFAULT_MAX_BODY_BYTES (1024 * 1024)
+#define MAX_THREADS            256
+#define MAX_POOL_SIZE          512
+#define MIN_BODY_BYTES         1024
+#define MAX_BODY_BYTES         (64 * 1024 * 1024)
+#define MAX_PEM_BYTES          (64 * 1024)
+
+struct loader {
+	config_lookup_fn lookup;
+	void *context;
+	char *error;
+	size_t error_size;
+};
+
+__attribute__((format(printf, 2, 3))) static bool fail(struct loader *loader,
+							 const char *format, ...)
+{
+	va_list args;
+	va_start(args, format);
+	vsnprintf(loader->error, loader->error_size, format, args);
+	va_end(args);
+	return false;
+}
+
+/* An empty value counts as unset: `PEERD_X=` in an env file means "not configured". */
+static const char *setting(struct loader *loader, const char *name)
+{
+	const char *value = loader->lookup(name, loader->context);
+	return value && *value ? value : NULL;
+}
+
+static bool copy_setting(struct loader *loader, const char *name, char **out)
+{
+	const char *value = setting(loader, name);
+	if (!value)
+		return true;
+	*out = strdup(value);
+	return *out != NULL || fail(loader, "%s: out of memory", name);
+}
+
+static bool parse_unsigned(struct loader *loader, const char *name, unsigned long min,
+			   unsigned long max, unsigned long fallback, unsigned long *out)
+{
+	const char *value = setting(loader, name);
+	if (!value) {
+		*out = fallback;
+		return true;
+	}
+	char *end = NULL;
+	errno = 0;
+	unsigned long parsed = strtoul(value, &end, 10);
+	if (value[0] == '-' || value[0] == '+' || errno != 0 || *end != '\0' || parsed < min ||
+	    parsed > max)
+		return fail(loader, "%s must be a whole number from %lu to %lu", name, min, max);
+	*out = parsed;
+	return true;
+}
+
+static unsigned default_thread_count(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	/* Handlers block on the database, so a few threads per core keep the CPUs busy. */
+	long threads = cpus > 0 ? cpus * 2 : 4;
+	return (unsigned)(threads < 4 ? 4 : threads > MAX_THREADS ? MAX_THREADS : threads);
+}
+
+static bool read_file(struct loader *loader, const char *name, const char *path, char **out)
+{
+	FILE *file = fopen(path, "rb");
+	if (!file)
+		return fail(loader, "%s: cannot read %s (%s)", name, path, strerror(errno));
+	char *text = malloc(MAX_PEM_BYTES + 1);
+	size_t size = text ? fread(text, 1, MAX_PEM_BYTES + 1, file) : 0;
+	fclose(file);
+	if (!text)
+		return fail(loader, "%s: out of memory", name);
+	if (size == 0 || size > MAX_PEM_BYTES) {
+		free(text);
+		return fail(loader, "%s: %s is empty or larger than %d bytes", name, path,
+			    MAX_PEM_BYTES);
+	}
+	text[size] = '\0';
+	*out = text;
+	return true;
+}
+
+/* The key itself, or the path of a file holding it (easier in container env files). */
+static bool load_public_key(struct loader *loader, struct config *cfg)
+{
+	const char *name = "PEERD_JWT_PUBLIC_KEY";
+	const char *value = setting(loader, name);
+	if (!value)
+		return true;
+	if (strncmp(value, "-----BEGIN ", 11) != 0)
+		return read_file(loader, name, value, &cfg->jwt_public_key);
+	if (!copy_setting(loader, name, &cfg->jwt_public_key))
+		return false;
+	/* Env files cannot hold line breaks, so a written "\n" stands for one. */
+	char *out = cfg->jwt_public_key;
+	for (const char *in = cfg->jwt_public_key; *in; in++) {
+		bool escaped_newline = in[0] == '\\' && in[1] == 'n';
+		*out++ = escaped_newline ? '\n' : *in;
+		in += escaped_newline;
+	}
+	*out = '\0';
+	return true;
+}
+
+static bool valid_origin(const char *origin)
+{
+	size_t length = strlen(origin);
+	bool has_scheme = strncmp(origin, "http://", 7) == 0 || strncmp(origin, "https://", 8) == 0;
+	return has_scheme && length < 256 && origin[length - 1] != '/' && !strpbrk(origin, " \t,");
+}
+
+static bool load_cors_origins(struct loader *loader, struct config *cfg)
+{
+	const char *name = "PEERD_CORS_ORIGINS";
+	const char *value = setting(loader, name);
+	if (!value)
+		return true;
+	char *copy = strdup(value);
+	if (!copy)
+		return fail(loader, "%s: out of memory", name);
+	bool ok = true;
+	char *saved = NULL;
+	for (char *item = strtok_r(copy, ",", &saved); item && ok;
+	     item = strtok_r(NULL, ",", &saved)) {
+		while (*item == ' ')
+			item++;
+		for (char *end = item + strlen(item); end > item && end[-1] == ' '; end--)
+			end[-1] = '\0';
+		if (!*item)
+			continue;
+		bool wildcard = strcmp(item, "*") == 0;
+		if (!wildcard && !valid_origin(item)) {
+			ok = fail(loader,
+				  "%s: \"%s\" is not an origin like https://app.example.org (no path, "
+				  "no trailing slash)",
+				  name, item);
+			break;
+		}
+		char **grown = realloc(cfg->cors_origins,
+				       (cfg->cors_origin_count + 1) * sizeof *cfg->cors_origins);
+		char *stored = grown ? strdup(item) : NULL;
+		if (grown)
+			cfg->cors_origins = grown;
+		if (!stored) {
+			ok = fail(loader, "%s: out of memory", name);
+			break;
+		}
+		cfg->cors_origins[cfg->cors_origin_count++] = stored;
+	}
+	free(copy);
+	if (ok && cfg->cors_origin_count > 1) {
+		for (size_t i = 0; i < cfg->cors_origin_count; i++) {
+			if (strcmp(cfg->cors_origins[i], "*") == 0)
+				return fail(loader, "%s: \"*\" cannot be combined with other origins",
+					    name);
+		}
+	}
+	return ok;
+}
+
+static bool load_jwt_settings(struct loader *loader, struct config *cfg, bool need_secret,
+			      bool need_any_key)
+{
+	if (!copy_setting(loader, "PEERD_JWT_SECRET", &cfg->jwt_secret) ||
+	    !load_public_key(loader, cfg) ||
+	    !copy_setting(loader, "PEERD_JWT_ISSUER", &cfg->jwt_issuer) ||
+	    !copy_setting(loader, "PEERD_JWT_AUDIENCE", &cfg->jwt_audience))
+		return false;
+	if (cfg->jwt_secret && strlen(cfg->jwt_secret) < CONFIG_JWT_SECRET_MIN_BYTES)
+		return fail(loader, "PEERD_JWT_SECRET must be at least %d bytes long",
+			    CONFIG_JWT_SECRET_MIN_BYTES);
+	if (need_secret && !cfg->jwt_secret)
+		return fail(loader, "PEERD_JWT_SECRET is not set (tokens are signed with it)");
+	if (need_any_key && !cfg->jwt_secret && !cfg->jwt_public_key)
+		return fail(loader, "PEERD_JWT_SECRET or PEERD_JWT_PUBLIC_KEY must be set to "
+				    "verify tokens");
+	return true;
+}
+
+static bool load_server_settings(struct loader *loader, struct config *cfg)
+{
+	unsigned long port, threads, pool, body;
+	if (!parse_unsigned(loader, "PEERD_PORT", 1, 65535, DEFAULT_PORT, &port) ||
+	    !parse_unsigned(loader, "PEERD_THREADS", 1, MAX_THREADS, default_thread_count(),
+			    &threads))
+		return false;
+	unsigned long default_pool = threads * 2 > MAX_POOL_SIZE ? MAX_POOL_SIZE : threads * 2;
+	if (!parse_unsigned(loader, "PEERD_DB_POOL_SIZE", 1, MAX_POOL_SIZE, default_pool, &pool) ||
+	    !parse_unsigned(loader, "PEERD_MAX_BODY_BYTES", MIN_BODY_BYTES, MAX_BODY_BYTES,
+			    DEFAULT_MAX_BODY_BYTES, &body))
+		return false;
+	cfg->port = (unsigned)port;
+	cfg->threads = (unsigned)threads;
+	cfg->db_pool_size = (unsigned)pool;
+	cfg->max_body_bytes = (size_t)body;
+	return load_cors_origins(loader, cfg);
+}
+
+static bool load_database_url(struct loader *loader, struct config *cfg)
+{
+	const char *value = setting(loader, "PEERD_DATABASE_URL");
+	if (!value)
+		return fail(loader, "PEERD_DATABASE_URL is not set (a libpq URI such as "
+				    "postgresql://peerd@localhost/peerd)");
+	if (strncmp(value, "postgresql://", 13) != 0 && strncmp(value, "postgres://", 11) != 0)
+		return fail(loader, "PEERD_DATABASE_URL must be a libpq URI starting with "
+				    "postgresql://");
+	return copy_setting(loader, "PEERD_DATABASE_URL", &cfg->database_url);
+}
+
+bool config_load(struct config *cfg, enum config_purpose purpose, config_lookup_fn lookup,
+		 void *lookup_context, char *error, size_t error_size)
+{
+	struct loader loader = {lookup, lookup_context, error, error_size};
+	memset(cfg, 0, sizeof *cfg);
+	cfg->log_level = LOG_LEVEL_INFO;
+	const char *level = setting(&loader, "PEERD_LOG_LEVEL");
+	if (level && !log_level_parse(level, &cfg->log_level))
+		return fail(&loader, "PEERD_LOG_LEVEL must be one of debug, info, warn, error");
+	switch (purpose) {
+	case CONFIG_FOR_SERVE:
+		return load_database_url(&loader, cfg) && load_jwt_settings(&loader, cfg, false, true) &&
+		       load_server_settings(&loader, cfg);
+	case CONFIG_FOR_DATABASE:
+		return load_database_url(&loader, cfg);
+	case CONFIG_FOR_TOKEN:
+		return load_jwt_settings(&loader, cfg, true, false);
+	}
+	return fail(&loader, "unknown configuration purpose");
+}
+
+void config_free(struct config *cfg)
+{
+	free(cfg->database_url);
+	free(cfg->jwt_secret);
+	free(cfg->jwt_public_key);
+	free(cfg->jwt_issuer);
+	free(cfg->jwt_audience);
+	for (size_t i = 0; i < cfg->cors_origin_count; i++)
+		free(cfg->cors_origins[i]);
+	free(cfg->cors_origins);
+	memset(cfg, 0, sizeof *cfg);
+}
+
+const char *config_lookup_environment(const char *name, void *context)
+{
+	(void)context;
+	return getenv(name);
+}

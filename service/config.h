@@ -1,0 +1,44 @@
+/* Settings from PEERD_* environment variables (API.md "Running it"). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "log.h"
+
+/* What the command about to run needs; a setting it does not need is not required. */
+enum config_purpose {
+	CONFIG_FOR_SERVE,    /* database, a JWT key, everything else */
+	CONFIG_FOR_DATABASE, /* migrate and seed-demo: the database only */
+	CONFIG_FOR_TOKEN,    /* token: the HS256 secret only */
+};
+
+/* Looks a setting up by name; NULL when it is not set. */
+typedef const char *(*config_lookup_fn)(const char *name, void *context);
+
+struct config {
+	char *database_url;
+	unsigned port;
+	char *jwt_secret;     /* HS256 key, NULL when HS256 is not accepted */
+	char *jwt_public_key; /* PEM text (read from a file when the setting names one) */
+	char *jwt_issuer;     /* checked against `iss` when set */
+	char *jwt_audience;   /* checked against `aud` when set */
+	unsigned threads;
+	unsigned db_pool_size;
+	size_t max_body_bytes;
+	char **cors_origins; /* exact origins, or the single entry "*" */
+	size_t cors_origin_count;
+	enum log_level log_level;
+};
+
+#define CONFIG_JWT_SECRET_MIN_BYTES 32
+
+/* Fills cfg for purpose. On a bad or missing setting returns false and writes one line
+ * naming it into error. Call config_free afterwards in either case. */
+bool config_load(struct config *cfg, enum config_purpose purpose, config_lookup_fn lookup,
+		 void *lookup_context, char *error, size_t error_size);
+
+void config_free(struct config *cfg);
+
+/* A config_lookup_fn reading the process environment. */
+const char *config_lookup_environment(const char *name, void *context);

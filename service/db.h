@@ -1,0 +1,91 @@
+/* PostgreSQL access. Every statement is a named constant with $n placeholders, prepared
+ * once per connection and run with its values as separate parameters: no value is ever
+ * written into SQL text. */
+#pragma once
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A statement, declared `static const` next to the code that runs it. The name must be
+ * unique in the program; it is the prepared statement's name. */
+struct db_statement {
+	const char *name;
+	const char *sql;
+};
+
+enum db_status {
+	DB_OK,
+	DB_UNAVAILABLE,          /* connection lost, database down or starting up */
+	DB_UNIQUE_VIOLATION,     /* 23505: a duplicate */
+	DB_FOREIGN_KEY_VIOLATION,/* 23503: refers to a row that does not exist */
+	DB_CHECK_VIOLATION,      /* 23514, 23502 and data exceptions: a value the schema refuses */
+	DB_SERIALIZATION_FAILURE,/* 40001, 40P01: try the transaction again */
+	DB_TIMEOUT,              /* 57014: statement_timeout */
+	DB_ERROR,                /* anything else: a defect in peerd */
+};
+
+/* A connection and the statements already prepared on it. Used by one thread at a time. */
+struct db_conn {
+	PGconn *pg;
+	const struct db_statement **prepared;
+	size_t prepared_count;
+	size_t prepared_capacity;
+	char last_constraint[64]; /* constraint named by the last failure, or "" */
+};
+
+/* Values for db_exec: DB_ARGS(a, b, c) expands to the count and the array. */
+#define DB_ARGS(...)                                                                           \
+	(int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)),                   \
+		(const char *const[]){__VA_ARGS__}
+
+/* Opens a connection to url with peerd's session settings (UTC, statement timeout,
+ * application_name). Returns NULL and writes the reason into error on failure. The
+ * caller releases it with db_close. */
+struct db_conn *db_connect(const char *url, char *error, size_t error_size);
+
+void db_close(struct db_conn *conn);
+
+/* Runs stmt with count text values (NULL is SQL NULL). On DB_OK stores the result in *out,
+ * which the caller PQclear()s; on failure *out is NULL and the error has been logged. */
+enum db_status db_exec(struct db_conn *conn, const struct db_statement *stmt, int count,
+		       const char *const *values, PGresult **out);
+
+/* As db_exec, for a read outside a transaction: when the connection proves broken it is
+ * reset and the statement runs once more. */
+enum db_status db_read(struct db_conn *conn, const struct db_statement *stmt, int count,
+		       const char *const *values, PGresult **out);
+
+/* Runs SQL without parameters or result rows: migrations and transaction control. */
+enum db_status db_exec_script(struct db_conn *conn, const char *sql);
+
+enum db_status db_begin(struct db_conn *conn);
+enum db_status db_commit(struct db_conn *conn);
+void db_rollback(struct db_conn *conn);
+
+/* True when the connection is usable and outside any transaction. */
+bool db_is_idle(struct db_conn *conn);
+
+/* Reconnects a broken connection; statements will be prepared again. */
+bool db_reset(struct db_conn *conn);
+
+/* Short description of a status for logs. */
+const char *db_status_text(enum db_status status);
+
+/* Reading result values (text format). */
+
+/* The value, or NULL for SQL NULL. Owned by res. */
+const char *db_text(const PGresult *res, int row, int column);
+
+/* The value as an integer; 0 for SQL NULL. */
+long long db_integer(const PGresult *res, int row, int column);
+
+/* A boolean column: true for 't'. */
+bool db_boolean(const PGresult *res, int row, int column);
+
+/* A json column parsed into a new reference; json null for SQL NULL or bad JSON. */
+json_t *db_json(const PGresult *res, int row, int column);
+
+/* A text column as a new JSON string, or json null for SQL NULL. */
+json_t *db_json_string(const PGresult *res, int row, int column);

@@ -1,0 +1,248 @@
+#include "dispatch.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "app.h"
+#include "cors.h"
+#include "db.h"
+#include "jwt_auth.h"
+#include "log.h"
+#include "metrics.h"
+#include "pool.h"
+#include "problem.h"
+#include "request.h"
+#include "respond.h"
+
+static bool is_safe_request_id(const char *id)
+{
+	size_t length = strlen(id);
+	if (length == 0 || length > REQUEST_ID_MAX)
+		return false;
+	for (const char *c = id; *c; c++) {
+		if (!isalnum((unsigned char)*c) && !strchr("-_.:", *c))
+			return false;
+	}
+	return true;
+}
+
+/* Echoes the client's X-Request-Id when it is safe to put in logs, else makes one. */
+static void assign_request_id(struct request *request)
+{
+	const char *given = request_header(request, "X-Request-Id");
+	if (given && is_safe_request_id(given))
+		memcpy(request->id, given, strlen(given) + 1);
+	else if (!uuid_generate_v4(request->id))
+		strcpy(request->id, "unavailable");
+	respond_header(request, "X-Request-Id", request->id);
+}
+
+static void add_standard_headers(struct request *request)
+{
+	/* Responses carry health information: no cache along the way may keep them. */
+	respond_header(request, "Cache-Control", "no-store");
+	respond_header(request, "X-Content-Type-Options", "nosniff");
+	respond_header(request, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+	respond_header(request, "Referrer-Policy", "no-referrer");
+	if (atomic_load(&request->app->draining))
+		respond_header(request, "Connection", "close");
+}
+
+static bool find_route(struct request *request)
+{
+	char allow[128];
+	const struct app *app = request->app;
+	const char *method = request->raw->http_verb;
+	switch (router_find(app->routes, app->route_count, method, request->raw->url_path,
+			    &request->route, &request->params, allow, sizeof allow)) {
+	case ROUTE_FOUND:
+		return true;
+	case ROUTE_NOT_FOUND:
+		problem_send(request, 404, "there is no resource at this path");
+		return false;
+	case ROUTE_METHOD_NOT_ALLOWED:
+		respond_header(request, "Allow", allow);
+		if (strcmp(method, "OPTIONS") == 0) {
+			respond_empty(request, 204);
+			return false;
+		}
+		problem_send(request, 405, "this resource answers only %s", allow);
+		return false;
+	}
+	return false;
+}
+
+/* ulfius keeps at most max_body_bytes + 1 bytes of a body, so a longer body shows up as
+ * one byte too many even when the client sent no Content-Length. */
+static bool body_within_limit(struct request *request)
+{
+	size_t limit = request->app->config->max_body_bytes;
+	const char *declared = request_header(request, "Content-Length");
+	unsigned long long length = declared ? strtoull(declared, NULL, 10) : 0;
+	if (length <= limit && request->raw->binary_body_length <= limit)
+		return true;
+	problem_send(request, 413, "the request body is larger than %zu bytes", limit);
+	return false;
+}
+
+static const char *bearer_token(const char *authorization)
+{
+	if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
+		return NULL;
+	const char *token = authorization + 7;
+	token += strspn(token, " ");
+	return *token ? token : NULL;
+}
+
+static bool authenticate(struct request *request)
+{
+	const char *token = bearer_token(request_header(request, "Authorization"));
+	if (!token) {
+		problem_send_unauthorized(request, "a bearer token is required");
+		return false;
+	}
+	enum jwt_verdict verdict =
+		jwt_verify(&request->app->verifier, token, time(NULL), &request->caller);
+	if (verdict != JWT_VALID) {
+		problem_send_unauthorized(request, jwt_verdict_text(verdict));
+		return false;
+	}
+	return true;
+}
+
+static bool authorize(struct request *request)
+{
+	if (role_in(request->caller.role, request->route->roles))
+		return true;
+	problem_send(request, 403, "the %s role may not %s %s", role_name(request->caller.role),
+		     request->route->method, request->route->path);
+	return false;
+}
+
+/* Compares a Content-Type's media type (before any ';') with type, ignoring case, and
+ * accepts only UTF-8 as a charset. */
+static bool media_type_is(const char *header, const char *type)
+{
+	size_t length = strlen(type);
+	if (!header || strncasecmp(header, type, length) != 0)
+		return false;
+	const char *rest = header + length;
+	rest += strspn(rest, " \t");
+	if (*rest == '\0')
+		return true;
+	if (*rest != ';')
+		return false;
+	const char *charset = strcasestr(rest, "charset=");
+	if (!charset)
+		return true;
+	charset += 8;
+	charset += *charset == '"';
+	return strncasecmp(charset, "utf-8", 5) == 0;
+}
+
+static bool content_type_accepted(struct request *request)
+{
+	const char *type = request_header(request, "Content-Type");
+	if (media_type_is(type, "application/json"))
+		return true;
+	return request->route->body == ROUTE_BODY_MERGE_PATCH &&
+	       media_type_is(type, "application/merge-patch+json");
+}
+
+static bool read_body(struct request *request)
+{
+	enum route_body expected = request->route->body;
+	size_t size = request->raw->binary_body_length;
+	if (expected == ROUTE_BODY_NONE || (expected == ROUTE_BODY_OPTIONAL_JSON && size == 0))
+		return true;
+	if (!content_type_accepted(request)) {
+		problem_send(request, 415, "send the body as %s",
+			     expected == ROUTE_BODY_MERGE_PATCH
+				     ? "application/merge-patch+json or application/json"
+				     : "application/json");
+		return false;
+	}
+	if (size == 0) {
+		problem_send(request, 400, "this request needs a JSON object as its body");
+		return false;
+	}
+	json_error_t error;
+	request->body = json_loadb(request->raw->binary_body, size, JSON_REJECT_DUPLICATES, &error);
+	if (!request->body) {
+		problem_send(request, 400, "the body is not valid JSON: %s (line %d, column %d)",
+			     error.text, error.line, error.column);
+		return false;
+	}
+	if (!json_is_object(request->body)) {
+		problem_send(request, 400, "the body must be a JSON object");
+		return false;
+	}
+	return true;
+}
+
+static void handle(struct request *request)
+{
+	if (cors_handle(request) || !find_route(request) || !body_within_limit(request))
+		return;
+	if (request->route->roles && (!authenticate(request) || !authorize(request)))
+		return;
+	if (!read_body(request))
+		return;
+	request->route->handler(request);
+}
+
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void log_access(const struct request *request, double seconds)
+{
+	const char *route = request->route ? request->route->path : "unmatched";
+	enum log_level level = request->status >= 500 ? LOG_LEVEL_WARN : LOG_LEVEL_INFO;
+	log_write(level, "request",
+		  json_pack("{s:s, s:s, s:I, s:f, s:s}", "method", request->raw->http_verb, "route",
+			    route, "status", (json_int_t)request->status, "duration_ms",
+			    seconds * 1000.0, "request_id", request->id));
+}
+
+/* Releases what the request borrowed, whatever happened in the handler. */
+static void finish(struct request *request, const struct timespec *started)
+{
+	if (request->status == 0) {
+		log_message(LOG_LEVEL_ERROR, "%s %s produced no response", request->raw->http_verb,
+			    request->route ? request->route->path : "?");
+		problem_send(request, 500, "the server could not complete this request");
+	}
+	pool_release(request->app->pool, request->db);
+	request->db = NULL;
+	json_decref(request->body);
+	request->body = NULL;
+	double seconds = seconds_since(started);
+	struct app *app = request->app;
+	size_t route_index = request->route ? (size_t)(request->route - app->routes) : app->route_count;
+	metrics_observe(app->metrics, route_index, request->status, seconds);
+	log_access(request, seconds);
+}
+
+int dispatch_request(const struct _u_request *raw, struct _u_response *response,
+		     void *user_data)
+{
+	struct timespec started;
+	clock_gettime(CLOCK_MONOTONIC, &started);
+	struct app *app = user_data;
+	atomic_fetch_add(&app->in_flight, 1);
+	struct request request = {.raw = raw, .response = response, .app = app};
+	assign_request_id(&request);
+	add_standard_headers(&request);
+	handle(&request);
+	finish(&request, &started);
+	atomic_fetch_sub(&app->in_flight, 1);
+	return U_CALLBACK_COMPLETE;
+}

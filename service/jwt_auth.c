@@ -1,0 +1,263 @@
+#include "jwt_auth.h"
+
+#include "base64url.h"
+
+#include <jansson.h>
+#include <jwt.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOKEN_MAX_BYTES 8192
+
+static bool fail(char *error, size_t error_size, const char *message)
+{
+	snprintf(error, error_size, "%s", message);
+	return false;
+}
+
+/* Reads the key's type with OpenSSL so that the algorithm is fixed by configuration, never
+ * by the token. Returns 0 when the key is neither RSA (2048 bits or more) nor EC P-256. */
+static unsigned public_key_algorithm(const char *pem)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	EVP_PKEY *key = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
+	unsigned algorithm = 0;
+	if (key && EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA && EVP_PKEY_get_bits(key) >= 2048) {
+		algorithm = JWT_ACCEPT_RS256;
+	} else if (key && EVP_PKEY_get_base_id(key) == EVP_PKEY_EC) {
+		char group[64] = "";
+		size_t length = 0;
+		if (EVP_PKEY_get_utf8_string_param(key, "group", group, sizeof group, &length) &&
+		    strcmp(group, "prime256v1") == 0)
+			algorithm = JWT_ACCEPT_ES256;
+	}
+	EVP_PKEY_free(key);
+	BIO_free(bio);
+	return algorithm;
+}
+
+static bool copy_optional(const char *value, char **out)
+{
+	if (!value)
+		return true;
+	*out = strdup(value);
+	return *out != NULL;
+}
+
+bool jwt_verifier_init(struct jwt_verifier *verifier, const struct config *cfg, char *error,
+		       size_t error_size)
+{
+	memset(verifier, 0, sizeof *verifier);
+	if (!copy_optional(cfg->jwt_issuer, &verifier->issuer) ||
+	    !copy_optional(cfg->jwt_audience, &verifier->audience))
+		return fail(error, error_size, "PEERD_JWT_ISSUER: out of memory");
+	if (cfg->jwt_secret) {
+		if (!copy_optional(cfg->jwt_secret, &verifier->secret))
+			return fail(error, error_size, "PEERD_JWT_SECRET: out of memory");
+		verifier->secret_length = strlen(verifier->secret);
+		verifier->accepted |= JWT_ACCEPT_HS256;
+	}
+	if (cfg->jwt_public_key) {
+		unsigned algorithm = public_key_algorithm(cfg->jwt_public_key);
+		if (!algorithm)
+			return fail(error, error_size,
+				    "PEERD_JWT_PUBLIC_KEY must be a PEM public key: RSA of 2048 bits "
+				    "or more (RS256) or EC on P-256 (ES256)");
+		if (!copy_optional(cfg->jwt_public_key, &verifier->public_key_pem))
+			return fail(error, error_size, "PEERD_JWT_PUBLIC_KEY: out of memory");
+		verifier->accepted |= algorithm;
+	}
+	if (!verifier->accepted)
+		return fail(error, error_size,
+			    "PEERD_JWT_SECRET or PEERD_JWT_PUBLIC_KEY must be set to verify tokens");
+	return true;
+}
+
+void jwt_verifier_free(struct jwt_verifier *verifier)
+{
+	if (verifier->secret)
+		memset(verifier->secret, 0, verifier->secret_length);
+	free(verifier->secret);
+	free(verifier->public_key_pem);
+	free(verifier->issuer);
+	free(verifier->audience);
+	memset(verifier, 0, sizeof *verifier);
+}
+
+/* Decodes the token's first segment and returns its "alg" as an enum jwt_algorithm flag, or
+ * 0 for any algorithm peerd never accepts (including "none"). Sets *malformed when the
+ * header is not a base64url JSON object with a string "alg". */
+static unsigned header_algorithm(const char *token, bool *malformed)
+{
+	const char *dot = strchr(token, '.');
+	*malformed = true;
+	if (!dot || dot == token)
+		return 0;
+	size_t segment_length = (size_t)(dot - token);
+	char *segment = strndup(token, segment_length);
+	size_t size = 0;
+	unsigned char *decoded = segment ? base64url_decode(segment, &size) : NULL;
+	free(segment);
+	json_t *header = decoded ? json_loadb((const char *)decoded, size, JSON_REJECT_DUPLICATES,
+					      NULL)
+				 : NULL;
+	free(decoded);
+	const char *name = json_is_object(header) ? json_string_value(json_object_get(header, "alg"))
+						  : NULL;
+	unsigned algorithm = 0;
+	if (name) {
+		*malformed = false;
+		if (strcmp(name, "HS256") == 0)
+			algorithm = JWT_ACCEPT_HS256;
+		else if (strcmp(name, "RS256") == 0)
+			algorithm = JWT_ACCEPT_RS256;
+		else if (strcmp(name, "ES256") == 0)
+			algorithm = JWT_ACCEPT_ES256;
+	}
+	json_decref(header);
+	return algorithm;
+}
+
+static bool has_valid_shape(const char *token)
+{
+	size_t length = strlen(token);
+	if (length == 0 || length > TOKEN_MAX_BYTES)
+		return false;
+	size_t dots = 0;
+	for (const char *c = token; *c; c++) {
+		if (*c == '.')
+			dots++;
+		else if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+				 *c))
+			return false;
+	}
+	return dots == 2;
+}
+
+static bool audience_matches(json_t *aud, const char *expected)
+{
+	if (json_is_string(aud))
+		return strcmp(json_string_value(aud), expected) == 0;
+	if (!json_is_array(aud))
+		return false;
+	size_t index;
+	json_t *item;
+	json_array_foreach(aud, index, item)
+	{
+		if (json_is_string(item) && strcmp(json_string_value(item), expected) == 0)
+			return true;
+	}
+	return false;
+}
+
+static enum jwt_verdict check_time_claims(json_t *claims, time_t now)
+{
+	json_t *exp = json_object_get(claims, "exp");
+	json_t *nbf = json_object_get(claims, "nbf");
+	if (!json_is_number(exp))
+		return JWT_MISSING_EXPIRY;
+	if ((double)now >= json_number_value(exp) + JWT_LEEWAY_SECONDS)
+		return JWT_EXPIRED;
+	if (nbf && !json_is_number(nbf))
+		return JWT_BAD_CLAIMS;
+	if (nbf && (double)now + JWT_LEEWAY_SECONDS < json_number_value(nbf))
+		return JWT_NOT_YET_VALID;
+	return JWT_VALID;
+}
+
+static enum jwt_verdict check_identity_claims(const struct jwt_verifier *verifier, json_t *claims,
+					      struct principal *caller)
+{
+	if (verifier->issuer) {
+		const char *iss = json_string_value(json_object_get(claims, "iss"));
+		if (!iss || strcmp(iss, verifier->issuer) != 0)
+			return JWT_WRONG_ISSUER;
+	}
+	if (verifier->audience && !audience_matches(json_object_get(claims, "aud"), verifier->audience))
+		return JWT_WRONG_AUDIENCE;
+
+	const char *sub = json_string_value(json_object_get(claims, "sub"));
+	const char *role = json_string_value(json_object_get(claims, "role"));
+	json_t *org = json_object_get(claims, "org");
+	memset(caller, 0, sizeof *caller);
+	if (!sub || !*sub || strlen(sub) > PRINCIPAL_SUBJECT_MAX || !role ||
+	    !role_parse(role, &caller->role))
+		return JWT_BAD_CLAIMS;
+	memcpy(caller->subject, sub, strlen(sub) + 1);
+	if (org && !json_is_null(org)) {
+		if (!uuid_is_valid(json_string_value(org)))
+			return JWT_BAD_CLAIMS;
+		uuid_normalize(json_string_value(org), caller->organization_id);
+		caller->has_organization = true;
+	}
+	if (!caller->has_organization && caller->role != ROLE_ADMIN)
+		return JWT_BAD_CLAIMS;
+	return JWT_VALID;
+}
+
+enum jwt_verdict jwt_verify(const struct jwt_verifier *verifier, const char *token, time_t now,
+			    struct principal *caller)
+{
+	if (!token || !has_valid_shape(token))
+		return JWT_MALFORMED;
+	bool malformed = false;
+	unsigned algorithm = header_algorithm(token, &malformed);
+	if (malformed)
+		return JWT_MALFORMED;
+	if (!(algorithm & verifier->accepted))
+		return JWT_ALGORITHM_REFUSED;
+
+	/* Only now is a key chosen, and only the key that belongs to the algorithm: the
+	 * public key is never offered as an HMAC secret. */
+	bool hmac = algorithm == JWT_ACCEPT_HS256;
+	const char *key = hmac ? verifier->secret : verifier->public_key_pem;
+	size_t key_length = hmac ? verifier->secret_length : strlen(key);
+	jwt_alg_t expected = hmac ? JWT_ALG_HS256
+				  : algorithm == JWT_ACCEPT_RS256 ? JWT_ALG_RS256 : JWT_ALG_ES256;
+	jwt_t *jwt = NULL;
+	if (jwt_decode(&jwt, token, (const unsigned char *)key, (int)key_length) != 0 || !jwt ||
+	    jwt_get_alg(jwt) != expected) {
+		jwt_free(jwt);
+		return JWT_BAD_SIGNATURE;
+	}
+	char *claims_text = jwt_get_grants_json(jwt, NULL);
+	jwt_free(jwt);
+	json_t *claims = claims_text ? json_loads(claims_text, 0, NULL) : NULL;
+	free(claims_text);
+	enum jwt_verdict verdict = json_is_object(claims) ? check_time_claims(claims, now)
+							   : JWT_MALFORMED;
+	if (verdict == JWT_VALID)
+		verdict = check_identity_claims(verifier, claims, caller);
+	json_decref(claims);
+	return verdict;
+}
+
+const char *jwt_verdict_text(enum jwt_verdict verdict)
+{
+	switch (verdict) {
+	case JWT_VALID:
+		return "the token is valid";
+	case JWT_MALFORMED:
+		return "the bearer token is not a well-formed JWT";
+	case JWT_ALGORITHM_REFUSED:
+		return "the token's signing algorithm is not accepted";
+	case JWT_BAD_SIGNATURE:
+		return "the token's signature does not verify";
+	case JWT_MISSING_EXPIRY:
+		return "the token has no exp claim";
+	case JWT_EXPIRED:
+		return "the token has expired";
+	case JWT_NOT_YET_VALID:
+		return "the token is not valid yet (nbf)";
+	case JWT_WRONG_ISSUER:
+		return "the token was issued by an issuer peerd does not trust";
+	case JWT_WRONG_AUDIENCE:
+		return "the token is meant for another audience";
+	case JWT_BAD_CLAIMS:
+		return "the token lacks a valid sub, role or org claim";
+	}
+	return "the token is not valid";
+}

@@ -1,0 +1,57 @@
+/* Bearer token verification (API.md "Who calls"). libjwt 1.10 verifies a signature with
+ * whatever algorithm the token names and checks no claims, so this module decides the
+ * algorithm from configuration before libjwt sees a key, and checks every claim itself. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "auth.h"
+#include "config.h"
+
+enum jwt_algorithm {
+	JWT_ACCEPT_HS256 = 1 << 0,
+	JWT_ACCEPT_RS256 = 1 << 1,
+	JWT_ACCEPT_ES256 = 1 << 2,
+};
+
+/* Clock skew tolerated between peerd and the identity provider for `exp` and `nbf`. */
+#define JWT_LEEWAY_SECONDS 30
+
+struct jwt_verifier {
+	unsigned accepted; /* enum jwt_algorithm flags */
+	char *secret;      /* HS256 key */
+	size_t secret_length;
+	char *public_key_pem; /* RS256 or ES256 key, whichever its type is */
+	char *issuer;         /* NULL: `iss` is not checked */
+	char *audience;       /* NULL: `aud` is not checked */
+};
+
+/* Prepares a verifier from cfg; the public key's type (RSA, or EC on P-256) decides
+ * whether RS256 or ES256 is accepted. On failure writes one line naming the setting into
+ * error. Call jwt_verifier_free afterwards in either case. */
+bool jwt_verifier_init(struct jwt_verifier *verifier, const struct config *cfg, char *error,
+		       size_t error_size);
+
+void jwt_verifier_free(struct jwt_verifier *verifier);
+
+enum jwt_verdict {
+	JWT_VALID,
+	JWT_MALFORMED,
+	JWT_ALGORITHM_REFUSED,
+	JWT_BAD_SIGNATURE,
+	JWT_MISSING_EXPIRY,
+	JWT_EXPIRED,
+	JWT_NOT_YET_VALID,
+	JWT_WRONG_ISSUER,
+	JWT_WRONG_AUDIENCE,
+	JWT_BAD_CLAIMS,
+};
+
+/* Verifies token at time now and, when JWT_VALID, fills caller. */
+enum jwt_verdict jwt_verify(const struct jwt_verifier *verifier, const char *token, time_t now,
+			    struct principal *caller);
+
+/* A short sentence for the 401 problem's detail. */
+const char *jwt_verdict_text(enum jwt_verdict verdict);

@@ -1,0 +1,79 @@
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static atomic_int minimum_level = LOG_LEVEL_INFO;
+
+static const char *const LEVEL_NAMES[] = {"debug", "info", "warn", "error"};
+
+bool log_level_parse(const char *text, enum log_level *out)
+{
+	for (size_t i = 0; i < sizeof LEVEL_NAMES / sizeof LEVEL_NAMES[0]; i++) {
+		if (strcmp(text, LEVEL_NAMES[i]) == 0) {
+			*out = (enum log_level)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+void log_set_level(enum log_level level)
+{
+	atomic_store(&minimum_level, (int)level);
+}
+
+bool log_enabled(enum log_level level)
+{
+	return (int)level >= atomic_load(&minimum_level);
+}
+
+static void format_timestamp(char *out, size_t size)
+{
+	struct timespec now;
+	struct tm utc;
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &utc);
+	size_t used = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &utc);
+	snprintf(out + used, size - used, ".%03ldZ", now.tv_nsec / 1000000L);
+}
+
+void log_write(enum log_level level, const char *msg, json_t *fields)
+{
+	if (!log_enabled(level)) {
+		json_decref(fields);
+		return;
+	}
+	char ts[40];
+	format_timestamp(ts, sizeof ts);
+	json_t *line = json_pack("{s:s, s:s, s:s}", "ts", ts, "level", LEVEL_NAMES[level], "msg",
+				 msg ? msg : "");
+	if (line && fields)
+		json_object_update(line, fields);
+	json_decref(fields);
+	char *text = line ? json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+	json_decref(line);
+	if (!text) {
+		fputs("{\"level\":\"error\",\"msg\":\"log line could not be encoded\"}\n", stderr);
+		return;
+	}
+	/* stderr is unbuffered: glibc formats the whole line first and writes it once, so
+	 * lines from different threads never interleave. */
+	fprintf(stderr, "%s\n", text);
+	free(text);
+}
+
+void log_message(enum log_level level, const char *format, ...)
+{
+	if (!log_enabled(level))
+		return;
+	char msg[1024];
+	va_list args;
+	va_start(args, format);
+	vsnprintf(msg, sizeof msg, format, args);
+	va_end(args);
+	log_write(level, msg, NULL);
+}

@@ -1,0 +1,22 @@
+/* Structured logging: one JSON object per line on stderr, so stdout stays free for
+ * commands whose output is meant to be piped (`peerd token`). */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+
+enum log_level { LOG_LEVEL_DEBUG, LOG_LEVEL_INFO, LOG_LEVEL_WARN, LOG_LEVEL_ERROR };
+
+/* Parses "debug", "info", "warn" or "error". Returns false for anything else. */
+bool log_level_parse(const char *text, enum log_level *out);
+
+void log_set_level(enum log_level level);
+bool log_enabled(enum log_level level);
+
+/* Writes {"ts", "level", "msg", ...fields} as one line. Takes ownership of fields, which
+ * may be NULL. Safe to call from any thread. */
+void log_write(enum log_level level, const char *msg, json_t *fields);
+
+/* printf-style shorthand for log_write without extra fields. */
+void log_message(enum log_level level, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));

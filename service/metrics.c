@@ -1,0 +1,165 @@
+#include "metrics.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "strbuf.h"
+
+#define STATUS_CODES 600
+
+static const double BUCKETS[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+				 0.1,   0.25,   0.5,   1.0,  2.5,   5.0, 10.0};
+#define BUCKET_COUNT (sizeof BUCKETS / sizeof BUCKETS[0])
+
+struct route_counters {
+	atomic_ullong by_status[STATUS_CODES];
+	atomic_ullong buckets[BUCKET_COUNT]; /* not cumulative: each counts its own band */
+	atomic_ullong count;
+	atomic_ullong sum_microseconds;
+};
+
+struct metrics {
+	const struct route *routes;
+	size_t route_count;
+	time_t started_at;
+	struct route_counters *counters; /* route_count + 1 entries; the last is "unmatched" */
+};
+
+struct metrics *metrics_create(const struct route *routes, size_t route_count)
+{
+	struct metrics *metrics = calloc(1, sizeof *metrics);
+	if (!metrics)
+		return NULL;
+	metrics->counters = calloc(route_count + 1, sizeof *metrics->counters);
+	if (!metrics->counters) {
+		free(metrics);
+		return NULL;
+	}
+	metrics->routes = routes;
+	metrics->route_count = route_count;
+	metrics->started_at = time(NULL);
+	return metrics;
+}
+
+void metrics_destroy(struct metrics *metrics)
+{
+	if (!metrics)
+		return;
+	free(metrics->counters);
+	free(metrics);
+}
+
+void metrics_observe(struct metrics *metrics, size_t route_index, unsigned status,
+		     double seconds)
+{
+	if (route_index > metrics->route_count)
+		route_index = metrics->route_count;
+	struct route_counters *counters = &metrics->counters[route_index];
+	atomic_fetch_add_explicit(&counters->by_status[status < STATUS_CODES ? status : 0], 1,
+				  memory_order_relaxed);
+	size_t bucket = 0;
+	while (bucket < BUCKET_COUNT && seconds > BUCKETS[bucket])
+		bucket++;
+	if (bucket < BUCKET_COUNT)
+		atomic_fetch_add_explicit(&counters->buckets[bucket], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&counters->count, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&counters->sum_microseconds,
+				  (unsigned long long)(seconds * 1e6), memory_order_relaxed);
+}
+
+static void route_labels(const struct metrics *metrics, size_t index, struct strbuf *out)
+{
+	if (index == metrics->route_count)
+		strbuf_appendf(out, "method=\"\",route=\"unmatched\"");
+	else
+		strbuf_appendf(out, "method=\"%s\",route=\"%s\"", metrics->routes[index].method,
+			       metrics->routes[index].path);
+}
+
+static void render_requests(const struct metrics *metrics, struct strbuf *out)
+{
+	strbuf_appendf(out, "# HELP peerd_http_requests_total HTTP requests answered.\n"
+			    "# TYPE peerd_http_requests_total counter\n");
+	for (size_t r = 0; r <= metrics->route_count; r++) {
+		for (unsigned status = 0; status < STATUS_CODES; status++) {
+			unsigned long long value = atomic_load(&metrics->counters[r].by_status[status]);
+			if (!value)
+				continue;
+			strbuf_appendf(out, "peerd_http_requests_total{");
+			route_labels(metrics, r, out);
+			strbuf_appendf(out, ",status=\"%u\"} %llu\n", status, value);
+		}
+	}
+}
+
+static void render_durations(const struct metrics *metrics, struct strbuf *out)
+{
+	strbuf_appendf(out, "# HELP peerd_http_request_duration_seconds Time from request to "
+			    "response.\n"
+			    "# TYPE peerd_http_request_duration_seconds histogram\n");
+	for (size_t r = 0; r <= metrics->route_count; r++) {
+		const struct route_counters *counters = &metrics->counters[r];
+		unsigned long long count = atomic_load(&counters->count);
+		if (!count)
+			continue;
+		unsigned long long cumulative = 0;
+		for (size_t b = 0; b < BUCKET_COUNT; b++) {
+			cumulative += atomic_load(&counters->buckets[b]);
+			strbuf_appendf(out, "peerd_http_request_duration_seconds_bucket{");
+			route_labels(metrics, r, out);
+			strbuf_appendf(out, ",le=\"%g\"} %llu\n", BUCKETS[b], cumulative);
+		}
+		strbuf_appendf(out, "peerd_http_request_duration_seconds_bucket{");
+		route_labels(metrics, r, out);
+		strbuf_appendf(out, ",le=\"+Inf\"} %llu\n", count);
+		strbuf_appendf(out, "peerd_http_request_duration_seconds_sum{");
+		route_labels(metrics, r, out);
+		strbuf_appendf(out, "} %.6f\n", (double)atomic_load(&counters->sum_microseconds) / 1e6);
+		strbuf_appendf(out, "peerd_http_request_duration_seconds_count{");
+		route_labels(metrics, r, out);
+		strbuf_appendf(out, "} %llu\n", count);
+	}
+}
+
+static void render_pool(const struct pool_stats *pool, unsigned long in_flight, struct strbuf *out)
+{
+	strbuf_appendf(out,
+		       "# HELP peerd_db_pool_size Most database connections the pool opens.\n"
+		       "# TYPE peerd_db_pool_size gauge\n"
+		       "peerd_db_pool_size %zu\n"
+		       "# HELP peerd_db_pool_connections Database connections by state.\n"
+		       "# TYPE peerd_db_pool_connections gauge\n"
+		       "peerd_db_pool_connections{state=\"open\"} %zu\n"
+		       "peerd_db_pool_connections{state=\"in_use\"} %zu\n"
+		       "# HELP peerd_db_pool_waiting Requests waiting for a database connection.\n"
+		       "# TYPE peerd_db_pool_waiting gauge\n"
+		       "peerd_db_pool_waiting %zu\n"
+		       "# HELP peerd_db_pool_exhausted_total Waits for a connection that timed out.\n"
+		       "# TYPE peerd_db_pool_exhausted_total counter\n"
+		       "peerd_db_pool_exhausted_total %llu\n"
+		       "# HELP peerd_db_connect_failures_total Failed attempts to connect.\n"
+		       "# TYPE peerd_db_connect_failures_total counter\n"
+		       "peerd_db_connect_failures_total %llu\n"
+		       "# HELP peerd_http_requests_in_flight Requests being handled now.\n"
+		       "# TYPE peerd_http_requests_in_flight gauge\n"
+		       "peerd_http_requests_in_flight %lu\n",
+		       pool->size, pool->open, pool->in_use, pool->waiting, pool->exhausted_total,
+		       pool->connect_failures_total, in_flight);
+}
+
+char *metrics_render(struct metrics *metrics, const struct pool_stats *pool,
+		     unsigned long in_flight)
+{
+	struct strbuf out;
+	strbuf_init(&out);
+	strbuf_appendf(&out,
+		       "# HELP peerd_start_time_seconds When this process started (Unix time).\n"
+		       "# TYPE peerd_start_time_seconds gauge\n"
+		       "peerd_start_time_seconds %lld\n",
+		       (long long)metrics->started_at);
+	render_requests(metrics, &out);
+	render_durations(metrics, &out);
+	render_pool(pool, in_flight, &out);
+	return strbuf_take(&out);
+}

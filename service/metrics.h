@@ -1,0 +1,25 @@
+/* Request counters, latency histograms and pool gauges, exposed as Prometheus text on
+ * /metrics. Counters are atomics: recording a request takes no lock. */
+#pragma once
+
+#include <stddef.h>
+
+#include "pool.h"
+#include "router.h"
+
+struct metrics;
+
+/* Creates counters for each route of the table plus one for unmatched requests. Returns
+ * NULL when out of memory. */
+struct metrics *metrics_create(const struct route *routes, size_t route_count);
+
+void metrics_destroy(struct metrics *metrics);
+
+/* Records one answered request. route_index is the route's position in the table, or
+ * route_count when no route matched. */
+void metrics_observe(struct metrics *metrics, size_t route_index, unsigned status,
+		     double seconds);
+
+/* Returns the exposition text (the caller frees it), or NULL when out of memory. */
+char *metrics_render(struct metrics *metrics, const struct pool_stats *pool,
+		     unsigned long in_flight);

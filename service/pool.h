@@ -1,0 +1,41 @@
+/* A fixed-size pool of database connections shared by the HTTP worker threads. A request
+ * borrows one connection, waits a bounded time when all are busy, and gives it back.
+ * Connections are opened lazily, so peerd starts (and answers /healthz) while the database
+ * is still down. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct db_conn;
+struct pool;
+
+enum pool_result {
+	POOL_OK,
+	POOL_EXHAUSTED,  /* every connection stayed busy for the whole wait */
+	POOL_UNAVAILABLE /* no connection could be opened */
+};
+
+struct pool_stats {
+	size_t size;    /* the most connections the pool opens */
+	size_t open;    /* connections open now */
+	size_t in_use;  /* borrowed now */
+	size_t waiting; /* requests waiting for a connection now */
+	unsigned long long exhausted_total;        /* waits that timed out */
+	unsigned long long connect_failures_total; /* failed attempts to connect */
+};
+
+/* Creates a pool of at most size connections to url; a borrower waits at most wait_ms.
+ * Returns NULL when out of memory. Free with pool_destroy after all borrowers are done. */
+struct pool *pool_create(const char *url, size_t size, unsigned wait_ms);
+
+void pool_destroy(struct pool *pool);
+
+/* Borrows a connection into *out; give it back with pool_release. */
+enum pool_result pool_acquire(struct pool *pool, struct db_conn **out);
+
+/* Gives a connection back. One left inside a transaction is rolled back; a broken one is
+ * closed so the next borrower opens a fresh one. */
+void pool_release(struct pool *pool, struct db_conn *conn);
+
+struct pool_stats pool_get_stats(struct pool *pool);

@@ -1,0 +1,131 @@
+#include "problem.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "request.h"
+#include "respond.h"
+#include "validate.h"
+
+/* Seconds a client should wait before retrying a 503: long enough for a pool slot to free
+ * up or a database restart to finish, short enough not to stall interactive users. */
+#define RETRY_AFTER_SECONDS "2"
+
+const char *problem_title(unsigned status)
+{
+	switch (status) {
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 406:
+		return "Not Acceptable";
+	case 409:
+		return "Conflict";
+	case 412:
+		return "Precondition Failed";
+	case 413:
+		return "Content Too Large";
+	case 415:
+		return "Unsupported Media Type";
+	case 422:
+		return "Unprocessable Content";
+	case 428:
+		return "Precondition Required";
+	case 429:
+		return "Too Many Requests";
+	case 500:
+		return "Internal Server Error";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Error";
+	}
+}
+
+json_t *problem_new(unsigned status, const char *detail)
+{
+	return json_pack("{s:s, s:s, s:I, s:s}", "type", "about:blank", "title",
+			 problem_title(status), "status", (json_int_t)status, "detail",
+			 detail ? detail : problem_title(status));
+}
+
+static void send_problem(struct request *request, unsigned status, json_t *problem)
+{
+	char *text = problem ? json_dumps(problem, JSON_COMPACT) : NULL;
+	json_decref(problem);
+	static const char FALLBACK[] = "{\"type\":\"about:blank\",\"title\":\"Error\"}";
+	respond_bytes(request, status, "application/problem+json", text ? text : FALLBACK,
+		      text ? strlen(text) : sizeof FALLBACK - 1);
+	free(text);
+}
+
+void problem_send(struct request *request, unsigned status, const char *format, ...)
+{
+	char detail[512];
+	va_list args;
+	va_start(args, format);
+	vsnprintf(detail, sizeof detail, format, args);
+	va_end(args);
+	send_problem(request, status, problem_new(status, detail));
+}
+
+void problem_send_invalid(struct request *request, const struct field_errors *errors)
+{
+	size_t count = json_array_size(errors->items);
+	char detail[128];
+	snprintf(detail, sizeof detail, "%zu field%s of the request break%s the rules", count,
+		 count == 1 ? "" : "s", count == 1 ? "s" : "");
+	json_t *problem = problem_new(422, detail);
+	json_object_set(problem, "errors", errors->items);
+	send_problem(request, 422, problem);
+}
+
+void problem_send_unauthorized(struct request *request, const char *detail)
+{
+	respond_header(request, "WWW-Authenticate", "Bearer realm=\"peerd\", error=\"invalid_token\"");
+	send_problem(request, 401, problem_new(401, detail));
+}
+
+void problem_send_unavailable(struct request *request, const char *detail)
+{
+	respond_header(request, "Retry-After", RETRY_AFTER_SECONDS);
+	send_problem(request, 503, problem_new(503, detail));
+}
+
+void problem_send_database(struct request *request, enum db_status status)
+{
+	switch (status) {
+	case DB_UNAVAILABLE:
+		problem_send_unavailable(request, "the database cannot be reached; try again");
+		return;
+	case DB_TIMEOUT:
+	case DB_SERIALIZATION_FAILURE:
+		problem_send_unavailable(request, "the database is busy; try again");
+		return;
+	case DB_UNIQUE_VIOLATION:
+		problem_send(request, 409, "a resource with these values already exists");
+		return;
+	case DB_FOREIGN_KEY_VIOLATION:
+	case DB_CHECK_VIOLATION:
+		problem_send(request, 422, "a value is outside what this resource accepts");
+		return;
+	case DB_OK:
+	case DB_ERROR:
+		break;
+	}
+	log_write(LOG_LEVEL_ERROR, "request failed in the database",
+		  json_pack("{s:s}", "request_id", request->id));
+	problem_send(request, 500, "the server could not complete this request (request id %s)",
+		     request->id);
+}

@@ -1,0 +1,32 @@
+/* RFC 9457 problem details: the only shape an error takes in peerd. */
+#pragma once
+
+#include <jansson.h>
+
+#include "db.h"
+
+struct request;
+struct field_errors;
+
+/* {"type", "title", "status", "detail"}; returns a new reference, NULL when out of memory. */
+json_t *problem_new(unsigned status, const char *detail);
+
+/* The HTTP reason phrase used as a problem's title. */
+const char *problem_title(unsigned status);
+
+/* Answers status with a problem whose detail is formatted like printf. */
+void problem_send(struct request *request, unsigned status, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Answers 422 listing every field error collected. */
+void problem_send_invalid(struct request *request, const struct field_errors *errors);
+
+/* Answers 401 with `WWW-Authenticate: Bearer`. */
+void problem_send_unauthorized(struct request *request, const char *detail);
+
+/* Answers 503 with `Retry-After`. */
+void problem_send_unavailable(struct request *request, const char *detail);
+
+/* Answers for a failed database call: 503 when the database is unreachable or slow, 409
+ * for a duplicate, 422 for a value the schema refuses, else 500 (logged: a defect). */
+void problem_send_database(struct request *request, enum db_status status);

@@ -1,0 +1,86 @@
+#include "request.h"
+
+#include <string.h>
+
+#include "app.h"
+#include "pool.h"
+#include "problem.h"
+#include "uuid.h"
+#include "validate.h"
+
+const char *request_param(const struct request *request, const char *name)
+{
+	for (size_t i = 0; i < request->params.count; i++) {
+		if (strcmp(request->params.items[i].name, name) == 0)
+			return request->params.items[i].value;
+	}
+	return NULL;
+}
+
+const char *request_query(const struct request *request, const char *name)
+{
+	return u_map_get(request->raw->map_url, name);
+}
+
+const char *request_header(const struct request *request, const char *name)
+{
+	return u_map_get_case(request->raw->map_header, name);
+}
+
+bool request_query_allow_only(struct request *request, const char *const *allowed)
+{
+	const struct _u_map *query = request->raw->map_url;
+	for (int i = 0; query && i < query->nb_values; i++) {
+		bool known = false;
+		for (const char *const *name = allowed; *name && !known; name++)
+			known = strcmp(query->keys[i], *name) == 0;
+		if (!known) {
+			problem_send(request, 400, "unknown query parameter \"%.64s\"", query->keys[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
+struct db_conn *request_db(struct request *request)
+{
+	if (request->db)
+		return request->db;
+	switch (pool_acquire(request->app->pool, &request->db)) {
+	case POOL_OK:
+		return request->db;
+	case POOL_EXHAUSTED:
+		problem_send_unavailable(request, "every database connection is busy; try again");
+		return NULL;
+	case POOL_UNAVAILABLE:
+		problem_send_unavailable(request, "the database cannot be reached; try again");
+		return NULL;
+	}
+	return NULL;
+}
+
+bool request_valid(struct request *request, const json_t *doc, const struct field_rule *rules)
+{
+	struct field_errors errors;
+	field_errors_init(&errors);
+	bool valid = validate_object(doc, rules, "", &errors);
+	if (!valid)
+		problem_send_invalid(request, &errors);
+	field_errors_free(&errors);
+	return valid;
+}
+
+const char *request_id_param(struct request *request, const char *name)
+{
+	for (size_t i = 0; i < request->params.count; i++) {
+		char *value = request->params.items[i].value;
+		if (strcmp(request->params.items[i].name, name) != 0)
+			continue;
+		if (!uuid_is_valid(value))
+			break;
+		uuid_normalize(value, value);
+		return value;
+	}
+	problem_send(request, 404, "there is no such resource");
+	return NULL;
+}

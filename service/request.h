@@ -1,0 +1,57 @@
+/* One HTTP exchange as handlers see it. The dispatcher (service/dispatch.c) fills it,
+ * calls the route's handler, then releases everything it holds: the parsed body and the
+ * borrowed database connection. A handler only reads it and sends one response. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <ulfius.h>
+
+#include "auth.h"
+#include "router.h"
+
+#define REQUEST_ID_MAX 128
+
+struct app;
+struct db_conn;
+
+struct request {
+	const struct _u_request *raw;
+	struct _u_response *response;
+	struct app *app;
+	const struct route *route;    /* NULL when no route matched */
+	struct route_params params;   /* values of {name} segments of the route */
+	struct principal caller;      /* set on routes that need a token */
+	json_t *body;                 /* the JSON object of routes that take one, or NULL */
+	struct db_conn *db;           /* borrowed on first request_db() */
+	char id[REQUEST_ID_MAX + 1];  /* X-Request-Id */
+	unsigned status;              /* status sent, 0 until a response is set */
+};
+
+/* The value of the route's {name} segment, or NULL. */
+const char *request_param(const struct request *request, const char *name);
+
+/* A query parameter's value, or NULL when absent. */
+const char *request_query(const struct request *request, const char *name);
+
+/* A request header (case-insensitive name), or NULL. */
+const char *request_header(const struct request *request, const char *name);
+
+/* Answers 400 naming the first query parameter not in allowed (NULL-terminated) and
+ * returns false; returns true when every parameter is known. */
+bool request_query_allow_only(struct request *request, const char *const *allowed);
+
+/* Borrows a database connection for the rest of the request. On failure it has already
+ * answered 503 with Retry-After and returns NULL. */
+struct db_conn *request_db(struct request *request);
+
+struct field_rule;
+
+/* Validates doc against rules; when a field breaks a rule answers 422 listing every such
+ * field and returns false. */
+bool request_valid(struct request *request, const json_t *doc, const struct field_rule *rules);
+
+/* The {name} path segment as a lower-case UUID, or NULL after answering 404 (an id that
+ * is not a UUID names nothing). */
+const char *request_id_param(struct request *request, const char *name);

@@ -1,0 +1,67 @@
+#include "respond.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ulfius.h>
+
+#include "etag.h"
+#include "log.h"
+#include "request.h"
+
+void respond_header(struct request *request, const char *name, const char *value)
+{
+	u_map_put(request->response->map_header, name, value);
+}
+
+void respond_bytes(struct request *request, unsigned status, const char *content_type,
+		   const char *bytes, size_t size)
+{
+	respond_header(request, "Content-Type", content_type);
+	request->status = status;
+	if (ulfius_set_binary_body_response(request->response, status, bytes, size) != U_OK) {
+		log_message(LOG_LEVEL_ERROR, "response body of %zu bytes could not be set", size);
+		request->response->status = 500;
+		request->status = 500;
+	}
+}
+
+void respond_json(struct request *request, unsigned status, json_t *body)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	if (!text) {
+		log_message(LOG_LEVEL_ERROR, "response could not be encoded as JSON");
+		static const char PROBLEM[] =
+			"{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500}";
+		respond_bytes(request, 500, "application/problem+json", PROBLEM, sizeof PROBLEM - 1);
+		return;
+	}
+	respond_bytes(request, status, "application/json", text, strlen(text));
+	free(text);
+}
+
+void respond_created(struct request *request, const char *location, json_t *body)
+{
+	respond_header(request, "Location", location);
+	respond_json(request, 201, body);
+}
+
+void respond_resource(struct request *request, json_t *body, long long version)
+{
+	char tag[32];
+	etag_format(version, tag, sizeof tag);
+	respond_header(request, "ETag", tag);
+	if (etag_none_match_hits(request_header(request, "If-None-Match"), version)) {
+		json_decref(body);
+		respond_empty(request, 304);
+		return;
+	}
+	respond_json(request, 200, body);
+}
+
+void respond_empty(struct request *request, unsigned status)
+{
+	request->status = status;
+	ulfius_set_empty_body_response(request->response, status);
+}

@@ -1,0 +1,27 @@
+/* Successful responses. Each sets the status and body of the request's response once. */
+#pragma once
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct request;
+
+/* Sends body as application/json. Takes ownership of body. */
+void respond_json(struct request *request, unsigned status, json_t *body);
+
+/* 201 with `Location: location` and the created resource. Takes ownership of body. */
+void respond_created(struct request *request, const char *location, json_t *body);
+
+/* Sends a resource with `ETag: "<version>"`, or 304 when If-None-Match already holds that
+ * tag. Takes ownership of body. */
+void respond_resource(struct request *request, json_t *body, long long version);
+
+/* Sends bytes as they are with the given content type. */
+void respond_bytes(struct request *request, unsigned status, const char *content_type,
+		   const char *bytes, size_t size);
+
+/* Adds a response header. */
+void respond_header(struct request *request, const char *name, const char *value);
+
+/* Sends status with no body (204, 304). */
+void respond_empty(struct request *request, unsigned status);

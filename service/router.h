@@ -1,0 +1,51 @@
+/* Matching a method and path against the route table (api/routes.c). Pure functions:
+ * the unit tests call them without a server. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct request;
+
+#define ROUTE_PARAMS_MAX      4
+#define ROUTE_PARAM_NAME_MAX  31
+#define ROUTE_PARAM_VALUE_MAX 127
+
+struct route_params {
+	size_t count;
+	struct {
+		char name[ROUTE_PARAM_NAME_MAX + 1];
+		char value[ROUTE_PARAM_VALUE_MAX + 1];
+	} items[ROUTE_PARAMS_MAX];
+};
+
+/* What a route expects in the request body. */
+enum route_body {
+	ROUTE_BODY_NONE,         /* a body is ignored */
+	ROUTE_BODY_JSON,         /* a JSON object, application/json */
+	ROUTE_BODY_MERGE_PATCH,  /* a JSON object, application/json or merge-patch+json */
+	ROUTE_BODY_OPTIONAL_JSON /* nothing, or a JSON object (actions such as /verify) */
+};
+
+typedef void (*route_handler)(struct request *request);
+
+struct route {
+	const char *method;   /* "GET", "POST", "PATCH", ... */
+	const char *path;     /* "/v1/organizations/{id}": a {name} matches one segment */
+	unsigned roles;       /* enum role flags admitted; 0 for a public route (no token) */
+	enum route_body body;
+	route_handler handler;
+};
+
+/* True when path matches pattern segment by segment; fills params with the {name}
+ * segments. A segment longer than ROUTE_PARAM_VALUE_MAX never matches. */
+bool route_path_matches(const char *pattern, const char *path, struct route_params *params);
+
+enum route_lookup { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED };
+
+/* Finds the route for method and path. HEAD is served by the GET route. When the path
+ * exists under other methods only, writes them comma-separated into allow (for the 405's
+ * Allow header). */
+enum route_lookup router_find(const struct route *routes, size_t count, const char *method,
+			      const char *path, const struct route **found,
+			      struct route_params *params, char *allow, size_t allow_size);

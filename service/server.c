@@ -1,0 +1,102 @@
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "dispatch.h"
+#include "log.h"
+
+/* Seconds an idle keep-alive connection stays open. */
+#define CONNECTION_TIMEOUT_SECONDS 30
+
+/* After the last handler returns, time for its response to leave the socket. */
+#define FLUSH_GRACE_MS 200
+
+static void log_from_microhttpd(void *context, const char *format, va_list args)
+{
+	(void)context;
+	char message[512];
+	vsnprintf(message, sizeof message, format, args);
+	message[strcspn(message, "\n")] = '\0';
+	log_write(LOG_LEVEL_WARN, "http server", json_pack("{s:s}", "detail", message));
+}
+
+bool server_start(struct server *server, struct app *app, char *error, size_t error_size)
+{
+	memset(server, 0, sizeof *server);
+	server->app = app;
+	/* Read by MHD_start_daemon only, when it binds. */
+	struct sockaddr_in address;
+	memset(&address, 0, sizeof address);
+	address.sin_family = AF_INET;
+	address.sin_port = htons((uint16_t)app->config->port);
+	address.sin_addr.s_addr = htonl(INADDR_ANY);
+	if (ulfius_init_instance(&server->instance, app->config->port, &address, NULL) != U_OK) {
+		snprintf(error, error_size, "the HTTP server could not be initialised");
+		return false;
+	}
+	/* ulfius silently truncates a longer body; one byte more lets the dispatcher tell a
+	 * body at the limit from one over it and answer 413. */
+	server->instance.max_post_body_size = app->config->max_body_bytes + 1;
+	server->instance.allowed_post_processor = U_POST_PROCESS_NONE;
+	/* Routing, 404 and 405 are peerd's own (service/router.c): one catch-all endpoint. */
+	ulfius_add_endpoint_by_val(&server->instance, "*", NULL, "*", 0, dispatch_request, app);
+
+	struct MHD_OptionItem options[] = {
+		/* ulfius.h: these two must be present. */
+		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
+		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+		{MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)app->config->threads, NULL},
+		{MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_SECONDS, NULL},
+		{MHD_OPTION_SOCK_ADDR, 0, &address},
+		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)log_from_microhttpd, NULL},
+		{MHD_OPTION_END, 0, NULL},
+	};
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (ulfius_start_framework_with_mhd_options(&server->instance, flags, options) != U_OK) {
+		snprintf(error, error_size, "cannot listen on port %u (is it in use?)",
+			 app->config->port);
+		ulfius_clean_instance(&server->instance);
+		return false;
+	}
+	server->running = true;
+	return true;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec pause = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+	nanosleep(&pause, NULL);
+}
+
+void server_stop(struct server *server, unsigned grace_ms)
+{
+	if (!server->running)
+		return;
+	struct app *app = server->app;
+	atomic_store(&app->draining, true);
+	/* Stop accepting: the listening socket becomes ours to close. */
+	MHD_socket listener = MHD_quiesce_daemon(server->instance.mhd_daemon);
+	if (listener != MHD_INVALID_SOCKET)
+		close(listener);
+	unsigned waited = 0;
+	while (atomic_load(&app->in_flight) > 0 && waited < grace_ms) {
+		sleep_ms(10);
+		waited += 10;
+	}
+	unsigned long unfinished = atomic_load(&app->in_flight);
+	if (unfinished > 0)
+		log_message(LOG_LEVEL_WARN, "%lu requests still running after %u ms", unfinished,
+			    grace_ms);
+	sleep_ms(FLUSH_GRACE_MS);
+	ulfius_stop_framework(&server->instance);
+	ulfius_clean_instance(&server->instance);
+	server->running = false;
+}

@@ -1,0 +1,22 @@
+/* The HTTP listener: ulfius on libmicrohttpd with a fixed thread pool and epoll. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <ulfius.h>
+
+struct app;
+
+struct server {
+	struct _u_instance instance;
+	struct app *app;
+	bool running;
+};
+
+/* Starts listening on the configured port with PEERD_THREADS worker threads. On failure
+ * writes the reason into error. */
+bool server_start(struct server *server, struct app *app, char *error, size_t error_size);
+
+/* Graceful stop: stops accepting connections, lets requests in flight finish for up to
+ * grace_ms, then closes everything. Safe to call on a server that failed to start. */
+void server_stop(struct server *server, unsigned grace_ms);

@@ -1,0 +1,24 @@
+/* A growable string. Appends after an allocation failure are ignored and remembered, so a
+ * caller checks once at the end instead of after every append. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct strbuf {
+	char *data; /* NUL-terminated once anything was appended */
+	size_t length;
+	size_t capacity;
+	bool failed;
+};
+
+void strbuf_init(struct strbuf *buffer);
+void strbuf_free(struct strbuf *buffer);
+
+void strbuf_append(struct strbuf *buffer, const char *text, size_t length);
+void strbuf_appendf(struct strbuf *buffer, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Hands the text to the caller (who frees it) and empties the buffer. Returns NULL when an
+ * allocation failed along the way. */
+char *strbuf_take(struct strbuf *buffer);

@@ -1,0 +1,39 @@
+#include "uuid.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+bool uuid_is_valid(const char *text)
+{
+	if (!text || strlen(text) != UUID_TEXT_SIZE - 1)
+		return false;
+	for (size_t i = 0; i < UUID_TEXT_SIZE - 1; i++) {
+		bool dash_position = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash_position ? text[i] != '-' : !isxdigit((unsigned char)text[i]))
+			return false;
+	}
+	return true;
+}
+
+bool uuid_generate_v4(char out[UUID_TEXT_SIZE])
+{
+	unsigned char bytes[16];
+	if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes)
+		return false;
+	bytes[6] = (unsigned char)((bytes[6] & 0x0f) | 0x40);
+	bytes[8] = (unsigned char)((bytes[8] & 0x3f) | 0x80);
+	snprintf(out, UUID_TEXT_SIZE,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", bytes[0],
+		 bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8],
+		 bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
+	return true;
+}
+
+void uuid_normalize(const char *text, char out[UUID_TEXT_SIZE])
+{
+	for (size_t i = 0; i < UUID_TEXT_SIZE - 1; i++)
+		out[i] = (char)tolower((unsigned char)text[i]);
+	out[UUID_TEXT_SIZE - 1] = '\0';
+}

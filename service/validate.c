@@ -1,0 +1,366 @@
+#include "validate.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "uuid.h"
+
+#define FIELD_NAME_MAX 128
+
+void field_errors_init(struct field_errors *errors)
+{
+	errors->items = json_array();
+}
+
+void field_errors_free(struct field_errors *errors)
+{
+	json_decref(errors->items);
+	errors->items = NULL;
+}
+
+bool field_errors_any(const struct field_errors *errors)
+{
+	return json_array_size(errors->items) > 0;
+}
+
+void field_error(struct field_errors *errors, const char *field, const char *format, ...)
+{
+	char message[256];
+	va_list args;
+	va_start(args, format);
+	vsnprintf(message, sizeof message, format, args);
+	va_end(args);
+	json_array_append_new(errors->items,
+			      json_pack("{s:s, s:s}", "field", field, "message", message));
+}
+
+size_t utf8_length(const char *text)
+{
+	size_t count = 0;
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+		count += (*c & 0xc0) != 0x80;
+	return count;
+}
+
+static bool all_digits(const char *text, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (!isdigit((unsigned char)text[i]))
+			return false;
+	}
+	return true;
+}
+
+static int number_at(const char *text, size_t count)
+{
+	int value = 0;
+	for (size_t i = 0; i < count; i++)
+		value = value * 10 + (text[i] - '0');
+	return value;
+}
+
+static bool day_exists(int year, int month, int day)
+{
+	static const int DAYS[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (year < 1 || month < 1 || month > 12 || day < 1)
+		return false;
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	int last = DAYS[month - 1] + (month == 2 && leap);
+	return day <= last;
+}
+
+bool date_is_valid(const char *text)
+{
+	if (strlen(text) != 10 || text[4] != '-' || text[7] != '-' || !all_digits(text, 4) ||
+	    !all_digits(text + 5, 2) || !all_digits(text + 8, 2))
+		return false;
+	return day_exists(number_at(text, 4), number_at(text + 5, 2), number_at(text + 8, 2));
+}
+
+bool timestamp_is_valid(const char *text)
+{
+	size_t length = strlen(text);
+	if (length < 20 || (text[10] != 'T' && text[10] != 't'))
+		return false;
+	char day[11];
+	memcpy(day, text, 10);
+	day[10] = '\0';
+	const char *time = text + 11;
+	if (!date_is_valid(day) || time[2] != ':' || time[5] != ':' || !all_digits(time, 2) ||
+	    !all_digits(time + 3, 2) || !all_digits(time + 6, 2) || number_at(time, 2) > 23 ||
+	    number_at(time + 3, 2) > 59 || number_at(time + 6, 2) > 59)
+		return false;
+	const char *zone = time + 8;
+	if (*zone == '.') {
+		size_t digits = strspn(zone + 1, "0123456789");
+		if (digits == 0 || digits > 9)
+			return false;
+		zone += 1 + digits;
+	}
+	if ((zone[0] == 'Z' || zone[0] == 'z') && zone[1] == '\0')
+		return true;
+	return (zone[0] == '+' || zone[0] == '-') && strlen(zone) == 6 && zone[3] == ':' &&
+	       all_digits(zone + 1, 2) && all_digits(zone + 4, 2) && number_at(zone + 1, 2) <= 23 &&
+	       number_at(zone + 4, 2) <= 59;
+}
+
+static bool is_choice(const char *value, const char *const *choices)
+{
+	for (; *choices; choices++) {
+		if (strcmp(value, *choices) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void describe_choices(const char *const *choices, char *out, size_t size)
+{
+	out[0] = '\0';
+	for (size_t used = 0; *choices; choices++) {
+		int written = snprintf(out + used, size - used, "%s%s", used ? ", " : "", *choices);
+		if (written < 0 || (size_t)written >= size - used)
+			break;
+		used += (size_t)written;
+	}
+}
+
+static void check_value(const json_t *value, const struct field_rule *rule, const char *field,
+			struct field_errors *errors);
+
+/* Writes a field's path ("settings.name", "counties[2]") into out. Paths come from rule
+ * tables and array indexes, so they fit; one that would not is cut short. */
+__attribute__((format(printf, 2, 3))) static void field_path(char out[FIELD_NAME_MAX],
+							      const char *format, ...)
+{
+	va_list args;
+	va_start(args, format);
+	vsnprintf(out, FIELD_NAME_MAX, format, args);
+	va_end(args);
+}
+
+static bool check_array_shape(const json_t *value, const struct field_rule *rule,
+			      const char *field, const char *items, struct field_errors *errors)
+{
+	if (!json_is_array(value)) {
+		field_error(errors, field, "must be an array of %s", items);
+		return false;
+	}
+	long long size = (long long)json_array_size(value);
+	if (size < rule->min || (rule->max > 0 && size > rule->max)) {
+		if (rule->max > 0)
+			field_error(errors, field, "must have from %lld to %lld items", rule->min,
+				    rule->max);
+		else
+			field_error(errors, field, "must have at least %lld items", rule->min);
+		return false;
+	}
+	return true;
+}
+
+static bool repeats_earlier_item(const json_t *array, size_t index)
+{
+	const char *text = json_string_value(json_array_get(array, index));
+	for (size_t j = 0; j < index; j++) {
+		if (strcmp(text, json_string_value(json_array_get(array, j))) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void check_string_array(const json_t *value, const struct field_rule *rule,
+			       const char *field, struct field_errors *errors)
+{
+	bool of_enum = rule->type == FIELD_ENUM_ARRAY;
+	if (!check_array_shape(value, rule, field, "strings", errors))
+		return;
+	char choices[512];
+	if (of_enum)
+		describe_choices(rule->choices, choices, sizeof choices);
+	size_t index;
+	const json_t *item;
+	json_array_foreach(value, index, item)
+	{
+		char item_field[FIELD_NAME_MAX];
+		field_path(item_field, "%s[%zu]", field, index);
+		if (!json_is_string(item)) {
+			field_error(errors, item_field, "must be a string");
+			continue;
+		}
+		const char *text = json_string_value(item);
+		size_t length = utf8_length(text);
+		if (of_enum && !is_choice(text, rule->choices))
+			field_error(errors, item_field, "must be one of: %s", choices);
+		else if (!of_enum && (length < rule->item_min || length > rule->item_max))
+			field_error(errors, item_field, "must be %zu to %zu characters long",
+				    rule->item_min, rule->item_max);
+		else if (repeats_earlier_item(value, index))
+			field_error(errors, item_field, "repeats an earlier item");
+	}
+}
+
+static void check_object_array(const json_t *value, const struct field_rule *rule,
+			       const char *field, struct field_errors *errors)
+{
+	if (!check_array_shape(value, rule, field, "objects", errors))
+		return;
+	size_t index;
+	const json_t *item;
+	json_array_foreach(value, index, item)
+	{
+		char prefix[FIELD_NAME_MAX];
+		field_path(prefix, "%s[%zu].", field, index);
+		if (!json_is_object(item))
+			field_error(errors, prefix, "must be an object");
+		else
+			validate_object(item, rule->fields, prefix, errors);
+	}
+}
+
+static void check_string(const json_t *value, const struct field_rule *rule, const char *field,
+			 struct field_errors *errors)
+{
+	if (!json_is_string(value)) {
+		field_error(errors, field, "must be a string");
+		return;
+	}
+	const char *text = json_string_value(value);
+	long long length = (long long)utf8_length(text);
+	char choices[512];
+	switch (rule->type) {
+	case FIELD_STRING:
+		if (length < rule->min || length > rule->max)
+			field_error(errors, field, "must be %lld to %lld characters long", rule->min,
+				    rule->max);
+		break;
+	case FIELD_ENUM:
+		if (!is_choice(text, rule->choices)) {
+			describe_choices(rule->choices, choices, sizeof choices);
+			field_error(errors, field, "must be one of: %s", choices);
+		}
+		break;
+	case FIELD_DATE:
+		if (!date_is_valid(text))
+			field_error(errors, field, "must be a date written YYYY-MM-DD");
+		break;
+	case FIELD_TIMESTAMP:
+		if (!timestamp_is_valid(text))
+			field_error(errors, field,
+				    "must be an RFC 3339 timestamp such as 2026-11-23T14:05:00Z");
+		break;
+	case FIELD_UUID:
+		if (!uuid_is_valid(text))
+			field_error(errors, field, "must be a UUID");
+		break;
+	default:
+		break;
+	}
+}
+
+static void check_number(const json_t *value, const struct field_rule *rule, const char *field,
+			 struct field_errors *errors)
+{
+	bool integer_only = rule->type == FIELD_INTEGER;
+	if (integer_only ? !json_is_integer(value) : !json_is_number(value)) {
+		field_error(errors, field, integer_only ? "must be a whole number" : "must be a number");
+		return;
+	}
+	double number = json_number_value(value);
+	if (number < (double)rule->min || number > (double)rule->max)
+		field_error(errors, field, "must be from %lld to %lld", rule->min, rule->max);
+}
+
+static void check_value(const json_t *value, const struct field_rule *rule, const char *field,
+			struct field_errors *errors)
+{
+	size_t before = json_array_size(errors->items);
+	switch (rule->type) {
+	case FIELD_STRING:
+	case FIELD_ENUM:
+	case FIELD_DATE:
+	case FIELD_TIMESTAMP:
+	case FIELD_UUID:
+		check_string(value, rule, field, errors);
+		break;
+	case FIELD_INTEGER:
+	case FIELD_NUMBER:
+		check_number(value, rule, field, errors);
+		break;
+	case FIELD_BOOLEAN:
+		if (!json_is_boolean(value))
+			field_error(errors, field, "must be true or false");
+		break;
+	case FIELD_STRING_ARRAY:
+	case FIELD_ENUM_ARRAY:
+		check_string_array(value, rule, field, errors);
+		break;
+	case FIELD_OBJECT: {
+		char prefix[FIELD_NAME_MAX];
+		field_path(prefix, "%s.", field);
+		if (!json_is_object(value))
+			field_error(errors, field, "must be an object");
+		else
+			validate_object(value, rule->fields, prefix, errors);
+		break;
+	}
+	case FIELD_OBJECT_ARRAY:
+		check_object_array(value, rule, field, errors);
+		break;
+	case FIELD_READ_ONLY:
+		field_error(errors, field, "is set by the server and cannot be written");
+		break;
+	}
+	const char *message = NULL;
+	if (json_array_size(errors->items) == before && rule->check && (message = rule->check(value)))
+		field_error(errors, field, "%s", message);
+}
+
+static const struct field_rule *find_rule(const struct field_rule *rules, const char *name)
+{
+	for (; rules->name; rules++) {
+		if (strcmp(rules->name, name) == 0)
+			return rules;
+	}
+	return NULL;
+}
+
+bool validate_object(const json_t *object, const struct field_rule *rules, const char *prefix,
+		     struct field_errors *errors)
+{
+	size_t before = json_array_size(errors->items);
+	char field[FIELD_NAME_MAX];
+	const char *key;
+	const json_t *value;
+	json_object_foreach((json_t *)object, key, value)
+	{
+		field_path(field, "%s%s", prefix, key);
+		const struct field_rule *rule = find_rule(rules, key);
+		if (!rule)
+			field_error(errors, field, "is not a field of this resource");
+		else if (json_is_null(value) && rule->type != FIELD_READ_ONLY) {
+			if (!rule->nullable)
+				field_error(errors, field, "may not be null");
+		} else
+			check_value(value, rule, field, errors);
+	}
+	for (; rules->name; rules++) {
+		field_path(field, "%s%s", prefix, rules->name);
+		if (rules->required && !json_object_get(object, rules->name))
+			field_error(errors, field, "is required");
+	}
+	return json_array_size(errors->items) == before;
+}
+
+const char *check_plain_text(const json_t *value)
+{
+	const char *text = json_string_value(value);
+	size_t length = strlen(text);
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		if (*c < 0x20 || *c == 0x7f)
+			return "must not contain control characters such as line breaks";
+	}
+	if (length > 0 && (isspace((unsigned char)text[0]) || isspace((unsigned char)text[length - 1])))
+		return "must not begin or end with spaces";
+	return NULL;
+}
