@@ -1,0 +1,386 @@
+/* Organizations (API.md): providers that employ specialists and partners that refer
+ * people, each with the rules its payer and state set. Admins create and list them all;
+ * every other role reads its own; supervisors change their organization's settings. */
+#include "organizations.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "etag.h"
+#include "merge_patch.h"
+#include "pagination.h"
+#include "problem.h"
+#include "request.h"
+#include "respond.h"
+#include "us_states.h"
+#include "validate.h"
+
+/* Defaults of API.md, used when a client leaves a setting out or removes it with null. */
+#define DEFAULT_UNIT_ROUNDING          "whole"
+#define DEFAULT_MAX_UNITS_PER_DAY      16
+#define DEFAULT_FAMILY_YOUTH_MAX_AGE   21
+#define DEFAULT_REFERRAL_RESPONSE_DAYS 2
+
+static const char *const KINDS[] = {"provider", "partner", NULL};
+static const char *const UNIT_ROUNDINGS[] = {"whole", "half_up", NULL};
+
+static const struct field_rule SETTINGS_FIELDS[] = {
+	{.name = "unit_rounding", .type = FIELD_ENUM, .choices = UNIT_ROUNDINGS},
+	{.name = "max_units_per_day", .type = FIELD_INTEGER, .min = 1, .max = 96},
+	{.name = "family_youth_max_age", .type = FIELD_INTEGER, .min = 1, .max = 30},
+	{.name = "referral_response_days", .type = FIELD_INTEGER, .min = 1, .max = 30},
+	{0},
+};
+
+static const struct field_rule ORGANIZATION_FIELDS[] = {
+	{.name = "name", .type = FIELD_STRING, .required = true, .min = 1, .max = 200,
+	 .check = check_plain_text},
+	{.name = "kind", .type = FIELD_ENUM, .required = true, .choices = KINDS},
+	{.name = "state", .type = FIELD_ENUM, .required = true, .choices = US_STATE_CODES},
+	{.name = "counties", .type = FIELD_STRING_ARRAY, .max = 300, .item_min = 1, .item_max = 100},
+	{.name = "settings", .type = FIELD_OBJECT, .fields = SETTINGS_FIELDS},
+	{.name = "id", .type = FIELD_READ_ONLY},
+	{.name = "version", .type = FIELD_READ_ONLY},
+	{.name = "created_at", .type = FIELD_READ_ONLY},
+	{.name = "updated_at", .type = FIELD_READ_ONLY},
+	{0},
+};
+
+/* Column order of ORGANIZATION_COLUMNS. */
+enum {
+	COL_ID,
+	COL_NAME,
+	COL_KIND,
+	COL_STATE,
+	COL_COUNTIES,
+	COL_UNIT_ROUNDING,
+	COL_MAX_UNITS_PER_DAY,
+	COL_FAMILY_YOUTH_MAX_AGE,
+	COL_REFERRAL_RESPONSE_DAYS,
+	COL_VERSION,
+	COL_CREATED_AT,
+	COL_UPDATED_AT,
+	COL_POSITION,
+};
+
+#define ORGANIZATION_COLUMNS                                                                   \
+	"id, name, kind, state, array_to_json(counties), unit_rounding, max_units_per_day, "    \
+	"family_youth_max_age, referral_response_days, version, peerd_timestamp(created_at), "  \
+	"peerd_timestamp(updated_at), peerd_position(created_at)"
+
+static const struct db_statement ORGANIZATION_SELECT = {
+	"organization_select",
+	"SELECT " ORGANIZATION_COLUMNS " FROM organizations WHERE id = $1"};
+
+static const struct db_statement ORGANIZATION_SELECT_FOR_UPDATE = {
+	"organization_select_for_update",
+	"SELECT " ORGANIZATION_COLUMNS " FROM organizations WHERE id = $1 FOR UPDATE"};
+
+/* $1 limits the list to one organization (everyone but admins), $2 filters by kind, $3/$4
+ * is the cursor, $5 the row count. */
+static const struct db_statement ORGANIZATION_LIST = {
+	"organization_list",
+	"SELECT " ORGANIZATION_COLUMNS " FROM organizations"
+	" WHERE ($1::uuid IS NULL OR id = $1::uuid)"
+	" AND ($2::organization_kind IS NULL OR kind = $2::organization_kind)"
+	" AND ($3::bigint IS NULL OR (created_at, id) < (peerd_from_position($3::bigint), $4::uuid))"
+	" ORDER BY created_at DESC, id DESC LIMIT $5::int"};
+
+static const struct db_statement ORGANIZATION_INSERT = {
+	"organization_insert",
+	"INSERT INTO organizations (name, kind, state, counties, unit_rounding, max_units_per_day,"
+	" family_youth_max_age, referral_response_days)"
+	" VALUES ($1, $2, $3, peerd_text_array($4::json), $5, $6::int, $7::int, $8::int)"
+	" RETURNING " ORGANIZATION_COLUMNS};
+
+static const struct db_statement ORGANIZATION_UPDATE = {
+	"organization_update",
+	"UPDATE organizations SET name = $2, state = $3, counties = peerd_text_array($4::json),"
+	" unit_rounding = $5, max_units_per_day = $6::int, family_youth_max_age = $7::int,"
+	" referral_response_days = $8::int, version = version + 1, updated_at = now()"
+	" WHERE id = $1 RETURNING " ORGANIZATION_COLUMNS};
+
+static json_t *organization_render(const PGresult *res, int row)
+{
+	return json_pack(
+		"{s:s, s:s, s:s, s:s, s:o, s:{s:s, s:I, s:I, s:I}, s:I, s:s, s:s}", "id",
+		db_text(res, row, COL_ID), "name", db_text(res, row, COL_NAME), "kind",
+		db_text(res, row, COL_KIND), "state", db_text(res, row, COL_STATE), "counties",
+		db_json(res, row, COL_COUNTIES), "settings", "unit_rounding",
+		db_text(res, row, COL_UNIT_ROUNDING), "max_units_per_day",
+		(json_int_t)db_integer(res, row, COL_MAX_UNITS_PER_DAY), "family_youth_max_age",
+		(json_int_t)db_integer(res, row, COL_FAMILY_YOUTH_MAX_AGE), "referral_response_days",
+		(json_int_t)db_integer(res, row, COL_REFERRAL_RESPONSE_DAYS), "version",
+		(json_int_t)db_integer(res, row, COL_VERSION), "created_at",
+		db_text(res, row, COL_CREATED_AT), "updated_at", db_text(res, row, COL_UPDATED_AT));
+}
+
+/* The values to write, as SQL parameters, from a validated document. Settings left out
+ * take their defaults. */
+struct organization_values {
+	const char *name;
+	const char *kind;
+	const char *state;
+	char *counties; /* a JSON array, owned */
+	const char *unit_rounding;
+	char max_units_per_day[16];
+	char family_youth_max_age[16];
+	char referral_response_days[16];
+};
+
+static const char *string_member(const json_t *object, const char *key, const char *fallback)
+{
+	const char *value = json_string_value(json_object_get(object, key));
+	return value ? value : fallback;
+}
+
+static void integer_member(const json_t *object, const char *key, long long fallback, char *out,
+			   size_t size)
+{
+	json_t *value = json_object_get(object, key);
+	snprintf(out, size, "%lld", json_is_integer(value) ? (long long)json_integer_value(value)
+							    : fallback);
+}
+
+static bool organization_values_from(const json_t *doc, struct organization_values *values)
+{
+	const json_t *settings = json_object_get(doc, "settings");
+	const json_t *counties = json_object_get(doc, "counties");
+	values->name = string_member(doc, "name", NULL);
+	values->kind = string_member(doc, "kind", NULL);
+	values->state = string_member(doc, "state", NULL);
+	values->counties = counties ? json_dumps(counties, JSON_COMPACT) : strdup("[]");
+	values->unit_rounding = string_member(settings, "unit_rounding", DEFAULT_UNIT_ROUNDING);
+	integer_member(settings, "max_units_per_day", DEFAULT_MAX_UNITS_PER_DAY,
+		       values->max_units_per_day, sizeof values->max_units_per_day);
+	integer_member(settings, "family_youth_max_age", DEFAULT_FAMILY_YOUTH_MAX_AGE,
+		       values->family_youth_max_age, sizeof values->family_youth_max_age);
+	integer_member(settings, "referral_response_days", DEFAULT_REFERRAL_RESPONSE_DAYS,
+		       values->referral_response_days, sizeof values->referral_response_days);
+	return values->counties != NULL;
+}
+
+static void send_organization(struct request *request, PGresult *res)
+{
+	long long version = db_integer(res, 0, COL_VERSION);
+	respond_resource(request, organization_render(res, 0), version);
+}
+
+void organizations_create(struct request *request)
+{
+	if (!request_valid(request, request->body, ORGANIZATION_FIELDS))
+		return;
+	struct organization_values values;
+	if (!organization_values_from(request->body, &values)) {
+		problem_send(request, 500, "out of memory");
+		return;
+	}
+	struct db_conn *db = request_db(request);
+	PGresult *res = NULL;
+	enum db_status status =
+		db ? db_exec(db, &ORGANIZATION_INSERT,
+			     DB_ARGS(values.name, values.kind, values.state, values.counties,
+				     values.unit_rounding, values.max_units_per_day,
+				     values.family_youth_max_age, values.referral_response_days),
+			     &res)
+		   : DB_UNAVAILABLE;
+	free(values.counties);
+	if (!db)
+		return;
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return;
+	}
+	char location[96];
+	snprintf(location, sizeof location, "/v1/organizations/%s", db_text(res, 0, COL_ID));
+	respond_created(request, location, organization_render(res, 0));
+	PQclear(res);
+}
+
+void organizations_list(struct request *request)
+{
+	static const char *const QUERY[] = {"limit", "cursor", "kind", NULL};
+	if (!request_query_allow_only(request, QUERY))
+		return;
+	struct page_request page;
+	char error[160];
+	if (!page_request_parse(request_query(request, "limit"), request_query(request, "cursor"),
+				&page, error, sizeof error)) {
+		problem_send(request, 400, "%s", error);
+		return;
+	}
+	const char *kind = request_query(request, "kind");
+	if (kind && strcmp(kind, "provider") != 0 && strcmp(kind, "partner") != 0) {
+		problem_send(request, 400, "kind must be provider or partner");
+		return;
+	}
+	/* Everyone but an admin sees exactly one organization: their own. */
+	const struct principal *caller = &request->caller;
+	const char *only = caller->role == ROLE_ADMIN ? NULL : caller->organization_id;
+	struct db_conn *db = request_db(request);
+	if (!db)
+		return;
+	PGresult *res = NULL;
+	enum db_status status =
+		db_read(db, &ORGANIZATION_LIST,
+			DB_ARGS(only, kind, page.has_cursor ? page.position_text : NULL,
+				page.has_cursor ? page.after.id : NULL, page.fetch_text),
+			&res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return;
+	}
+	respond_json(request, 200,
+		     page_render(res, &page, organization_render, COL_POSITION, COL_ID));
+	PQclear(res);
+}
+
+/* The organization's id from the path when the caller may see it; else NULL after 404.
+ * Another organization's existence is never revealed. */
+static const char *visible_organization_id(struct request *request)
+{
+	const char *id = request_id_param(request, "id");
+	if (id && !auth_may_access_organization(&request->caller, id)) {
+		problem_send(request, 404, "there is no such organization");
+		return NULL;
+	}
+	return id;
+}
+
+void organizations_get(struct request *request)
+{
+	const char *id = visible_organization_id(request);
+	struct db_conn *db = id ? request_db(request) : NULL;
+	if (!db)
+		return;
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &ORGANIZATION_SELECT, DB_ARGS(id), &res);
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	else if (PQntuples(res) == 0)
+		problem_send(request, 404, "there is no such organization");
+	else
+		send_organization(request, res);
+	PQclear(res);
+}
+
+/* A supervisor may change only the settings: answers 403 naming anything else. */
+static bool patch_permitted(struct request *request)
+{
+	if (request->caller.role == ROLE_ADMIN)
+		return true;
+	char refused[256] = "";
+	const char *key;
+	json_t *value;
+	json_object_foreach(request->body, key, value)
+	{
+		if (strcmp(key, "settings") == 0)
+			continue;
+		size_t used = strlen(refused);
+		snprintf(refused + used, sizeof refused - used, "%s%s", used ? ", " : "", key);
+	}
+	if (!refused[0])
+		return true;
+	problem_send(request, 403, "a supervisor may change only settings, not: %s", refused);
+	return false;
+}
+
+/* The members a client may write: the representation without its read-only members.
+ * Takes ownership of resource and returns it. */
+static json_t *writable_document(json_t *resource)
+{
+	for (const struct field_rule *rule = ORGANIZATION_FIELDS; rule->name; rule++) {
+		if (rule->type == FIELD_READ_ONLY)
+			json_object_del(resource, rule->name);
+	}
+	return resource;
+}
+
+static bool kind_unchanged(struct request *request, const json_t *before, const json_t *after)
+{
+	if (json_equal(json_object_get(before, "kind"), json_object_get(after, "kind")))
+		return true;
+	struct field_errors errors;
+	field_errors_init(&errors);
+	field_error(&errors, "kind", "cannot change once the organization exists");
+	problem_send_invalid(request, &errors);
+	field_errors_free(&errors);
+	return false;
+}
+
+static PGresult *write_organization(struct request *request, struct db_conn *db, const char *id,
+				    const json_t *doc)
+{
+	struct organization_values values;
+	PGresult *res = NULL;
+	enum db_status status =
+		organization_values_from(doc, &values)
+			? db_exec(db, &ORGANIZATION_UPDATE,
+				  DB_ARGS(id, values.name, values.state, values.counties,
+					  values.unit_rounding, values.max_units_per_day,
+					  values.family_youth_max_age, values.referral_response_days),
+				  &res)
+			: DB_ERROR;
+	free(values.counties);
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	return res;
+}
+
+/* Applies the patch to the locked row current, inside the caller's transaction. Returns
+ * the row to send: current itself when nothing changes (the version stays, as API.md
+ * asks), a new result when the row was updated, or NULL after answering an error. */
+static PGresult *apply_patch(struct request *request, struct db_conn *db, const char *id,
+			     PGresult *current)
+{
+	if (!etag_if_match_allows(request_header(request, "If-Match"),
+				  db_integer(current, 0, COL_VERSION))) {
+		problem_send(request, 412, "the organization has changed since it was read "
+					   "(If-Match does not hold its ETag)");
+		return NULL;
+	}
+	json_t *before = writable_document(organization_render(current, 0));
+	json_t *after = merge_patch_apply(before, request->body);
+	PGresult *result = NULL;
+	if (!after)
+		problem_send(request, 500, "out of memory");
+	else if (!request_valid(request, after, ORGANIZATION_FIELDS) ||
+		 !kind_unchanged(request, before, after))
+		result = NULL;
+	else if (json_equal(before, after))
+		result = current;
+	else
+		result = write_organization(request, db, id, after);
+	json_decref(before);
+	json_decref(after);
+	return result;
+}
+
+void organizations_patch(struct request *request)
+{
+	const char *id = visible_organization_id(request);
+	if (!id || !patch_permitted(request))
+		return;
+	struct db_conn *db = request_db(request);
+	if (!db)
+		return;
+	enum db_status status = db_begin(db);
+	PGresult *current = NULL;
+	PGresult *result = NULL;
+	if (status == DB_OK)
+		status = db_exec(db, &ORGANIZATION_SELECT_FOR_UPDATE, DB_ARGS(id), &current);
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	else if (PQntuples(current) == 0)
+		problem_send(request, 404, "there is no such organization");
+	else if ((result = apply_patch(request, db, id, current)) && (status = db_commit(db)) != DB_OK)
+		problem_send_database(request, status);
+	else if (result)
+		send_organization(request, result);
+	if (result != current)
+		PQclear(result);
+	PQclear(current);
+	db_rollback(db);
+}
