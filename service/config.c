@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,7 +60,7 @@ static bool parse_unsigned(struct loader *loader, const char *name, unsigned lon
 	char *end = NULL;
 	errno = 0;
 	unsigned long parsed = strtoul(value, &end, 10);
-	if (value[0] == '-' || value[0] == '+' || errno != 0 || *end != '\0' || parsed < min ||
+	if (!isdigit((unsigned char)value[0]) || errno != 0 || *end != '\0' || parsed < min ||
 	    parsed > max)
 		return fail(loader, "%s must be a whole number from %lu to %lu", name, min, max);
 	*out = parsed;

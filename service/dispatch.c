@@ -48,8 +48,6 @@ static void add_standard_headers(struct request *request)
 	respond_header(request, "X-Content-Type-Options", "nosniff");
 	respond_header(request, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
 	respond_header(request, "Referrer-Policy", "no-referrer");
-	if (atomic_load(&request->app->draining))
-		respond_header(request, "Connection", "close");
 }
 
 static bool find_route(struct request *request)
@@ -220,6 +218,9 @@ static void finish(struct request *request, const struct timespec *started)
 			    request->route ? request->route->path : "?");
 		problem_send(request, 500, "the server could not complete this request");
 	}
+	/* Decided at the end: a request that began before a stop signal still hears it. */
+	if (atomic_load(&request->app->draining))
+		respond_header(request, "Connection", "close");
 	pool_release(request->app->pool, request->db);
 	request->db = NULL;
 	json_decref(request->body);

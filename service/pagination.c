@@ -1,5 +1,6 @@
 #include "pagination.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,8 @@ bool page_request_parse(const char *limit, const char *cursor, struct page_reque
 		char *end = NULL;
 		errno = 0;
 		long parsed = strtol(limit, &end, 10);
-		if (errno != 0 || end == limit || *end != '\0' || parsed < 1 || parsed > PAGE_LIMIT_MAX) {
+		if (!isdigit((unsigned char)limit[0]) || errno != 0 || *end != '\0' || parsed < 1 ||
+		    parsed > PAGE_LIMIT_MAX) {
 			snprintf(error, error_size, "limit must be a whole number from 1 to %d",
 				 PAGE_LIMIT_MAX);
 			return false;

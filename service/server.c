@@ -50,13 +50,14 @@ bool server_start(struct server *server, struct app *app, char *error, size_t er
 	ulfius_add_endpoint_by_val(&server->instance, "*", NULL, "*", 0, dispatch_request, app);
 
 	struct MHD_OptionItem options[] = {
+		/* First, so that MHD reports even option errors through it. */
+		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)log_from_microhttpd, NULL},
 		/* ulfius.h: these two must be present. */
 		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
 		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
 		{MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)app->config->threads, NULL},
 		{MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_SECONDS, NULL},
 		{MHD_OPTION_SOCK_ADDR, 0, &address},
-		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)log_from_microhttpd, NULL},
 		{MHD_OPTION_END, 0, NULL},
 	};
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
