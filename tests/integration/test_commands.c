@@ -1,0 +1,194 @@
+/* peerd's sub-commands as an operator runs them. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fixtures.h"
+#include "jwt_auth.h"
+#include "peerd_process.h"
+
+/* Runs peerd with args and overrides; returns its exit status and its output. */
+static int run(const char *const *args, const char *const *overrides, char *output, size_t size)
+{
+	char path[] = "/tmp/peerd-command-XXXXXX";
+	int fd = mkstemp(path);
+	close(fd);
+	int status = peerd_run(args, overrides, path);
+	FILE *file = fopen(path, "r");
+	size_t length = fread(output, 1, size - 1, file);
+	output[length] = '\0';
+	fclose(file);
+	unlink(path);
+	return status;
+}
+
+static long long count(PGconn *db, const char *sql)
+{
+	PGresult *res = PQexec(db, sql);
+	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
+	long long value = atoll(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return value;
+}
+
+Test(commands, migrate_twice_changes_nothing)
+{
+	char output[4096];
+	cr_assert_eq(run((const char *const[]){"migrate", NULL}, NULL, output, sizeof output), 0,
+		     "%s", output);
+	PGconn *db = test_db_connect();
+	long long rows = count(db, "SELECT count(*) FROM schema_migrations");
+	long long applied = count(db, "SELECT max(peerd_position(applied_at)) FROM schema_migrations");
+	cr_assert_eq(run((const char *const[]){"migrate", NULL}, NULL, output, sizeof output), 0);
+	cr_assert(strstr(output, "0 applied"), "%s", output);
+	cr_assert_eq(count(db, "SELECT count(*) FROM schema_migrations"), rows);
+	cr_assert_eq(count(db, "SELECT max(peerd_position(applied_at)) FROM schema_migrations"),
+		     applied);
+	PQfinish(db);
+}
+
+/* A database of its own, made through PEERD_TEST_ADMIN_URL, for what would disturb the
+ * shared one. */
+static PGconn *admin_connect(void)
+{
+	const char *url = getenv("PEERD_TEST_ADMIN_URL");
+	cr_assert(url, "PEERD_TEST_ADMIN_URL is not set; run scripts/test");
+	PGconn *admin = PQconnectdb(url);
+	cr_assert_eq(PQstatus(admin), CONNECTION_OK, "%s", PQerrorMessage(admin));
+	return admin;
+}
+
+static void exec_ok(PGconn *db, const char *sql)
+{
+	PGresult *res = PQexec(db, sql);
+	cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s: %s", sql, PQerrorMessage(db));
+	PQclear(res);
+}
+
+Test(commands, concurrent_migrations_on_a_fresh_database)
+{
+	char name[64], sql[256], setting[320], url[256];
+	snprintf(name, sizeof name, "peerd_migrate_%d", getpid());
+	PGconn *admin = admin_connect();
+	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
+	exec_ok(admin, sql);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER peerd", name);
+	exec_ok(admin, sql);
+	snprintf(url, sizeof url, "postgresql://peerd@127.0.0.1:%u/%s", test_database_port(), name);
+	snprintf(setting, sizeof setting, "PEERD_DATABASE_URL=%s", url);
+
+	pid_t runners[4];
+	for (int i = 0; i < 4; i++) {
+		runners[i] = fork();
+		if (runners[i] == 0)
+			_exit(peerd_run((const char *const[]){"migrate", NULL},
+					(const char *const[]){setting, NULL}, "/dev/null"));
+	}
+	for (int i = 0; i < 4; i++) {
+		int status = 0;
+		waitpid(runners[i], &status, 0);
+		cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "runner %d: %d", i, status);
+	}
+	PGconn *fresh = PQconnectdb(url);
+	cr_assert_eq(PQstatus(fresh), CONNECTION_OK);
+	cr_assert_eq(count(fresh, "SELECT count(*) FROM schema_migrations"),
+		     count(fresh, "SELECT count(DISTINCT version) FROM schema_migrations"));
+	cr_assert_geq(count(fresh, "SELECT count(*) FROM schema_migrations"), 1);
+
+	/* A migration edited after it landed is refused, not silently skipped. */
+	exec_ok(fresh, "UPDATE schema_migrations SET checksum = 'edited' WHERE version = "
+		       "(SELECT min(version) FROM schema_migrations)");
+	char output[4096];
+	cr_assert_eq(run((const char *const[]){"migrate", NULL}, (const char *const[]){setting, NULL},
+			 output, sizeof output),
+		     1);
+	cr_assert(strstr(output, "changed after it was applied"), "%s", output);
+	PQfinish(fresh);
+	snprintf(sql, sizeof sql, "DROP DATABASE %s", name);
+	exec_ok(admin, sql);
+	PQfinish(admin);
+}
+
+Test(commands, bad_settings_stop_start_up_with_one_line)
+{
+	struct {
+		const char *setting;
+		const char *named;
+	} cases[] = {
+		{"PEERD_PORT=eighty", "PEERD_PORT"},
+		{"PEERD_DATABASE_URL=", "PEERD_DATABASE_URL"},
+		{"PEERD_JWT_SECRET=tooshort", "PEERD_JWT_SECRET"},
+		{"PEERD_THREADS=0", "PEERD_THREADS"},
+		{"PEERD_LOG_LEVEL=chatty", "PEERD_LOG_LEVEL"},
+		{"PEERD_JWT_PUBLIC_KEY=/no/such/key.pem", "PEERD_JWT_PUBLIC_KEY"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char output[4096];
+		int status = run((const char *const[]){"serve", NULL},
+				 (const char *const[]){cases[i].setting, NULL}, output, sizeof output);
+		cr_expect_eq(status, 2, "%s: exit %d", cases[i].setting, status);
+		cr_expect(strstr(output, cases[i].named), "%s: %s", cases[i].setting, output);
+		cr_expect_eq(strchr(output, '\n'), output + strlen(output) - 1, "one line: %s", output);
+	}
+}
+
+Test(commands, token_prints_a_verifiable_token)
+{
+	char output[4096];
+	const char *org = "11111111-1111-4111-8111-111111111111";
+	cr_assert_eq(run((const char *const[]){"token", "--role", "supervisor", "--org", org, "--sub",
+					       "ana@example.org", "--ttl", "600", NULL},
+			 NULL, output, sizeof output),
+		     0, "%s", output);
+	output[strcspn(output, "\n")] = '\0';
+	struct config cfg = {.jwt_secret = TEST_JWT_SECRET};
+	struct jwt_verifier verifier;
+	char error[256];
+	cr_assert(jwt_verifier_init(&verifier, &cfg, error, sizeof error));
+	struct principal caller;
+	cr_assert_eq(jwt_verify(&verifier, output, time(NULL), &caller), JWT_VALID);
+	cr_assert_str_eq(caller.subject, "ana@example.org");
+	cr_assert_eq(caller.role, ROLE_SUPERVISOR);
+	cr_assert_str_eq(caller.organization_id, org);
+	cr_assert_eq(jwt_verify(&verifier, output, time(NULL) + 700, &caller), JWT_EXPIRED);
+	jwt_verifier_free(&verifier);
+}
+
+Test(commands, token_refuses_what_would_not_verify)
+{
+	char output[4096];
+	const char *const cases[][6] = {
+		{"token", "--role", "supervisor", NULL},
+		{"token", "--role", "wizard", NULL},
+		{"token", "--role", "partner", "--org", "nope", NULL},
+		{"token", "--role", "admin", "--ttl", "0", NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		cr_expect_eq(run(cases[i], NULL, output, sizeof output), 2, "case %zu: %s", i, output);
+}
+
+Test(commands, seed_demo_twice)
+{
+	char output[4096];
+	cr_assert_eq(run((const char *const[]){"seed-demo", NULL}, NULL, output, sizeof output), 0,
+		     "%s", output);
+	cr_assert_eq(run((const char *const[]){"seed-demo", NULL}, NULL, output, sizeof output), 0,
+		     "%s", output);
+	PGconn *db = test_db_connect();
+	cr_assert_eq(count(db, "SELECT count(*) FROM organizations WHERE id = "
+			       "'11111111-1111-4111-8111-111111111111'"),
+		     1);
+	PQfinish(db);
+}
+
+Test(commands, unknown_command_shows_usage)
+{
+	char output[4096];
+	cr_assert_eq(run((const char *const[]){"launch", NULL}, NULL, output, sizeof output), 2);
+	cr_assert(strstr(output, "usage: peerd"), "%s", output);
+}

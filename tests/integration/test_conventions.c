@@ -1,0 +1,256 @@
+/* API.md "Conventions": what every route shares, produced once by the dispatcher. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixtures.h"
+#include "http.h"
+#include "keys.h"
+
+static void assert_problem(const struct http_response *response, long status)
+{
+	cr_assert_eq(response->status, status, "expected %ld, got %ld: %s", status,
+		     response->status, response->body);
+	char *type = http_header(response, "Content-Type");
+	cr_assert_str_eq(type, "application/problem+json");
+	free(type);
+	cr_assert_eq(json_integer_value(json_object_get(response->json, "status")), status);
+	cr_assert(json_string_value(json_object_get(response->json, "title")));
+	cr_assert(json_string_value(json_object_get(response->json, "detail")));
+	cr_assert(json_string_value(json_object_get(response->json, "type")));
+}
+
+Test(conventions, no_token_is_401_with_bearer_challenge)
+{
+	struct http_response *response = http_get("/v1/organizations", NULL);
+	assert_problem(response, 401);
+	char *challenge = http_header(response, "WWW-Authenticate");
+	cr_assert(challenge && strncmp(challenge, "Bearer", 6) == 0);
+	free(challenge);
+	http_response_free(response);
+}
+
+Test(conventions, admin_lists_organizations)
+{
+	char *admin = admin_token();
+	struct http_response *response = http_get("/v1/organizations", admin);
+	cr_assert_eq(response->status, 200);
+	cr_assert(json_is_array(json_object_get(response->json, "items")));
+	cr_assert(json_object_get(response->json, "next_cursor"), "next_cursor is always present");
+	char *type = http_header(response, "Content-Type");
+	cr_assert_str_eq(type, "application/json");
+	free(type);
+	http_response_free(response);
+	free(admin);
+}
+
+Test(conventions, bad_tokens_are_401)
+{
+	char *wrong_secret = test_sign(JWT_ALG_HS256, "another-secret-0123456789abcdef0123",
+				       "{\"sub\":\"x\",\"role\":\"admin\",\"exp\":4102444800}");
+	char *unsigned_token =
+		test_unsigned_token("{\"sub\":\"x\",\"role\":\"admin\",\"exp\":4102444800}");
+	char *expired = test_sign(JWT_ALG_HS256, TEST_JWT_SECRET,
+				  "{\"sub\":\"x\",\"role\":\"admin\",\"exp\":1000000000}");
+	char *no_org = test_sign(JWT_ALG_HS256, TEST_JWT_SECRET,
+				 "{\"sub\":\"x\",\"role\":\"supervisor\",\"exp\":4102444800}");
+	const char *tokens[] = {wrong_secret, unsigned_token, expired, no_org, "garbage"};
+	for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++) {
+		struct http_response *response = http_get("/v1/organizations", tokens[i]);
+		assert_problem(response, 401);
+		http_response_free(response);
+	}
+	struct http_response *basic = http_send(&(struct http_request){
+		.path = "/v1/organizations", .headers = {"Authorization: Basic YWRtaW46YWRtaW4="}});
+	assert_problem(basic, 401);
+	http_response_free(basic);
+	free(wrong_secret);
+	free(unsigned_token);
+	free(expired);
+	free(no_org);
+}
+
+Test(conventions, role_refused_is_403)
+{
+	char *org = create_organization("provider");
+	char *supervisor = token_for("supervisor", org);
+	struct http_response *response = http_send(&(struct http_request){
+		.method = "POST", .path = "/v1/organizations", .token = supervisor,
+		.content_type = "application/json", .body = "{}"});
+	assert_problem(response, 403);
+	http_response_free(response);
+	free(supervisor);
+	free(org);
+}
+
+Test(conventions, unknown_route_is_404_problem)
+{
+	char *admin = admin_token();
+	struct http_response *response = http_get("/v1/nothing-here", admin);
+	assert_problem(response, 404);
+	http_response_free(response);
+	struct http_response *anonymous = http_get("/no/such/path", NULL);
+	assert_problem(anonymous, 404);
+	http_response_free(anonymous);
+	free(admin);
+}
+
+Test(conventions, wrong_method_is_405_with_allow)
+{
+	char *admin = admin_token();
+	struct http_response *response = http_send(&(struct http_request){
+		.method = "DELETE", .path = "/v1/organizations", .token = admin});
+	assert_problem(response, 405);
+	char *allow = http_header(response, "Allow");
+	cr_assert_str_eq(allow, "GET, HEAD, POST");
+	free(allow);
+	http_response_free(response);
+	free(admin);
+}
+
+Test(conventions, oversized_body_is_413)
+{
+	char *admin = admin_token();
+	size_t size = 2 * 1024 * 1024;
+	char *body = malloc(size + 1);
+	memset(body, ' ', size);
+	body[0] = '{';
+	body[size - 1] = '}';
+	body[size] = '\0';
+	struct http_response *response = http_send(&(struct http_request){
+		.method = "POST", .path = "/v1/organizations", .token = admin,
+		.content_type = "application/json", .body = body, .body_size = size});
+	assert_problem(response, 413);
+	http_response_free(response);
+	/* Chunked, without a Content-Length. */
+	struct http_response *chunked = http_send(&(struct http_request){
+		.method = "POST", .path = "/v1/organizations", .token = admin,
+		.content_type = "application/json", .body = body, .body_size = size,
+		.headers = {"Transfer-Encoding: chunked"}});
+	assert_problem(chunked, 413);
+	http_response_free(chunked);
+	free(body);
+	free(admin);
+}
+
+Test(conventions, wrong_content_type_is_415)
+{
+	char *admin = admin_token();
+	const char *types[] = {"text/plain", "application/x-www-form-urlencoded",
+			       "multipart/form-data; boundary=x", "application/json; charset=latin1",
+			       "application/merge-patch+json"};
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+		struct http_response *response = http_send(&(struct http_request){
+			.method = "POST", .path = "/v1/organizations", .token = admin,
+			.content_type = types[i], .body = "name=x&kind=provider"});
+		assert_problem(response, 415);
+		http_response_free(response);
+	}
+	struct http_response *none = http_send(&(struct http_request){
+		.method = "POST", .path = "/v1/organizations", .token = admin, .body = "{}"});
+	assert_problem(none, 415);
+	http_response_free(none);
+	free(admin);
+}
+
+Test(conventions, malformed_json_is_400)
+{
+	char *admin = admin_token();
+	char deep[20001];
+	memset(deep, '[', 10000);
+	memset(deep + 10000, ']', 10000);
+	deep[20000] = '\0';
+	const char *bodies[] = {"{bad", "[1,2]", "\"text\"", "{\"a\":1,\"a\":2}",
+				"{\"name\":\"\xff\xfe\"}", "{\"name\":\"a\\u0000b\"}", deep, "{} {}"};
+	for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+		struct http_response *response = http_send(&(struct http_request){
+			.method = "POST", .path = "/v1/organizations", .token = admin,
+			.content_type = "application/json", .body = bodies[i]});
+		assert_problem(response, 400);
+		http_response_free(response);
+	}
+	struct http_response *empty = http_send(&(struct http_request){
+		.method = "POST", .path = "/v1/organizations", .token = admin,
+		.content_type = "application/json", .body = ""});
+	assert_problem(empty, 400);
+	http_response_free(empty);
+	free(admin);
+}
+
+Test(conventions, rule_breaking_json_is_422_with_errors)
+{
+	char *admin = admin_token();
+	struct http_response *response = http_send(&(struct http_request){
+		.method = "POST", .path = "/v1/organizations", .token = admin,
+		.content_type = "application/json", .body = "{\"name\":\"A\",\"kind\":\"x\",\"state\":\"OR\"}"});
+	assert_problem(response, 422);
+	json_t *errors = json_object_get(response->json, "errors");
+	cr_assert_eq(json_array_size(errors), 1);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(errors, 0), "field")), "kind");
+	cr_assert(json_string_value(json_object_get(json_array_get(errors, 0), "message")));
+	http_response_free(response);
+	free(admin);
+}
+
+Test(conventions, stale_if_match_is_412)
+{
+	char *org = create_organization("provider");
+	char *admin = admin_token();
+	char path[128];
+	snprintf(path, sizeof path, "/v1/organizations/%s", org);
+	struct http_response *response = http_send(&(struct http_request){
+		.method = "PATCH", .path = path, .token = admin, .content_type = "application/json",
+		.body = "{\"name\":\"Changed\"}", .headers = {"If-Match: \"41\""}});
+	assert_problem(response, 412);
+	http_response_free(response);
+	free(admin);
+	free(org);
+}
+
+Test(conventions, request_id_echoed_or_made)
+{
+	struct http_response *echoed = http_send(&(struct http_request){
+		.path = "/healthz", .headers = {"X-Request-Id: trace-abc.123"}});
+	char *id = http_header(echoed, "X-Request-Id");
+	cr_assert_str_eq(id, "trace-abc.123");
+	free(id);
+	struct http_response *made = http_get("/v1/organizations", NULL);
+	char *made_id = http_header(made, "X-Request-Id");
+	cr_assert(made_id && strlen(made_id) == 36, "a UUID is made: %s", made_id);
+	free(made_id);
+	struct http_response *unsafe = http_send(&(struct http_request){
+		.path = "/healthz", .headers = {"X-Request-Id: {\"inject\":1}"}});
+	char *replaced = http_header(unsafe, "X-Request-Id");
+	cr_assert(replaced && strlen(replaced) == 36, "an unsafe id is replaced: %s", replaced);
+	free(replaced);
+	http_response_free(echoed);
+	http_response_free(made);
+	http_response_free(unsafe);
+}
+
+Test(conventions, responses_are_not_cached)
+{
+	char *admin = admin_token();
+	struct http_response *response = http_get("/v1/organizations", admin);
+	char *cache = http_header(response, "Cache-Control");
+	cr_assert_str_eq(cache, "no-store");
+	free(cache);
+	http_response_free(response);
+	free(admin);
+}
+
+Test(conventions, head_and_options)
+{
+	struct http_response *head = http_send(&(struct http_request){.method = "HEAD", .path = "/healthz"});
+	cr_assert_eq(head->status, 200);
+	cr_assert_eq(head->body_size, 0);
+	struct http_response *options = http_send(&(struct http_request){
+		.method = "OPTIONS", .path = "/v1/organizations"});
+	cr_assert_eq(options->status, 204);
+	char *allow = http_header(options, "Allow");
+	cr_assert_str_eq(allow, "GET, HEAD, POST");
+	free(allow);
+	http_response_free(head);
+	http_response_free(options);
+}

@@ -1,0 +1,441 @@
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixtures.h"
+#include "http.h"
+
+static const char *member(const struct http_response *response, const char *key)
+{
+	return json_string_value(json_object_get(response->json, key));
+}
+
+static long long version_of(const struct http_response *response)
+{
+	return json_integer_value(json_object_get(response->json, "version"));
+}
+
+static struct http_response *get_organization(const char *id, const char *token)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/v1/organizations/%s", id);
+	return http_get(path, token);
+}
+
+static struct http_response *patch_organization(const char *id, const char *token,
+						const char *body, const char *if_match)
+{
+	char path[128], header[64];
+	snprintf(path, sizeof path, "/v1/organizations/%s", id);
+	snprintf(header, sizeof header, "If-Match: %s", if_match ? if_match : "");
+	return http_send(&(struct http_request){.method = "PATCH",
+						.path = path,
+						.token = token,
+						.content_type = "application/merge-patch+json",
+						.body = body,
+						.headers = {if_match ? header : NULL}});
+}
+
+Test(organizations, admin_creates_and_reads_back)
+{
+	char *admin = admin_token();
+	char name[96];
+	unique_name("Lighthouse Peer Services", name, sizeof name);
+	json_t *body = json_pack("{s:s, s:s, s:s, s:[s,s], s:{s:s, s:i}}", "name", name, "kind",
+				 "provider", "state", "WA", "counties", "King", "Pierce", "settings",
+				 "unit_rounding", "half_up", "max_units_per_day", 12);
+	struct http_response *created = http_send_json("POST", "/v1/organizations", admin, body);
+	cr_assert_eq(created->status, 201, "%s", created->body);
+	char *location = http_header(created, "Location");
+	char expected_location[128];
+	snprintf(expected_location, sizeof expected_location, "/v1/organizations/%s",
+		 member(created, "id"));
+	cr_assert_str_eq(location, expected_location);
+	cr_assert_str_eq(member(created, "name"), name);
+	cr_assert_eq(version_of(created), 1);
+	json_t *counties = json_pack("[s,s]", "King", "Pierce");
+	cr_assert(json_equal(json_object_get(created->json, "counties"), counties));
+	json_decref(counties);
+	json_t *settings = json_object_get(created->json, "settings");
+	cr_assert_str_eq(json_string_value(json_object_get(settings, "unit_rounding")), "half_up");
+	cr_assert_eq(json_integer_value(json_object_get(settings, "max_units_per_day")), 12);
+	cr_assert_eq(json_integer_value(json_object_get(settings, "family_youth_max_age")), 21);
+	cr_assert_eq(json_integer_value(json_object_get(settings, "referral_response_days")), 2);
+
+	struct http_response *read = http_get(location, admin);
+	cr_assert_eq(read->status, 200);
+	char *etag = http_header(read, "ETag");
+	cr_assert_str_eq(etag, "\"1\"");
+	cr_assert(json_equal(read->json, created->json), "GET returns what POST returned");
+	free(etag);
+	free(location);
+	http_response_free(read);
+	http_response_free(created);
+	json_decref(body);
+	free(admin);
+}
+
+Test(organizations, settings_default_as_api_md_says)
+{
+	char *id = create_organization("partner");
+	char *admin = admin_token();
+	struct http_response *read = get_organization(id, admin);
+	json_t *expected = json_pack("{s:s, s:i, s:i, s:i}", "unit_rounding", "whole",
+				     "max_units_per_day", 16, "family_youth_max_age", 21,
+				     "referral_response_days", 2);
+	cr_assert(json_equal(json_object_get(read->json, "settings"), expected), "%s", read->body);
+	json_decref(expected);
+	http_response_free(read);
+	free(admin);
+	free(id);
+}
+
+Test(organizations, invalid_fields_are_all_named)
+{
+	char *admin = admin_token();
+	struct http_response *response = http_send(&(struct http_request){
+		.method = "POST",
+		.path = "/v1/organizations",
+		.token = admin,
+		.content_type = "application/json",
+		.body = "{\"name\":\"\",\"kind\":\"clinic\",\"state\":\"XX\",\"counties\":[\"A\",\"A\"],"
+			"\"settings\":{\"unit_rounding\":\"up\",\"max_units_per_day\":0,"
+			"\"family_youth_max_age\":31,\"referral_response_days\":1.5},\"version\":3,"
+			"\"color\":\"blue\"}",
+	});
+	cr_assert_eq(response->status, 422, "%s", response->body);
+	char *type = http_header(response, "Content-Type");
+	cr_assert_str_eq(type, "application/problem+json");
+	const char *expected[] = {"name", "kind", "state", "counties[1]", "settings.unit_rounding",
+				  "settings.max_units_per_day", "settings.family_youth_max_age",
+				  "settings.referral_response_days", "version", "color"};
+	json_t *errors = json_object_get(response->json, "errors");
+	cr_assert_eq(json_array_size(errors), sizeof expected / sizeof expected[0], "%s",
+		     response->body);
+	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+		bool named = false;
+		size_t index;
+		json_t *error;
+		json_array_foreach(errors, index, error)
+		{
+			named |= strcmp(json_string_value(json_object_get(error, "field")), expected[i]) == 0;
+		}
+		cr_expect(named, "%s is not named in %s", expected[i], response->body);
+	}
+	free(type);
+	http_response_free(response);
+	free(admin);
+}
+
+Test(organizations, missing_required_fields)
+{
+	char *admin = admin_token();
+	struct http_response *response =
+		http_send(&(struct http_request){.method = "POST",
+						 .path = "/v1/organizations",
+						 .token = admin,
+						 .content_type = "application/json",
+						 .body = "{}"});
+	cr_assert_eq(response->status, 422);
+	cr_assert_eq(json_array_size(json_object_get(response->json, "errors")), 3, "%s",
+		     response->body);
+	http_response_free(response);
+	free(admin);
+}
+
+/* Pages through every organization and counts how often each wanted id appears. */
+static void count_in_pages(const char *token, const char *query, const char *const *ids,
+			   size_t id_count, int *seen, int *pages)
+{
+	char path[512];
+	char *cursor = NULL;
+	*pages = 0;
+	do {
+		snprintf(path, sizeof path, "/v1/organizations?limit=2%s%s%s", query,
+			 cursor ? "&cursor=" : "", cursor ? cursor : "");
+		free(cursor);
+		cursor = NULL;
+		struct http_response *page = http_get(path, token);
+		cr_assert_eq(page->status, 200, "%s", page->body);
+		json_t *items = json_object_get(page->json, "items");
+		cr_assert_leq(json_array_size(items), 2);
+		size_t index;
+		json_t *item;
+		json_array_foreach(items, index, item)
+		{
+			for (size_t i = 0; i < id_count; i++)
+				seen[i] += strcmp(json_string_value(json_object_get(item, "id")), ids[i]) == 0;
+		}
+		const char *next = json_string_value(json_object_get(page->json, "next_cursor"));
+		cr_assert(next || json_is_null(json_object_get(page->json, "next_cursor")));
+		cursor = next ? strdup(next) : NULL;
+		(*pages)++;
+		http_response_free(page);
+	} while (cursor && *pages < 10000);
+}
+
+Test(organizations, cursor_pagination_visits_each_once)
+{
+	char *ids[3] = {create_organization("provider"), create_organization("partner"),
+			create_organization("provider")};
+	char *admin = admin_token();
+	int seen[3] = {0};
+	int pages = 0;
+	count_in_pages(admin, "", (const char *const *)ids, 3, seen, &pages);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(seen[i], 1, "organization %d seen %d times", i, seen[i]);
+	cr_assert_geq(pages, 2);
+
+	int partners_seen[3] = {0};
+	count_in_pages(admin, "&kind=partner", (const char *const *)ids, 3, partners_seen, &pages);
+	cr_assert_eq(partners_seen[0], 0, "kind=partner hides providers");
+	cr_assert_eq(partners_seen[1], 1);
+	cr_assert_eq(partners_seen[2], 0);
+	for (int i = 0; i < 3; i++)
+		free(ids[i]);
+	free(admin);
+}
+
+Test(organizations, newest_first)
+{
+	char *older = create_organization("provider");
+	char *newer = create_organization("provider");
+	char *admin = admin_token();
+	struct http_response *page = http_get("/v1/organizations?limit=200", admin);
+	int older_at = -1, newer_at = -1;
+	size_t index;
+	json_t *item;
+	json_array_foreach(json_object_get(page->json, "items"), index, item)
+	{
+		const char *id = json_string_value(json_object_get(item, "id"));
+		if (strcmp(id, older) == 0)
+			older_at = (int)index;
+		if (strcmp(id, newer) == 0)
+			newer_at = (int)index;
+	}
+	cr_assert(newer_at >= 0 && older_at > newer_at, "newer %d, older %d", newer_at, older_at);
+	http_response_free(page);
+	free(admin);
+	free(older);
+	free(newer);
+}
+
+Test(organizations, bad_list_parameters_are_400)
+{
+	char *admin = admin_token();
+	const char *paths[] = {"/v1/organizations?limit=0", "/v1/organizations?limit=201",
+			       "/v1/organizations?limit=ten", "/v1/organizations?cursor=nope",
+			       "/v1/organizations?kind=clinic", "/v1/organizations?sort=name"};
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		struct http_response *response = http_get(paths[i], admin);
+		cr_expect_eq(response->status, 400, "%s: %s", paths[i], response->body);
+		http_response_free(response);
+	}
+	free(admin);
+}
+
+Test(organizations, every_role_reads_its_own_and_nothing_else)
+{
+	char *mine = create_organization("provider");
+	char *other = create_organization("provider");
+	const char *roles[] = {"supervisor", "specialist", "partner", "reporter"};
+	for (size_t i = 0; i < 4; i++) {
+		char *token = token_for(roles[i], mine);
+		struct http_response *own = get_organization(mine, token);
+		cr_expect_eq(own->status, 200, "%s reading its own: %s", roles[i], own->body);
+		struct http_response *foreign = get_organization(other, token);
+		cr_expect_eq(foreign->status, 404, "%s reading another: %s", roles[i], foreign->body);
+		struct http_response *list = http_get("/v1/organizations", token);
+		json_t *items = json_object_get(list->json, "items");
+		cr_expect_eq(json_array_size(items), 1, "%s lists only its own", roles[i]);
+		cr_expect_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")), mine);
+		http_response_free(own);
+		http_response_free(foreign);
+		http_response_free(list);
+		free(token);
+	}
+	free(mine);
+	free(other);
+}
+
+Test(organizations, only_admins_create)
+{
+	char *org = create_organization("provider");
+	const char *roles[] = {"supervisor", "specialist", "partner", "reporter"};
+	for (size_t i = 0; i < 4; i++) {
+		char *token = token_for(roles[i], org);
+		json_t *body = json_pack("{s:s, s:s, s:s}", "name", "Sneaky", "kind", "provider",
+					 "state", "OR");
+		struct http_response *response = http_send_json("POST", "/v1/organizations", token, body);
+		cr_expect_eq(response->status, 403, "%s: %s", roles[i], response->body);
+		http_response_free(response);
+		json_decref(body);
+		free(token);
+	}
+	free(org);
+}
+
+Test(organizations, only_admins_and_supervisors_patch)
+{
+	char *org = create_organization("provider");
+	const char *roles[] = {"specialist", "partner", "reporter"};
+	for (size_t i = 0; i < 3; i++) {
+		char *token = token_for(roles[i], org);
+		struct http_response *response =
+			patch_organization(org, token, "{\"settings\":{\"max_units_per_day\":4}}", NULL);
+		cr_expect_eq(response->status, 403, "%s: %s", roles[i], response->body);
+		http_response_free(response);
+		free(token);
+	}
+	char *admin = admin_token();
+	struct http_response *read = get_organization(org, admin);
+	cr_assert_eq(version_of(read), 1, "nothing changed");
+	http_response_free(read);
+	free(admin);
+	free(org);
+}
+
+Test(organizations, supervisor_changes_settings_only)
+{
+	char *org = create_organization("provider");
+	char *other = create_organization("provider");
+	char *supervisor = token_for("supervisor", org);
+	struct http_response *changed =
+		patch_organization(org, supervisor, "{\"settings\":{\"max_units_per_day\":8}}", NULL);
+	cr_assert_eq(changed->status, 200, "%s", changed->body);
+	cr_assert_eq(version_of(changed), 2);
+	json_t *settings = json_object_get(changed->json, "settings");
+	cr_assert_eq(json_integer_value(json_object_get(settings, "max_units_per_day")), 8);
+	cr_assert_str_eq(json_string_value(json_object_get(settings, "unit_rounding")), "whole",
+			 "a merge patch leaves the other settings alone");
+
+	struct http_response *renamed = patch_organization(org, supervisor, "{\"name\":\"Mine\"}", NULL);
+	cr_assert_eq(renamed->status, 403, "%s", renamed->body);
+	cr_assert(strstr(json_string_value(json_object_get(renamed->json, "detail")), "name"));
+
+	struct http_response *foreign =
+		patch_organization(other, supervisor, "{\"settings\":{\"max_units_per_day\":8}}", NULL);
+	cr_assert_eq(foreign->status, 404, "%s", foreign->body);
+	http_response_free(changed);
+	http_response_free(renamed);
+	http_response_free(foreign);
+	free(supervisor);
+	free(org);
+	free(other);
+}
+
+Test(organizations, patch_semantics)
+{
+	char *org = create_organization("provider");
+	char *admin = admin_token();
+	/* A patch that changes nothing keeps the version. */
+	struct http_response *same = patch_organization(org, admin, "{\"kind\":\"provider\"}", NULL);
+	cr_assert_eq(same->status, 200, "%s", same->body);
+	cr_assert_eq(version_of(same), 1);
+	/* Admin renames; null resets a setting to its default. */
+	struct http_response *set =
+		patch_organization(org, admin, "{\"settings\":{\"referral_response_days\":5}}", NULL);
+	cr_assert_eq(version_of(set), 2);
+	struct http_response *reset =
+		patch_organization(org, admin,
+				   "{\"name\":\"Renamed Peer Org\",\"counties\":null,"
+				   "\"settings\":{\"referral_response_days\":null}}",
+				   "\"2\"");
+	cr_assert_eq(reset->status, 200, "%s", reset->body);
+	cr_assert_eq(version_of(reset), 3);
+	cr_assert_str_eq(member(reset, "name"), "Renamed Peer Org");
+	cr_assert_eq(json_array_size(json_object_get(reset->json, "counties")), 0);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(reset->json, "settings"),
+							"referral_response_days")),
+		     2);
+	/* What may not be removed or changed. */
+	const char *refused[] = {"{\"name\":null}", "{\"kind\":\"partner\"}", "{\"id\":\"x\"}",
+				 "{\"settings\":{\"max_units_per_day\":\"many\"}}",
+				 "{\"settings\":[1]}", "{\"state\":\"Oregon\"}"};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		struct http_response *response = patch_organization(org, admin, refused[i], NULL);
+		cr_expect_eq(response->status, 422, "%s: %s", refused[i], response->body);
+		http_response_free(response);
+	}
+	struct http_response *after = get_organization(org, admin);
+	cr_assert_eq(version_of(after), 3, "refused patches change nothing");
+	http_response_free(after);
+	http_response_free(same);
+	http_response_free(set);
+	http_response_free(reset);
+	free(admin);
+	free(org);
+}
+
+Test(organizations, if_match_guards_against_lost_updates)
+{
+	char *org = create_organization("provider");
+	char *admin = admin_token();
+	struct http_response *stale =
+		patch_organization(org, admin, "{\"name\":\"First writer\"}", "\"7\"");
+	cr_assert_eq(stale->status, 412, "%s", stale->body);
+	struct http_response *fresh =
+		patch_organization(org, admin, "{\"name\":\"First writer\"}", "\"1\"");
+	cr_assert_eq(fresh->status, 200, "%s", fresh->body);
+	char *etag = http_header(fresh, "ETag");
+	cr_assert_str_eq(etag, "\"2\"");
+	struct http_response *second =
+		patch_organization(org, admin, "{\"name\":\"Second writer\"}", "\"1\"");
+	cr_assert_eq(second->status, 412, "the second writer read version 1");
+	struct http_response *read = get_organization(org, admin);
+	cr_assert_str_eq(member(read, "name"), "First writer");
+	free(etag);
+	http_response_free(stale);
+	http_response_free(fresh);
+	http_response_free(second);
+	http_response_free(read);
+	free(admin);
+	free(org);
+}
+
+Test(organizations, if_none_match_answers_304)
+{
+	char *org = create_organization("provider");
+	char *admin = admin_token();
+	char path[128];
+	snprintf(path, sizeof path, "/v1/organizations/%s", org);
+	struct http_response *response = http_send(&(struct http_request){
+		.path = path, .token = admin, .headers = {"If-None-Match: \"1\""}});
+	cr_assert_eq(response->status, 304);
+	cr_assert_eq(response->body_size, 0);
+	struct http_response *changed = http_send(&(struct http_request){
+		.path = path, .token = admin, .headers = {"If-None-Match: \"0\""}});
+	cr_assert_eq(changed->status, 200);
+	http_response_free(response);
+	http_response_free(changed);
+	free(admin);
+	free(org);
+}
+
+Test(organizations, unknown_or_malformed_ids_are_404)
+{
+	char *admin = admin_token();
+	const char *paths[] = {"/v1/organizations/00000000-0000-4000-8000-000000000000",
+			       "/v1/organizations/not-a-uuid", "/v1/organizations/1%20OR%201=1"};
+	for (size_t i = 0; i < 3; i++) {
+		struct http_response *response = http_get(paths[i], admin);
+		cr_expect_eq(response->status, 404, "%s: %s", paths[i], response->body);
+		http_response_free(response);
+	}
+	free(admin);
+}
+
+Test(organizations, uppercase_id_finds_the_organization)
+{
+	char *org = create_organization("provider");
+	char upper[64];
+	for (size_t i = 0; i <= strlen(org); i++)
+		upper[i] = (char)(org[i] >= 'a' && org[i] <= 'f' ? org[i] - 32 : org[i]);
+	char *supervisor = token_for("supervisor", org);
+	struct http_response *response = get_organization(upper, supervisor);
+	cr_assert_eq(response->status, 200, "%s", response->body);
+	http_response_free(response);
+	free(supervisor);
+	free(org);
+}

@@ -1,0 +1,94 @@
+/* The database going away and coming back: peerd stays up, says so, and recovers. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixtures.h"
+#include "http.h"
+#include "peerd_process.h"
+#include "tcp_proxy.h"
+
+static long status_of(const struct peerd_process *server, const char *path, const char *token)
+{
+	struct http_response *response = http_send(&(struct http_request){
+		.path = path, .token = token, .base_url = server->url});
+	long status = response->status;
+	if (status == 503) {
+		char *retry = http_header(response, "Retry-After");
+		char *type = http_header(response, "Content-Type");
+		cr_expect(retry, "a 503 carries Retry-After");
+		cr_expect_str_eq(type, "application/problem+json");
+		free(retry);
+		free(type);
+	}
+	http_response_free(response);
+	return status;
+}
+
+Test(outage, unreachable_database_gives_503_not_500)
+{
+	char setting[256];
+	test_database_setting_via(free_port(), setting, sizeof setting);
+	struct peerd_process server;
+	cr_assert(peerd_start(&server, (const char *const[]){setting, NULL}),
+		  "peerd starts while the database is down");
+	char *admin = admin_token();
+	cr_expect_eq(status_of(&server, "/healthz", NULL), 200);
+	cr_expect_eq(status_of(&server, "/readyz", NULL), 503);
+	cr_expect_eq(status_of(&server, "/v1/organizations", admin), 503);
+	struct http_response *write = http_send(&(struct http_request){
+		.method = "POST", .path = "/v1/organizations", .token = admin, .base_url = server.url,
+		.content_type = "application/json",
+		.body = "{\"name\":\"Down\",\"kind\":\"provider\",\"state\":\"OR\"}"});
+	cr_expect_eq(write->status, 503, "%s", write->body);
+	http_response_free(write);
+	cr_assert_eq(peerd_stop(&server), 0);
+	free(admin);
+}
+
+Test(outage, database_stops_and_comes_back)
+{
+	unsigned database_port = test_database_port();
+	struct tcp_proxy *proxy = tcp_proxy_start(0, database_port);
+	cr_assert(proxy);
+	unsigned proxy_port = tcp_proxy_port(proxy);
+	char setting[256];
+	test_database_setting_via(proxy_port, setting, sizeof setting);
+	struct peerd_process server;
+	cr_assert(peerd_start(&server, (const char *const[]){setting, NULL}));
+	char *admin = admin_token();
+	cr_assert_eq(status_of(&server, "/readyz", NULL), 200);
+	cr_assert_eq(status_of(&server, "/v1/organizations", admin), 200);
+
+	tcp_proxy_stop(proxy);
+	cr_expect_eq(status_of(&server, "/readyz", NULL), 503);
+	cr_expect_eq(status_of(&server, "/v1/organizations", admin), 503);
+	cr_expect_eq(status_of(&server, "/healthz", NULL), 200, "the process itself is fine");
+
+	proxy = tcp_proxy_start(proxy_port, database_port);
+	cr_assert(proxy, "the proxy listens again on %u", proxy_port);
+	cr_expect_eq(status_of(&server, "/readyz", NULL), 200);
+	cr_expect_eq(status_of(&server, "/v1/organizations", admin), 200);
+	cr_assert_eq(peerd_stop(&server), 0);
+	tcp_proxy_stop(proxy);
+	free(admin);
+}
+
+Test(outage, broken_connection_is_reset_and_the_read_retried)
+{
+	unsigned database_port = test_database_port();
+	struct tcp_proxy *proxy = tcp_proxy_start(0, database_port);
+	char setting[256];
+	test_database_setting_via(tcp_proxy_port(proxy), setting, sizeof setting);
+	struct peerd_process server;
+	cr_assert(peerd_start(&server, (const char *const[]){setting, "PEERD_DB_POOL_SIZE=1", NULL}));
+	char *admin = admin_token();
+	cr_assert_eq(status_of(&server, "/v1/organizations", admin), 200);
+	/* The pooled connection dies under peerd; the next read notices and reconnects. */
+	tcp_proxy_cut(proxy);
+	cr_expect_eq(status_of(&server, "/v1/organizations", admin), 200);
+	cr_expect_eq(status_of(&server, "/v1/organizations", admin), 200);
+	cr_assert_eq(peerd_stop(&server), 0);
+	tcp_proxy_stop(proxy);
+	free(admin);
+}

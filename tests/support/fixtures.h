@@ -1,0 +1,32 @@
+/* Tokens and test data for the integration tests. */
+#pragma once
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+/* The HS256 secret every test server is started with. */
+#define TEST_JWT_SECRET "integration-test-secret-0123456789abcdef"
+
+/* A token for role (and org, or NULL) signed with TEST_JWT_SECRET, valid for an hour.
+ * The caller frees it. */
+char *token_for(const char *role, const char *organization_id);
+
+/* An admin token without org. The caller frees it. */
+char *admin_token(void);
+
+/* Creates an organization of kind through the API as an admin and returns its id (the
+ * caller frees it). The name is unique to this call. */
+char *create_organization(const char *kind);
+
+/* A name no other test uses: prefix, the process id and a counter. */
+void unique_name(const char *prefix, char *out, size_t size);
+
+/* A direct connection to the test database (PEERD_TEST_DATABASE_URL), for checks the API
+ * cannot make. PQfinish it. */
+PGconn *test_db_connect(void);
+
+/* The test database's TCP port, from PEERD_TEST_DATABASE_URL. */
+unsigned test_database_port(void);
+
+/* "PEERD_DATABASE_URL=..." for the test database reached through 127.0.0.1:port. */
+void test_database_setting_via(unsigned port, char *out, size_t size);

@@ -1,0 +1,43 @@
+/* A small HTTP client for the integration tests (libcurl): one call, one response. */
+#pragma once
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct http_response {
+	long status;
+	char *body;           /* NUL-terminated */
+	size_t body_size;
+	json_t *json;         /* the body parsed, or NULL when it is not JSON */
+	char *headers;        /* the raw header block */
+};
+
+struct http_request {
+	const char *method;       /* default GET */
+	const char *path;         /* appended to the base URL */
+	const char *token;        /* Authorization: Bearer, or NULL */
+	const char *content_type; /* Content-Type, or NULL */
+	const char *body;         /* or NULL */
+	size_t body_size;         /* 0: strlen(body) */
+	const char *headers[8];   /* extra "Name: value" lines, NULL-terminated */
+	const char *base_url;     /* NULL: PEERD_TEST_URL */
+};
+
+/* Sends request and returns the response; aborts the test when the server cannot be
+ * reached at all. Free with http_response_free. */
+struct http_response *http_send(const struct http_request *request);
+
+void http_response_free(struct http_response *response);
+
+/* The value of a response header (first match, case-insensitive) as a new string the
+ * caller frees, or NULL. */
+char *http_header(const struct http_response *response, const char *name);
+
+/* Shorthands. */
+struct http_response *http_get(const char *path, const char *token);
+/* Sends body (a JSON value, not stolen) as application/json. */
+struct http_response *http_send_json(const char *method, const char *path, const char *token,
+				     const json_t *body);
+
+/* The base URL of the shared server: PEERD_TEST_URL. */
+const char *http_base_url(void);

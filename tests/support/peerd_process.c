@@ -1,0 +1,184 @@
+#include "peerd_process.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fixtures.h"
+
+unsigned free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in address = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t length = sizeof address;
+	bind(fd, (struct sockaddr *)&address, sizeof address);
+	getsockname(fd, (struct sockaddr *)&address, &length);
+	close(fd);
+	return ntohs(address.sin_port);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec pause = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+	nanosleep(&pause, NULL);
+}
+
+/* Sets the test environment in a child about to exec peerd. */
+static void prepare_environment(unsigned port, const char *const *overrides)
+{
+	char port_text[16];
+	snprintf(port_text, sizeof port_text, "%u", port);
+	const char *database = getenv("PEERD_TEST_DATABASE_URL");
+	setenv("PEERD_DATABASE_URL", database ? database : "postgresql://unset", 1);
+	setenv("PEERD_JWT_SECRET", TEST_JWT_SECRET, 1);
+	setenv("PEERD_PORT", port_text, 1);
+	setenv("PEERD_THREADS", "4", 1);
+	setenv("PEERD_LOG_LEVEL", "info", 1);
+	unsetenv("PEERD_JWT_PUBLIC_KEY");
+	unsetenv("PEERD_JWT_ISSUER");
+	unsetenv("PEERD_JWT_AUDIENCE");
+	unsetenv("PEERD_CORS_ORIGINS");
+	unsetenv("PEERD_DB_POOL_SIZE");
+	unsetenv("PEERD_MAX_BODY_BYTES");
+	for (size_t i = 0; overrides && overrides[i]; i++) {
+		const char *equals = strchr(overrides[i], '=');
+		char name[128];
+		snprintf(name, sizeof name, "%.*s", (int)(equals - overrides[i]), overrides[i]);
+		if (equals[1])
+			setenv(name, equals + 1, 1);
+		else
+			unsetenv(name);
+	}
+}
+
+static const char *binary(void)
+{
+	const char *path = getenv("PEERD_BINARY");
+	return path ? path : "peerd";
+}
+
+static pid_t spawn(const char *const *args, unsigned port, const char *const *overrides,
+		   const char *output_path)
+{
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	prepare_environment(port, overrides);
+	if (output_path) {
+		int fd = open(output_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
+	char *argv[16] = {(char *)binary()};
+	for (size_t i = 0; args[i] && i < 14; i++)
+		argv[i + 1] = (char *)args[i];
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+static int exit_status(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int peerd_run(const char *const *args, const char *const *overrides, const char *output_path)
+{
+	pid_t pid = spawn(args, free_port(), overrides, output_path);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return exit_status(status);
+}
+
+static bool answers_health(const char *url)
+{
+	char address[128];
+	snprintf(address, sizeof address, "%s/healthz", url);
+	CURL *curl = curl_easy_init();
+	curl_easy_setopt(curl, CURLOPT_URL, address);
+	curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 500L);
+	long status = 0;
+	if (curl_easy_perform(curl) == CURLE_OK)
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(curl);
+	return status == 200;
+}
+
+bool peerd_start(struct peerd_process *process, const char *const *overrides)
+{
+	memset(process, 0, sizeof *process);
+	process->port = free_port();
+	snprintf(process->url, sizeof process->url, "http://127.0.0.1:%u", process->port);
+	const char *directory = getenv("PEERD_TEST_LOG_DIR");
+	snprintf(process->log_path, sizeof process->log_path, "%s/peerd-%u.log",
+		 directory ? directory : "/tmp", process->port);
+	process->pid = spawn((const char *const[]){"serve", NULL}, process->port, overrides,
+			     process->log_path);
+	for (int attempt = 0; attempt < 300; attempt++) {
+		if (answers_health(process->url))
+			return true;
+		int status;
+		if (waitpid(process->pid, &status, WNOHANG) == process->pid) {
+			process->pid = 0;
+			break;
+		}
+		sleep_ms(50);
+	}
+	fprintf(stderr, "peerd did not start; its log:\n");
+	peerd_print_log(process);
+	peerd_stop(process);
+	return false;
+}
+
+int peerd_stop(struct peerd_process *process)
+{
+	if (process->pid <= 0)
+		return -1;
+	kill(process->pid, SIGTERM);
+	int status = 0;
+	for (int waited = 0; waited < 3000; waited++) {
+		pid_t done = waitpid(process->pid, &status, WNOHANG);
+		if (done == process->pid) {
+			process->pid = 0;
+			return exit_status(status);
+		}
+		sleep_ms(10);
+	}
+	kill(process->pid, SIGKILL);
+	waitpid(process->pid, &status, 0);
+	process->pid = 0;
+	return -1;
+}
+
+void peerd_print_log(const struct peerd_process *process)
+{
+	FILE *log = fopen(process->log_path, "r");
+	if (!log)
+		return;
+	char line[4096];
+	while (fgets(line, sizeof line, log))
+		fputs(line, stderr);
+	fclose(log);
+}
+
+bool port_accepts(unsigned port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in address = {.sin_family = AF_INET,
+				      .sin_port = htons((uint16_t)port),
+				      .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	bool accepted = connect(fd, (struct sockaddr *)&address, sizeof address) == 0;
+	close(fd);
+	return accepted;
+}

@@ -1,0 +1,70 @@
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base64url.h"
+#include "pagination.h"
+
+Test(pagination, cursor_round_trip)
+{
+	struct page_cursor cursor = {.position = 1795399619284936LL};
+	strcpy(cursor.id, "22222222-2222-4222-8222-222222222222");
+	char *text = cursor_encode(&cursor);
+	cr_assert_null(strpbrk(text, "+/="), "the cursor is URL-safe: %s", text);
+	struct page_cursor back;
+	cr_assert(cursor_decode(text, &back));
+	cr_assert_eq(back.position, cursor.position);
+	cr_assert_str_eq(back.id, cursor.id);
+	free(text);
+}
+
+static char *encode_text(const char *plain)
+{
+	return base64url_encode((const unsigned char *)plain, strlen(plain));
+}
+
+Test(pagination, foreign_cursors_are_refused)
+{
+	const char *plains[] = {"", "1:", "1:12", "1:12:", "1:-5:22222222-2222-4222-8222-222222222222",
+				"2:12:22222222-2222-4222-8222-222222222222",
+				"1:12:not-a-uuid", "1:x:22222222-2222-4222-8222-222222222222",
+				"1:99999999999999999999:22222222-2222-4222-8222-222222222222"};
+	struct page_cursor out;
+	for (size_t i = 0; i < sizeof plains / sizeof plains[0]; i++) {
+		char *text = encode_text(plains[i]);
+		cr_expect_not(cursor_decode(text, &out), "\"%s\" was accepted", plains[i]);
+		free(text);
+	}
+	cr_assert_not(cursor_decode("not base64!", &out));
+	cr_assert_not(cursor_decode(NULL, &out));
+}
+
+Test(pagination, limit_rules)
+{
+	struct page_request page;
+	char error[128];
+	cr_assert(page_request_parse(NULL, NULL, &page, error, sizeof error));
+	cr_assert_eq(page.limit, 50);
+	cr_assert_str_eq(page.fetch_text, "51", "one more row tells whether a page follows");
+	cr_assert(page_request_parse("200", NULL, &page, error, sizeof error));
+	cr_assert_eq(page.limit, 200);
+	cr_assert(page_request_parse("1", NULL, &page, error, sizeof error));
+	const char *bad[] = {"0", "201", "-1", "abc", "10x", "", " 5"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		cr_expect_not(page_request_parse(bad[i], NULL, &page, error, sizeof error), "%s", bad[i]);
+}
+
+Test(pagination, cursor_parameter)
+{
+	struct page_cursor cursor = {.position = 42};
+	strcpy(cursor.id, "22222222-2222-4222-8222-222222222222");
+	char *text = cursor_encode(&cursor);
+	struct page_request page;
+	char error[128];
+	cr_assert(page_request_parse(NULL, text, &page, error, sizeof error));
+	cr_assert(page.has_cursor);
+	cr_assert_str_eq(page.position_text, "42");
+	cr_assert_not(page_request_parse(NULL, "garbage", &page, error, sizeof error));
+	cr_assert(strstr(error, "cursor"));
+	free(text);
+}
