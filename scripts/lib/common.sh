@@ -4,10 +4,13 @@
 
 PG_BIN=/usr/lib/postgresql/15/bin
 
+# The package lists are used by the scripts that source this file.
+# shellcheck disable=SC2034
 # Packages needed to build peerd and run it against a local PostgreSQL.
 BUILD_PACKAGES=(gcc meson ninja-build pkg-config python3 libulfius-dev libmicrohttpd-dev
 	libjansson-dev libpq-dev libjwt-dev libssl-dev postgresql-15 postgresql-client-15 curl)
 # And to run the tests and lint the API description.
+# shellcheck disable=SC2034
 TEST_PACKAGES=(libcriterion-dev libcurl4-gnutls-dev nodejs npm)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
