@@ -1,9 +1,11 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fixtures.h"
 #include "http.h"
+#include "peerd_process.h"
 
 Test(ops, healthz)
 {
@@ -70,4 +72,42 @@ Test(ops, docs_page)
 	cr_assert(strstr(response->body, "/openapi.yaml"));
 	free(type);
 	http_response_free(response);
+}
+
+Test(ops, access_log_line_without_secrets)
+{
+	struct peerd_process server;
+	cr_assert(peerd_start(&server, NULL));
+	char *admin = admin_token();
+	struct http_response *response = http_send(&(struct http_request){
+		.path = "/v1/organizations?limit=5&kind=provider", .token = admin,
+		.base_url = server.url, .headers = {"X-Request-Id: log-test-1"}});
+	cr_assert_eq(response->status, 200);
+	http_response_free(response);
+	cr_assert_eq(peerd_stop(&server), 0);
+
+	FILE *log = fopen(server.log_path, "r");
+	cr_assert(log);
+	char line[4096];
+	bool found = false;
+	while (fgets(line, sizeof line, log)) {
+		cr_assert_null(strstr(line, admin), "a token reached the log: %s", line);
+		cr_assert_null(strstr(line, "kind=provider"), "a query reached the log: %s", line);
+		json_t *entry = json_loads(line, 0, NULL);
+		cr_assert(entry, "every log line is JSON: %s", line);
+		const char *id = json_string_value(json_object_get(entry, "request_id"));
+		if (id && strcmp(id, "log-test-1") == 0) {
+			found = true;
+			cr_expect_str_eq(json_string_value(json_object_get(entry, "method")), "GET");
+			cr_expect_str_eq(json_string_value(json_object_get(entry, "route")),
+					 "/v1/organizations");
+			cr_expect_eq(json_integer_value(json_object_get(entry, "status")), 200);
+			cr_expect(json_is_number(json_object_get(entry, "duration_ms")));
+			cr_expect(json_string_value(json_object_get(entry, "ts")));
+		}
+		json_decref(entry);
+	}
+	fclose(log);
+	cr_assert(found, "the request has its access log line");
+	free(admin);
 }
