@@ -52,7 +52,10 @@ void respond_resource(struct request *request, json_t *body, long long version)
 	char tag[32];
 	etag_format(version, tag, sizeof tag);
 	respond_header(request, "ETag", tag);
-	if (etag_none_match_hits(request_header(request, "If-None-Match"), version)) {
+	/* 304 answers a read only (RFC 9110 15.4.5): after a write the client needs the body. */
+	const char *method = request->raw->http_verb;
+	bool read = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	if (read && etag_none_match_hits(request_header(request, "If-None-Match"), version)) {
 		json_decref(body);
 		respond_empty(request, 304);
 		return;

@@ -407,6 +407,12 @@ Test(organizations, if_none_match_answers_304)
 	struct http_response *changed = http_send(&(struct http_request){
 		.path = path, .token = admin, .headers = {"If-None-Match: \"0\""}});
 	cr_assert_eq(changed->status, 200);
+	/* A write always answers with the resource. */
+	struct http_response *patched = http_send(&(struct http_request){
+		.method = "PATCH", .path = path, .token = admin, .content_type = "application/json",
+		.body = "{\"name\":\"Conditional writer\"}", .headers = {"If-None-Match: \"2\""}});
+	cr_assert_eq(patched->status, 200, "%s", patched->body);
+	http_response_free(patched);
 	http_response_free(response);
 	http_response_free(changed);
 	free(admin);
