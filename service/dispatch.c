@@ -17,6 +17,7 @@
 #include "problem.h"
 #include "request.h"
 #include "respond.h"
+#include "validate.h"
 
 static bool is_safe_request_id(const char *id)
 {
@@ -85,6 +86,20 @@ static bool body_within_limit(struct request *request)
 		return true;
 	problem_send(request, 413, "the request body is larger than %zu bytes", limit);
 	return false;
+}
+
+/* ulfius would silently drop a value that is not UTF-8 (check_utf8), turning a garbled
+ * filter into no filter; peerd keeps them and refuses the request instead. */
+static bool query_is_text(struct request *request)
+{
+	const struct _u_map *query = request->raw->map_url;
+	for (int i = 0; query && i < query->nb_values; i++) {
+		if (!utf8_is_valid(query->keys[i]) || !utf8_is_valid(query->values[i])) {
+			problem_send(request, 400, "a query parameter is not valid UTF-8 text");
+			return false;
+		}
+	}
+	return true;
 }
 
 static const char *bearer_token(const char *authorization)
@@ -184,7 +199,8 @@ static bool read_body(struct request *request)
 
 static void handle(struct request *request)
 {
-	if (cors_handle(request) || !find_route(request) || !body_within_limit(request))
+	if (cors_handle(request) || !find_route(request) || !body_within_limit(request) ||
+	    !query_is_text(request))
 		return;
 	if (request->route->roles && (!authenticate(request) || !authorize(request)))
 		return;

@@ -55,9 +55,11 @@ const char *problem_title(unsigned status)
 
 json_t *problem_new(unsigned status, const char *detail)
 {
+	/* A detail may quote what the client sent; JSON holds only UTF-8. */
+	bool usable = detail && utf8_is_valid(detail);
 	return json_pack("{s:s, s:s, s:I, s:s}", "type", "about:blank", "title",
 			 problem_title(status), "status", (json_int_t)status, "detail",
-			 detail ? detail : problem_title(status));
+			 usable ? detail : problem_title(status));
 }
 
 static void send_problem(struct request *request, unsigned status, json_t *problem)

@@ -46,6 +46,9 @@ bool server_start(struct server *server, struct app *app, char *error, size_t er
 	 * body at the limit from one over it and answer 413. */
 	server->instance.max_post_body_size = app->config->max_body_bytes + 1;
 	server->instance.allowed_post_processor = U_POST_PROCESS_NONE;
+	/* Keep values that are not UTF-8 so the dispatcher can refuse them (400) instead of
+	 * ulfius dropping them unseen. */
+	server->instance.check_utf8 = 0;
 	/* Routing, 404 and 405 are peerd's own (service/router.c): one catch-all endpoint. */
 	ulfius_add_endpoint_by_val(&server->instance, "*", NULL, "*", 0, dispatch_request, app);
 

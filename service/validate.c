@@ -36,6 +36,29 @@ void field_error(struct field_errors *errors, const char *field, const char *for
 			      json_pack("{s:s, s:s}", "field", field, "message", message));
 }
 
+bool utf8_is_valid(const char *text)
+{
+	const unsigned char *c = (const unsigned char *)text;
+	while (*c) {
+		unsigned char lead = *c;
+		size_t extra = lead < 0x80 ? 0 : (lead & 0xe0) == 0xc0 ? 1 : (lead & 0xf0) == 0xe0 ? 2
+						: (lead & 0xf8) == 0xf0 ? 3 : 4;
+		if (extra == 4 || lead == 0xc0 || lead == 0xc1 || lead > 0xf4)
+			return false;
+		unsigned long point = extra ? (unsigned long)(lead & (0x3f >> extra)) : lead;
+		for (size_t i = 1; i <= extra; i++) {
+			if ((c[i] & 0xc0) != 0x80)
+				return false;
+			point = point << 6 | (unsigned long)(c[i] & 0x3f);
+		}
+		static const unsigned long SMALLEST[] = {0, 0x80, 0x800, 0x10000};
+		if (point < SMALLEST[extra] || point > 0x10ffff || (point >= 0xd800 && point <= 0xdfff))
+			return false;
+		c += extra + 1;
+	}
+	return true;
+}
+
 size_t utf8_length(const char *text)
 {
 	size_t count = 0;

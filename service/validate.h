@@ -55,6 +55,10 @@ struct field_rule {
 bool validate_object(const json_t *object, const struct field_rule *rules, const char *prefix,
 		     struct field_errors *errors);
 
+/* True when text is well-formed UTF-8 (no overlong forms, surrogates or values past
+ * U+10FFFF). */
+bool utf8_is_valid(const char *text);
+
 /* Number of Unicode code points in a UTF-8 string. */
 size_t utf8_length(const char *text);
 

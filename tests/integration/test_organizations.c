@@ -226,7 +226,9 @@ Test(organizations, bad_list_parameters_are_400)
 	char *admin = admin_token();
 	const char *paths[] = {"/v1/organizations?limit=0", "/v1/organizations?limit=201",
 			       "/v1/organizations?limit=ten", "/v1/organizations?cursor=nope",
-			       "/v1/organizations?kind=clinic", "/v1/organizations?sort=name"};
+			       "/v1/organizations?kind=clinic", "/v1/organizations?sort=name",
+			       "/v1/organizations?cursor=%ff%fe", "/v1/organizations?limit=1&limit=2",
+			       "/v1/organizations?%ff=1"};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		struct http_response *response = http_get(paths[i], admin);
 		cr_expect_eq(response->status, 400, "%s: %s", paths[i], response->body);

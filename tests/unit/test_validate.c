@@ -169,3 +169,16 @@ Test(validate, uuids)
 	cr_assert_eq(generated[14], '4');
 	cr_assert_str_neq(generated, other);
 }
+
+Test(validate, utf8_well_formed)
+{
+	cr_assert(utf8_is_valid("plain"));
+	cr_assert(utf8_is_valid("Zoë Ñ 日本 🙂"));
+	cr_assert_not(utf8_is_valid("\xff\xfe"));
+	cr_assert_not(utf8_is_valid("\xc0\xaf"), "overlong /");
+	cr_assert_not(utf8_is_valid("\xe0\x80\xaf"), "overlong /");
+	cr_assert_not(utf8_is_valid("\xed\xa0\x80"), "a surrogate");
+	cr_assert_not(utf8_is_valid("\xf4\x90\x80\x80"), "past U+10FFFF");
+	cr_assert_not(utf8_is_valid("\xc3"), "cut short");
+	cr_assert_not(utf8_is_valid("a\x80"), "a lone continuation byte");
+}
