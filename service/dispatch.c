@@ -220,10 +220,12 @@ static void log_access(const struct request *request, double seconds)
 {
 	const char *route = request->route ? request->route->path : "unmatched";
 	enum log_level level = request->status >= 500 ? LOG_LEVEL_WARN : LOG_LEVEL_INFO;
+	char method[32];
+	text_for_json(request->raw->http_verb, method, sizeof method);
 	log_write(level, "request",
-		  json_pack("{s:s, s:s, s:I, s:f, s:s}", "method", request->raw->http_verb, "route",
-			    route, "status", (json_int_t)request->status, "duration_ms",
-			    seconds * 1000.0, "request_id", request->id));
+		  json_pack("{s:s, s:s, s:I, s:f, s:s}", "method", method, "route", route, "status",
+			    (json_int_t)request->status, "duration_ms", seconds * 1000.0,
+			    "request_id", request->id));
 }
 
 /* Releases what the request borrowed, whatever happened in the handler. */

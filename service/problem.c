@@ -84,7 +84,7 @@ void problem_send(struct request *request, unsigned status, const char *format, 
 
 void problem_send_invalid(struct request *request, const struct field_errors *errors)
 {
-	size_t count = json_array_size(errors->items);
+	size_t count = errors->count;
 	char detail[128];
 	snprintf(detail, sizeof detail, "%zu field%s of the request break%s the rules", count,
 		 count == 1 ? "" : "s", count == 1 ? "s" : "");

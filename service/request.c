@@ -35,7 +35,9 @@ bool request_query_allow_only(struct request *request, const char *const *allowe
 		for (const char *const *name = allowed; *name && !known; name++)
 			known = strcmp(query->keys[i], *name) == 0;
 		if (!known) {
-			problem_send(request, 400, "unknown query parameter \"%.64s\"", query->keys[i]);
+			char name[64];
+			text_for_json(query->keys[i], name, sizeof name);
+			problem_send(request, 400, "unknown query parameter \"%s\"", name);
 			return false;
 		}
 	}

@@ -12,6 +12,7 @@
 void field_errors_init(struct field_errors *errors)
 {
 	errors->items = json_array();
+	errors->count = 0;
 }
 
 void field_errors_free(struct field_errors *errors)
@@ -22,7 +23,7 @@ void field_errors_free(struct field_errors *errors)
 
 bool field_errors_any(const struct field_errors *errors)
 {
-	return json_array_size(errors->items) > 0;
+	return errors->count > 0;
 }
 
 void field_error(struct field_errors *errors, const char *field, const char *format, ...)
@@ -32,6 +33,8 @@ void field_error(struct field_errors *errors, const char *field, const char *for
 	va_start(args, format);
 	vsnprintf(message, sizeof message, format, args);
 	va_end(args);
+	/* Counted before anything can fail: an error is never lost, even out of memory. */
+	errors->count++;
 	json_array_append_new(errors->items,
 			      json_pack("{s:s, s:s}", "field", field, "message", message));
 }
@@ -57,6 +60,43 @@ bool utf8_is_valid(const char *text)
 		c += extra + 1;
 	}
 	return true;
+}
+
+void utf8_cut_partial(char *text)
+{
+	size_t length = strlen(text);
+	size_t start = length;
+	while (start > 0 && ((unsigned char)text[start - 1] & 0xc0) == 0x80)
+		start--;
+	if (start == 0)
+		return;
+	unsigned char lead = (unsigned char)text[start - 1];
+	size_t needed = lead < 0x80 ? 1 : (lead & 0xe0) == 0xc0 ? 2 : (lead & 0xf0) == 0xe0 ? 3 : 4;
+	if (length - (start - 1) < needed)
+		text[start - 1] = '\0';
+}
+
+void text_for_json(const char *in, char *out, size_t size)
+{
+	size_t used = 0;
+	for (const unsigned char *c = (const unsigned char *)in; *c && used + 1 < size;) {
+		char sequence[5] = {0};
+		size_t length = *c < 0x80 ? 1 : (*c & 0xe0) == 0xc0 ? 2 : (*c & 0xf0) == 0xe0 ? 3 : 4;
+		for (size_t i = 0; i < length && c[i]; i++)
+			sequence[i] = (char)c[i];
+		bool whole = strlen(sequence) == length && utf8_is_valid(sequence) && *c >= 0x20;
+		if (!whole)
+			length = 1;
+		if (used + (whole ? length : 1) + 1 > size)
+			break;
+		if (whole)
+			memcpy(out + used, sequence, length);
+		else
+			out[used] = '?';
+		used += whole ? length : 1;
+		c += length;
+	}
+	out[used] = '\0';
 }
 
 size_t utf8_length(const char *text)
@@ -159,8 +199,10 @@ __attribute__((format(printf, 2, 3))) static void field_path(char out[FIELD_NAME
 {
 	va_list args;
 	va_start(args, format);
-	vsnprintf(out, FIELD_NAME_MAX, format, args);
+	int length = vsnprintf(out, FIELD_NAME_MAX, format, args);
 	va_end(args);
+	if (length >= FIELD_NAME_MAX)
+		utf8_cut_partial(out);
 }
 
 static bool check_array_shape(const json_t *value, const struct field_rule *rule,
@@ -182,11 +224,14 @@ static bool check_array_shape(const json_t *value, const struct field_rule *rule
 	return true;
 }
 
+/* True when the string at index equals an earlier string item; items that are not
+ * strings (already reported) are passed over. */
 static bool repeats_earlier_item(const json_t *array, size_t index)
 {
 	const char *text = json_string_value(json_array_get(array, index));
 	for (size_t j = 0; j < index; j++) {
-		if (strcmp(text, json_string_value(json_array_get(array, j))) == 0)
+		const char *earlier = json_string_value(json_array_get(array, j));
+		if (earlier && strcmp(text, earlier) == 0)
 			return true;
 	}
 	return false;
@@ -297,7 +342,7 @@ static void check_number(const json_t *value, const struct field_rule *rule, con
 static void check_value(const json_t *value, const struct field_rule *rule, const char *field,
 			struct field_errors *errors)
 {
-	size_t before = json_array_size(errors->items);
+	size_t before = errors->count;
 	switch (rule->type) {
 	case FIELD_STRING:
 	case FIELD_ENUM:
@@ -335,7 +380,7 @@ static void check_value(const json_t *value, const struct field_rule *rule, cons
 		break;
 	}
 	const char *message = NULL;
-	if (json_array_size(errors->items) == before && rule->check && (message = rule->check(value)))
+	if (errors->count == before && rule->check && (message = rule->check(value)))
 		field_error(errors, field, "%s", message);
 }
 
@@ -351,7 +396,7 @@ static const struct field_rule *find_rule(const struct field_rule *rules, const 
 bool validate_object(const json_t *object, const struct field_rule *rules, const char *prefix,
 		     struct field_errors *errors)
 {
-	size_t before = json_array_size(errors->items);
+	size_t before = errors->count;
 	char field[FIELD_NAME_MAX];
 	const char *key;
 	const json_t *value;
@@ -372,7 +417,7 @@ bool validate_object(const json_t *object, const struct field_rule *rules, const
 		if (rules->required && !json_object_get(object, rules->name))
 			field_error(errors, field, "is required");
 	}
-	return json_array_size(errors->items) == before;
+	return errors->count == before;
 }
 
 const char *check_plain_text(const json_t *value)

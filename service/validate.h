@@ -10,6 +10,7 @@
 /* The "errors" list of a 422 problem: [{"field", "message"}]. */
 struct field_errors {
 	json_t *items;
+	size_t count; /* errors recorded, even one that could not be added to items */
 };
 
 void field_errors_init(struct field_errors *errors);
@@ -58,6 +59,13 @@ bool validate_object(const json_t *object, const struct field_rule *rules, const
 /* True when text is well-formed UTF-8 (no overlong forms, surrogates or values past
  * U+10FFFF). */
 bool utf8_is_valid(const char *text);
+
+/* Removes a multi-byte character cut short at the end of text (after a truncation). */
+void utf8_cut_partial(char *text);
+
+/* Copies untrusted bytes into out as text JSON can carry: whole UTF-8 characters only,
+ * each invalid byte or control character replaced by '?', cut at a character boundary. */
+void text_for_json(const char *in, char *out, size_t size);
 
 /* Number of Unicode code points in a UTF-8 string. */
 size_t utf8_length(const char *text);

@@ -352,9 +352,15 @@ Test(organizations, patch_semantics)
 							"referral_response_days")),
 		     2);
 	/* What may not be removed or changed. */
+	char long_key[256] = "{\"";
+	for (int i = 0; i < 60; i++)
+		strcat(long_key, "\xe2\x82\xac");
+	strcat(long_key, "\":1}");
 	const char *refused[] = {"{\"name\":null}", "{\"kind\":\"partner\"}", "{\"id\":\"x\"}",
 				 "{\"settings\":{\"max_units_per_day\":\"many\"}}",
-				 "{\"settings\":[1]}", "{\"state\":\"Oregon\"}"};
+				 "{\"settings\":[1]}", "{\"state\":\"Oregon\"}",
+				 "{\"counties\":[null,\"a\"]}", "{\"counties\":[1,\"a\",\"a\"]}",
+				 long_key};
 	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
 		struct http_response *response = patch_organization(org, admin, refused[i], NULL);
 		cr_expect_eq(response->status, 422, "%s: %s", refused[i], response->body);

@@ -118,6 +118,10 @@ Test(validate, arrays)
 	ASSERT_ERRORS("{\"name\":\"A\",\"tags\":[\"\",\"toolong\",3]}", "tags[0],tags[1],tags[2]");
 	ASSERT_ERRORS("{\"name\":\"A\",\"tags\":[\"a\",\"b\",\"c\",\"d\"]}", "tags");
 	ASSERT_ERRORS("{\"name\":\"A\",\"tags\":\"a\"}", "tags");
+	/* A wrong item before a string must not be compared as a string. */
+	ASSERT_ERRORS("{\"name\":\"A\",\"tags\":[1,\"a\"]}", "tags[0]");
+	ASSERT_ERRORS("{\"name\":\"A\",\"tags\":[null,\"a\",\"a\"]}", "tags[0],tags[2]");
+	ASSERT_ERRORS("{\"name\":\"A\",\"colours\":[{},\"red\"]}", "colours[0]");
 	ASSERT_ERRORS("{\"name\":\"A\",\"colours\":[]}", "colours");
 	ASSERT_ERRORS("{\"name\":\"A\",\"colours\":[\"red\",\"pink\"]}", "colours[1]");
 }
@@ -181,4 +185,35 @@ Test(validate, utf8_well_formed)
 	cr_assert_not(utf8_is_valid("\xf4\x90\x80\x80"), "past U+10FFFF");
 	cr_assert_not(utf8_is_valid("\xc3"), "cut short");
 	cr_assert_not(utf8_is_valid("a\x80"), "a lone continuation byte");
+}
+
+Test(validate, long_unicode_field_names_are_cut_whole)
+{
+	/* 60 euro signs: 180 bytes, past the field name buffer, cut inside a character. */
+	char key[200] = "";
+	for (int i = 0; i < 60; i++)
+		strcat(key, "\xe2\x82\xac");
+	json_t *doc = json_pack("{s:s, s:i}", "name", "A", key, 1);
+	struct field_errors errors;
+	field_errors_init(&errors);
+	cr_assert_not(validate_object(doc, FIELDS, "", &errors), "an unknown member is an error");
+	cr_assert_eq(errors.count, 1);
+	const char *field = json_string_value(json_object_get(json_array_get(errors.items, 0), "field"));
+	cr_assert(field && utf8_is_valid(field), "the field name is whole UTF-8");
+	field_errors_free(&errors);
+	json_decref(doc);
+}
+
+Test(validate, text_for_json_replaces_what_json_cannot_carry)
+{
+	char out[16];
+	text_for_json("G\xffT", out, sizeof out);
+	cr_assert_str_eq(out, "G?T");
+	text_for_json("a\nb", out, sizeof out);
+	cr_assert_str_eq(out, "a?b");
+	text_for_json("Zoë", out, sizeof out);
+	cr_assert_str_eq(out, "Zoë");
+	text_for_json("\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac", out, sizeof out);
+	cr_assert_str_eq(out, "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac",
+			 "cut at a character boundary");
 }
