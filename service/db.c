@@ -1,14 +1,16 @@
 #include "db.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 
-/* Session settings every connection gets. The URL may override them. */
+/* Session settings every connection gets. The URL may override them. A request waits at
+ * most 3 s for a row lock and 15 s for a statement, then gets 503 and may retry. */
 #define SESSION_OPTIONS                                                                        \
-	"-c TimeZone=UTC -c statement_timeout=15000 -c lock_timeout=5000 "                      \
+	"-c TimeZone=UTC -c statement_timeout=15000 -c lock_timeout=3000 "                      \
 	"-c idle_in_transaction_session_timeout=60000"
 
 /* Server notices ("relation already exists, skipping") belong in the log, not on stderr. */
@@ -21,9 +23,9 @@ static void log_notice(void *context, const char *message)
 struct db_conn *db_connect(const char *url, char *error, size_t error_size)
 {
 	/* Keywords before dbname are defaults; those in the URL, expanded from dbname, win. */
-	const char *const keywords[] = {"application_name", "connect_timeout", "options", "dbname",
-					NULL};
-	const char *const values[] = {"peerd", "3", SESSION_OPTIONS, url, NULL};
+	const char *const keywords[] = {"application_name", "connect_timeout", "client_encoding",
+					"options", "dbname", NULL};
+	const char *const values[] = {"peerd", "3", "UTF8", SESSION_OPTIONS, url, NULL};
 	struct db_conn *conn = calloc(1, sizeof *conn);
 	if (!conn) {
 		snprintf(error, error_size, "out of memory");
@@ -54,7 +56,23 @@ bool db_reset(struct db_conn *conn)
 	PQreset(conn->pg);
 	/* A new server session has none of the old prepared statements. */
 	conn->prepared_count = 0;
+	conn->plans_stale = false;
 	return PQstatus(conn->pg) == CONNECTION_OK;
+}
+
+bool db_check_alive(struct db_conn *conn)
+{
+	if (PQstatus(conn->pg) != CONNECTION_OK)
+		return db_reset(conn);
+	struct pollfd socket = {.fd = PQsocket(conn->pg), .events = POLLIN};
+	if (poll(&socket, 1, 0) == 0)
+		return true;
+	/* Bytes on an idle connection: a notice, or the server saying goodbye (a restart,
+	 * pg_terminate_backend, a cut network) before it closed the socket. */
+	if (PQconsumeInput(conn->pg) && PQstatus(conn->pg) == CONNECTION_OK)
+		return true;
+	log_message(LOG_LEVEL_WARN, "pooled database connection was closed; reconnecting");
+	return db_reset(conn);
 }
 
 static enum db_status classify_sqlstate(const char *state)
@@ -69,21 +87,47 @@ static enum db_status classify_sqlstate(const char *state)
 		return DB_CHECK_VIOLATION;
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
 		return DB_SERIALIZATION_FAILURE;
-	if (strcmp(state, "57014") == 0)
+	/* statement_timeout, lock_timeout */
+	if (strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0)
 		return DB_TIMEOUT;
-	/* 08: connection exceptions; 57P01-57P03: admin shutdown, crash, cannot connect now. */
-	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
+	/* 08: connection exceptions; 53: out of resources (connections, memory, disk);
+	 * 57P01-57P03: shutdown, crash, cannot connect now. */
+	if (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
+	    strncmp(state, "57P", 3) == 0)
 		return DB_UNAVAILABLE;
 	return DB_ERROR;
 }
 
-/* Turns a finished result into a status, logging failures. Clears res unless DB_OK. */
-static enum db_status take_result(struct db_conn *conn, const char *name, PGresult *res,
+/* A prepared plan that no longer fits the schema: a migration ran while the connection
+ * was open ("cached plan must not change result type"). */
+static bool plan_is_stale(const char *state)
+{
+	return strcmp(state, "0A000") == 0 || strcmp(state, "26000") == 0;
+}
+
+static void log_failure(const char *statement, const char *state, enum db_status status,
+			const char *constraint, const char *message)
+{
+	/* Expected refusals (duplicates, checks) are the client's, not ours: log them quietly.
+	 * The message may quote a value, so it is logged at debug level only. */
+	enum log_level level = status == DB_ERROR || status == DB_UNAVAILABLE ? LOG_LEVEL_ERROR
+									      : LOG_LEVEL_DEBUG;
+	log_write(level, "database statement failed",
+		  json_pack("{s:s, s:s, s:s, s:s}", "statement", statement, "sqlstate", state,
+			    "outcome", db_status_text(status), "constraint", constraint));
+	if (log_enabled(LOG_LEVEL_DEBUG))
+		log_message(LOG_LEVEL_DEBUG, "database said: %.*s", (int)strcspn(message, "\n"),
+			    message);
+}
+
+/* Turns a finished result into a status: hands a success to *out (when out is not NULL,
+ * else clears it), records and logs a failure and clears it. */
+static enum db_status take_result(struct db_conn *conn, const char *statement, PGresult *res,
 				  PGresult **out)
 {
 	ExecStatusType outcome = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (outcome == PGRES_COMMAND_OK || outcome == PGRES_TUPLES_OK) {
-		conn->last_constraint[0] = '\0';
+		conn->last_sqlstate[0] = conn->last_constraint[0] = '\0';
 		if (out)
 			*out = res;
 		else
@@ -94,20 +138,16 @@ static enum db_status take_result(struct db_conn *conn, const char *name, PGresu
 	const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
 	enum db_status status = PQstatus(conn->pg) == CONNECTION_BAD ? DB_UNAVAILABLE
 								       : classify_sqlstate(state);
+	snprintf(conn->last_sqlstate, sizeof conn->last_sqlstate, "%s", state ? state : "");
 	snprintf(conn->last_constraint, sizeof conn->last_constraint, "%s",
 		 constraint ? constraint : "");
-	const char *message = res ? PQresultErrorMessage(res) : PQerrorMessage(conn->pg);
-	/* Expected refusals (duplicates, checks) are the client's, not ours: log them quietly.
-	 * The message may quote a value, so it is logged at debug level only. */
-	enum log_level level = status == DB_ERROR || status == DB_UNAVAILABLE ? LOG_LEVEL_ERROR
-									      : LOG_LEVEL_DEBUG;
-	log_write(level, "database statement failed",
-		  json_pack("{s:s, s:s, s:s, s:s}", "statement", name, "sqlstate",
-			    state ? state : "none", "outcome", db_status_text(status), "constraint",
-			    constraint ? constraint : ""));
-	if (log_enabled(LOG_LEVEL_DEBUG))
-		log_message(LOG_LEVEL_DEBUG, "database said: %.*s", (int)strcspn(message, "\n"),
-			    message);
+	if (status == DB_ERROR && plan_is_stale(conn->last_sqlstate)) {
+		/* Not a defect: the plans are rebuilt and the client asked to try again. */
+		conn->plans_stale = true;
+		status = DB_SERIALIZATION_FAILURE;
+	}
+	log_failure(statement, state ? state : "none", status, conn->last_constraint,
+		    res ? PQresultErrorMessage(res) : PQerrorMessage(conn->pg));
 	PQclear(res);
 	if (out)
 		*out = NULL;
@@ -143,10 +183,27 @@ static enum db_status prepare(struct db_conn *conn, const struct db_statement *s
 	return status;
 }
 
-enum db_status db_exec(struct db_conn *conn, const struct db_statement *stmt, int count,
-		       const char *const *values, PGresult **out)
+static bool outside_transaction(const struct db_conn *conn)
 {
-	*out = NULL;
+	return PQtransactionStatus(conn->pg) == PQTRANS_IDLE;
+}
+
+/* Drops every prepared statement so each is planned again against the current schema.
+ * Inside a transaction that must wait until it has ended. */
+static void replan_when_idle(struct db_conn *conn)
+{
+	if (!conn->plans_stale || !outside_transaction(conn))
+		return;
+	if (take_result(conn, "deallocate", PQexec(conn->pg, "DEALLOCATE ALL"), NULL) == DB_OK) {
+		conn->prepared_count = 0;
+		conn->plans_stale = false;
+	}
+}
+
+static enum db_status run_prepared(struct db_conn *conn, const struct db_statement *stmt,
+				   int count, const char *const *values, PGresult **out)
+{
+	replan_when_idle(conn);
 	enum db_status status = prepare(conn, stmt);
 	if (status != DB_OK)
 		return status;
@@ -154,11 +211,25 @@ enum db_status db_exec(struct db_conn *conn, const struct db_statement *stmt, in
 	return take_result(conn, stmt->name, res, out);
 }
 
+enum db_status db_exec(struct db_conn *conn, const struct db_statement *stmt, int count,
+		       const char *const *values, PGresult **out)
+{
+	*out = NULL;
+	bool alone = outside_transaction(conn);
+	enum db_status status = run_prepared(conn, stmt, count, values, out);
+	/* Outside a transaction the failed statement changed nothing: plan and run again. */
+	if (alone && conn->plans_stale)
+		status = run_prepared(conn, stmt, count, values, out);
+	return status;
+}
+
 enum db_status db_read(struct db_conn *conn, const struct db_statement *stmt, int count,
 		       const char *const *values, PGresult **out)
 {
+	bool alone = outside_transaction(conn);
 	enum db_status status = db_exec(conn, stmt, count, values, out);
-	if (status != DB_UNAVAILABLE || PQstatus(conn->pg) != CONNECTION_BAD)
+	/* Inside a transaction a retry on a new connection would run outside it. */
+	if (status != DB_UNAVAILABLE || !alone || PQstatus(conn->pg) != CONNECTION_BAD)
 		return status;
 	log_message(LOG_LEVEL_WARN, "database connection lost; reconnecting to retry a read");
 	if (!db_reset(conn))
@@ -173,7 +244,12 @@ enum db_status db_exec_script(struct db_conn *conn, const char *sql)
 
 enum db_status db_begin(struct db_conn *conn)
 {
-	return db_exec_script(conn, "BEGIN");
+	replan_when_idle(conn);
+	enum db_status status = db_exec_script(conn, "BEGIN");
+	/* Nothing has run yet, so a connection found broken can be replaced safely. */
+	if (status == DB_UNAVAILABLE && PQstatus(conn->pg) == CONNECTION_BAD && db_reset(conn))
+		status = db_exec_script(conn, "BEGIN");
+	return status;
 }
 
 enum db_status db_commit(struct db_conn *conn)
@@ -183,13 +259,13 @@ enum db_status db_commit(struct db_conn *conn)
 
 void db_rollback(struct db_conn *conn)
 {
-	if (PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
+	if (PQstatus(conn->pg) == CONNECTION_OK && !outside_transaction(conn))
 		db_exec_script(conn, "ROLLBACK");
 }
 
 bool db_is_idle(struct db_conn *conn)
 {
-	return PQstatus(conn->pg) == CONNECTION_OK && PQtransactionStatus(conn->pg) == PQTRANS_IDLE;
+	return PQstatus(conn->pg) == CONNECTION_OK && outside_transaction(conn);
 }
 
 const char *db_status_text(enum db_status status)

@@ -32,7 +32,9 @@ struct db_conn {
 	const struct db_statement **prepared;
 	size_t prepared_count;
 	size_t prepared_capacity;
-	char last_constraint[64]; /* constraint named by the last failure, or "" */
+	char last_sqlstate[6];     /* SQLSTATE of the last failure, or "" */
+	char last_constraint[64];  /* constraint named by the last failure, or "" */
+	bool plans_stale;          /* a migration changed the schema under a prepared plan */
 };
 
 /* Values for db_exec: DB_ARGS(a, b, c) expands to the count and the array. */
@@ -52,7 +54,7 @@ void db_close(struct db_conn *conn);
 enum db_status db_exec(struct db_conn *conn, const struct db_statement *stmt, int count,
 		       const char *const *values, PGresult **out);
 
-/* As db_exec, for a read outside a transaction: when the connection proves broken it is
+/* As db_exec, for a read: when, outside a transaction, the connection proves broken it is
  * reset and the statement runs once more. */
 enum db_status db_read(struct db_conn *conn, const struct db_statement *stmt, int count,
 		       const char *const *values, PGresult **out);
@@ -60,6 +62,8 @@ enum db_status db_read(struct db_conn *conn, const struct db_statement *stmt, in
 /* Runs SQL without parameters or result rows: migrations and transaction control. */
 enum db_status db_exec_script(struct db_conn *conn, const char *sql);
 
+/* Opens a transaction; a connection found broken is replaced first, since nothing has
+ * run on it yet. */
 enum db_status db_begin(struct db_conn *conn);
 enum db_status db_commit(struct db_conn *conn);
 void db_rollback(struct db_conn *conn);
@@ -69,6 +73,11 @@ bool db_is_idle(struct db_conn *conn);
 
 /* Reconnects a broken connection; statements will be prepared again. */
 bool db_reset(struct db_conn *conn);
+
+/* Checks, without a round trip, that an idle connection was not closed by the server
+ * while it sat in the pool, and reconnects if it was. Returns false when the connection
+ * is unusable. */
+bool db_check_alive(struct db_conn *conn);
 
 /* Short description of a status for logs. */
 const char *db_status_text(enum db_status status);

@@ -22,7 +22,12 @@ struct pool {
 	size_t waiting;
 	unsigned long long exhausted_total;
 	unsigned long long connect_failures_total;
+	struct timespec last_connect_failure; /* zero until a connect fails */
 };
+
+/* After a failed connect, requests fail at once for this long instead of each waiting
+ * up to connect_timeout on a database that is down: workers stay free for /healthz. */
+#define CONNECT_BACKOFF_MS 1000
 
 struct pool *pool_create(const char *url, size_t size, unsigned wait_ms)
 {
@@ -74,28 +79,56 @@ static struct timespec deadline_after(unsigned ms)
 	return at;
 }
 
-/* Opens a connection for a slot already counted in pool->open; called without the lock
- * because connecting can take seconds. */
+static long ms_since(const struct timespec *then)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - then->tv_sec) * 1000 + (now.tv_nsec - then->tv_nsec) / 1000000;
+}
+
+/* Gives up a slot counted in pool->open whose connection could not be made or kept.
+ * Called with the lock held. */
+static void drop_slot(struct pool *pool)
+{
+	pool->open--;
+	pool->connect_failures_total++;
+	clock_gettime(CLOCK_MONOTONIC, &pool->last_connect_failure);
+	pthread_cond_signal(&pool->returned);
+}
+
+/* Opens a connection for a slot already counted in pool->open and in_use; called without
+ * the lock because connecting can take seconds. */
 static enum pool_result open_connection(struct pool *pool, struct db_conn **out)
 {
 	char error[256];
 	struct db_conn *conn = db_connect(pool->url, error, sizeof error);
-	pthread_mutex_lock(&pool->lock);
-	if (conn) {
-		pool->in_use++;
-	} else {
-		pool->open--;
-		pool->connect_failures_total++;
-		pthread_cond_signal(&pool->returned);
-	}
-	pthread_mutex_unlock(&pool->lock);
 	if (!conn) {
+		pthread_mutex_lock(&pool->lock);
+		pool->in_use--;
+		drop_slot(pool);
+		pthread_mutex_unlock(&pool->lock);
 		log_write(LOG_LEVEL_ERROR, "database connection failed",
 			  json_pack("{s:s}", "reason", error));
 		return POOL_UNAVAILABLE;
 	}
 	*out = conn;
 	return POOL_OK;
+}
+
+/* Hands out an idle connection after making sure the server has not closed it. */
+static enum pool_result reuse_connection(struct pool *pool, struct db_conn *conn,
+					 struct db_conn **out)
+{
+	if (db_check_alive(conn)) {
+		*out = conn;
+		return POOL_OK;
+	}
+	db_close(conn);
+	pthread_mutex_lock(&pool->lock);
+	pool->in_use--;
+	drop_slot(pool);
+	pthread_mutex_unlock(&pool->lock);
+	return POOL_UNAVAILABLE;
 }
 
 enum pool_result pool_acquire(struct pool *pool, struct db_conn **out)
@@ -111,17 +144,24 @@ enum pool_result pool_acquire(struct pool *pool, struct db_conn **out)
 		pool->waiting--;
 	}
 	if (pool->idle_count > 0) {
-		*out = pool->idle[--pool->idle_count];
+		struct db_conn *conn = pool->idle[--pool->idle_count];
 		pool->in_use++;
 		pthread_mutex_unlock(&pool->lock);
-		return POOL_OK;
+		return reuse_connection(pool, conn, out);
 	}
 	if (pool->open >= pool->size) {
 		pool->exhausted_total++;
 		pthread_mutex_unlock(&pool->lock);
 		return POOL_EXHAUSTED;
 	}
+	bool backing_off = pool->last_connect_failure.tv_sec != 0 &&
+			   ms_since(&pool->last_connect_failure) < CONNECT_BACKOFF_MS;
+	if (backing_off) {
+		pthread_mutex_unlock(&pool->lock);
+		return POOL_UNAVAILABLE;
+	}
 	pool->open++;
+	pool->in_use++;
 	pthread_mutex_unlock(&pool->lock);
 	return open_connection(pool, out);
 }

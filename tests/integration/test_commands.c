@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "fixtures.h"
+#include "http.h"
 #include "jwt_auth.h"
 #include "peerd_process.h"
 
@@ -52,36 +53,10 @@ Test(commands, migrate_twice_changes_nothing)
 	PQfinish(db);
 }
 
-/* A database of its own, made through PEERD_TEST_ADMIN_URL, for what would disturb the
- * shared one. */
-static PGconn *admin_connect(void)
-{
-	const char *url = getenv("PEERD_TEST_ADMIN_URL");
-	cr_assert(url, "PEERD_TEST_ADMIN_URL is not set; run scripts/test");
-	PGconn *admin = PQconnectdb(url);
-	cr_assert_eq(PQstatus(admin), CONNECTION_OK, "%s", PQerrorMessage(admin));
-	return admin;
-}
-
-static void exec_ok(PGconn *db, const char *sql)
-{
-	PGresult *res = PQexec(db, sql);
-	cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s: %s", sql, PQerrorMessage(db));
-	PQclear(res);
-}
-
 Test(commands, concurrent_migrations_on_a_fresh_database)
 {
-	char name[64], sql[256], setting[320], url[256];
-	snprintf(name, sizeof name, "peerd_migrate_%d", getpid());
-	PGconn *admin = admin_connect();
-	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
-	exec_ok(admin, sql);
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER peerd", name);
-	exec_ok(admin, sql);
-	snprintf(url, sizeof url, "postgresql://peerd@127.0.0.1:%u/%s", test_database_port(), name);
-	snprintf(setting, sizeof setting, "PEERD_DATABASE_URL=%s", url);
-
+	char name[64], setting[320];
+	create_own_database(name, sizeof name, setting, sizeof setting);
 	pid_t runners[4];
 	for (int i = 0; i < 4; i++) {
 		runners[i] = fork();
@@ -94,7 +69,7 @@ Test(commands, concurrent_migrations_on_a_fresh_database)
 		waitpid(runners[i], &status, 0);
 		cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "runner %d: %d", i, status);
 	}
-	PGconn *fresh = PQconnectdb(url);
+	PGconn *fresh = PQconnectdb(strchr(setting, '=') + 1);
 	cr_assert_eq(PQstatus(fresh), CONNECTION_OK);
 	cr_assert_eq(count(fresh, "SELECT count(*) FROM schema_migrations"),
 		     count(fresh, "SELECT count(DISTINCT version) FROM schema_migrations"));
@@ -109,9 +84,34 @@ Test(commands, concurrent_migrations_on_a_fresh_database)
 		     1);
 	cr_assert(strstr(output, "changed after it was applied"), "%s", output);
 	PQfinish(fresh);
-	snprintf(sql, sizeof sql, "DROP DATABASE %s", name);
-	exec_ok(admin, sql);
-	PQfinish(admin);
+	drop_own_database(name);
+}
+
+/* A migration applied while peerd serves can change a table under its prepared plans. */
+Test(commands, schema_change_under_a_running_server)
+{
+	char name[64], setting[320];
+	create_own_database(name, sizeof name, setting, sizeof setting);
+	cr_assert_eq(peerd_run((const char *const[]){"migrate", NULL},
+			       (const char *const[]){setting, NULL}, "/dev/null"),
+		     0);
+	struct peerd_process server;
+	cr_assert(peerd_start(&server, (const char *const[]){setting, "PEERD_DB_POOL_SIZE=1", NULL}));
+	char *admin = admin_token();
+	struct http_response *before = http_send(&(struct http_request){
+		.path = "/v1/organizations", .token = admin, .base_url = server.url});
+	cr_assert_eq(before->status, 200);
+	PGconn *db = PQconnectdb(strchr(setting, '=') + 1);
+	exec_ok(db, "ALTER TABLE organizations ALTER COLUMN name TYPE varchar(300)");
+	struct http_response *after = http_send(&(struct http_request){
+		.path = "/v1/organizations", .token = admin, .base_url = server.url});
+	cr_expect_eq(after->status, 200, "the plan is rebuilt: %s", after->body);
+	cr_assert_eq(peerd_stop(&server), 0);
+	http_response_free(before);
+	http_response_free(after);
+	PQfinish(db);
+	free(admin);
+	drop_own_database(name);
 }
 
 Test(commands, bad_settings_stop_start_up_with_one_line)

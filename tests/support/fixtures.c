@@ -91,3 +91,44 @@ void test_database_setting_via(unsigned port, char *out, size_t size)
 	snprintf(out, size, "PEERD_DATABASE_URL=postgresql://%s@127.0.0.1:%u/%s", user, port,
 		 database);
 }
+
+static PGconn *admin_connect(void)
+{
+	const char *url = getenv("PEERD_TEST_ADMIN_URL");
+	cr_assert(url, "PEERD_TEST_ADMIN_URL is not set; run scripts/test");
+	PGconn *admin = PQconnectdb(url);
+	cr_assert_eq(PQstatus(admin), CONNECTION_OK, "%s", PQerrorMessage(admin));
+	return admin;
+}
+
+void exec_ok(PGconn *db, const char *sql)
+{
+	PGresult *res = PQexec(db, sql);
+	cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s: %s", sql, PQerrorMessage(db));
+	PQclear(res);
+}
+
+void create_own_database(char *name, size_t name_size, char *setting, size_t setting_size)
+{
+	static unsigned counter;
+	char user[64], sql[256];
+	database_url_part("user", user, sizeof user);
+	snprintf(name, name_size, "peerd_test_%d_%u", getpid(), ++counter);
+	PGconn *admin = admin_connect();
+	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
+	exec_ok(admin, sql);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER %s", name, user);
+	exec_ok(admin, sql);
+	PQfinish(admin);
+	snprintf(setting, setting_size, "PEERD_DATABASE_URL=postgresql://%s@127.0.0.1:%u/%s", user,
+		 test_database_port(), name);
+}
+
+void drop_own_database(const char *name)
+{
+	char sql[256];
+	PGconn *admin = admin_connect();
+	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+	exec_ok(admin, sql);
+	PQfinish(admin);
+}

@@ -30,3 +30,12 @@ unsigned test_database_port(void);
 
 /* "PEERD_DATABASE_URL=..." for the test database reached through 127.0.0.1:port. */
 void test_database_setting_via(unsigned port, char *out, size_t size);
+
+/* A database of the test's own, owned by the test database's user and made through
+ * PEERD_TEST_ADMIN_URL (a superuser), for what would disturb the shared one. Writes its
+ * "PEERD_DATABASE_URL=..." setting into setting. Drop it with drop_own_database. */
+void create_own_database(char *name, size_t name_size, char *setting, size_t setting_size);
+void drop_own_database(const char *name);
+
+/* Runs SQL without results on a connection, asserting success. */
+void exec_ok(PGconn *db, const char *sql);
