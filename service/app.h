@@ -18,6 +18,6 @@ struct app {
 	struct metrics *metrics;
 	const struct route *routes;
 	size_t route_count;
-	atomic_ulong in_flight; /* requests inside the dispatcher now */
+	atomic_ulong in_flight; /* requests from their first line until answered */
 	atomic_bool draining;   /* shutting down: responses ask clients to close */
 };

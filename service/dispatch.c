@@ -256,12 +256,10 @@ int dispatch_request(const struct _u_request *raw, struct _u_response *response,
 	struct timespec started;
 	clock_gettime(CLOCK_MONOTONIC, &started);
 	struct app *app = user_data;
-	atomic_fetch_add(&app->in_flight, 1);
 	struct request request = {.raw = raw, .response = response, .app = app};
 	assign_request_id(&request);
 	add_standard_headers(&request);
 	handle(&request);
 	finish(&request, &started);
-	atomic_fetch_sub(&app->in_flight, 1);
 	return U_CALLBACK_COMPLETE;
 }

@@ -28,6 +28,26 @@ static void log_from_microhttpd(void *context, const char *format, va_list args)
 	log_write(LOG_LEVEL_WARN, "http server", json_pack("{s:s}", "detail", message));
 }
 
+/* A request counts as in flight from its first line until MHD has finished with it, body
+ * upload and response included, so a graceful stop also waits for slow uploads. MHD
+ * calls request_completed for every request it passed to request_started
+ * (connection.c: client_aware); both pass on to the ulfius callbacks they replace. */
+static void *request_started(void *context, const char *uri, struct MHD_Connection *connection)
+{
+	(void)connection;
+	struct app *app = context;
+	atomic_fetch_add(&app->in_flight, 1);
+	return ulfius_uri_logger(NULL, uri);
+}
+
+static void request_completed(void *context, struct MHD_Connection *connection, void **state,
+			      enum MHD_RequestTerminationCode reason)
+{
+	struct app *app = context;
+	mhd_request_completed(NULL, connection, state, reason);
+	atomic_fetch_sub(&app->in_flight, 1);
+}
+
 bool server_start(struct server *server, struct app *app, char *error, size_t error_size)
 {
 	memset(server, 0, sizeof *server);
@@ -50,14 +70,19 @@ bool server_start(struct server *server, struct app *app, char *error, size_t er
 	 * ulfius dropping them unseen. */
 	server->instance.check_utf8 = 0;
 	/* Routing, 404 and 405 are peerd's own (service/router.c): one catch-all endpoint. */
-	ulfius_add_endpoint_by_val(&server->instance, "*", NULL, "*", 0, dispatch_request, app);
+	if (ulfius_add_endpoint_by_val(&server->instance, "*", NULL, "*", 0, dispatch_request, app) !=
+	    U_OK) {
+		snprintf(error, error_size, "the HTTP server could not be initialised");
+		ulfius_clean_instance(&server->instance);
+		return false;
+	}
 
 	struct MHD_OptionItem options[] = {
 		/* First, so that MHD reports even option errors through it. */
 		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)log_from_microhttpd, NULL},
-		/* ulfius.h: these two must be present. */
-		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
-		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+		/* ulfius.h requires its two callbacks here; these wrap them. */
+		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, app},
+		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)request_started, app},
 		{MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)app->config->threads, NULL},
 		{MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_SECONDS, NULL},
 		{MHD_OPTION_SOCK_ADDR, 0, &address},

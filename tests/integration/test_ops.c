@@ -111,3 +111,24 @@ Test(ops, access_log_line_without_secrets)
 	cr_assert(found, "the request has its access log line");
 	free(admin);
 }
+
+Test(ops, in_flight_gauge_returns_to_rest)
+{
+	struct peerd_process server;
+	cr_assert(peerd_start(&server, NULL));
+	char *admin = admin_token();
+	const char *paths[] = {"/v1/organizations", "/nowhere", "/v1/organizations?limit=0",
+			       "/healthz"};
+	for (int round = 0; round < 5; round++) {
+		for (size_t i = 0; i < 4; i++)
+			http_response_free(http_send(&(struct http_request){
+				.path = paths[i], .token = admin, .base_url = server.url}));
+	}
+	struct http_response *metrics = http_send(&(struct http_request){
+		.path = "/metrics", .base_url = server.url});
+	cr_assert(strstr(metrics->body, "peerd_http_requests_in_flight 1\n"),
+		  "only the scrape itself is in flight: %s", strstr(metrics->body, "in_flight"));
+	http_response_free(metrics);
+	cr_assert_eq(peerd_stop(&server), 0);
+	free(admin);
+}

@@ -6,7 +6,11 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fixtures.h"
 #include "http.h"
@@ -92,4 +96,44 @@ Test(shutdown, sigint_also_stops_cleanly)
 		sleep_ms(10);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "peerd exited with %d", status);
 	server.pid = 0;
+}
+
+static int connect_to(unsigned port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in address = {.sin_family = AF_INET,
+				      .sin_port = htons((uint16_t)port),
+				      .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	cr_assert_eq(connect(fd, (struct sockaddr *)&address, sizeof address), 0);
+	return fd;
+}
+
+Test(shutdown, upload_in_progress_is_answered)
+{
+	struct peerd_process server;
+	cr_assert(peerd_start(&server, NULL));
+	char *admin = admin_token();
+	static const char BODY[] = "{\"name\":\"Slow uploader\",\"kind\":\"partner\",\"state\":\"OR\"}";
+	char head[2048];
+	int head_length = snprintf(head, sizeof head,
+				   "POST /v1/organizations HTTP/1.1\r\nHost: test\r\n"
+				   "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+				   "Content-Length: %zu\r\n\r\n",
+				   admin, sizeof BODY - 1);
+	int fd = connect_to(server.port);
+	cr_assert_eq(write(fd, head, (size_t)head_length), head_length);
+	cr_assert_eq(write(fd, BODY, 10), 10);
+	sleep_ms(200);
+	kill(server.pid, SIGTERM);
+	sleep_ms(300);
+	cr_assert_eq(write(fd, BODY + 10, sizeof BODY - 11), (ssize_t)(sizeof BODY - 11));
+	char answer[4096] = "";
+	size_t got = 0;
+	for (ssize_t n; got < sizeof answer - 1 && (n = read(fd, answer + got, sizeof answer - 1 - got)) > 0;)
+		got += (size_t)n;
+	answer[got] = '\0';
+	cr_assert(strncmp(answer, "HTTP/1.1 201", 12) == 0, "the upload was answered: %s", answer);
+	close(fd);
+	cr_assert_eq(peerd_stop(&server), 0);
+	free(admin);
 }
