@@ -115,13 +115,13 @@ static bool authenticate(struct request *request)
 {
 	const char *token = bearer_token(request_header(request, "Authorization"));
 	if (!token) {
-		problem_send_unauthorized(request, "a bearer token is required");
+		problem_send_unauthorized(request, false, "a bearer token is required");
 		return false;
 	}
 	enum jwt_verdict verdict =
 		jwt_verify(&request->app->verifier, token, time(NULL), &request->caller);
 	if (verdict != JWT_VALID) {
-		problem_send_unauthorized(request, jwt_verdict_text(verdict));
+		problem_send_unauthorized(request, true, jwt_verdict_text(verdict));
 		return false;
 	}
 	return true;

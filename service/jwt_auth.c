@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define TOKEN_MAX_BYTES 8192
 
@@ -87,10 +88,20 @@ void jwt_verifier_free(struct jwt_verifier *verifier)
 	memset(verifier, 0, sizeof *verifier);
 }
 
+/* libjwt 1.10 refuses any typ but "JWT" (case-insensitive) after checking nothing else;
+ * saying so plainly beats letting it look like a bad signature. RFC 9068 access tokens
+ * ("at+jwt") are among those refused. */
+static bool type_supported(const json_t *header)
+{
+	json_t *typ = json_object_get(header, "typ");
+	return !typ || (json_is_string(typ) && strcasecmp(json_string_value(typ), "JWT") == 0);
+}
+
 /* Decodes the token's first segment and returns its "alg" as an enum jwt_algorithm flag, or
  * 0 for any algorithm peerd never accepts (including "none"). Sets *malformed when the
- * header is not a base64url JSON object with a string "alg". */
-static unsigned header_algorithm(const char *token, bool *malformed)
+ * header is not a base64url JSON object with a string "alg", and *unsupported_type when
+ * its typ is one libjwt refuses. */
+static unsigned header_algorithm(const char *token, bool *malformed, bool *unsupported_type)
 {
 	const char *dot = strchr(token, '.');
 	*malformed = true;
@@ -108,6 +119,7 @@ static unsigned header_algorithm(const char *token, bool *malformed)
 	const char *name = json_is_object(header) ? json_string_value(json_object_get(header, "alg"))
 						  : NULL;
 	unsigned algorithm = 0;
+	*unsupported_type = name && !type_supported(header);
 	if (name) {
 		*malformed = false;
 		if (strcmp(name, "HS256") == 0)
@@ -204,9 +216,12 @@ enum jwt_verdict jwt_verify(const struct jwt_verifier *verifier, const char *tok
 	if (!token || !has_valid_shape(token))
 		return JWT_MALFORMED;
 	bool malformed = false;
-	unsigned algorithm = header_algorithm(token, &malformed);
+	bool unsupported_type = false;
+	unsigned algorithm = header_algorithm(token, &malformed, &unsupported_type);
 	if (malformed)
 		return JWT_MALFORMED;
+	if (unsupported_type)
+		return JWT_UNSUPPORTED_TYPE;
 	if (!(algorithm & verifier->accepted))
 		return JWT_ALGORITHM_REFUSED;
 
@@ -242,6 +257,8 @@ const char *jwt_verdict_text(enum jwt_verdict verdict)
 		return "the token is valid";
 	case JWT_MALFORMED:
 		return "the bearer token is not a well-formed JWT";
+	case JWT_UNSUPPORTED_TYPE:
+		return "the token's type (typ) is not supported; peerd accepts typ JWT";
 	case JWT_ALGORITHM_REFUSED:
 		return "the token's signing algorithm is not accepted";
 	case JWT_BAD_SIGNATURE:

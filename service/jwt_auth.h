@@ -39,6 +39,7 @@ void jwt_verifier_free(struct jwt_verifier *verifier);
 enum jwt_verdict {
 	JWT_VALID,
 	JWT_MALFORMED,
+	JWT_UNSUPPORTED_TYPE,
 	JWT_ALGORITHM_REFUSED,
 	JWT_BAD_SIGNATURE,
 	JWT_MISSING_EXPIRY,

@@ -14,8 +14,9 @@ static const double BUCKETS[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 
 struct route_counters {
 	atomic_ullong by_status[STATUS_CODES];
-	atomic_ullong buckets[BUCKET_COUNT]; /* not cumulative: each counts its own band */
-	atomic_ullong count;
+	/* Not cumulative: each counts its own band; the last one counts what is above the
+	 * largest bound. Their sum is the request count, so no separate count can disagree. */
+	atomic_ullong buckets[BUCKET_COUNT + 1];
 	atomic_ullong sum_microseconds;
 };
 
@@ -61,9 +62,7 @@ void metrics_observe(struct metrics *metrics, size_t route_index, unsigned statu
 	size_t bucket = 0;
 	while (bucket < BUCKET_COUNT && seconds > BUCKETS[bucket])
 		bucket++;
-	if (bucket < BUCKET_COUNT)
-		atomic_fetch_add_explicit(&counters->buckets[bucket], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&counters->count, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&counters->buckets[bucket], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&counters->sum_microseconds,
 				  (unsigned long long)(seconds * 1e6), memory_order_relaxed);
 }
@@ -100,12 +99,15 @@ static void render_durations(const struct metrics *metrics, struct strbuf *out)
 			    "# TYPE peerd_http_request_duration_seconds histogram\n");
 	for (size_t r = 0; r <= metrics->route_count; r++) {
 		const struct route_counters *counters = &metrics->counters[r];
-		unsigned long long count = atomic_load(&counters->count);
+		unsigned long long bands[BUCKET_COUNT + 1];
+		unsigned long long count = 0;
+		for (size_t b = 0; b <= BUCKET_COUNT; b++)
+			count += bands[b] = atomic_load(&counters->buckets[b]);
 		if (!count)
 			continue;
 		unsigned long long cumulative = 0;
 		for (size_t b = 0; b < BUCKET_COUNT; b++) {
-			cumulative += atomic_load(&counters->buckets[b]);
+			cumulative += bands[b];
 			strbuf_appendf(out, "peerd_http_request_duration_seconds_bucket{");
 			route_labels(metrics, r, out);
 			strbuf_appendf(out, ",le=\"%g\"} %llu\n", BUCKETS[b], cumulative);

@@ -11,6 +11,10 @@
 /* A version letter lets the cursor format change without old cursors being misread. */
 #define CURSOR_PREFIX "1:"
 
+/* 9999-12-31T23:59:59.999999Z in microseconds: the last instant PostgreSQL's
+ * timestamptz arithmetic in a cursor comparison can hold without overflowing. */
+#define CURSOR_POSITION_MAX 253402300799999999LL
+
 char *cursor_encode(const struct page_cursor *cursor)
 {
 	char plain[80];
@@ -33,7 +37,7 @@ bool cursor_decode(const char *text, struct page_cursor *out)
 		errno = 0;
 		long long position = strtoll(plain + 2, &end, 10);
 		if (errno == 0 && end != plain + 2 && *end == ':' && position >= 0 &&
-		    uuid_is_valid(end + 1)) {
+		    position <= CURSOR_POSITION_MAX && uuid_is_valid(end + 1)) {
 			out->position = position;
 			uuid_normalize(end + 1, out->id);
 			ok = true;

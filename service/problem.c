@@ -93,9 +93,11 @@ void problem_send_invalid(struct request *request, const struct field_errors *er
 	send_problem(request, 422, problem);
 }
 
-void problem_send_unauthorized(struct request *request, const char *detail)
+void problem_send_unauthorized(struct request *request, bool token_sent, const char *detail)
 {
-	respond_header(request, "WWW-Authenticate", "Bearer realm=\"peerd\", error=\"invalid_token\"");
+	respond_header(request, "WWW-Authenticate",
+		       token_sent ? "Bearer realm=\"peerd\", error=\"invalid_token\""
+				  : "Bearer realm=\"peerd\"");
 	send_problem(request, 401, problem_new(401, detail));
 }
 

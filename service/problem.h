@@ -2,6 +2,7 @@
 #pragma once
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "db.h"
 
@@ -21,8 +22,9 @@ void problem_send(struct request *request, unsigned status, const char *format, 
 /* Answers 422 listing every field error collected. */
 void problem_send_invalid(struct request *request, const struct field_errors *errors);
 
-/* Answers 401 with `WWW-Authenticate: Bearer`. */
-void problem_send_unauthorized(struct request *request, const char *detail);
+/* Answers 401 with `WWW-Authenticate: Bearer`; with error="invalid_token" when a token was
+ * sent and refused (RFC 6750 3.1: no error code when none was sent). */
+void problem_send_unauthorized(struct request *request, bool token_sent, const char *detail);
 
 /* Answers 503 with `Retry-After`. */
 void problem_send_unavailable(struct request *request, const char *detail);

@@ -16,6 +16,14 @@
 /* Seconds an idle keep-alive connection stays open. */
 #define CONNECTION_TIMEOUT_SECONDS 30
 
+/* Open connections at most: each may hold a body of up to PEERD_MAX_BODY_BYTES while it
+ * uploads, so this bounds memory. More wait in the listen backlog. */
+#define CONNECTION_LIMIT 512
+
+/* Per connection, for the request line and headers (a long JWT fits easily). Larger
+ * requests get libmicrohttpd's own 414 or 431, before peerd sees them. */
+#define CONNECTION_MEMORY_BYTES (64 * 1024)
+
 /* After the last handler returns, time for its response to leave the socket. */
 #define FLUSH_GRACE_MS 200
 
@@ -85,6 +93,8 @@ bool server_start(struct server *server, struct app *app, char *error, size_t er
 		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)request_started, app},
 		{MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)app->config->threads, NULL},
 		{MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_SECONDS, NULL},
+		{MHD_OPTION_CONNECTION_LIMIT, CONNECTION_LIMIT, NULL},
+		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY_BYTES, NULL},
 		{MHD_OPTION_SOCK_ADDR, 0, &address},
 		{MHD_OPTION_END, 0, NULL},
 	};

@@ -26,9 +26,26 @@ Test(conventions, no_token_is_401_with_bearer_challenge)
 	struct http_response *response = http_get("/v1/organizations", NULL);
 	assert_problem(response, 401);
 	char *challenge = http_header(response, "WWW-Authenticate");
-	cr_assert(challenge && strncmp(challenge, "Bearer", 6) == 0);
+	cr_assert_str_eq(challenge, "Bearer realm=\"peerd\"", "no error code without a token");
 	free(challenge);
 	http_response_free(response);
+	struct http_response *refused = http_get("/v1/organizations", "not.a.token");
+	char *refusal = http_header(refused, "WWW-Authenticate");
+	cr_assert(refusal && strstr(refusal, "error=\"invalid_token\""), "%s", refusal);
+	free(refusal);
+	http_response_free(refused);
+}
+
+Test(conventions, crafted_cursor_is_400)
+{
+	char *admin = admin_token();
+	/* "1:9223372036854775807:<uuid>": well formed, but past any instant. */
+	struct http_response *response = http_get(
+		"/v1/organizations?cursor=MTo5MjIzMzcyMDM2ODU0Nzc1ODA3OjIyMjIyMjIyLTIyMjItNDIyMi04MjIyLTIyMjIyMjIyMjIyMg",
+		admin);
+	assert_problem(response, 400);
+	http_response_free(response);
+	free(admin);
 }
 
 Test(conventions, admin_lists_organizations)

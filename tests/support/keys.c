@@ -2,6 +2,7 @@
 
 #include <criterion/criterion.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,5 +68,28 @@ char *test_unsigned_token(const char *claims_json)
 	snprintf(token, size, "%s.%s.", header, body);
 	free(header);
 	free(body);
+	return token;
+}
+
+char *test_sign_hs256_with_header(const char *secret, const char *header_json,
+				  const char *claims_json)
+{
+	char *header = base64url_encode((const unsigned char *)header_json, strlen(header_json));
+	char *body = base64url_encode((const unsigned char *)claims_json, strlen(claims_json));
+	size_t signed_size = strlen(header) + strlen(body) + 2;
+	char *signing_input = malloc(signed_size);
+	snprintf(signing_input, signed_size, "%s.%s", header, body);
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned mac_size = 0;
+	cr_assert(HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)signing_input,
+		       strlen(signing_input), mac, &mac_size));
+	char *signature = base64url_encode(mac, mac_size);
+	size_t size = signed_size + strlen(signature) + 1;
+	char *token = malloc(size);
+	snprintf(token, size, "%s.%s", signing_input, signature);
+	free(header);
+	free(body);
+	free(signing_input);
+	free(signature);
 	return token;
 }

@@ -18,3 +18,8 @@ char *test_sign(jwt_alg_t alg, const char *key, const char *claims_json);
 
 /* An unsigned token ({"alg":"none"}) carrying claims. The caller frees it. */
 char *test_unsigned_token(const char *claims_json);
+
+/* An HS256 token with the given header and claims texts, signed by hand (libjwt always
+ * writes its own header). The caller frees it. */
+char *test_sign_hs256_with_header(const char *secret, const char *header_json,
+				  const char *claims_json);

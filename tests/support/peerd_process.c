@@ -1,6 +1,5 @@
 #include "peerd_process.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -100,41 +99,53 @@ int peerd_run(const char *const *args, const char *const *overrides, const char 
 	return exit_status(status);
 }
 
-static bool answers_health(const char *url)
+/* True once the child's own log says it listens: a /healthz answer alone could come from
+ * another test's server that took the same free port first. */
+static bool log_says_listening(const char *path)
 {
-	char address[128];
-	snprintf(address, sizeof address, "%s/healthz", url);
-	CURL *curl = curl_easy_init();
-	curl_easy_setopt(curl, CURLOPT_URL, address);
-	curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 500L);
-	long status = 0;
-	if (curl_easy_perform(curl) == CURLE_OK)
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(curl);
-	return status == 200;
+	FILE *log = fopen(path, "r");
+	if (!log)
+		return false;
+	char line[4096];
+	bool listening = false;
+	while (!listening && fgets(line, sizeof line, log))
+		listening = strstr(line, "\"msg\":\"listening\"") != NULL;
+	fclose(log);
+	return listening;
+}
+
+/* One attempt on a fresh port. Returns 1 when listening, 0 when the child exited (the
+ * port may have been taken between choosing and binding), -1 on a timeout. */
+static int start_once(struct peerd_process *process, const char *const *overrides)
+{
+	process->port = free_port();
+	snprintf(process->url, sizeof process->url, "http://127.0.0.1:%u", process->port);
+	const char *directory = getenv("PEERD_TEST_LOG_DIR");
+	snprintf(process->log_path, sizeof process->log_path, "%s/peerd-%d-%u.log",
+		 directory ? directory : "/tmp", getpid(), process->port);
+	process->pid = spawn((const char *const[]){"serve", NULL}, process->port, overrides,
+			     process->log_path);
+	for (int attempt = 0; attempt < 600; attempt++) {
+		if (log_says_listening(process->log_path))
+			return 1;
+		int status;
+		if (waitpid(process->pid, &status, WNOHANG) == process->pid) {
+			process->pid = 0;
+			return 0;
+		}
+		sleep_ms(25);
+	}
+	return -1;
 }
 
 bool peerd_start(struct peerd_process *process, const char *const *overrides)
 {
 	memset(process, 0, sizeof *process);
-	process->port = free_port();
-	snprintf(process->url, sizeof process->url, "http://127.0.0.1:%u", process->port);
-	const char *directory = getenv("PEERD_TEST_LOG_DIR");
-	snprintf(process->log_path, sizeof process->log_path, "%s/peerd-%u.log",
-		 directory ? directory : "/tmp", process->port);
-	process->pid = spawn((const char *const[]){"serve", NULL}, process->port, overrides,
-			     process->log_path);
-	for (int attempt = 0; attempt < 300; attempt++) {
-		if (answers_health(process->url))
-			return true;
-		int status;
-		if (waitpid(process->pid, &status, WNOHANG) == process->pid) {
-			process->pid = 0;
-			break;
-		}
-		sleep_ms(50);
-	}
+	int outcome = 0;
+	for (int attempt = 0; attempt < 5 && outcome == 0; attempt++)
+		outcome = start_once(process, overrides);
+	if (outcome == 1)
+		return true;
 	fprintf(stderr, "peerd did not start; its log:\n");
 	peerd_print_log(process);
 	peerd_stop(process);

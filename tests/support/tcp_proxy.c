@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define MAX_RELAYS 64
+#define MAX_RELAYS 256
 
 struct relay {
 	struct tcp_proxy *proxy;

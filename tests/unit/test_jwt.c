@@ -277,3 +277,29 @@ Test(jwt, unusable_public_key_stops_start_up)
 	cr_assert(strstr(error, "PEERD_JWT_PUBLIC_KEY"), "%s", error);
 	jwt_verifier_free(&verifier);
 }
+
+Test(jwt, token_types)
+{
+	struct jwt_verifier verifier;
+	make_verifier(&verifier, SECRET, NULL, NULL, NULL);
+	struct principal caller;
+	struct {
+		const char *header;
+		enum jwt_verdict expected;
+	} cases[] = {
+		{"{\"alg\":\"HS256\",\"typ\":\"JWT\"}", JWT_VALID},
+		{"{\"alg\":\"HS256\",\"typ\":\"jwt\"}", JWT_VALID},
+		{"{\"alg\":\"HS256\"}", JWT_VALID},
+		{"{\"alg\":\"HS256\",\"typ\":\"at+jwt\"}", JWT_UNSUPPORTED_TYPE},
+		{"{\"alg\":\"HS256\",\"typ\":7}", JWT_UNSUPPORTED_TYPE},
+		{"{\"alg\":\"HS256\",\"alg\":\"none\"}", JWT_MALFORMED},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *token = test_sign_hs256_with_header(SECRET, cases[i].header, GOOD_CLAIMS);
+		enum jwt_verdict verdict = jwt_verify(&verifier, token, NOW, &caller);
+		cr_expect_eq(verdict, cases[i].expected, "%s: got \"%s\"", cases[i].header,
+			     jwt_verdict_text(verdict));
+		free(token);
+	}
+	jwt_verifier_free(&verifier);
+}

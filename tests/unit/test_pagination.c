@@ -28,7 +28,9 @@ Test(pagination, foreign_cursors_are_refused)
 	const char *plains[] = {"", "1:", "1:12", "1:12:", "1:-5:22222222-2222-4222-8222-222222222222",
 				"2:12:22222222-2222-4222-8222-222222222222",
 				"1:12:not-a-uuid", "1:x:22222222-2222-4222-8222-222222222222",
-				"1:99999999999999999999:22222222-2222-4222-8222-222222222222"};
+				"1:99999999999999999999:22222222-2222-4222-8222-222222222222",
+				"1:9223372036854775807:22222222-2222-4222-8222-222222222222",
+				"1:253402300800000000:22222222-2222-4222-8222-222222222222"};
 	struct page_cursor out;
 	for (size_t i = 0; i < sizeof plains / sizeof plains[0]; i++) {
 		char *text = encode_text(plains[i]);
@@ -37,6 +39,16 @@ Test(pagination, foreign_cursors_are_refused)
 	}
 	cr_assert_not(cursor_decode("not base64!", &out));
 	cr_assert_not(cursor_decode(NULL, &out));
+}
+
+Test(pagination, last_representable_instant)
+{
+	struct page_cursor cursor = {.position = 253402300799999999LL};
+	strcpy(cursor.id, "22222222-2222-4222-8222-222222222222");
+	char *text = cursor_encode(&cursor);
+	struct page_cursor back;
+	cr_assert(cursor_decode(text, &back));
+	free(text);
 }
 
 Test(pagination, limit_rules)
