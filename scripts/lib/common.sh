@@ -89,3 +89,20 @@ cluster_create_database() {
 		"${psql[@]}" -c "CREATE DATABASE peerd OWNER peerd"
 	fi
 }
+
+# The development cluster's directory: .local/pg, unless we are root and the postgres
+# user cannot enter this checkout (under /root, say); then a directory it can reach,
+# named after the checkout and linked from .local/pg.
+dev_cluster_dir() {
+	local inside=$PWD/.local/pg
+	if [ "$(id -u)" -ne 0 ] || runuser -u postgres -- test -x "$PWD/.local"; then
+		echo "$inside"
+		return
+	fi
+	local outside
+	outside=/var/lib/postgresql/peerd-dev/$(printf '%s' "$PWD" | md5sum | cut -c1-12)
+	mkdir -p "$outside"
+	chown postgres:postgres "$outside" "$(dirname "$outside")"
+	[ -e "$inside" ] || ln -s "$outside/pg" "$inside"
+	echo "$outside/pg"
+}
