@@ -102,6 +102,7 @@ static const struct db_statement ORGANIZATION_UPDATE = {
 	" referral_response_days = $8::int, version = version + 1, updated_at = now()"
 	" WHERE id = $1 RETURNING " ORGANIZATION_COLUMNS};
 
+/* One row as the API's JSON; returns a new reference. */
 static json_t *organization_render(const PGresult *res, int row)
 {
 	return json_pack(
@@ -358,29 +359,44 @@ static PGresult *apply_patch(struct request *request, struct db_conn *db, const 
 	return result;
 }
 
+/* Locks the organization's row inside a transaction just begun; NULL after answering
+ * (404 or a database failure). The caller PQclear()s the result. */
+static PGresult *lock_organization(struct request *request, struct db_conn *db, const char *id)
+{
+	PGresult *current = NULL;
+	enum db_status status = db_begin(db);
+	if (status == DB_OK)
+		status = db_exec(db, &ORGANIZATION_SELECT_FOR_UPDATE, DB_ARGS(id), &current);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return NULL;
+	}
+	if (PQntuples(current) == 0) {
+		problem_send(request, 404, "there is no such organization");
+		PQclear(current);
+		return NULL;
+	}
+	return current;
+}
+
 void organizations_patch(struct request *request)
 {
 	const char *id = visible_organization_id(request);
 	if (!id || !patch_permitted(request))
 		return;
 	struct db_conn *db = request_db(request);
-	if (!db)
+	PGresult *current = db ? lock_organization(request, db, id) : NULL;
+	if (!current)
 		return;
-	enum db_status status = db_begin(db);
-	PGresult *current = NULL;
-	PGresult *result = NULL;
-	if (status == DB_OK)
-		status = db_exec(db, &ORGANIZATION_SELECT_FOR_UPDATE, DB_ARGS(id), &current);
-	if (status != DB_OK)
-		problem_send_database(request, status);
-	else if (PQntuples(current) == 0)
-		problem_send(request, 404, "there is no such organization");
-	else if ((result = apply_patch(request, db, id, current)) && (status = db_commit(db)) != DB_OK)
-		problem_send_database(request, status);
-	else if (result)
-		send_organization(request, result);
+	PGresult *result = apply_patch(request, db, id, current);
+	if (result) {
+		enum db_status status = db_commit(db);
+		if (status == DB_OK)
+			send_organization(request, result);
+		else
+			problem_send_database(request, status);
+	}
 	if (result != current)
 		PQclear(result);
 	PQclear(current);
-	db_rollback(db);
 }

@@ -1,6 +1,8 @@
 /* Settings from PEERD_* environment variables (API.md "Running it"). */
 #pragma once
 
+#include "attributes.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -35,7 +37,7 @@ struct config {
 
 /* Fills cfg for purpose. On a bad or missing setting returns false and writes one line
  * naming it into error. Call config_free afterwards in either case. */
-bool config_load(struct config *cfg, enum config_purpose purpose, config_lookup_fn lookup,
+MUST_CHECK bool config_load(struct config *cfg, enum config_purpose purpose, config_lookup_fn lookup,
 		 void *lookup_context, char *error, size_t error_size);
 
 void config_free(struct config *cfg);

@@ -3,6 +3,8 @@
  * written into SQL text. */
 #pragma once
 
+#include "attributes.h"
+
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
@@ -45,18 +47,18 @@ struct db_conn {
 /* Opens a connection to url with peerd's session settings (UTC, statement timeout,
  * application_name). Returns NULL and writes the reason into error on failure. The
  * caller releases it with db_close. */
-struct db_conn *db_connect(const char *url, char *error, size_t error_size);
+MUST_CHECK struct db_conn *db_connect(const char *url, char *error, size_t error_size);
 
 void db_close(struct db_conn *conn);
 
 /* Runs stmt with count text values (NULL is SQL NULL). On DB_OK stores the result in *out,
  * which the caller PQclear()s; on failure *out is NULL and the error has been logged. */
-enum db_status db_exec(struct db_conn *conn, const struct db_statement *stmt, int count,
+MUST_CHECK enum db_status db_exec(struct db_conn *conn, const struct db_statement *stmt, int count,
 		       const char *const *values, PGresult **out);
 
 /* As db_exec, for a read: when, outside a transaction, the connection proves broken it is
  * reset and the statement runs once more. */
-enum db_status db_read(struct db_conn *conn, const struct db_statement *stmt, int count,
+MUST_CHECK enum db_status db_read(struct db_conn *conn, const struct db_statement *stmt, int count,
 		       const char *const *values, PGresult **out);
 
 /* Runs SQL without parameters or result rows: migrations and transaction control. */
@@ -64,20 +66,20 @@ enum db_status db_exec_script(struct db_conn *conn, const char *sql);
 
 /* Opens a transaction; a connection found broken is replaced first, since nothing has
  * run on it yet. */
-enum db_status db_begin(struct db_conn *conn);
-enum db_status db_commit(struct db_conn *conn);
+MUST_CHECK enum db_status db_begin(struct db_conn *conn);
+MUST_CHECK enum db_status db_commit(struct db_conn *conn);
 void db_rollback(struct db_conn *conn);
 
 /* True when the connection is usable and outside any transaction. */
 bool db_is_idle(struct db_conn *conn);
 
 /* Reconnects a broken connection; statements will be prepared again. */
-bool db_reset(struct db_conn *conn);
+MUST_CHECK bool db_reset(struct db_conn *conn);
 
 /* Checks, without a round trip, that an idle connection was not closed by the server
  * while it sat in the pool, and reconnects if it was. Returns false when the connection
  * is unusable. */
-bool db_check_alive(struct db_conn *conn);
+MUST_CHECK bool db_check_alive(struct db_conn *conn);
 
 /* Short description of a status for logs. */
 const char *db_status_text(enum db_status status);

@@ -3,6 +3,8 @@
  * algorithm from configuration before libjwt sees a key, and checks every claim itself. */
 #pragma once
 
+#include "attributes.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -31,7 +33,7 @@ struct jwt_verifier {
 /* Prepares a verifier from cfg; the public key's type (RSA, or EC on P-256) decides
  * whether RS256 or ES256 is accepted. On failure writes one line naming the setting into
  * error. Call jwt_verifier_free afterwards in either case. */
-bool jwt_verifier_init(struct jwt_verifier *verifier, const struct config *cfg, char *error,
+MUST_CHECK bool jwt_verifier_init(struct jwt_verifier *verifier, const struct config *cfg, char *error,
 		       size_t error_size);
 
 void jwt_verifier_free(struct jwt_verifier *verifier);

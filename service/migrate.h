@@ -2,6 +2,8 @@
  * own transaction and recorded in schema_migrations with a checksum. */
 #pragma once
 
+#include "attributes.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -13,7 +15,7 @@ struct db_conn;
  * concurrent runs wait for each other. Stores how many were applied in *applied. On
  * failure writes which migration failed and why into error; the failed migration leaves
  * nothing behind. A recorded migration whose text has changed is an error. */
-bool migrate_apply(struct db_conn *conn, const struct embedded_file *migrations,
+MUST_CHECK bool migrate_apply(struct db_conn *conn, const struct embedded_file *migrations,
 		   unsigned *applied, char *error, size_t error_size);
 
 /* The version (file name without .sql) of the last migration in the table. */

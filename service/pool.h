@@ -4,6 +4,8 @@
  * is still down. */
 #pragma once
 
+#include "attributes.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -32,7 +34,7 @@ struct pool *pool_create(const char *url, size_t size, unsigned wait_ms);
 void pool_destroy(struct pool *pool);
 
 /* Borrows a connection into *out; give it back with pool_release. */
-enum pool_result pool_acquire(struct pool *pool, struct db_conn **out);
+MUST_CHECK enum pool_result pool_acquire(struct pool *pool, struct db_conn **out);
 
 /* Gives a connection back. One left inside a transaction is rolled back; a broken one is
  * closed so the next borrower opens a fresh one. */

@@ -8,13 +8,19 @@
 #include "uuid.h"
 #include "validate.h"
 
-const char *request_param(const struct request *request, const char *name)
+/* The value of the {name} path segment, writable so that it can be normalised in place. */
+static char *param_value(struct request *request, const char *name)
 {
 	for (size_t i = 0; i < request->params.count; i++) {
 		if (strcmp(request->params.items[i].name, name) == 0)
 			return request->params.items[i].value;
 	}
 	return NULL;
+}
+
+const char *request_param(const struct request *request, const char *name)
+{
+	return param_value((struct request *)request, name);
 }
 
 const char *request_query(const struct request *request, const char *name)
@@ -74,15 +80,11 @@ bool request_valid(struct request *request, const json_t *doc, const struct fiel
 
 const char *request_id_param(struct request *request, const char *name)
 {
-	for (size_t i = 0; i < request->params.count; i++) {
-		char *value = request->params.items[i].value;
-		if (strcmp(request->params.items[i].name, name) != 0)
-			continue;
-		if (!uuid_is_valid(value))
-			break;
-		uuid_normalize(value, value);
-		return value;
+	char *value = param_value(request, name);
+	if (!value || !uuid_is_valid(value)) {
+		problem_send(request, 404, "there is no such resource");
+		return NULL;
 	}
-	problem_send(request, 404, "there is no such resource");
-	return NULL;
+	uuid_normalize(value, value);
+	return value;
 }

@@ -3,6 +3,8 @@
  * borrowed database connection. A handler only reads it and sends one response. */
 #pragma once
 
+#include "attributes.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -40,18 +42,18 @@ const char *request_header(const struct request *request, const char *name);
 
 /* Answers 400 naming the first query parameter not in allowed (NULL-terminated) and
  * returns false; returns true when every parameter is known. */
-bool request_query_allow_only(struct request *request, const char *const *allowed);
+MUST_CHECK bool request_query_allow_only(struct request *request, const char *const *allowed);
 
 /* Borrows a database connection for the rest of the request. On failure it has already
  * answered 503 with Retry-After and returns NULL. */
-struct db_conn *request_db(struct request *request);
+MUST_CHECK struct db_conn *request_db(struct request *request);
 
 struct field_rule;
 
 /* Validates doc against rules; when a field breaks a rule answers 422 listing every such
  * field and returns false. */
-bool request_valid(struct request *request, const json_t *doc, const struct field_rule *rules);
+MUST_CHECK bool request_valid(struct request *request, const json_t *doc, const struct field_rule *rules);
 
 /* The {name} path segment as a lower-case UUID, or NULL after answering 404 (an id that
  * is not a UUID names nothing). */
-const char *request_id_param(struct request *request, const char *name);
+MUST_CHECK const char *request_id_param(struct request *request, const char *name);

@@ -3,6 +3,7 @@
  * 422 names them all at once (API.md "Conventions"). */
 #pragma once
 
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>

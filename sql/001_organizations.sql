@@ -23,26 +23,44 @@ AS $$
     FROM json_array_elements_text(items) WITH ORDINALITY AS element(item, ordinality)
 $$;
 
+-- Every item 1..max_length characters without control characters, and no item twice.
+CREATE FUNCTION peerd_names_are_valid(items text[], max_length integer) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT coalesce(bool_and(char_length(item) BETWEEN 1 AND max_length
+                             AND item !~ '[[:cntrl:]]'), true)
+           AND count(*) = count(DISTINCT item)
+    FROM unnest(items) AS item
+$$;
+
+-- USPS codes of the states, DC and the inhabited territories. rules/us_states.c holds
+-- the same list for 422 messages; an integration test keeps the two equal.
+CREATE TABLE us_states (code text PRIMARY KEY CHECK (code ~ '^[A-Z]{2}$'));
+INSERT INTO us_states (code) VALUES
+    ('AK'), ('AL'), ('AR'), ('AS'), ('AZ'), ('CA'), ('CO'), ('CT'), ('DC'), ('DE'), ('FL'),
+    ('GA'), ('GU'), ('HI'), ('IA'), ('ID'), ('IL'), ('IN'), ('KS'), ('KY'), ('LA'), ('MA'),
+    ('MD'), ('ME'), ('MI'), ('MN'), ('MO'), ('MP'), ('MS'), ('MT'), ('NC'), ('ND'), ('NE'),
+    ('NH'), ('NJ'), ('NM'), ('NV'), ('NY'), ('OH'), ('OK'), ('OR'), ('PA'), ('PR'), ('RI'),
+    ('SC'), ('SD'), ('TN'), ('TX'), ('UT'), ('VA'), ('VI'), ('VT'), ('WA'), ('WI'), ('WV'),
+    ('WY');
+
 CREATE TYPE organization_kind AS ENUM ('provider', 'partner');
 CREATE TYPE unit_rounding AS ENUM ('whole', 'half_up');
 
 CREATE TABLE organizations (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    name text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 200),
+    name text NOT NULL
+        CHECK (char_length(name) BETWEEN 1 AND 200 AND name !~ '[[:cntrl:]]' AND name = btrim(name)),
     kind organization_kind NOT NULL,
-    state text NOT NULL CHECK (state IN (
-        'AK', 'AL', 'AR', 'AS', 'AZ', 'CA', 'CO', 'CT', 'DC', 'DE', 'FL', 'GA', 'GU', 'HI',
-        'IA', 'ID', 'IL', 'IN', 'KS', 'KY', 'LA', 'MA', 'MD', 'ME', 'MI', 'MN', 'MO', 'MP',
-        'MS', 'MT', 'NC', 'ND', 'NE', 'NH', 'NJ', 'NM', 'NV', 'NY', 'OH', 'OK', 'OR', 'PA',
-        'PR', 'RI', 'SC', 'SD', 'TN', 'TX', 'UT', 'VA', 'VI', 'VT', 'WA', 'WI', 'WV', 'WY')),
-    counties text[] NOT NULL DEFAULT '{}' CHECK (cardinality(counties) <= 300),
-    -- settings: the rules the organization's payer and state set
-    unit_rounding unit_rounding NOT NULL DEFAULT 'whole',
-    max_units_per_day integer NOT NULL DEFAULT 16 CHECK (max_units_per_day BETWEEN 1 AND 96),
-    family_youth_max_age integer NOT NULL DEFAULT 21
-        CHECK (family_youth_max_age BETWEEN 1 AND 30),
-    referral_response_days integer NOT NULL DEFAULT 2
-        CHECK (referral_response_days BETWEEN 1 AND 30),
+    state text NOT NULL REFERENCES us_states (code),
+    counties text[] NOT NULL DEFAULT '{}'
+        CHECK (cardinality(counties) <= 300 AND peerd_names_are_valid(counties, 100)),
+    -- settings: the rules the organization's payer and state set. Their defaults live
+    -- in api/organizations.c, the one place that fills them in.
+    unit_rounding unit_rounding NOT NULL,
+    max_units_per_day integer NOT NULL CHECK (max_units_per_day BETWEEN 1 AND 96),
+    family_youth_max_age integer NOT NULL CHECK (family_youth_max_age BETWEEN 1 AND 30),
+    referral_response_days integer NOT NULL CHECK (referral_response_days BETWEEN 1 AND 30),
     version integer NOT NULL DEFAULT 1 CHECK (version >= 1),
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()

@@ -5,6 +5,7 @@
 
 #include "fixtures.h"
 #include "http.h"
+#include "us_states.h"
 
 static const char *member(const struct http_response *response, const char *key)
 {
@@ -452,4 +453,46 @@ Test(organizations, uppercase_id_finds_the_organization)
 	http_response_free(response);
 	free(supervisor);
 	free(org);
+}
+
+Test(organizations, database_and_code_agree_on_states)
+{
+	PGconn *db = test_db_connect();
+	PGresult *res = PQexec(db, "SELECT code FROM us_states ORDER BY code");
+	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+	int rows = PQntuples(res);
+	int listed = 0;
+	while (US_STATE_CODES[listed])
+		listed++;
+	cr_assert_eq(rows, listed, "sql/ holds %d states, rules/us_states.c %d", rows, listed);
+	for (int i = 0; i < rows; i++)
+		cr_expect_str_eq(PQgetvalue(res, i, 0), US_STATE_CODES[i]);
+	PQclear(res);
+	PQfinish(db);
+}
+
+Test(organizations, database_refuses_what_the_api_refuses)
+{
+	PGconn *db = test_db_connect();
+	const char *statements[] = {
+		"INSERT INTO organizations (name, kind, state, counties, unit_rounding, max_units_per_day,"
+		" family_youth_max_age, referral_response_days)"
+		" VALUES ('Dup', 'provider', 'OR', '{A,A}', 'whole', 16, 21, 2)",
+		"INSERT INTO organizations (name, kind, state, unit_rounding, max_units_per_day,"
+		" family_youth_max_age, referral_response_days)"
+		" VALUES (' Padded', 'provider', 'OR', 'whole', 16, 21, 2)",
+		"INSERT INTO organizations (name, kind, state, unit_rounding, max_units_per_day,"
+		" family_youth_max_age, referral_response_days)"
+		" VALUES ('Nowhere', 'provider', 'XX', 'whole', 16, 21, 2)",
+		"INSERT INTO organizations (name, kind, state, unit_rounding, max_units_per_day,"
+		" family_youth_max_age, referral_response_days)"
+		" VALUES ('Too many', 'provider', 'OR', 'whole', 97, 21, 2)",
+	};
+	for (size_t i = 0; i < sizeof statements / sizeof statements[0]; i++) {
+		PGresult *res = PQexec(db, statements[i]);
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		cr_expect(state && strncmp(state, "23", 2) == 0, "statement %zu was accepted", i);
+		PQclear(res);
+	}
+	PQfinish(db);
 }
