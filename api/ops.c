@@ -12,8 +12,8 @@
 #include "request.h"
 #include "respond.h"
 
-static const struct db_statement SCHEMA_VERSION = {
-	"ops_schema_version", "SELECT max(version) FROM schema_migrations"};
+static const struct db_statement SCHEMA_VERSION = {"ops_schema_version",
+						   "SELECT max(version) FROM schema_migrations"};
 
 void ops_healthz(struct request *request)
 {
@@ -29,9 +29,10 @@ void ops_readyz(struct request *request)
 	PGresult *res = NULL;
 	enum db_status status = db_read(db, &SCHEMA_VERSION, 0, NULL, &res);
 	if (status != DB_OK) {
-		problem_send_unavailable(request, status == DB_ERROR
-							  ? "the database has no peerd schema; run peerd migrate"
-							  : "the database does not answer");
+		problem_send_unavailable(
+			request, status == DB_ERROR
+					 ? "the database has no peerd schema; run peerd migrate"
+					 : "the database does not answer");
 		return;
 	}
 	char expected[128];
@@ -49,8 +50,8 @@ void ops_readyz(struct request *request)
 void ops_metrics(struct request *request)
 {
 	struct pool_stats pool = pool_get_stats(request->app->pool);
-	char *text = metrics_render(request->app->metrics, &pool,
-				    atomic_load(&request->app->in_flight));
+	char *text =
+		metrics_render(request->app->metrics, &pool, atomic_load(&request->app->in_flight));
 	if (!text) {
 		problem_send(request, 500, "out of memory");
 		return;

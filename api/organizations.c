@@ -18,7 +18,7 @@
 #include "validate.h"
 
 /* Defaults of API.md, used when a client leaves a setting out or removes it with null. */
-#define DEFAULT_UNIT_ROUNDING          "whole"
+#define DEFAULT_UNIT_ROUNDING	       "whole"
 #define DEFAULT_MAX_UNITS_PER_DAY      16
 #define DEFAULT_FAMILY_YOUTH_MAX_AGE   21
 #define DEFAULT_REFERRAL_RESPONSE_DAYS 2
@@ -35,11 +35,19 @@ static const struct field_rule SETTINGS_FIELDS[] = {
 };
 
 static const struct field_rule ORGANIZATION_FIELDS[] = {
-	{.name = "name", .type = FIELD_STRING, .required = true, .min = 1, .max = 200,
+	{.name = "name",
+	 .type = FIELD_STRING,
+	 .required = true,
+	 .min = 1,
+	 .max = 200,
 	 .check = check_plain_text},
 	{.name = "kind", .type = FIELD_ENUM, .required = true, .choices = KINDS},
 	{.name = "state", .type = FIELD_ENUM, .required = true, .choices = US_STATE_CODES},
-	{.name = "counties", .type = FIELD_STRING_ARRAY, .max = 300, .item_min = 1, .item_max = 100},
+	{.name = "counties",
+	 .type = FIELD_STRING_ARRAY,
+	 .max = 300,
+	 .item_min = 1,
+	 .item_max = 100},
 	{.name = "settings", .type = FIELD_OBJECT, .fields = SETTINGS_FIELDS},
 	{.name = "id", .type = FIELD_READ_ONLY},
 	{.name = "version", .type = FIELD_READ_ONLY},
@@ -66,13 +74,12 @@ enum {
 };
 
 #define ORGANIZATION_COLUMNS                                                                   \
-	"id, name, kind, state, array_to_json(counties), unit_rounding, max_units_per_day, "    \
-	"family_youth_max_age, referral_response_days, version, peerd_timestamp(created_at), "  \
+	"id, name, kind, state, array_to_json(counties), unit_rounding, max_units_per_day, "   \
+	"family_youth_max_age, referral_response_days, version, peerd_timestamp(created_at), " \
 	"peerd_timestamp(updated_at), peerd_position(created_at)"
 
 static const struct db_statement ORGANIZATION_SELECT = {
-	"organization_select",
-	"SELECT " ORGANIZATION_COLUMNS " FROM organizations WHERE id = $1"};
+	"organization_select", "SELECT " ORGANIZATION_COLUMNS " FROM organizations WHERE id = $1"};
 
 static const struct db_statement ORGANIZATION_SELECT_FOR_UPDATE = {
 	"organization_select_for_update",
@@ -81,12 +88,12 @@ static const struct db_statement ORGANIZATION_SELECT_FOR_UPDATE = {
 /* $1 limits the list to one organization (everyone but admins), $2 filters by kind, $3/$4
  * is the cursor, $5 the row count. */
 static const struct db_statement ORGANIZATION_LIST = {
-	"organization_list",
-	"SELECT " ORGANIZATION_COLUMNS " FROM organizations"
-	" WHERE ($1::uuid IS NULL OR id = $1::uuid)"
-	" AND ($2::organization_kind IS NULL OR kind = $2::organization_kind)"
-	" AND ($3::bigint IS NULL OR (created_at, id) < (peerd_from_position($3::bigint), $4::uuid))"
-	" ORDER BY created_at DESC, id DESC LIMIT $5::int"};
+	"organization_list", "SELECT " ORGANIZATION_COLUMNS " FROM organizations"
+			     " WHERE ($1::uuid IS NULL OR id = $1::uuid)"
+			     " AND ($2::organization_kind IS NULL OR kind = $2::organization_kind)"
+			     " AND ($3::bigint IS NULL OR (created_at, id) < "
+			     "(peerd_from_position($3::bigint), $4::uuid))"
+			     " ORDER BY created_at DESC, id DESC LIMIT $5::int"};
 
 static const struct db_statement ORGANIZATION_INSERT = {
 	"organization_insert",
@@ -112,7 +119,8 @@ static json_t *organization_render(const PGresult *res, int row)
 		db_json(res, row, COL_COUNTIES), "settings", "unit_rounding",
 		db_text(res, row, COL_UNIT_ROUNDING), "max_units_per_day",
 		(json_int_t)db_integer(res, row, COL_MAX_UNITS_PER_DAY), "family_youth_max_age",
-		(json_int_t)db_integer(res, row, COL_FAMILY_YOUTH_MAX_AGE), "referral_response_days",
+		(json_int_t)db_integer(res, row, COL_FAMILY_YOUTH_MAX_AGE),
+		"referral_response_days",
 		(json_int_t)db_integer(res, row, COL_REFERRAL_RESPONSE_DAYS), "version",
 		(json_int_t)db_integer(res, row, COL_VERSION), "created_at",
 		db_text(res, row, COL_CREATED_AT), "updated_at", db_text(res, row, COL_UPDATED_AT));
@@ -141,8 +149,8 @@ static void integer_member(const json_t *object, const char *key, long long fall
 			   size_t size)
 {
 	json_t *value = json_object_get(object, key);
-	snprintf(out, size, "%lld", json_is_integer(value) ? (long long)json_integer_value(value)
-							    : fallback);
+	snprintf(out, size, "%lld",
+		 json_is_integer(value) ? (long long)json_integer_value(value) : fallback);
 }
 
 static bool organization_values_from(const json_t *doc, struct organization_values *values)
@@ -275,8 +283,7 @@ static bool patch_permitted(struct request *request)
 	char refused[256] = "";
 	const char *key;
 	json_t *value;
-	json_object_foreach(request->body, key, value)
-	{
+	json_object_foreach (request->body, key, value) {
 		if (strcmp(key, "settings") == 0)
 			continue;
 		size_t used = strlen(refused);
@@ -321,7 +328,8 @@ static PGresult *write_organization(struct request *request, struct db_conn *db,
 			? db_exec(db, &ORGANIZATION_UPDATE,
 				  DB_ARGS(id, values.name, values.state, values.counties,
 					  values.unit_rounding, values.max_units_per_day,
-					  values.family_youth_max_age, values.referral_response_days),
+					  values.family_youth_max_age,
+					  values.referral_response_days),
 				  &res)
 			: DB_ERROR;
 	free(values.counties);
@@ -338,8 +346,9 @@ static PGresult *apply_patch(struct request *request, struct db_conn *db, const 
 {
 	if (!etag_if_match_allows(request_header(request, "If-Match"),
 				  db_integer(current, 0, COL_VERSION))) {
-		problem_send(request, 412, "the organization has changed since it was read "
-					   "(If-Match does not hold its ETag)");
+		problem_send(request, 412,
+			     "the organization has changed since it was read "
+			     "(If-Match does not hold its ETag)");
 		return NULL;
 	}
 	json_t *before = writable_document(organization_render(current, 0));

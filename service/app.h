@@ -19,5 +19,5 @@ struct app {
 	const struct route *routes;
 	size_t route_count;
 	atomic_ulong in_flight; /* requests from their first line until answered */
-	atomic_bool draining;   /* shutting down: responses ask clients to close */
+	atomic_bool draining;	/* shutting down: responses ask clients to close */
 };

@@ -6,9 +6,8 @@ static const struct {
 	enum role role;
 	const char *name;
 } ROLE_NAMES[] = {
-	{ROLE_ADMIN, "admin"},           {ROLE_SUPERVISOR, "supervisor"},
-	{ROLE_SPECIALIST, "specialist"}, {ROLE_PARTNER, "partner"},
-	{ROLE_REPORTER, "reporter"},
+	{ROLE_ADMIN, "admin"},	   {ROLE_SUPERVISOR, "supervisor"}, {ROLE_SPECIALIST, "specialist"},
+	{ROLE_PARTNER, "partner"}, {ROLE_REPORTER, "reporter"},
 };
 
 bool role_parse(const char *name, enum role *out)

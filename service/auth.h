@@ -23,8 +23,8 @@ enum role {
 struct principal {
 	char subject[PRINCIPAL_SUBJECT_MAX + 1]; /* the token's `sub` */
 	enum role role;
-	bool has_organization;                    /* false only for an admin without `org` */
-	char organization_id[UUID_TEXT_SIZE];     /* lower-case UUID when has_organization */
+	bool has_organization;		      /* false only for an admin without `org` */
+	char organization_id[UUID_TEXT_SIZE]; /* lower-case UUID when has_organization */
 };
 
 /* Parses a role name ("admin", "supervisor", ...). Returns false for anything else. */

@@ -14,8 +14,8 @@ char *base64url_encode(const unsigned char *data, size_t size)
 	size_t o = 0;
 	size_t i = 0;
 	for (; i + 2 < size; i += 3) {
-		unsigned long triple = (unsigned long)data[i] << 16 | (unsigned long)data[i + 1] << 8 |
-				       data[i + 2];
+		unsigned long triple = (unsigned long)data[i] << 16 |
+				       (unsigned long)data[i + 1] << 8 | data[i + 2];
 		out[o++] = ALPHABET[triple >> 18 & 63];
 		out[o++] = ALPHABET[triple >> 12 & 63];
 		out[o++] = ALPHABET[triple >> 6 & 63];

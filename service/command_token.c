@@ -12,12 +12,13 @@
 #include "uuid.h"
 
 #define TOKEN_TTL_DEFAULT 3600
-#define TOKEN_TTL_MAX     (30L * 24 * 3600)
+#define TOKEN_TTL_MAX	  (30L * 24 * 3600)
 
 static int usage_error(const char *message)
 {
-	fprintf(stderr, "peerd token: %s\n"
-			"usage: peerd token --role ROLE [--org UUID] [--sub SUBJECT] [--ttl SECONDS]\n",
+	fprintf(stderr,
+		"peerd token: %s\n"
+		"usage: peerd token --role ROLE [--org UUID] [--sub SUBJECT] [--ttl SECONDS]\n",
 		message);
 	return 2;
 }
@@ -25,8 +26,10 @@ static int usage_error(const char *message)
 int command_token(int argc, char **argv)
 {
 	static const struct option OPTIONS[] = {
-		{"role", required_argument, NULL, 'r'}, {"org", required_argument, NULL, 'o'},
-		{"sub", required_argument, NULL, 's'},  {"ttl", required_argument, NULL, 't'},
+		{"role", required_argument, NULL, 'r'},
+		{"org", required_argument, NULL, 'o'},
+		{"sub", required_argument, NULL, 's'},
+		{"ttl", required_argument, NULL, 't'},
 		{NULL, 0, NULL, 0},
 	};
 	struct token_claims claims = {.issued_at = time(NULL), .ttl_seconds = TOKEN_TTL_DEFAULT};
@@ -48,7 +51,8 @@ int command_token(int argc, char **argv)
 		case 't':
 			errno = 0;
 			claims.ttl_seconds = strtol(optarg, &end, 10);
-			if (errno || *end || claims.ttl_seconds < 1 || claims.ttl_seconds > TOKEN_TTL_MAX)
+			if (errno || *end || claims.ttl_seconds < 1 ||
+			    claims.ttl_seconds > TOKEN_TTL_MAX)
 				return usage_error("--ttl must be from 1 to 2592000 seconds");
 			break;
 		default:
@@ -57,7 +61,8 @@ int command_token(int argc, char **argv)
 	}
 	enum role role;
 	if (!claims.role || !role_parse(claims.role, &role))
-		return usage_error("--role must be admin, supervisor, specialist, partner or reporter");
+		return usage_error(
+			"--role must be admin, supervisor, specialist, partner or reporter");
 	if (claims.organization_id && !uuid_is_valid(claims.organization_id))
 		return usage_error("--org must be an organization's UUID");
 	if (!claims.organization_id && role != ROLE_ADMIN)

@@ -8,13 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DEFAULT_PORT           8080
+#define DEFAULT_PORT	       8080
 #define DEFAULT_MAX_BODY_BYTES (1024 * 1024)
-#define MAX_THREADS            256
-#define MAX_POOL_SIZE          512
-#define MIN_BODY_BYTES         1024
-#define MAX_BODY_BYTES         (64 * 1024 * 1024)
-#define MAX_PEM_BYTES          (64 * 1024)
+#define MAX_THREADS	       256
+#define MAX_POOL_SIZE	       512
+#define MIN_BODY_BYTES	       1024
+#define MAX_BODY_BYTES	       (64 * 1024 * 1024)
+#define MAX_PEM_BYTES	       (64 * 1024)
 
 struct loader {
 	config_lookup_fn lookup;
@@ -23,8 +23,8 @@ struct loader {
 	size_t error_size;
 };
 
-__attribute__((format(printf, 2, 3))) static bool fail(struct loader *loader,
-							 const char *format, ...)
+__attribute__((format(printf, 2, 3))) static bool fail(struct loader *loader, const char *format,
+						       ...)
 {
 	va_list args;
 	va_start(args, format);
@@ -146,7 +146,8 @@ static bool load_cors_origins(struct loader *loader, struct config *cfg)
 		bool wildcard = strcmp(item, "*") == 0;
 		if (!wildcard && !valid_origin(item)) {
 			ok = fail(loader,
-				  "%s: \"%s\" is not an origin like https://app.example.org (no path, "
+				  "%s: \"%s\" is not an origin like https://app.example.org (no "
+				  "path, "
 				  "no trailing slash)",
 				  name, item);
 			break;
@@ -166,7 +167,8 @@ static bool load_cors_origins(struct loader *loader, struct config *cfg)
 	if (ok && cfg->cors_origin_count > 1) {
 		for (size_t i = 0; i < cfg->cors_origin_count; i++) {
 			if (strcmp(cfg->cors_origins[i], "*") == 0)
-				return fail(loader, "%s: \"*\" cannot be combined with other origins",
+				return fail(loader,
+					    "%s: \"*\" cannot be combined with other origins",
 					    name);
 		}
 	}
@@ -234,7 +236,8 @@ bool config_load(struct config *cfg, enum config_purpose purpose, config_lookup_
 		return fail(&loader, "PEERD_LOG_LEVEL must be one of debug, info, warn, error");
 	switch (purpose) {
 	case CONFIG_FOR_SERVE:
-		return load_database_url(&loader, cfg) && load_jwt_settings(&loader, cfg, false, true) &&
+		return load_database_url(&loader, cfg) &&
+		       load_jwt_settings(&loader, cfg, false, true) &&
 		       load_server_settings(&loader, cfg);
 	case CONFIG_FOR_DATABASE:
 		return load_database_url(&loader, cfg);

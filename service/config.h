@@ -37,8 +37,9 @@ struct config {
 
 /* Fills cfg for purpose. On a bad or missing setting returns false and writes one line
  * naming it into error. Call config_free afterwards in either case. */
-MUST_CHECK bool config_load(struct config *cfg, enum config_purpose purpose, config_lookup_fn lookup,
-		 void *lookup_context, char *error, size_t error_size);
+MUST_CHECK bool config_load(struct config *cfg, enum config_purpose purpose,
+			    config_lookup_fn lookup, void *lookup_context, char *error,
+			    size_t error_size);
 
 void config_free(struct config *cfg);
 

@@ -9,8 +9,8 @@
 
 /* Session settings every connection gets. The URL may override them. A request waits at
  * most 3 s for a row lock and 15 s for a statement, then gets 503 and may retry. */
-#define SESSION_OPTIONS                                                                        \
-	"-c TimeZone=UTC -c statement_timeout=15000 -c lock_timeout=3000 "                      \
+#define SESSION_OPTIONS                                                    \
+	"-c TimeZone=UTC -c statement_timeout=15000 -c lock_timeout=3000 " \
 	"-c idle_in_transaction_session_timeout=60000"
 
 /* Server notices ("relation already exists, skipping") belong in the log, not on stderr. */
@@ -24,7 +24,7 @@ struct db_conn *db_connect(const char *url, char *error, size_t error_size)
 {
 	/* Keywords before dbname are defaults; those in the URL, expanded from dbname, win. */
 	const char *const keywords[] = {"application_name", "connect_timeout", "client_encoding",
-					"options", "dbname", NULL};
+					"options",	    "dbname",	       NULL};
 	const char *const values[] = {"peerd", "3", "UTF8", SESSION_OPTIONS, url, NULL};
 	struct db_conn *conn = calloc(1, sizeof *conn);
 	if (!conn) {
@@ -83,7 +83,8 @@ static enum db_status classify_sqlstate(const char *state)
 		return DB_UNIQUE_VIOLATION;
 	if (strcmp(state, "23503") == 0)
 		return DB_FOREIGN_KEY_VIOLATION;
-	if (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0 || strncmp(state, "22", 2) == 0)
+	if (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0 ||
+	    strncmp(state, "22", 2) == 0)
 		return DB_CHECK_VIOLATION;
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
 		return DB_SERIALIZATION_FAILURE;
@@ -110,8 +111,8 @@ static void log_failure(const char *statement, const char *state, enum db_status
 {
 	/* Expected refusals (duplicates, checks) are the client's, not ours: log them quietly.
 	 * The message may quote a value, so it is logged at debug level only. */
-	enum log_level level = status == DB_ERROR || status == DB_UNAVAILABLE ? LOG_LEVEL_ERROR
-									      : LOG_LEVEL_DEBUG;
+	enum log_level level =
+		status == DB_ERROR || status == DB_UNAVAILABLE ? LOG_LEVEL_ERROR : LOG_LEVEL_DEBUG;
 	log_write(level, "database statement failed",
 		  json_pack("{s:s, s:s, s:s, s:s}", "statement", statement, "sqlstate", state,
 			    "outcome", db_status_text(status), "constraint", constraint));
@@ -136,8 +137,8 @@ static enum db_status take_result(struct db_conn *conn, const char *statement, P
 	}
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
-	enum db_status status = PQstatus(conn->pg) == CONNECTION_BAD ? DB_UNAVAILABLE
-								       : classify_sqlstate(state);
+	enum db_status status =
+		PQstatus(conn->pg) == CONNECTION_BAD ? DB_UNAVAILABLE : classify_sqlstate(state);
 	snprintf(conn->last_sqlstate, sizeof conn->last_sqlstate, "%s", state ? state : "");
 	snprintf(conn->last_constraint, sizeof conn->last_constraint, "%s",
 		 constraint ? constraint : "");
@@ -176,8 +177,8 @@ static enum db_status prepare(struct db_conn *conn, const struct db_statement *s
 		conn->prepared = grown;
 		conn->prepared_capacity = capacity;
 	}
-	enum db_status status = take_result(conn, stmt->name,
-					    PQprepare(conn->pg, stmt->name, stmt->sql, 0, NULL), NULL);
+	enum db_status status = take_result(
+		conn, stmt->name, PQprepare(conn->pg, stmt->name, stmt->sql, 0, NULL), NULL);
 	if (status == DB_OK)
 		conn->prepared[conn->prepared_count++] = stmt;
 	return status;
@@ -200,8 +201,8 @@ static void replan_when_idle(struct db_conn *conn)
 	}
 }
 
-static enum db_status run_prepared(struct db_conn *conn, const struct db_statement *stmt,
-				   int count, const char *const *values, PGresult **out)
+static enum db_status run_prepared(struct db_conn *conn, const struct db_statement *stmt, int count,
+				   const char *const *values, PGresult **out)
 {
 	replan_when_idle(conn);
 	enum db_status status = prepare(conn, stmt);

@@ -19,13 +19,13 @@ struct db_statement {
 
 enum db_status {
 	DB_OK,
-	DB_UNAVAILABLE,          /* connection lost, database down or starting up */
-	DB_UNIQUE_VIOLATION,     /* 23505: a duplicate */
-	DB_FOREIGN_KEY_VIOLATION,/* 23503: refers to a row that does not exist */
-	DB_CHECK_VIOLATION,      /* 23514, 23502 and data exceptions: a value the schema refuses */
-	DB_SERIALIZATION_FAILURE,/* 40001, 40P01: try the transaction again */
-	DB_TIMEOUT,              /* 57014: statement_timeout */
-	DB_ERROR,                /* anything else: a defect in peerd */
+	DB_UNAVAILABLE,		  /* connection lost, database down or starting up */
+	DB_UNIQUE_VIOLATION,	  /* 23505: a duplicate */
+	DB_FOREIGN_KEY_VIOLATION, /* 23503: refers to a row that does not exist */
+	DB_CHECK_VIOLATION,	  /* 23514, 23502 and data exceptions: a value the schema refuses */
+	DB_SERIALIZATION_FAILURE, /* 40001, 40P01: try the transaction again */
+	DB_TIMEOUT,		  /* 57014: statement_timeout */
+	DB_ERROR,		  /* anything else: a defect in peerd */
 };
 
 /* A connection and the statements already prepared on it. Used by one thread at a time. */
@@ -34,15 +34,17 @@ struct db_conn {
 	const struct db_statement **prepared;
 	size_t prepared_count;
 	size_t prepared_capacity;
-	char last_sqlstate[6];     /* SQLSTATE of the last failure, or "" */
-	char last_constraint[64];  /* constraint named by the last failure, or "" */
-	bool plans_stale;          /* a migration changed the schema under a prepared plan */
+	char last_sqlstate[6];	  /* SQLSTATE of the last failure, or "" */
+	char last_constraint[64]; /* constraint named by the last failure, or "" */
+	bool plans_stale;	  /* a migration changed the schema under a prepared plan */
 };
 
 /* Values for db_exec: DB_ARGS(a, b, c) expands to the count and the array. */
-#define DB_ARGS(...)                                                                           \
-	(int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)),                   \
-		(const char *const[]){__VA_ARGS__}
+#define DB_ARGS(...)                                                                               \
+	(int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)), (const char *const[]) \
+	{                                                                                          \
+		__VA_ARGS__                                                                        \
+	}
 
 /* Opens a connection to url with peerd's session settings (UTC, statement timeout,
  * application_name). Returns NULL and writes the reason into error on failure. The
@@ -54,12 +56,12 @@ void db_close(struct db_conn *conn);
 /* Runs stmt with count text values (NULL is SQL NULL). On DB_OK stores the result in *out,
  * which the caller PQclear()s; on failure *out is NULL and the error has been logged. */
 MUST_CHECK enum db_status db_exec(struct db_conn *conn, const struct db_statement *stmt, int count,
-		       const char *const *values, PGresult **out);
+				  const char *const *values, PGresult **out);
 
 /* As db_exec, for a read: when, outside a transaction, the connection proves broken it is
  * reset and the statement runs once more. */
 MUST_CHECK enum db_status db_read(struct db_conn *conn, const struct db_statement *stmt, int count,
-		       const char *const *values, PGresult **out);
+				  const char *const *values, PGresult **out);
 
 /* Runs SQL without parameters or result rows: migrations and transaction control. */
 enum db_status db_exec_script(struct db_conn *conn, const char *sql);

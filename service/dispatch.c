@@ -47,7 +47,8 @@ static void add_standard_headers(struct request *request)
 	/* Responses carry health information: no cache along the way may keep them. */
 	respond_header(request, "Cache-Control", "no-store");
 	respond_header(request, "X-Content-Type-Options", "nosniff");
-	respond_header(request, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+	respond_header(request, "Content-Security-Policy",
+		       "default-src 'none'; frame-ancestors 'none'");
 	respond_header(request, "Referrer-Policy", "no-referrer");
 }
 
@@ -245,13 +246,13 @@ static void finish(struct request *request, const struct timespec *started)
 	request->body = NULL;
 	double seconds = seconds_since(started);
 	struct app *app = request->app;
-	size_t route_index = request->route ? (size_t)(request->route - app->routes) : app->route_count;
+	size_t route_index =
+		request->route ? (size_t)(request->route - app->routes) : app->route_count;
 	metrics_observe(app->metrics, route_index, request->status, seconds);
 	log_access(request, seconds);
 }
 
-int dispatch_request(const struct _u_request *raw, struct _u_response *response,
-		     void *user_data)
+int dispatch_request(const struct _u_request *raw, struct _u_response *response, void *user_data)
 {
 	struct timespec started;
 	clock_gettime(CLOCK_MONOTONIC, &started);

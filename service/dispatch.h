@@ -8,5 +8,4 @@
 
 /* ulfius callback; user_data is the struct app. Always answers; never returns
  * U_CALLBACK_ERROR, which ulfius would turn into a plain-text 500. */
-int dispatch_request(const struct _u_request *raw, struct _u_response *response,
-		     void *user_data);
+int dispatch_request(const struct _u_request *raw, struct _u_response *response, void *user_data);

@@ -6,7 +6,7 @@
 struct embedded_file {
 	const char *name; /* base name, e.g. "001_organizations.sql"; NULL ends a table */
 	const char *data; /* the file's bytes followed by a NUL */
-	size_t size;      /* bytes, without the NUL */
+	size_t size;	  /* bytes, without the NUL */
 };
 
 /* sql/NNN_*.sql in the order they must be applied. */

@@ -64,16 +64,18 @@ bool jwt_verifier_init(struct jwt_verifier *verifier, const struct config *cfg, 
 	if (cfg->jwt_public_key) {
 		unsigned algorithm = public_key_algorithm(cfg->jwt_public_key);
 		if (!algorithm)
-			return fail(error, error_size,
-				    "PEERD_JWT_PUBLIC_KEY must be a PEM public key: RSA of 2048 bits "
-				    "or more (RS256) or EC on P-256 (ES256)");
+			return fail(
+				error, error_size,
+				"PEERD_JWT_PUBLIC_KEY must be a PEM public key: RSA of 2048 bits "
+				"or more (RS256) or EC on P-256 (ES256)");
 		if (!copy_optional(cfg->jwt_public_key, &verifier->public_key_pem))
 			return fail(error, error_size, "PEERD_JWT_PUBLIC_KEY: out of memory");
 		verifier->accepted |= algorithm;
 	}
 	if (!verifier->accepted)
-		return fail(error, error_size,
-			    "PEERD_JWT_SECRET or PEERD_JWT_PUBLIC_KEY must be set to verify tokens");
+		return fail(
+			error, error_size,
+			"PEERD_JWT_SECRET or PEERD_JWT_PUBLIC_KEY must be set to verify tokens");
 	return true;
 }
 
@@ -112,12 +114,12 @@ static unsigned header_algorithm(const char *token, bool *malformed, bool *unsup
 	size_t size = 0;
 	unsigned char *decoded = segment ? base64url_decode(segment, &size) : NULL;
 	free(segment);
-	json_t *header = decoded ? json_loadb((const char *)decoded, size, JSON_REJECT_DUPLICATES,
-					      NULL)
-				 : NULL;
+	json_t *header =
+		decoded ? json_loadb((const char *)decoded, size, JSON_REJECT_DUPLICATES, NULL)
+			: NULL;
 	free(decoded);
-	const char *name = json_is_object(header) ? json_string_value(json_object_get(header, "alg"))
-						  : NULL;
+	const char *name =
+		json_is_object(header) ? json_string_value(json_object_get(header, "alg")) : NULL;
 	unsigned algorithm = 0;
 	*unsupported_type = name && !type_supported(header);
 	if (name) {
@@ -157,8 +159,7 @@ static bool audience_matches(json_t *aud, const char *expected)
 		return false;
 	size_t index;
 	json_t *item;
-	json_array_foreach(aud, index, item)
-	{
+	json_array_foreach (aud, index, item) {
 		if (json_is_string(item) && strcmp(json_string_value(item), expected) == 0)
 			return true;
 	}
@@ -188,7 +189,8 @@ static enum jwt_verdict check_identity_claims(const struct jwt_verifier *verifie
 		if (!iss || strcmp(iss, verifier->issuer) != 0)
 			return JWT_WRONG_ISSUER;
 	}
-	if (verifier->audience && !audience_matches(json_object_get(claims, "aud"), verifier->audience))
+	if (verifier->audience &&
+	    !audience_matches(json_object_get(claims, "aud"), verifier->audience))
 		return JWT_WRONG_AUDIENCE;
 
 	const char *sub = json_string_value(json_object_get(claims, "sub"));
@@ -230,8 +232,9 @@ enum jwt_verdict jwt_verify(const struct jwt_verifier *verifier, const char *tok
 	bool hmac = algorithm == JWT_ACCEPT_HS256;
 	const char *key = hmac ? verifier->secret : verifier->public_key_pem;
 	size_t key_length = hmac ? verifier->secret_length : strlen(key);
-	jwt_alg_t expected = hmac ? JWT_ALG_HS256
-				  : algorithm == JWT_ACCEPT_RS256 ? JWT_ALG_RS256 : JWT_ALG_ES256;
+	jwt_alg_t expected = hmac			     ? JWT_ALG_HS256
+			     : algorithm == JWT_ACCEPT_RS256 ? JWT_ALG_RS256
+							     : JWT_ALG_ES256;
 	jwt_t *jwt = NULL;
 	if (jwt_decode(&jwt, token, (const unsigned char *)key, (int)key_length) != 0 || !jwt ||
 	    jwt_get_alg(jwt) != expected) {
@@ -242,8 +245,8 @@ enum jwt_verdict jwt_verify(const struct jwt_verifier *verifier, const char *tok
 	jwt_free(jwt);
 	json_t *claims = claims_text ? json_loads(claims_text, 0, NULL) : NULL;
 	free(claims_text);
-	enum jwt_verdict verdict = json_is_object(claims) ? check_time_claims(claims, now)
-							   : JWT_MALFORMED;
+	enum jwt_verdict verdict =
+		json_is_object(claims) ? check_time_claims(claims, now) : JWT_MALFORMED;
 	if (verdict == JWT_VALID)
 		verdict = check_identity_claims(verifier, claims, caller);
 	json_decref(claims);

@@ -23,18 +23,18 @@ enum jwt_algorithm {
 
 struct jwt_verifier {
 	unsigned accepted; /* enum jwt_algorithm flags */
-	char *secret;      /* HS256 key */
+	char *secret;	   /* HS256 key */
 	size_t secret_length;
 	char *public_key_pem; /* RS256 or ES256 key, whichever its type is */
-	char *issuer;         /* NULL: `iss` is not checked */
-	char *audience;       /* NULL: `aud` is not checked */
+	char *issuer;	      /* NULL: `iss` is not checked */
+	char *audience;	      /* NULL: `aud` is not checked */
 };
 
 /* Prepares a verifier from cfg; the public key's type (RSA, or EC on P-256) decides
  * whether RS256 or ES256 is accepted. On failure writes one line naming the setting into
  * error. Call jwt_verifier_free afterwards in either case. */
-MUST_CHECK bool jwt_verifier_init(struct jwt_verifier *verifier, const struct config *cfg, char *error,
-		       size_t error_size);
+MUST_CHECK bool jwt_verifier_init(struct jwt_verifier *verifier, const struct config *cfg,
+				  char *error, size_t error_size);
 
 void jwt_verifier_free(struct jwt_verifier *verifier);
 

@@ -5,14 +5,13 @@
 
 #include "commands.h"
 
-static const char USAGE[] =
-	"usage: peerd <command>\n"
-	"  serve        answer the HTTP API on PEERD_PORT (default 8080)\n"
-	"  migrate      apply the schema migrations not yet applied\n"
-	"  seed-demo    load the demonstration data set (safe to repeat)\n"
-	"  token --role ROLE [--org UUID] [--sub SUBJECT] [--ttl SECONDS]\n"
-	"               print an HS256 token signed with PEERD_JWT_SECRET\n"
-	"Settings come from PEERD_* environment variables; see README.md.\n";
+static const char USAGE[] = "usage: peerd <command>\n"
+			    "  serve        answer the HTTP API on PEERD_PORT (default 8080)\n"
+			    "  migrate      apply the schema migrations not yet applied\n"
+			    "  seed-demo    load the demonstration data set (safe to repeat)\n"
+			    "  token --role ROLE [--org UUID] [--sub SUBJECT] [--ttl SECONDS]\n"
+			    "               print an HS256 token signed with PEERD_JWT_SECRET\n"
+			    "Settings come from PEERD_* environment variables; see README.md.\n";
 
 int main(int argc, char **argv)
 {

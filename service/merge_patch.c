@@ -9,8 +9,7 @@ json_t *merge_patch_apply(const json_t *target, const json_t *patch)
 		return NULL;
 	const char *key;
 	json_t *value;
-	json_object_foreach((json_t *)patch, key, value)
-	{
+	json_object_foreach ((json_t *)patch, key, value) {
 		if (json_is_null(value)) {
 			json_object_del(result, key);
 			continue;

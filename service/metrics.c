@@ -8,8 +8,8 @@
 
 #define STATUS_CODES 600
 
-static const double BUCKETS[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-				 0.1,   0.25,   0.5,   1.0,  2.5,   5.0, 10.0};
+static const double BUCKETS[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+				 0.25,	0.5,	1.0,   2.5,  5.0,   10.0};
 #define BUCKET_COUNT (sizeof BUCKETS / sizeof BUCKETS[0])
 
 struct route_counters {
@@ -51,8 +51,7 @@ void metrics_destroy(struct metrics *metrics)
 	free(metrics);
 }
 
-void metrics_observe(struct metrics *metrics, size_t route_index, unsigned status,
-		     double seconds)
+void metrics_observe(struct metrics *metrics, size_t route_index, unsigned status, double seconds)
 {
 	if (route_index > metrics->route_count)
 		route_index = metrics->route_count;
@@ -63,8 +62,8 @@ void metrics_observe(struct metrics *metrics, size_t route_index, unsigned statu
 	while (bucket < BUCKET_COUNT && seconds > BUCKETS[bucket])
 		bucket++;
 	atomic_fetch_add_explicit(&counters->buckets[bucket], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&counters->sum_microseconds,
-				  (unsigned long long)(seconds * 1e6), memory_order_relaxed);
+	atomic_fetch_add_explicit(&counters->sum_microseconds, (unsigned long long)(seconds * 1e6),
+				  memory_order_relaxed);
 }
 
 static void route_labels(const struct metrics *metrics, size_t index, struct strbuf *out)
@@ -82,7 +81,8 @@ static void render_requests(const struct metrics *metrics, struct strbuf *out)
 			    "# TYPE peerd_http_requests_total counter\n");
 	for (size_t r = 0; r <= metrics->route_count; r++) {
 		for (unsigned status = 0; status < STATUS_CODES; status++) {
-			unsigned long long value = atomic_load(&metrics->counters[r].by_status[status]);
+			unsigned long long value =
+				atomic_load(&metrics->counters[r].by_status[status]);
 			if (!value)
 				continue;
 			strbuf_appendf(out, "peerd_http_requests_total{");
@@ -117,7 +117,8 @@ static void render_durations(const struct metrics *metrics, struct strbuf *out)
 		strbuf_appendf(out, ",le=\"+Inf\"} %llu\n", count);
 		strbuf_appendf(out, "peerd_http_request_duration_seconds_sum{");
 		route_labels(metrics, r, out);
-		strbuf_appendf(out, "} %.6f\n", (double)atomic_load(&counters->sum_microseconds) / 1e6);
+		strbuf_appendf(out, "} %.6f\n",
+			       (double)atomic_load(&counters->sum_microseconds) / 1e6);
 		strbuf_appendf(out, "peerd_http_request_duration_seconds_count{");
 		route_labels(metrics, r, out);
 		strbuf_appendf(out, "} %llu\n", count);
@@ -126,28 +127,29 @@ static void render_durations(const struct metrics *metrics, struct strbuf *out)
 
 static void render_pool(const struct pool_stats *pool, unsigned long in_flight, struct strbuf *out)
 {
-	strbuf_appendf(out,
-		       "# HELP peerd_db_pool_size Most database connections the pool opens.\n"
-		       "# TYPE peerd_db_pool_size gauge\n"
-		       "peerd_db_pool_size %zu\n"
-		       "# HELP peerd_db_pool_connections Database connections by state.\n"
-		       "# TYPE peerd_db_pool_connections gauge\n"
-		       "peerd_db_pool_connections{state=\"open\"} %zu\n"
-		       "peerd_db_pool_connections{state=\"in_use\"} %zu\n"
-		       "# HELP peerd_db_pool_waiting Requests waiting for a database connection.\n"
-		       "# TYPE peerd_db_pool_waiting gauge\n"
-		       "peerd_db_pool_waiting %zu\n"
-		       "# HELP peerd_db_pool_exhausted_total Waits for a connection that timed out.\n"
-		       "# TYPE peerd_db_pool_exhausted_total counter\n"
-		       "peerd_db_pool_exhausted_total %llu\n"
-		       "# HELP peerd_db_connect_failures_total Failed attempts to connect.\n"
-		       "# TYPE peerd_db_connect_failures_total counter\n"
-		       "peerd_db_connect_failures_total %llu\n"
-		       "# HELP peerd_http_requests_in_flight Requests being handled now.\n"
-		       "# TYPE peerd_http_requests_in_flight gauge\n"
-		       "peerd_http_requests_in_flight %lu\n",
-		       pool->size, pool->open, pool->in_use, pool->waiting, pool->exhausted_total,
-		       pool->connect_failures_total, in_flight);
+	strbuf_appendf(
+		out,
+		"# HELP peerd_db_pool_size Most database connections the pool opens.\n"
+		"# TYPE peerd_db_pool_size gauge\n"
+		"peerd_db_pool_size %zu\n"
+		"# HELP peerd_db_pool_connections Database connections by state.\n"
+		"# TYPE peerd_db_pool_connections gauge\n"
+		"peerd_db_pool_connections{state=\"open\"} %zu\n"
+		"peerd_db_pool_connections{state=\"in_use\"} %zu\n"
+		"# HELP peerd_db_pool_waiting Requests waiting for a database connection.\n"
+		"# TYPE peerd_db_pool_waiting gauge\n"
+		"peerd_db_pool_waiting %zu\n"
+		"# HELP peerd_db_pool_exhausted_total Waits for a connection that timed out.\n"
+		"# TYPE peerd_db_pool_exhausted_total counter\n"
+		"peerd_db_pool_exhausted_total %llu\n"
+		"# HELP peerd_db_connect_failures_total Failed attempts to connect.\n"
+		"# TYPE peerd_db_connect_failures_total counter\n"
+		"peerd_db_connect_failures_total %llu\n"
+		"# HELP peerd_http_requests_in_flight Requests being handled now.\n"
+		"# TYPE peerd_http_requests_in_flight gauge\n"
+		"peerd_http_requests_in_flight %lu\n",
+		pool->size, pool->open, pool->in_use, pool->waiting, pool->exhausted_total,
+		pool->connect_failures_total, in_flight);
 }
 
 char *metrics_render(struct metrics *metrics, const struct pool_stats *pool,

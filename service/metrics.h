@@ -17,8 +17,7 @@ void metrics_destroy(struct metrics *metrics);
 
 /* Records one answered request. route_index is the route's position in the table, or
  * route_count when no route matched. */
-void metrics_observe(struct metrics *metrics, size_t route_index, unsigned status,
-		     double seconds);
+void metrics_observe(struct metrics *metrics, size_t route_index, unsigned status, double seconds);
 
 /* Returns the exposition text (the caller frees it), or NULL when out of memory. */
 char *metrics_render(struct metrics *metrics, const struct pool_stats *pool,

@@ -20,11 +20,10 @@ static const struct db_statement MIGRATION_CHECKSUM_MATCHES = {
 static const struct db_statement MIGRATION_RECORD = {
 	"migrate_record", "INSERT INTO schema_migrations (version, checksum) VALUES ($1, md5($2))"};
 
-static const char CREATE_LEDGER[] =
-	"CREATE TABLE IF NOT EXISTS schema_migrations ("
-	" version text PRIMARY KEY,"
-	" checksum text NOT NULL,"
-	" applied_at timestamptz NOT NULL DEFAULT now())";
+static const char CREATE_LEDGER[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+				    " version text PRIMARY KEY,"
+				    " checksum text NOT NULL,"
+				    " applied_at timestamptz NOT NULL DEFAULT now())";
 
 static void version_of(const struct embedded_file *migration, char *out, size_t size)
 {
@@ -106,8 +105,8 @@ static bool apply_one(struct db_conn *conn, const struct embedded_file *migratio
 	return true;
 }
 
-bool migrate_apply(struct db_conn *conn, const struct embedded_file *migrations,
-		   unsigned *applied, char *error, size_t error_size)
+bool migrate_apply(struct db_conn *conn, const struct embedded_file *migrations, unsigned *applied,
+		   char *error, size_t error_size)
 {
 	*applied = 0;
 	if (!migrate_names_are_ordered(migrations)) {

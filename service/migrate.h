@@ -16,7 +16,7 @@ struct db_conn;
  * failure writes which migration failed and why into error; the failed migration leaves
  * nothing behind. A recorded migration whose text has changed is an error. */
 MUST_CHECK bool migrate_apply(struct db_conn *conn, const struct embedded_file *migrations,
-		   unsigned *applied, char *error, size_t error_size);
+			      unsigned *applied, char *error, size_t error_size);
 
 /* The version (file name without .sql) of the last migration in the table. */
 void migrate_latest_version(const struct embedded_file *migrations, char *out, size_t size);

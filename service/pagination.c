@@ -90,8 +90,8 @@ json_t *page_render(const PGresult *res, const struct page_request *page,
 		json_array_append_new(items, render(res, row));
 	json_t *next = json_null();
 	if (more) {
-		struct page_cursor last = {.position = strtoll(
-						   PQgetvalue(res, shown - 1, position_column), NULL, 10)};
+		struct page_cursor last = {
+			.position = strtoll(PQgetvalue(res, shown - 1, position_column), NULL, 10)};
 		snprintf(last.id, sizeof last.id, "%s", PQgetvalue(res, shown - 1, id_column));
 		char *text = cursor_encode(&last);
 		json_decref(next);

@@ -9,7 +9,7 @@
 #include "uuid.h"
 
 #define PAGE_LIMIT_DEFAULT 50
-#define PAGE_LIMIT_MAX     200
+#define PAGE_LIMIT_MAX	   200
 
 struct page_cursor {
 	long long position; /* the sort key, e.g. created_at in microseconds since 1970 */

@@ -14,16 +14,16 @@ struct pool;
 
 enum pool_result {
 	POOL_OK,
-	POOL_EXHAUSTED,  /* every connection stayed busy for the whole wait */
+	POOL_EXHAUSTED,	 /* every connection stayed busy for the whole wait */
 	POOL_UNAVAILABLE /* no connection could be opened */
 };
 
 struct pool_stats {
-	size_t size;    /* the most connections the pool opens */
-	size_t open;    /* connections open now */
-	size_t in_use;  /* borrowed now */
-	size_t waiting; /* requests waiting for a connection now */
-	unsigned long long exhausted_total;        /* waits that timed out */
+	size_t size;				   /* the most connections the pool opens */
+	size_t open;				   /* connections open now */
+	size_t in_use;				   /* borrowed now */
+	size_t waiting;				   /* requests waiting for a connection now */
+	unsigned long long exhausted_total;	   /* waits that timed out */
 	unsigned long long connect_failures_total; /* failed attempts to connect */
 };
 

@@ -22,13 +22,13 @@ struct request {
 	const struct _u_request *raw;
 	struct _u_response *response;
 	struct app *app;
-	const struct route *route;    /* NULL when no route matched */
-	struct route_params params;   /* values of {name} segments of the route */
-	struct principal caller;      /* set on routes that need a token */
-	json_t *body;                 /* the JSON object of routes that take one, or NULL */
-	struct db_conn *db;           /* borrowed on first request_db() */
-	char id[REQUEST_ID_MAX + 1];  /* X-Request-Id */
-	unsigned status;              /* status sent, 0 until a response is set */
+	const struct route *route;   /* NULL when no route matched */
+	struct route_params params;  /* values of {name} segments of the route */
+	struct principal caller;     /* set on routes that need a token */
+	json_t *body;		     /* the JSON object of routes that take one, or NULL */
+	struct db_conn *db;	     /* borrowed on first request_db() */
+	char id[REQUEST_ID_MAX + 1]; /* X-Request-Id */
+	unsigned status;	     /* status sent, 0 until a response is set */
 };
 
 /* The value of the route's {name} segment, or NULL. */
@@ -52,7 +52,8 @@ struct field_rule;
 
 /* Validates doc against rules; when a field breaks a rule answers 422 listing every such
  * field and returns false. */
-MUST_CHECK bool request_valid(struct request *request, const json_t *doc, const struct field_rule *rules);
+MUST_CHECK bool request_valid(struct request *request, const json_t *doc,
+			      const struct field_rule *rules);
 
 /* The {name} path segment as a lower-case UUID, or NULL after answering 404 (an id that
  * is not a UUID names nothing). */

@@ -32,9 +32,10 @@ void respond_json(struct request *request, unsigned status, json_t *body)
 	json_decref(body);
 	if (!text) {
 		log_message(LOG_LEVEL_ERROR, "response could not be encoded as JSON");
-		static const char PROBLEM[] =
-			"{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500}";
-		respond_bytes(request, 500, "application/problem+json", PROBLEM, sizeof PROBLEM - 1);
+		static const char PROBLEM[] = "{\"type\":\"about:blank\",\"title\":\"Internal "
+					      "Server Error\",\"status\":500}";
+		respond_bytes(request, 500, "application/problem+json", PROBLEM,
+			      sizeof PROBLEM - 1);
 		return;
 	}
 	respond_bytes(request, status, "application/json", text, strlen(text));

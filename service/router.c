@@ -39,8 +39,9 @@ bool route_path_matches(const char *pattern, const char *path, struct route_para
 			char *name = params->items[params->count].name;
 			memcpy(name, pattern_segment + 1, name_length);
 			name[name_length] = '\0';
-			size_t value_length = next_segment(&path, params->items[params->count].value,
-							   ROUTE_PARAM_VALUE_MAX + 1);
+			size_t value_length =
+				next_segment(&path, params->items[params->count].value,
+					     ROUTE_PARAM_VALUE_MAX + 1);
 			if (value_length == 0 || value_length > ROUTE_PARAM_VALUE_MAX)
 				return false;
 			params->count++;

@@ -21,18 +21,18 @@ struct route_params {
 
 /* What a route expects in the request body. */
 enum route_body {
-	ROUTE_BODY_NONE,         /* a body is ignored */
-	ROUTE_BODY_JSON,         /* a JSON object, application/json */
-	ROUTE_BODY_MERGE_PATCH,  /* a JSON object, application/json or merge-patch+json */
+	ROUTE_BODY_NONE,	 /* a body is ignored */
+	ROUTE_BODY_JSON,	 /* a JSON object, application/json */
+	ROUTE_BODY_MERGE_PATCH,	 /* a JSON object, application/json or merge-patch+json */
 	ROUTE_BODY_OPTIONAL_JSON /* nothing, or a JSON object (actions such as /verify) */
 };
 
 typedef void (*route_handler)(struct request *request);
 
 struct route {
-	const char *method;   /* "GET", "POST", "PATCH", ... */
-	const char *path;     /* "/v1/organizations/{id}": a {name} matches one segment */
-	unsigned roles;       /* enum role flags admitted; 0 for a public route (no token) */
+	const char *method; /* "GET", "POST", "PATCH", ... */
+	const char *path;   /* "/v1/organizations/{id}": a {name} matches one segment */
+	unsigned roles;	    /* enum role flags admitted; 0 for a public route (no token) */
 	enum route_body body;
 	route_handler handler;
 };

@@ -78,8 +78,8 @@ bool server_start(struct server *server, struct app *app, char *error, size_t er
 	 * ulfius dropping them unseen. */
 	server->instance.check_utf8 = 0;
 	/* Routing, 404 and 405 are peerd's own (service/router.c): one catch-all endpoint. */
-	if (ulfius_add_endpoint_by_val(&server->instance, "*", NULL, "*", 0, dispatch_request, app) !=
-	    U_OK) {
+	if (ulfius_add_endpoint_by_val(&server->instance, "*", NULL, "*", 0, dispatch_request,
+				       app) != U_OK) {
 		snprintf(error, error_size, "the HTTP server could not be initialised");
 		ulfius_clean_instance(&server->instance);
 		return false;

@@ -17,7 +17,8 @@ struct server {
 
 /* Starts listening on the configured port with PEERD_THREADS worker threads. On failure
  * writes the reason into error. */
-MUST_CHECK bool server_start(struct server *server, struct app *app, char *error, size_t error_size);
+MUST_CHECK bool server_start(struct server *server, struct app *app, char *error,
+			     size_t error_size);
 
 /* Graceful stop: stops accepting connections, lets requests in flight finish for up to
  * grace_ms, then closes everything. Safe to call on a server that failed to start. */

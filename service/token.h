@@ -7,12 +7,12 @@
 #include <time.h>
 
 struct token_claims {
-	const char *subject;         /* sub */
-	const char *role;            /* role */
+	const char *subject;	     /* sub */
+	const char *role;	     /* role */
 	const char *organization_id; /* org, or NULL */
-	const char *issuer;          /* iss, or NULL */
-	const char *audience;        /* aud, or NULL */
-	time_t issued_at;            /* iat; exp = iat + ttl */
+	const char *issuer;	     /* iss, or NULL */
+	const char *audience;	     /* aud, or NULL */
+	time_t issued_at;	     /* iat; exp = iat + ttl */
 	long ttl_seconds;
 };
 

@@ -44,8 +44,11 @@ bool utf8_is_valid(const char *text)
 	const unsigned char *c = (const unsigned char *)text;
 	while (*c) {
 		unsigned char lead = *c;
-		size_t extra = lead < 0x80 ? 0 : (lead & 0xe0) == 0xc0 ? 1 : (lead & 0xf0) == 0xe0 ? 2
-						: (lead & 0xf8) == 0xf0 ? 3 : 4;
+		size_t extra = lead < 0x80	       ? 0
+			       : (lead & 0xe0) == 0xc0 ? 1
+			       : (lead & 0xf0) == 0xe0 ? 2
+			       : (lead & 0xf8) == 0xf0 ? 3
+						       : 4;
 		if (extra == 4 || lead == 0xc0 || lead == 0xc1 || lead > 0xf4)
 			return false;
 		unsigned long point = extra ? (unsigned long)(lead & (0x3f >> extra)) : lead;
@@ -55,7 +58,8 @@ bool utf8_is_valid(const char *text)
 			point = point << 6 | (unsigned long)(c[i] & 0x3f);
 		}
 		static const unsigned long SMALLEST[] = {0, 0x80, 0x800, 0x10000};
-		if (point < SMALLEST[extra] || point > 0x10ffff || (point >= 0xd800 && point <= 0xdfff))
+		if (point < SMALLEST[extra] || point > 0x10ffff ||
+		    (point >= 0xd800 && point <= 0xdfff))
 			return false;
 		c += extra + 1;
 	}
@@ -81,7 +85,10 @@ void text_for_json(const char *in, char *out, size_t size)
 	size_t used = 0;
 	for (const unsigned char *c = (const unsigned char *)in; *c && used + 1 < size;) {
 		char sequence[5] = {0};
-		size_t length = *c < 0x80 ? 1 : (*c & 0xe0) == 0xc0 ? 2 : (*c & 0xf0) == 0xe0 ? 3 : 4;
+		size_t length = *c < 0x80	      ? 1
+				: (*c & 0xe0) == 0xc0 ? 2
+				: (*c & 0xf0) == 0xe0 ? 3
+						      : 4;
 		for (size_t i = 0; i < length && c[i]; i++)
 			sequence[i] = (char)c[i];
 		bool whole = strlen(sequence) == length && utf8_is_valid(sequence) && *c >= 0x20;
@@ -195,7 +202,7 @@ static void check_value(const json_t *value, const struct field_rule *rule, cons
 /* Writes a field's path ("settings.name", "counties[2]") into out. Paths come from rule
  * tables and array indexes, so they fit; one that would not is cut short. */
 __attribute__((format(printf, 2, 3))) static void field_path(char out[FIELD_NAME_MAX],
-							      const char *format, ...)
+							     const char *format, ...)
 {
 	va_list args;
 	va_start(args, format);
@@ -205,8 +212,8 @@ __attribute__((format(printf, 2, 3))) static void field_path(char out[FIELD_NAME
 		utf8_cut_partial(out);
 }
 
-static bool check_array_shape(const json_t *value, const struct field_rule *rule,
-			      const char *field, const char *items, struct field_errors *errors)
+static bool check_array_shape(const json_t *value, const struct field_rule *rule, const char *field,
+			      const char *items, struct field_errors *errors)
 {
 	if (!json_is_array(value)) {
 		field_error(errors, field, "must be an array of %s", items);
@@ -248,8 +255,7 @@ static void check_string_array(const json_t *value, const struct field_rule *rul
 		describe_choices(rule->choices, choices, sizeof choices);
 	size_t index;
 	const json_t *item;
-	json_array_foreach(value, index, item)
-	{
+	json_array_foreach (value, index, item) {
 		char item_field[FIELD_NAME_MAX];
 		field_path(item_field, "%s[%zu]", field, index);
 		if (!json_is_string(item)) {
@@ -275,8 +281,7 @@ static void check_object_array(const json_t *value, const struct field_rule *rul
 		return;
 	size_t index;
 	const json_t *item;
-	json_array_foreach(value, index, item)
-	{
+	json_array_foreach (value, index, item) {
 		char prefix[FIELD_NAME_MAX];
 		field_path(prefix, "%s[%zu].", field, index);
 		if (!json_is_object(item))
@@ -299,8 +304,8 @@ static void check_string(const json_t *value, const struct field_rule *rule, con
 	switch (rule->type) {
 	case FIELD_STRING:
 		if (length < rule->min || length > rule->max)
-			field_error(errors, field, "must be %lld to %lld characters long", rule->min,
-				    rule->max);
+			field_error(errors, field, "must be %lld to %lld characters long",
+				    rule->min, rule->max);
 		break;
 	case FIELD_ENUM:
 		if (!is_choice(text, rule->choices)) {
@@ -331,7 +336,8 @@ static void check_number(const json_t *value, const struct field_rule *rule, con
 {
 	bool integer_only = rule->type == FIELD_INTEGER;
 	if (integer_only ? !json_is_integer(value) : !json_is_number(value)) {
-		field_error(errors, field, integer_only ? "must be a whole number" : "must be a number");
+		field_error(errors, field,
+			    integer_only ? "must be a whole number" : "must be a number");
 		return;
 	}
 	double number = json_number_value(value);
@@ -400,8 +406,7 @@ bool validate_object(const json_t *object, const struct field_rule *rules, const
 	char field[FIELD_NAME_MAX];
 	const char *key;
 	const json_t *value;
-	json_object_foreach((json_t *)object, key, value)
-	{
+	json_object_foreach ((json_t *)object, key, value) {
 		field_path(field, "%s%s", prefix, key);
 		const struct field_rule *rule = find_rule(rules, key);
 		if (!rule)
@@ -428,7 +433,8 @@ const char *check_plain_text(const json_t *value)
 		if (*c < 0x20 || *c == 0x7f)
 			return "must not contain control characters such as line breaks";
 	}
-	if (length > 0 && (isspace((unsigned char)text[0]) || isspace((unsigned char)text[length - 1])))
+	if (length > 0 &&
+	    (isspace((unsigned char)text[0]) || isspace((unsigned char)text[length - 1])))
 		return "must not begin or end with spaces";
 	return NULL;
 }

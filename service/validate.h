@@ -3,7 +3,6 @@
  * 422 names them all at once (API.md "Conventions"). */
 #pragma once
 
-
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,17 +22,17 @@ void field_error(struct field_errors *errors, const char *field, const char *for
 	__attribute__((format(printf, 3, 4)));
 
 enum field_type {
-	FIELD_STRING,       /* min..max characters (code points) */
-	FIELD_ENUM,         /* one of choices */
-	FIELD_INTEGER,      /* min..max */
-	FIELD_NUMBER,       /* an integer or decimal from min to max */
+	FIELD_STRING,  /* min..max characters (code points) */
+	FIELD_ENUM,    /* one of choices */
+	FIELD_INTEGER, /* min..max */
+	FIELD_NUMBER,  /* an integer or decimal from min to max */
 	FIELD_BOOLEAN,
-	FIELD_DATE,         /* YYYY-MM-DD, a real calendar day */
-	FIELD_TIMESTAMP,    /* RFC 3339 with a zone, e.g. 2026-11-23T14:05:00Z */
+	FIELD_DATE,	 /* YYYY-MM-DD, a real calendar day */
+	FIELD_TIMESTAMP, /* RFC 3339 with a zone, e.g. 2026-11-23T14:05:00Z */
 	FIELD_UUID,
 	FIELD_STRING_ARRAY, /* min..max items, each item_min..item_max characters, no repeats */
 	FIELD_ENUM_ARRAY,   /* min..max items, each one of choices, no repeats */
-	FIELD_OBJECT,       /* nested object checked against fields */
+	FIELD_OBJECT,	    /* nested object checked against fields */
 	FIELD_OBJECT_ARRAY, /* min..max objects, each checked against fields */
 	FIELD_READ_ONLY,    /* set by the server: present in a body is an error */
 };
@@ -42,10 +41,10 @@ struct field_rule {
 	const char *name; /* NULL ends a table */
 	enum field_type type;
 	bool required;
-	bool nullable;                  /* null is accepted (absent value) */
-	long long min, max;             /* see enum field_type */
-	size_t item_min, item_max;      /* FIELD_STRING_ARRAY item lengths */
-	const char *const *choices;     /* FIELD_ENUM(_ARRAY): NULL-terminated */
+	bool nullable;			 /* null is accepted (absent value) */
+	long long min, max;		 /* see enum field_type */
+	size_t item_min, item_max;	 /* FIELD_STRING_ARRAY item lengths */
+	const char *const *choices;	 /* FIELD_ENUM(_ARRAY): NULL-terminated */
 	const struct field_rule *fields; /* FIELD_OBJECT(_ARRAY) */
 	/* Further rule on a value of the right type: returns an error message, or NULL. */
 	const char *(*check)(const json_t *value);

@@ -11,7 +11,7 @@ BUILD_PACKAGES=(gcc meson ninja-build pkg-config python3 libulfius-dev libmicroh
 	libjansson-dev libpq-dev libjwt-dev libssl-dev postgresql-15 postgresql-client-15 curl)
 # And to run the tests and lint the API description.
 # shellcheck disable=SC2034
-TEST_PACKAGES=(libcriterion-dev libcurl4-gnutls-dev nodejs npm)
+TEST_PACKAGES=(libcriterion-dev libcurl4-gnutls-dev nodejs npm clang-format shellcheck)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

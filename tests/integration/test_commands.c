@@ -44,7 +44,8 @@ Test(commands, migrate_twice_changes_nothing)
 		     "%s", output);
 	PGconn *db = test_db_connect();
 	long long rows = count(db, "SELECT count(*) FROM schema_migrations");
-	long long applied = count(db, "SELECT max(peerd_position(applied_at)) FROM schema_migrations");
+	long long applied =
+		count(db, "SELECT max(peerd_position(applied_at)) FROM schema_migrations");
 	cr_assert_eq(run((const char *const[]){"migrate", NULL}, NULL, output, sizeof output), 0);
 	cr_assert(strstr(output, "0 applied"), "%s", output);
 	cr_assert_eq(count(db, "SELECT count(*) FROM schema_migrations"), rows);
@@ -67,7 +68,8 @@ Test(commands, concurrent_migrations_on_a_fresh_database)
 	for (int i = 0; i < 4; i++) {
 		int status = 0;
 		waitpid(runners[i], &status, 0);
-		cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "runner %d: %d", i, status);
+		cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "runner %d: %d", i,
+			  status);
 	}
 	PGconn *fresh = PQconnectdb(strchr(setting, '=') + 1);
 	cr_assert_eq(PQstatus(fresh), CONNECTION_OK);
@@ -79,8 +81,8 @@ Test(commands, concurrent_migrations_on_a_fresh_database)
 	exec_ok(fresh, "UPDATE schema_migrations SET checksum = 'edited' WHERE version = "
 		       "(SELECT min(version) FROM schema_migrations)");
 	char output[4096];
-	cr_assert_eq(run((const char *const[]){"migrate", NULL}, (const char *const[]){setting, NULL},
-			 output, sizeof output),
+	cr_assert_eq(run((const char *const[]){"migrate", NULL},
+			 (const char *const[]){setting, NULL}, output, sizeof output),
 		     1);
 	cr_assert(strstr(output, "changed after it was applied"), "%s", output);
 	PQfinish(fresh);
@@ -96,7 +98,8 @@ Test(commands, schema_change_under_a_running_server)
 			       (const char *const[]){setting, NULL}, "/dev/null"),
 		     0);
 	struct peerd_process server;
-	cr_assert(peerd_start(&server, (const char *const[]){setting, "PEERD_DB_POOL_SIZE=1", NULL}));
+	cr_assert(
+		peerd_start(&server, (const char *const[]){setting, "PEERD_DB_POOL_SIZE=1", NULL}));
 	char *admin = admin_token();
 	struct http_response *before = http_send(&(struct http_request){
 		.path = "/v1/organizations", .token = admin, .base_url = server.url});
@@ -129,11 +132,13 @@ Test(commands, bad_settings_stop_start_up_with_one_line)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char output[4096];
-		int status = run((const char *const[]){"serve", NULL},
-				 (const char *const[]){cases[i].setting, NULL}, output, sizeof output);
+		int status =
+			run((const char *const[]){"serve", NULL},
+			    (const char *const[]){cases[i].setting, NULL}, output, sizeof output);
 		cr_expect_eq(status, 2, "%s: exit %d", cases[i].setting, status);
 		cr_expect(strstr(output, cases[i].named), "%s: %s", cases[i].setting, output);
-		cr_expect_eq(strchr(output, '\n'), output + strlen(output) - 1, "one line: %s", output);
+		cr_expect_eq(strchr(output, '\n'), output + strlen(output) - 1, "one line: %s",
+			     output);
 	}
 }
 
@@ -141,8 +146,8 @@ Test(commands, token_prints_a_verifiable_token)
 {
 	char output[4096];
 	const char *org = "11111111-1111-4111-8111-111111111111";
-	cr_assert_eq(run((const char *const[]){"token", "--role", "supervisor", "--org", org, "--sub",
-					       "ana@example.org", "--ttl", "600", NULL},
+	cr_assert_eq(run((const char *const[]){"token", "--role", "supervisor", "--org", org,
+					       "--sub", "ana@example.org", "--ttl", "600", NULL},
 			 NULL, output, sizeof output),
 		     0, "%s", output);
 	output[strcspn(output, "\n")] = '\0';
@@ -169,7 +174,8 @@ Test(commands, token_refuses_what_would_not_verify)
 		{"token", "--role", "admin", "--ttl", "0", NULL},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-		cr_expect_eq(run(cases[i], NULL, output, sizeof output), 2, "case %zu: %s", i, output);
+		cr_expect_eq(run(cases[i], NULL, output, sizeof output), 2, "case %zu: %s", i,
+			     output);
 }
 
 Test(commands, seed_demo_twice)

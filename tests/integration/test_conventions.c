@@ -41,7 +41,9 @@ Test(conventions, crafted_cursor_is_400)
 	char *admin = admin_token();
 	/* "1:9223372036854775807:<uuid>": well formed, but past any instant. */
 	struct http_response *response = http_get(
-		"/v1/organizations?cursor=MTo5MjIzMzcyMDM2ODU0Nzc1ODA3OjIyMjIyMjIyLTIyMjItNDIyMi04MjIyLTIyMjIyMjIyMjIyMg",
+		"/v1/"
+		"organizations?cursor="
+		"MTo5MjIzMzcyMDM2ODU0Nzc1ODA3OjIyMjIyMjIyLTIyMjItNDIyMi04MjIyLTIyMjIyMjIyMjIyMg",
 		admin);
 	assert_problem(response, 400);
 	http_response_free(response);
@@ -92,9 +94,12 @@ Test(conventions, role_refused_is_403)
 {
 	char *org = create_organization("provider");
 	char *supervisor = token_for("supervisor", org);
-	struct http_response *response = http_send(&(struct http_request){
-		.method = "POST", .path = "/v1/organizations", .token = supervisor,
-		.content_type = "application/json", .body = "{}"});
+	struct http_response *response =
+		http_send(&(struct http_request){.method = "POST",
+						 .path = "/v1/organizations",
+						 .token = supervisor,
+						 .content_type = "application/json",
+						 .body = "{}"});
 	assert_problem(response, 403);
 	http_response_free(response);
 	free(supervisor);
@@ -135,16 +140,24 @@ Test(conventions, oversized_body_is_413)
 	body[0] = '{';
 	body[size - 1] = '}';
 	body[size] = '\0';
-	struct http_response *response = http_send(&(struct http_request){
-		.method = "POST", .path = "/v1/organizations", .token = admin,
-		.content_type = "application/json", .body = body, .body_size = size});
+	struct http_response *response =
+		http_send(&(struct http_request){.method = "POST",
+						 .path = "/v1/organizations",
+						 .token = admin,
+						 .content_type = "application/json",
+						 .body = body,
+						 .body_size = size});
 	assert_problem(response, 413);
 	http_response_free(response);
 	/* Chunked, without a Content-Length. */
-	struct http_response *chunked = http_send(&(struct http_request){
-		.method = "POST", .path = "/v1/organizations", .token = admin,
-		.content_type = "application/json", .body = body, .body_size = size,
-		.headers = {"Transfer-Encoding: chunked"}});
+	struct http_response *chunked =
+		http_send(&(struct http_request){.method = "POST",
+						 .path = "/v1/organizations",
+						 .token = admin,
+						 .content_type = "application/json",
+						 .body = body,
+						 .body_size = size,
+						 .headers = {"Transfer-Encoding: chunked"}});
 	assert_problem(chunked, 413);
 	http_response_free(chunked);
 	free(body);
@@ -155,12 +168,15 @@ Test(conventions, wrong_content_type_is_415)
 {
 	char *admin = admin_token();
 	const char *types[] = {"text/plain", "application/x-www-form-urlencoded",
-			       "multipart/form-data; boundary=x", "application/json; charset=latin1",
-			       "application/merge-patch+json"};
+			       "multipart/form-data; boundary=x",
+			       "application/json; charset=latin1", "application/merge-patch+json"};
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
-		struct http_response *response = http_send(&(struct http_request){
-			.method = "POST", .path = "/v1/organizations", .token = admin,
-			.content_type = types[i], .body = "name=x&kind=provider"});
+		struct http_response *response =
+			http_send(&(struct http_request){.method = "POST",
+							 .path = "/v1/organizations",
+							 .token = admin,
+							 .content_type = types[i],
+							 .body = "name=x&kind=provider"});
 		assert_problem(response, 415);
 		http_response_free(response);
 	}
@@ -178,18 +194,30 @@ Test(conventions, malformed_json_is_400)
 	memset(deep, '[', 10000);
 	memset(deep + 10000, ']', 10000);
 	deep[20000] = '\0';
-	const char *bodies[] = {"{bad", "[1,2]", "\"text\"", "{\"a\":1,\"a\":2}",
-				"{\"name\":\"\xff\xfe\"}", "{\"name\":\"a\\u0000b\"}", deep, "{} {}"};
+	const char *bodies[] = {"{bad",
+				"[1,2]",
+				"\"text\"",
+				"{\"a\":1,\"a\":2}",
+				"{\"name\":\"\xff\xfe\"}",
+				"{\"name\":\"a\\u0000b\"}",
+				deep,
+				"{} {}"};
 	for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
-		struct http_response *response = http_send(&(struct http_request){
-			.method = "POST", .path = "/v1/organizations", .token = admin,
-			.content_type = "application/json", .body = bodies[i]});
+		struct http_response *response =
+			http_send(&(struct http_request){.method = "POST",
+							 .path = "/v1/organizations",
+							 .token = admin,
+							 .content_type = "application/json",
+							 .body = bodies[i]});
 		assert_problem(response, 400);
 		http_response_free(response);
 	}
-	struct http_response *empty = http_send(&(struct http_request){
-		.method = "POST", .path = "/v1/organizations", .token = admin,
-		.content_type = "application/json", .body = ""});
+	struct http_response *empty =
+		http_send(&(struct http_request){.method = "POST",
+						 .path = "/v1/organizations",
+						 .token = admin,
+						 .content_type = "application/json",
+						 .body = ""});
 	assert_problem(empty, 400);
 	http_response_free(empty);
 	free(admin);
@@ -198,13 +226,17 @@ Test(conventions, malformed_json_is_400)
 Test(conventions, rule_breaking_json_is_422_with_errors)
 {
 	char *admin = admin_token();
-	struct http_response *response = http_send(&(struct http_request){
-		.method = "POST", .path = "/v1/organizations", .token = admin,
-		.content_type = "application/json", .body = "{\"name\":\"A\",\"kind\":\"x\",\"state\":\"OR\"}"});
+	struct http_response *response = http_send(
+		&(struct http_request){.method = "POST",
+				       .path = "/v1/organizations",
+				       .token = admin,
+				       .content_type = "application/json",
+				       .body = "{\"name\":\"A\",\"kind\":\"x\",\"state\":\"OR\"}"});
 	assert_problem(response, 422);
 	json_t *errors = json_object_get(response->json, "errors");
 	cr_assert_eq(json_array_size(errors), 1);
-	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(errors, 0), "field")), "kind");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(errors, 0), "field")),
+			 "kind");
 	cr_assert(json_string_value(json_object_get(json_array_get(errors, 0), "message")));
 	http_response_free(response);
 	free(admin);
@@ -216,9 +248,13 @@ Test(conventions, stale_if_match_is_412)
 	char *admin = admin_token();
 	char path[128];
 	snprintf(path, sizeof path, "/v1/organizations/%s", org);
-	struct http_response *response = http_send(&(struct http_request){
-		.method = "PATCH", .path = path, .token = admin, .content_type = "application/json",
-		.body = "{\"name\":\"Changed\"}", .headers = {"If-Match: \"41\""}});
+	struct http_response *response =
+		http_send(&(struct http_request){.method = "PATCH",
+						 .path = path,
+						 .token = admin,
+						 .content_type = "application/json",
+						 .body = "{\"name\":\"Changed\"}",
+						 .headers = {"If-Match: \"41\""}});
 	assert_problem(response, 412);
 	http_response_free(response);
 	free(admin);
@@ -259,11 +295,12 @@ Test(conventions, responses_are_not_cached)
 
 Test(conventions, head_and_options)
 {
-	struct http_response *head = http_send(&(struct http_request){.method = "HEAD", .path = "/healthz"});
+	struct http_response *head =
+		http_send(&(struct http_request){.method = "HEAD", .path = "/healthz"});
 	cr_assert_eq(head->status, 200);
 	cr_assert_eq(head->body_size, 0);
-	struct http_response *options = http_send(&(struct http_request){
-		.method = "OPTIONS", .path = "/v1/organizations"});
+	struct http_response *options =
+		http_send(&(struct http_request){.method = "OPTIONS", .path = "/v1/organizations"});
 	cr_assert_eq(options->status, 204);
 	char *allow = http_header(options, "Allow");
 	cr_assert_str_eq(allow, "GET, HEAD, POST");

@@ -1,6 +1,6 @@
 #include <criterion/criterion.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fixtures.h"
@@ -34,11 +34,15 @@ Test(ops, metrics_count_requests_by_route_and_status)
 	char *type = http_header(response, "Content-Type");
 	cr_assert(strncmp(type, "text/plain; version=0.0.4", 25) == 0, "%s", type);
 	const char *expected[] = {
-		"peerd_http_requests_total{method=\"GET\",route=\"/v1/organizations\",status=\"200\"}",
-		"peerd_http_requests_total{method=\"GET\",route=\"/v1/organizations\",status=\"401\"}",
-		"peerd_http_request_duration_seconds_bucket{method=\"GET\",route=\"/v1/organizations\","
+		"peerd_http_requests_total{method=\"GET\",route=\"/v1/"
+		"organizations\",status=\"200\"}",
+		"peerd_http_requests_total{method=\"GET\",route=\"/v1/"
+		"organizations\",status=\"401\"}",
+		"peerd_http_request_duration_seconds_bucket{method=\"GET\",route=\"/v1/"
+		"organizations\","
 		"le=\"+Inf\"}",
-		"peerd_http_request_duration_seconds_count{method=\"GET\",route=\"/v1/organizations\"}",
+		"peerd_http_request_duration_seconds_count{method=\"GET\",route=\"/v1/"
+		"organizations\"}",
 		"peerd_db_pool_size ",
 		"peerd_db_pool_connections{state=\"in_use\"} ",
 		"peerd_db_pool_waiting ",
@@ -79,9 +83,11 @@ Test(ops, access_log_line_without_secrets)
 	struct peerd_process server;
 	cr_assert(peerd_start(&server, NULL));
 	char *admin = admin_token();
-	struct http_response *response = http_send(&(struct http_request){
-		.path = "/v1/organizations?limit=5&kind=provider", .token = admin,
-		.base_url = server.url, .headers = {"X-Request-Id: log-test-1"}});
+	struct http_response *response =
+		http_send(&(struct http_request){.path = "/v1/organizations?limit=5&kind=provider",
+						 .token = admin,
+						 .base_url = server.url,
+						 .headers = {"X-Request-Id: log-test-1"}});
 	cr_assert_eq(response->status, 200);
 	http_response_free(response);
 	cr_assert_eq(peerd_stop(&server), 0);
@@ -98,7 +104,8 @@ Test(ops, access_log_line_without_secrets)
 		const char *id = json_string_value(json_object_get(entry, "request_id"));
 		if (id && strcmp(id, "log-test-1") == 0) {
 			found = true;
-			cr_expect_str_eq(json_string_value(json_object_get(entry, "method")), "GET");
+			cr_expect_str_eq(json_string_value(json_object_get(entry, "method")),
+					 "GET");
 			cr_expect_str_eq(json_string_value(json_object_get(entry, "route")),
 					 "/v1/organizations");
 			cr_expect_eq(json_integer_value(json_object_get(entry, "status")), 200);
@@ -124,8 +131,8 @@ Test(ops, in_flight_gauge_returns_to_rest)
 			http_response_free(http_send(&(struct http_request){
 				.path = paths[i], .token = admin, .base_url = server.url}));
 	}
-	struct http_response *metrics = http_send(&(struct http_request){
-		.path = "/metrics", .base_url = server.url});
+	struct http_response *metrics =
+		http_send(&(struct http_request){.path = "/metrics", .base_url = server.url});
 	cr_assert(strstr(metrics->body, "peerd_http_requests_in_flight 1\n"),
 		  "only the scrape itself is in flight: %s", strstr(metrics->body, "in_flight"));
 	http_response_free(metrics);

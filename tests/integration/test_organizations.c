@@ -24,8 +24,8 @@ static struct http_response *get_organization(const char *id, const char *token)
 	return http_get(path, token);
 }
 
-static struct http_response *patch_organization(const char *id, const char *token,
-						const char *body, const char *if_match)
+static struct http_response *patch_organization(const char *id, const char *token, const char *body,
+						const char *if_match)
 {
 	char path[128], header[64];
 	snprintf(path, sizeof path, "/v1/organizations/%s", id);
@@ -44,8 +44,8 @@ Test(organizations, admin_creates_and_reads_back)
 	char name[96];
 	unique_name("Lighthouse Peer Services", name, sizeof name);
 	json_t *body = json_pack("{s:s, s:s, s:s, s:[s,s], s:{s:s, s:i}}", "name", name, "kind",
-				 "provider", "state", "WA", "counties", "King", "Pierce", "settings",
-				 "unit_rounding", "half_up", "max_units_per_day", 12);
+				 "provider", "state", "WA", "counties", "King", "Pierce",
+				 "settings", "unit_rounding", "half_up", "max_units_per_day", 12);
 	struct http_response *created = http_send_json("POST", "/v1/organizations", admin, body);
 	cr_assert_eq(created->status, 201, "%s", created->body);
 	char *location = http_header(created, "Location");
@@ -82,9 +82,9 @@ Test(organizations, settings_default_as_api_md_says)
 	char *id = create_organization("partner");
 	char *admin = admin_token();
 	struct http_response *read = get_organization(id, admin);
-	json_t *expected = json_pack("{s:s, s:i, s:i, s:i}", "unit_rounding", "whole",
-				     "max_units_per_day", 16, "family_youth_max_age", 21,
-				     "referral_response_days", 2);
+	json_t *expected =
+		json_pack("{s:s, s:i, s:i, s:i}", "unit_rounding", "whole", "max_units_per_day", 16,
+			  "family_youth_max_age", 21, "referral_response_days", 2);
 	cr_assert(json_equal(json_object_get(read->json, "settings"), expected), "%s", read->body);
 	json_decref(expected);
 	http_response_free(read);
@@ -100,7 +100,8 @@ Test(organizations, invalid_fields_are_all_named)
 		.path = "/v1/organizations",
 		.token = admin,
 		.content_type = "application/json",
-		.body = "{\"name\":\"\",\"kind\":\"clinic\",\"state\":\"XX\",\"counties\":[\"A\",\"A\"],"
+		.body = "{\"name\":\"\",\"kind\":\"clinic\",\"state\":\"XX\",\"counties\":[\"A\","
+			"\"A\"],"
 			"\"settings\":{\"unit_rounding\":\"up\",\"max_units_per_day\":0,"
 			"\"family_youth_max_age\":31,\"referral_response_days\":1.5},\"version\":3,"
 			"\"color\":\"blue\"}",
@@ -108,9 +109,16 @@ Test(organizations, invalid_fields_are_all_named)
 	cr_assert_eq(response->status, 422, "%s", response->body);
 	char *type = http_header(response, "Content-Type");
 	cr_assert_str_eq(type, "application/problem+json");
-	const char *expected[] = {"name", "kind", "state", "counties[1]", "settings.unit_rounding",
-				  "settings.max_units_per_day", "settings.family_youth_max_age",
-				  "settings.referral_response_days", "version", "color"};
+	const char *expected[] = {"name",
+				  "kind",
+				  "state",
+				  "counties[1]",
+				  "settings.unit_rounding",
+				  "settings.max_units_per_day",
+				  "settings.family_youth_max_age",
+				  "settings.referral_response_days",
+				  "version",
+				  "color"};
 	json_t *errors = json_object_get(response->json, "errors");
 	cr_assert_eq(json_array_size(errors), sizeof expected / sizeof expected[0], "%s",
 		     response->body);
@@ -118,9 +126,9 @@ Test(organizations, invalid_fields_are_all_named)
 		bool named = false;
 		size_t index;
 		json_t *error;
-		json_array_foreach(errors, index, error)
-		{
-			named |= strcmp(json_string_value(json_object_get(error, "field")), expected[i]) == 0;
+		json_array_foreach (errors, index, error) {
+			named |= strcmp(json_string_value(json_object_get(error, "field")),
+					expected[i]) == 0;
 		}
 		cr_expect(named, "%s is not named in %s", expected[i], response->body);
 	}
@@ -163,10 +171,10 @@ static void count_in_pages(const char *token, const char *query, const char *con
 		cr_assert_leq(json_array_size(items), 2);
 		size_t index;
 		json_t *item;
-		json_array_foreach(items, index, item)
-		{
+		json_array_foreach (items, index, item) {
 			for (size_t i = 0; i < id_count; i++)
-				seen[i] += strcmp(json_string_value(json_object_get(item, "id")), ids[i]) == 0;
+				seen[i] += strcmp(json_string_value(json_object_get(item, "id")),
+						  ids[i]) == 0;
 		}
 		const char *next = json_string_value(json_object_get(page->json, "next_cursor"));
 		cr_assert(next || json_is_null(json_object_get(page->json, "next_cursor")));
@@ -207,8 +215,7 @@ Test(organizations, newest_first)
 	int older_at = -1, newer_at = -1;
 	size_t index;
 	json_t *item;
-	json_array_foreach(json_object_get(page->json, "items"), index, item)
-	{
+	json_array_foreach (json_object_get(page->json, "items"), index, item) {
 		const char *id = json_string_value(json_object_get(item, "id"));
 		if (strcmp(id, older) == 0)
 			older_at = (int)index;
@@ -225,11 +232,12 @@ Test(organizations, newest_first)
 Test(organizations, bad_list_parameters_are_400)
 {
 	char *admin = admin_token();
-	const char *paths[] = {"/v1/organizations?limit=0", "/v1/organizations?limit=201",
-			       "/v1/organizations?limit=ten", "/v1/organizations?cursor=nope",
-			       "/v1/organizations?kind=clinic", "/v1/organizations?sort=name",
-			       "/v1/organizations?cursor=%ff%fe", "/v1/organizations?limit=1&limit=2",
-			       "/v1/organizations?%ff=1"};
+	const char *paths[] = {
+		"/v1/organizations?limit=0",	   "/v1/organizations?limit=201",
+		"/v1/organizations?limit=ten",	   "/v1/organizations?cursor=nope",
+		"/v1/organizations?kind=clinic",   "/v1/organizations?sort=name",
+		"/v1/organizations?cursor=%ff%fe", "/v1/organizations?limit=1&limit=2",
+		"/v1/organizations?%ff=1"};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		struct http_response *response = http_get(paths[i], admin);
 		cr_expect_eq(response->status, 400, "%s: %s", paths[i], response->body);
@@ -248,11 +256,13 @@ Test(organizations, every_role_reads_its_own_and_nothing_else)
 		struct http_response *own = get_organization(mine, token);
 		cr_expect_eq(own->status, 200, "%s reading its own: %s", roles[i], own->body);
 		struct http_response *foreign = get_organization(other, token);
-		cr_expect_eq(foreign->status, 404, "%s reading another: %s", roles[i], foreign->body);
+		cr_expect_eq(foreign->status, 404, "%s reading another: %s", roles[i],
+			     foreign->body);
 		struct http_response *list = http_get("/v1/organizations", token);
 		json_t *items = json_object_get(list->json, "items");
 		cr_expect_eq(json_array_size(items), 1, "%s lists only its own", roles[i]);
-		cr_expect_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")), mine);
+		cr_expect_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")),
+				 mine);
 		http_response_free(own);
 		http_response_free(foreign);
 		http_response_free(list);
@@ -270,7 +280,8 @@ Test(organizations, only_admins_create)
 		char *token = token_for(roles[i], org);
 		json_t *body = json_pack("{s:s, s:s, s:s}", "name", "Sneaky", "kind", "provider",
 					 "state", "OR");
-		struct http_response *response = http_send_json("POST", "/v1/organizations", token, body);
+		struct http_response *response =
+			http_send_json("POST", "/v1/organizations", token, body);
 		cr_expect_eq(response->status, 403, "%s: %s", roles[i], response->body);
 		http_response_free(response);
 		json_decref(body);
@@ -285,8 +296,8 @@ Test(organizations, only_admins_and_supervisors_patch)
 	const char *roles[] = {"specialist", "partner", "reporter"};
 	for (size_t i = 0; i < 3; i++) {
 		char *token = token_for(roles[i], org);
-		struct http_response *response =
-			patch_organization(org, token, "{\"settings\":{\"max_units_per_day\":4}}", NULL);
+		struct http_response *response = patch_organization(
+			org, token, "{\"settings\":{\"max_units_per_day\":4}}", NULL);
 		cr_expect_eq(response->status, 403, "%s: %s", roles[i], response->body);
 		http_response_free(response);
 		free(token);
@@ -304,8 +315,8 @@ Test(organizations, supervisor_changes_settings_only)
 	char *org = create_organization("provider");
 	char *other = create_organization("provider");
 	char *supervisor = token_for("supervisor", org);
-	struct http_response *changed =
-		patch_organization(org, supervisor, "{\"settings\":{\"max_units_per_day\":8}}", NULL);
+	struct http_response *changed = patch_organization(
+		org, supervisor, "{\"settings\":{\"max_units_per_day\":8}}", NULL);
 	cr_assert_eq(changed->status, 200, "%s", changed->body);
 	cr_assert_eq(version_of(changed), 2);
 	json_t *settings = json_object_get(changed->json, "settings");
@@ -313,12 +324,13 @@ Test(organizations, supervisor_changes_settings_only)
 	cr_assert_str_eq(json_string_value(json_object_get(settings, "unit_rounding")), "whole",
 			 "a merge patch leaves the other settings alone");
 
-	struct http_response *renamed = patch_organization(org, supervisor, "{\"name\":\"Mine\"}", NULL);
+	struct http_response *renamed =
+		patch_organization(org, supervisor, "{\"name\":\"Mine\"}", NULL);
 	cr_assert_eq(renamed->status, 403, "%s", renamed->body);
 	cr_assert(strstr(json_string_value(json_object_get(renamed->json, "detail")), "name"));
 
-	struct http_response *foreign =
-		patch_organization(other, supervisor, "{\"settings\":{\"max_units_per_day\":8}}", NULL);
+	struct http_response *foreign = patch_organization(
+		other, supervisor, "{\"settings\":{\"max_units_per_day\":8}}", NULL);
 	cr_assert_eq(foreign->status, 404, "%s", foreign->body);
 	http_response_free(changed);
 	http_response_free(renamed);
@@ -333,12 +345,13 @@ Test(organizations, patch_semantics)
 	char *org = create_organization("provider");
 	char *admin = admin_token();
 	/* A patch that changes nothing keeps the version. */
-	struct http_response *same = patch_organization(org, admin, "{\"kind\":\"provider\"}", NULL);
+	struct http_response *same =
+		patch_organization(org, admin, "{\"kind\":\"provider\"}", NULL);
 	cr_assert_eq(same->status, 200, "%s", same->body);
 	cr_assert_eq(version_of(same), 1);
 	/* Admin renames; null resets a setting to its default. */
-	struct http_response *set =
-		patch_organization(org, admin, "{\"settings\":{\"referral_response_days\":5}}", NULL);
+	struct http_response *set = patch_organization(
+		org, admin, "{\"settings\":{\"referral_response_days\":5}}", NULL);
 	cr_assert_eq(version_of(set), 2);
 	struct http_response *reset =
 		patch_organization(org, admin,
@@ -357,10 +370,14 @@ Test(organizations, patch_semantics)
 	for (int i = 0; i < 60; i++)
 		strcat(long_key, "\xe2\x82\xac");
 	strcat(long_key, "\":1}");
-	const char *refused[] = {"{\"name\":null}", "{\"kind\":\"partner\"}", "{\"id\":\"x\"}",
+	const char *refused[] = {"{\"name\":null}",
+				 "{\"kind\":\"partner\"}",
+				 "{\"id\":\"x\"}",
 				 "{\"settings\":{\"max_units_per_day\":\"many\"}}",
-				 "{\"settings\":[1]}", "{\"state\":\"Oregon\"}",
-				 "{\"counties\":[null,\"a\"]}", "{\"counties\":[1,\"a\",\"a\"]}",
+				 "{\"settings\":[1]}",
+				 "{\"state\":\"Oregon\"}",
+				 "{\"counties\":[null,\"a\"]}",
+				 "{\"counties\":[1,\"a\",\"a\"]}",
 				 long_key};
 	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
 		struct http_response *response = patch_organization(org, admin, refused[i], NULL);
@@ -417,9 +434,13 @@ Test(organizations, if_none_match_answers_304)
 		.path = path, .token = admin, .headers = {"If-None-Match: \"0\""}});
 	cr_assert_eq(changed->status, 200);
 	/* A write always answers with the resource. */
-	struct http_response *patched = http_send(&(struct http_request){
-		.method = "PATCH", .path = path, .token = admin, .content_type = "application/json",
-		.body = "{\"name\":\"Conditional writer\"}", .headers = {"If-None-Match: \"2\""}});
+	struct http_response *patched =
+		http_send(&(struct http_request){.method = "PATCH",
+						 .path = path,
+						 .token = admin,
+						 .content_type = "application/json",
+						 .body = "{\"name\":\"Conditional writer\"}",
+						 .headers = {"If-None-Match: \"2\""}});
 	cr_assert_eq(patched->status, 200, "%s", patched->body);
 	http_response_free(patched);
 	http_response_free(response);
@@ -475,7 +496,8 @@ Test(organizations, database_refuses_what_the_api_refuses)
 {
 	PGconn *db = test_db_connect();
 	const char *statements[] = {
-		"INSERT INTO organizations (name, kind, state, counties, unit_rounding, max_units_per_day,"
+		"INSERT INTO organizations (name, kind, state, counties, unit_rounding, "
+		"max_units_per_day,"
 		" family_youth_max_age, referral_response_days)"
 		" VALUES ('Dup', 'provider', 'OR', '{A,A}', 'whole', 16, 21, 2)",
 		"INSERT INTO organizations (name, kind, state, unit_rounding, max_units_per_day,"

@@ -1,7 +1,7 @@
 /* The database going away and coming back: peerd stays up, says so, and recovers. */
 #include <criterion/criterion.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -17,8 +17,8 @@ static long eventually(const struct peerd_process *server, const char *path, con
 
 static long status_of(const struct peerd_process *server, const char *path, const char *token)
 {
-	struct http_response *response = http_send(&(struct http_request){
-		.path = path, .token = token, .base_url = server->url});
+	struct http_response *response = http_send(
+		&(struct http_request){.path = path, .token = token, .base_url = server->url});
 	long status = response->status;
 	if (status == 503) {
 		char *retry = http_header(response, "Retry-After");
@@ -44,7 +44,10 @@ Test(outage, unreachable_database_gives_503_not_500)
 	cr_expect_eq(status_of(&server, "/readyz", NULL), 503);
 	cr_expect_eq(status_of(&server, "/v1/organizations", admin), 503);
 	struct http_response *write = http_send(&(struct http_request){
-		.method = "POST", .path = "/v1/organizations", .token = admin, .base_url = server.url,
+		.method = "POST",
+		.path = "/v1/organizations",
+		.token = admin,
+		.base_url = server.url,
 		.content_type = "application/json",
 		.body = "{\"name\":\"Down\",\"kind\":\"provider\",\"state\":\"OR\"}"});
 	cr_expect_eq(write->status, 503, "%s", write->body);
@@ -88,7 +91,8 @@ Test(outage, broken_connection_is_reset_and_the_read_retried)
 	char setting[256];
 	test_database_setting_via(tcp_proxy_port(proxy), setting, sizeof setting);
 	struct peerd_process server;
-	cr_assert(peerd_start(&server, (const char *const[]){setting, "PEERD_DB_POOL_SIZE=1", NULL}));
+	cr_assert(
+		peerd_start(&server, (const char *const[]){setting, "PEERD_DB_POOL_SIZE=1", NULL}));
 	char *admin = admin_token();
 	cr_assert_eq(status_of(&server, "/v1/organizations", admin), 200);
 	/* The pooled connection dies under peerd; the next read notices and reconnects. */
@@ -119,16 +123,21 @@ Test(outage, writes_survive_a_connection_closed_while_pooled)
 	char setting[256];
 	test_database_setting_via(tcp_proxy_port(proxy), setting, sizeof setting);
 	struct peerd_process server;
-	cr_assert(peerd_start(&server, (const char *const[]){setting, "PEERD_DB_POOL_SIZE=1", NULL}));
+	cr_assert(
+		peerd_start(&server, (const char *const[]){setting, "PEERD_DB_POOL_SIZE=1", NULL}));
 	char *admin = admin_token();
 	cr_assert_eq(status_of(&server, "/v1/organizations", admin), 200);
 	tcp_proxy_cut(proxy);
 	nanosleep(&(struct timespec){.tv_nsec = 100 * 1000000L}, NULL);
 	char path[128];
 	snprintf(path, sizeof path, "/v1/organizations/%s", org);
-	struct http_response *patched = http_send(&(struct http_request){
-		.method = "PATCH", .path = path, .token = admin, .base_url = server.url,
-		.content_type = "application/json", .body = "{\"name\":\"Written after a cut\"}"});
+	struct http_response *patched =
+		http_send(&(struct http_request){.method = "PATCH",
+						 .path = path,
+						 .token = admin,
+						 .base_url = server.url,
+						 .content_type = "application/json",
+						 .body = "{\"name\":\"Written after a cut\"}"});
 	cr_expect_eq(patched->status, 200, "%s", patched->body);
 	http_response_free(patched);
 	cr_assert_eq(peerd_stop(&server), 0);

@@ -20,10 +20,13 @@ struct blocked_patch {
 static void *send_patch(void *context)
 {
 	struct blocked_patch *patch = context;
-	struct http_response *response = http_send(&(struct http_request){
-		.method = "PATCH", .path = patch->path, .token = patch->token,
-		.base_url = patch->url, .content_type = "application/json",
-		.body = "{\"name\":\"Waited for the lock\"}"});
+	struct http_response *response =
+		http_send(&(struct http_request){.method = "PATCH",
+						 .path = patch->path,
+						 .token = patch->token,
+						 .base_url = patch->url,
+						 .content_type = "application/json",
+						 .body = "{\"name\":\"Waited for the lock\"}"});
 	patch->status = response->status;
 	http_response_free(response);
 	return NULL;
@@ -31,7 +34,8 @@ static void *send_patch(void *context)
 
 static double seconds_between(const struct timespec *start, const struct timespec *end)
 {
-	return (double)(end->tv_sec - start->tv_sec) + (double)(end->tv_nsec - start->tv_nsec) / 1e9;
+	return (double)(end->tv_sec - start->tv_sec) +
+	       (double)(end->tv_nsec - start->tv_nsec) / 1e9;
 }
 
 Test(pool, exhausted_pool_answers_503_after_a_bounded_wait)
@@ -72,8 +76,8 @@ Test(pool, exhausted_pool_answers_503_after_a_bounded_wait)
 		.path = "/v1/organizations", .token = admin, .base_url = server.url});
 	cr_assert_eq(after->status, 200, "the pool serves again once the connection is back");
 
-	struct http_response *metrics = http_send(&(struct http_request){
-		.path = "/metrics", .base_url = server.url});
+	struct http_response *metrics =
+		http_send(&(struct http_request){.path = "/metrics", .base_url = server.url});
 	cr_assert(strstr(metrics->body, "peerd_db_pool_exhausted_total 1"), "%s", metrics->body);
 	cr_assert_eq(peerd_stop(&server), 0);
 	free(retry);

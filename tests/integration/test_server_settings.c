@@ -48,8 +48,9 @@ Test(server_settings, rs256_server_refuses_the_key_confusion_attack)
 Test(server_settings, issuer_and_audience_are_enforced)
 {
 	struct peerd_process server;
-	cr_assert(peerd_start(&server, (const char *const[]){"PEERD_JWT_ISSUER=https://id.example.org",
-							     "PEERD_JWT_AUDIENCE=peerd-api", NULL}));
+	cr_assert(peerd_start(&server,
+			      (const char *const[]){"PEERD_JWT_ISSUER=https://id.example.org",
+						    "PEERD_JWT_AUDIENCE=peerd-api", NULL}));
 	char *right = test_sign(JWT_ALG_HS256, TEST_JWT_SECRET,
 				"{\"sub\":\"a\",\"role\":\"admin\",\"exp\":4102444800,"
 				"\"iss\":\"https://id.example.org\",\"aud\":[\"peerd-api\"]}");
@@ -71,18 +72,24 @@ Test(server_settings, issuer_and_audience_are_enforced)
 Test(server_settings, cors_for_configured_origins_only)
 {
 	struct peerd_process server;
-	cr_assert(peerd_start(&server,
-			      (const char *const[]){"PEERD_CORS_ORIGINS=https://app.example.org", NULL}));
-	struct http_response *preflight = http_send(&(struct http_request){
-		.method = "OPTIONS", .path = "/v1/organizations", .base_url = server.url,
-		.headers = {"Origin: https://app.example.org", "Access-Control-Request-Method: POST"}});
+	cr_assert(peerd_start(
+		&server,
+		(const char *const[]){"PEERD_CORS_ORIGINS=https://app.example.org", NULL}));
+	struct http_response *preflight = http_send(
+		&(struct http_request){.method = "OPTIONS",
+				       .path = "/v1/organizations",
+				       .base_url = server.url,
+				       .headers = {"Origin: https://app.example.org",
+						   "Access-Control-Request-Method: POST"}});
 	cr_assert_eq(preflight->status, 204);
 	char *allowed = http_header(preflight, "Access-Control-Allow-Origin");
 	cr_assert_str_eq(allowed, "https://app.example.org");
 	char *headers = http_header(preflight, "Access-Control-Allow-Headers");
 	cr_assert(strstr(headers, "Authorization") && strstr(headers, "If-Match"));
-	struct http_response *foreign = http_send(&(struct http_request){
-		.path = "/healthz", .base_url = server.url, .headers = {"Origin: https://evil.example"}});
+	struct http_response *foreign =
+		http_send(&(struct http_request){.path = "/healthz",
+						 .base_url = server.url,
+						 .headers = {"Origin: https://evil.example"}});
 	char *none = http_header(foreign, "Access-Control-Allow-Origin");
 	cr_assert_null(none);
 	cr_assert_eq(peerd_stop(&server), 0);
@@ -99,9 +106,13 @@ Test(server_settings, body_limit_follows_the_setting)
 	char *admin = admin_token();
 	char body[4096];
 	snprintf(body, sizeof body, "{\"name\":\"%0*d\"}", 3000, 0);
-	struct http_response *response = http_send(&(struct http_request){
-		.method = "POST", .path = "/v1/organizations", .token = admin, .base_url = server.url,
-		.content_type = "application/json", .body = body});
+	struct http_response *response =
+		http_send(&(struct http_request){.method = "POST",
+						 .path = "/v1/organizations",
+						 .token = admin,
+						 .base_url = server.url,
+						 .content_type = "application/json",
+						 .body = body});
 	cr_assert_eq(response->status, 413, "%s", response->body);
 	cr_assert_eq(peerd_stop(&server), 0);
 	http_response_free(response);

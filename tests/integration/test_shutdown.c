@@ -1,14 +1,14 @@
 /* SIGTERM: stop accepting, let requests in flight finish, exit 0. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,10 +27,13 @@ struct slow_patch {
 static void *send_patch(void *context)
 {
 	struct slow_patch *patch = context;
-	struct http_response *response = http_send(&(struct http_request){
-		.method = "PATCH", .path = patch->path, .token = patch->token,
-		.base_url = patch->url, .content_type = "application/json",
-		.body = "{\"name\":\"Renamed during shutdown\"}"});
+	struct http_response *response =
+		http_send(&(struct http_request){.method = "PATCH",
+						 .path = patch->path,
+						 .token = patch->token,
+						 .base_url = patch->url,
+						 .content_type = "application/json",
+						 .body = "{\"name\":\"Renamed during shutdown\"}"});
 	patch->status = response->status;
 	patch->connection = http_header(response, "Connection");
 	http_response_free(response);
@@ -89,7 +92,8 @@ Test(shutdown, sigint_also_stops_cleanly)
 {
 	struct peerd_process server;
 	cr_assert(peerd_start(&server, NULL));
-	http_response_free(http_send(&(struct http_request){.path = "/readyz", .base_url = server.url}));
+	http_response_free(
+		http_send(&(struct http_request){.path = "/readyz", .base_url = server.url}));
 	kill(server.pid, SIGINT);
 	int status = 0;
 	for (int waited = 0; waited < 1000 && waitpid(server.pid, &status, WNOHANG) == 0; waited++)
@@ -113,7 +117,8 @@ Test(shutdown, upload_in_progress_is_answered)
 	struct peerd_process server;
 	cr_assert(peerd_start(&server, NULL));
 	char *admin = admin_token();
-	static const char BODY[] = "{\"name\":\"Slow uploader\",\"kind\":\"partner\",\"state\":\"OR\"}";
+	static const char BODY[] =
+		"{\"name\":\"Slow uploader\",\"kind\":\"partner\",\"state\":\"OR\"}";
 	char head[2048];
 	int head_length = snprintf(head, sizeof head,
 				   "POST /v1/organizations HTTP/1.1\r\nHost: test\r\n"
@@ -129,7 +134,8 @@ Test(shutdown, upload_in_progress_is_answered)
 	cr_assert_eq(write(fd, BODY + 10, sizeof BODY - 11), (ssize_t)(sizeof BODY - 11));
 	char answer[4096] = "";
 	size_t got = 0;
-	for (ssize_t n; got < sizeof answer - 1 && (n = read(fd, answer + got, sizeof answer - 1 - got)) > 0;)
+	for (ssize_t n;
+	     got < sizeof answer - 1 && (n = read(fd, answer + got, sizeof answer - 1 - got)) > 0;)
 		got += (size_t)n;
 	answer[got] = '\0';
 	cr_assert(strncmp(answer, "HTTP/1.1 201", 12) == 0, "the upload was answered: %s", answer);

@@ -6,21 +6,21 @@
 
 struct http_response {
 	long status;
-	char *body;           /* NUL-terminated */
+	char *body; /* NUL-terminated */
 	size_t body_size;
-	json_t *json;         /* the body parsed, or NULL when it is not JSON */
-	char *headers;        /* the raw header block */
+	json_t *json;  /* the body parsed, or NULL when it is not JSON */
+	char *headers; /* the raw header block */
 };
 
 struct http_request {
-	const char *method;       /* default GET */
-	const char *path;         /* appended to the base URL */
-	const char *token;        /* Authorization: Bearer, or NULL */
+	const char *method;	  /* default GET */
+	const char *path;	  /* appended to the base URL */
+	const char *token;	  /* Authorization: Bearer, or NULL */
 	const char *content_type; /* Content-Type, or NULL */
-	const char *body;         /* or NULL */
-	size_t body_size;         /* 0: strlen(body) */
-	const char *headers[8];   /* extra "Name: value" lines, NULL-terminated */
-	const char *base_url;     /* NULL: PEERD_TEST_URL */
+	const char *body;	  /* or NULL */
+	size_t body_size;	  /* 0: strlen(body) */
+	const char *headers[8];	  /* extra "Name: value" lines, NULL-terminated */
+	const char *base_url;	  /* NULL: PEERD_TEST_URL */
 };
 
 /* Sends request and returns the response; aborts the test when the server cannot be

@@ -81,8 +81,9 @@ char *test_sign_hs256_with_header(const char *secret, const char *header_json,
 	snprintf(signing_input, signed_size, "%s.%s", header, body);
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	unsigned mac_size = 0;
-	cr_assert(HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)signing_input,
-		       strlen(signing_input), mac, &mac_size));
+	cr_assert(HMAC(EVP_sha256(), secret, (int)strlen(secret),
+		       (const unsigned char *)signing_input, strlen(signing_input), mac,
+		       &mac_size));
 	char *signature = base64url_encode(mac, mac_size);
 	size_t size = signed_size + strlen(signature) + 1;
 	char *token = malloc(size);

@@ -17,7 +17,8 @@
 unsigned free_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in address = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in address = {.sin_family = AF_INET,
+				      .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t length = sizeof address;
 	bind(fd, (struct sockaddr *)&address, sizeof address);
 	getsockname(fd, (struct sockaddr *)&address, &length);

@@ -7,7 +7,7 @@
 struct peerd_process {
 	pid_t pid;
 	unsigned port;
-	char url[64];       /* http://127.0.0.1:PORT */
+	char url[64];	    /* http://127.0.0.1:PORT */
 	char log_path[256]; /* its stderr */
 };
 

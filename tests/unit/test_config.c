@@ -17,7 +17,7 @@ static const char *lookup(const char *name, void *context)
 	return NULL;
 }
 
-#define SECRET "PEERD_JWT_SECRET=0123456789abcdef0123456789abcdef"
+#define SECRET	 "PEERD_JWT_SECRET=0123456789abcdef0123456789abcdef"
 #define DATABASE "PEERD_DATABASE_URL=postgresql://peerd@localhost/peerd"
 
 static bool load(enum config_purpose purpose, const char *const *entries, struct config *cfg,
@@ -45,10 +45,17 @@ Test(config, serve_defaults)
 Test(config, every_setting_read)
 {
 	const char *const entries[] = {
-		DATABASE, SECRET, "PEERD_PORT=9000", "PEERD_THREADS=8", "PEERD_DB_POOL_SIZE=5",
-		"PEERD_MAX_BODY_BYTES=2048", "PEERD_LOG_LEVEL=debug", "PEERD_JWT_ISSUER=https://id",
+		DATABASE,
+		SECRET,
+		"PEERD_PORT=9000",
+		"PEERD_THREADS=8",
+		"PEERD_DB_POOL_SIZE=5",
+		"PEERD_MAX_BODY_BYTES=2048",
+		"PEERD_LOG_LEVEL=debug",
+		"PEERD_JWT_ISSUER=https://id",
 		"PEERD_JWT_AUDIENCE=peerd",
-		"PEERD_CORS_ORIGINS=https://app.example.org, http://localhost:5173", NULL};
+		"PEERD_CORS_ORIGINS=https://app.example.org, http://localhost:5173",
+		NULL};
 	struct config cfg;
 	char error[256] = "";
 	cr_assert(load(CONFIG_FOR_SERVE, entries, &cfg, error), "%s", error);
@@ -171,7 +178,8 @@ Test(config, empty_value_counts_as_unset)
 Test(config, public_key_with_written_line_breaks)
 {
 	const char *const entries[] = {
-		DATABASE, "PEERD_JWT_PUBLIC_KEY=-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----",
+		DATABASE,
+		"PEERD_JWT_PUBLIC_KEY=-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----",
 		NULL};
 	struct config cfg;
 	char error[256] = "";

@@ -63,7 +63,8 @@ ParameterizedTestParameters(jwt, claims_are_checked)
 		/* not yet valid */
 		{"{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1800000600,\"nbf\":1800000300}",
 		 JWT_NOT_YET_VALID},
-		{"{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1800000600,\"nbf\":1799999000}", JWT_VALID},
+		{"{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1800000600,\"nbf\":1799999000}",
+		 JWT_VALID},
 		/* exp is required */
 		{"{\"sub\":\"a\",\"role\":\"admin\"}", JWT_MISSING_EXPIRY},
 		{"{\"sub\":\"a\",\"role\":\"admin\",\"exp\":\"soon\"}", JWT_MISSING_EXPIRY},
@@ -97,21 +98,26 @@ Test(jwt, issuer_and_audience)
 		const char *claims;
 		enum jwt_verdict expected;
 	} cases[] = {
-		{"{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1800000600,\"iss\":\"https://id.example.org\","
+		{"{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1800000600,\"iss\":\"https://"
+		 "id.example.org\","
 		 "\"aud\":\"peerd\"}",
 		 JWT_VALID},
-		{"{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1800000600,\"iss\":\"https://id.example.org\","
+		{"{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1800000600,\"iss\":\"https://"
+		 "id.example.org\","
 		 "\"aud\":[\"other\",\"peerd\"]}",
 		 JWT_VALID},
-		{"{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1800000600,\"iss\":\"https://evil.example\","
+		{"{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1800000600,\"iss\":\"https://"
+		 "evil.example\","
 		 "\"aud\":\"peerd\"}",
 		 JWT_WRONG_ISSUER},
 		{"{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1800000600,\"aud\":\"peerd\"}",
 		 JWT_WRONG_ISSUER},
-		{"{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1800000600,\"iss\":\"https://id.example.org\","
+		{"{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1800000600,\"iss\":\"https://"
+		 "id.example.org\","
 		 "\"aud\":\"billing\"}",
 		 JWT_WRONG_AUDIENCE},
-		{"{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1800000600,\"iss\":\"https://id.example.org\","
+		{"{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1800000600,\"iss\":\"https://"
+		 "id.example.org\","
 		 "\"aud\":[\"billing\"]}",
 		 JWT_WRONG_AUDIENCE},
 	};
@@ -145,7 +151,8 @@ Test(jwt, tampered_claims_are_refused)
 	struct jwt_verifier verifier;
 	make_verifier(&verifier, SECRET, NULL, NULL, NULL);
 	char *token = test_sign(JWT_ALG_HS256, SECRET,
-				"{\"sub\":\"a\",\"role\":\"partner\",\"org\":\"" ORG "\",\"exp\":1800000600}");
+				"{\"sub\":\"a\",\"role\":\"partner\",\"org\":\"" ORG
+				"\",\"exp\":1800000600}");
 	/* Swap in a body claiming admin, keeping the partner's signature. */
 	char *forged = test_unsigned_token(GOOD_CLAIMS);
 	char *first_dot = strchr(token, '.');
@@ -178,8 +185,14 @@ Test(jwt, malformed_tokens)
 	struct jwt_verifier verifier;
 	make_verifier(&verifier, SECRET, NULL, NULL, NULL);
 	struct principal caller;
-	const char *tokens[] = {"", "abc", "a.b", "a.b.c.d", "!!!.b.c", "e30.e30.sig",
-				"eyJhbGciOiJIUzI1NiJ9", "bm90IGpzb24.e30.c2ln"};
+	const char *tokens[] = {"",
+				"abc",
+				"a.b",
+				"a.b.c.d",
+				"!!!.b.c",
+				"e30.e30.sig",
+				"eyJhbGciOiJIUzI1NiJ9",
+				"bm90IGpzb24.e30.c2ln"};
 	for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++) {
 		enum jwt_verdict verdict = jwt_verify(&verifier, tokens[i], NOW, &caller);
 		cr_expect(verdict == JWT_MALFORMED, "\"%s\" gave \"%s\"", tokens[i],
@@ -270,7 +283,8 @@ Test(jwt, hs256_refused_when_only_a_public_key_is_configured)
 
 Test(jwt, unusable_public_key_stops_start_up)
 {
-	struct config cfg = {.jwt_public_key = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"};
+	struct config cfg = {
+		.jwt_public_key = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"};
 	struct jwt_verifier verifier;
 	char error[256] = "";
 	cr_assert_not(jwt_verifier_init(&verifier, &cfg, error, sizeof error));

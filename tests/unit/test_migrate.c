@@ -33,8 +33,9 @@ Test(migrate, every_file_in_sql_is_built_in)
 	while ((entry = readdir(directory))) {
 		const char *name = entry->d_name;
 		size_t length = strlen(name);
-		bool migration = length > 8 && name[3] == '_' && strcmp(name + length - 4, ".sql") == 0 &&
-				 name[0] >= '0' && name[0] <= '9';
+		bool migration = length > 8 && name[3] == '_' &&
+				 strcmp(name + length - 4, ".sql") == 0 && name[0] >= '0' &&
+				 name[0] <= '9';
 		if (!migration)
 			continue;
 		on_disk++;

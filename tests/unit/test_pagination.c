@@ -25,9 +25,14 @@ static char *encode_text(const char *plain)
 
 Test(pagination, foreign_cursors_are_refused)
 {
-	const char *plains[] = {"", "1:", "1:12", "1:12:", "1:-5:22222222-2222-4222-8222-222222222222",
+	const char *plains[] = {"",
+				"1:",
+				"1:12",
+				"1:12:",
+				"1:-5:22222222-2222-4222-8222-222222222222",
 				"2:12:22222222-2222-4222-8222-222222222222",
-				"1:12:not-a-uuid", "1:x:22222222-2222-4222-8222-222222222222",
+				"1:12:not-a-uuid",
+				"1:x:22222222-2222-4222-8222-222222222222",
 				"1:99999999999999999999:22222222-2222-4222-8222-222222222222",
 				"1:9223372036854775807:22222222-2222-4222-8222-222222222222",
 				"1:253402300800000000:22222222-2222-4222-8222-222222222222"};
@@ -63,7 +68,8 @@ Test(pagination, limit_rules)
 	cr_assert(page_request_parse("1", NULL, &page, error, sizeof error));
 	const char *bad[] = {"0", "201", "-1", "abc", "10x", "", " 5"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		cr_expect_not(page_request_parse(bad[i], NULL, &page, error, sizeof error), "%s", bad[i]);
+		cr_expect_not(page_request_parse(bad[i], NULL, &page, error, sizeof error), "%s",
+			      bad[i]);
 }
 
 Test(pagination, cursor_parameter)

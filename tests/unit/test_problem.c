@@ -15,7 +15,8 @@ Test(problem, has_the_rfc9457_members)
 
 Test(problem, titles_for_every_status_the_api_uses)
 {
-	const unsigned statuses[] = {400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 429, 500, 503};
+	const unsigned statuses[] = {400, 401, 403, 404, 405, 409, 412,
+				     413, 415, 422, 429, 500, 503};
 	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
 		cr_expect_str_neq(problem_title(statuses[i]), "Error", "%u", statuses[i]);
 }
@@ -23,6 +24,7 @@ Test(problem, titles_for_every_status_the_api_uses)
 Test(problem, detail_defaults_to_the_title)
 {
 	json_t *problem = problem_new(503, NULL);
-	cr_assert_str_eq(json_string_value(json_object_get(problem, "detail")), "Service Unavailable");
+	cr_assert_str_eq(json_string_value(json_object_get(problem, "detail")),
+			 "Service Unavailable");
 	json_decref(problem);
 }

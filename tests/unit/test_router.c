@@ -25,19 +25,21 @@ Test(router, segments_and_parameters)
 	cr_assert_eq(params.count, 1);
 	cr_assert_str_eq(params.items[0].name, "id");
 	cr_assert_str_eq(params.items[0].value, "abc");
-	cr_assert(route_path_matches("/v1/referrals/{id}/transitions", "/v1/referrals/x/transitions",
-				     &params));
+	cr_assert(route_path_matches("/v1/referrals/{id}/transitions",
+				     "/v1/referrals/x/transitions", &params));
 	cr_assert_str_eq(params.items[0].value, "x");
 }
 
 Test(router, near_misses_do_not_match)
 {
 	struct route_params params;
-	const char *paths[] = {"/v1/organizations/", "/v1/organizations//", "/v1/organization",
-			       "/v1/organizations/a/b", "v1/organizations", "/v1//organizations",
-			       "/V1/organizations", ""};
+	const char *paths[] = {"/v1/organizations/", "/v1/organizations//",
+			       "/v1/organization",   "/v1/organizations/a/b",
+			       "v1/organizations",   "/v1//organizations",
+			       "/V1/organizations",  ""};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
-		cr_expect_not(route_path_matches("/v1/organizations", paths[i], &params), "%s", paths[i]);
+		cr_expect_not(route_path_matches("/v1/organizations", paths[i], &params), "%s",
+			      paths[i]);
 	cr_assert_not(route_path_matches("/v1/organizations/{id}", "/v1/organizations/", &params));
 }
 

@@ -18,7 +18,11 @@ static const struct field_rule INNER_FIELDS[] = {
 };
 
 static const struct field_rule FIELDS[] = {
-	{.name = "name", .type = FIELD_STRING, .required = true, .min = 1, .max = 5,
+	{.name = "name",
+	 .type = FIELD_STRING,
+	 .required = true,
+	 .min = 1,
+	 .max = 5,
 	 .check = check_plain_text},
 	{.name = "colour", .type = FIELD_ENUM, .choices = COLOURS},
 	{.name = "hours", .type = FIELD_NUMBER, .min = 0, .max = 100},
@@ -46,21 +50,21 @@ static void errors_of(const char *text, char *out, size_t size)
 	out[0] = '\0';
 	size_t index;
 	json_t *item;
-	json_array_foreach(errors.items, index, item)
-	{
+	json_array_foreach (errors.items, index, item) {
 		cr_assert(json_string_value(json_object_get(item, "message")));
 		strncat(out, index ? "," : "", size - strlen(out) - 1);
-		strncat(out, json_string_value(json_object_get(item, "field")), size - strlen(out) - 1);
+		strncat(out, json_string_value(json_object_get(item, "field")),
+			size - strlen(out) - 1);
 	}
 	field_errors_free(&errors);
 	json_decref(doc);
 }
 
-#define ASSERT_ERRORS(json, expected)                                                          \
-	do {                                                                                   \
-		char found[512];                                                               \
-		errors_of(json, found, sizeof found);                                          \
-		cr_assert_str_eq(found, expected, "for %s", json);                             \
+#define ASSERT_ERRORS(json, expected)                              \
+	do {                                                       \
+		char found[512];                                   \
+		errors_of(json, found, sizeof found);              \
+		cr_assert_str_eq(found, expected, "for %s", json); \
 	} while (0)
 
 Test(validate, a_valid_document)
@@ -108,8 +112,9 @@ Test(validate, nested_paths)
 	ASSERT_ERRORS("{\"name\":\"A\",\"inner\":[]}", "inner");
 	ASSERT_ERRORS("{\"name\":\"A\",\"steps\":[{\"done\":true},{\"text\":\"ok\",\"done\":1}]}",
 		      "steps[0].text,steps[1].done");
-	ASSERT_ERRORS("{\"name\":\"A\",\"steps\":[{\"text\":\"a\"},{\"text\":\"b\"},{\"text\":\"c\"}]}",
-		      "steps");
+	ASSERT_ERRORS(
+		"{\"name\":\"A\",\"steps\":[{\"text\":\"a\"},{\"text\":\"b\"},{\"text\":\"c\"}]}",
+		"steps");
 }
 
 Test(validate, arrays)
@@ -198,7 +203,8 @@ Test(validate, long_unicode_field_names_are_cut_whole)
 	field_errors_init(&errors);
 	cr_assert_not(validate_object(doc, FIELDS, "", &errors), "an unknown member is an error");
 	cr_assert_eq(errors.count, 1);
-	const char *field = json_string_value(json_object_get(json_array_get(errors.items, 0), "field"));
+	const char *field =
+		json_string_value(json_object_get(json_array_get(errors.items, 0), "field"));
 	cr_assert(field && utf8_is_valid(field), "the field name is whole UTF-8");
 	field_errors_free(&errors);
 	json_decref(doc);
@@ -213,7 +219,8 @@ Test(validate, text_for_json_replaces_what_json_cannot_carry)
 	cr_assert_str_eq(out, "a?b");
 	text_for_json("Zoë", out, sizeof out);
 	cr_assert_str_eq(out, "Zoë");
-	text_for_json("\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac", out, sizeof out);
+	text_for_json("\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac",
+		      out, sizeof out);
 	cr_assert_str_eq(out, "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac",
 			 "cut at a character boundary");
 }
