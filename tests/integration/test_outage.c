@@ -32,6 +32,19 @@ static long status_of(const struct peerd_process *server, const char *path, cons
 	return status;
 }
 
+/* Starts a proxy to the test database and a server that reaches the database through it,
+ * with at most one pooled connection so the test knows which one it cuts. */
+static struct tcp_proxy *start_behind_proxy(struct peerd_process *server)
+{
+	struct tcp_proxy *proxy = tcp_proxy_start(0, test_database_port());
+	cr_assert(proxy);
+	char setting[256];
+	test_database_setting_via(tcp_proxy_port(proxy), setting, sizeof setting);
+	cr_assert(
+		peerd_start(server, (const char *const[]){setting, "PEERD_DB_POOL_SIZE=1", NULL}));
+	return proxy;
+}
+
 Test(outage, unreachable_database_gives_503_not_500)
 {
 	char setting[256];
@@ -58,14 +71,9 @@ Test(outage, unreachable_database_gives_503_not_500)
 
 Test(outage, database_stops_and_comes_back)
 {
-	unsigned database_port = test_database_port();
-	struct tcp_proxy *proxy = tcp_proxy_start(0, database_port);
-	cr_assert(proxy);
-	unsigned proxy_port = tcp_proxy_port(proxy);
-	char setting[256];
-	test_database_setting_via(proxy_port, setting, sizeof setting);
 	struct peerd_process server;
-	cr_assert(peerd_start(&server, (const char *const[]){setting, NULL}));
+	struct tcp_proxy *proxy = start_behind_proxy(&server);
+	unsigned proxy_port = tcp_proxy_port(proxy);
 	char *admin = admin_token();
 	cr_assert_eq(status_of(&server, "/readyz", NULL), 200);
 	cr_assert_eq(status_of(&server, "/v1/organizations", admin), 200);
@@ -75,7 +83,7 @@ Test(outage, database_stops_and_comes_back)
 	cr_expect_eq(status_of(&server, "/v1/organizations", admin), 503);
 	cr_expect_eq(status_of(&server, "/healthz", NULL), 200, "the process itself is fine");
 
-	proxy = tcp_proxy_start(proxy_port, database_port);
+	proxy = tcp_proxy_start(proxy_port, test_database_port());
 	cr_assert(proxy, "the proxy listens again on %u", proxy_port);
 	cr_expect_eq(eventually(&server, "/readyz", NULL, 200), 200);
 	cr_expect_eq(status_of(&server, "/v1/organizations", admin), 200);
@@ -86,13 +94,8 @@ Test(outage, database_stops_and_comes_back)
 
 Test(outage, broken_connection_is_reset_and_the_read_retried)
 {
-	unsigned database_port = test_database_port();
-	struct tcp_proxy *proxy = tcp_proxy_start(0, database_port);
-	char setting[256];
-	test_database_setting_via(tcp_proxy_port(proxy), setting, sizeof setting);
 	struct peerd_process server;
-	cr_assert(
-		peerd_start(&server, (const char *const[]){setting, "PEERD_DB_POOL_SIZE=1", NULL}));
+	struct tcp_proxy *proxy = start_behind_proxy(&server);
 	char *admin = admin_token();
 	cr_assert_eq(status_of(&server, "/v1/organizations", admin), 200);
 	/* The pooled connection dies under peerd; the next read notices and reconnects. */
@@ -110,7 +113,7 @@ static long eventually(const struct peerd_process *server, const char *path, con
 	long status = 0;
 	for (int attempt = 0; attempt < 25 && status != want; attempt++) {
 		if (attempt)
-			nanosleep(&(struct timespec){.tv_nsec = 200 * 1000000L}, NULL);
+			sleep_ms(200);
 		status = status_of(server, path, token);
 	}
 	return status;
@@ -119,16 +122,12 @@ static long eventually(const struct peerd_process *server, const char *path, con
 Test(outage, writes_survive_a_connection_closed_while_pooled)
 {
 	char *org = create_organization("provider");
-	struct tcp_proxy *proxy = tcp_proxy_start(0, test_database_port());
-	char setting[256];
-	test_database_setting_via(tcp_proxy_port(proxy), setting, sizeof setting);
 	struct peerd_process server;
-	cr_assert(
-		peerd_start(&server, (const char *const[]){setting, "PEERD_DB_POOL_SIZE=1", NULL}));
+	struct tcp_proxy *proxy = start_behind_proxy(&server);
 	char *admin = admin_token();
 	cr_assert_eq(status_of(&server, "/v1/organizations", admin), 200);
 	tcp_proxy_cut(proxy);
-	nanosleep(&(struct timespec){.tv_nsec = 100 * 1000000L}, NULL);
+	sleep_ms(100);
 	char path[128];
 	snprintf(path, sizeof path, "/v1/organizations/%s", org);
 	struct http_response *patched =

@@ -132,3 +132,28 @@ void drop_own_database(const char *name)
 	exec_ok(admin, sql);
 	PQfinish(admin);
 }
+
+PGconn *row_lock_organization(const char *organization_id)
+{
+	PGconn *db = test_db_connect();
+	exec_ok(db, "BEGIN");
+	const char *params[] = {organization_id};
+	PGresult *locked = PQexecParams(db, "SELECT id FROM organizations WHERE id = $1 FOR UPDATE",
+					1, NULL, params, NULL, NULL, 0);
+	cr_assert_eq(PQresultStatus(locked), PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
+	cr_assert_eq(PQntuples(locked), 1);
+	PQclear(locked);
+	return db;
+}
+
+void row_lock_release(PGconn *db)
+{
+	exec_ok(db, "COMMIT");
+	PQfinish(db);
+}
+
+void sleep_ms(long ms)
+{
+	struct timespec pause = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+	nanosleep(&pause, NULL);
+}

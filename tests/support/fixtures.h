@@ -39,3 +39,10 @@ void drop_own_database(const char *name);
 
 /* Runs SQL without results on a connection, asserting success. */
 void exec_ok(PGconn *db, const char *sql);
+
+/* Opens a transaction on a new connection that holds organization_id's row lock, so a
+ * request that writes it waits inside peerd. Release with row_lock_release. */
+PGconn *row_lock_organization(const char *organization_id);
+void row_lock_release(PGconn *db);
+
+void sleep_ms(long ms);

@@ -26,12 +26,6 @@ unsigned free_port(void)
 	return ntohs(address.sin_port);
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec pause = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-	nanosleep(&pause, NULL);
-}
-
 /* Sets the test environment in a child about to exec peerd. */
 static void prepare_environment(unsigned port, const char *const *overrides)
 {

@@ -1,0 +1,47 @@
+#include "background.h"
+
+#include <stdio.h>
+
+#include "fixtures.h"
+
+static void *send_request(void *context)
+{
+	struct background_request *background = context;
+	background->response = http_send(&background->request);
+	return NULL;
+}
+
+void background_send(struct background_request *background)
+{
+	background->response = NULL;
+	pthread_create(&background->thread, NULL, send_request, background);
+}
+
+struct http_response *background_wait(struct background_request *background)
+{
+	pthread_join(background->thread, NULL);
+	return background->response;
+}
+
+void held_patch_start(struct held_patch *held, const char *base_url, const char *token,
+		      const char *organization_id)
+{
+	held->lock = row_lock_organization(organization_id);
+	snprintf(held->path, sizeof held->path, "/v1/organizations/%s", organization_id);
+	held->background = (struct background_request){
+		.request = {.method = "PATCH",
+			    .path = held->path,
+			    .token = token,
+			    .base_url = base_url,
+			    .content_type = "application/json",
+			    .body = "{\"name\":\"Written after waiting for a lock\"}"}};
+	background_send(&held->background);
+	/* Long enough for the request to reach the lock on a loaded test machine. */
+	sleep_ms(400);
+}
+
+struct http_response *held_patch_release(struct held_patch *held)
+{
+	row_lock_release(held->lock);
+	return background_wait(&held->background);
+}
