@@ -18,11 +18,6 @@ static char *param_value(struct request *request, const char *name)
 	return NULL;
 }
 
-const char *request_param(const struct request *request, const char *name)
-{
-	return param_value((struct request *)request, name);
-}
-
 const char *request_query(const struct request *request, const char *name)
 {
 	return u_map_get(request->raw->map_url, name);

@@ -31,8 +31,6 @@ struct request {
 	unsigned status;	     /* status sent, 0 until a response is set */
 };
 
-/* The value of the route's {name} segment, or NULL. */
-const char *request_param(const struct request *request, const char *name);
 
 /* A query parameter's value, or NULL when absent. */
 const char *request_query(const struct request *request, const char *name);
