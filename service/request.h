@@ -31,7 +31,6 @@ struct request {
 	unsigned status;	     /* status sent, 0 until a response is set */
 };
 
-
 /* A query parameter's value, or NULL when absent. */
 const char *request_query(const struct request *request, const char *name);
 
