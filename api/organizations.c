@@ -181,23 +181,22 @@ void organizations_create(struct request *request)
 {
 	if (!request_valid(request, request->body, ORGANIZATION_FIELDS))
 		return;
+	struct db_conn *db = request_db(request);
+	if (!db)
+		return;
 	struct organization_values values;
 	if (!organization_values_from(request->body, &values)) {
 		problem_send(request, 500, "out of memory");
 		return;
 	}
-	struct db_conn *db = request_db(request);
 	PGresult *res = NULL;
 	enum db_status status =
-		db ? db_exec(db, &ORGANIZATION_INSERT,
-			     DB_ARGS(values.name, values.kind, values.state, values.counties,
-				     values.unit_rounding, values.max_units_per_day,
-				     values.family_youth_max_age, values.referral_response_days),
-			     &res)
-		   : DB_UNAVAILABLE;
+		db_exec(db, &ORGANIZATION_INSERT,
+			DB_ARGS(values.name, values.kind, values.state, values.counties,
+				values.unit_rounding, values.max_units_per_day,
+				values.family_youth_max_age, values.referral_response_days),
+			&res);
 	free(values.counties);
-	if (!db)
-		return;
 	if (status != DB_OK) {
 		problem_send_database(request, status);
 		return;

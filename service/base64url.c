@@ -35,10 +35,14 @@ char *base64url_encode(const unsigned char *data, size_t size)
 	return out;
 }
 
+bool base64url_is_char(char c)
+{
+	return c && strchr(ALPHABET, c);
+}
+
 static int sextet(char c)
 {
-	const char *found = c ? strchr(ALPHABET, c) : NULL;
-	return found ? (int)(found - ALPHABET) : -1;
+	return base64url_is_char(c) ? (int)(strchr(ALPHABET, c) - ALPHABET) : -1;
 }
 
 unsigned char *base64url_decode(const char *text, size_t *size)

@@ -4,6 +4,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* True when c belongs to the base64url alphabet (A-Z a-z 0-9 - _). */
+bool base64url_is_char(char c);
+
 /* Returns a newly allocated NUL-terminated encoding of data, or NULL when out of memory.
  * The caller frees it. */
 char *base64url_encode(const unsigned char *data, size_t size);

@@ -144,8 +144,7 @@ static bool has_valid_shape(const char *token)
 	for (const char *c = token; *c; c++) {
 		if (*c == '.')
 			dots++;
-		else if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
-				 *c))
+		else if (!base64url_is_char(*c))
 			return false;
 	}
 	return dots == 2;

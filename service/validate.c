@@ -39,17 +39,25 @@ void field_error(struct field_errors *errors, const char *field, const char *for
 			      json_pack("{s:s, s:s}", "field", field, "message", message));
 }
 
+/* Bytes in the UTF-8 sequence a lead byte starts: 1 to 4, or 5 for a byte that starts
+ * none (0xf8 and up). A continuation byte counts as 1 and fails the checks after. */
+static size_t utf8_sequence_length(unsigned char lead)
+{
+	return lead < 0x80 || (lead & 0xc0) == 0x80 ? 1
+	       : (lead & 0xe0) == 0xc0		    ? 2
+	       : (lead & 0xf0) == 0xe0		    ? 3
+	       : (lead & 0xf8) == 0xf0		    ? 4
+						    : 5;
+}
+
 bool utf8_is_valid(const char *text)
 {
 	const unsigned char *c = (const unsigned char *)text;
 	while (*c) {
 		unsigned char lead = *c;
-		size_t extra = lead < 0x80	       ? 0
-			       : (lead & 0xe0) == 0xc0 ? 1
-			       : (lead & 0xf0) == 0xe0 ? 2
-			       : (lead & 0xf8) == 0xf0 ? 3
-						       : 4;
-		if (extra == 4 || lead == 0xc0 || lead == 0xc1 || lead > 0xf4)
+		size_t extra = utf8_sequence_length(lead) - 1;
+		if (extra == 4 || (lead & 0xc0) == 0x80 || lead == 0xc0 || lead == 0xc1 ||
+		    lead > 0xf4)
 			return false;
 		unsigned long point = extra ? (unsigned long)(lead & (0x3f >> extra)) : lead;
 		for (size_t i = 1; i <= extra; i++) {
@@ -75,8 +83,7 @@ void utf8_cut_partial(char *text)
 	if (start == 0)
 		return;
 	unsigned char lead = (unsigned char)text[start - 1];
-	size_t needed = lead < 0x80 ? 1 : (lead & 0xe0) == 0xc0 ? 2 : (lead & 0xf0) == 0xe0 ? 3 : 4;
-	if (length - (start - 1) < needed)
+	if (length - (start - 1) < utf8_sequence_length(lead))
 		text[start - 1] = '\0';
 }
 
@@ -84,11 +91,8 @@ void text_for_json(const char *in, char *out, size_t size)
 {
 	size_t used = 0;
 	for (const unsigned char *c = (const unsigned char *)in; *c && used + 1 < size;) {
-		char sequence[5] = {0};
-		size_t length = *c < 0x80	      ? 1
-				: (*c & 0xe0) == 0xc0 ? 2
-				: (*c & 0xf0) == 0xe0 ? 3
-						      : 4;
+		char sequence[6] = {0};
+		size_t length = utf8_sequence_length(*c);
 		for (size_t i = 0; i < length && c[i]; i++)
 			sequence[i] = (char)c[i];
 		bool whole = strlen(sequence) == length && utf8_is_valid(sequence) && *c >= 0x20;
