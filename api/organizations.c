@@ -31,6 +31,8 @@ static const struct field_rule SETTINGS_FIELDS[] = {
 	{.name = "max_units_per_day", .type = FIELD_INTEGER, .min = 1, .max = 96},
 	{.name = "family_youth_max_age", .type = FIELD_INTEGER, .min = 1, .max = 30},
 	{.name = "referral_response_days", .type = FIELD_INTEGER, .min = 1, .max = 30},
+	/* An IANA zone of sql/002's us_time_zones; the state's main zone when left out. */
+	{.name = "time_zone", .type = FIELD_STRING, .min = 1, .max = 64},
 	{0},
 };
 
@@ -56,6 +58,13 @@ static const struct field_rule ORGANIZATION_FIELDS[] = {
 	{0},
 };
 
+/* Constraints whose violation the client caused, and which field to name. */
+static const struct constraint_answer ORGANIZATION_CONSTRAINTS[] = {
+	{"organizations_time_zone_fkey", 422, "settings.time_zone",
+	 "must be a US time zone such as America/Chicago"},
+	{0},
+};
+
 /* Column order of ORGANIZATION_COLUMNS. */
 enum {
 	COL_ID,
@@ -67,15 +76,17 @@ enum {
 	COL_MAX_UNITS_PER_DAY,
 	COL_FAMILY_YOUTH_MAX_AGE,
 	COL_REFERRAL_RESPONSE_DAYS,
+	COL_TIME_ZONE,
 	COL_VERSION,
 	COL_CREATED_AT,
 	COL_UPDATED_AT,
 	COL_POSITION,
 };
 
-#define ORGANIZATION_COLUMNS                                                                   \
-	"id, name, kind, state, array_to_json(counties), unit_rounding, max_units_per_day, "   \
-	"family_youth_max_age, referral_response_days, version, peerd_timestamp(created_at), " \
+#define ORGANIZATION_COLUMNS                                                                 \
+	"id, name, kind, state, array_to_json(counties), unit_rounding, max_units_per_day, " \
+	"family_youth_max_age, referral_response_days, time_zone, version, "                 \
+	"peerd_timestamp(created_at), "                                                      \
 	"peerd_timestamp(updated_at), peerd_position(created_at)"
 
 static const struct db_statement ORGANIZATION_SELECT = {
@@ -98,22 +109,26 @@ static const struct db_statement ORGANIZATION_LIST = {
 static const struct db_statement ORGANIZATION_INSERT = {
 	"organization_insert",
 	"INSERT INTO organizations (name, kind, state, counties, unit_rounding, max_units_per_day,"
-	" family_youth_max_age, referral_response_days)"
-	" VALUES ($1, $2, $3, peerd_text_array($4::json), $5, $6::int, $7::int, $8::int)"
+	" family_youth_max_age, referral_response_days, time_zone)"
+	" VALUES ($1, $2, $3, peerd_text_array($4::json), $5, $6::int, $7::int, $8::int,"
+	" coalesce($9, (SELECT time_zone FROM us_states WHERE code = $3)))"
 	" RETURNING " ORGANIZATION_COLUMNS};
 
 static const struct db_statement ORGANIZATION_UPDATE = {
 	"organization_update",
 	"UPDATE organizations SET name = $2, state = $3, counties = peerd_text_array($4::json),"
 	" unit_rounding = $5, max_units_per_day = $6::int, family_youth_max_age = $7::int,"
-	" referral_response_days = $8::int, version = version + 1, updated_at = now()"
+	" referral_response_days = $8::int, "
+	" time_zone = coalesce($9, (SELECT time_zone FROM us_states WHERE code = $3)), version = "
+	"version + 1,"
+	" updated_at = now()"
 	" WHERE id = $1 RETURNING " ORGANIZATION_COLUMNS};
 
 /* One row as the API's JSON; returns a new reference. */
 static json_t *organization_render(const PGresult *res, int row)
 {
 	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:o, s:{s:s, s:I, s:I, s:I}, s:I, s:s, s:s}", "id",
+		"{s:s, s:s, s:s, s:s, s:o, s:{s:s, s:I, s:I, s:I, s:s}, s:I, s:s, s:s}", "id",
 		db_text(res, row, COL_ID), "name", db_text(res, row, COL_NAME), "kind",
 		db_text(res, row, COL_KIND), "state", db_text(res, row, COL_STATE), "counties",
 		db_json(res, row, COL_COUNTIES), "settings", "unit_rounding",
@@ -121,7 +136,8 @@ static json_t *organization_render(const PGresult *res, int row)
 		(json_int_t)db_integer(res, row, COL_MAX_UNITS_PER_DAY), "family_youth_max_age",
 		(json_int_t)db_integer(res, row, COL_FAMILY_YOUTH_MAX_AGE),
 		"referral_response_days",
-		(json_int_t)db_integer(res, row, COL_REFERRAL_RESPONSE_DAYS), "version",
+		(json_int_t)db_integer(res, row, COL_REFERRAL_RESPONSE_DAYS), "time_zone",
+		db_text(res, row, COL_TIME_ZONE), "version",
 		(json_int_t)db_integer(res, row, COL_VERSION), "created_at",
 		db_text(res, row, COL_CREATED_AT), "updated_at", db_text(res, row, COL_UPDATED_AT));
 }
@@ -137,6 +153,7 @@ struct organization_values {
 	char max_units_per_day[16];
 	char family_youth_max_age[16];
 	char referral_response_days[16];
+	const char *time_zone; /* NULL: the state's zone */
 };
 
 static const char *string_member(const json_t *object, const char *key, const char *fallback)
@@ -168,6 +185,7 @@ static bool organization_values_from(const json_t *doc, struct organization_valu
 		       values->family_youth_max_age, sizeof values->family_youth_max_age);
 	integer_member(settings, "referral_response_days", DEFAULT_REFERRAL_RESPONSE_DAYS,
 		       values->referral_response_days, sizeof values->referral_response_days);
+	values->time_zone = string_member(settings, "time_zone", NULL);
 	return values->counties != NULL;
 }
 
@@ -190,15 +208,15 @@ void organizations_create(struct request *request)
 		return;
 	}
 	PGresult *res = NULL;
-	enum db_status status =
-		db_exec(db, &ORGANIZATION_INSERT,
-			DB_ARGS(values.name, values.kind, values.state, values.counties,
-				values.unit_rounding, values.max_units_per_day,
-				values.family_youth_max_age, values.referral_response_days),
-			&res);
+	enum db_status status = db_exec(
+		db, &ORGANIZATION_INSERT,
+		DB_ARGS(values.name, values.kind, values.state, values.counties,
+			values.unit_rounding, values.max_units_per_day, values.family_youth_max_age,
+			values.referral_response_days, values.time_zone),
+		&res);
 	free(values.counties);
 	if (status != DB_OK) {
-		problem_send_database(request, status);
+		problem_send_constraint(request, status, db, ORGANIZATION_CONSTRAINTS);
 		return;
 	}
 	char location[96];
@@ -328,12 +346,12 @@ static PGresult *write_organization(struct request *request, struct db_conn *db,
 				  DB_ARGS(id, values.name, values.state, values.counties,
 					  values.unit_rounding, values.max_units_per_day,
 					  values.family_youth_max_age,
-					  values.referral_response_days),
+					  values.referral_response_days, values.time_zone),
 				  &res)
 			: DB_ERROR;
 	free(values.counties);
 	if (status != DB_OK)
-		problem_send_database(request, status);
+		problem_send_constraint(request, status, db, ORGANIZATION_CONSTRAINTS);
 	return res;
 }
 

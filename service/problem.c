@@ -133,3 +133,24 @@ void problem_send_database(struct request *request, enum db_status status)
 	problem_send(request, 500, "the server could not complete this request (request id %s)",
 		     request->id);
 }
+
+void problem_send_constraint(struct request *request, enum db_status status,
+			     const struct db_conn *db, const struct constraint_answer *answers)
+{
+	const struct constraint_answer *answer = answers;
+	while (answer->constraint && strcmp(answer->constraint, db->last_constraint) != 0)
+		answer++;
+	if (status == DB_OK || !answer->constraint || !db->last_constraint[0]) {
+		problem_send_database(request, status);
+		return;
+	}
+	if (answer->status != 422 || !answer->field) {
+		problem_send(request, answer->status, "%s", answer->message);
+		return;
+	}
+	struct field_errors errors;
+	field_errors_init(&errors);
+	field_error(&errors, answer->field, "%s", answer->message);
+	problem_send_invalid(request, &errors);
+	field_errors_free(&errors);
+}

@@ -32,3 +32,16 @@ void problem_send_unavailable(struct request *request, const char *detail);
 /* Answers for a failed database call: 503 when the database is unreachable or slow, 409
  * for a duplicate, 422 for a value the schema refuses, else 500 (logged: a defect). */
 void problem_send_database(struct request *request, enum db_status status);
+
+/* What a named constraint's violation means to the client. */
+struct constraint_answer {
+	const char *constraint; /* NULL ends a table */
+	unsigned status;	/* 409 or 422 */
+	const char *field;	/* named in the 422's errors, or NULL */
+	const char *message;	/* the 409's detail, or the field's message */
+};
+
+/* As problem_send_database, but a violation of a constraint listed in answers gets that
+ * answer, so the client learns which field or duplicate it was. */
+void problem_send_constraint(struct request *request, enum db_status status,
+			     const struct db_conn *db, const struct constraint_answer *answers);

@@ -83,8 +83,9 @@ Test(organizations, settings_default_as_api_md_says)
 	char *admin = admin_token();
 	struct http_response *read = get_organization(id, admin);
 	json_t *expected =
-		json_pack("{s:s, s:i, s:i, s:i}", "unit_rounding", "whole", "max_units_per_day", 16,
-			  "family_youth_max_age", 21, "referral_response_days", 2);
+		json_pack("{s:s, s:i, s:i, s:i, s:s}", "unit_rounding", "whole",
+			  "max_units_per_day", 16, "family_youth_max_age", 21,
+			  "referral_response_days", 2, "time_zone", "America/Los_Angeles");
 	cr_assert(json_equal(json_object_get(read->json, "settings"), expected), "%s", read->body);
 	json_decref(expected);
 	http_response_free(read);
@@ -517,4 +518,70 @@ Test(organizations, database_refuses_what_the_api_refuses)
 		PQclear(res);
 	}
 	PQfinish(db);
+}
+
+static struct http_response *create_in(const char *state, const char *settings)
+{
+	char *admin = admin_token();
+	char name[96], body[512];
+	unique_name("Zone test", name, sizeof name);
+	snprintf(body, sizeof body,
+		 "{\"name\":\"%s\",\"kind\":\"provider\",\"state\":\"%s\",\"settings\":%s}", name,
+		 state, settings);
+	struct http_response *response =
+		http_send(&(struct http_request){.method = "POST",
+						 .path = "/v1/organizations",
+						 .token = admin,
+						 .content_type = "application/json",
+						 .body = body});
+	free(admin);
+	return response;
+}
+
+static const char *time_zone_of(const struct http_response *response)
+{
+	json_t *settings = json_object_get(response->json, "settings");
+	return json_string_value(json_object_get(settings, "time_zone"));
+}
+
+Test(organizations, time_zone_defaults_to_the_state_and_can_be_chosen)
+{
+	struct http_response *arizona = create_in("AZ", "{}");
+	cr_assert_eq(arizona->status, 201, "%s", arizona->body);
+	cr_assert_str_eq(time_zone_of(arizona), "America/Phoenix");
+	struct http_response *panhandle = create_in("FL", "{\"time_zone\":\"America/Chicago\"}");
+	cr_assert_eq(panhandle->status, 201, "%s", panhandle->body);
+	cr_assert_str_eq(time_zone_of(panhandle), "America/Chicago");
+
+	/* A supervisor moves the zone; null goes back to the state's. */
+	const char *id = member(arizona, "id");
+	char *supervisor = token_for("supervisor", id);
+	struct http_response *moved = patch_organization(
+		id, supervisor, "{\"settings\":{\"time_zone\":\"America/Denver\"}}", NULL);
+	cr_assert_eq(moved->status, 200, "%s", moved->body);
+	cr_assert_str_eq(time_zone_of(moved), "America/Denver");
+	struct http_response *reset =
+		patch_organization(id, supervisor, "{\"settings\":{\"time_zone\":null}}", NULL);
+	cr_assert_eq(reset->status, 200, "%s", reset->body);
+	cr_assert_str_eq(time_zone_of(reset), "America/Phoenix");
+	http_response_free(reset);
+	http_response_free(moved);
+	free(supervisor);
+	http_response_free(panhandle);
+	http_response_free(arizona);
+}
+
+Test(organizations, unknown_time_zone_is_named)
+{
+	const char *zones[] = {"\"Europe/Paris\"", "\"UTC\"", "\"america/chicago\"", "\"\"", "7"};
+	for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
+		char settings[64];
+		snprintf(settings, sizeof settings, "{\"time_zone\":%s}", zones[i]);
+		struct http_response *response = create_in("OR", settings);
+		cr_assert_eq(response->status, 422, "%s: %s", zones[i], response->body);
+		json_t *error = json_array_get(json_object_get(response->json, "errors"), 0);
+		cr_assert_str_eq(json_string_value(json_object_get(error, "field")),
+				 "settings.time_zone", "%s", response->body);
+		http_response_free(response);
+	}
 }
