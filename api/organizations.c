@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "db.h"
-#include "etag.h"
-#include "merge_patch.h"
 #include "pagination.h"
+#include "patch.h"
 #include "problem.h"
+#include "query.h"
 #include "request.h"
 #include "respond.h"
 #include "us_states.h"
@@ -49,7 +49,8 @@ static const struct field_rule ORGANIZATION_FIELDS[] = {
 	 .type = FIELD_STRING_ARRAY,
 	 .max = 300,
 	 .item_min = 1,
-	 .item_max = 100},
+	 .item_max = 100,
+	 .item_check = check_plain_text},
 	{.name = "settings", .type = FIELD_OBJECT, .fields = SETTINGS_FIELDS},
 	{.name = "id", .type = FIELD_READ_ONLY},
 	{.name = "version", .type = FIELD_READ_ONLY},
@@ -228,20 +229,11 @@ void organizations_create(struct request *request)
 void organizations_list(struct request *request)
 {
 	static const char *const QUERY[] = {"limit", "cursor", "kind", NULL};
-	if (!request_query_allow_only(request, QUERY))
-		return;
 	struct page_request page;
-	char error[160];
-	if (!page_request_parse(request_query(request, "limit"), request_query(request, "cursor"),
-				&page, error, sizeof error)) {
-		problem_send(request, 400, "%s", error);
+	const char *kind;
+	if (!request_query_allow_only(request, QUERY) || !query_page(request, &page) ||
+	    !query_choice(request, "kind", KINDS, &kind))
 		return;
-	}
-	const char *kind = request_query(request, "kind");
-	if (kind && strcmp(kind, "provider") != 0 && strcmp(kind, "partner") != 0) {
-		problem_send(request, 400, "kind must be provider or partner");
-		return;
-	}
 	/* Everyone but an admin sees exactly one organization: their own. */
 	const struct principal *caller = &request->caller;
 	const char *only = caller->role == ROLE_ADMIN ? NULL : caller->organization_id;
@@ -250,17 +242,8 @@ void organizations_list(struct request *request)
 		return;
 	PGresult *res = NULL;
 	enum db_status status =
-		db_read(db, &ORGANIZATION_LIST,
-			DB_ARGS(only, kind, page.has_cursor ? page.position_text : NULL,
-				page.has_cursor ? page.after.id : NULL, page.fetch_text),
-			&res);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
-		return;
-	}
-	respond_json(request, 200,
-		     page_render(res, &page, organization_render, COL_POSITION, COL_ID));
-	PQclear(res);
+		db_read(db, &ORGANIZATION_LIST, DB_ARGS(only, kind, PAGE_SQL_ARGS(page)), &res);
+	respond_page(request, status, res, &page, organization_render, COL_POSITION, COL_ID);
 }
 
 /* The organization's id from the path when the caller may see it; else NULL after 404.
@@ -295,44 +278,14 @@ void organizations_get(struct request *request)
 /* A supervisor may change only the settings: answers 403 naming anything else. */
 static bool patch_permitted(struct request *request)
 {
-	if (request->caller.role == ROLE_ADMIN)
-		return true;
-	char refused[256] = "";
-	const char *key;
-	json_t *value;
-	json_object_foreach (request->body, key, value) {
-		if (strcmp(key, "settings") == 0)
-			continue;
-		size_t used = strlen(refused);
-		snprintf(refused + used, sizeof refused - used, "%s%s", used ? ", " : "", key);
-	}
-	if (!refused[0])
-		return true;
-	problem_send(request, 403, "a supervisor may change only settings, not: %s", refused);
-	return false;
-}
-
-/* The members a client may write: the representation without its read-only members.
- * Takes ownership of resource and returns it. */
-static json_t *writable_document(json_t *resource)
-{
-	for (const struct field_rule *rule = ORGANIZATION_FIELDS; rule->name; rule++) {
-		if (rule->type == FIELD_READ_ONLY)
-			json_object_del(resource, rule->name);
-	}
-	return resource;
+	static const char *const SUPERVISOR_WRITABLE[] = {"settings", NULL};
+	return request->caller.role == ROLE_ADMIN ||
+	       patch_allows_only(request, "a supervisor", SUPERVISOR_WRITABLE);
 }
 
 static bool kind_unchanged(struct request *request, const json_t *before, const json_t *after)
 {
-	if (json_equal(json_object_get(before, "kind"), json_object_get(after, "kind")))
-		return true;
-	struct field_errors errors;
-	field_errors_init(&errors);
-	field_error(&errors, "kind", "cannot change once the organization exists");
-	problem_send_invalid(request, &errors);
-	field_errors_free(&errors);
-	return false;
+	return patch_keeps(request, before, after, "kind");
 }
 
 static PGresult *write_organization(struct request *request, struct db_conn *db, const char *id,
@@ -355,74 +308,19 @@ static PGresult *write_organization(struct request *request, struct db_conn *db,
 	return res;
 }
 
-/* Applies the patch to the locked row current, inside the caller's transaction. Returns
- * the row to send: current itself when nothing changes (the version stays, as API.md
- * asks), a new result when the row was updated, or NULL after answering an error. */
-static PGresult *apply_patch(struct request *request, struct db_conn *db, const char *id,
-			     PGresult *current)
-{
-	if (!etag_if_match_allows(request_header(request, "If-Match"),
-				  db_integer(current, 0, COL_VERSION))) {
-		problem_send(request, 412,
-			     "the organization has changed since it was read "
-			     "(If-Match does not hold its ETag)");
-		return NULL;
-	}
-	json_t *before = writable_document(organization_render(current, 0));
-	json_t *after = merge_patch_apply(before, request->body);
-	PGresult *result = NULL;
-	if (!after)
-		problem_send(request, 500, "out of memory");
-	else if (!request_valid(request, after, ORGANIZATION_FIELDS) ||
-		 !kind_unchanged(request, before, after))
-		result = NULL;
-	else if (json_equal(before, after))
-		result = current;
-	else
-		result = write_organization(request, db, id, after);
-	json_decref(before);
-	json_decref(after);
-	return result;
-}
-
-/* Locks the organization's row inside a transaction just begun; NULL after answering
- * (404 or a database failure). The caller PQclear()s the result. */
-static PGresult *lock_organization(struct request *request, struct db_conn *db, const char *id)
-{
-	PGresult *current = NULL;
-	enum db_status status = db_begin(db);
-	if (status == DB_OK)
-		status = db_exec(db, &ORGANIZATION_SELECT_FOR_UPDATE, DB_ARGS(id), &current);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
-		return NULL;
-	}
-	if (PQntuples(current) == 0) {
-		problem_send(request, 404, "there is no such organization");
-		PQclear(current);
-		return NULL;
-	}
-	return current;
-}
+static const struct patch_target ORGANIZATION_PATCH = {
+	.noun = "organization",
+	.lock = &ORGANIZATION_SELECT_FOR_UPDATE,
+	.fields = ORGANIZATION_FIELDS,
+	.render = organization_render,
+	.version_column = COL_VERSION,
+	.check = kind_unchanged,
+	.write = write_organization,
+};
 
 void organizations_patch(struct request *request)
 {
 	const char *id = visible_organization_id(request);
-	if (!id || !patch_permitted(request))
-		return;
-	struct db_conn *db = request_db(request);
-	PGresult *current = db ? lock_organization(request, db, id) : NULL;
-	if (!current)
-		return;
-	PGresult *result = apply_patch(request, db, id, current);
-	if (result) {
-		enum db_status status = db_commit(db);
-		if (status == DB_OK)
-			send_organization(request, result);
-		else
-			problem_send_database(request, status);
-	}
-	if (result != current)
-		PQclear(result);
-	PQclear(current);
+	if (id && patch_permitted(request))
+		patch_run(request, id, &ORGANIZATION_PATCH);
 }

@@ -5,8 +5,11 @@
 #include "routes.h"
 
 #include "auth.h"
+#include "certifications.h"
+#include "continuing_education.h"
 #include "ops.h"
 #include "organizations.h"
+#include "specialists.h"
 
 const struct route api_routes[] = {
 	/* Operations: liveness, readiness, metrics, the API description. */
@@ -22,6 +25,34 @@ const struct route api_routes[] = {
 	{"GET", "/v1/organizations/{id}", ROLES_ANY, ROUTE_BODY_NONE, organizations_get},
 	{"PATCH", "/v1/organizations/{id}", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_MERGE_PATCH,
 	 organizations_patch},
+
+	/* Specialists: /me before /{id}, so "me" is not taken for an id. */
+	{"GET", "/v1/specialists", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_NONE, specialists_list},
+	{"POST", "/v1/specialists", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_JSON,
+	 specialists_create},
+	{"GET", "/v1/specialists/me", ROLE_SPECIALIST, ROUTE_BODY_NONE, specialists_get_me},
+	{"PATCH", "/v1/specialists/me", ROLE_SPECIALIST, ROUTE_BODY_MERGE_PATCH,
+	 specialists_patch_me},
+	{"GET", "/v1/specialists/{id}", ROLES_STAFF, ROUTE_BODY_NONE, specialists_get},
+	{"PATCH", "/v1/specialists/{id}", ROLES_STAFF, ROUTE_BODY_MERGE_PATCH, specialists_patch},
+
+	/* Certifications and their continuing education */
+	{"GET", "/v1/specialists/{id}/certifications", ROLES_STAFF, ROUTE_BODY_NONE,
+	 certifications_list_for_specialist},
+	{"POST", "/v1/specialists/{id}/certifications", ROLES_STAFF, ROUTE_BODY_JSON,
+	 certifications_create},
+	{"GET", "/v1/certifications", ROLES_STAFF, ROUTE_BODY_NONE, certifications_list},
+	{"GET", "/v1/certifications/{id}", ROLES_STAFF, ROUTE_BODY_NONE, certifications_get},
+	{"PATCH", "/v1/certifications/{id}", ROLES_STAFF, ROUTE_BODY_MERGE_PATCH,
+	 certifications_patch},
+	{"POST", "/v1/certifications/{id}/verify", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_NONE,
+	 certifications_verify},
+	{"GET", "/v1/certifications/{id}/ceus", ROLES_STAFF, ROUTE_BODY_NONE,
+	 continuing_education_list},
+	{"POST", "/v1/certifications/{id}/ceus", ROLES_STAFF, ROUTE_BODY_JSON,
+	 continuing_education_create},
+	{"GET", "/v1/certifications/{id}/ceus/{ceu_id}", ROLES_STAFF, ROUTE_BODY_NONE,
+	 continuing_education_get},
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

@@ -39,3 +39,9 @@ bool role_in(enum role role, unsigned mask);
 /* May this caller see or change data that belongs to organization_id? An admin may touch
  * every organization; everyone else only their own `org`. */
 bool auth_may_access_organization(const struct principal *caller, const char *organization_id);
+
+/* May this caller see the profile (and certifications) of the specialist who works for
+ * organization_id and signs in as subject? Admins: everyone; supervisors: their
+ * organization's staff; a specialist: only themselves; partners and reporters: no one. */
+bool auth_may_access_specialist(const struct principal *caller, const char *organization_id,
+				const char *subject);

@@ -215,7 +215,8 @@ static enum db_status run_prepared(struct db_conn *conn, const struct db_stateme
 enum db_status db_exec(struct db_conn *conn, const struct db_statement *stmt, int count,
 		       const char *const *values, PGresult **out)
 {
-	*out = NULL;
+	if (out)
+		*out = NULL;
 	bool alone = outside_transaction(conn);
 	enum db_status status = run_prepared(conn, stmt, count, values, out);
 	/* Outside a transaction the failed statement changed nothing: plan and run again. */

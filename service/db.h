@@ -54,7 +54,8 @@ MUST_CHECK struct db_conn *db_connect(const char *url, char *error, size_t error
 void db_close(struct db_conn *conn);
 
 /* Runs stmt with count text values (NULL is SQL NULL). On DB_OK stores the result in *out,
- * which the caller PQclear()s; on failure *out is NULL and the error has been logged. */
+ * which the caller PQclear()s; on failure *out is NULL and the error has been logged.
+ * out may be NULL for a statement whose rows nobody reads. */
 MUST_CHECK enum db_status db_exec(struct db_conn *conn, const struct db_statement *stmt, int count,
 				  const char *const *values, PGresult **out);
 

@@ -42,3 +42,9 @@ bool page_request_parse(const char *limit, const char *cursor, struct page_reque
 json_t *page_render(const PGresult *res, const struct page_request *page,
 		    json_t *(*render)(const PGresult *res, int row), int position_column,
 		    int id_column);
+
+/* The cursor's SQL parameters, position then id (both NULL on the first page), and the
+ * row count: for DB_ARGS(..., PAGE_SQL_ARGS(page)). */
+#define PAGE_SQL_ARGS(page)                              \
+	(page).has_cursor ? (page).position_text : NULL, \
+		(page).has_cursor ? (page).after.id : NULL, (page).fetch_text

@@ -82,6 +82,20 @@ void problem_send(struct request *request, unsigned status, const char *format, 
 	send_problem(request, status, problem_new(status, detail));
 }
 
+void problem_send_field(struct request *request, const char *field, const char *format, ...)
+{
+	char message[512];
+	va_list args;
+	va_start(args, format);
+	vsnprintf(message, sizeof message, format, args);
+	va_end(args);
+	struct field_errors errors;
+	field_errors_init(&errors);
+	field_error(&errors, field, "%s", message);
+	problem_send_invalid(request, &errors);
+	field_errors_free(&errors);
+}
+
 void problem_send_invalid(struct request *request, const struct field_errors *errors)
 {
 	size_t count = errors->count;
@@ -144,13 +158,8 @@ void problem_send_constraint(struct request *request, enum db_status status,
 		problem_send_database(request, status);
 		return;
 	}
-	if (answer->status != 422 || !answer->field) {
+	if (answer->status != 422 || !answer->field)
 		problem_send(request, answer->status, "%s", answer->message);
-		return;
-	}
-	struct field_errors errors;
-	field_errors_init(&errors);
-	field_error(&errors, answer->field, "%s", answer->message);
-	problem_send_invalid(request, &errors);
-	field_errors_free(&errors);
+	else
+		problem_send_field(request, answer->field, "%s", answer->message);
 }

@@ -22,6 +22,10 @@ void problem_send(struct request *request, unsigned status, const char *format, 
 /* Answers 422 listing every field error collected. */
 void problem_send_invalid(struct request *request, const struct field_errors *errors);
 
+/* Answers 422 with one field error, formatted like printf. */
+void problem_send_field(struct request *request, const char *field, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Answers 401 with `WWW-Authenticate: Bearer`; with error="invalid_token" when a token was
  * sent and refused (RFC 6750 3.1: no error code when none was sent). */
 void problem_send_unauthorized(struct request *request, bool token_sent, const char *detail);

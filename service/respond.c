@@ -7,6 +7,8 @@
 
 #include "etag.h"
 #include "log.h"
+#include "pagination.h"
+#include "problem.h"
 #include "request.h"
 
 void respond_header(struct request *request, const char *name, const char *value)
@@ -28,7 +30,7 @@ void respond_bytes(struct request *request, unsigned status, const char *content
 
 void respond_json(struct request *request, unsigned status, json_t *body)
 {
-	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
 	json_decref(body);
 	if (!text) {
 		log_message(LOG_LEVEL_ERROR, "response could not be encoded as JSON");
@@ -68,4 +70,16 @@ void respond_empty(struct request *request, unsigned status)
 {
 	request->status = status;
 	ulfius_set_empty_body_response(request->response, status);
+}
+
+void respond_page(struct request *request, enum db_status status, PGresult *res,
+		  const struct page_request *page, json_t *(*render)(const PGresult *res, int row),
+		  int position_column, int id_column)
+{
+	if (status == DB_OK)
+		respond_json(request, 200,
+			     page_render(res, page, render, position_column, id_column));
+	else
+		problem_send_database(request, status);
+	PQclear(res);
 }

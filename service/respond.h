@@ -2,7 +2,10 @@
 #pragma once
 
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <stddef.h>
+
+#include "db.h"
 
 struct request;
 
@@ -25,3 +28,11 @@ void respond_header(struct request *request, const char *name, const char *value
 
 /* Sends status with no body (204, 304). */
 void respond_empty(struct request *request, unsigned status);
+
+struct page_request;
+
+/* Answers a list page made of res ({"items", "next_cursor"}, see page_render), or the
+ * database failure status; clears res either way. */
+void respond_page(struct request *request, enum db_status status, PGresult *res,
+		  const struct page_request *page, json_t *(*render)(const PGresult *res, int row),
+		  int position_column, int id_column);

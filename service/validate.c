@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "civil_date.h"
 #include "uuid.h"
 
 #define FIELD_NAME_MAX 128
@@ -135,22 +136,10 @@ static int number_at(const char *text, size_t count)
 	return value;
 }
 
-static bool day_exists(int year, int month, int day)
-{
-	static const int DAYS[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (year < 1 || month < 1 || month > 12 || day < 1)
-		return false;
-	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-	int last = DAYS[month - 1] + (month == 2 && leap);
-	return day <= last;
-}
-
 bool date_is_valid(const char *text)
 {
-	if (strlen(text) != 10 || text[4] != '-' || text[7] != '-' || !all_digits(text, 4) ||
-	    !all_digits(text + 5, 2) || !all_digits(text + 8, 2))
-		return false;
-	return day_exists(number_at(text, 4), number_at(text + 5, 2), number_at(text + 8, 2));
+	struct civil_date date;
+	return civil_date_parse(text, &date);
 }
 
 bool timestamp_is_valid(const char *text)
@@ -268,11 +257,14 @@ static void check_string_array(const json_t *value, const struct field_rule *rul
 		}
 		const char *text = json_string_value(item);
 		size_t length = utf8_length(text);
+		const char *message = NULL;
 		if (of_enum && !is_choice(text, rule->choices))
 			field_error(errors, item_field, "must be one of: %s", choices);
 		else if (!of_enum && (length < rule->item_min || length > rule->item_max))
 			field_error(errors, item_field, "must be %zu to %zu characters long",
 				    rule->item_min, rule->item_max);
+		else if (rule->item_check && (message = rule->item_check(item)))
+			field_error(errors, item_field, "%s", message);
 		else if (repeats_earlier_item(value, index))
 			field_error(errors, item_field, "repeats an earlier item");
 	}

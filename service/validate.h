@@ -48,6 +48,8 @@ struct field_rule {
 	const struct field_rule *fields; /* FIELD_OBJECT(_ARRAY) */
 	/* Further rule on a value of the right type: returns an error message, or NULL. */
 	const char *(*check)(const json_t *value);
+	/* The same for each item of a FIELD_STRING_ARRAY, so the error names the item. */
+	const char *(*item_check)(const json_t *item);
 };
 
 /* Checks object against rules; field names in errors are prefixed with prefix ("" at the

@@ -1,0 +1,665 @@
+/* Certifications (API.md): the state credentials that make a specialist's work billable.
+ * Supervisors and admins record and verify them; a specialist may add their own, which
+ * stay pending until a supervisor verifies them. Each one is shown with its effective
+ * status on the organization's today and its renewal readiness, both computed by
+ * rules/certification.c. */
+#include "certifications.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certification.h"
+#include "db.h"
+#include "hours.h"
+#include "pagination.h"
+#include "patch.h"
+#include "problem.h"
+#include "query.h"
+#include "request.h"
+#include "respond.h"
+#include "specialists.h"
+#include "us_states.h"
+#include "validate.h"
+
+/* How far ahead ?expiring_within_days= may look: ten years. */
+#define EXPIRING_WITHIN_DAYS_MAX 3650
+
+static const char *const STATUSES[] = {"pending", "active", "suspended", "revoked", NULL};
+
+/* What a specialist may correct in their own pending certification. */
+static const char *const HOLDER_WRITABLE[] = {"credential",	"issuing_authority", "state",
+					      "number",		"issued_on",	     "expires_on",
+					      "training_hours", "ceu_hours",	     NULL};
+
+static const struct field_rule REQUIREMENT_FIELDS[] = {
+	{.name = "total_hours",
+	 .type = FIELD_NUMBER,
+	 .required = true,
+	 .min = 0,
+	 .max = 1000,
+	 .check = check_hours},
+	{.name = "ethics_hours", .type = FIELD_NUMBER, .min = 0, .max = 1000, .check = check_hours},
+	{.name = "peer_specific_hours",
+	 .type = FIELD_NUMBER,
+	 .min = 0,
+	 .max = 1000,
+	 .check = check_hours},
+	{0},
+};
+
+static const struct field_rule CERTIFICATION_FIELDS[] = {
+	{.name = "credential",
+	 .type = FIELD_STRING,
+	 .required = true,
+	 .min = 1,
+	 .max = 40,
+	 .check = check_plain_text},
+	{.name = "issuing_authority",
+	 .type = FIELD_STRING,
+	 .required = true,
+	 .min = 1,
+	 .max = 200,
+	 .check = check_plain_text},
+	{.name = "state", .type = FIELD_ENUM, .required = true, .choices = US_STATE_CODES},
+	{.name = "number",
+	 .type = FIELD_STRING,
+	 .required = true,
+	 .min = 1,
+	 .max = 64,
+	 .check = check_plain_text},
+	{.name = "issued_on", .type = FIELD_DATE, .required = true},
+	{.name = "expires_on", .type = FIELD_DATE, .required = true},
+	{.name = "training_hours",
+	 .type = FIELD_NUMBER,
+	 .nullable = true,
+	 .min = 0,
+	 .max = 10000,
+	 .check = check_hours},
+	{.name = "ceu_hours",
+	 .type = FIELD_NUMBER,
+	 .nullable = true,
+	 .min = 0,
+	 .max = 10000,
+	 .check = check_hours},
+	{.name = "status", .type = FIELD_ENUM, .choices = STATUSES},
+	{.name = "ceu_requirement",
+	 .type = FIELD_OBJECT,
+	 .nullable = true,
+	 .fields = REQUIREMENT_FIELDS},
+	{.name = "id", .type = FIELD_READ_ONLY},
+	{.name = "specialist_id", .type = FIELD_READ_ONLY},
+	{.name = "effective_status", .type = FIELD_READ_ONLY},
+	{.name = "verified_by", .type = FIELD_READ_ONLY},
+	{.name = "verified_at", .type = FIELD_READ_ONLY},
+	{.name = "renewal", .type = FIELD_READ_ONLY},
+	{.name = "version", .type = FIELD_READ_ONLY},
+	{.name = "created_at", .type = FIELD_READ_ONLY},
+	{.name = "updated_at", .type = FIELD_READ_ONLY},
+	{0},
+};
+
+static const struct constraint_answer CERTIFICATION_CONSTRAINTS[] = {
+	{"certifications_credential_key", 409, NULL,
+	 "a certification with this credential, state and number is already recorded"},
+	{"certifications_expires_after_issued", 422, "expires_on", "must be after issued_on"},
+	{0},
+};
+
+/* Column order of CERTIFICATION_COLUMNS. */
+enum {
+	COL_ID,
+	COL_SPECIALIST_ID,
+	COL_ORGANIZATION_ID,
+	COL_SUBJECT,
+	COL_CREDENTIAL,
+	COL_ISSUING_AUTHORITY,
+	COL_STATE,
+	COL_NUMBER,
+	COL_ISSUED_ON,
+	COL_EXPIRES_ON,
+	COL_TRAINING_HOURS,
+	COL_CEU_HOURS,
+	COL_STATUS,
+	COL_VERIFIED_BY,
+	COL_VERIFIED_AT,
+	COL_REQUIRED_TOTAL_HOURS,
+	COL_REQUIRED_ETHICS_HOURS,
+	COL_REQUIRED_PEER_SPECIFIC_HOURS,
+	COL_CEUS,
+	COL_TODAY,
+	COL_VERSION,
+	COL_CREATED_AT,
+	COL_UPDATED_AT,
+	COL_POSITION,
+	COL_EXPIRY_POSITION,
+};
+
+/* ceus: every continuing education entry as [completed_on, category, hours], for the
+ * renewal computation. today: the holder's organization's day. */
+#define CERTIFICATION_COLUMNS                                                                     \
+	"c.id, c.specialist_id, s.organization_id, s.subject, c.credential, "                     \
+	"c.issuing_authority, c.state, c.number, to_char(c.issued_on, 'YYYY-MM-DD'), "            \
+	"to_char(c.expires_on, 'YYYY-MM-DD'), c.training_hours, c.ceu_hours, c.status, "          \
+	"c.verified_by, peerd_timestamp(c.verified_at), c.required_total_hours, "                 \
+	"c.required_ethics_hours, c.required_peer_specific_hours, "                               \
+	"(SELECT coalesce(json_agg(json_build_array(e.completed_on, e.category, e.hours::text))," \
+	" '[]') FROM continuing_education e WHERE e.certification_id = c.id), "                   \
+	"to_char(peerd_organization_today(s.organization_id), 'YYYY-MM-DD'), c.version, "         \
+	"peerd_timestamp(c.created_at), peerd_timestamp(c.updated_at), "                          \
+	"peerd_position(c.created_at), c.expires_on - DATE '1970-01-01'"
+
+#define CERTIFICATION_FROM " FROM certifications c JOIN specialists s ON s.id = c.specialist_id"
+
+static const struct db_statement CERTIFICATION_SELECT = {
+	"certification_select",
+	"SELECT " CERTIFICATION_COLUMNS CERTIFICATION_FROM " WHERE c.id = $1"};
+
+static const struct db_statement CERTIFICATION_SELECT_FOR_UPDATE = {
+	"certification_select_for_update",
+	"SELECT " CERTIFICATION_COLUMNS CERTIFICATION_FROM " WHERE c.id = $1 FOR UPDATE OF c"};
+
+static const struct db_statement CERTIFICATION_LIST_FOR_SPECIALIST = {
+	"certification_list_for_specialist",
+	"SELECT " CERTIFICATION_COLUMNS CERTIFICATION_FROM " WHERE c.specialist_id = $1"
+	" AND ($2::bigint IS NULL OR (c.created_at, c.id) < (peerd_from_position($2::bigint), "
+	"$3::uuid))"
+	" ORDER BY c.created_at DESC, c.id DESC LIMIT $4::int"};
+
+/* Soonest expiry first. $1: the caller's organization (NULL for an admin); $2: a
+ * specialist caller's own subject; then the filters, the cursor ($7, $8), the count. */
+static const struct db_statement CERTIFICATION_LIST = {
+	"certification_list",
+	"SELECT " CERTIFICATION_COLUMNS CERTIFICATION_FROM
+	" WHERE ($1::uuid IS NULL OR s.organization_id = $1::uuid)"
+	" AND ($2::text IS NULL OR s.subject = $2::text)"
+	" AND ($3::uuid IS NULL OR s.organization_id = $3::uuid)"
+	" AND ($4::uuid IS NULL OR c.specialist_id = $4::uuid)"
+	" AND ($5::certification_status IS NULL OR c.status = $5::certification_status)"
+	" AND ($6::int IS NULL OR c.expires_on BETWEEN peerd_organization_today(s.organization_id)"
+	" AND peerd_organization_today(s.organization_id) + $6::int)"
+	" AND ($7::bigint IS NULL OR (c.expires_on - DATE '1970-01-01', c.id) > ($7::bigint, "
+	"$8::uuid))"
+	" ORDER BY c.expires_on, c.id LIMIT $9::int"};
+
+static const struct db_statement CERTIFICATION_INSERT = {
+	"certification_insert",
+	"INSERT INTO certifications (specialist_id, credential, issuing_authority, state, number,"
+	" issued_on, expires_on, training_hours, ceu_hours, status, verified_by, verified_at,"
+	" required_total_hours, required_ethics_hours, required_peer_specific_hours)"
+	" VALUES ($1, $2, $3, $4, $5, $6::date, $7::date, $8::numeric, $9::numeric,"
+	" $10::certification_status, CASE WHEN $10 = 'active' THEN $11 END,"
+	" CASE WHEN $10 = 'active' THEN now() END, $12::numeric, $13::numeric, $14::numeric)"
+	" RETURNING id"};
+
+/* A move to active records who verified it, as /verify does. */
+static const struct db_statement CERTIFICATION_UPDATE = {
+	"certification_update",
+	"UPDATE certifications SET credential = $2, issuing_authority = $3, state = $4,"
+	" number = $5, issued_on = $6::date, expires_on = $7::date,"
+	" training_hours = $8::numeric, ceu_hours = $9::numeric,"
+	" verified_by = CASE WHEN $10 = 'active' AND status <> 'active' THEN $11 ELSE verified_by"
+	" END,"
+	" verified_at = CASE WHEN $10 = 'active' AND status <> 'active' THEN now() ELSE"
+	" verified_at END,"
+	" status = $10::certification_status, required_total_hours = $12::numeric,"
+	" required_ethics_hours = $13::numeric, required_peer_specific_hours = $14::numeric,"
+	" version = version + 1, updated_at = now() WHERE id = $1"};
+
+static const struct db_statement CERTIFICATION_VERIFY = {
+	"certification_verify",
+	"UPDATE certifications SET status = 'active', verified_by = $2, verified_at = now(),"
+	" version = version + 1, updated_at = now() WHERE id = $1"};
+
+static struct civil_date date_column(const PGresult *res, int row, int column)
+{
+	struct civil_date date = {1970, 1, 1};
+	(void)civil_date_parse(db_text(res, row, column), &date);
+	return date;
+}
+
+static long long hours_column(const PGresult *res, int row, int column)
+{
+	long long hundredths = 0;
+	const char *text = db_text(res, row, column);
+	if (text)
+		(void)hours_parse(text, &hundredths);
+	return hundredths;
+}
+
+static json_t *requirement_render(const PGresult *res, int row)
+{
+	if (!db_text(res, row, COL_REQUIRED_TOTAL_HOURS))
+		return json_null();
+	return json_pack("{s:o, s:o, s:o}", "total_hours",
+			 hours_json_from_text(db_text(res, row, COL_REQUIRED_TOTAL_HOURS)),
+			 "ethics_hours",
+			 hours_json_from_text(db_text(res, row, COL_REQUIRED_ETHICS_HOURS)),
+			 "peer_specific_hours",
+			 hours_json_from_text(db_text(res, row, COL_REQUIRED_PEER_SPECIFIC_HOURS)));
+}
+
+/* The entries of the ceus column ([[completed_on, category, hours], ...]); the caller
+ * frees the array. Entries the database could not have written are skipped. */
+static struct ceu_entry *ceu_entries(const PGresult *res, int row, size_t *count)
+{
+	json_t *items = db_json(res, row, COL_CEUS);
+	size_t size = json_array_size(items);
+	struct ceu_entry *entries = calloc(size ? size : 1, sizeof *entries);
+	*count = 0;
+	size_t index;
+	json_t *item;
+	json_array_foreach (items, index, item) {
+		struct ceu_entry *entry = entries ? &entries[*count] : NULL;
+		const char *category = json_string_value(json_array_get(item, 1));
+		if (entry && category &&
+		    civil_date_parse(json_string_value(json_array_get(item, 0)),
+				     &entry->completed_on) &&
+		    ceu_category_parse(category, &entry->category) &&
+		    hours_parse(json_string_value(json_array_get(item, 2)), &entry->hours))
+			(*count)++;
+	}
+	json_decref(items);
+	return entries;
+}
+
+static json_t *renewal_render(const PGresult *res, int row)
+{
+	struct ceu_requirement requirement = {
+		.present = db_text(res, row, COL_REQUIRED_TOTAL_HOURS) != NULL,
+		.total = hours_column(res, row, COL_REQUIRED_TOTAL_HOURS),
+		.ethics = hours_column(res, row, COL_REQUIRED_ETHICS_HOURS),
+		.peer_specific = hours_column(res, row, COL_REQUIRED_PEER_SPECIFIC_HOURS),
+	};
+	size_t count;
+	struct ceu_entry *entries = ceu_entries(res, row, &count);
+	struct renewal renewal;
+	renewal_compute(date_column(res, row, COL_ISSUED_ON), date_column(res, row, COL_EXPIRES_ON),
+			entries, count, &requirement, &renewal);
+	free(entries);
+	char cycle_start[16];
+	civil_date_format(renewal.cycle_start, cycle_start, sizeof cycle_start);
+	json_t *by_category = json_object();
+	for (int i = 0; i < CEU_CATEGORY_COUNT; i++)
+		json_object_set_new(by_category, CEU_CATEGORY_NAMES[i],
+				    hours_json(renewal.hours_by_category[i]));
+	return json_pack("{s:s, s:o, s:o, s:o, s:{s:o, s:o}, s:b}", "cycle_start", cycle_start,
+			 "hours_by_category", by_category, "hours_total",
+			 hours_json(renewal.hours_total), "hours_missing",
+			 hours_json(renewal.hours_missing), "hours_missing_by_category", "ethics",
+			 hours_json(renewal.missing_ethics), "peer_specific",
+			 hours_json(renewal.missing_peer_specific), "ready", renewal.ready);
+}
+
+/* One row as the API's JSON; returns a new reference. */
+static json_t *certification_render(const PGresult *res, int row)
+{
+	const char *status = db_text(res, row, COL_STATUS);
+	const char *effective = certification_effective_status(
+		status, date_column(res, row, COL_EXPIRES_ON), date_column(res, row, COL_TODAY));
+	return json_pack(
+		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o,"
+		" s:I, s:s, s:s}",
+		"id", db_text(res, row, COL_ID), "specialist_id",
+		db_text(res, row, COL_SPECIALIST_ID), "credential",
+		db_text(res, row, COL_CREDENTIAL), "issuing_authority",
+		db_text(res, row, COL_ISSUING_AUTHORITY), "state", db_text(res, row, COL_STATE),
+		"number", db_text(res, row, COL_NUMBER), "issued_on",
+		db_text(res, row, COL_ISSUED_ON), "expires_on", db_text(res, row, COL_EXPIRES_ON),
+		"training_hours", hours_json_from_text(db_text(res, row, COL_TRAINING_HOURS)),
+		"ceu_hours", hours_json_from_text(db_text(res, row, COL_CEU_HOURS)), "status",
+		status, "effective_status", effective, "verified_by",
+		db_json_string(res, row, COL_VERIFIED_BY), "verified_at",
+		db_json_string(res, row, COL_VERIFIED_AT), "ceu_requirement",
+		requirement_render(res, row), "renewal", renewal_render(res, row), "version",
+		(json_int_t)db_integer(res, row, COL_VERSION), "created_at",
+		db_text(res, row, COL_CREATED_AT), "updated_at", db_text(res, row, COL_UPDATED_AT));
+}
+
+/* The values to write, as SQL parameters, from a validated document. */
+struct certification_values {
+	const char *credential, *issuing_authority, *state, *number, *issued_on, *expires_on;
+	const char *status;
+	const char *training_hours, *ceu_hours, *required_total, *required_ethics,
+		*required_peer_specific;
+	char buffers[5][32];
+};
+
+static void certification_values_from(const json_t *doc, struct certification_values *values)
+{
+	const json_t *requirement = json_object_get(doc, "ceu_requirement");
+	values->credential = json_string_value(json_object_get(doc, "credential"));
+	values->issuing_authority = json_string_value(json_object_get(doc, "issuing_authority"));
+	values->state = json_string_value(json_object_get(doc, "state"));
+	values->number = json_string_value(json_object_get(doc, "number"));
+	values->issued_on = json_string_value(json_object_get(doc, "issued_on"));
+	values->expires_on = json_string_value(json_object_get(doc, "expires_on"));
+	values->status = json_string_value(json_object_get(doc, "status"));
+	if (!values->status)
+		values->status = "pending";
+	values->training_hours = hours_sql(json_object_get(doc, "training_hours"),
+					   values->buffers[0], sizeof values->buffers[0]);
+	values->ceu_hours = hours_sql(json_object_get(doc, "ceu_hours"), values->buffers[1],
+				      sizeof values->buffers[1]);
+	values->required_total = hours_sql(json_object_get(requirement, "total_hours"),
+					   values->buffers[2], sizeof values->buffers[2]);
+	/* Category minimums left out of a requirement are zero. */
+	values->required_ethics = values->required_total
+					  ? hours_sql(json_object_get(requirement, "ethics_hours"),
+						      values->buffers[3], sizeof values->buffers[3])
+					  : NULL;
+	values->required_peer_specific =
+		values->required_total
+			? hours_sql(json_object_get(requirement, "peer_specific_hours"),
+				    values->buffers[4], sizeof values->buffers[4])
+			: NULL;
+	if (values->required_total && !values->required_ethics)
+		values->required_ethics = "0";
+	if (values->required_total && !values->required_peer_specific)
+		values->required_peer_specific = "0";
+}
+
+/* expires_on after issued_on: answers 422 naming expires_on otherwise. */
+static bool dates_in_order(struct request *request, const json_t *doc)
+{
+	struct civil_date issued, expires;
+	if (!civil_date_parse(json_string_value(json_object_get(doc, "issued_on")), &issued) ||
+	    !civil_date_parse(json_string_value(json_object_get(doc, "expires_on")), &expires) ||
+	    civil_date_compare(expires, issued) > 0)
+		return true;
+	problem_send_field(request, "expires_on", "must be after issued_on");
+	return false;
+}
+
+/* Reads certification id (after a write, inside the same transaction). */
+static PGresult *select_certification(struct request *request, struct db_conn *db, const char *id)
+{
+	PGresult *res = NULL;
+	enum db_status status = db_exec(db, &CERTIFICATION_SELECT, DB_ARGS(id), &res);
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	return res;
+}
+
+/* A specialist records their own certification only as pending, without the state's
+ * requirement; a supervisor or admin records it pending or already verified. */
+static bool creation_permitted(struct request *request)
+{
+	const char *status = json_string_value(json_object_get(request->body, "status"));
+	if (request->caller.role == ROLE_SPECIALIST) {
+		if (status && strcmp(status, "pending") != 0) {
+			problem_send(request, 403,
+				     "a specialist's own certification starts pending until a "
+				     "supervisor verifies it");
+			return false;
+		}
+		if (json_object_get(request->body, "ceu_requirement")) {
+			problem_send(request, 403,
+				     "a supervisor or admin records the ceu_requirement");
+			return false;
+		}
+		return true;
+	}
+	if (!status || strcmp(status, "pending") == 0 || strcmp(status, "active") == 0)
+		return true;
+	problem_send_field(request, "status", "a new certification is pending or active");
+	return false;
+}
+
+void certifications_create(struct request *request)
+{
+	const char *specialist_id = request_id_param(request, "id");
+	struct db_conn *db = specialist_id ? request_db(request) : NULL;
+	struct specialist_ref holder;
+	if (!db || !specialist_find_visible(request, db, specialist_id, &holder) ||
+	    !request_valid(request, request->body, CERTIFICATION_FIELDS) ||
+	    !creation_permitted(request) || !dates_in_order(request, request->body))
+		return;
+	struct certification_values values;
+	certification_values_from(request->body, &values);
+	PGresult *inserted = NULL;
+	enum db_status status =
+		db_exec(db, &CERTIFICATION_INSERT,
+			DB_ARGS(holder.id, values.credential, values.issuing_authority,
+				values.state, values.number, values.issued_on, values.expires_on,
+				values.training_hours, values.ceu_hours, values.status,
+				request->caller.subject, values.required_total,
+				values.required_ethics, values.required_peer_specific),
+			&inserted);
+	if (status != DB_OK) {
+		problem_send_constraint(request, status, db, CERTIFICATION_CONSTRAINTS);
+		return;
+	}
+	PGresult *res = select_certification(request, db, db_text(inserted, 0, 0));
+	PQclear(inserted);
+	if (!res)
+		return;
+	char location[96];
+	snprintf(location, sizeof location, "/v1/certifications/%s", db_text(res, 0, COL_ID));
+	respond_created(request, location, certification_render(res, 0));
+	PQclear(res);
+}
+
+void certifications_list_for_specialist(struct request *request)
+{
+	static const char *const QUERY[] = {"limit", "cursor", NULL};
+	struct page_request page;
+	const char *specialist_id = request_id_param(request, "id");
+	if (!specialist_id || !request_query_allow_only(request, QUERY) ||
+	    !query_page(request, &page))
+		return;
+	struct db_conn *db = request_db(request);
+	struct specialist_ref holder;
+	if (!db || !specialist_find_visible(request, db, specialist_id, &holder))
+		return;
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &CERTIFICATION_LIST_FOR_SPECIALIST,
+					DB_ARGS(holder.id, PAGE_SQL_ARGS(page)), &res);
+	respond_page(request, status, res, &page, certification_render, COL_POSITION, COL_ID);
+}
+
+void certifications_list(struct request *request)
+{
+	static const char *const QUERY[] = {
+		"limit",  "cursor", "expiring_within_days", "organization_id", "specialist_id",
+		"status", NULL};
+	struct page_request page;
+	char days_text[24];
+	const char *days, *organization_id, *specialist_id, *status_filter;
+	if (!request_query_allow_only(request, QUERY) || !query_page(request, &page) ||
+	    !query_integer(request, "expiring_within_days", 0, EXPIRING_WITHIN_DAYS_MAX, days_text,
+			   sizeof days_text, &days) ||
+	    !query_uuid(request, "organization_id", &organization_id) ||
+	    !query_uuid(request, "specialist_id", &specialist_id) ||
+	    !query_choice(request, "status", STATUSES, &status_filter))
+		return;
+	const struct principal *caller = &request->caller;
+	const char *scope = caller->role == ROLE_ADMIN ? NULL : caller->organization_id;
+	const char *own_subject = caller->role == ROLE_SPECIALIST ? caller->subject : NULL;
+	struct db_conn *db = request_db(request);
+	if (!db)
+		return;
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &CERTIFICATION_LIST,
+					DB_ARGS(scope, own_subject, organization_id, specialist_id,
+						status_filter, days, PAGE_SQL_ARGS(page)),
+					&res);
+	respond_page(request, status, res, &page, certification_render, COL_EXPIRY_POSITION,
+		     COL_ID);
+}
+
+static bool may_see(const struct request *request, const PGresult *res)
+{
+	return PQntuples(res) > 0 &&
+	       auth_may_access_specialist(&request->caller, db_text(res, 0, COL_ORGANIZATION_ID),
+					  db_text(res, 0, COL_SUBJECT));
+}
+
+void certifications_get(struct request *request)
+{
+	const char *id = request_id_param(request, "id");
+	struct db_conn *db = id ? request_db(request) : NULL;
+	if (!db)
+		return;
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &CERTIFICATION_SELECT, DB_ARGS(id), &res);
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	else if (!may_see(request, res))
+		problem_send(request, 404, "there is no such certification");
+	else
+		respond_resource(request, certification_render(res, 0),
+				 db_integer(res, 0, COL_VERSION));
+	PQclear(res);
+}
+
+/* 404 for a certification the caller may not see. Its holder may correct only the facts
+ * of a pending one; the status and the requirement are a supervisor's. */
+static bool admit_patch(struct request *request, const PGresult *current)
+{
+	if (!may_see(request, current)) {
+		problem_send(request, 404, "there is no such certification");
+		return false;
+	}
+	if (request->caller.role != ROLE_SPECIALIST)
+		return true;
+	if (!patch_allows_only(request, "a specialist", HOLDER_WRITABLE))
+		return false;
+	if (strcmp(db_text(current, 0, COL_STATUS), "pending") == 0)
+		return true;
+	problem_send(request, 409, "this certification is %s: only a supervisor may change it now",
+		     db_text(current, 0, COL_STATUS));
+	return false;
+}
+
+static bool patch_consistent(struct request *request, const json_t *before, const json_t *after)
+{
+	(void)before;
+	return dates_in_order(request, after);
+}
+
+static PGresult *write_certification(struct request *request, struct db_conn *db, const char *id,
+				     const json_t *doc)
+{
+	struct certification_values values;
+	certification_values_from(doc, &values);
+	enum db_status status =
+		db_exec(db, &CERTIFICATION_UPDATE,
+			DB_ARGS(id, values.credential, values.issuing_authority, values.state,
+				values.number, values.issued_on, values.expires_on,
+				values.training_hours, values.ceu_hours, values.status,
+				request->caller.subject, values.required_total,
+				values.required_ethics, values.required_peer_specific),
+			NULL);
+	if (status != DB_OK) {
+		problem_send_constraint(request, status, db, CERTIFICATION_CONSTRAINTS);
+		return NULL;
+	}
+	return select_certification(request, db, id);
+}
+
+static const struct patch_target CERTIFICATION_PATCH = {
+	.noun = "certification",
+	.lock = &CERTIFICATION_SELECT_FOR_UPDATE,
+	.fields = CERTIFICATION_FIELDS,
+	.render = certification_render,
+	.version_column = COL_VERSION,
+	.admit = admit_patch,
+	.check = patch_consistent,
+	.write = write_certification,
+};
+
+void certifications_patch(struct request *request)
+{
+	const char *id = request_id_param(request, "id");
+	if (id)
+		patch_run(request, id, &CERTIFICATION_PATCH);
+}
+
+/* Why certification current cannot be verified now, or NULL when it can. */
+static const char *verify_refusal(const PGresult *current, char *out, size_t size)
+{
+	const char *status = db_text(current, 0, COL_STATUS);
+	if (strcmp(status, "active") == 0)
+		return "the certification is already active";
+	if (strcmp(status, "revoked") == 0)
+		return "a revoked certification cannot be verified; record the new one";
+	if (civil_date_compare(date_column(current, 0, COL_EXPIRES_ON),
+			       date_column(current, 0, COL_TODAY)) < 0) {
+		snprintf(out, size, "the certification expired on %s; record the renewed one",
+			 db_text(current, 0, COL_EXPIRES_ON));
+		return out;
+	}
+	return NULL;
+}
+
+/* Verifies the locked row current inside the open transaction; returns the new row or
+ * NULL after answering. */
+static PGresult *verify_locked(struct request *request, struct db_conn *db, const char *id,
+			       const PGresult *current)
+{
+	char reason[128];
+	const char *refusal = NULL;
+	if (!may_see(request, current)) {
+		problem_send(request, 404, "there is no such certification");
+		return NULL;
+	}
+	if ((refusal = verify_refusal(current, reason, sizeof reason))) {
+		problem_send(request, 409, "%s", refusal);
+		return NULL;
+	}
+	enum db_status status =
+		db_exec(db, &CERTIFICATION_VERIFY, DB_ARGS(id, request->caller.subject), NULL);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return NULL;
+	}
+	return select_certification(request, db, id);
+}
+
+void certifications_verify(struct request *request)
+{
+	const char *id = request_id_param(request, "id");
+	struct db_conn *db = id ? request_db(request) : NULL;
+	if (!db)
+		return;
+	PGresult *current = NULL;
+	enum db_status status = db_begin(db);
+	if (status == DB_OK)
+		status = db_exec(db, &CERTIFICATION_SELECT_FOR_UPDATE, DB_ARGS(id), &current);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return;
+	}
+	PGresult *verified = verify_locked(request, db, id, current);
+	PQclear(current);
+	if (!verified)
+		return;
+	status = db_commit(db);
+	if (status == DB_OK)
+		respond_resource(request, certification_render(verified, 0),
+				 db_integer(verified, 0, COL_VERSION));
+	else
+		problem_send_database(request, status);
+	PQclear(verified);
+}
+
+bool certification_find_visible(struct request *request, struct db_conn *db, const char *id,
+				struct certification_ref *out)
+{
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &CERTIFICATION_SELECT, DB_ARGS(id), &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return false;
+	}
+	bool visible = may_see(request, res);
+	if (visible) {
+		snprintf(out->id, sizeof out->id, "%s", db_text(res, 0, COL_ID));
+		out->today = date_column(res, 0, COL_TODAY);
+	} else {
+		problem_send(request, 404, "there is no such certification");
+	}
+	PQclear(res);
+	return visible;
+}

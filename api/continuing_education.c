@@ -1,0 +1,188 @@
+/* Continuing education entries of a certification. Whoever may see the certification
+ * may read them and add one; the renewal readiness of the certification
+ * (api/certifications.c) counts them. */
+#include "continuing_education.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "certification.h"
+#include "certifications.h"
+#include "db.h"
+#include "hours.h"
+#include "pagination.h"
+#include "problem.h"
+#include "query.h"
+#include "request.h"
+#include "respond.h"
+#include "validate.h"
+
+static const struct field_rule CEU_FIELDS[] = {
+	{.name = "completed_on", .type = FIELD_DATE, .required = true},
+	{.name = "hours",
+	 .type = FIELD_NUMBER,
+	 .required = true,
+	 .min = 0,
+	 .max = 100,
+	 .check = check_hours},
+	{.name = "category", .type = FIELD_ENUM, .required = true, .choices = CEU_CATEGORY_NAMES},
+	{.name = "title",
+	 .type = FIELD_STRING,
+	 .required = true,
+	 .min = 1,
+	 .max = 200,
+	 .check = check_plain_text},
+	{.name = "provider",
+	 .type = FIELD_STRING,
+	 .nullable = true,
+	 .min = 1,
+	 .max = 200,
+	 .check = check_plain_text},
+	{.name = "id", .type = FIELD_READ_ONLY},
+	{.name = "certification_id", .type = FIELD_READ_ONLY},
+	{.name = "version", .type = FIELD_READ_ONLY},
+	{.name = "created_at", .type = FIELD_READ_ONLY},
+	{.name = "updated_at", .type = FIELD_READ_ONLY},
+	{0},
+};
+
+/* Column order of CEU_COLUMNS. */
+enum {
+	COL_ID,
+	COL_CERTIFICATION_ID,
+	COL_COMPLETED_ON,
+	COL_HOURS,
+	COL_CATEGORY,
+	COL_TITLE,
+	COL_PROVIDER,
+	COL_VERSION,
+	COL_CREATED_AT,
+	COL_UPDATED_AT,
+	COL_POSITION,
+};
+
+#define CEU_COLUMNS                                                                           \
+	"id, certification_id, to_char(completed_on, 'YYYY-MM-DD'), hours, category, title, " \
+	"provider, version, peerd_timestamp(created_at), peerd_timestamp(updated_at), "       \
+	"peerd_position(created_at)"
+
+static const struct db_statement CEU_SELECT = {
+	"ceu_select",
+	"SELECT " CEU_COLUMNS " FROM continuing_education WHERE id = $1 AND certification_id = $2"};
+
+static const struct db_statement CEU_LIST = {
+	"ceu_list", "SELECT " CEU_COLUMNS " FROM continuing_education WHERE certification_id = $1"
+		    " AND ($2::bigint IS NULL OR (created_at, id) < "
+		    "(peerd_from_position($2::bigint), $3::uuid))"
+		    " ORDER BY created_at DESC, id DESC LIMIT $4::int"};
+
+static const struct db_statement CEU_INSERT = {
+	"ceu_insert",
+	"INSERT INTO continuing_education (certification_id, completed_on, hours, category, title,"
+	" provider) VALUES ($1, $2::date, $3::numeric, $4::ceu_category, $5, $6)"
+	" RETURNING " CEU_COLUMNS};
+
+/* One row as the API's JSON; returns a new reference. */
+static json_t *ceu_render(const PGresult *res, int row)
+{
+	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:I, s:s, s:s}", "id",
+			 db_text(res, row, COL_ID), "certification_id",
+			 db_text(res, row, COL_CERTIFICATION_ID), "completed_on",
+			 db_text(res, row, COL_COMPLETED_ON), "hours",
+			 hours_json_from_text(db_text(res, row, COL_HOURS)), "category",
+			 db_text(res, row, COL_CATEGORY), "title", db_text(res, row, COL_TITLE),
+			 "provider", db_json_string(res, row, COL_PROVIDER), "version",
+			 (json_int_t)db_integer(res, row, COL_VERSION), "created_at",
+			 db_text(res, row, COL_CREATED_AT), "updated_at",
+			 db_text(res, row, COL_UPDATED_AT));
+}
+
+/* Hours cannot be completed on a day that has not come yet where the holder works. */
+static bool completed_by_today(struct request *request,
+			       const struct certification_ref *certification)
+{
+	struct civil_date completed;
+	if (!civil_date_parse(json_string_value(json_object_get(request->body, "completed_on")),
+			      &completed) ||
+	    civil_date_compare(completed, certification->today) <= 0)
+		return true;
+	problem_send_field(request, "completed_on", "cannot be after today");
+	return false;
+}
+
+/* Zero hours count for nothing: the validator admits 0 for the range, this refuses it. */
+static bool hours_positive(struct request *request)
+{
+	if (json_number_value(json_object_get(request->body, "hours")) > 0)
+		return true;
+	problem_send_field(request, "hours", "must be more than 0");
+	return false;
+}
+
+void continuing_education_create(struct request *request)
+{
+	const char *certification_id = request_id_param(request, "id");
+	struct db_conn *db = certification_id ? request_db(request) : NULL;
+	struct certification_ref certification;
+	if (!db || !certification_find_visible(request, db, certification_id, &certification) ||
+	    !request_valid(request, request->body, CEU_FIELDS) || !hours_positive(request) ||
+	    !completed_by_today(request, &certification))
+		return;
+	const json_t *body = request->body;
+	char hours[32];
+	PGresult *res = NULL;
+	enum db_status status = db_exec(
+		db, &CEU_INSERT,
+		DB_ARGS(certification.id, json_string_value(json_object_get(body, "completed_on")),
+			hours_sql(json_object_get(body, "hours"), hours, sizeof hours),
+			json_string_value(json_object_get(body, "category")),
+			json_string_value(json_object_get(body, "title")),
+			json_string_value(json_object_get(body, "provider"))),
+		&res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return;
+	}
+	char location[160];
+	snprintf(location, sizeof location, "/v1/certifications/%s/ceus/%s", certification.id,
+		 db_text(res, 0, COL_ID));
+	respond_created(request, location, ceu_render(res, 0));
+	PQclear(res);
+}
+
+void continuing_education_list(struct request *request)
+{
+	static const char *const QUERY[] = {"limit", "cursor", NULL};
+	const char *certification_id = request_id_param(request, "id");
+	struct page_request page;
+	if (!certification_id || !request_query_allow_only(request, QUERY) ||
+	    !query_page(request, &page))
+		return;
+	struct db_conn *db = request_db(request);
+	struct certification_ref certification;
+	if (!db || !certification_find_visible(request, db, certification_id, &certification))
+		return;
+	PGresult *res = NULL;
+	enum db_status status =
+		db_read(db, &CEU_LIST, DB_ARGS(certification.id, PAGE_SQL_ARGS(page)), &res);
+	respond_page(request, status, res, &page, ceu_render, COL_POSITION, COL_ID);
+}
+
+void continuing_education_get(struct request *request)
+{
+	const char *certification_id = request_id_param(request, "id");
+	const char *id = certification_id ? request_id_param(request, "ceu_id") : NULL;
+	struct db_conn *db = id ? request_db(request) : NULL;
+	struct certification_ref certification;
+	if (!db || !certification_find_visible(request, db, certification_id, &certification))
+		return;
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &CEU_SELECT, DB_ARGS(id, certification.id), &res);
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	else if (PQntuples(res) == 0)
+		problem_send(request, 404, "there is no such continuing education entry");
+	else
+		respond_resource(request, ceu_render(res, 0), db_integer(res, 0, COL_VERSION));
+	PQclear(res);
+}

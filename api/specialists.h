@@ -1,0 +1,28 @@
+/* Specialists (API.md): the peer support staff of a provider organization. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "uuid.h"
+
+struct request;
+struct db_conn;
+
+void specialists_list(struct request *request);
+void specialists_create(struct request *request);
+void specialists_get(struct request *request);
+void specialists_get_me(struct request *request);
+void specialists_patch(struct request *request);
+void specialists_patch_me(struct request *request);
+
+/* Who a specialist is, as far as another resource needs to know. */
+struct specialist_ref {
+	char id[UUID_TEXT_SIZE];
+	char organization_id[UUID_TEXT_SIZE];
+	bool is_caller; /* the caller is this specialist */
+};
+
+/* Finds specialist id when the caller may see them and fills out; else answers 404 (or
+ * 503) and returns false. */
+bool specialist_find_visible(struct request *request, struct db_conn *db, const char *id,
+			     struct specialist_ref *out);

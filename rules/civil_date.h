@@ -1,0 +1,26 @@
+/* Calendar days (YYYY-MM-DD) without a time or zone: expiry dates, CEU completion days,
+ * "today" in an organization's zone. Pure arithmetic, no clock. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct civil_date {
+	int year, month, day;
+};
+
+/* Reads YYYY-MM-DD naming a real day. Returns false for anything else. */
+bool civil_date_parse(const char *text, struct civil_date *out);
+
+/* Writes YYYY-MM-DD into out (at least 11 bytes). */
+void civil_date_format(struct civil_date date, char *out, size_t size);
+
+/* Negative, zero or positive as a is before, equal to or after b. */
+int civil_date_compare(struct civil_date a, struct civil_date b);
+
+/* The same day `years` earlier; 29 February becomes 28 February in a common year, as
+ * PostgreSQL's date - interval 'n years' does. */
+struct civil_date civil_date_minus_years(struct civil_date date, int years);
+
+/* Days in month of year (month 1..12). */
+int civil_date_days_in_month(int year, int month);

@@ -1,0 +1,134 @@
+#include "patch.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "etag.h"
+#include "merge_patch.h"
+#include "problem.h"
+#include "request.h"
+#include "respond.h"
+#include "validate.h"
+
+json_t *patch_writable_document(json_t *resource, const struct field_rule *fields)
+{
+	for (const struct field_rule *rule = fields; resource && rule->name; rule++) {
+		if (rule->type == FIELD_READ_ONLY)
+			json_object_del(resource, rule->name);
+	}
+	return resource;
+}
+
+static bool is_listed(const char *key, const char *const *allowed)
+{
+	for (; *allowed; allowed++) {
+		if (strcmp(key, *allowed) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool patch_allows_only(struct request *request, const char *who, const char *const *allowed)
+{
+	char refused[256] = "";
+	const char *key;
+	json_t *value;
+	json_object_foreach (request->body, key, value) {
+		if (is_listed(key, allowed))
+			continue;
+		size_t used = strlen(refused);
+		snprintf(refused + used, sizeof refused - used, "%s%s", used ? ", " : "", key);
+	}
+	if (!refused[0])
+		return true;
+	char permitted[256] = "";
+	for (const char *const *name = allowed; *name; name++) {
+		size_t used = strlen(permitted);
+		snprintf(permitted + used, sizeof permitted - used, "%s%s", used ? ", " : "",
+			 *name);
+	}
+	problem_send(request, 403, "%s may change only %s, not: %s", who, permitted, refused);
+	return false;
+}
+
+bool patch_keeps(struct request *request, const json_t *before, const json_t *after,
+		 const char *member)
+{
+	if (json_equal(json_object_get(before, member), json_object_get(after, member)))
+		return true;
+	problem_send_field(request, member, "cannot change once the resource exists");
+	return false;
+}
+
+/* Locks row id inside a transaction just begun; NULL after answering (404 or a database
+ * failure). The caller PQclear()s the result. */
+static PGresult *lock_row(struct request *request, struct db_conn *db, const char *id,
+			  const struct patch_target *target)
+{
+	PGresult *current = NULL;
+	enum db_status status = db_begin(db);
+	if (status == DB_OK)
+		status = db_exec(db, target->lock, DB_ARGS(id), &current);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return NULL;
+	}
+	if (PQntuples(current) == 0) {
+		problem_send(request, 404, "there is no such %s", target->noun);
+		PQclear(current);
+		return NULL;
+	}
+	return current;
+}
+
+/* Applies the patch to the locked row current. Returns the row to send: current itself
+ * when nothing changes, a new result when the row was written, or NULL after answering. */
+static PGresult *apply(struct request *request, struct db_conn *db, const char *id,
+		       PGresult *current, const struct patch_target *target)
+{
+	if (target->admit && !target->admit(request, current))
+		return NULL;
+	if (!etag_if_match_allows(request_header(request, "If-Match"),
+				  db_integer(current, 0, target->version_column))) {
+		problem_send(request, 412,
+			     "the %s has changed since it was read (If-Match does not hold its "
+			     "ETag)",
+			     target->noun);
+		return NULL;
+	}
+	json_t *before = patch_writable_document(target->render(current, 0), target->fields);
+	json_t *after = before ? merge_patch_apply(before, request->body) : NULL;
+	PGresult *result = NULL;
+	if (!after)
+		problem_send(request, 500, "out of memory");
+	else if (!request_valid(request, after, target->fields) ||
+		 (target->check && !target->check(request, before, after)))
+		result = NULL;
+	else if (json_equal(before, after))
+		result = current;
+	else
+		result = target->write(request, db, id, after);
+	json_decref(before);
+	json_decref(after);
+	return result;
+}
+
+void patch_run(struct request *request, const char *id, const struct patch_target *target)
+{
+	struct db_conn *db = request_db(request);
+	PGresult *current = db ? lock_row(request, db, id, target) : NULL;
+	if (!current)
+		return;
+	PGresult *result = apply(request, db, id, current, target);
+	if (result) {
+		enum db_status status = db_commit(db);
+		if (status == DB_OK)
+			respond_resource(request, target->render(result, 0),
+					 db_integer(result, 0, target->version_column));
+		else
+			problem_send_database(request, status);
+	}
+	if (result != current)
+		PQclear(result);
+	PQclear(current);
+}

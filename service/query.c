@@ -1,0 +1,87 @@
+#include "query.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pagination.h"
+#include "problem.h"
+#include "request.h"
+#include "uuid.h"
+#include "validate.h"
+
+bool query_boolean(struct request *request, const char *name, const char **out)
+{
+	static const char *const BOOLEANS[] = {"true", "false", NULL};
+	return query_choice(request, name, BOOLEANS, out);
+}
+
+bool query_choice(struct request *request, const char *name, const char *const *choices,
+		  const char **out)
+{
+	*out = request_query(request, name);
+	if (!*out)
+		return true;
+	for (const char *const *choice = choices; *choice; choice++) {
+		if (strcmp(*out, *choice) == 0)
+			return true;
+	}
+	char listed[512] = "";
+	for (const char *const *choice = choices; *choice; choice++) {
+		size_t used = strlen(listed);
+		snprintf(listed + used, sizeof listed - used, "%s%s", used ? ", " : "", *choice);
+	}
+	problem_send(request, 400, "%s must be one of: %s", name, listed);
+	return false;
+}
+
+bool query_uuid(struct request *request, const char *name, const char **out)
+{
+	*out = request_query(request, name);
+	if (!*out || uuid_is_valid(*out))
+		return true;
+	problem_send(request, 400, "%s must be a UUID", name);
+	return false;
+}
+
+bool query_text(struct request *request, const char *name, size_t max, const char **out)
+{
+	*out = request_query(request, name);
+	if (!*out || ((*out)[0] && utf8_length(*out) <= max))
+		return true;
+	problem_send(request, 400, "%s must be 1 to %zu characters", name, max);
+	return false;
+}
+
+bool query_integer(struct request *request, const char *name, long min, long max, char *buffer,
+		   size_t size, const char **out)
+{
+	const char *text = request_query(request, name);
+	*out = NULL;
+	if (!text)
+		return true;
+	char *end = NULL;
+	errno = 0;
+	long value = strtol(text, &end, 10);
+	bool digits = (text[0] >= '0' && text[0] <= '9') ||
+		      (text[0] == '-' && text[1] >= '0' && text[1] <= '9');
+	if (!digits || *end || errno == ERANGE || value < min || value > max) {
+		problem_send(request, 400, "%s must be a whole number from %ld to %ld", name, min,
+			     max);
+		return false;
+	}
+	snprintf(buffer, size, "%ld", value);
+	*out = buffer;
+	return true;
+}
+
+bool query_page(struct request *request, struct page_request *page)
+{
+	char error[160];
+	if (page_request_parse(request_query(request, "limit"), request_query(request, "cursor"),
+			       page, error, sizeof error))
+		return true;
+	problem_send(request, 400, "%s", error);
+	return false;
+}
