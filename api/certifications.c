@@ -393,7 +393,8 @@ static bool creation_permitted(struct request *request)
 				     "supervisor verifies it");
 			return false;
 		}
-		if (json_object_get(request->body, "ceu_requirement")) {
+		const json_t *requirement = json_object_get(request->body, "ceu_requirement");
+		if (requirement && !json_is_null(requirement)) {
 			problem_send(request, 403,
 				     "a supervisor or admin records the ceu_requirement");
 			return false;
@@ -532,10 +533,25 @@ static bool admit_patch(struct request *request, const PGresult *current)
 	return false;
 }
 
-static bool patch_consistent(struct request *request, const json_t *before, const json_t *after)
+/* The dates in order, and a status change one the graph allows (rules/certification.c):
+ * the same rules as /verify, so PATCH cannot revive a revoked or expired certification. */
+static bool patch_consistent(struct request *request, const PGresult *current, const json_t *before,
+			     const json_t *after)
 {
-	(void)before;
-	return dates_in_order(request, after);
+	if (!dates_in_order(request, after))
+		return false;
+	const char *from = json_string_value(json_object_get(before, "status"));
+	const char *to = json_string_value(json_object_get(after, "status"));
+	struct civil_date expires_on;
+	char why[160];
+	if (!from || !to ||
+	    !civil_date_parse(json_string_value(json_object_get(after, "expires_on")),
+			      &expires_on) ||
+	    certification_move_allowed(from, to, expires_on, date_column(current, 0, COL_TODAY),
+				       why, sizeof why))
+		return true;
+	problem_send(request, 409, "%s", why);
+	return false;
 }
 
 static PGresult *write_certification(struct request *request, struct db_conn *db, const char *id,
@@ -582,14 +598,9 @@ static const char *verify_refusal(const PGresult *current, char *out, size_t siz
 	const char *status = db_text(current, 0, COL_STATUS);
 	if (strcmp(status, "active") == 0)
 		return "the certification is already active";
-	if (strcmp(status, "revoked") == 0)
-		return "a revoked certification cannot be verified; record the new one";
-	if (civil_date_compare(date_column(current, 0, COL_EXPIRES_ON),
-			       date_column(current, 0, COL_TODAY)) < 0) {
-		snprintf(out, size, "the certification expired on %s; record the renewed one",
-			 db_text(current, 0, COL_EXPIRES_ON));
+	if (!certification_move_allowed(status, "active", date_column(current, 0, COL_EXPIRES_ON),
+					date_column(current, 0, COL_TODAY), out, size))
 		return out;
-	}
 	return NULL;
 }
 

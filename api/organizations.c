@@ -283,8 +283,10 @@ static bool patch_permitted(struct request *request)
 	       patch_allows_only(request, "a supervisor", SUPERVISOR_WRITABLE);
 }
 
-static bool kind_unchanged(struct request *request, const json_t *before, const json_t *after)
+static bool kind_unchanged(struct request *request, const PGresult *current, const json_t *before,
+			   const json_t *after)
 {
+	(void)current;
 	return patch_keeps(request, before, after, "kind");
 }
 

@@ -438,9 +438,10 @@ static bool admit_patch(struct request *request, const PGresult *current)
 	       patch_allows_only(request, "a specialist", SELF_WRITABLE);
 }
 
-static bool organization_unchanged(struct request *request, const json_t *before,
-				   const json_t *after)
+static bool organization_unchanged(struct request *request, const PGresult *current,
+				   const json_t *before, const json_t *after)
 {
+	(void)current;
 	return patch_keeps(request, before, after, "organization_id");
 }
 

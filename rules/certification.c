@@ -1,5 +1,6 @@
 #include "certification.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* The length of a renewal cycle: states renew peer certifications every two years. */
@@ -25,6 +26,41 @@ const char *certification_effective_status(const char *status, struct civil_date
 	if (strcmp(status, "active") == 0 && civil_date_compare(expires_on, today) < 0)
 		return "expired";
 	return status;
+}
+
+/* The status graph: every move a supervisor or admin may make. */
+static const struct {
+	const char *from, *to;
+} STATUS_MOVES[] = {
+	{"pending", "active"}, {"pending", "revoked"},	{"active", "suspended"},
+	{"active", "revoked"}, {"suspended", "active"}, {"suspended", "revoked"},
+};
+
+bool certification_move_allowed(const char *from, const char *to, struct civil_date expires_on,
+				struct civil_date today, char *why, size_t why_size)
+{
+	if (strcmp(from, to) == 0)
+		return true;
+	bool listed = false;
+	for (size_t i = 0; i < sizeof STATUS_MOVES / sizeof STATUS_MOVES[0] && !listed; i++)
+		listed = strcmp(STATUS_MOVES[i].from, from) == 0 &&
+			 strcmp(STATUS_MOVES[i].to, to) == 0;
+	if (!listed && strcmp(from, "revoked") == 0) {
+		snprintf(why, why_size, "a revoked certification is final; record the new one");
+		return false;
+	}
+	if (!listed) {
+		snprintf(why, why_size, "a certification cannot go from %s to %s", from, to);
+		return false;
+	}
+	if (strcmp(to, "active") == 0 && civil_date_compare(expires_on, today) < 0) {
+		char day[16];
+		civil_date_format(expires_on, day, sizeof day);
+		snprintf(why, why_size, "the certification expired on %s; record the renewed one",
+			 day);
+		return false;
+	}
+	return true;
 }
 
 static long long shortfall(long long required, long long done)

@@ -29,6 +29,13 @@ bool ceu_category_parse(const char *name, enum ceu_category *out);
 const char *certification_effective_status(const char *status, struct civil_date expires_on,
 					   struct civil_date today);
 
+/* May a certification's status move from `from` to `to` (staying put always may)? The
+ * moves: pending → active | revoked; active → suspended | revoked; suspended → active |
+ * revoked; revoked is final. Moving to active also needs expires_on not before today.
+ * When refused, writes why into why (for a 409's detail) and returns false. */
+bool certification_move_allowed(const char *from, const char *to, struct civil_date expires_on,
+				struct civil_date today, char *why, size_t why_size);
+
 struct ceu_entry {
 	struct civil_date completed_on;
 	enum ceu_category category;

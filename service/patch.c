@@ -102,7 +102,7 @@ static PGresult *apply(struct request *request, struct db_conn *db, const char *
 	if (!after)
 		problem_send(request, 500, "out of memory");
 	else if (!request_valid(request, after, target->fields) ||
-		 (target->check && !target->check(request, before, after)))
+		 (target->check && !target->check(request, current, before, after)))
 		result = NULL;
 	else if (json_equal(before, after))
 		result = current;

@@ -24,9 +24,10 @@ struct patch_target {
 	/* Optional: may this caller change the row at all (404 or 403 otherwise), and only
 	 * the members it sent? Returns false after answering. */
 	bool (*admit)(struct request *request, const PGresult *current);
-	/* Optional: rules between the old and the new document, such as members fixed once
-	 * created. Returns false after answering. */
-	bool (*check)(struct request *request, const json_t *before, const json_t *after);
+	/* Optional: rules between the locked row, the old and the new document, such as
+	 * members fixed once created or allowed status moves. Returns false after answering. */
+	bool (*check)(struct request *request, const PGresult *current, const json_t *before,
+		      const json_t *after);
 	/* Writes after to the row id inside the open transaction and returns the row as
 	 * render reads it (the caller PQclear()s it), or NULL after answering. */
 	PGresult *(*write)(struct request *request, struct db_conn *db, const char *id,

@@ -12,3 +12,57 @@ VALUES
     ('33333333-3333-4333-8333-333333333333', 'Cascade Family Peer Network', 'provider', 'WA',
      ARRAY['Clark', 'Cowlitz'], 'half_up', 12, 21, 3, 'America/Los_Angeles')
 ON CONFLICT (id) DO NOTHING;
+
+-- Specialists. demo-specialist is the subject of the specialist token scripts/dev prints.
+INSERT INTO specialists (id, organization_id, subject, given_name, family_name, kind,
+                         lived_experience, languages, counties, specialties, bio,
+                         max_caseload, active)
+VALUES
+    ('44444444-4444-4444-8444-444444444401', '11111111-1111-4111-8111-111111111111',
+     'demo-specialist', 'Maria', 'Alvarez', 'peer', ARRAY['substance_use']::lived_experience[],
+     ARRAY['en', 'es-MX'], ARRAY['Multnomah', 'Washington'], ARRAY['reentry', 'housing'],
+     'In recovery since 2014; I help people find their footing after jail or treatment.',
+     15, true),
+    ('44444444-4444-4444-8444-444444444402', '11111111-1111-4111-8111-111111111111',
+     'demo-specialist-2', 'Dana', 'Okafor', 'family_peer', ARRAY['caregiver']::lived_experience[],
+     ARRAY['en'], ARRAY['Clackamas'], ARRAY['school meetings'],
+     'Raised a son with bipolar disorder; I walk with parents through the system.', 10, true),
+    ('44444444-4444-4444-8444-444444444403', '11111111-1111-4111-8111-111111111111',
+     'demo-specialist-3', 'Minh', 'Tran', 'peer', ARRAY['mental_health']::lived_experience[],
+     ARRAY['vi', 'en'], ARRAY['Multnomah'], ARRAY['warmline'], NULL, 12, true),
+    ('44444444-4444-4444-8444-444444444404', '33333333-3333-4333-8333-333333333333',
+     'demo-specialist-wa', 'Sam', 'Reyes', 'family_peer', ARRAY['caregiver']::lived_experience[],
+     ARRAY['en', 'es'], ARRAY['Clark'], ARRAY[]::text[], NULL, 15, true)
+ON CONFLICT (id) DO NOTHING;
+
+-- Dates relative to the day the seed runs, so the demo always shows one certification
+-- about to expire and one waiting for verification.
+INSERT INTO certifications (id, specialist_id, credential, issuing_authority, state, number,
+                            issued_on, expires_on, training_hours, status, verified_by,
+                            verified_at, required_total_hours, required_ethics_hours,
+                            required_peer_specific_hours)
+VALUES
+    ('55555555-5555-4555-8555-555555555501', '44444444-4444-4444-8444-444444444401', 'PSS',
+     'Oregon Health Authority', 'OR', 'DEMO-PSS-1001', current_date - 500, current_date + 230,
+     40, 'active', 'demo-supervisor', now(), 20, 6, 4),
+    ('55555555-5555-4555-8555-555555555502', '44444444-4444-4444-8444-444444444402', 'FSS',
+     'Oregon Health Authority', 'OR', 'DEMO-FSS-2001', current_date - 700, current_date + 20,
+     40, 'active', 'demo-supervisor', now(), 20, 6, 4),
+    ('55555555-5555-4555-8555-555555555503', '44444444-4444-4444-8444-444444444403', 'PSS',
+     'Oregon Health Authority', 'OR', 'DEMO-PSS-1002', current_date - 10, current_date + 720,
+     40, 'pending', NULL, NULL, NULL, NULL, NULL),
+    ('55555555-5555-4555-8555-555555555504', '44444444-4444-4444-8444-444444444404', 'CPC',
+     'Washington Health Care Authority', 'WA', 'DEMO-CPC-3001', current_date - 300,
+     current_date + 400, 60, 'active', 'demo-supervisor', now(), NULL, NULL, NULL)
+ON CONFLICT (id) DO NOTHING;
+
+INSERT INTO continuing_education (id, certification_id, completed_on, hours, category, title,
+                                  provider)
+VALUES
+    ('66666666-6666-4666-8666-666666666601', '55555555-5555-4555-8555-555555555501',
+     current_date - 200, 6, 'ethics', 'Ethics and boundaries in peer work', 'MHACBO'),
+    ('66666666-6666-4666-8666-666666666602', '55555555-5555-4555-8555-555555555501',
+     current_date - 90, 3, 'peer_specific', 'Motivational interviewing refresher', NULL),
+    ('66666666-6666-4666-8666-666666666603', '55555555-5555-4555-8555-555555555502',
+     current_date - 60, 2.5, 'suicide_prevention', 'QPR gatekeeper training', 'QPR Institute')
+ON CONFLICT (id) DO NOTHING;

@@ -27,15 +27,9 @@ static struct http_response *get_organization(const char *id, const char *token)
 static struct http_response *patch_organization(const char *id, const char *token, const char *body,
 						const char *if_match)
 {
-	char path[128], header[64];
+	char path[128];
 	snprintf(path, sizeof path, "/v1/organizations/%s", id);
-	snprintf(header, sizeof header, "If-Match: %s", if_match ? if_match : "");
-	return http_send(&(struct http_request){.method = "PATCH",
-						.path = path,
-						.token = token,
-						.content_type = "application/merge-patch+json",
-						.body = body,
-						.headers = {if_match ? header : NULL}});
+	return http_patch(path, token, body, if_match);
 }
 
 Test(organizations, admin_creates_and_reads_back)

@@ -10,10 +10,8 @@
 #include "http.h"
 #include "token.h"
 
-char *token_for(const char *role, const char *organization_id)
+char *token_for_subject(const char *role, const char *organization_id, const char *subject)
 {
-	char subject[64];
-	unique_name(role, subject, sizeof subject);
 	struct token_claims claims = {
 		.subject = subject,
 		.role = role,
@@ -24,6 +22,13 @@ char *token_for(const char *role, const char *organization_id)
 	char *token = token_issue_hs256(&claims, TEST_JWT_SECRET);
 	cr_assert(token);
 	return token;
+}
+
+char *token_for(const char *role, const char *organization_id)
+{
+	char subject[64];
+	unique_name(role, subject, sizeof subject);
+	return token_for_subject(role, organization_id, subject);
 }
 
 char *admin_token(void)
@@ -51,6 +56,80 @@ char *create_organization(const char *kind)
 	json_decref(body);
 	free(token);
 	return id;
+}
+
+/* POSTs body as an admin and returns the new resource's id (the caller frees it). */
+static char *create_as_admin(const char *path, json_t *body, const char *what)
+{
+	char *token = admin_token();
+	struct http_response *response = http_send_json("POST", path, token, body);
+	cr_assert_eq(response->status, 201, "creating %s: %s", what, response->body);
+	char *id = strdup(json_string_value(json_object_get(response->json, "id")));
+	http_response_free(response);
+	json_decref(body);
+	free(token);
+	return id;
+}
+
+char *create_specialist(const char *organization_id, const char *kind, char *subject,
+			size_t subject_size)
+{
+	unique_name("specialist", subject, subject_size);
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "organization_id", organization_id,
+				 "subject", subject, "given_name", "Test", "family_name", subject,
+				 "kind", kind);
+	return create_as_admin("/v1/specialists", body, "a specialist");
+}
+
+char *create_certification(const char *specialist_id, const char *status, const char *issued_on,
+			   const char *expires_on)
+{
+	char number[96], path[128];
+	unique_name("CPS", number, sizeof number);
+	snprintf(path, sizeof path, "/v1/specialists/%s/certifications", specialist_id);
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "credential", "CPS",
+				 "issuing_authority", "Oregon Health Authority", "state", "OR",
+				 "number", number, "issued_on", issued_on, "expires_on", expires_on,
+				 "status", status);
+	return create_as_admin(path, body, "a certification");
+}
+
+/* The ids of a list's items, in order, joined by spaces, from every page of path (which
+ * must already carry a '?'). */
+void list_ids(const char *path, const char *token, char *out, size_t size)
+{
+	char page_path[512];
+	char *cursor = NULL;
+	int pages = 0;
+	out[0] = '\0';
+	do {
+		snprintf(page_path, sizeof page_path, "%s%s%s", path, cursor ? "&cursor=" : "",
+			 cursor ? cursor : "");
+		free(cursor);
+		cursor = NULL;
+		struct http_response *page = http_get(page_path, token);
+		cr_assert_eq(page->status, 200, "%s: %s", page_path, page->body);
+		size_t index;
+		json_t *item;
+		json_array_foreach (json_object_get(page->json, "items"), index, item) {
+			size_t used = strlen(out);
+			snprintf(out + used, size - used, "%s%s", used ? " " : "",
+				 json_string_value(json_object_get(item, "id")));
+		}
+		const char *next = json_string_value(json_object_get(page->json, "next_cursor"));
+		cursor = next ? strdup(next) : NULL;
+		http_response_free(page);
+	} while (cursor && ++pages < 100);
+	free(cursor);
+}
+
+void join_ids(const char *const *ids, size_t count, char *out, size_t size)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < count; i++) {
+		size_t used = strlen(out);
+		snprintf(out + used, size - used, "%s%s", used ? " " : "", ids[i]);
+	}
 }
 
 PGconn *test_db_connect(void)

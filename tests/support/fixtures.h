@@ -18,6 +18,27 @@ char *admin_token(void);
  * caller frees it). The name is unique to this call. */
 char *create_organization(const char *kind);
 
+/* A token for role, org (or NULL) and sub. The caller frees it. */
+char *token_for_subject(const char *role, const char *organization_id, const char *subject);
+
+/* Creates a specialist of kind ("peer" or "family_peer") in a provider organization as an
+ * admin; writes their unique subject into subject and returns the id (the caller frees
+ * it). Defaults apply: max_caseload 15, active. */
+char *create_specialist(const char *organization_id, const char *kind, char *subject,
+			size_t subject_size);
+
+/* Records a certification (credential CPS, state OR, a unique number) for a specialist as
+ * an admin, with status "pending" or "active", and returns its id (the caller frees it). */
+char *create_certification(const char *specialist_id, const char *status, const char *issued_on,
+			   const char *expires_on);
+
+/* The ids of a list's items, in order, joined by spaces, from every page of path (which
+ * must already carry a '?'). */
+void list_ids(const char *path, const char *token, char *out, size_t size);
+
+/* ids joined by spaces, to compare with list_ids. */
+void join_ids(const char *const *ids, size_t count, char *out, size_t size);
+
 /* A name no other test uses: prefix, the process id and a counter. */
 void unique_name(const char *prefix, char *out, size_t size);
 

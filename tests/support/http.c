@@ -135,3 +135,21 @@ struct http_response *http_send_json(const char *method, const char *path, const
 	free(text);
 	return response;
 }
+
+struct http_response *http_patch(const char *path, const char *token, const char *body,
+				 const char *if_match)
+{
+	char header[128];
+	snprintf(header, sizeof header, "If-Match: %s", if_match ? if_match : "");
+	return http_send(&(struct http_request){.method = "PATCH",
+						.path = path,
+						.token = token,
+						.content_type = "application/merge-patch+json",
+						.body = body,
+						.headers = {if_match ? header : NULL}});
+}
+
+const char *http_string(const struct http_response *response, const char *key)
+{
+	return json_string_value(json_object_get(response->json, key));
+}

@@ -39,5 +39,13 @@ struct http_response *http_get(const char *path, const char *token);
 struct http_response *http_send_json(const char *method, const char *path, const char *token,
 				     const json_t *body);
 
+/* PATCH path with body as application/merge-patch+json, and If-Match: if_match when it
+ * is not NULL. */
+struct http_response *http_patch(const char *path, const char *token, const char *body,
+				 const char *if_match);
+
+/* The string member key of the response's JSON object, or NULL. Owned by response. */
+const char *http_string(const struct http_response *response, const char *key);
+
 /* The base URL of the shared server: PEERD_TEST_URL. */
 const char *http_base_url(void);

@@ -1,0 +1,558 @@
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixtures.h"
+#include "http.h"
+
+static const char *member(const struct http_response *response, const char *key)
+{
+	return json_string_value(json_object_get(response->json, key));
+}
+
+static long long integer_member(const struct http_response *response, const char *key)
+{
+	return json_integer_value(json_object_get(response->json, key));
+}
+
+static bool boolean_member(const struct http_response *response, const char *key)
+{
+	return json_is_true(json_object_get(response->json, key));
+}
+
+static struct http_response *post_json(const char *path, const char *token, const char *body)
+{
+	return http_send(&(struct http_request){.method = "POST",
+						.path = path,
+						.token = token,
+						.content_type = "application/json",
+						.body = body});
+}
+
+static void assert_field_named(const struct http_response *response, const char *field)
+{
+	json_t *errors = json_object_get(response->json, "errors");
+	size_t index;
+	json_t *error;
+	json_array_foreach (errors, index, error) {
+		if (strcmp(json_string_value(json_object_get(error, "field")), field) == 0)
+			return;
+	}
+	cr_assert_fail("no error names %s: %s", field, response->body);
+}
+
+static char *path_of(const char *prefix, const char *id)
+{
+	char *path = NULL;
+	cr_assert(asprintf(&path, "%s/%s", prefix, id) > 0);
+	return path;
+}
+
+/* Creates a specialist as token from the members in fields (JSON without braces) and a
+ * new unique subject; returns the response, which must be 201. */
+static struct http_response *create_from(const char *token, const char *fields, char *subject,
+					 size_t subject_size)
+{
+	unique_name("person", subject, subject_size);
+	char body[2048];
+	snprintf(body, sizeof body, "{\"subject\":\"%s\",%s}", subject, fields);
+	struct http_response *created = post_json("/v1/specialists", token, body);
+	cr_assert_eq(created->status, 201, "%s: %s", body, created->body);
+	return created;
+}
+
+Test(specialists, supervisor_creates_with_defaults_and_reads_back)
+{
+	char *org = create_organization("provider");
+	char *supervisor = token_for("supervisor", org);
+	char subject[96];
+	struct http_response *created = create_from(
+		supervisor,
+		"\"given_name\":\"Maria\",\"family_name\":\"Lopez\","
+		"\"kind\":\"peer\",\"lived_experience\":[\"substance_use\",\"mental_health\"],"
+		"\"languages\":[\"en\",\"es-MX\"],\"counties\":[\"Multnomah\"],"
+		"\"specialties\":[\"reentry\"],\"bio\":\"In recovery since 2015.\"",
+		subject, sizeof subject);
+	cr_assert_str_eq(member(created, "organization_id"), org);
+	cr_assert_str_eq(member(created, "subject"), subject);
+	cr_assert_eq(integer_member(created, "max_caseload"), 15);
+	cr_assert(boolean_member(created, "active"));
+	cr_assert_eq(integer_member(created, "caseload"), 0);
+	cr_assert_not(boolean_member(created, "certified"));
+	cr_assert_not(boolean_member(created, "accepting"));
+	cr_assert_eq(integer_member(created, "version"), 1);
+	char *location = http_header(created, "Location");
+	char *expected = path_of("/v1/specialists", member(created, "id"));
+	cr_assert_str_eq(location, expected);
+
+	struct http_response *read = http_get(location, supervisor);
+	cr_assert_eq(read->status, 200, "%s", read->body);
+	cr_assert(json_equal(read->json, created->json), "%s", read->body);
+	char *etag = http_header(read, "ETag");
+	cr_assert_str_eq(etag, "\"1\"");
+	struct http_response *cached = http_send(&(struct http_request){
+		.path = location, .token = supervisor, .headers = {"If-None-Match: \"1\""}});
+	cr_assert_eq(cached->status, 304);
+	http_response_free(cached);
+	free(etag);
+	http_response_free(read);
+	free(expected);
+	free(location);
+	http_response_free(created);
+	free(supervisor);
+	free(org);
+}
+
+Test(specialists, every_broken_field_is_named)
+{
+	char *org = create_organization("provider");
+	char *supervisor = token_for("supervisor", org);
+	struct http_response *response = post_json(
+		"/v1/specialists", supervisor,
+		"{\"subject\":\" padded\",\"given_name\":\"\",\"kind\":\"mentor\","
+		"\"lived_experience\":[\"gambling\"],\"languages\":[\"en\",\"english\",\"EN\"],"
+		"\"counties\":[\"A\",\"A\"],\"specialties\":[\"x\\u0007\"],\"max_caseload\":101,"
+		"\"active\":\"yes\",\"bio\":7,\"caseload\":3,\"certified\":true,\"colour\":"
+		"\"red\"}");
+	cr_assert_eq(response->status, 422, "%s", response->body);
+	const char *fields[] = {"subject",
+				"given_name",
+				"family_name",
+				"kind",
+				"lived_experience[0]",
+				"languages[1]",
+				"counties[1]",
+				"specialties[0]",
+				"max_caseload",
+				"active",
+				"bio",
+				"caseload",
+				"certified",
+				"colour"};
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		assert_field_named(response, fields[i]);
+	http_response_free(response);
+	free(supervisor);
+	free(org);
+}
+
+#define IN_ORGANIZATION                                                                        \
+	"{\"organization_id\":\"%s\",\"subject\":\"%s\",\"given_name\":\"A\",\"family_name\":" \
+	"\"B\","                                                                               \
+	"\"kind\":\"peer\"}"
+
+Test(specialists, organization_rules_on_create)
+{
+	char *provider = create_organization("provider");
+	char *other = create_organization("provider");
+	char *partner = create_organization("partner");
+	char *supervisor = token_for("supervisor", provider);
+	char *admin = admin_token();
+	char subject[96], body[512];
+	unique_name("person", subject, sizeof subject);
+
+	/* An admin without org must say where; a supervisor only into their own. */
+	snprintf(
+		body, sizeof body,
+		"{\"subject\":\"%s\",\"given_name\":\"A\",\"family_name\":\"B\",\"kind\":\"peer\"}",
+		subject);
+	struct http_response *nowhere = post_json("/v1/specialists", admin, body);
+	cr_assert_eq(nowhere->status, 422, "%s", nowhere->body);
+	assert_field_named(nowhere, "organization_id");
+	snprintf(body, sizeof body, IN_ORGANIZATION, other, subject);
+	struct http_response *elsewhere = post_json("/v1/specialists", supervisor, body);
+	cr_assert_eq(elsewhere->status, 422, "%s", elsewhere->body);
+	assert_field_named(elsewhere, "organization_id");
+	snprintf(body, sizeof body, IN_ORGANIZATION, partner, subject);
+	struct http_response *at_partner = post_json("/v1/specialists", admin, body);
+	cr_assert_eq(at_partner->status, 422, "%s", at_partner->body);
+	assert_field_named(at_partner, "organization_id");
+
+	/* The subject is unique across organizations. */
+	snprintf(body, sizeof body, IN_ORGANIZATION, provider, subject);
+	struct http_response *first = post_json("/v1/specialists", admin, body);
+	cr_assert_eq(first->status, 201, "%s", first->body);
+	snprintf(body, sizeof body, IN_ORGANIZATION, other, subject);
+	struct http_response *again = post_json("/v1/specialists", admin, body);
+	cr_assert_eq(again->status, 409, "%s", again->body);
+
+	http_response_free(again);
+	http_response_free(first);
+	http_response_free(at_partner);
+	http_response_free(elsewhere);
+	http_response_free(nowhere);
+	free(admin);
+	free(supervisor);
+	free(partner);
+	free(other);
+	free(provider);
+}
+
+Test(specialists, roles_that_are_refused)
+{
+	char *org = create_organization("provider");
+	char subject[96];
+	char *id = create_specialist(org, "peer", subject, sizeof subject);
+	char *path = path_of("/v1/specialists", id);
+	const char *body = "{\"subject\":\"x\",\"given_name\":\"A\",\"family_name\":\"B\","
+			   "\"kind\":\"peer\"}";
+	const char *outsiders[] = {"partner", "reporter"};
+	for (size_t i = 0; i < 2; i++) {
+		char *token = token_for(outsiders[i], org);
+		struct http_response *responses[] = {
+			http_get("/v1/specialists", token),
+			post_json("/v1/specialists", token, body),
+			http_get(path, token),
+			http_patch(path, token, "{\"bio\":\"x\"}", NULL),
+			http_get("/v1/specialists/me", token),
+			http_patch("/v1/specialists/me", token, "{\"bio\":\"x\"}", NULL),
+		};
+		for (size_t r = 0; r < sizeof responses / sizeof responses[0]; r++) {
+			cr_assert_eq(responses[r]->status, 403, "%s #%zu: %s", outsiders[i], r,
+				     responses[r]->body);
+			http_response_free(responses[r]);
+		}
+		free(token);
+	}
+	/* A specialist neither lists nor creates staff; /me is theirs alone. */
+	char *specialist = token_for_subject("specialist", org, subject);
+	struct http_response *list = http_get("/v1/specialists", specialist);
+	struct http_response *create = post_json("/v1/specialists", specialist, body);
+	cr_assert_eq(list->status, 403);
+	cr_assert_eq(create->status, 403);
+	char *supervisor = token_for("supervisor", org);
+	struct http_response *me = http_get("/v1/specialists/me", supervisor);
+	cr_assert_eq(me->status, 403);
+	struct http_response *missing = http_get("/v1/specialists", NULL);
+	cr_assert_eq(missing->status, 401);
+	http_response_free(missing);
+	http_response_free(me);
+	free(supervisor);
+	http_response_free(create);
+	http_response_free(list);
+	free(specialist);
+	free(path);
+	free(id);
+	free(org);
+}
+
+Test(specialists, another_organization_is_invisible)
+{
+	char *org_a = create_organization("provider");
+	char *org_b = create_organization("provider");
+	char subject[96];
+	char *id = create_specialist(org_a, "peer", subject, sizeof subject);
+	char *path = path_of("/v1/specialists", id);
+	char *supervisor_b = token_for("supervisor", org_b);
+	struct http_response *read = http_get(path, supervisor_b);
+	cr_assert_eq(read->status, 404, "%s", read->body);
+	struct http_response *patch = http_patch(path, supervisor_b, "{\"active\":false}", NULL);
+	cr_assert_eq(patch->status, 404, "%s", patch->body);
+	struct http_response *list = http_get("/v1/specialists?limit=200", supervisor_b);
+	cr_assert_eq(list->status, 200);
+	cr_assert_eq(json_array_size(json_object_get(list->json, "items")), 0, "%s", list->body);
+	/* Asking for A by its id gives B's supervisor nothing either. */
+	char filtered[160];
+	snprintf(filtered, sizeof filtered, "/v1/specialists?organization_id=%s", org_a);
+	struct http_response *by_org = http_get(filtered, supervisor_b);
+	cr_assert_eq(json_array_size(json_object_get(by_org->json, "items")), 0, "%s",
+		     by_org->body);
+	/* Nothing changed. */
+	char *admin = admin_token();
+	struct http_response *after = http_get(path, admin);
+	cr_assert(boolean_member(after, "active"));
+	cr_assert_eq(integer_member(after, "version"), 1);
+	http_response_free(after);
+	free(admin);
+	http_response_free(by_org);
+	http_response_free(list);
+	http_response_free(patch);
+	http_response_free(read);
+	free(supervisor_b);
+	free(path);
+	free(id);
+	free(org_b);
+	free(org_a);
+}
+
+Test(specialists, a_specialist_reads_only_their_own_profile)
+{
+	char *org = create_organization("provider");
+	char mine[96], theirs[96];
+	char *my_id = create_specialist(org, "peer", mine, sizeof mine);
+	char *their_id = create_specialist(org, "family_peer", theirs, sizeof theirs);
+	char *me = token_for_subject("specialist", org, mine);
+	char *my_path = path_of("/v1/specialists", my_id);
+	char *their_path = path_of("/v1/specialists", their_id);
+
+	struct http_response *own = http_get(my_path, me);
+	cr_assert_eq(own->status, 200, "%s", own->body);
+	struct http_response *via_me = http_get("/v1/specialists/me", me);
+	cr_assert_eq(via_me->status, 200, "%s", via_me->body);
+	cr_assert_str_eq(member(via_me, "id"), my_id);
+	cr_assert(json_equal(own->json, via_me->json));
+	struct http_response *colleague = http_get(their_path, me);
+	cr_assert_eq(colleague->status, 404, "%s", colleague->body);
+
+	/* The same sub signed for another organization is not this profile. */
+	char *org_other = create_organization("provider");
+	char *stranger = token_for_subject("specialist", org_other, mine);
+	struct http_response *not_found = http_get("/v1/specialists/me", stranger);
+	cr_assert_eq(not_found->status, 404, "%s", not_found->body);
+	struct http_response *by_id = http_get(my_path, stranger);
+	cr_assert_eq(by_id->status, 404, "%s", by_id->body);
+
+	http_response_free(by_id);
+	http_response_free(not_found);
+	free(stranger);
+	free(org_other);
+	http_response_free(colleague);
+	http_response_free(via_me);
+	http_response_free(own);
+	free(their_path);
+	free(my_path);
+	free(me);
+	free(their_id);
+	free(my_id);
+	free(org);
+}
+
+Test(specialists, a_specialist_changes_only_what_describes_them)
+{
+	char *org = create_organization("provider");
+	char subject[96], other[96];
+	char *id = create_specialist(org, "peer", subject, sizeof subject);
+	char *other_id = create_specialist(org, "peer", other, sizeof other);
+	char *me = token_for_subject("specialist", org, subject);
+	char *path = path_of("/v1/specialists", id);
+
+	struct http_response *changed =
+		http_patch(path, me,
+			   "{\"bio\":\"Family peer since 2019.\",\"languages\":[\"en\",\"so\"],"
+			   "\"counties\":[\"Clackamas\"],\"specialties\":[\"housing\"]}",
+			   "\"1\"");
+	cr_assert_eq(changed->status, 200, "%s", changed->body);
+	cr_assert_eq(integer_member(changed, "version"), 2);
+	cr_assert_str_eq(member(changed, "bio"), "Family peer since 2019.");
+
+	const char *refused[] = {"{\"max_caseload\":99}", "{\"active\":false}",
+				 "{\"kind\":\"family_peer\"}", "{\"given_name\":\"Me\"}",
+				 "{\"bio\":\"ok\",\"subject\":\"someone-else\"}"};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		struct http_response *response = http_patch(path, me, refused[i], NULL);
+		cr_assert(response->status == 403 || response->status == 422, "%s: %s", refused[i],
+			  response->body);
+		const char *detail = member(response, "detail");
+		cr_assert(detail && strstr(detail, "not:"), "%s", response->body);
+		http_response_free(response);
+	}
+	struct http_response *computed = http_patch(path, me, "{\"certified\":true}", NULL);
+	cr_assert(computed->status == 403 || computed->status == 422, "%s", computed->body);
+	http_response_free(computed);
+
+	struct http_response *via_me = http_patch("/v1/specialists/me", me, "{\"bio\":null}", NULL);
+	cr_assert_eq(via_me->status, 200, "%s", via_me->body);
+	cr_assert(json_is_null(json_object_get(via_me->json, "bio")));
+	cr_assert_eq(integer_member(via_me, "version"), 3);
+	cr_assert_eq(integer_member(via_me, "max_caseload"), 15);
+
+	char *other_path = path_of("/v1/specialists", other_id);
+	struct http_response *colleague = http_patch(other_path, me, "{\"bio\":\"x\"}", NULL);
+	cr_assert_eq(colleague->status, 404, "%s", colleague->body);
+
+	http_response_free(colleague);
+	free(other_path);
+	http_response_free(via_me);
+	http_response_free(changed);
+	free(path);
+	free(me);
+	free(other_id);
+	free(id);
+	free(org);
+}
+
+Test(specialists, supervisor_patch_rules)
+{
+	char *org = create_organization("provider");
+	char subject[96], taken[96];
+	char *id = create_specialist(org, "peer", subject, sizeof subject);
+	char *other_id = create_specialist(org, "peer", taken, sizeof taken);
+	char *supervisor = token_for("supervisor", org);
+	char *path = path_of("/v1/specialists", id);
+
+	struct http_response *stale = http_patch(path, supervisor, "{\"max_caseload\":3}", "\"7\"");
+	cr_assert_eq(stale->status, 412, "%s", stale->body);
+	struct http_response *same = http_patch(path, supervisor, "{\"max_caseload\":15}", NULL);
+	cr_assert_eq(same->status, 200, "%s", same->body);
+	cr_assert_eq(integer_member(same, "version"), 1, "an unchanged PATCH keeps the version");
+	struct http_response *changed = http_patch(
+		path, supervisor, "{\"max_caseload\":3,\"active\":false,\"kind\":\"family_peer\"}",
+		"\"1\"");
+	cr_assert_eq(changed->status, 200, "%s", changed->body);
+	cr_assert_eq(integer_member(changed, "max_caseload"), 3);
+	cr_assert_not(boolean_member(changed, "active"));
+	cr_assert_str_eq(member(changed, "kind"), "family_peer");
+
+	char *elsewhere = create_organization("provider");
+	char body[160];
+	snprintf(body, sizeof body, "{\"organization_id\":\"%s\"}", elsewhere);
+	struct http_response *moved = http_patch(path, supervisor, body, NULL);
+	cr_assert_eq(moved->status, 422, "%s", moved->body);
+	assert_field_named(moved, "organization_id");
+	snprintf(body, sizeof body, "{\"subject\":\"%s\"}", taken);
+	struct http_response *duplicate = http_patch(path, supervisor, body, NULL);
+	cr_assert_eq(duplicate->status, 409, "%s", duplicate->body);
+	struct http_response *too_many =
+		http_patch(path, supervisor, "{\"max_caseload\":101}", NULL);
+	cr_assert_eq(too_many->status, 422, "%s", too_many->body);
+	assert_field_named(too_many, "max_caseload");
+
+	struct http_response *after = http_get(path, supervisor);
+	cr_assert_eq(integer_member(after, "version"), 2, "refused patches change nothing");
+	cr_assert_str_eq(member(after, "subject"), subject);
+	http_response_free(after);
+	http_response_free(too_many);
+	http_response_free(duplicate);
+	http_response_free(moved);
+	free(elsewhere);
+	http_response_free(changed);
+	http_response_free(same);
+	http_response_free(stale);
+	free(path);
+	free(supervisor);
+	free(other_id);
+	free(id);
+	free(org);
+}
+
+/* The whole list at path (every page) is exactly ids, in this order. */
+static void expect_ids(const char *path, const char *token, const char *const *ids, size_t count)
+{
+	char expected[2048], actual[2048];
+	join_ids(ids, count, expected, sizeof expected);
+	list_ids(path, token, actual, sizeof actual);
+	cr_assert_str_eq(actual, expected, "%s", path);
+}
+
+static char *id_of(struct http_response *response)
+{
+	char *id = strdup(member(response, "id"));
+	http_response_free(response);
+	return id;
+}
+
+Test(specialists, filters_return_exactly_the_right_people)
+{
+	char *org = create_organization("provider");
+	char *supervisor = token_for("supervisor", org);
+	char subject[96];
+	/* Created in this order; lists are newest first. */
+	char *bilingual = id_of(create_from(
+		supervisor,
+		"\"given_name\":\"Rosa\",\"family_name\":\"Quintero-Filter\","
+		"\"kind\":\"peer\",\"languages\":[\"en\",\"es-MX\"],\"counties\":[\"Multnomah\"],"
+		"\"lived_experience\":[\"substance_use\"]",
+		subject, sizeof subject));
+	char *full = id_of(create_from(
+		supervisor,
+		"\"given_name\":\"Dana\",\"family_name\":\"Okafor\","
+		"\"kind\":\"family_peer\",\"languages\":[\"en\"],\"counties\":[\"Clackamas\"],"
+		"\"lived_experience\":[\"caregiver\"],\"max_caseload\":0",
+		subject, sizeof subject));
+	char *uncertified = id_of(
+		create_from(supervisor,
+			    "\"given_name\":\"Minh\",\"family_name\":\"Tran\","
+			    "\"kind\":\"peer\",\"languages\":[\"vi\"],\"counties\":[\"multnomah\"],"
+			    "\"lived_experience\":[\"mental_health\"]",
+			    subject, sizeof subject));
+	char *inactive =
+		id_of(create_from(supervisor,
+				  "\"given_name\":\"Sam\",\"family_name\":\"Reyes\","
+				  "\"kind\":\"peer\",\"languages\":[\"est\"],\"active\":false",
+				  subject, sizeof subject));
+	char *pending = id_of(create_from(supervisor,
+					  "\"given_name\":\"Lee\",\"family_name\":\"Park\","
+					  "\"kind\":\"peer\",\"languages\":[\"ko\"]",
+					  subject, sizeof subject));
+	free(create_certification(bilingual, "active", "2025-01-01", "2030-01-01"));
+	free(create_certification(full, "active", "2025-01-01", "2030-01-01"));
+	free(create_certification(inactive, "active", "2025-01-01", "2030-01-01"));
+	free(create_certification(pending, "pending", "2025-01-01", "2030-01-01"));
+	free(create_certification(uncertified, "active", "2020-01-01", "2022-01-01"));
+
+	const char *all[] = {pending, inactive, uncertified, full, bilingual};
+	expect_ids("/v1/specialists?limit=50", supervisor, all, 5);
+	const char *family[] = {full};
+	expect_ids("/v1/specialists?kind=family_peer", supervisor, family, 1);
+	const char *spanish[] = {bilingual};
+	expect_ids("/v1/specialists?language=es", supervisor, spanish, 1);
+	expect_ids("/v1/specialists?language=ES-mx", supervisor, spanish, 1);
+	expect_ids("/v1/specialists?language=es-ES", supervisor, NULL, 0);
+	const char *multnomah[] = {uncertified, bilingual};
+	expect_ids("/v1/specialists?county=MULTNOMAH", supervisor, multnomah, 2);
+	const char *caregivers[] = {full};
+	expect_ids("/v1/specialists?lived_experience=caregiver", supervisor, caregivers, 1);
+	const char *certified[] = {inactive, full, bilingual};
+	expect_ids("/v1/specialists?certified=true", supervisor, certified, 3);
+	const char *not_certified[] = {pending, uncertified};
+	expect_ids("/v1/specialists?certified=false", supervisor, not_certified, 2);
+	/* Accepting: active, certified and under max_caseload. */
+	const char *accepting[] = {bilingual};
+	expect_ids("/v1/specialists?accepting=true", supervisor, accepting, 1);
+	const char *not_accepting[] = {pending, inactive, uncertified, full};
+	expect_ids("/v1/specialists?accepting=false", supervisor, not_accepting, 4);
+	const char *inactive_only[] = {inactive};
+	expect_ids("/v1/specialists?active=false", supervisor, inactive_only, 1);
+	expect_ids("/v1/specialists?q=quintero-f", supervisor, spanish, 1);
+	expect_ids("/v1/specialists?q=rosa%20quintero", supervisor, spanish, 1);
+	const char *combined[] = {bilingual};
+	expect_ids("/v1/specialists?county=Multnomah&certified=true&kind=peer", supervisor,
+		   combined, 1);
+
+	/* Pages of two cover everyone once, in order. */
+	expect_ids("/v1/specialists?limit=2", supervisor, all, 5);
+
+	const char *bad[] = {"/v1/specialists?kind=mentor",
+			     "/v1/specialists?certified=yes",
+			     "/v1/specialists?accepting=1",
+			     "/v1/specialists?lived_experience=gambling",
+			     "/v1/specialists?language=e",
+			     "/v1/specialists?language=es_MX",
+			     "/v1/specialists?organization_id=nope",
+			     "/v1/specialists?q=",
+			     "/v1/specialists?limit=0",
+			     "/v1/specialists?cursor=garbage",
+			     "/v1/specialists?colour=red"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct http_response *response = http_get(bad[i], supervisor);
+		cr_assert_eq(response->status, 400, "%s: %s", bad[i], response->body);
+		http_response_free(response);
+	}
+	free(pending);
+	free(inactive);
+	free(uncertified);
+	free(full);
+	free(bilingual);
+	free(supervisor);
+	free(org);
+}
+
+Test(specialists, admin_lists_every_organization_or_one)
+{
+	char *org_a = create_organization("provider");
+	char *org_b = create_organization("provider");
+	char subject[96];
+	char *in_a = create_specialist(org_a, "peer", subject, sizeof subject);
+	char *in_b = create_specialist(org_b, "peer", subject, sizeof subject);
+	char *admin = admin_token();
+	char path[160];
+	snprintf(path, sizeof path, "/v1/specialists?organization_id=%s", org_b);
+	const char *only_b[] = {in_b};
+	expect_ids(path, admin, only_b, 1);
+	free(admin);
+	free(in_b);
+	free(in_a);
+	free(org_b);
+	free(org_a);
+}
