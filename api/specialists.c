@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "db.h"
 #include "language_tag.h"
@@ -27,6 +28,19 @@ static const char *const LIVED_EXPERIENCES[] = {"mental_health", "substance_use"
 
 /* What a specialist may change in their own profile. */
 static const char *const SELF_WRITABLE[] = {"bio", "languages", "counties", "specialties", NULL};
+
+/* Tags are compared without case (BCP 47), so "es" and "ES" are one language twice. */
+static const char *check_languages_distinct(const json_t *tags)
+{
+	for (size_t i = 0; i < json_array_size(tags); i++) {
+		for (size_t j = 0; j < i; j++) {
+			if (strcasecmp(json_string_value(json_array_get(tags, i)),
+				       json_string_value(json_array_get(tags, j))) == 0)
+				return "names a language twice (tags ignore case)";
+		}
+	}
+	return NULL;
+}
 
 static const char *check_language_tag(const json_t *item)
 {
@@ -65,7 +79,8 @@ static const struct field_rule SPECIALIST_FIELDS[] = {
 	 .max = 20,
 	 .item_min = 2,
 	 .item_max = LANGUAGE_TAG_MAX,
-	 .item_check = check_language_tag},
+	 .item_check = check_language_tag,
+	 .check = check_languages_distinct},
 	{.name = "counties",
 	 .type = FIELD_STRING_ARRAY,
 	 .max = 50,
@@ -256,12 +271,18 @@ static PGresult *select_specialist(struct request *request, struct db_conn *db, 
 	return res;
 }
 
-/* The organization a new specialist joins: the body's organization_id, which a
- * supervisor may only set to their own, else the caller's. NULL after answering 422. */
-static const char *organization_for_new(struct request *request)
+/* The organization a new specialist joins: the body's organization_id (in lower case),
+ * which a supervisor may only set to their own, else the caller's. Written into
+ * buffer; NULL after answering 422. */
+static const char *organization_for_new(struct request *request, char buffer[UUID_TEXT_SIZE])
 {
 	const struct principal *caller = &request->caller;
-	const char *wanted = json_string_value(json_object_get(request->body, "organization_id"));
+	const char *given = json_string_value(json_object_get(request->body, "organization_id"));
+	const char *wanted = NULL;
+	if (given) {
+		uuid_normalize(given, buffer);
+		wanted = buffer;
+	}
 	const char *own = caller->has_organization ? caller->organization_id : NULL;
 	const char *message = NULL;
 	if (!wanted && !own)
@@ -279,7 +300,8 @@ void specialists_create(struct request *request)
 {
 	if (!request_valid(request, request->body, SPECIALIST_FIELDS))
 		return;
-	const char *organization_id = organization_for_new(request);
+	char organization_buffer[UUID_TEXT_SIZE];
+	const char *organization_id = organization_for_new(request, organization_buffer);
 	struct db_conn *db = organization_id ? request_db(request) : NULL;
 	if (!db)
 		return;

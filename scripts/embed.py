@@ -12,6 +12,12 @@ import os
 import sys
 
 
+def byte_literal(byte: int) -> str:
+    """A byte as a char initializer; bytes past 0x7f (UTF-8 text) are cast, since char
+    is signed and -Wconversion refuses 0xe2 for it."""
+    return f"(char)0x{byte:02x}" if byte > 0x7F else f"0x{byte:02x}"
+
+
 def main() -> int:
     if len(sys.argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -28,7 +34,7 @@ def main() -> int:
         body = data + b"\0"
         for start in range(0, len(body), 16):
             chunk = body[start:start + 16]
-            lines.append("\t" + ", ".join(f"0x{byte:02x}" for byte in chunk) + ",")
+            lines.append("\t" + ", ".join(byte_literal(byte) for byte in chunk) + ",")
         lines.append("};")
     lines.append("")
     lines.append(f"const struct embedded_file {table}[] = {{")

@@ -1,4 +1,5 @@
 #include <criterion/criterion.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -555,4 +556,40 @@ Test(specialists, admin_lists_every_organization_or_one)
 	free(in_a);
 	free(org_b);
 	free(org_a);
+}
+
+Test(specialists, languages_differing_only_in_case_are_one_language)
+{
+	char *org = create_organization("provider");
+	char *supervisor = token_for("supervisor", org);
+	char body[512], subject[96];
+	unique_name("person", subject, sizeof subject);
+	snprintf(body, sizeof body,
+		 "{\"subject\":\"%s\",\"given_name\":\"A\",\"family_name\":\"B\",\"kind\":\"peer\","
+		 "\"languages\":[\"es-MX\",\"ES-mx\"]}",
+		 subject);
+	struct http_response *response = post_json("/v1/specialists", supervisor, body);
+	cr_assert_eq(response->status, 422, "%s", response->body);
+	assert_field_named(response, "languages");
+	http_response_free(response);
+	free(supervisor);
+	free(org);
+}
+
+Test(specialists, own_organization_id_in_upper_case_is_the_same_organization)
+{
+	char *org = create_organization("provider");
+	char *supervisor = token_for("supervisor", org);
+	char upper[64], body[512], subject[96];
+	snprintf(upper, sizeof upper, "%s", org);
+	for (char *c = upper; *c; c++)
+		*c = (char)toupper((unsigned char)*c);
+	unique_name("person", subject, sizeof subject);
+	snprintf(body, sizeof body, IN_ORGANIZATION, upper, subject);
+	struct http_response *response = post_json("/v1/specialists", supervisor, body);
+	cr_assert_eq(response->status, 201, "%s", response->body);
+	cr_assert_str_eq(member(response, "organization_id"), org);
+	http_response_free(response);
+	free(supervisor);
+	free(org);
 }
