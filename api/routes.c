@@ -9,6 +9,10 @@
 #include "continuing_education.h"
 #include "ops.h"
 #include "organizations.h"
+#include "participants.h"
+#include "referral_matches.h"
+#include "referral_workflow.h"
+#include "referrals.h"
 #include "specialists.h"
 
 const struct route api_routes[] = {
@@ -53,6 +57,28 @@ const struct route api_routes[] = {
 	 continuing_education_create},
 	{"GET", "/v1/certifications/{id}/ceus/{ceu_id}", ROLES_STAFF, ROUTE_BODY_NONE,
 	 continuing_education_get},
+
+	/* Participants: a partner or reporter never reads them. */
+	{"GET", "/v1/participants", ROLES_STAFF, ROUTE_BODY_NONE, participants_list},
+	{"POST", "/v1/participants", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_JSON,
+	 participants_create},
+	{"GET", "/v1/participants/{id}", ROLES_STAFF, ROUTE_BODY_NONE, participants_get},
+	{"PATCH", "/v1/participants/{id}", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_MERGE_PATCH,
+	 participants_patch},
+
+	/* Referrals: intake, the loop back to the referrer, assignment */
+	{"GET", "/v1/referrals", ROLES_STAFF | ROLE_PARTNER, ROUTE_BODY_NONE, referrals_list},
+	{"POST", "/v1/referrals", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_PARTNER, ROUTE_BODY_JSON,
+	 referrals_create},
+	{"GET", "/v1/referrals/{id}", ROLES_STAFF | ROLE_PARTNER, ROUTE_BODY_NONE, referrals_get},
+	{"POST", "/v1/referrals/{id}/transitions", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_PARTNER,
+	 ROUTE_BODY_JSON, referral_transition},
+	{"POST", "/v1/referrals/{id}/assignment", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_JSON,
+	 referral_assign},
+	{"GET", "/v1/referrals/{id}/matches", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_NONE,
+	 referral_matches},
+	{"GET", "/v1/referrals/{id}/history", ROLES_STAFF | ROLE_PARTNER, ROUTE_BODY_NONE,
+	 referral_history},
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

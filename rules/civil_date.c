@@ -65,3 +65,50 @@ struct civil_date civil_date_minus_years(struct civil_date date, int years)
 		earlier.day = last;
 	return earlier;
 }
+
+/* Days since 1970-01-01 (proleptic Gregorian), after Howard Hinnant's days_from_civil. */
+static long days_from_civil(struct civil_date date)
+{
+	long year = date.year - (date.month <= 2);
+	long era = (year >= 0 ? year : year - 399) / 400;
+	long year_of_era = year - era * 400;
+	long month = date.month;
+	long day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + date.day - 1;
+	long day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+	return era * 146097 + day_of_era - 719468;
+}
+
+static struct civil_date civil_from_days(long days)
+{
+	days += 719468;
+	long era = (days >= 0 ? days : days - 146096) / 146097;
+	long day_of_era = days - era * 146097;
+	long year_of_era =
+		(day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+	long day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+	long month_index = (5 * day_of_year + 2) / 153;
+	long day = day_of_year - (153 * month_index + 2) / 5 + 1;
+	long month = month_index < 10 ? month_index + 3 : month_index - 9;
+	long year = year_of_era + era * 400 + (month <= 2);
+	return (struct civil_date){(int)year, (int)month, (int)day};
+}
+
+struct civil_date civil_date_add_days(struct civil_date date, int days)
+{
+	return civil_from_days(days_from_civil(date) + days);
+}
+
+int civil_date_weekday(struct civil_date date)
+{
+	long days = days_from_civil(date); /* 1970-01-01 was a Thursday (4) */
+	long weekday = (days % 7 + 7 + 3) % 7;
+	return (int)weekday + 1;
+}
+
+int civil_date_age_on(struct civil_date birth, struct civil_date day)
+{
+	int age = day.year - birth.year;
+	if (day.month < birth.month || (day.month == birth.month && day.day < birth.day))
+		age--;
+	return age;
+}

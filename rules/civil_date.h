@@ -24,3 +24,13 @@ struct civil_date civil_date_minus_years(struct civil_date date, int years);
 
 /* Days in month of year (month 1..12). */
 int civil_date_days_in_month(int year, int month);
+
+/* The day `days` after date (before it when negative). */
+struct civil_date civil_date_add_days(struct civil_date date, int days);
+
+/* ISO weekday: 1 Monday .. 7 Sunday. */
+int civil_date_weekday(struct civil_date date);
+
+/* Whole years from birth to day: the age on day. Someone born on 29 February turns a
+ * year older on 1 March in a common year. Negative when day is before birth. */
+int civil_date_age_on(struct civil_date birth, struct civil_date day);

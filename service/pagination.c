@@ -83,11 +83,19 @@ json_t *page_render(const PGresult *res, const struct page_request *page,
 		    int id_column)
 {
 	int rows = PQntuples(res);
+	int shown = rows > page->limit ? page->limit : rows;
+	json_t *items = json_array();
+	for (int row = 0; items && row < shown; row++)
+		json_array_append_new(items, render(res, row));
+	return page_render_items(res, page, items, position_column, id_column);
+}
+
+json_t *page_render_items(const PGresult *res, const struct page_request *page, json_t *items,
+			  int position_column, int id_column)
+{
+	int rows = PQntuples(res);
 	bool more = rows > page->limit;
 	int shown = more ? page->limit : rows;
-	json_t *items = json_array();
-	for (int row = 0; row < shown; row++)
-		json_array_append_new(items, render(res, row));
 	json_t *next = json_null();
 	if (more) {
 		struct page_cursor last = {

@@ -43,6 +43,11 @@ json_t *page_render(const PGresult *res, const struct page_request *page,
 		    json_t *(*render)(const PGresult *res, int row), int position_column,
 		    int id_column);
 
+/* As page_render, for items the caller rendered from the first limit rows of res (taken
+ * over). */
+json_t *page_render_items(const PGresult *res, const struct page_request *page, json_t *items,
+			  int position_column, int id_column);
+
 /* The cursor's SQL parameters, position then id (both NULL on the first page), and the
  * row count: for DB_ARGS(..., PAGE_SQL_ARGS(page)). */
 #define PAGE_SQL_ARGS(page)                              \

@@ -74,13 +74,14 @@ CREATE INDEX specialists_by_organization
     ON specialists (organization_id, created_at DESC, id DESC);
 CREATE INDEX specialists_newest_first ON specialists (created_at DESC, id DESC);
 
--- A specialist's notes, certifications and referrals stay with the organization they
--- were made in: moving a person to another agency is a new profile.
-CREATE FUNCTION specialists_keep_organization() RETURNS trigger
+-- Records stay with the organization they were made in: a specialist's notes and
+-- certifications, a participant's referrals and goals. Moving a person to another agency
+-- is a new record there.
+CREATE FUNCTION peerd_keep_organization() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.organization_id <> OLD.organization_id THEN
-        RAISE EXCEPTION 'a specialist''s organization cannot change'
+        RAISE EXCEPTION 'the organization of a row of % cannot change', TG_TABLE_NAME
             USING ERRCODE = 'check_violation';
     END IF;
     RETURN NEW;
@@ -88,7 +89,7 @@ END
 $$;
 
 CREATE TRIGGER specialists_keep_organization BEFORE UPDATE OF organization_id ON specialists
-FOR EACH ROW EXECUTE FUNCTION specialists_keep_organization();
+FOR EACH ROW EXECUTE FUNCTION peerd_keep_organization();
 
 -- The referrals assigned to or engaged with a specialist. Referrals do not exist yet
 -- (they arrive with their own migration, which replaces this body), so no one has any.

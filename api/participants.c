@@ -1,0 +1,405 @@
+/* Participants (API.md): the people a provider serves. A referral creates one, or a
+ * supervisor records a walk-in. Supervisors read and correct their organization's; a
+ * specialist reads only the participants whose referral is assigned to them; partners and
+ * reporters never read them. */
+#include "participants.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "civil_date.h"
+#include "db.h"
+#include "language_tag.h"
+#include "pagination.h"
+#include "patch.h"
+#include "problem.h"
+#include "query.h"
+#include "request.h"
+#include "respond.h"
+#include "validate.h"
+
+/* Digits with the usual separators, optionally after +: what people type. */
+static const char *check_phone(const json_t *value)
+{
+	const char *text = json_string_value(value);
+	size_t digits = 0;
+	for (const char *c = text; *c; c++) {
+		if (*c >= '0' && *c <= '9')
+			digits++;
+		else if (!strchr(" ().-", *c) && !(*c == '+' && c == text))
+			return "must be a phone number: digits, spaces, ( ) . - and a leading +";
+	}
+	return digits >= 7 && digits <= 15 ? NULL : "must hold 7 to 15 digits";
+}
+
+/* local@domain.tld without spaces: the shape, not deliverability. */
+static const char *check_email(const json_t *value)
+{
+	const char *text = json_string_value(value);
+	const char *at = strchr(text, '@');
+	const char *dot = at ? strrchr(at, '.') : NULL;
+	bool shaped = at && at != text && !strchr(at + 1, '@') && dot && dot > at + 1 && dot[1] &&
+		      !strpbrk(text, " \t\r\n");
+	return shaped ? NULL : "must be an email address such as name@example.org";
+}
+
+/* A birth date no later than today in any US zone (they are all behind UTC). */
+static const char *check_born(const json_t *value)
+{
+	struct civil_date born;
+	time_t now = time(NULL);
+	struct tm utc;
+	if (!civil_date_parse(json_string_value(value), &born) || !gmtime_r(&now, &utc))
+		return NULL; /* the date's shape is checked by FIELD_DATE */
+	struct civil_date today = {utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday};
+	if (civil_date_compare(born, today) > 0)
+		return "cannot be in the future";
+	return born.year >= 1900 ? NULL : "must be in 1900 or later";
+}
+
+static const char *check_language(const json_t *value)
+{
+	return language_tag_is_valid(json_string_value(value))
+		       ? NULL
+		       : "must be a BCP 47 language tag such as en or es-MX";
+}
+
+static const struct field_rule YOUTH_FIELDS[] = {
+	{.name = "given_name",
+	 .type = FIELD_STRING,
+	 .required = true,
+	 .min = 1,
+	 .max = 100,
+	 .check = check_plain_text},
+	{.name = "birth_date", .type = FIELD_DATE, .required = true, .check = check_born},
+	{0},
+};
+
+/* A walk-in's organization_id is read apart (participants_create): inside a referral the
+ * organization is the provider's, and it never changes afterwards. */
+const struct field_rule PARTICIPANT_FIELDS[] = {
+	{.name = "given_name",
+	 .type = FIELD_STRING,
+	 .required = true,
+	 .min = 1,
+	 .max = 100,
+	 .check = check_plain_text},
+	{.name = "family_name",
+	 .type = FIELD_STRING,
+	 .required = true,
+	 .min = 1,
+	 .max = 100,
+	 .check = check_plain_text},
+	{.name = "preferred_name",
+	 .type = FIELD_STRING,
+	 .nullable = true,
+	 .min = 1,
+	 .max = 100,
+	 .check = check_plain_text},
+	{.name = "birth_date", .type = FIELD_DATE, .nullable = true, .check = check_born},
+	{.name = "phone",
+	 .type = FIELD_STRING,
+	 .nullable = true,
+	 .min = 7,
+	 .max = 20,
+	 .check = check_phone},
+	{.name = "email",
+	 .type = FIELD_STRING,
+	 .nullable = true,
+	 .min = 3,
+	 .max = 254,
+	 .check = check_email},
+	{.name = "county",
+	 .type = FIELD_STRING,
+	 .nullable = true,
+	 .min = 1,
+	 .max = 100,
+	 .check = check_plain_text},
+	{.name = "preferred_language",
+	 .type = FIELD_STRING,
+	 .nullable = true,
+	 .min = 2,
+	 .max = LANGUAGE_TAG_MAX,
+	 .check = check_language},
+	{.name = "youth", .type = FIELD_OBJECT, .nullable = true, .fields = YOUTH_FIELDS},
+	{.name = "id", .type = FIELD_READ_ONLY},
+	{.name = "organization_id", .type = FIELD_READ_ONLY},
+	{.name = "version", .type = FIELD_READ_ONLY},
+	{.name = "created_at", .type = FIELD_READ_ONLY},
+	{.name = "updated_at", .type = FIELD_READ_ONLY},
+	{0},
+};
+
+static const struct constraint_answer PARTICIPANT_CONSTRAINTS[] = {
+	{"participants_organization_fkey", 422, "organization_id",
+	 "must be a provider organization"},
+	{0},
+};
+
+/* Column order of PARTICIPANT_COLUMNS. */
+enum {
+	COL_ID,
+	COL_ORGANIZATION_ID,
+	COL_GIVEN_NAME,
+	COL_FAMILY_NAME,
+	COL_PREFERRED_NAME,
+	COL_BIRTH_DATE,
+	COL_PHONE,
+	COL_EMAIL,
+	COL_COUNTY,
+	COL_PREFERRED_LANGUAGE,
+	COL_YOUTH_GIVEN_NAME,
+	COL_YOUTH_BIRTH_DATE,
+	COL_VERSION,
+	COL_CREATED_AT,
+	COL_UPDATED_AT,
+	COL_POSITION,
+};
+
+#define PARTICIPANT_COLUMNS                                                                     \
+	"p.id, p.organization_id, p.given_name, p.family_name, p.preferred_name, "              \
+	"to_char(p.birth_date, 'YYYY-MM-DD'), p.phone, p.email, p.county, "                     \
+	"p.preferred_language, p.youth_given_name, to_char(p.youth_birth_date, 'YYYY-MM-DD'), " \
+	"p.version, peerd_timestamp(p.created_at), peerd_timestamp(p.updated_at), "             \
+	"peerd_position(p.created_at)"
+
+/* Who may see participant p: $1 the caller's organization (NULL for an admin), $2 a
+ * specialist caller's subject (NULL otherwise): then only those whose referral is
+ * assigned to that specialist. */
+#define PARTICIPANT_VISIBLE                                                                     \
+	" ($1::uuid IS NULL OR p.organization_id = $1::uuid) AND ($2::text IS NULL OR EXISTS (" \
+	"SELECT 1 FROM referrals r JOIN specialists s ON s.id = r.assigned_specialist_id"       \
+	" WHERE r.participant_id = p.id AND s.subject = $2::text"                               \
+	" AND s.organization_id = $1::uuid))"
+
+static const struct db_statement PARTICIPANT_SELECT = {
+	"participant_select", "SELECT " PARTICIPANT_COLUMNS " FROM participants p WHERE p.id = $3"
+			      " AND" PARTICIPANT_VISIBLE};
+
+static const struct db_statement PARTICIPANT_SELECT_FOR_UPDATE = {
+	"participant_select_for_update",
+	"SELECT " PARTICIPANT_COLUMNS " FROM participants p WHERE p.id = $1 FOR UPDATE"};
+
+static const struct db_statement PARTICIPANT_LIST = {
+	"participant_list",
+	"SELECT " PARTICIPANT_COLUMNS " FROM participants p WHERE" PARTICIPANT_VISIBLE
+	" AND ($3::uuid IS NULL OR p.organization_id = $3::uuid)"
+	" AND ($4::text IS NULL OR strpos(lower(p.given_name || ' ' || p.family_name || ' ' ||"
+	" coalesce(p.preferred_name, '')), lower($4::text)) > 0)"
+	" AND ($5::text IS NULL OR lower(p.county) = lower($5::text))"
+	" AND ($6::bigint IS NULL OR (p.created_at, p.id) < (peerd_from_position($6::bigint), "
+	"$7::uuid))"
+	" ORDER BY p.created_at DESC, p.id DESC LIMIT $8::int"};
+
+static const struct db_statement PARTICIPANT_INSERT = {
+	"participant_insert",
+	"INSERT INTO participants AS p (organization_id, given_name, family_name, preferred_name,"
+	" birth_date, phone, email, county, preferred_language, youth_given_name,"
+	" youth_birth_date) VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, $9, $10, $11::date)"
+	" RETURNING p.id"};
+
+static const struct db_statement PARTICIPANT_UPDATE = {
+	"participant_update",
+	"UPDATE participants AS p SET given_name = $2, family_name = $3, preferred_name = $4,"
+	" birth_date = $5::date, phone = $6, email = $7, county = $8, preferred_language = $9,"
+	" youth_given_name = $10, youth_birth_date = $11::date, version = version + 1,"
+	" updated_at = now() WHERE id = $1 RETURNING " PARTICIPANT_COLUMNS};
+
+/* One row as the API's JSON; returns a new reference. */
+static json_t *participant_render(const PGresult *res, int row)
+{
+	json_t *youth = db_text(res, row, COL_YOUTH_GIVEN_NAME)
+				? json_pack("{s:s, s:s}", "given_name",
+					    db_text(res, row, COL_YOUTH_GIVEN_NAME), "birth_date",
+					    db_text(res, row, COL_YOUTH_BIRTH_DATE))
+				: json_null();
+	return json_pack(
+		"{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:s, s:s}", "id",
+		db_text(res, row, COL_ID), "organization_id",
+		db_text(res, row, COL_ORGANIZATION_ID), "given_name",
+		db_text(res, row, COL_GIVEN_NAME), "family_name",
+		db_text(res, row, COL_FAMILY_NAME), "preferred_name",
+		db_json_string(res, row, COL_PREFERRED_NAME), "birth_date",
+		db_json_string(res, row, COL_BIRTH_DATE), "phone",
+		db_json_string(res, row, COL_PHONE), "email", db_json_string(res, row, COL_EMAIL),
+		"county", db_json_string(res, row, COL_COUNTY), "preferred_language",
+		db_json_string(res, row, COL_PREFERRED_LANGUAGE), "youth", youth, "version",
+		(json_int_t)db_integer(res, row, COL_VERSION), "created_at",
+		db_text(res, row, COL_CREATED_AT), "updated_at", db_text(res, row, COL_UPDATED_AT));
+}
+
+static const char *member_text(const json_t *doc, const char *key)
+{
+	return json_string_value(json_object_get(doc, key));
+}
+
+/* The SQL parameters of a participant document, in PARTICIPANT_INSERT's order after the
+ * organization (and PARTICIPANT_UPDATE's after the id). */
+#define PARTICIPANT_SQL_ARGS(doc, youth)                                                          \
+	member_text(doc, "given_name"), member_text(doc, "family_name"),                          \
+		member_text(doc, "preferred_name"), member_text(doc, "birth_date"),               \
+		member_text(doc, "phone"), member_text(doc, "email"), member_text(doc, "county"), \
+		member_text(doc, "preferred_language"), member_text(youth, "given_name"),         \
+		member_text(youth, "birth_date")
+
+bool participant_insert(struct request *request, struct db_conn *db, const char *organization_id,
+			const json_t *doc, char id[UUID_TEXT_SIZE])
+{
+	const json_t *youth = json_object_get(doc, "youth");
+	PGresult *res = NULL;
+	enum db_status status =
+		db_exec(db, &PARTICIPANT_INSERT,
+			DB_ARGS(organization_id, PARTICIPANT_SQL_ARGS(doc, youth)), &res);
+	if (status != DB_OK) {
+		problem_send_constraint(request, status, db, PARTICIPANT_CONSTRAINTS);
+		return false;
+	}
+	snprintf(id, UUID_TEXT_SIZE, "%s", db_text(res, 0, 0));
+	PQclear(res);
+	return true;
+}
+
+/* The caller's scope as PARTICIPANT_VISIBLE's $1, $2. */
+static void visibility_args(const struct request *request, const char **organization_id,
+			    const char **specialist_subject)
+{
+	const struct principal *caller = &request->caller;
+	*organization_id = caller->role == ROLE_ADMIN ? NULL : caller->organization_id;
+	*specialist_subject = caller->role == ROLE_SPECIALIST ? caller->subject : NULL;
+}
+
+/* The organization of a walk-in: the body's organization_id (an admin's choice; a
+ * supervisor's must be their own) or the caller's. NULL after answering 422. */
+static const char *walk_in_organization(struct request *request, char buffer[UUID_TEXT_SIZE])
+{
+	const struct principal *caller = &request->caller;
+	const json_t *given = json_object_get(request->body, "organization_id");
+	if (given && (!json_is_string(given) || !uuid_is_valid(json_string_value(given)))) {
+		problem_send_field(request, "organization_id", "must be a UUID");
+		return NULL;
+	}
+	if (given)
+		uuid_normalize(json_string_value(given), buffer);
+	const char *organization_id =
+		given ? buffer : (caller->has_organization ? caller->organization_id : NULL);
+	if (!organization_id)
+		problem_send_field(request, "organization_id",
+				   "is required: the provider organization serving the person");
+	else if (caller->role != ROLE_ADMIN &&
+		 !auth_may_access_organization(caller, organization_id))
+		problem_send_field(request, "organization_id", "must be your own organization");
+	else
+		return organization_id;
+	return NULL;
+}
+
+void participants_create(struct request *request)
+{
+	char organization_buffer[UUID_TEXT_SIZE];
+	const char *organization_id = walk_in_organization(request, organization_buffer);
+	if (!organization_id)
+		return;
+	json_t *person = json_deep_copy(request->body);
+	json_object_del(person, "organization_id");
+	bool valid = person && request_valid(request, person, PARTICIPANT_FIELDS);
+	struct db_conn *db = valid ? request_db(request) : NULL;
+	char id[UUID_TEXT_SIZE];
+	bool inserted = db && participant_insert(request, db, organization_id, person, id);
+	json_decref(person);
+	if (!inserted)
+		return;
+	const char *scope, *subject;
+	visibility_args(request, &scope, &subject);
+	PGresult *res = NULL;
+	enum db_status status = db_exec(db, &PARTICIPANT_SELECT, DB_ARGS(scope, subject, id), &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return;
+	}
+	char location[96];
+	snprintf(location, sizeof location, "/v1/participants/%s", id);
+	respond_created(request, location, participant_render(res, 0));
+	PQclear(res);
+}
+
+void participants_list(struct request *request)
+{
+	static const char *const QUERY[] = {"limit", "cursor", "organization_id",
+					    "q",     "county", NULL};
+	struct page_request page;
+	const char *organization_id, *q, *county;
+	if (!request_query_allow_only(request, QUERY) || !query_page(request, &page) ||
+	    !query_uuid(request, "organization_id", &organization_id) ||
+	    !query_text(request, "q", 100, &q) || !query_text(request, "county", 100, &county))
+		return;
+	struct db_conn *db = request_db(request);
+	if (!db)
+		return;
+	const char *scope, *subject;
+	visibility_args(request, &scope, &subject);
+	PGresult *res = NULL;
+	enum db_status status = db_read(
+		db, &PARTICIPANT_LIST,
+		DB_ARGS(scope, subject, organization_id, q, county, PAGE_SQL_ARGS(page)), &res);
+	respond_page(request, status, res, &page, participant_render, COL_POSITION, COL_ID);
+}
+
+void participants_get(struct request *request)
+{
+	const char *id = request_id_param(request, "id");
+	struct db_conn *db = id ? request_db(request) : NULL;
+	if (!db)
+		return;
+	const char *scope, *subject;
+	visibility_args(request, &scope, &subject);
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &PARTICIPANT_SELECT, DB_ARGS(scope, subject, id), &res);
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	else if (PQntuples(res) == 0)
+		problem_send(request, 404, "there is no such participant");
+	else
+		respond_resource(request, participant_render(res, 0),
+				 db_integer(res, 0, COL_VERSION));
+	PQclear(res);
+}
+
+static bool admit_patch(struct request *request, const PGresult *current)
+{
+	if (auth_may_access_organization(&request->caller,
+					 db_text(current, 0, COL_ORGANIZATION_ID)))
+		return true;
+	problem_send(request, 404, "there is no such participant");
+	return false;
+}
+
+static PGresult *write_participant(struct request *request, struct db_conn *db, const char *id,
+				   const json_t *doc)
+{
+	const json_t *youth = json_object_get(doc, "youth");
+	PGresult *res = NULL;
+	enum db_status status = db_exec(db, &PARTICIPANT_UPDATE,
+					DB_ARGS(id, PARTICIPANT_SQL_ARGS(doc, youth)), &res);
+	if (status != DB_OK)
+		problem_send_constraint(request, status, db, PARTICIPANT_CONSTRAINTS);
+	return res;
+}
+
+static const struct patch_target PARTICIPANT_PATCH = {
+	.noun = "participant",
+	.lock = &PARTICIPANT_SELECT_FOR_UPDATE,
+	.fields = PARTICIPANT_FIELDS,
+	.render = participant_render,
+	.version_column = COL_VERSION,
+	.admit = admit_patch,
+	.write = write_participant,
+};
+
+void participants_patch(struct request *request)
+{
+	const char *id = request_id_param(request, "id");
+	if (id)
+		patch_run(request, id, &PARTICIPANT_PATCH);
+}

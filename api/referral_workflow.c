@@ -1,0 +1,262 @@
+/* A referral's moves after intake. Each change locks the referral's row, checks the move
+ * against the status graph (rules/referral_status.c), writes the change and its history
+ * entry in one transaction, and answers with the referral. */
+#include "referral_workflow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "problem.h"
+#include "referral_status.h"
+#include "referrals.h"
+#include "request.h"
+#include "respond.h"
+#include "validate.h"
+
+static const struct field_rule TRANSITION_FIELDS[] = {
+	{.name = "to", .type = FIELD_ENUM, .required = true, .choices = REFERRAL_STATUSES},
+	{.name = "reason", .type = FIELD_STRING, .nullable = true, .min = 1, .max = 2000},
+	{0},
+};
+
+static const struct field_rule ASSIGNMENT_FIELDS[] = {
+	{.name = "specialist_id", .type = FIELD_UUID, .required = true},
+	{.name = "reason", .type = FIELD_STRING, .nullable = true, .min = 1, .max = 2000},
+	{0},
+};
+
+/* A reopened referral starts over: its specialist, if any, is no longer on it. */
+static const struct db_statement REFERRAL_MOVE = {
+	"referral_move",
+	"UPDATE referrals SET status = $2::referral_status,"
+	" assigned_specialist_id = CASE WHEN $2 = 'accepted' THEN NULL"
+	" ELSE assigned_specialist_id END, version = version + 1, updated_at = now()"
+	" WHERE id = $1"};
+
+static const struct db_statement REFERRAL_ASSIGN = {
+	"referral_assign",
+	"UPDATE referrals SET assigned_specialist_id = $2::uuid, status = $3::referral_status,"
+	" version = version + 1, updated_at = now() WHERE id = $1"};
+
+/* The specialist's row lock serializes assignments to them, so two at once cannot both
+ * slip under max_caseload; the profile is read after it, by a new statement that sees
+ * every assignment committed before. */
+static const struct db_statement SPECIALIST_LOCK = {
+	"assignment_specialist_lock", "SELECT id FROM specialists WHERE id = $1 FOR UPDATE"};
+
+static const struct db_statement SPECIALIST_FITNESS = {
+	"assignment_specialist_fitness",
+	"SELECT organization_id, active, kind, certified, caseload, max_caseload"
+	" FROM specialist_profiles WHERE id = $1"};
+
+static const struct db_statement HISTORY_SELECT = {
+	"referral_history_select",
+	"SELECT from_status, to_status, peerd_timestamp(at), actor, actor_role, reason,"
+	" specialist_id FROM referral_events WHERE referral_id = $1 ORDER BY id"};
+
+/* Commits the change made to referral id and answers with it. */
+static void finish(struct request *request, struct db_conn *db, const char *id)
+{
+	PGresult *res = referral_reload(request, db, id);
+	if (!res)
+		return;
+	enum db_status status = db_commit(db);
+	if (status == DB_OK)
+		respond_resource(request, referral_render_for(request, res, 0),
+				 db_integer(res, 0, REFERRAL_VERSION));
+	else
+		problem_send_database(request, status);
+	PQclear(res);
+}
+
+/* Answers a refused move: 422 for what the body got wrong, 403 for the role, else 409. */
+static void refuse_move(struct request *request, enum referral_move_result result, const char *from,
+			const char *to)
+{
+	switch (result) {
+	case MOVE_UNKNOWN_STATUS:
+		problem_send_field(request, "to", "%s", referral_move_explain(result));
+		return;
+	case MOVE_NEEDS_REASON:
+		problem_send_field(request, "reason", "is required to move a referral to %s", to);
+		return;
+	case MOVE_ROLE_REFUSED:
+		problem_send(request, 403, "%s: %s → %s", referral_move_explain(result), from, to);
+		return;
+	case MOVE_ALLOWED:
+	case MOVE_NOT_IN_GRAPH:
+	case MOVE_BY_ASSIGNMENT:
+	case MOVE_AUTOMATIC:
+		break;
+	}
+	problem_send(request, 409, "%s (%s → %s)", referral_move_explain(result), from, to);
+}
+
+void referral_transition(struct request *request)
+{
+	const char *id = request_id_param(request, "id");
+	if (!id || !request_valid(request, request->body, TRANSITION_FIELDS))
+		return;
+	const char *to = json_string_value(json_object_get(request->body, "to"));
+	const char *reason = json_string_value(json_object_get(request->body, "reason"));
+	struct db_conn *db = request_db(request);
+	PGresult *current = db ? referral_lock(request, db, id) : NULL;
+	if (!current)
+		return;
+	char from[16];
+	snprintf(from, sizeof from, "%s", db_text(current, 0, REFERRAL_STATUS));
+	PQclear(current);
+	enum referral_move_result result =
+		referral_move_check(from, to, request->caller.role, reason != NULL);
+	if (result != MOVE_ALLOWED) {
+		refuse_move(request, result, from, to);
+		return;
+	}
+	enum db_status status = db_exec(db, &REFERRAL_MOVE, DB_ARGS(id, to), NULL);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return;
+	}
+	if (referral_history_add(request, db, id, from, to, reason, NULL))
+		finish(request, db, id);
+}
+
+/* Every assignment check API.md lists that the specialist fails, written into why as
+ * "not active; not certified today; ..."; true when there is none. */
+static bool specialist_fits(const PGresult *fitness, const PGresult *referral, char *why,
+			    size_t size)
+{
+	why[0] = '\0';
+	if (PQntuples(fitness) == 0 ||
+	    strcmp(db_text(fitness, 0, 0),
+		   db_text(referral, 0, REFERRAL_PROVIDER_ORGANIZATION_ID)) != 0) {
+		snprintf(why, size, "the specialist does not work for the provider organization");
+		return false;
+	}
+	const char *service_type = db_text(referral, 0, REFERRAL_SERVICE_TYPE);
+	const char *wanted_kind = strcmp(service_type, "family") == 0 ? "family_peer" : "peer";
+	long long caseload = db_integer(fitness, 0, 4), max = db_integer(fitness, 0, 5);
+	struct {
+		bool failed;
+		char text[96];
+	} checks[4] = {{!db_boolean(fitness, 0, 1), "not active"},
+		       {strcmp(db_text(fitness, 0, 2), wanted_kind) != 0, ""},
+		       {!db_boolean(fitness, 0, 3), "not certified today"},
+		       {caseload >= max, ""}};
+	snprintf(checks[1].text, sizeof checks[1].text,
+		 "a %s specialist, and %s support needs a %s", db_text(fitness, 0, 2), service_type,
+		 wanted_kind);
+	snprintf(checks[3].text, sizeof checks[3].text, "caseload full (%lld of %lld)", caseload,
+		 max);
+	for (size_t i = 0; i < 4; i++) {
+		if (!checks[i].failed)
+			continue;
+		size_t used = strlen(why);
+		snprintf(why + used, size - used, "%s%s", used ? "; " : "", checks[i].text);
+	}
+	return why[0] == '\0';
+}
+
+/* Checks and writes the assignment of the locked referral inside the open transaction.
+ * Returns false after answering. */
+static bool assign_locked(struct request *request, struct db_conn *db, const char *id,
+			  const PGresult *referral)
+{
+	const char *specialist_id =
+		json_string_value(json_object_get(request->body, "specialist_id"));
+	const char *reason = json_string_value(json_object_get(request->body, "reason"));
+	const char *from = db_text(referral, 0, REFERRAL_STATUS);
+	const char *current = db_text(referral, 0, REFERRAL_ASSIGNED_SPECIALIST_ID);
+	if (strcmp(from, "accepted") != 0 && !referral_status_has_specialist(from)) {
+		problem_send(request, 409,
+			     "a referral is assigned once accepted, and reassigned while assigned "
+			     "or engaged; this one is %s",
+			     from);
+		return false;
+	}
+	char specialist[UUID_TEXT_SIZE];
+	uuid_normalize(specialist_id, specialist);
+	if (current && strcmp(current, specialist) == 0) {
+		problem_send(request, 409, "the referral is already assigned to this specialist");
+		return false;
+	}
+	PGresult *fitness = NULL;
+	enum db_status status = db_exec(db, &SPECIALIST_LOCK, DB_ARGS(specialist), NULL);
+	if (status == DB_OK)
+		status = db_exec(db, &SPECIALIST_FITNESS, DB_ARGS(specialist), &fitness);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return false;
+	}
+	char why[512];
+	bool fits = specialist_fits(fitness, referral, why, sizeof why);
+	PQclear(fitness);
+	if (!fits) {
+		problem_send(request, 409, "the specialist cannot take this referral: %s", why);
+		return false;
+	}
+	const char *to = strcmp(from, "accepted") == 0 ? "assigned" : from;
+	status = db_exec(db, &REFERRAL_ASSIGN, DB_ARGS(id, specialist, to), NULL);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return false;
+	}
+	return referral_history_add(request, db, id, from, to, reason, specialist);
+}
+
+void referral_assign(struct request *request)
+{
+	const char *id = request_id_param(request, "id");
+	if (!id || !request_valid(request, request->body, ASSIGNMENT_FIELDS))
+		return;
+	struct db_conn *db = request_db(request);
+	PGresult *referral = db ? referral_lock(request, db, id) : NULL;
+	if (!referral)
+		return;
+	bool assigned = assign_locked(request, db, id, referral);
+	PQclear(referral);
+	if (assigned)
+		finish(request, db, id);
+}
+
+/* A partner learns how its referral moved, not who on the staff moved it nor what they
+ * wrote about the person; the reason of a decline (the answer to the referrer) and of
+ * its own withdrawal stay. */
+static json_t *event_render(const struct request *request, const PGresult *res, int row)
+{
+	bool partner = request->caller.role == ROLE_PARTNER;
+	const char *to = db_text(res, row, 1);
+	bool reason_shown = !partner || strcmp(to, "declined") == 0 || strcmp(to, "withdrawn") == 0;
+	json_t *event = json_pack("{s:o, s:s, s:s, s:o}", "from", db_json_string(res, row, 0), "to",
+				  to, "at", db_text(res, row, 2), "reason",
+				  reason_shown ? db_json_string(res, row, 5) : json_null());
+	if (event && !partner) {
+		json_object_set_new(event, "actor", db_json_string(res, row, 3));
+		json_object_set_new(event, "actor_role", db_json_string(res, row, 4));
+		json_object_set_new(event, "specialist_id", db_json_string(res, row, 6));
+	}
+	return event;
+}
+
+void referral_history(struct request *request)
+{
+	const char *id = request_id_param(request, "id");
+	struct db_conn *db = id ? request_db(request) : NULL;
+	PGresult *referral = db ? referral_find_visible(request, db, id) : NULL;
+	if (!referral)
+		return;
+	PQclear(referral);
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &HISTORY_SELECT, DB_ARGS(id), &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return;
+	}
+	json_t *items = json_array();
+	for (int row = 0; items && row < PQntuples(res); row++)
+		json_array_append_new(items, event_render(request, res, row));
+	PQclear(res);
+	respond_json(request, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+}

@@ -1,0 +1,575 @@
+/* Referrals (API.md): intake by a partner (or by the provider's own staff), the loop
+ * back to the referrer, and reading them. The workflow after intake (transitions,
+ * assignment, history) is in api/referral_workflow.c, matching in api/referral_matches.c.
+ *
+ * Intake runs in one transaction: the participant, the referral and its first history
+ * entry, and the answer stored for its Idempotency-Key. */
+#include "referrals.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "business_days.h"
+#include "civil_date.h"
+#include "db.h"
+#include "idempotency.h"
+#include "pagination.h"
+#include "participants.h"
+#include "problem.h"
+#include "query.h"
+#include "referral_status.h"
+#include "request.h"
+#include "respond.h"
+#include "validate.h"
+
+/* 42 CFR 2.32(a)(1): the notice that must accompany a disclosure of substance use
+ * disorder information protected by Part 2. */
+static const char REDISCLOSURE_NOTICE[] =
+	"This record which has been disclosed to you is protected by Federal confidentiality "
+	"rules (42 CFR part 2). These rules prohibit you from using or disclosing this record, "
+	"or testimony that describes the information contained in this record, in any civil, "
+	"criminal, administrative, or legislative proceedings by any Federal, State, or local "
+	"authority, against the patient, unless authorized by the consent of the patient, "
+	"except as provided at 42 CFR 2.12(c)(5) or as authorized by a court in accordance with "
+	"42 CFR 2.64 or 2.65. In addition, the Federal rules prohibit you from making any other "
+	"use or disclosure of this record unless at least one of the following applies: (A) "
+	"Further use or disclosure is expressly permitted by the written consent of the "
+	"individual whose information is being disclosed in this record or as otherwise "
+	"permitted by 42 CFR part 2. (B) You are a covered entity or business associate and "
+	"have received the record for treatment, payment, or health care operations, or (C) "
+	"You have received the record from a covered entity or business associate as "
+	"permitted by 45 CFR part 164, subparts A and E. A general authorization for the "
+	"release of medical or other information is NOT sufficient to meet the required "
+	"elements of written consent to further use or redisclose the record (see 42 CFR "
+	"2.31).";
+
+static const char *const SERVICE_TYPES[] = {"peer", "family", NULL};
+static const char *const URGENCIES[] = {"routine", "urgent", NULL};
+static const char *const WELLNESS_DOMAINS[] = {"emotional",    "financial",	"social",
+					       "spiritual",    "occupational",	"physical",
+					       "intellectual", "environmental", NULL};
+
+static const struct field_rule CONSENT_FIELDS[] = {
+	{.name = "obtained", .type = FIELD_BOOLEAN, .required = true},
+	{.name = "obtained_on", .type = FIELD_DATE, .nullable = true},
+	{.name = "part2", .type = FIELD_BOOLEAN},
+	{0},
+};
+
+static const struct field_rule REFERRAL_FIELDS[] = {
+	{.name = "provider_organization_id", .type = FIELD_UUID},
+	{.name = "service_type", .type = FIELD_ENUM, .required = true, .choices = SERVICE_TYPES},
+	{.name = "participant",
+	 .type = FIELD_OBJECT,
+	 .required = true,
+	 .fields = PARTICIPANT_FIELDS},
+	{.name = "reason", .type = FIELD_STRING, .required = true, .min = 1, .max = 4000},
+	{.name = "needs", .type = FIELD_ENUM_ARRAY, .max = 8, .choices = WELLNESS_DOMAINS},
+	{.name = "urgency", .type = FIELD_ENUM, .choices = URGENCIES},
+	{.name = "substance_use", .type = FIELD_BOOLEAN},
+	{.name = "consent", .type = FIELD_OBJECT, .required = true, .fields = CONSENT_FIELDS},
+	{.name = "external_id",
+	 .type = FIELD_STRING,
+	 .nullable = true,
+	 .min = 1,
+	 .max = 100,
+	 .check = check_plain_text},
+	{.name = "id", .type = FIELD_READ_ONLY},
+	{.name = "referring_organization_id", .type = FIELD_READ_ONLY},
+	{.name = "participant_id", .type = FIELD_READ_ONLY},
+	{.name = "status", .type = FIELD_READ_ONLY},
+	{.name = "assigned_specialist_id", .type = FIELD_READ_ONLY},
+	{.name = "first_contact_at", .type = FIELD_READ_ONLY},
+	{.name = "submitted_at", .type = FIELD_READ_ONLY},
+	{.name = "respond_by", .type = FIELD_READ_ONLY},
+	{.name = "overdue", .type = FIELD_READ_ONLY},
+	{.name = "redisclosure_notice", .type = FIELD_READ_ONLY},
+	{.name = "version", .type = FIELD_READ_ONLY},
+	{.name = "created_at", .type = FIELD_READ_ONLY},
+	{.name = "updated_at", .type = FIELD_READ_ONLY},
+	{0},
+};
+
+static const struct constraint_answer REFERRAL_CONSTRAINTS[] = {
+	{"referrals_provider_fkey", 422, "provider_organization_id",
+	 "must be a provider organization"},
+	{"referrals_part2_consent", 422, "consent.part2",
+	 "must be true when substance_use is true (42 CFR Part 2)"},
+	{"referrals_idempotency_key", 409, NULL,
+	 "a referral was already created with this Idempotency-Key"},
+	{0},
+};
+
+#define REFERRAL_COLUMNS                                                                      \
+	"r.id, r.provider_organization_id, r.referring_organization_id, r.participant_id, "   \
+	"r.service_type, r.reason, array_to_json(r.needs), r.urgency, r.substance_use, "      \
+	"r.consent_obtained, to_char(r.consent_obtained_on, 'YYYY-MM-DD'), r.consent_part2, " \
+	"r.external_id, r.status, r.assigned_specialist_id, a.subject, a.organization_id, "   \
+	"peerd_timestamp(r.first_contact_at), peerd_timestamp(r.submitted_at), "              \
+	"peerd_timestamp(r.respond_by), r.status = 'submitted' AND r.respond_by < now(), "    \
+	"r.version, peerd_timestamp(r.created_at), peerd_timestamp(r.updated_at), "           \
+	"peerd_position(r.created_at), p.preferred_language, p.county"
+
+#define REFERRAL_FROM                                                      \
+	" FROM referrals r JOIN participants p ON p.id = r.participant_id" \
+	" LEFT JOIN specialists a ON a.id = r.assigned_specialist_id"
+
+static const struct db_statement REFERRAL_SELECT = {
+	"referral_select", "SELECT " REFERRAL_COLUMNS REFERRAL_FROM " WHERE r.id = $1"};
+
+static const struct db_statement REFERRAL_SELECT_FOR_UPDATE = {
+	"referral_select_for_update",
+	"SELECT " REFERRAL_COLUMNS REFERRAL_FROM " WHERE r.id = $1 FOR UPDATE OF r"};
+
+/* $1 a supervisor's organization (the provider), $2 a partner's (the referrer), $3/$4 a
+ * specialist's subject and organization; then the filters, the cursor and the count. */
+static const struct db_statement REFERRAL_LIST = {
+	"referral_list",
+	"SELECT " REFERRAL_COLUMNS REFERRAL_FROM
+	" WHERE ($1::uuid IS NULL OR r.provider_organization_id = $1::uuid)"
+	" AND ($2::uuid IS NULL OR r.referring_organization_id = $2::uuid)"
+	" AND ($3::text IS NULL OR r.assigned_specialist_id = (SELECT id FROM specialists"
+	" WHERE subject = $3::text AND organization_id = $4::uuid))"
+	" AND ($5::referral_status IS NULL OR r.status = $5::referral_status)"
+	" AND ($6::boolean IS NULL OR (r.status = 'submitted' AND r.respond_by < now()) ="
+	" $6::boolean)"
+	" AND ($7::referral_urgency IS NULL OR r.urgency = $7::referral_urgency)"
+	" AND ($8::service_type IS NULL OR r.service_type = $8::service_type)"
+	" AND ($9::uuid IS NULL OR r.assigned_specialist_id = $9::uuid)"
+	" AND ($10::uuid IS NULL OR r.provider_organization_id = $10::uuid)"
+	" AND ($11::uuid IS NULL OR r.referring_organization_id = $11::uuid)"
+	" AND ($12::uuid IS NULL OR r.participant_id = $12::uuid)"
+	" AND ($13::text IS NULL OR r.external_id = $13::text)"
+	" AND ($14::bigint IS NULL OR (r.created_at, r.id) < (peerd_from_position($14::bigint), "
+	"$15::uuid))"
+	" ORDER BY r.created_at DESC, r.id DESC LIMIT $16::int"};
+
+/* The provider's rules for intake, and its today. */
+static const struct db_statement PROVIDER_SELECT = {
+	"referral_provider_select",
+	"SELECT kind, family_youth_max_age, referral_response_days,"
+	" to_char(peerd_organization_today(id), 'YYYY-MM-DD') FROM organizations WHERE id = $1"};
+
+/* respond_by: the day computed in C (business days), at the submission's time of day in
+ * the provider's zone. */
+static const struct db_statement REFERRAL_INSERT = {
+	"referral_insert",
+	"INSERT INTO referrals (provider_organization_id, referring_organization_id,"
+	" participant_id, service_type, reason, needs, urgency, substance_use, consent_obtained,"
+	" consent_obtained_on, consent_part2, external_id, respond_by, submitted_by,"
+	" idempotency_scope, idempotency_key)"
+	" SELECT $1, $2, $3, $4, $5, peerd_text_array($6::json)::wellness_domain[], $7,"
+	" $8::boolean, $9::boolean, $10::date, $11::boolean, $12,"
+	" (($13::date + (now() AT TIME ZONE o.time_zone)::time) AT TIME ZONE o.time_zone),"
+	" $14, $15, $16 FROM organizations o WHERE o.id = $1 RETURNING id"};
+
+static const struct db_statement REFERRAL_EVENT_INSERT = {
+	"referral_event_insert",
+	"INSERT INTO referral_events (referral_id, from_status, to_status, actor, actor_role,"
+	" reason, specialist_id) VALUES ($1, $2::referral_status, $3::referral_status, $4, $5,"
+	" $6, $7::uuid)"};
+
+static const char *text_or_null(const PGresult *res, int row, int column)
+{
+	return db_text(res, row, column);
+}
+
+/* Only what closes the loop for the referrer: never what was written about the person
+ * after intake. */
+static json_t *render_for_partner(const PGresult *res, int row)
+{
+	bool substance_use = db_boolean(res, row, REFERRAL_SUBSTANCE_USE);
+	return json_pack(
+		"{s:s, s:s, s:o, s:o, s:s, s:s, s:b, s:s, s:s, s:s, s:b, s:o, s:I, s:s, s:s}", "id",
+		db_text(res, row, REFERRAL_ID), "provider_organization_id",
+		db_text(res, row, REFERRAL_PROVIDER_ORGANIZATION_ID), "referring_organization_id",
+		db_json_string(res, row, REFERRAL_REFERRING_ORGANIZATION_ID), "external_id",
+		db_json_string(res, row, REFERRAL_EXTERNAL_ID), "service_type",
+		db_text(res, row, REFERRAL_SERVICE_TYPE), "urgency",
+		db_text(res, row, REFERRAL_URGENCY), "substance_use", substance_use, "status",
+		db_text(res, row, REFERRAL_STATUS), "submitted_at",
+		db_text(res, row, REFERRAL_SUBMITTED_AT), "respond_by",
+		db_text(res, row, REFERRAL_RESPOND_BY), "overdue",
+		db_boolean(res, row, REFERRAL_OVERDUE), "redisclosure_notice",
+		substance_use ? json_string(REDISCLOSURE_NOTICE) : json_null(), "version",
+		(json_int_t)db_integer(res, row, REFERRAL_VERSION), "created_at",
+		db_text(res, row, REFERRAL_CREATED_AT), "updated_at",
+		db_text(res, row, REFERRAL_UPDATED_AT));
+}
+
+static json_t *render_for_staff(const PGresult *res, int row)
+{
+	json_t *doc = render_for_partner(res, row);
+	json_t *consent = json_pack("{s:b, s:o, s:b}", "obtained",
+				    db_boolean(res, row, REFERRAL_CONSENT_OBTAINED), "obtained_on",
+				    db_json_string(res, row, REFERRAL_CONSENT_OBTAINED_ON), "part2",
+				    db_boolean(res, row, REFERRAL_CONSENT_PART2));
+	json_t *more = json_pack(
+		"{s:s, s:s, s:o, s:o, s:o, s:o}", "participant_id",
+		db_text(res, row, REFERRAL_PARTICIPANT_ID), "reason",
+		db_text(res, row, REFERRAL_REASON), "needs", db_json(res, row, REFERRAL_NEEDS),
+		"consent", consent, "assigned_specialist_id",
+		db_json_string(res, row, REFERRAL_ASSIGNED_SPECIALIST_ID), "first_contact_at",
+		db_json_string(res, row, REFERRAL_FIRST_CONTACT_AT));
+	if (json_object_update(doc, more) != 0) {
+		json_decref(doc);
+		doc = NULL;
+	}
+	json_decref(more);
+	return doc;
+}
+
+json_t *referral_render_for(const struct request *request, const PGresult *res, int row)
+{
+	return request->caller.role == ROLE_PARTNER ? render_for_partner(res, row)
+						    : render_for_staff(res, row);
+}
+
+static bool may_see(const struct request *request, const PGresult *res)
+{
+	if (PQntuples(res) == 0)
+		return false;
+	struct referral_parties parties = {
+		.provider_organization_id = text_or_null(res, 0, REFERRAL_PROVIDER_ORGANIZATION_ID),
+		.referring_organization_id =
+			text_or_null(res, 0, REFERRAL_REFERRING_ORGANIZATION_ID),
+		.assigned_subject = text_or_null(res, 0, REFERRAL_ASSIGNED_SUBJECT),
+		.assigned_organization_id = text_or_null(res, 0, REFERRAL_ASSIGNED_ORGANIZATION_ID),
+	};
+	return auth_may_access_referral(&request->caller, &parties);
+}
+
+/* Runs stmt for id and keeps the row when the caller may see it; else answers. */
+static PGresult *visible_row(struct request *request, struct db_conn *db,
+			     const struct db_statement *stmt, const char *id)
+{
+	PGresult *res = NULL;
+	enum db_status status = db_exec(db, stmt, DB_ARGS(id), &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return NULL;
+	}
+	if (!may_see(request, res)) {
+		problem_send(request, 404, "there is no such referral");
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+PGresult *referral_lock(struct request *request, struct db_conn *db, const char *id)
+{
+	enum db_status status = db_begin(db);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return NULL;
+	}
+	return visible_row(request, db, &REFERRAL_SELECT_FOR_UPDATE, id);
+}
+
+PGresult *referral_find_visible(struct request *request, struct db_conn *db, const char *id)
+{
+	return visible_row(request, db, &REFERRAL_SELECT, id);
+}
+
+PGresult *referral_reload(struct request *request, struct db_conn *db, const char *id)
+{
+	PGresult *res = NULL;
+	enum db_status status = db_exec(db, &REFERRAL_SELECT, DB_ARGS(id), &res);
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	return res;
+}
+
+bool referral_history_add(struct request *request, struct db_conn *db, const char *referral_id,
+			  const char *from, const char *to, const char *reason,
+			  const char *specialist_id)
+{
+	const struct principal *caller = &request->caller;
+	enum db_status status = db_exec(db, &REFERRAL_EVENT_INSERT,
+					DB_ARGS(referral_id, from, to, caller->subject,
+						role_name(caller->role), reason, specialist_id),
+					NULL);
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	return status == DB_OK;
+}
+
+/* Intake rules between fields: every one broken is listed in one 422. */
+static bool intake_consistent(struct request *request)
+{
+	const json_t *body = request->body;
+	const json_t *consent = json_object_get(body, "consent");
+	struct field_errors errors;
+	field_errors_init(&errors);
+	if (!json_is_true(json_object_get(consent, "obtained")))
+		field_error(&errors, "consent.obtained",
+			    "must be true: peer support starts with the person's consent");
+	if (json_is_true(json_object_get(body, "substance_use")) &&
+	    !json_is_true(json_object_get(consent, "part2")))
+		field_error(&errors, "consent.part2",
+			    "must be true when substance_use is true (42 CFR Part 2 consent)");
+	const json_t *participant = json_object_get(body, "participant");
+	const char *service_type = json_string_value(json_object_get(body, "service_type"));
+	const json_t *youth = json_object_get(participant, "youth");
+	if (service_type && strcmp(service_type, "family") == 0 && !json_is_object(youth))
+		field_error(&errors, "participant.youth",
+			    "is required for family support: the youth's given_name and "
+			    "birth_date");
+	bool consistent = !field_errors_any(&errors);
+	if (!consistent)
+		problem_send_invalid(request, &errors);
+	field_errors_free(&errors);
+	return consistent;
+}
+
+/* The provider organization of a new referral: the body's, which a supervisor may only
+ * set to their own (the default for them). Written into buffer; NULL after answering. */
+static const char *provider_for_new(struct request *request, char buffer[UUID_TEXT_SIZE])
+{
+	const struct principal *caller = &request->caller;
+	const char *given =
+		json_string_value(json_object_get(request->body, "provider_organization_id"));
+	if (given) {
+		uuid_normalize(given, buffer);
+		if (caller->role != ROLE_SUPERVISOR || auth_may_access_organization(caller, buffer))
+			return buffer;
+		problem_send_field(request, "provider_organization_id",
+				   "must be your own organization");
+		return NULL;
+	}
+	if (caller->role == ROLE_SUPERVISOR)
+		return caller->organization_id;
+	problem_send_field(request, "provider_organization_id",
+			   "is required: the provider organization to refer the person to");
+	return NULL;
+}
+
+/* What intake needs from the provider: computed rules on the day of submission. */
+struct intake {
+	char provider_id[UUID_TEXT_SIZE];
+	char respond_by_day[16];
+	const char *referring_organization_id;
+	char participant_id[UUID_TEXT_SIZE];
+};
+
+/* Reads the provider's rules, checks the youth's age on the provider's today, and
+ * computes respond_by's day. Answers 422 (or 503) and returns false otherwise. */
+static bool intake_plan(struct request *request, struct db_conn *db, struct intake *intake)
+{
+	PGresult *res = NULL;
+	enum db_status status = db_exec(db, &PROVIDER_SELECT, DB_ARGS(intake->provider_id), &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return false;
+	}
+	bool ok = false;
+	struct civil_date today, born;
+	const json_t *youth =
+		json_object_get(json_object_get(request->body, "participant"), "youth");
+	const char *service_type =
+		json_string_value(json_object_get(request->body, "service_type"));
+	const char *urgency = json_string_value(json_object_get(request->body, "urgency"));
+	if (PQntuples(res) == 0 || strcmp(db_text(res, 0, 0), "provider") != 0) {
+		problem_send_field(request, "provider_organization_id",
+				   "must be a provider organization");
+	} else if (!civil_date_parse(db_text(res, 0, 3), &today)) {
+		problem_send(request, 500, "the provider's today could not be read");
+	} else if (strcmp(service_type, "family") == 0 &&
+		   civil_date_parse(json_string_value(json_object_get(youth, "birth_date")),
+				    &born) &&
+		   civil_date_age_on(born, today) >= db_integer(res, 0, 1)) {
+		problem_send_field(request, "participant.youth.birth_date",
+				   "the youth must be younger than %lld on the day of submission",
+				   db_integer(res, 0, 1));
+	} else {
+		bool urgent = urgency && strcmp(urgency, "urgent") == 0;
+		int days = urgent ? 1 : (int)db_integer(res, 0, 2);
+		civil_date_format(business_days_add(today, days), intake->respond_by_day,
+				  sizeof intake->respond_by_day);
+		ok = true;
+	}
+	PQclear(res);
+	return ok;
+}
+
+/* The caller's Idempotency-Key scope: their organization, or an admin's subject. */
+static void idempotency_scope(const struct request *request, char *out, size_t size)
+{
+	const struct principal *caller = &request->caller;
+	if (caller->has_organization)
+		snprintf(out, size, "organization:%s", caller->organization_id);
+	else
+		snprintf(out, size, "subject:%s", caller->subject);
+}
+
+/* Inserts the participant, the referral and its first history entry in the open
+ * transaction; returns the referral row, or NULL after answering. */
+static PGresult *intake_write(struct request *request, struct db_conn *db, struct intake *intake,
+			      const struct idempotency *claim)
+{
+	const json_t *body = request->body;
+	const json_t *consent = json_object_get(body, "consent");
+	if (!participant_insert(request, db, intake->provider_id,
+				json_object_get(body, "participant"), intake->participant_id))
+		return NULL;
+	const json_t *needs = json_object_get(body, "needs");
+	char *needs_text = needs ? json_dumps(needs, JSON_COMPACT) : strdup("[]");
+	const char *urgency = json_string_value(json_object_get(body, "urgency"));
+	PGresult *inserted = NULL;
+	enum db_status status =
+		needs_text
+			? db_exec(db, &REFERRAL_INSERT,
+				  DB_ARGS(intake->provider_id, intake->referring_organization_id,
+					  intake->participant_id,
+					  json_string_value(json_object_get(body, "service_type")),
+					  json_string_value(json_object_get(body, "reason")),
+					  needs_text, urgency ? urgency : "routine",
+					  json_is_true(json_object_get(body, "substance_use"))
+						  ? "true"
+						  : "false",
+					  "true",
+					  json_string_value(
+						  json_object_get(consent, "obtained_on")),
+					  json_is_true(json_object_get(consent, "part2")) ? "true"
+											  : "false",
+					  json_string_value(json_object_get(body, "external_id")),
+					  intake->respond_by_day, request->caller.subject,
+					  claim->claimed ? claim->scope : NULL,
+					  claim->claimed ? claim->key : NULL),
+				  &inserted)
+			: DB_ERROR;
+	free(needs_text);
+	if (status != DB_OK) {
+		problem_send_constraint(request, status, db, REFERRAL_CONSTRAINTS);
+		return NULL;
+	}
+	char id[UUID_TEXT_SIZE];
+	snprintf(id, sizeof id, "%s", db_text(inserted, 0, 0));
+	PQclear(inserted);
+	if (!referral_history_add(request, db, id, NULL, "submitted", NULL, NULL))
+		return NULL;
+	return referral_reload(request, db, id);
+}
+
+/* Writes the intake and its idempotency answer in one transaction and answers 201. */
+static bool intake_commit(struct request *request, struct db_conn *db, struct intake *intake,
+			  const struct idempotency *claim)
+{
+	enum db_status status = db_begin(db);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return false;
+	}
+	PGresult *res = intake_write(request, db, intake, claim);
+	if (!res)
+		return false;
+	char location[96];
+	snprintf(location, sizeof location, "/v1/referrals/%s", db_text(res, 0, REFERRAL_ID));
+	json_t *doc = referral_render_for(request, res, 0);
+	PQclear(res);
+	status = doc ? idempotency_finish(db, claim, 201, location, doc) : DB_ERROR;
+	if (status == DB_OK)
+		status = db_commit(db);
+	if (status != DB_OK) {
+		json_decref(doc);
+		problem_send_database(request, status);
+		return false;
+	}
+	respond_created(request, location, doc);
+	return true;
+}
+
+void referrals_create(struct request *request)
+{
+	struct intake intake = {0};
+	if (!request_valid(request, request->body, REFERRAL_FIELDS) || !intake_consistent(request))
+		return;
+	char provider[UUID_TEXT_SIZE];
+	const char *provider_id = provider_for_new(request, provider);
+	if (!provider_id)
+		return;
+	snprintf(intake.provider_id, sizeof intake.provider_id, "%s", provider_id);
+	const struct principal *caller = &request->caller;
+	intake.referring_organization_id =
+		caller->has_organization ? caller->organization_id : NULL;
+	struct db_conn *db = request_db(request);
+	if (!db || !intake_plan(request, db, &intake))
+		return;
+	char scope[IDEMPOTENCY_SCOPE_MAX];
+	idempotency_scope(request, scope, sizeof scope);
+	struct idempotency claim;
+	if (idempotency_start(request, db, scope, &claim) != IDEMPOTENCY_PROCEED)
+		return;
+	if (!intake_commit(request, db, &intake, &claim))
+		idempotency_release(db, &claim);
+}
+
+void referrals_list(struct request *request)
+{
+	static const char *const QUERY[] = {"limit",
+					    "cursor",
+					    "status",
+					    "overdue",
+					    "urgency",
+					    "service_type",
+					    "assigned_specialist_id",
+					    "provider_organization_id",
+					    "referring_organization_id",
+					    "participant_id",
+					    "external_id",
+					    NULL};
+	struct page_request page;
+	const char *status_filter, *overdue, *urgency, *service_type, *assigned, *provider,
+		*referrer, *participant, *external_id;
+	if (!request_query_allow_only(request, QUERY) || !query_page(request, &page) ||
+	    !query_choice(request, "status", REFERRAL_STATUSES, &status_filter) ||
+	    !query_boolean(request, "overdue", &overdue) ||
+	    !query_choice(request, "urgency", URGENCIES, &urgency) ||
+	    !query_choice(request, "service_type", SERVICE_TYPES, &service_type) ||
+	    !query_uuid(request, "assigned_specialist_id", &assigned) ||
+	    !query_uuid(request, "provider_organization_id", &provider) ||
+	    !query_uuid(request, "referring_organization_id", &referrer) ||
+	    !query_uuid(request, "participant_id", &participant) ||
+	    !query_text(request, "external_id", 100, &external_id))
+		return;
+	const struct principal *caller = &request->caller;
+	const char *as_provider = caller->role == ROLE_SUPERVISOR ? caller->organization_id : NULL;
+	const char *as_referrer = caller->role == ROLE_PARTNER ? caller->organization_id : NULL;
+	const char *as_specialist = caller->role == ROLE_SPECIALIST ? caller->subject : NULL;
+	const char *specialist_org = as_specialist ? caller->organization_id : NULL;
+	struct db_conn *db = request_db(request);
+	if (!db)
+		return;
+	PGresult *res = NULL;
+	enum db_status status =
+		db_read(db, &REFERRAL_LIST,
+			DB_ARGS(as_provider, as_referrer, as_specialist, specialist_org,
+				status_filter, overdue, urgency, service_type, assigned, provider,
+				referrer, participant, external_id, PAGE_SQL_ARGS(page)),
+			&res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return;
+	}
+	json_t *items = json_array();
+	int shown = PQntuples(res) > page.limit ? page.limit : PQntuples(res);
+	for (int row = 0; items && row < shown; row++)
+		json_array_append_new(items, referral_render_for(request, res, row));
+	json_t *body = page_render_items(res, &page, items, REFERRAL_POSITION, REFERRAL_ID);
+	PQclear(res);
+	respond_json(request, 200, body);
+}
+
+void referrals_get(struct request *request)
+{
+	const char *id = request_id_param(request, "id");
+	struct db_conn *db = id ? request_db(request) : NULL;
+	PGresult *res = db ? referral_find_visible(request, db, id) : NULL;
+	if (!res)
+		return;
+	respond_resource(request, referral_render_for(request, res, 0),
+			 db_integer(res, 0, REFERRAL_VERSION));
+	PQclear(res);
+}

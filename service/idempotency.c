@@ -1,0 +1,170 @@
+#include "idempotency.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "problem.h"
+#include "request.h"
+#include "respond.h"
+
+/* A claim whose request never finished (the process died) is taken over after this. */
+#define ABANDONED_CLAIM "60 seconds"
+
+/* Takes the key, or an abandoned claim of it; purges a few keys past their 48 hours on the
+ * way, so the table stays small without a separate job. Returns a row when claimed. */
+static const struct db_statement KEY_CLAIM = {
+	"idempotency_claim",
+	"WITH purged AS (DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY("
+	" SELECT ctid FROM idempotency_keys WHERE claimed_at < now() - interval '48 hours'"
+	" LIMIT 20)))"
+	" INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)"
+	" ON CONFLICT (scope, key) DO UPDATE SET request_hash = EXCLUDED.request_hash,"
+	" claimed_at = now() WHERE idempotency_keys.response_status IS NULL"
+	" AND idempotency_keys.claimed_at < now() - interval '" ABANDONED_CLAIM "'"
+	" RETURNING true"};
+
+static const struct db_statement KEY_SELECT = {
+	"idempotency_select",
+	"SELECT request_hash, response_status, response_location, response_body"
+	" FROM idempotency_keys WHERE scope = $1 AND key = $2"};
+
+static const struct db_statement KEY_FINISH = {
+	"idempotency_finish",
+	"UPDATE idempotency_keys SET response_status = $4::int, response_location = $5,"
+	" response_body = $6 WHERE scope = $1 AND key = $2 AND request_hash = $3"};
+
+static const struct db_statement KEY_RELEASE = {
+	"idempotency_release",
+	"DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND request_hash = $3"
+	" AND response_status IS NULL"};
+
+/* Printable ASCII without spaces at either end, 1..IDEMPOTENCY_KEY_MAX long. */
+static bool key_is_valid(const char *key)
+{
+	size_t length = strlen(key);
+	if (length == 0 || length > IDEMPOTENCY_KEY_MAX || key[0] == ' ' || key[length - 1] == ' ')
+		return false;
+	for (const char *c = key; *c; c++) {
+		if (*c < 0x20 || *c > 0x7e)
+			return false;
+	}
+	return true;
+}
+
+/* The SHA-256 of the body as canonical JSON (keys sorted), so that the same document
+ * written in another order or spacing is the same request. */
+static bool hash_body(const json_t *body, char out[65])
+{
+	char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int size = 0;
+	bool hashed =
+		text && EVP_Digest(text, strlen(text), digest, &size, EVP_sha256(), NULL) == 1;
+	free(text);
+	for (unsigned int i = 0; hashed && i < size; i++)
+		snprintf(out + 2 * i, 3, "%02x", digest[i]);
+	return hashed;
+}
+
+/* Answers a request whose key is already taken: replay, 422 or 409. */
+static void answer_taken(struct request *request, const struct idempotency *claim,
+			 const PGresult *row)
+{
+	if (strcmp(db_text(row, 0, 0), claim->request_hash) != 0) {
+		problem_send_field(request, "Idempotency-Key",
+				   "was used before with another body; use a new key for a new "
+				   "request");
+		return;
+	}
+	const char *status = db_text(row, 0, 1);
+	if (!status) {
+		problem_send(request, 409,
+			     "the first request with this Idempotency-Key is still being handled; "
+			     "try again shortly");
+		return;
+	}
+	const char *location = db_text(row, 0, 2);
+	const char *body = db_text(row, 0, 3);
+	if (location)
+		respond_header(request, "Location", location);
+	respond_header(request, "Idempotent-Replayed", "true");
+	respond_bytes(request, (unsigned)strtoul(status, NULL, 10), "application/json",
+		      body ? body : "", body ? strlen(body) : 0);
+}
+
+enum idempotency_start idempotency_start(struct request *request, struct db_conn *db,
+					 const char *scope, struct idempotency *out)
+{
+	memset(out, 0, sizeof *out);
+	const char *key = request_header(request, "Idempotency-Key");
+	if (!key)
+		return IDEMPOTENCY_PROCEED;
+	if (!key_is_valid(key)) {
+		problem_send(request, 400,
+			     "Idempotency-Key must be 1 to %d printable ASCII characters",
+			     IDEMPOTENCY_KEY_MAX);
+		return IDEMPOTENCY_ANSWERED;
+	}
+	snprintf(out->scope, sizeof out->scope, "%s", scope);
+	snprintf(out->key, sizeof out->key, "%s", key);
+	if (!hash_body(request->body, out->request_hash)) {
+		problem_send(request, 500, "out of memory");
+		return IDEMPOTENCY_ANSWERED;
+	}
+	/* Twice at most: a key released between our claim and our read is claimable again. */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		PGresult *res = NULL;
+		enum db_status status = db_exec(
+			db, &KEY_CLAIM, DB_ARGS(out->scope, out->key, out->request_hash), &res);
+		bool claimed = status == DB_OK && PQntuples(res) == 1;
+		PQclear(res);
+		if (claimed) {
+			out->claimed = true;
+			return IDEMPOTENCY_PROCEED;
+		}
+		if (status == DB_OK)
+			status = db_exec(db, &KEY_SELECT, DB_ARGS(out->scope, out->key), &res);
+		if (status != DB_OK) {
+			problem_send_database(request, status);
+			return IDEMPOTENCY_ANSWERED;
+		}
+		if (PQntuples(res) == 1) {
+			answer_taken(request, out, res);
+			PQclear(res);
+			return IDEMPOTENCY_ANSWERED;
+		}
+		PQclear(res);
+	}
+	problem_send(request, 409, "the Idempotency-Key is changing hands; try again shortly");
+	return IDEMPOTENCY_ANSWERED;
+}
+
+enum db_status idempotency_finish(struct db_conn *db, const struct idempotency *claim,
+				  unsigned status, const char *location, const json_t *body)
+{
+	if (!claim->claimed)
+		return DB_OK;
+	char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	char status_text[8];
+	snprintf(status_text, sizeof status_text, "%u", status);
+	enum db_status result =
+		text ? db_exec(db, &KEY_FINISH,
+			       DB_ARGS(claim->scope, claim->key, claim->request_hash, status_text,
+				       location, text),
+			       NULL)
+		     : DB_ERROR;
+	free(text);
+	return result;
+}
+
+void idempotency_release(struct db_conn *db, const struct idempotency *claim)
+{
+	if (!claim->claimed)
+		return;
+	db_rollback(db);
+	if (db_exec(db, &KEY_RELEASE, DB_ARGS(claim->scope, claim->key, claim->request_hash),
+		    NULL) != DB_OK)
+		return; /* logged; the claim is taken over once abandoned */
+}
