@@ -26,7 +26,8 @@ CREATE TABLE participants (
     email text CHECK (char_length(email) <= 254 AND email ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$'),
     county text CHECK (char_length(county) BETWEEN 1 AND 100 AND county !~ '[[:cntrl:]]'),
     preferred_language text
-        CHECK (peerd_language_tags_are_valid(ARRAY[preferred_language])),
+        CHECK (preferred_language IS NULL
+               OR peerd_language_tags_are_valid(ARRAY[preferred_language])),
     -- For family support: the youth whose parent or caregiver is the participant.
     youth_given_name text
         CHECK (char_length(youth_given_name) BETWEEN 1 AND 100 AND youth_given_name !~ '[[:cntrl:]]'),

@@ -66,3 +66,47 @@ VALUES
     ('66666666-6666-4666-8666-666666666603', '55555555-5555-4555-8555-555555555502',
      current_date - 60, 2.5, 'suicide_prevention', 'QPR gatekeeper training', 'QPR Institute')
 ON CONFLICT (id) DO NOTHING;
+
+-- People referred by the demo hospital: one waiting for an answer, one assigned to the
+-- demo specialist (so the specialist token sees a participant).
+INSERT INTO participants (id, organization_id, given_name, family_name, preferred_name,
+                          birth_date, phone, county, preferred_language)
+VALUES
+    ('77777777-7777-4777-8777-777777777701', '11111111-1111-4111-8111-111111111111', 'Ana',
+     'Ruiz', NULL, '1988-05-14', '503-555-0141', 'Multnomah', 'es'),
+    ('77777777-7777-4777-8777-777777777702', '11111111-1111-4111-8111-111111111111', 'Marcus',
+     'Bell', 'Marc', '1979-09-02', '503-555-0177', 'Multnomah', 'en')
+ON CONFLICT (id) DO NOTHING;
+
+INSERT INTO referrals (id, provider_organization_id, referring_organization_id, participant_id,
+                       service_type, reason, needs, urgency, substance_use, consent_obtained,
+                       consent_obtained_on, consent_part2, external_id, status,
+                       assigned_specialist_id, respond_by, submitted_by)
+VALUES
+    ('88888888-8888-4888-8888-888888888801', '11111111-1111-4111-8111-111111111111',
+     '22222222-2222-4222-8222-222222222222', '77777777-7777-4777-8777-777777777701', 'peer',
+     'Discharged from detox on Friday; wants a peer who speaks Spanish to help with housing.',
+     ARRAY['social', 'environmental']::wellness_domain[], 'urgent', true, true, current_date,
+     true, 'RCH-2026-0412', 'submitted', NULL, now() + interval '1 day', 'demo-partner'),
+    ('88888888-8888-4888-8888-888888888802', '11111111-1111-4111-8111-111111111111',
+     '22222222-2222-4222-8222-222222222222', '77777777-7777-4777-8777-777777777702', 'peer',
+     'Recently released; looking for work and a recovery community.',
+     ARRAY['occupational', 'social']::wellness_domain[], 'routine', false, true, current_date,
+     false, 'RCH-2026-0398', 'assigned', '44444444-4444-4444-8444-444444444401',
+     now() + interval '2 days', 'demo-partner')
+ON CONFLICT (id) DO NOTHING;
+
+INSERT INTO referral_events (referral_id, from_status, to_status, actor, actor_role, reason,
+                             specialist_id)
+SELECT r.id, e.from_status::referral_status, e.to_status::referral_status, e.actor,
+       e.actor_role, NULL, e.specialist_id::uuid
+FROM (VALUES
+    ('88888888-8888-4888-8888-888888888801', NULL, 'submitted', 'demo-partner', 'partner', NULL),
+    ('88888888-8888-4888-8888-888888888802', NULL, 'submitted', 'demo-partner', 'partner', NULL),
+    ('88888888-8888-4888-8888-888888888802', 'submitted', 'accepted', 'demo-supervisor',
+     'supervisor', NULL),
+    ('88888888-8888-4888-8888-888888888802', 'accepted', 'assigned', 'demo-supervisor',
+     'supervisor', '44444444-4444-4444-8444-444444444401')
+) AS e (referral_id, from_status, to_status, actor, actor_role, specialist_id)
+JOIN referrals r ON r.id = e.referral_id::uuid
+WHERE NOT EXISTS (SELECT 1 FROM referral_events WHERE referral_id = r.id);

@@ -1,4 +1,357 @@
+/* Participants (API.md): walk-ins recorded by a supervisor, who may read and correct
+ * them, and what a specialist, a partner and a reporter may see. */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "fixtures.h"
 #include "http.h"
+
+/* Records a walk-in named Jordan family_name as token, with more fields (JSON members or
+ * ""), and returns its id (the caller frees it). */
+static char *walk_in(const char *token, const char *family_name, const char *fields)
+{
+	char body[1024];
+	snprintf(body, sizeof body, "{\"given_name\":\"Jordan\",\"family_name\":\"%s\"%s%s}",
+		 family_name, fields[0] ? "," : "", fields);
+	struct http_response *created = http_post("/v1/participants", token, body);
+	cr_assert_eq(created->status, 201, "%s: %s", body, created->body);
+	char *id = strdup(http_string(created, "id"));
+	http_response_free(created);
+	return id;
+}
+
+static char *participant_path(const char *id)
+{
+	char *path = NULL;
+	cr_assert(asprintf(&path, "/v1/participants/%s", id) > 0);
+	return path;
+}
+
+/* A certified peer specialist of organization_id; writes their subject. */
+static char *certified_specialist(const char *organization_id, char *subject, size_t size)
+{
+	char *id = create_specialist(organization_id, "peer", subject, size);
+	free(create_certification(id, "active", "2025-01-01", "2030-01-01"));
+	return id;
+}
+
+/* A referral recorded by the provider's supervisor, accepted and assigned to
+ * specialist_id; returns the referral's id and writes its participant's id. */
+static char *assigned_referral(const char *supervisor, const char *specialist_id,
+			       char *participant_id, size_t size)
+{
+	struct http_response *created = http_post(
+		"/v1/referrals", supervisor,
+		"{\"service_type\":\"peer\",\"participant\":{\"given_name\":\"Avery\","
+		"\"family_name\":\"Stone\",\"county\":\"Multnomah\"},\"reason\":\"Walked in "
+		"asking for a peer.\",\"consent\":{\"obtained\":true}}");
+	cr_assert_eq(created->status, 201, "%s", created->body);
+	char *id = strdup(http_string(created, "id"));
+	snprintf(participant_id, size, "%s", http_string(created, "participant_id"));
+	http_response_free(created);
+	char path[160], body[160];
+	snprintf(path, sizeof path, "/v1/referrals/%s/transitions", id);
+	struct http_response *accepted = http_post(path, supervisor, "{\"to\":\"accepted\"}");
+	cr_assert_eq(accepted->status, 200, "%s", accepted->body);
+	http_response_free(accepted);
+	snprintf(path, sizeof path, "/v1/referrals/%s/assignment", id);
+	snprintf(body, sizeof body, "{\"specialist_id\":\"%s\"}", specialist_id);
+	struct http_response *assigned = http_post(path, supervisor, body);
+	cr_assert_eq(assigned->status, 200, "%s", assigned->body);
+	http_response_free(assigned);
+	return id;
+}
+
+Test(participants, supervisor_records_a_walk_in)
+{
+	char *org = create_organization("provider");
+	char *supervisor = token_for("supervisor", org);
+	struct http_response *created = http_post(
+		"/v1/participants", supervisor,
+		"{\"given_name\":\"Jordan\",\"family_name\":\"Lee\",\"preferred_name\":\"Jo\","
+		"\"birth_date\":\"1990-04-02\",\"phone\":\"+1 (503) 555-0199\","
+		"\"email\":\"jo@example.org\",\"county\":\"Multnomah\",\"preferred_language\":"
+		"\"es-MX\",\"youth\":{\"given_name\":\"Sky\",\"birth_date\":\"2014-06-01\"}}");
+	cr_assert_eq(created->status, 201, "%s", created->body);
+	cr_assert_str_eq(http_string(created, "organization_id"), org);
+	cr_assert_str_eq(http_string(created, "preferred_name"), "Jo");
+	json_t *youth = json_object_get(created->json, "youth");
+	cr_assert_str_eq(json_string_value(json_object_get(youth, "birth_date")), "2014-06-01");
+	char *location = http_header(created, "Location");
+	char *expected = participant_path(http_string(created, "id"));
+	cr_assert_str_eq(location, expected);
+	struct http_response *read = http_get(location, supervisor);
+	cr_assert_eq(read->status, 200, "%s", read->body);
+	cr_assert(json_equal(read->json, created->json), "%s", read->body);
+	http_response_free(read);
+	free(expected);
+	free(location);
+	http_response_free(created);
+	free(supervisor);
+	free(org);
+}
+
+Test(participants, organization_rules_on_a_walk_in)
+{
+	char *org = create_organization("provider");
+	char *other = create_organization("provider");
+	char *partner = create_organization("partner");
+	char *supervisor = token_for("supervisor", org);
+	char *admin = admin_token();
+	char body[512];
+	const char *person = "\"given_name\":\"A\",\"family_name\":\"B\"";
+	snprintf(body, sizeof body, "{%s}", person);
+	struct http_response *nowhere = http_post("/v1/participants", admin, body);
+	cr_assert_eq(nowhere->status, 422, "%s", nowhere->body);
+	assert_error_names(nowhere, "organization_id");
+	snprintf(body, sizeof body, "{\"organization_id\":\"%s\",%s}", other, person);
+	struct http_response *elsewhere = http_post("/v1/participants", supervisor, body);
+	cr_assert_eq(elsewhere->status, 422, "%s", elsewhere->body);
+	assert_error_names(elsewhere, "organization_id");
+	snprintf(body, sizeof body, "{\"organization_id\":\"%s\",%s}", partner, person);
+	struct http_response *at_partner = http_post("/v1/participants", admin, body);
+	cr_assert_eq(at_partner->status, 422, "%s", at_partner->body);
+	assert_error_names(at_partner, "organization_id");
+	snprintf(body, sizeof body, "{\"organization_id\":\"%s\",%s}", other, person);
+	struct http_response *by_admin = http_post("/v1/participants", admin, body);
+	cr_assert_eq(by_admin->status, 201, "%s", by_admin->body);
+	cr_assert_str_eq(http_string(by_admin, "organization_id"), other);
+	http_response_free(by_admin);
+	http_response_free(at_partner);
+	http_response_free(elsewhere);
+	http_response_free(nowhere);
+	free(admin);
+	free(supervisor);
+	free(partner);
+	free(other);
+	free(org);
+}
+
+Test(participants, every_broken_field_is_named)
+{
+	char *org = create_organization("provider");
+	char *supervisor = token_for("supervisor", org);
+	struct http_response *response = http_post(
+		"/v1/participants", supervisor,
+		"{\"given_name\":\"\",\"preferred_name\":\" Jo\",\"birth_date\":\"2999-01-01\","
+		"\"phone\":\"call me\",\"email\":\"jo at example\",\"county\":7,"
+		"\"preferred_language\":\"spanish\",\"youth\":{\"given_name\":\"Sky\"},"
+		"\"id\":\"x\",\"ssn\":\"123\"}");
+	cr_assert_eq(response->status, 422, "%s", response->body);
+	const char *fields[] = {
+		"given_name", "family_name", "preferred_name",	   "birth_date",       "phone",
+		"email",      "county",	     "preferred_language", "youth.birth_date", "id",
+		"ssn"};
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		assert_error_names(response, fields[i]);
+	http_response_free(response);
+	free(supervisor);
+	free(org);
+}
+
+Test(participants, roles_that_are_refused)
+{
+	char *org = create_organization("provider");
+	char *supervisor = token_for("supervisor", org);
+	char *id = walk_in(supervisor, "Lee", "");
+	char *path = participant_path(id);
+	const char *roles[] = {"partner", "reporter"};
+	for (size_t i = 0; i < 2; i++) {
+		char *token = token_for(roles[i], org);
+		struct http_response *responses[] = {
+			http_get("/v1/participants", token),
+			http_post("/v1/participants", token,
+				  "{\"given_name\":\"A\",\"family_name\":\"B\"}"),
+			http_get(path, token),
+			http_patch(path, token, "{\"phone\":\"5035550100\"}", NULL),
+		};
+		for (size_t r = 0; r < 4; r++) {
+			cr_assert_eq(responses[r]->status, 403, "%s #%zu: %s", roles[i], r,
+				     responses[r]->body);
+			http_response_free(responses[r]);
+		}
+		free(token);
+	}
+	char *specialist = token_for("specialist", org);
+	struct http_response *create = http_post("/v1/participants", specialist,
+						 "{\"given_name\":\"A\",\"family_name\":\"B\"}");
+	cr_assert_eq(create->status, 403);
+	struct http_response *patch =
+		http_patch(path, specialist, "{\"phone\":\"5035550100\"}", NULL);
+	cr_assert_eq(patch->status, 403);
+	http_response_free(patch);
+	http_response_free(create);
+	free(specialist);
+	free(path);
+	free(id);
+	free(supervisor);
+	free(org);
+}
+
+Test(participants, another_organization_is_invisible)
+{
+	char *org_a = create_organization("provider");
+	char *org_b = create_organization("provider");
+	char *supervisor_a = token_for("supervisor", org_a);
+	char *supervisor_b = token_for("supervisor", org_b);
+	char *id = walk_in(supervisor_a, "Lee", "\"phone\":\"5035550100\"");
+	char *path = participant_path(id);
+	struct http_response *read = http_get(path, supervisor_b);
+	cr_assert_eq(read->status, 404, "%s", read->body);
+	struct http_response *patch =
+		http_patch(path, supervisor_b, "{\"phone\":\"5035550111\"}", NULL);
+	cr_assert_eq(patch->status, 404, "%s", patch->body);
+	char ids[1024];
+	list_ids("/v1/participants?limit=200", supervisor_b, ids, sizeof ids);
+	cr_assert_null(strstr(ids, id), "B lists A's participant");
+	struct http_response *after = http_get(path, supervisor_a);
+	cr_assert_str_eq(http_string(after, "phone"), "5035550100");
+	http_response_free(after);
+	http_response_free(patch);
+	http_response_free(read);
+	free(path);
+	free(id);
+	free(supervisor_b);
+	free(supervisor_a);
+	free(org_b);
+	free(org_a);
+}
+
+Test(participants, a_specialist_sees_only_the_people_assigned_to_them)
+{
+	char *org = create_organization("provider");
+	char *supervisor = token_for("supervisor", org);
+	char subject[96], other_subject[96], participant_id[64];
+	char *specialist_id = certified_specialist(org, subject, sizeof subject);
+	char *other_id = certified_specialist(org, other_subject, sizeof other_subject);
+	char *specialist = token_for_subject("specialist", org, subject);
+	char *other = token_for_subject("specialist", org, other_subject);
+	char *walk_in_id = walk_in(supervisor, "Lee", "");
+	char *referral =
+		assigned_referral(supervisor, specialist_id, participant_id, sizeof participant_id);
+	char *path = participant_path(participant_id);
+
+	struct http_response *mine = http_get(path, specialist);
+	cr_assert_eq(mine->status, 200, "%s", mine->body);
+	char listed[1024];
+	const char *only[] = {participant_id};
+	char expected[128];
+	join_ids(only, 1, expected, sizeof expected);
+	list_ids("/v1/participants?limit=50", specialist, listed, sizeof listed);
+	cr_assert_str_eq(listed, expected);
+	struct http_response *not_mine = http_get(path, other);
+	cr_assert_eq(not_mine->status, 404, "%s", not_mine->body);
+	char *walk_in_path = participant_path(walk_in_id);
+	struct http_response *unassigned = http_get(walk_in_path, specialist);
+	cr_assert_eq(unassigned->status, 404, "%s", unassigned->body);
+
+	/* Reassigned: the person goes with the referral. */
+	char assignment[160], body[160];
+	snprintf(assignment, sizeof assignment, "/v1/referrals/%s/assignment", referral);
+	snprintf(body, sizeof body, "{\"specialist_id\":\"%s\"}", other_id);
+	struct http_response *moved = http_post(assignment, supervisor, body);
+	cr_assert_eq(moved->status, 200, "%s", moved->body);
+	struct http_response *gone = http_get(path, specialist);
+	cr_assert_eq(gone->status, 404, "%s", gone->body);
+	struct http_response *arrived = http_get(path, other);
+	cr_assert_eq(arrived->status, 200, "%s", arrived->body);
+
+	http_response_free(arrived);
+	http_response_free(gone);
+	http_response_free(moved);
+	http_response_free(unassigned);
+	free(walk_in_path);
+	http_response_free(not_mine);
+	http_response_free(mine);
+	free(path);
+	free(referral);
+	free(walk_in_id);
+	free(other);
+	free(specialist);
+	free(other_id);
+	free(specialist_id);
+	free(supervisor);
+	free(org);
+}
+
+Test(participants, supervisor_corrects_a_record)
+{
+	char *org = create_organization("provider");
+	char *supervisor = token_for("supervisor", org);
+	char *id = walk_in(supervisor, "Lee",
+			   "\"youth\":{\"given_name\":\"Sky\",\"birth_date\":"
+			   "\"2014-06-01\"}");
+	char *path = participant_path(id);
+	struct http_response *stale =
+		http_patch(path, supervisor, "{\"phone\":\"5035550100\"}", "\"9\"");
+	cr_assert_eq(stale->status, 412, "%s", stale->body);
+	struct http_response *same =
+		http_patch(path, supervisor, "{\"given_name\":\"Jordan\"}", NULL);
+	cr_assert_eq(same->status, 200, "%s", same->body);
+	cr_assert_eq(json_integer_value(json_object_get(same->json, "version")), 1);
+	struct http_response *changed =
+		http_patch(path, supervisor, "{\"phone\":\"5035550100\",\"youth\":null}", "\"1\"");
+	cr_assert_eq(changed->status, 200, "%s", changed->body);
+	cr_assert_eq(json_integer_value(json_object_get(changed->json, "version")), 2);
+	cr_assert(json_is_null(json_object_get(changed->json, "youth")), "%s", changed->body);
+	cr_assert_str_eq(http_string(changed, "phone"), "5035550100");
+	char *elsewhere = create_organization("provider");
+	char body[128];
+	snprintf(body, sizeof body, "{\"organization_id\":\"%s\"}", elsewhere);
+	struct http_response *moved = http_patch(path, supervisor, body, NULL);
+	cr_assert_eq(moved->status, 422, "%s", moved->body);
+	assert_error_names(moved, "organization_id");
+	struct http_response *broken = http_patch(path, supervisor, "{\"email\":\"nope\"}", NULL);
+	cr_assert_eq(broken->status, 422, "%s", broken->body);
+	assert_error_names(broken, "email");
+	struct http_response *after = http_get(path, supervisor);
+	cr_assert_eq(json_integer_value(json_object_get(after->json, "version")), 2);
+	http_response_free(after);
+	http_response_free(broken);
+	http_response_free(moved);
+	free(elsewhere);
+	http_response_free(changed);
+	http_response_free(same);
+	http_response_free(stale);
+	free(path);
+	free(id);
+	free(supervisor);
+	free(org);
+}
+
+Test(participants, list_filters)
+{
+	char *org = create_organization("provider");
+	char *supervisor = token_for("supervisor", org);
+	char *lee = walk_in(supervisor, "Lee", "\"county\":\"Multnomah\"");
+	char *park = walk_in(supervisor, "Park-Filter",
+			     "\"county\":\"Clackamas\",\"preferred_name\":\"Mo\"");
+	char listed[1024], expected[1024];
+	const char *multnomah[] = {lee};
+	join_ids(multnomah, 1, expected, sizeof expected);
+	list_ids("/v1/participants?county=MULTNOMAH", supervisor, listed, sizeof listed);
+	cr_assert_str_eq(listed, expected);
+	const char *parks[] = {park};
+	join_ids(parks, 1, expected, sizeof expected);
+	list_ids("/v1/participants?q=park-f", supervisor, listed, sizeof listed);
+	cr_assert_str_eq(listed, expected);
+	list_ids("/v1/participants?q=mo", supervisor, listed, sizeof listed);
+	cr_assert_str_eq(listed, expected, "preferred names are searched too");
+	const char *both[] = {park, lee};
+	join_ids(both, 2, expected, sizeof expected);
+	list_ids("/v1/participants?q=jordan", supervisor, listed, sizeof listed);
+	cr_assert_str_eq(listed, expected);
+	const char *bad[] = {"/v1/participants?q=", "/v1/participants?organization_id=x",
+			     "/v1/participants?limit=500", "/v1/participants?name=Lee"};
+	for (size_t i = 0; i < 4; i++) {
+		struct http_response *response = http_get(bad[i], supervisor);
+		cr_assert_eq(response->status, 400, "%s: %s", bad[i], response->body);
+		http_response_free(response);
+	}
+	free(park);
+	free(lee);
+	free(supervisor);
+	free(org);
+}

@@ -22,27 +22,6 @@ static bool boolean_member(const struct http_response *response, const char *key
 	return json_is_true(json_object_get(response->json, key));
 }
 
-static struct http_response *post_json(const char *path, const char *token, const char *body)
-{
-	return http_send(&(struct http_request){.method = "POST",
-						.path = path,
-						.token = token,
-						.content_type = "application/json",
-						.body = body});
-}
-
-static void assert_field_named(const struct http_response *response, const char *field)
-{
-	json_t *errors = json_object_get(response->json, "errors");
-	size_t index;
-	json_t *error;
-	json_array_foreach (errors, index, error) {
-		if (strcmp(json_string_value(json_object_get(error, "field")), field) == 0)
-			return;
-	}
-	cr_assert_fail("no error names %s: %s", field, response->body);
-}
-
 static char *path_of(const char *prefix, const char *id)
 {
 	char *path = NULL;
@@ -58,7 +37,7 @@ static struct http_response *create_from(const char *token, const char *fields, 
 	unique_name("person", subject, subject_size);
 	char body[2048];
 	snprintf(body, sizeof body, "{\"subject\":\"%s\",%s}", subject, fields);
-	struct http_response *created = post_json("/v1/specialists", token, body);
+	struct http_response *created = http_post("/v1/specialists", token, body);
 	cr_assert_eq(created->status, 201, "%s: %s", body, created->body);
 	return created;
 }
@@ -109,7 +88,7 @@ Test(specialists, every_broken_field_is_named)
 {
 	char *org = create_organization("provider");
 	char *supervisor = token_for("supervisor", org);
-	struct http_response *response = post_json(
+	struct http_response *response = http_post(
 		"/v1/specialists", supervisor,
 		"{\"subject\":\" padded\",\"given_name\":\"\",\"kind\":\"mentor\","
 		"\"lived_experience\":[\"gambling\"],\"languages\":[\"en\",\"english\",\"EN\"],"
@@ -132,7 +111,7 @@ Test(specialists, every_broken_field_is_named)
 				"certified",
 				"colour"};
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-		assert_field_named(response, fields[i]);
+		assert_error_names(response, fields[i]);
 	http_response_free(response);
 	free(supervisor);
 	free(org);
@@ -158,24 +137,24 @@ Test(specialists, organization_rules_on_create)
 		body, sizeof body,
 		"{\"subject\":\"%s\",\"given_name\":\"A\",\"family_name\":\"B\",\"kind\":\"peer\"}",
 		subject);
-	struct http_response *nowhere = post_json("/v1/specialists", admin, body);
+	struct http_response *nowhere = http_post("/v1/specialists", admin, body);
 	cr_assert_eq(nowhere->status, 422, "%s", nowhere->body);
-	assert_field_named(nowhere, "organization_id");
+	assert_error_names(nowhere, "organization_id");
 	snprintf(body, sizeof body, IN_ORGANIZATION, other, subject);
-	struct http_response *elsewhere = post_json("/v1/specialists", supervisor, body);
+	struct http_response *elsewhere = http_post("/v1/specialists", supervisor, body);
 	cr_assert_eq(elsewhere->status, 422, "%s", elsewhere->body);
-	assert_field_named(elsewhere, "organization_id");
+	assert_error_names(elsewhere, "organization_id");
 	snprintf(body, sizeof body, IN_ORGANIZATION, partner, subject);
-	struct http_response *at_partner = post_json("/v1/specialists", admin, body);
+	struct http_response *at_partner = http_post("/v1/specialists", admin, body);
 	cr_assert_eq(at_partner->status, 422, "%s", at_partner->body);
-	assert_field_named(at_partner, "organization_id");
+	assert_error_names(at_partner, "organization_id");
 
 	/* The subject is unique across organizations. */
 	snprintf(body, sizeof body, IN_ORGANIZATION, provider, subject);
-	struct http_response *first = post_json("/v1/specialists", admin, body);
+	struct http_response *first = http_post("/v1/specialists", admin, body);
 	cr_assert_eq(first->status, 201, "%s", first->body);
 	snprintf(body, sizeof body, IN_ORGANIZATION, other, subject);
-	struct http_response *again = post_json("/v1/specialists", admin, body);
+	struct http_response *again = http_post("/v1/specialists", admin, body);
 	cr_assert_eq(again->status, 409, "%s", again->body);
 
 	http_response_free(again);
@@ -203,7 +182,7 @@ Test(specialists, roles_that_are_refused)
 		char *token = token_for(outsiders[i], org);
 		struct http_response *responses[] = {
 			http_get("/v1/specialists", token),
-			post_json("/v1/specialists", token, body),
+			http_post("/v1/specialists", token, body),
 			http_get(path, token),
 			http_patch(path, token, "{\"bio\":\"x\"}", NULL),
 			http_get("/v1/specialists/me", token),
@@ -219,7 +198,7 @@ Test(specialists, roles_that_are_refused)
 	/* A specialist neither lists nor creates staff; /me is theirs alone. */
 	char *specialist = token_for_subject("specialist", org, subject);
 	struct http_response *list = http_get("/v1/specialists", specialist);
-	struct http_response *create = post_json("/v1/specialists", specialist, body);
+	struct http_response *create = http_post("/v1/specialists", specialist, body);
 	cr_assert_eq(list->status, 403);
 	cr_assert_eq(create->status, 403);
 	char *supervisor = token_for("supervisor", org);
@@ -400,14 +379,14 @@ Test(specialists, supervisor_patch_rules)
 	snprintf(body, sizeof body, "{\"organization_id\":\"%s\"}", elsewhere);
 	struct http_response *moved = http_patch(path, supervisor, body, NULL);
 	cr_assert_eq(moved->status, 422, "%s", moved->body);
-	assert_field_named(moved, "organization_id");
+	assert_error_names(moved, "organization_id");
 	snprintf(body, sizeof body, "{\"subject\":\"%s\"}", taken);
 	struct http_response *duplicate = http_patch(path, supervisor, body, NULL);
 	cr_assert_eq(duplicate->status, 409, "%s", duplicate->body);
 	struct http_response *too_many =
 		http_patch(path, supervisor, "{\"max_caseload\":101}", NULL);
 	cr_assert_eq(too_many->status, 422, "%s", too_many->body);
-	assert_field_named(too_many, "max_caseload");
+	assert_error_names(too_many, "max_caseload");
 
 	struct http_response *after = http_get(path, supervisor);
 	cr_assert_eq(integer_member(after, "version"), 2, "refused patches change nothing");
@@ -568,9 +547,9 @@ Test(specialists, languages_differing_only_in_case_are_one_language)
 		 "{\"subject\":\"%s\",\"given_name\":\"A\",\"family_name\":\"B\",\"kind\":\"peer\","
 		 "\"languages\":[\"es-MX\",\"ES-mx\"]}",
 		 subject);
-	struct http_response *response = post_json("/v1/specialists", supervisor, body);
+	struct http_response *response = http_post("/v1/specialists", supervisor, body);
 	cr_assert_eq(response->status, 422, "%s", response->body);
-	assert_field_named(response, "languages");
+	assert_error_names(response, "languages");
 	http_response_free(response);
 	free(supervisor);
 	free(org);
@@ -586,7 +565,7 @@ Test(specialists, own_organization_id_in_upper_case_is_the_same_organization)
 		*c = (char)toupper((unsigned char)*c);
 	unique_name("person", subject, sizeof subject);
 	snprintf(body, sizeof body, IN_ORGANIZATION, upper, subject);
-	struct http_response *response = post_json("/v1/specialists", supervisor, body);
+	struct http_response *response = http_post("/v1/specialists", supervisor, body);
 	cr_assert_eq(response->status, 201, "%s", response->body);
 	cr_assert_str_eq(member(response, "organization_id"), org);
 	http_response_free(response);

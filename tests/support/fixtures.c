@@ -132,6 +132,17 @@ void join_ids(const char *const *ids, size_t count, char *out, size_t size)
 	}
 }
 
+void assert_error_names(const struct http_response *response, const char *field)
+{
+	size_t index;
+	json_t *error;
+	json_array_foreach (json_object_get(response->json, "errors"), index, error) {
+		if (strcmp(json_string_value(json_object_get(error, "field")), field) == 0)
+			return;
+	}
+	cr_assert_fail("no error names %s: %s", field, response->body);
+}
+
 PGconn *test_db_connect(void)
 {
 	const char *url = getenv("PEERD_TEST_DATABASE_URL");

@@ -39,6 +39,11 @@ void list_ids(const char *path, const char *token, char *out, size_t size);
 /* ids joined by spaces, to compare with list_ids. */
 void join_ids(const char *const *ids, size_t count, char *out, size_t size);
 
+struct http_response;
+
+/* Asserts that a 422's "errors" name field. */
+void assert_error_names(const struct http_response *response, const char *field);
+
 /* A name no other test uses: prefix, the process id and a counter. */
 void unique_name(const char *prefix, char *out, size_t size);
 

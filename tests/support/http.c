@@ -153,3 +153,12 @@ const char *http_string(const struct http_response *response, const char *key)
 {
 	return json_string_value(json_object_get(response->json, key));
 }
+
+struct http_response *http_post(const char *path, const char *token, const char *body)
+{
+	return http_send(&(struct http_request){.method = "POST",
+						.path = path,
+						.token = token,
+						.content_type = "application/json",
+						.body = body});
+}

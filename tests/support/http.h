@@ -44,6 +44,9 @@ struct http_response *http_send_json(const char *method, const char *path, const
 struct http_response *http_patch(const char *path, const char *token, const char *body,
 				 const char *if_match);
 
+/* POST path with body (JSON text) as application/json. */
+struct http_response *http_post(const char *path, const char *token, const char *body);
+
 /* The string member key of the response's JSON object, or NULL. Owned by response. */
 const char *http_string(const struct http_response *response, const char *key);
 

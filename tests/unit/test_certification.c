@@ -3,13 +3,7 @@
 #include <string.h>
 
 #include "certification.h"
-
-static struct civil_date day(const char *text)
-{
-	struct civil_date date;
-	cr_assert(civil_date_parse(text, &date), "%s", text);
-	return date;
-}
+#include "test_day.h"
 
 struct status_case {
 	char status[12];
@@ -37,15 +31,15 @@ ParameterizedTestParameters(certification, effective_status)
 
 ParameterizedTest(struct status_case *c, certification, effective_status)
 {
-	const char *effective =
-		certification_effective_status(c->status, day(c->expires_on), day(c->today));
+	const char *effective = certification_effective_status(c->status, test_day(c->expires_on),
+							       test_day(c->today));
 	cr_assert_str_eq(effective, c->expected, "%s expiring %s on %s", c->status, c->expires_on,
 			 c->today);
 }
 
 static struct ceu_entry entry(const char *completed_on, enum ceu_category category, long long hours)
 {
-	return (struct ceu_entry){day(completed_on), category, hours};
+	return (struct ceu_entry){test_day(completed_on), category, hours};
 }
 
 static char *format(struct civil_date date)
@@ -58,21 +52,21 @@ static char *format(struct civil_date date)
 Test(renewal, cycle_starts_two_years_before_expiry)
 {
 	struct renewal renewal;
-	renewal_compute(day("2020-03-01"), day("2027-03-01"), NULL, 0, NULL, &renewal);
+	renewal_compute(test_day("2020-03-01"), test_day("2027-03-01"), NULL, 0, NULL, &renewal);
 	cr_assert_str_eq(format(renewal.cycle_start), "2025-03-01");
 }
 
 Test(renewal, cycle_starts_at_issue_when_that_is_later)
 {
 	struct renewal renewal;
-	renewal_compute(day("2026-01-15"), day("2027-01-15"), NULL, 0, NULL, &renewal);
+	renewal_compute(test_day("2026-01-15"), test_day("2027-01-15"), NULL, 0, NULL, &renewal);
 	cr_assert_str_eq(format(renewal.cycle_start), "2026-01-15");
 }
 
 Test(renewal, leap_day_expiry_starts_on_the_last_of_february)
 {
 	struct renewal renewal;
-	renewal_compute(day("2020-01-01"), day("2028-02-29"), NULL, 0, NULL, &renewal);
+	renewal_compute(test_day("2020-01-01"), test_day("2028-02-29"), NULL, 0, NULL, &renewal);
 	cr_assert_str_eq(format(renewal.cycle_start), "2026-02-28");
 }
 
@@ -86,7 +80,7 @@ Test(renewal, counts_entries_from_the_cycle_start_on)
 		entry("2026-07-02", CEU_OTHER, 100),
 	};
 	struct renewal renewal;
-	renewal_compute(day("2021-03-01"), day("2027-03-01"), entries, 5, NULL, &renewal);
+	renewal_compute(test_day("2021-03-01"), test_day("2027-03-01"), entries, 5, NULL, &renewal);
 	cr_assert_eq(renewal.hours_by_category[CEU_ETHICS], 200);
 	cr_assert_eq(renewal.hours_by_category[CEU_PEER_SPECIFIC], 125);
 	cr_assert_eq(renewal.hours_by_category[CEU_SUICIDE_PREVENTION], 50);
@@ -98,7 +92,7 @@ Test(renewal, without_a_requirement_nothing_is_missing)
 {
 	struct ceu_requirement none = {.present = false};
 	struct renewal renewal;
-	renewal_compute(day("2025-01-01"), day("2027-01-01"), NULL, 0, &none, &renewal);
+	renewal_compute(test_day("2025-01-01"), test_day("2027-01-01"), NULL, 0, &none, &renewal);
 	cr_assert_eq(renewal.hours_missing, 0);
 	cr_assert_eq(renewal.missing_ethics, 0);
 	cr_assert_eq(renewal.missing_peer_specific, 0);
@@ -145,7 +139,8 @@ ParameterizedTest(struct requirement_case *c, renewal, requirement)
 	struct ceu_requirement requirement = {true, c->required_total, c->required_ethics,
 					      c->required_peer};
 	struct renewal renewal;
-	renewal_compute(day("2025-01-01"), day("2027-01-01"), entries, 3, &requirement, &renewal);
+	renewal_compute(test_day("2025-01-01"), test_day("2027-01-01"), entries, 3, &requirement,
+			&renewal);
 	cr_assert_eq(renewal.hours_missing, c->missing, "missing %lld", renewal.hours_missing);
 	cr_assert_eq(renewal.missing_ethics, c->missing_ethics);
 	cr_assert_eq(renewal.missing_peer_specific, c->missing_peer);
@@ -216,8 +211,8 @@ ParameterizedTestParameters(certification, status_moves)
 ParameterizedTest(struct move_case *c, certification, status_moves)
 {
 	char why[160] = "";
-	bool allowed = certification_move_allowed(c->from, c->to, day(c->expires_on),
-						  day("2026-11-23"), why, sizeof why);
+	bool allowed = certification_move_allowed(c->from, c->to, test_day(c->expires_on),
+						  test_day("2026-11-23"), why, sizeof why);
 	cr_assert_eq(allowed, c->allowed, "%s -> %s expiring %s", c->from, c->to, c->expires_on);
 	cr_assert_eq(why[0] != '\0', !c->allowed, "%s -> %s: %s", c->from, c->to, why);
 }

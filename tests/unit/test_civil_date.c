@@ -3,13 +3,7 @@
 #include <string.h>
 
 #include "civil_date.h"
-
-static struct civil_date day(const char *text)
-{
-	struct civil_date date;
-	cr_assert(civil_date_parse(text, &date), "%s", text);
-	return date;
-}
+#include "test_day.h"
 
 Test(civil_date, parses_real_days_only)
 {
@@ -28,16 +22,16 @@ Test(civil_date, parses_real_days_only)
 Test(civil_date, formats_what_it_parses)
 {
 	char text[16];
-	civil_date_format(day("2027-03-09"), text, sizeof text);
+	civil_date_format(test_day("2027-03-09"), text, sizeof text);
 	cr_assert_str_eq(text, "2027-03-09");
 }
 
 Test(civil_date, compares_by_year_month_day)
 {
-	cr_assert_lt(civil_date_compare(day("2026-12-31"), day("2027-01-01")), 0);
-	cr_assert_lt(civil_date_compare(day("2027-01-31"), day("2027-02-01")), 0);
-	cr_assert_gt(civil_date_compare(day("2027-02-02"), day("2027-02-01")), 0);
-	cr_assert_eq(civil_date_compare(day("2027-02-01"), day("2027-02-01")), 0);
+	cr_assert_lt(civil_date_compare(test_day("2026-12-31"), test_day("2027-01-01")), 0);
+	cr_assert_lt(civil_date_compare(test_day("2027-01-31"), test_day("2027-02-01")), 0);
+	cr_assert_gt(civil_date_compare(test_day("2027-02-02"), test_day("2027-02-01")), 0);
+	cr_assert_eq(civil_date_compare(test_day("2027-02-01"), test_day("2027-02-01")), 0);
 }
 
 struct years_case {
@@ -61,6 +55,6 @@ ParameterizedTestParameters(civil_date, minus_years_clamps_like_postgresql)
 ParameterizedTest(struct years_case *c, civil_date, minus_years_clamps_like_postgresql)
 {
 	char text[16];
-	civil_date_format(civil_date_minus_years(day(c->from), c->years), text, sizeof text);
+	civil_date_format(civil_date_minus_years(test_day(c->from), c->years), text, sizeof text);
 	cr_assert_str_eq(text, c->expected, "%s - %d years", c->from, c->years);
 }
