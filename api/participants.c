@@ -41,7 +41,7 @@ static const char *check_email(const json_t *value)
 	const char *at = strchr(text, '@');
 	const char *dot = at ? strrchr(at, '.') : NULL;
 	bool shaped = at && at != text && !strchr(at + 1, '@') && dot && dot > at + 1 && dot[1] &&
-		      !strpbrk(text, " \t\r\n");
+		      !strchr(text, ' ') && !text_has_control(text);
 	return shaped ? NULL : "must be an email address such as name@example.org";
 }
 
@@ -156,6 +156,7 @@ enum {
 	COL_CREATED_AT,
 	COL_UPDATED_AT,
 	COL_POSITION,
+	COL_IN_FAMILY_SUPPORT, /* PARTICIPANT_SELECT_FOR_UPDATE only */
 };
 
 #define PARTICIPANT_COLUMNS                                                                     \
@@ -180,7 +181,9 @@ static const struct db_statement PARTICIPANT_SELECT = {
 
 static const struct db_statement PARTICIPANT_SELECT_FOR_UPDATE = {
 	"participant_select_for_update",
-	"SELECT " PARTICIPANT_COLUMNS " FROM participants p WHERE p.id = $1 FOR UPDATE"};
+	"SELECT " PARTICIPANT_COLUMNS ", EXISTS (SELECT 1 FROM referrals r"
+	" WHERE r.participant_id = p.id AND r.service_type = 'family')"
+	" FROM participants p WHERE p.id = $1 FOR UPDATE OF p"};
 
 static const struct db_statement PARTICIPANT_LIST = {
 	"participant_list",
@@ -375,6 +378,20 @@ static bool admit_patch(struct request *request, const PGresult *current)
 	return false;
 }
 
+/* A parent in family support keeps the youth the support is for. */
+static bool youth_kept(struct request *request, const PGresult *current, const json_t *before,
+		       const json_t *after)
+{
+	(void)before;
+	if (!db_boolean(current, 0, COL_IN_FAMILY_SUPPORT) ||
+	    json_is_object(json_object_get(after, "youth")))
+		return true;
+	problem_send_field(request, "youth",
+			   "is required while the person has a family support "
+			   "referral");
+	return false;
+}
+
 static PGresult *write_participant(struct request *request, struct db_conn *db, const char *id,
 				   const json_t *doc)
 {
@@ -394,6 +411,7 @@ static const struct patch_target PARTICIPANT_PATCH = {
 	.render = participant_render,
 	.version_column = COL_VERSION,
 	.admit = admit_patch,
+	.check = youth_kept,
 	.write = write_participant,
 };
 

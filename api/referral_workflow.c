@@ -221,29 +221,30 @@ void referral_assign(struct request *request)
 		finish(request, db, id);
 }
 
-/* A partner learns how its referral moved, not who on the staff moved it nor what they
- * wrote about the person; the reason of a decline (the answer to the referrer) and of
- * its own withdrawal stay. */
+/* A partner learns how its referral moved and who moved it, not what the staff wrote
+ * about the person: of the reasons, only a decline's (the answer to the referrer) and its
+ * own withdrawal's; nor which specialist took it. */
 static json_t *event_render(const struct request *request, const PGresult *res, int row)
 {
 	bool partner = request->caller.role == ROLE_PARTNER;
 	const char *to = db_text(res, row, 1);
 	bool reason_shown = !partner || strcmp(to, "declined") == 0 || strcmp(to, "withdrawn") == 0;
-	json_t *event = json_pack("{s:o, s:s, s:s, s:o}", "from", db_json_string(res, row, 0), "to",
-				  to, "at", db_text(res, row, 2), "reason",
-				  reason_shown ? db_json_string(res, row, 5) : json_null());
-	if (event && !partner) {
-		json_object_set_new(event, "actor", db_json_string(res, row, 3));
-		json_object_set_new(event, "actor_role", db_json_string(res, row, 4));
+	json_t *event =
+		json_pack("{s:o, s:s, s:s, s:o, s:o, s:o}", "from", db_json_string(res, row, 0),
+			  "to", to, "at", db_text(res, row, 2), "actor",
+			  db_json_string(res, row, 3), "actor_role", db_json_string(res, row, 4),
+			  "reason", reason_shown ? db_json_string(res, row, 5) : json_null());
+	if (event && !partner)
 		json_object_set_new(event, "specialist_id", db_json_string(res, row, 6));
-	}
 	return event;
 }
 
 void referral_history(struct request *request)
 {
+	static const char *const QUERY[] = {NULL};
 	const char *id = request_id_param(request, "id");
-	struct db_conn *db = id ? request_db(request) : NULL;
+	struct db_conn *db =
+		id && request_query_allow_only(request, QUERY) ? request_db(request) : NULL;
 	PGresult *referral = db ? referral_find_visible(request, db, id) : NULL;
 	if (!referral)
 		return;

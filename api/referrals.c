@@ -495,14 +495,16 @@ void referrals_create(struct request *request)
 	intake.referring_organization_id =
 		caller->has_organization ? caller->organization_id : NULL;
 	struct db_conn *db = request_db(request);
-	if (!db || !intake_plan(request, db, &intake))
+	if (!db)
 		return;
+	/* The key first: a retry gets its first answer even if the provider's rules or its
+	 * day have changed since. */
 	char scope[IDEMPOTENCY_SCOPE_MAX];
 	idempotency_scope(request, scope, sizeof scope);
 	struct idempotency claim;
 	if (idempotency_start(request, db, scope, &claim) != IDEMPOTENCY_PROCEED)
 		return;
-	if (!intake_commit(request, db, &intake, &claim))
+	if (!intake_plan(request, db, &intake) || !intake_commit(request, db, &intake, &claim))
 		idempotency_release(db, &claim);
 }
 
@@ -535,6 +537,11 @@ void referrals_list(struct request *request)
 	    !query_text(request, "external_id", 100, &external_id))
 		return;
 	const struct principal *caller = &request->caller;
+	if (caller->role == ROLE_PARTNER && assigned) {
+		/* The partner view never says who took a referral: nor may a filter. */
+		problem_send(request, 400, "assigned_specialist_id is not a filter for partners");
+		return;
+	}
 	const char *as_provider = caller->role == ROLE_SUPERVISOR ? caller->organization_id : NULL;
 	const char *as_referrer = caller->role == ROLE_PARTNER ? caller->organization_id : NULL;
 	const char *as_specialist = caller->role == ROLE_SPECIALIST ? caller->subject : NULL;

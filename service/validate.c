@@ -421,14 +421,23 @@ bool validate_object(const json_t *object, const struct field_rule *rules, const
 	return errors->count == before;
 }
 
+bool text_has_control(const char *text)
+{
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		/* C0, DEL, and C1 (U+0080..U+009F, written 0xC2 0x80..0x9F in UTF-8): what
+		 * PostgreSQL's [[:cntrl:]] refuses. */
+		if (*c < 0x20 || *c == 0x7f || (c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f))
+			return true;
+	}
+	return false;
+}
+
 const char *check_plain_text(const json_t *value)
 {
 	const char *text = json_string_value(value);
 	size_t length = strlen(text);
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-		if (*c < 0x20 || *c == 0x7f)
-			return "must not contain control characters such as line breaks";
-	}
+	if (text_has_control(text))
+		return "must not contain control characters such as line breaks";
 	if (length > 0 &&
 	    (isspace((unsigned char)text[0]) || isspace((unsigned char)text[length - 1])))
 		return "must not begin or end with spaces";

@@ -78,6 +78,9 @@ bool date_is_valid(const char *text);
 /* True for an RFC 3339 timestamp with seconds and a zone (Z or +hh:mm). */
 bool timestamp_is_valid(const char *text);
 
+/* True when text holds a control character (C0, DEL or C1). */
+bool text_has_control(const char *text);
+
 /* A field_rule check for names and titles: no control characters and no spaces at
  * either end. */
 const char *check_plain_text(const json_t *value);

@@ -355,3 +355,29 @@ Test(participants, list_filters)
 	free(supervisor);
 	free(org);
 }
+
+Test(participants, a_parent_in_family_support_keeps_the_youth)
+{
+	char *org = create_organization("provider");
+	char *supervisor = token_for("supervisor", org);
+	struct http_response *created = http_post(
+		"/v1/referrals", supervisor,
+		"{\"service_type\":\"family\",\"participant\":{\"given_name\":\"Dee\","
+		"\"family_name\":\"Moss\",\"youth\":{\"given_name\":\"Kai\",\"birth_date\":"
+		"\"2015-03-03\"}},\"reason\":\"School refusal and a new diagnosis.\","
+		"\"consent\":{\"obtained\":true}}");
+	cr_assert_eq(created->status, 201, "%s", created->body);
+	char *path = participant_path(http_string(created, "participant_id"));
+	struct http_response *dropped = http_patch(path, supervisor, "{\"youth\":null}", NULL);
+	cr_assert_eq(dropped->status, 422, "%s", dropped->body);
+	assert_error_names(dropped, "youth");
+	struct http_response *renamed =
+		http_patch(path, supervisor, "{\"youth\":{\"given_name\":\"Kai-Lee\"}}", NULL);
+	cr_assert_eq(renamed->status, 200, "%s", renamed->body);
+	http_response_free(renamed);
+	http_response_free(dropped);
+	free(path);
+	http_response_free(created);
+	free(supervisor);
+	free(org);
+}

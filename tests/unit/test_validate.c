@@ -224,3 +224,14 @@ Test(validate, text_for_json_replaces_what_json_cannot_carry)
 	cr_assert_str_eq(out, "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac",
 			 "cut at a character boundary");
 }
+
+Test(validate, control_characters_are_what_postgresql_calls_cntrl)
+{
+	cr_assert(text_has_control("line\nbreak"));
+	cr_assert(text_has_control("bell\a"));
+	cr_assert(text_has_control("del\x7f"));
+	cr_assert(text_has_control("next line \xc2\x85 (U+0085)"));
+	cr_assert(text_has_control("\xc2\x9f"));
+	cr_assert_not(text_has_control("Jos\xc3\xa9 \xc2\xa0 nbsp and \xc2\xa9"));
+	cr_assert_not(text_has_control("plain text"));
+}
