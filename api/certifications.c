@@ -516,8 +516,9 @@ void certifications_get(struct request *request)
 
 /* 404 for a certification the caller may not see. Its holder may correct only the facts
  * of a pending one; the status and the requirement are a supervisor's. */
-static bool admit_patch(struct request *request, const PGresult *current)
+static bool admit_patch(struct request *request, struct db_conn *db, const PGresult *current)
 {
+	(void)db;
 	if (!may_see(request, current)) {
 		problem_send(request, 404, "there is no such certification");
 		return false;

@@ -167,13 +167,11 @@ enum {
 	"peerd_position(p.created_at)"
 
 /* Who may see participant p: $1 the caller's organization (NULL for an admin), $2 a
- * specialist caller's subject (NULL otherwise): then only those whose referral is
- * assigned to that specialist. */
-#define PARTICIPANT_VISIBLE                                                                     \
-	" ($1::uuid IS NULL OR p.organization_id = $1::uuid) AND ($2::text IS NULL OR EXISTS (" \
-	"SELECT 1 FROM referrals r JOIN specialists s ON s.id = r.assigned_specialist_id"       \
-	" WHERE r.participant_id = p.id AND s.subject = $2::text"                               \
-	" AND s.organization_id = $1::uuid))"
+ * specialist caller's subject (NULL otherwise). sql/006 defines it once. */
+#define PARTICIPANT_VISIBLE " peerd_participant_visible(p.id, $1::uuid, $2::text)"
+
+static const struct db_statement PARTICIPANT_VISIBLE_CHECK = {
+	"participant_visible_check", "SELECT peerd_participant_visible($3, $1::uuid, $2::text)"};
 
 static const struct db_statement PARTICIPANT_SELECT = {
 	"participant_select", "SELECT " PARTICIPANT_COLUMNS " FROM participants p WHERE p.id = $3"
@@ -264,9 +262,8 @@ bool participant_insert(struct request *request, struct db_conn *db, const char 
 	return true;
 }
 
-/* The caller's scope as PARTICIPANT_VISIBLE's $1, $2. */
-static void visibility_args(const struct request *request, const char **organization_id,
-			    const char **specialist_subject)
+void participant_visibility_args(const struct request *request, const char **organization_id,
+				 const char **specialist_subject)
 {
 	const struct principal *caller = &request->caller;
 	*organization_id = caller->role == ROLE_ADMIN ? NULL : caller->organization_id;
@@ -314,7 +311,7 @@ void participants_create(struct request *request)
 	if (!inserted)
 		return;
 	const char *scope, *subject;
-	visibility_args(request, &scope, &subject);
+	participant_visibility_args(request, &scope, &subject);
 	PGresult *res = NULL;
 	enum db_status status = db_exec(db, &PARTICIPANT_SELECT, DB_ARGS(scope, subject, id), &res);
 	if (status != DB_OK) {
@@ -341,7 +338,7 @@ void participants_list(struct request *request)
 	if (!db)
 		return;
 	const char *scope, *subject;
-	visibility_args(request, &scope, &subject);
+	participant_visibility_args(request, &scope, &subject);
 	PGresult *res = NULL;
 	enum db_status status = db_read(
 		db, &PARTICIPANT_LIST,
@@ -356,7 +353,7 @@ void participants_get(struct request *request)
 	if (!db)
 		return;
 	const char *scope, *subject;
-	visibility_args(request, &scope, &subject);
+	participant_visibility_args(request, &scope, &subject);
 	PGresult *res = NULL;
 	enum db_status status = db_read(db, &PARTICIPANT_SELECT, DB_ARGS(scope, subject, id), &res);
 	if (status != DB_OK)
@@ -369,8 +366,9 @@ void participants_get(struct request *request)
 	PQclear(res);
 }
 
-static bool admit_patch(struct request *request, const PGresult *current)
+static bool admit_patch(struct request *request, struct db_conn *db, const PGresult *current)
 {
+	(void)db;
 	if (auth_may_access_organization(&request->caller,
 					 db_text(current, 0, COL_ORGANIZATION_ID)))
 		return true;
@@ -420,4 +418,28 @@ void participants_patch(struct request *request)
 	const char *id = request_id_param(request, "id");
 	if (id)
 		patch_run(request, id, &PARTICIPANT_PATCH);
+}
+
+enum db_status participant_check_visible(const struct request *request, struct db_conn *db,
+					 const char *participant_id, bool *visible)
+{
+	const char *scope, *subject;
+	participant_visibility_args(request, &scope, &subject);
+	PGresult *res = NULL;
+	enum db_status status = db_exec(db, &PARTICIPANT_VISIBLE_CHECK,
+					DB_ARGS(scope, subject, participant_id), &res);
+	*visible = status == DB_OK && db_boolean(res, 0, 0);
+	PQclear(res);
+	return status;
+}
+
+bool participant_visible(struct request *request, struct db_conn *db, const char *participant_id)
+{
+	bool visible = false;
+	enum db_status status = participant_check_visible(request, db, participant_id, &visible);
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	else if (!visible)
+		problem_send(request, 404, "there is no such participant");
+	return status == DB_OK && visible;
 }

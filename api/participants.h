@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "db.h"
 #include "uuid.h"
 #include "validate.h"
 
@@ -23,3 +24,17 @@ extern const struct field_rule PARTICIPANT_FIELDS[];
  * and returns false on failure. */
 bool participant_insert(struct request *request, struct db_conn *db, const char *organization_id,
 			const json_t *doc, char id[UUID_TEXT_SIZE]);
+
+/* The caller's scope as SQL parameters of peerd_participant_visible (sql/006): their
+ * organization (NULL for an admin) and, for a specialist, their subject (else NULL). */
+void participant_visibility_args(const struct request *request, const char **organization_id,
+				 const char **specialist_subject);
+
+/* Whether the caller may see and work on participant_id's records, into visible;
+ * answers nothing. */
+enum db_status participant_check_visible(const struct request *request, struct db_conn *db,
+					 const char *participant_id, bool *visible);
+
+/* True when the caller may see and work on participant_id's records; else answers 404
+ * (or 503) and returns false. */
+bool participant_visible(struct request *request, struct db_conn *db, const char *participant_id);

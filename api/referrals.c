@@ -13,6 +13,7 @@
 #include "business_days.h"
 #include "civil_date.h"
 #include "db.h"
+#include "goals.h"
 #include "idempotency.h"
 #include "pagination.h"
 #include "participants.h"
@@ -46,9 +47,6 @@ static const char REDISCLOSURE_NOTICE[] =
 
 static const char *const SERVICE_TYPES[] = {"peer", "family", NULL};
 static const char *const URGENCIES[] = {"routine", "urgent", NULL};
-static const char *const WELLNESS_DOMAINS[] = {"emotional",    "financial",	"social",
-					       "spiritual",    "occupational",	"physical",
-					       "intellectual", "environmental", NULL};
 
 static const struct field_rule CONSENT_FIELDS[] = {
 	{.name = "obtained", .type = FIELD_BOOLEAN, .required = true},

@@ -7,12 +7,15 @@
 #include "auth.h"
 #include "certifications.h"
 #include "continuing_education.h"
+#include "goals.h"
 #include "ops.h"
 #include "organizations.h"
 #include "participants.h"
 #include "referral_matches.h"
 #include "referral_workflow.h"
 #include "referrals.h"
+#include "session_note_signing.h"
+#include "session_notes.h"
 #include "specialists.h"
 
 const struct route api_routes[] = {
@@ -79,6 +82,29 @@ const struct route api_routes[] = {
 	 referral_matches},
 	{"GET", "/v1/referrals/{id}/history", ROLES_STAFF | ROLE_PARTNER, ROUTE_BODY_NONE,
 	 referral_history},
+
+	/* Goals: the organization's supervisors and the participant's assigned specialist */
+	{"GET", "/v1/participants/{id}/goals", ROLES_STAFF, ROUTE_BODY_NONE, goals_list},
+	{"POST", "/v1/participants/{id}/goals", ROLES_STAFF, ROUTE_BODY_JSON, goals_create},
+	{"GET", "/v1/goals/{id}", ROLES_STAFF, ROUTE_BODY_NONE, goals_get},
+	{"PATCH", "/v1/goals/{id}", ROLES_STAFF, ROUTE_BODY_MERGE_PATCH, goals_patch},
+	{"GET", "/v1/goals/{id}/progress", ROLES_STAFF, ROUTE_BODY_NONE, goal_progress_list},
+	{"POST", "/v1/goals/{id}/progress", ROLES_STAFF, ROUTE_BODY_JSON, goal_progress_create},
+	{"GET", "/v1/goals/{id}/progress/{progress_id}", ROLES_STAFF, ROUTE_BODY_NONE,
+	 goal_progress_get},
+
+	/* Session notes: written, signed (locked and billed), amended, co-signed */
+	{"GET", "/v1/session-notes", ROLES_STAFF, ROUTE_BODY_NONE, session_notes_list},
+	{"POST", "/v1/session-notes", ROLES_STAFF, ROUTE_BODY_JSON, session_notes_create},
+	{"GET", "/v1/session-notes/{id}", ROLES_STAFF, ROUTE_BODY_NONE, session_notes_get},
+	{"PATCH", "/v1/session-notes/{id}", ROLES_STAFF, ROUTE_BODY_MERGE_PATCH,
+	 session_notes_patch},
+	{"POST", "/v1/session-notes/{id}/sign", ROLE_ADMIN | ROLE_SPECIALIST, ROUTE_BODY_NONE,
+	 session_note_sign},
+	{"POST", "/v1/session-notes/{id}/addenda", ROLES_STAFF, ROUTE_BODY_JSON,
+	 session_note_add_addendum},
+	{"POST", "/v1/session-notes/{id}/cosign", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_NONE,
+	 session_note_cosign},
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

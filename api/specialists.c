@@ -450,8 +450,9 @@ void specialists_get_me(struct request *request)
 }
 
 /* 404 for a profile the caller may not see; a specialist changes only SELF_WRITABLE. */
-static bool admit_patch(struct request *request, const PGresult *current)
+static bool admit_patch(struct request *request, struct db_conn *db, const PGresult *current)
 {
+	(void)db;
 	if (!may_see(request, current)) {
 		problem_send(request, 404, "there is no such specialist");
 		return false;

@@ -86,7 +86,7 @@ static PGresult *lock_row(struct request *request, struct db_conn *db, const cha
 static PGresult *apply(struct request *request, struct db_conn *db, const char *id,
 		       PGresult *current, const struct patch_target *target)
 {
-	if (target->admit && !target->admit(request, current))
+	if (target->admit && !target->admit(request, db, current))
 		return NULL;
 	if (!etag_if_match_allows(request_header(request, "If-Match"),
 				  db_integer(current, 0, target->version_column))) {

@@ -23,7 +23,7 @@ struct patch_target {
 	int version_column;
 	/* Optional: may this caller change the row at all (404 or 403 otherwise), and only
 	 * the members it sent? Returns false after answering. */
-	bool (*admit)(struct request *request, const PGresult *current);
+	bool (*admit)(struct request *request, struct db_conn *db, const PGresult *current);
 	/* Optional: rules between the locked row, the old and the new document, such as
 	 * members fixed once created or allowed status moves. Returns false after answering. */
 	bool (*check)(struct request *request, const PGresult *current, const json_t *before,

@@ -1,0 +1,494 @@
+/* Goals (API.md): goals in the participant's own words across the eight wellness
+ * domains, their status, and progress ratings. Only the organization's supervisors (and
+ * admins) and the specialist assigned to the participant see or change them. */
+#include "goals.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "civil_date.h"
+#include "db.h"
+#include "goal_status.h"
+#include "pagination.h"
+#include "participants.h"
+#include "patch.h"
+#include "problem.h"
+#include "query.h"
+#include "request.h"
+#include "respond.h"
+#include "validate.h"
+
+const char *const WELLNESS_DOMAINS[] = {"emotional",	"financial",	 "social",
+					"spiritual",	"occupational",	 "physical",
+					"intellectual", "environmental", NULL};
+
+/* A day no later than today in any US zone (they are all behind UTC). */
+static const char *check_not_future(const json_t *value)
+{
+	struct civil_date day;
+	time_t now = time(NULL);
+	struct tm utc;
+	if (!civil_date_parse(json_string_value(value), &day) || !gmtime_r(&now, &utc))
+		return NULL; /* the shape is FIELD_DATE's to check */
+	struct civil_date today = {utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday};
+	return civil_date_compare(day, today) > 0 ? "cannot be in the future" : NULL;
+}
+
+static const struct field_rule STEP_FIELDS[] = {
+	{.name = "text", .type = FIELD_STRING, .required = true, .min = 1, .max = 500},
+	{.name = "done", .type = FIELD_BOOLEAN},
+	{0},
+};
+
+static const struct field_rule GOAL_FIELDS[] = {
+	{.name = "domain", .type = FIELD_ENUM, .required = true, .choices = WELLNESS_DOMAINS},
+	{.name = "statement", .type = FIELD_STRING, .required = true, .min = 1, .max = 2000},
+	{.name = "strengths",
+	 .type = FIELD_STRING_ARRAY,
+	 .max = 20,
+	 .item_min = 1,
+	 .item_max = 500,
+	 .item_check = check_plain_text},
+	{.name = "steps", .type = FIELD_OBJECT_ARRAY, .max = 50, .fields = STEP_FIELDS},
+	{.name = "target_date", .type = FIELD_DATE, .nullable = true},
+	{.name = "status", .type = FIELD_ENUM, .choices = GOAL_STATUSES},
+	{.name = "achieved_on", .type = FIELD_DATE, .nullable = true, .check = check_not_future},
+	{.name = "status_reason", .type = FIELD_STRING, .nullable = true, .min = 1, .max = 2000},
+	{.name = "id", .type = FIELD_READ_ONLY},
+	{.name = "participant_id", .type = FIELD_READ_ONLY},
+	{.name = "created_by", .type = FIELD_READ_ONLY},
+	{.name = "version", .type = FIELD_READ_ONLY},
+	{.name = "created_at", .type = FIELD_READ_ONLY},
+	{.name = "updated_at", .type = FIELD_READ_ONLY},
+	{0},
+};
+
+static const struct field_rule PROGRESS_FIELDS[] = {
+	{.name = "recorded_on", .type = FIELD_DATE, .required = true, .check = check_not_future},
+	{.name = "rating", .type = FIELD_INTEGER, .required = true, .min = 0, .max = 10},
+	{.name = "note", .type = FIELD_STRING, .nullable = true, .min = 1, .max = 2000},
+	{.name = "id", .type = FIELD_READ_ONLY},
+	{.name = "goal_id", .type = FIELD_READ_ONLY},
+	{.name = "recorded_by", .type = FIELD_READ_ONLY},
+	{.name = "version", .type = FIELD_READ_ONLY},
+	{.name = "created_at", .type = FIELD_READ_ONLY},
+	{.name = "updated_at", .type = FIELD_READ_ONLY},
+	{0},
+};
+
+/* Column order of GOAL_COLUMNS. */
+enum {
+	COL_ID,
+	COL_PARTICIPANT_ID,
+	COL_DOMAIN,
+	COL_STATEMENT,
+	COL_STRENGTHS,
+	COL_STEPS,
+	COL_TARGET_DATE,
+	COL_STATUS,
+	COL_ACHIEVED_ON,
+	COL_STATUS_REASON,
+	COL_CREATED_BY,
+	COL_VERSION,
+	COL_CREATED_AT,
+	COL_UPDATED_AT,
+	COL_POSITION,
+};
+
+#define GOAL_COLUMNS                                                                             \
+	"g.id, g.participant_id, g.domain, g.statement, array_to_json(g.strengths), g.steps, "   \
+	"to_char(g.target_date, 'YYYY-MM-DD'), g.status, to_char(g.achieved_on, 'YYYY-MM-DD'), " \
+	"g.status_reason, g.created_by, g.version, peerd_timestamp(g.created_at), "              \
+	"peerd_timestamp(g.updated_at), peerd_position(g.created_at)"
+
+/* $2, $3: the caller's scope (participant_visibility_args). */
+static const struct db_statement GOAL_SELECT = {
+	"goal_select", "SELECT " GOAL_COLUMNS " FROM goals g WHERE g.id = $1"
+		       " AND peerd_participant_visible(g.participant_id, $2::uuid, $3::text)"};
+
+static const struct db_statement GOAL_SELECT_FOR_UPDATE = {
+	"goal_select_for_update",
+	"SELECT " GOAL_COLUMNS " FROM goals g WHERE g.id = $1 FOR UPDATE"};
+
+static const struct db_statement GOAL_LIST = {
+	"goal_list", "SELECT " GOAL_COLUMNS " FROM goals g WHERE g.participant_id = $1"
+		     " AND ($2::wellness_domain IS NULL OR g.domain = $2::wellness_domain)"
+		     " AND ($3::goal_status IS NULL OR g.status = $3::goal_status)"
+		     " AND ($4::bigint IS NULL OR (g.created_at, g.id) < "
+		     "(peerd_from_position($4::bigint), $5::uuid))"
+		     " ORDER BY g.created_at DESC, g.id DESC LIMIT $6::int"};
+
+static const struct db_statement GOAL_INSERT = {
+	"goal_insert",
+	"INSERT INTO goals AS g (participant_id, domain, statement, strengths, steps, target_date,"
+	" status, achieved_on, status_reason, created_by) VALUES ($1, $2::wellness_domain, $3,"
+	" peerd_text_array($4::json), $5::jsonb, $6::date, $7::goal_status, $8::date, $9, $10)"
+	" RETURNING " GOAL_COLUMNS};
+
+static const struct db_statement GOAL_UPDATE = {
+	"goal_update",
+	"UPDATE goals AS g SET domain = $2::wellness_domain, statement = $3,"
+	" strengths = peerd_text_array($4::json), steps = $5::jsonb, target_date = $6::date,"
+	" status = $7::goal_status, achieved_on = $8::date, status_reason = $9,"
+	" version = g.version + 1, updated_at = now() WHERE g.id = $1 RETURNING " GOAL_COLUMNS};
+
+/* One row as the API's JSON; returns a new reference. */
+static json_t *goal_render(const PGresult *res, int row)
+{
+	return json_pack(
+		"{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:o, s:o, s:s, s:I, s:s, s:s}", "id",
+		db_text(res, row, COL_ID), "participant_id", db_text(res, row, COL_PARTICIPANT_ID),
+		"domain", db_text(res, row, COL_DOMAIN), "statement",
+		db_text(res, row, COL_STATEMENT), "strengths", db_json(res, row, COL_STRENGTHS),
+		"steps", db_json(res, row, COL_STEPS), "target_date",
+		db_json_string(res, row, COL_TARGET_DATE), "status", db_text(res, row, COL_STATUS),
+		"achieved_on", db_json_string(res, row, COL_ACHIEVED_ON), "status_reason",
+		db_json_string(res, row, COL_STATUS_REASON), "created_by",
+		db_text(res, row, COL_CREATED_BY), "version",
+		(json_int_t)db_integer(res, row, COL_VERSION), "created_at",
+		db_text(res, row, COL_CREATED_AT), "updated_at", db_text(res, row, COL_UPDATED_AT));
+}
+
+/* The rules between a goal's fields: achieved_on with achieved (and only then), a reason
+ * to pause or discontinue. Answers 422 listing each and returns false. */
+static bool goal_consistent(struct request *request, const json_t *doc)
+{
+	const char *status = json_string_value(json_object_get(doc, "status"));
+	bool achieved = status && strcmp(status, "achieved") == 0;
+	bool stopped =
+		status && (strcmp(status, "paused") == 0 || strcmp(status, "discontinued") == 0);
+	bool has_achieved_on = json_is_string(json_object_get(doc, "achieved_on"));
+	struct field_errors errors;
+	field_errors_init(&errors);
+	if (achieved && !has_achieved_on)
+		field_error(&errors, "achieved_on", "is required when status is achieved");
+	if (!achieved && has_achieved_on)
+		field_error(&errors, "achieved_on", "is set only when status is achieved");
+	if (stopped && !json_is_string(json_object_get(doc, "status_reason")))
+		field_error(&errors, "status_reason", "is required to pause or discontinue a goal");
+	bool consistent = !field_errors_any(&errors);
+	if (!consistent)
+		problem_send_invalid(request, &errors);
+	field_errors_free(&errors);
+	return consistent;
+}
+
+/* The steps with done filled in (false when left out), as JSON text the caller frees. */
+static char *steps_text(const json_t *doc)
+{
+	json_t *steps = json_array();
+	size_t index;
+	json_t *step;
+	json_array_foreach (json_object_get(doc, "steps"), index, step) {
+		json_array_append_new(
+			steps, json_pack("{s:O, s:b}", "text", json_object_get(step, "text"),
+					 "done", json_is_true(json_object_get(step, "done"))));
+	}
+	char *text = json_dumps(steps, JSON_COMPACT);
+	json_decref(steps);
+	return text;
+}
+
+static char *strengths_text(const json_t *doc)
+{
+	const json_t *strengths = json_object_get(doc, "strengths");
+	return strengths ? json_dumps(strengths, JSON_COMPACT) : strdup("[]");
+}
+
+static const char *member_text(const json_t *doc, const char *key)
+{
+	return json_string_value(json_object_get(doc, key));
+}
+
+/* Runs GOAL_INSERT (participant_id set) or GOAL_UPDATE (goal_id set) with doc's values;
+ * returns the row or NULL after answering. */
+static PGresult *goal_write(struct request *request, struct db_conn *db, const char *participant_id,
+			    const char *goal_id, const json_t *doc)
+{
+	char *strengths = strengths_text(doc);
+	char *steps = steps_text(doc);
+	const char *status = member_text(doc, "status");
+	PGresult *res = NULL;
+	enum db_status result = DB_ERROR;
+	if (strengths && steps && participant_id)
+		result =
+			db_exec(db, &GOAL_INSERT,
+				DB_ARGS(participant_id, member_text(doc, "domain"),
+					member_text(doc, "statement"), strengths, steps,
+					member_text(doc, "target_date"), status ? status : "active",
+					member_text(doc, "achieved_on"),
+					member_text(doc, "status_reason"), request->caller.subject),
+				&res);
+	else if (strengths && steps)
+		result = db_exec(
+			db, &GOAL_UPDATE,
+			DB_ARGS(goal_id, member_text(doc, "domain"), member_text(doc, "statement"),
+				strengths, steps, member_text(doc, "target_date"), status,
+				member_text(doc, "achieved_on"), member_text(doc, "status_reason")),
+			&res);
+	free(steps);
+	free(strengths);
+	if (result != DB_OK)
+		problem_send_database(request, result);
+	return res;
+}
+
+void goals_create(struct request *request)
+{
+	const char *participant_id = request_id_param(request, "id");
+	struct db_conn *db = participant_id ? request_db(request) : NULL;
+	if (!db || !participant_visible(request, db, participant_id) ||
+	    !request_valid(request, request->body, GOAL_FIELDS) ||
+	    !goal_consistent(request, request->body))
+		return;
+	PGresult *res = goal_write(request, db, participant_id, NULL, request->body);
+	if (!res)
+		return;
+	char location[96];
+	snprintf(location, sizeof location, "/v1/goals/%s", db_text(res, 0, COL_ID));
+	respond_created(request, location, goal_render(res, 0));
+	PQclear(res);
+}
+
+void goals_list(struct request *request)
+{
+	static const char *const QUERY[] = {"limit", "cursor", "domain", "status", NULL};
+	struct page_request page;
+	const char *domain, *status_filter;
+	const char *participant_id = request_id_param(request, "id");
+	if (!participant_id || !request_query_allow_only(request, QUERY) ||
+	    !query_page(request, &page) ||
+	    !query_choice(request, "domain", WELLNESS_DOMAINS, &domain) ||
+	    !query_choice(request, "status", GOAL_STATUSES, &status_filter))
+		return;
+	struct db_conn *db = request_db(request);
+	if (!db || !participant_visible(request, db, participant_id))
+		return;
+	PGresult *res = NULL;
+	enum db_status status =
+		db_read(db, &GOAL_LIST,
+			DB_ARGS(participant_id, domain, status_filter, PAGE_SQL_ARGS(page)), &res);
+	respond_page(request, status, res, &page, goal_render, COL_POSITION, COL_ID);
+}
+
+/* Goal id as the caller may see it, or NULL after answering 404 (or 503). */
+static PGresult *visible_goal(struct request *request, struct db_conn *db, const char *id)
+{
+	const char *scope, *subject;
+	participant_visibility_args(request, &scope, &subject);
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &GOAL_SELECT, DB_ARGS(id, scope, subject), &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return NULL;
+	}
+	if (PQntuples(res) == 0) {
+		problem_send(request, 404, "there is no such goal");
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+void goals_get(struct request *request)
+{
+	const char *id = request_id_param(request, "id");
+	struct db_conn *db = id ? request_db(request) : NULL;
+	PGresult *res = db ? visible_goal(request, db, id) : NULL;
+	if (!res)
+		return;
+	respond_resource(request, goal_render(res, 0), db_integer(res, 0, COL_VERSION));
+	PQclear(res);
+}
+
+static bool admit_patch(struct request *request, struct db_conn *db, const PGresult *current)
+{
+	bool visible = false;
+	enum db_status status = participant_check_visible(
+		request, db, db_text(current, 0, COL_PARTICIPANT_ID), &visible);
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	else if (!visible)
+		problem_send(request, 404, "there is no such goal");
+	return status == DB_OK && visible;
+}
+
+/* The status move is one the goal graph allows (409 otherwise), and the fields agree. A
+ * goal leaving achieved drops its achieved_on unless the client set it. */
+static bool patch_consistent(struct request *request, const PGresult *current, const json_t *before,
+			     const json_t *after)
+{
+	(void)current;
+	const char *from = json_string_value(json_object_get(before, "status"));
+	const char *to = json_string_value(json_object_get(after, "status"));
+	char why[128];
+	if (!to) {
+		problem_send_field(request, "status", "may not be removed");
+		return false;
+	}
+	if (from && to && !goal_move_allowed(from, to, why, sizeof why)) {
+		problem_send(request, 409, "%s", why);
+		return false;
+	}
+	json_t *doc = json_deep_copy(after);
+	if (doc && strcmp(to, "achieved") != 0 && !json_object_get(request->body, "achieved_on"))
+		json_object_del(doc, "achieved_on");
+	bool consistent = doc && goal_consistent(request, doc);
+	json_decref(doc);
+	return consistent;
+}
+
+static PGresult *write_goal(struct request *request, struct db_conn *db, const char *id,
+			    const json_t *doc)
+{
+	json_t *stored = json_deep_copy(doc);
+	const char *status = json_string_value(json_object_get(doc, "status"));
+	if (stored && (!status || strcmp(status, "achieved") != 0))
+		json_object_del(stored, "achieved_on");
+	PGresult *res = stored ? goal_write(request, db, NULL, id, stored) : NULL;
+	json_decref(stored);
+	return res;
+}
+
+static const struct patch_target GOAL_PATCH = {
+	.noun = "goal",
+	.lock = &GOAL_SELECT_FOR_UPDATE,
+	.fields = GOAL_FIELDS,
+	.render = goal_render,
+	.version_column = COL_VERSION,
+	.admit = admit_patch,
+	.check = patch_consistent,
+	.write = write_goal,
+};
+
+void goals_patch(struct request *request)
+{
+	const char *id = request_id_param(request, "id");
+	if (id)
+		patch_run(request, id, &GOAL_PATCH);
+}
+
+/* Progress entries: a rating of how the goal is going, on a day. */
+
+enum {
+	PROGRESS_ID,
+	PROGRESS_GOAL_ID,
+	PROGRESS_RECORDED_ON,
+	PROGRESS_RATING,
+	PROGRESS_NOTE,
+	PROGRESS_RECORDED_BY,
+	PROGRESS_VERSION,
+	PROGRESS_CREATED_AT,
+	PROGRESS_UPDATED_AT,
+	PROGRESS_POSITION,
+};
+
+#define PROGRESS_COLUMNS                                                                        \
+	"id, goal_id, to_char(recorded_on, 'YYYY-MM-DD'), rating, note, recorded_by, version, " \
+	"peerd_timestamp(created_at), peerd_timestamp(updated_at), peerd_position(created_at)"
+
+static const struct db_statement PROGRESS_INSERT = {
+	"goal_progress_insert",
+	"INSERT INTO goal_progress (goal_id, recorded_on, rating, note, recorded_by)"
+	" VALUES ($1, $2::date, $3::int, $4, $5) RETURNING " PROGRESS_COLUMNS};
+
+static const struct db_statement PROGRESS_LIST = {
+	"goal_progress_list", "SELECT " PROGRESS_COLUMNS " FROM goal_progress WHERE goal_id = $1"
+			      " AND ($2::bigint IS NULL OR (created_at, id) < "
+			      "(peerd_from_position($2::bigint), $3::uuid))"
+			      " ORDER BY created_at DESC, id DESC LIMIT $4::int"};
+
+static const struct db_statement PROGRESS_SELECT = {
+	"goal_progress_select",
+	"SELECT " PROGRESS_COLUMNS " FROM goal_progress WHERE id = $1 AND goal_id = $2"};
+
+static json_t *progress_render(const PGresult *res, int row)
+{
+	return json_pack("{s:s, s:s, s:s, s:I, s:o, s:s, s:I, s:s, s:s}", "id",
+			 db_text(res, row, PROGRESS_ID), "goal_id",
+			 db_text(res, row, PROGRESS_GOAL_ID), "recorded_on",
+			 db_text(res, row, PROGRESS_RECORDED_ON), "rating",
+			 (json_int_t)db_integer(res, row, PROGRESS_RATING), "note",
+			 db_json_string(res, row, PROGRESS_NOTE), "recorded_by",
+			 db_text(res, row, PROGRESS_RECORDED_BY), "version",
+			 (json_int_t)db_integer(res, row, PROGRESS_VERSION), "created_at",
+			 db_text(res, row, PROGRESS_CREATED_AT), "updated_at",
+			 db_text(res, row, PROGRESS_UPDATED_AT));
+}
+
+/* The goal of a progress route, when visible: its id copied into goal_id. */
+static bool progress_goal(struct request *request, struct db_conn **db,
+			  char goal_id[UUID_TEXT_SIZE])
+{
+	const char *id = request_id_param(request, "id");
+	*db = id ? request_db(request) : NULL;
+	PGresult *goal = *db ? visible_goal(request, *db, id) : NULL;
+	if (!goal)
+		return false;
+	snprintf(goal_id, UUID_TEXT_SIZE, "%s", db_text(goal, 0, COL_ID));
+	PQclear(goal);
+	return true;
+}
+
+void goal_progress_create(struct request *request)
+{
+	struct db_conn *db;
+	char goal_id[UUID_TEXT_SIZE];
+	if (!progress_goal(request, &db, goal_id) ||
+	    !request_valid(request, request->body, PROGRESS_FIELDS))
+		return;
+	const json_t *body = request->body;
+	char rating[16];
+	snprintf(rating, sizeof rating, "%lld",
+		 (long long)json_integer_value(json_object_get(body, "rating")));
+	PGresult *res = NULL;
+	enum db_status status = db_exec(db, &PROGRESS_INSERT,
+					DB_ARGS(goal_id, member_text(body, "recorded_on"), rating,
+						member_text(body, "note"), request->caller.subject),
+					&res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return;
+	}
+	char location[160];
+	snprintf(location, sizeof location, "/v1/goals/%s/progress/%s", goal_id,
+		 db_text(res, 0, PROGRESS_ID));
+	respond_created(request, location, progress_render(res, 0));
+	PQclear(res);
+}
+
+void goal_progress_list(struct request *request)
+{
+	static const char *const QUERY[] = {"limit", "cursor", NULL};
+	struct page_request page;
+	struct db_conn *db;
+	char goal_id[UUID_TEXT_SIZE];
+	if (!request_query_allow_only(request, QUERY) || !query_page(request, &page) ||
+	    !progress_goal(request, &db, goal_id))
+		return;
+	PGresult *res = NULL;
+	enum db_status status =
+		db_read(db, &PROGRESS_LIST, DB_ARGS(goal_id, PAGE_SQL_ARGS(page)), &res);
+	respond_page(request, status, res, &page, progress_render, PROGRESS_POSITION, PROGRESS_ID);
+}
+
+void goal_progress_get(struct request *request)
+{
+	struct db_conn *db;
+	char goal_id[UUID_TEXT_SIZE];
+	const char *id = request_id_param(request, "progress_id");
+	if (!id || !progress_goal(request, &db, goal_id))
+		return;
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &PROGRESS_SELECT, DB_ARGS(id, goal_id), &res);
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	else if (PQntuples(res) == 0)
+		problem_send(request, 404, "there is no such progress entry");
+	else
+		respond_resource(request, progress_render(res, 0),
+				 db_integer(res, 0, PROGRESS_VERSION));
+	PQclear(res);
+}

@@ -1,0 +1,191 @@
+/* Signing locks a session note and fixes its billing (rules/billing.c) from the facts of
+ * the day it happened: the organization's rounding and daily cap, the units already
+ * billed for the participant that day, and whether the specialist was certified then.
+ * Signings for one participant are taken one at a time (the participant's row lock), so
+ * two notes signed at once cannot both slip under the daily cap. */
+#include "session_note_signing.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "billing.h"
+#include "db.h"
+#include "problem.h"
+#include "request.h"
+#include "respond.h"
+#include "session_notes.h"
+#include "validate.h"
+
+static const struct field_rule ADDENDUM_FIELDS[] = {
+	{.name = "text", .type = FIELD_STRING, .required = true, .min = 1, .max = 4000},
+	{0},
+};
+
+static const struct db_statement PARTICIPANT_LOCK = {
+	"signing_participant_lock", "SELECT 1 FROM participants WHERE id = $1 FOR UPDATE"};
+
+/* Read after the participant's lock, by a new statement: it sees every signing of the
+ * same participant committed before. */
+static const struct db_statement BILLING_FACTS = {
+	"signing_billing_facts",
+	"WITH note AS (SELECT n.participant_id, n.specialist_id, o.unit_rounding,"
+	" o.max_units_per_day, peerd_organization_day(o.id, n.occurred_at) AS day"
+	" FROM session_notes n JOIN organizations o ON o.id = n.organization_id WHERE n.id = $1)"
+	" SELECT unit_rounding, max_units_per_day, to_char(day, 'YYYY-MM-DD'),"
+	" peerd_certified_on(specialist_id, day),"
+	" (SELECT coalesce(sum(x.billing_units), 0) FROM session_notes x"
+	" WHERE x.participant_id = note.participant_id AND x.status = 'signed'"
+	" AND x.billing_day = note.day) FROM note"};
+
+static const struct db_statement NOTE_SIGN = {
+	"session_note_sign",
+	"UPDATE session_notes SET status = 'signed', signed_at = now(), signed_by = $2,"
+	" billing = $3::jsonb, billing_units = $4::int, billing_day = $5::date,"
+	" version = version + 1, updated_at = now() WHERE id = $1"};
+
+static const struct db_statement ADDENDUM_INSERT = {
+	"session_note_addendum_insert",
+	"WITH added AS (INSERT INTO session_note_addenda (note_id, text, by) VALUES ($1, $2, $3)"
+	" RETURNING note_id) UPDATE session_notes SET version = version + 1, updated_at = now()"
+	" WHERE id = (SELECT note_id FROM added)"};
+
+static const struct db_statement NOTE_COSIGN = {
+	"session_note_cosign",
+	"UPDATE session_notes SET cosigned_by = $2, cosigned_at = now(), version = version + 1,"
+	" updated_at = now() WHERE id = $1"};
+
+static json_t *billing_render(const struct billing *billing)
+{
+	json_t *modifiers = json_array();
+	json_t *reasons = json_array();
+	for (size_t i = 0; modifiers && i < billing->modifier_count; i++)
+		json_array_append_new(modifiers, json_string(billing->modifiers[i]));
+	for (size_t i = 0; reasons && i < billing->reason_count; i++)
+		json_array_append_new(reasons, json_string(billing->reasons[i]));
+	return json_pack("{s:b, s:s, s:o, s:i, s:o}", "billable", billing->billable, "code",
+			 billing->code, "modifiers", modifiers, "units", billing->units, "reasons",
+			 reasons);
+}
+
+/* Computes and stores the billing of the locked note and signs it, inside the open
+ * transaction. Returns false after answering. */
+static bool sign_locked(struct request *request, struct db_conn *db, const char *id,
+			const PGresult *note)
+{
+	PGresult *facts = NULL;
+	enum db_status status = db_exec(db, &PARTICIPANT_LOCK,
+					DB_ARGS(db_text(note, 0, NOTE_PARTICIPANT_ID)), NULL);
+	if (status == DB_OK)
+		status = db_exec(db, &BILLING_FACTS, DB_ARGS(id), &facts);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return false;
+	}
+	struct billing_input input = {
+		.duration_minutes = (int)db_integer(note, 0, NOTE_DURATION_MINUTES),
+		.modality = db_text(note, 0, NOTE_MODALITY),
+		.max_units_per_day = (int)db_integer(facts, 0, 1),
+		.units_billed_today = (int)db_integer(facts, 0, 4),
+		.certified_on_day = db_boolean(facts, 0, 3),
+	};
+	if (!unit_rounding_parse(db_text(facts, 0, 0), &input.rounding))
+		input.rounding = ROUNDING_WHOLE;
+	struct billing billing;
+	billing_compute(&input, &billing);
+	json_t *doc = billing_render(&billing);
+	char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	char units[16];
+	snprintf(units, sizeof units, "%d", billing.units);
+	status = text ? db_exec(db, &NOTE_SIGN,
+				DB_ARGS(id, request->caller.subject, text, units,
+					db_text(facts, 0, 2)),
+				NULL)
+		      : DB_ERROR;
+	free(text);
+	PQclear(facts);
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	return status == DB_OK;
+}
+
+void session_note_sign(struct request *request)
+{
+	const char *id = request_id_param(request, "id");
+	struct db_conn *db = id ? request_db(request) : NULL;
+	PGresult *note = db ? session_note_lock(request, db, id) : NULL;
+	if (!note)
+		return;
+	bool signed_now = false;
+	json_t *goal_ids = db_json(note, 0, NOTE_GOAL_IDS);
+	if (request->caller.role == ROLE_SPECIALIST && !session_note_by_caller(request, note))
+		problem_send(request, 403, "only the specialist who wrote a note signs it");
+	else if (strcmp(db_text(note, 0, NOTE_STATUS), "signed") == 0)
+		problem_send(request, 409, "the note is already signed");
+	else
+		/* A goal discontinued since the draft was written no longer holds the note. */
+		signed_now = session_note_goals_active(request, db,
+						       db_text(note, 0, NOTE_PARTICIPANT_ID),
+						       goal_ids) &&
+			     sign_locked(request, db, id, note);
+	json_decref(goal_ids);
+	PQclear(note);
+	if (signed_now)
+		session_note_finish(request, db, id, 200);
+}
+
+void session_note_add_addendum(struct request *request)
+{
+	const char *id = request_id_param(request, "id");
+	if (!id || !request_valid(request, request->body, ADDENDUM_FIELDS))
+		return;
+	struct db_conn *db = request_db(request);
+	PGresult *note = db ? session_note_lock(request, db, id) : NULL;
+	if (!note)
+		return;
+	bool added = false;
+	if (request->caller.role == ROLE_SPECIALIST && !session_note_by_caller(request, note)) {
+		problem_send(request, 403, "a specialist amends only their own notes");
+	} else if (strcmp(db_text(note, 0, NOTE_STATUS), "signed") != 0) {
+		problem_send(request, 409,
+			     "a draft is corrected by editing it; addenda follow "
+			     "signing");
+	} else {
+		enum db_status status = db_exec(
+			db, &ADDENDUM_INSERT,
+			DB_ARGS(id, json_string_value(json_object_get(request->body, "text")),
+				request->caller.subject),
+			NULL);
+		added = status == DB_OK;
+		if (!added)
+			problem_send_database(request, status);
+	}
+	PQclear(note);
+	if (added)
+		session_note_finish(request, db, id, 201);
+}
+
+void session_note_cosign(struct request *request)
+{
+	const char *id = request_id_param(request, "id");
+	struct db_conn *db = id ? request_db(request) : NULL;
+	PGresult *note = db ? session_note_lock(request, db, id) : NULL;
+	if (!note)
+		return;
+	bool cosigned = false;
+	if (strcmp(db_text(note, 0, NOTE_STATUS), "signed") != 0) {
+		problem_send(request, 409, "a note is co-signed after its author signs it");
+	} else if (db_text(note, 0, NOTE_COSIGNED_BY)) {
+		problem_send(request, 409, "the note is already co-signed");
+	} else {
+		enum db_status status =
+			db_exec(db, &NOTE_COSIGN, DB_ARGS(id, request->caller.subject), NULL);
+		cosigned = status == DB_OK;
+		if (!cosigned)
+			problem_send_database(request, status);
+	}
+	PQclear(note);
+	if (cosigned)
+		session_note_finish(request, db, id, 200);
+}

@@ -1,0 +1,64 @@
+/* Session notes (API.md): a note for every contact, tied to the participant's goals,
+ * signed (and then locked and billed), amended and co-signed. */
+#pragma once
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+struct request;
+struct db_conn;
+
+void session_notes_list(struct request *request);
+void session_notes_create(struct request *request);
+void session_notes_get(struct request *request);
+void session_notes_patch(struct request *request);
+
+/* Column order of SESSION_NOTE_COLUMNS, for api/session_note_signing.c. */
+enum session_note_column {
+	NOTE_ID,
+	NOTE_ORGANIZATION_ID,
+	NOTE_PARTICIPANT_ID,
+	NOTE_SPECIALIST_ID,
+	NOTE_OCCURRED_AT,
+	NOTE_DURATION_MINUTES,
+	NOTE_MODALITY,
+	NOTE_LOCATION,
+	NOTE_GOAL_IDS,
+	NOTE_SUMMARY,
+	NOTE_RESPONSE,
+	NOTE_PLAN,
+	NOTE_STATUS,
+	NOTE_SIGNED_AT,
+	NOTE_SIGNED_BY,
+	NOTE_BILLING,
+	NOTE_COSIGNED_BY,
+	NOTE_COSIGNED_AT,
+	NOTE_ADDENDA,
+	NOTE_CREATED_BY,
+	NOTE_VERSION,
+	NOTE_CREATED_AT,
+	NOTE_UPDATED_AT,
+	NOTE_POSITION,
+	NOTE_SPECIALIST_SUBJECT,
+};
+
+/* One note as the API's JSON; a new reference. */
+json_t *session_note_render(const PGresult *res, int row);
+
+/* Opens a transaction and locks note id; NULL after answering (404 when missing or not
+ * visible to the caller). The caller PQclear()s it; the transaction stays open. */
+PGresult *session_note_lock(struct request *request, struct db_conn *db, const char *id);
+
+/* Reads note id again inside the transaction, commits, and answers with it (status 200,
+ * or 201 with Location for a new addendum). */
+void session_note_finish(struct request *request, struct db_conn *db, const char *id,
+			 unsigned status);
+
+/* True when the caller wrote the note: the specialist whose profile it is on. */
+bool session_note_by_caller(const struct request *request, const PGresult *note);
+
+/* Every goal_ids item an active goal of the participant; else answers 422 naming each
+ * bad item (or 503) and returns false. goal_ids is a JSON array of UUID strings. */
+bool session_note_goals_active(struct request *request, struct db_conn *db,
+			       const char *participant_id, const json_t *goal_ids);

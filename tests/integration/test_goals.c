@@ -1,0 +1,4 @@
+#include <criterion/criterion.h>
+
+#include "fixtures.h"
+#include "http.h"
