@@ -110,3 +110,24 @@ FROM (VALUES
 ) AS e (referral_id, from_status, to_status, actor, actor_role, specialist_id)
 JOIN referrals r ON r.id = e.referral_id::uuid
 WHERE NOT EXISTS (SELECT 1 FROM referral_events WHERE referral_id = r.id);
+
+-- Goals of the person assigned to demo-specialist, in their own words.
+INSERT INTO goals (id, participant_id, domain, statement, strengths, steps, target_date,
+                   created_by)
+VALUES
+    ('99999999-9999-4999-8999-999999999901', '77777777-7777-4777-8777-777777777702',
+     'occupational', 'I want a job where people know I''m reliable.',
+     ARRAY['shows up early', 'good with tools'],
+     '[{"text": "Update my resume with Maria", "done": true},
+       {"text": "Apply to three warehouse jobs", "done": false}]',
+     current_date + 60, 'demo-specialist'),
+    ('99999999-9999-4999-8999-999999999902', '77777777-7777-4777-8777-777777777702',
+     'social', 'Find people I can call who don''t use.', ARRAY['funny', 'loyal'],
+     '[{"text": "Go to one recovery meeting a week", "done": false}]', NULL,
+     'demo-specialist')
+ON CONFLICT (id) DO NOTHING;
+
+INSERT INTO goal_progress (id, goal_id, recorded_on, rating, note, recorded_by)
+VALUES ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaa01', '99999999-9999-4999-8999-999999999901',
+        current_date - 3, 4, 'Resume done; nervous about interviews.', 'demo-specialist')
+ON CONFLICT (id) DO NOTHING;
