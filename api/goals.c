@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "civil_date.h"
 #include "db.h"
@@ -23,18 +22,6 @@
 const char *const WELLNESS_DOMAINS[] = {"emotional",	"financial",	 "social",
 					"spiritual",	"occupational",	 "physical",
 					"intellectual", "environmental", NULL};
-
-/* A day no later than today in any US zone (they are all behind UTC). */
-static const char *check_not_future(const json_t *value)
-{
-	struct civil_date day;
-	time_t now = time(NULL);
-	struct tm utc;
-	if (!civil_date_parse(json_string_value(value), &day) || !gmtime_r(&now, &utc))
-		return NULL; /* the shape is FIELD_DATE's to check */
-	struct civil_date today = {utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday};
-	return civil_date_compare(day, today) > 0 ? "cannot be in the future" : NULL;
-}
 
 static const struct field_rule STEP_FIELDS[] = {
 	{.name = "text", .type = FIELD_STRING, .required = true, .min = 1, .max = 500},
@@ -54,7 +41,7 @@ static const struct field_rule GOAL_FIELDS[] = {
 	{.name = "steps", .type = FIELD_OBJECT_ARRAY, .max = 50, .fields = STEP_FIELDS},
 	{.name = "target_date", .type = FIELD_DATE, .nullable = true},
 	{.name = "status", .type = FIELD_ENUM, .choices = GOAL_STATUSES},
-	{.name = "achieved_on", .type = FIELD_DATE, .nullable = true, .check = check_not_future},
+	{.name = "achieved_on", .type = FIELD_DATE, .nullable = true},
 	{.name = "status_reason", .type = FIELD_STRING, .nullable = true, .min = 1, .max = 2000},
 	{.name = "id", .type = FIELD_READ_ONLY},
 	{.name = "participant_id", .type = FIELD_READ_ONLY},
@@ -66,7 +53,7 @@ static const struct field_rule GOAL_FIELDS[] = {
 };
 
 static const struct field_rule PROGRESS_FIELDS[] = {
-	{.name = "recorded_on", .type = FIELD_DATE, .required = true, .check = check_not_future},
+	{.name = "recorded_on", .type = FIELD_DATE, .required = true},
 	{.name = "rating", .type = FIELD_INTEGER, .required = true, .min = 0, .max = 10},
 	{.name = "note", .type = FIELD_STRING, .nullable = true, .min = 1, .max = 2000},
 	{.name = "id", .type = FIELD_READ_ONLY},
@@ -95,13 +82,16 @@ enum {
 	COL_CREATED_AT,
 	COL_UPDATED_AT,
 	COL_POSITION,
+	COL_TODAY, /* the participant's organization's today */
 };
 
 #define GOAL_COLUMNS                                                                             \
 	"g.id, g.participant_id, g.domain, g.statement, array_to_json(g.strengths), g.steps, "   \
 	"to_char(g.target_date, 'YYYY-MM-DD'), g.status, to_char(g.achieved_on, 'YYYY-MM-DD'), " \
 	"g.status_reason, g.created_by, g.version, peerd_timestamp(g.created_at), "              \
-	"peerd_timestamp(g.updated_at), peerd_position(g.created_at)"
+	"peerd_timestamp(g.updated_at), peerd_position(g.created_at), "                          \
+	"(SELECT to_char(peerd_organization_today(p.organization_id), 'YYYY-MM-DD')"             \
+	" FROM participants p WHERE p.id = g.participant_id)"
 
 /* $2, $3: the caller's scope (participant_visibility_args). */
 static const struct db_statement GOAL_SELECT = {
@@ -111,6 +101,11 @@ static const struct db_statement GOAL_SELECT = {
 static const struct db_statement GOAL_SELECT_FOR_UPDATE = {
 	"goal_select_for_update",
 	"SELECT " GOAL_COLUMNS " FROM goals g WHERE g.id = $1 FOR UPDATE"};
+
+static const struct db_statement PARTICIPANT_TODAY = {
+	"goal_participant_today",
+	"SELECT to_char(peerd_organization_today(organization_id), 'YYYY-MM-DD')"
+	" FROM participants WHERE id = $1"};
 
 static const struct db_statement GOAL_LIST = {
 	"goal_list", "SELECT " GOAL_COLUMNS " FROM goals g WHERE g.participant_id = $1"
@@ -149,6 +144,36 @@ static json_t *goal_render(const PGresult *res, int row)
 		db_text(res, row, COL_CREATED_BY), "version",
 		(json_int_t)db_integer(res, row, COL_VERSION), "created_at",
 		db_text(res, row, COL_CREATED_AT), "updated_at", db_text(res, row, COL_UPDATED_AT));
+}
+
+/* A day a goal was achieved or progress recorded cannot be after today where the
+ * participant is served (their organization's zone: Guam is ahead of UTC, Oregon
+ * behind). Answers 422 naming field and returns false. */
+static bool not_after_today(struct request *request, const json_t *doc, const char *field,
+			    const char *today_text)
+{
+	struct civil_date day, today;
+	if (!civil_date_parse(json_string_value(json_object_get(doc, field)), &day) ||
+	    !civil_date_parse(today_text, &today) || civil_date_compare(day, today) <= 0)
+		return true;
+	problem_send_field(request, field, "cannot be after today (%s)", today_text);
+	return false;
+}
+
+/* The participant's organization's today, as YYYY-MM-DD into out; false after
+ * answering. */
+static bool participant_today(struct request *request, struct db_conn *db,
+			      const char *participant_id, char out[16])
+{
+	PGresult *res = NULL;
+	enum db_status status = db_exec(db, &PARTICIPANT_TODAY, DB_ARGS(participant_id), &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return false;
+	}
+	snprintf(out, 16, "%s", PQntuples(res) ? db_text(res, 0, 0) : "");
+	PQclear(res);
+	return true;
 }
 
 /* The rules between a goal's fields: achieved_on with achieved (and only then), a reason
@@ -239,9 +264,12 @@ void goals_create(struct request *request)
 {
 	const char *participant_id = request_id_param(request, "id");
 	struct db_conn *db = participant_id ? request_db(request) : NULL;
+	char today[16];
 	if (!db || !participant_visible(request, db, participant_id) ||
 	    !request_valid(request, request->body, GOAL_FIELDS) ||
-	    !goal_consistent(request, request->body))
+	    !goal_consistent(request, request->body) ||
+	    !participant_today(request, db, participant_id, today) ||
+	    !not_after_today(request, request->body, "achieved_on", today))
 		return;
 	PGresult *res = goal_write(request, db, participant_id, NULL, request->body);
 	if (!res)
@@ -335,7 +363,9 @@ static bool patch_consistent(struct request *request, const PGresult *current, c
 	json_t *doc = json_deep_copy(after);
 	if (doc && strcmp(to, "achieved") != 0 && !json_object_get(request->body, "achieved_on"))
 		json_object_del(doc, "achieved_on");
-	bool consistent = doc && goal_consistent(request, doc);
+	bool consistent =
+		doc && goal_consistent(request, doc) &&
+		not_after_today(request, doc, "achieved_on", db_text(current, 0, COL_TODAY));
 	json_decref(doc);
 	return consistent;
 }
@@ -352,6 +382,17 @@ static PGresult *write_goal(struct request *request, struct db_conn *db, const c
 	return res;
 }
 
+/* A step's done is false unless set. */
+static void fill_step_defaults(json_t *doc)
+{
+	size_t index;
+	json_t *step;
+	json_array_foreach (json_object_get(doc, "steps"), index, step) {
+		if (json_is_object(step) && !json_object_get(step, "done"))
+			json_object_set_new(step, "done", json_false());
+	}
+}
+
 static const struct patch_target GOAL_PATCH = {
 	.noun = "goal",
 	.lock = &GOAL_SELECT_FOR_UPDATE,
@@ -360,6 +401,7 @@ static const struct patch_target GOAL_PATCH = {
 	.version_column = COL_VERSION,
 	.admit = admit_patch,
 	.check = patch_consistent,
+	.fill_defaults = fill_step_defaults,
 	.write = write_goal,
 };
 
@@ -418,9 +460,10 @@ static json_t *progress_render(const PGresult *res, int row)
 			 db_text(res, row, PROGRESS_UPDATED_AT));
 }
 
-/* The goal of a progress route, when visible: its id copied into goal_id. */
+/* The goal of a progress route, when visible: its id copied into goal_id, and its
+ * participant's today into today (when not NULL). */
 static bool progress_goal(struct request *request, struct db_conn **db,
-			  char goal_id[UUID_TEXT_SIZE])
+			  char goal_id[UUID_TEXT_SIZE], char *today)
 {
 	const char *id = request_id_param(request, "id");
 	*db = id ? request_db(request) : NULL;
@@ -428,6 +471,8 @@ static bool progress_goal(struct request *request, struct db_conn **db,
 	if (!goal)
 		return false;
 	snprintf(goal_id, UUID_TEXT_SIZE, "%s", db_text(goal, 0, COL_ID));
+	if (today)
+		snprintf(today, 16, "%s", db_text(goal, 0, COL_TODAY));
 	PQclear(goal);
 	return true;
 }
@@ -435,9 +480,10 @@ static bool progress_goal(struct request *request, struct db_conn **db,
 void goal_progress_create(struct request *request)
 {
 	struct db_conn *db;
-	char goal_id[UUID_TEXT_SIZE];
-	if (!progress_goal(request, &db, goal_id) ||
-	    !request_valid(request, request->body, PROGRESS_FIELDS))
+	char goal_id[UUID_TEXT_SIZE], today[16];
+	if (!progress_goal(request, &db, goal_id, today) ||
+	    !request_valid(request, request->body, PROGRESS_FIELDS) ||
+	    !not_after_today(request, request->body, "recorded_on", today))
 		return;
 	const json_t *body = request->body;
 	char rating[16];
@@ -466,7 +512,7 @@ void goal_progress_list(struct request *request)
 	struct db_conn *db;
 	char goal_id[UUID_TEXT_SIZE];
 	if (!request_query_allow_only(request, QUERY) || !query_page(request, &page) ||
-	    !progress_goal(request, &db, goal_id))
+	    !progress_goal(request, &db, goal_id, NULL))
 		return;
 	PGresult *res = NULL;
 	enum db_status status =
@@ -479,7 +525,7 @@ void goal_progress_get(struct request *request)
 	struct db_conn *db;
 	char goal_id[UUID_TEXT_SIZE];
 	const char *id = request_id_param(request, "progress_id");
-	if (!id || !progress_goal(request, &db, goal_id))
+	if (!id || !progress_goal(request, &db, goal_id, NULL))
 		return;
 	PGresult *res = NULL;
 	enum db_status status = db_read(db, &PROGRESS_SELECT, DB_ARGS(id, goal_id), &res);

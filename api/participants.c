@@ -45,7 +45,8 @@ static const char *check_email(const json_t *value)
 	return shaped ? NULL : "must be an email address such as name@example.org";
 }
 
-/* A birth date no later than today in any US zone (they are all behind UTC). */
+/* A birth date no later than today in any US zone: UTC's tomorrow at the latest, since
+ * Guam and Saipan are ten hours ahead of UTC and every other zone behind it. */
 static const char *check_born(const json_t *value)
 {
 	struct civil_date born;
@@ -53,8 +54,8 @@ static const char *check_born(const json_t *value)
 	struct tm utc;
 	if (!civil_date_parse(json_string_value(value), &born) || !gmtime_r(&now, &utc))
 		return NULL; /* the date's shape is checked by FIELD_DATE */
-	struct civil_date today = {utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday};
-	if (civil_date_compare(born, today) > 0)
+	struct civil_date utc_today = {utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday};
+	if (civil_date_compare(born, civil_date_add_days(utc_today, 1)) > 0)
 		return "cannot be in the future";
 	return born.year >= 1900 ? NULL : "must be in 1900 or later";
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "civil_date.h"
@@ -35,18 +36,10 @@ static const char *check_uuid(const json_t *item)
 
 static const char *check_not_future(const json_t *value)
 {
-	struct tm at = {0};
-	const char *text = json_string_value(value);
-	char utc[32];
-	/* timestamp_is_valid has checked the shape; PostgreSQL reads the zone. Compare in
-	 * UTC when the client wrote Z, which is what API.md asks for. */
-	size_t length = strlen(text);
-	if (length < 20 || (text[length - 1] != 'Z' && text[length - 1] != 'z'))
-		return NULL;
-	snprintf(utc, sizeof utc, "%.19s", text);
-	if (!strptime(utc, "%Y-%m-%dT%H:%M:%S", &at))
-		return NULL;
-	return timegm(&at) > time(NULL) + FUTURE_SKEW_SECONDS ? "cannot be in the future" : NULL;
+	long long at;
+	if (!timestamp_epoch(json_string_value(value), &at))
+		return NULL; /* FIELD_TIMESTAMP has said what is wrong */
+	return at > (long long)time(NULL) + FUTURE_SKEW_SECONDS ? "cannot be in the future" : NULL;
 }
 
 static const struct field_rule NOTE_FIELDS[] = {
@@ -154,7 +147,8 @@ static const struct db_statement GOALS_NOT_ACTIVE = {
 	"session_note_goals_not_active",
 	"SELECT x.position FROM json_array_elements_text($1::json) WITH ORDINALITY"
 	" AS x(goal_id, position) WHERE NOT EXISTS (SELECT 1 FROM goals g"
-	" WHERE g.id = x.goal_id::uuid AND g.participant_id = $2 AND g.status = 'active')"
+	" WHERE x.goal_id ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'"
+	" AND g.id = x.goal_id::uuid AND g.participant_id = $2 AND g.status = 'active')"
 	" ORDER BY x.position"};
 
 static const struct db_statement NOTE_INSERT = {
@@ -168,8 +162,8 @@ static const struct db_statement NOTE_INSERT = {
 /* The first note on an assigned referral engages it (API.md), with its history entry. */
 static const struct db_statement REFERRALS_ENGAGE = {
 	"session_note_engage_referrals",
-	"WITH engaged AS (UPDATE referrals SET status = 'engaged', first_contact_at = "
-	"$3::timestamptz,"
+	"WITH engaged AS (UPDATE referrals SET status = 'engaged',"
+	" first_contact_at = coalesce(first_contact_at, $3::timestamptz),"
 	" version = version + 1, updated_at = now() WHERE participant_id = $1"
 	" AND assigned_specialist_id = $2 AND status = 'assigned' RETURNING id)"
 	" INSERT INTO referral_events (referral_id, from_status, to_status, actor, actor_role)"
@@ -217,32 +211,35 @@ bool session_note_by_caller(const struct request *request, const PGresult *note)
 	       strcmp(db_text(note, 0, NOTE_ORGANIZATION_ID), caller->organization_id) == 0;
 }
 
-bool session_note_goals_active(struct request *request, struct db_conn *db,
-			       const char *participant_id, const json_t *goal_ids)
+enum db_status session_note_goal_errors(struct db_conn *db, const char *participant_id,
+					const json_t *goal_ids, struct field_errors *errors)
 {
 	char *ids = json_dumps(goal_ids, JSON_COMPACT);
 	PGresult *res = NULL;
 	enum db_status status =
 		ids ? db_exec(db, &GOALS_NOT_ACTIVE, DB_ARGS(ids, participant_id), &res) : DB_ERROR;
 	free(ids);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
-		return false;
-	}
-	bool all_active = PQntuples(res) == 0;
-	if (!all_active) {
-		struct field_errors errors;
-		field_errors_init(&errors);
-		for (int row = 0; row < PQntuples(res); row++) {
-			char field[32];
-			snprintf(field, sizeof field, "goal_ids[%lld]",
-				 db_integer(res, row, 0) - 1);
-			field_error(&errors, field, "is not an active goal of this participant");
-		}
-		problem_send_invalid(request, &errors);
-		field_errors_free(&errors);
+	for (int row = 0; status == DB_OK && row < PQntuples(res); row++) {
+		char field[32];
+		snprintf(field, sizeof field, "goal_ids[%lld]", db_integer(res, row, 0) - 1);
+		field_error(errors, field, "is not an active goal of this participant");
 	}
 	PQclear(res);
+	return status;
+}
+
+bool session_note_goals_active(struct request *request, struct db_conn *db,
+			       const char *participant_id, const json_t *goal_ids)
+{
+	struct field_errors errors;
+	field_errors_init(&errors);
+	enum db_status status = session_note_goal_errors(db, participant_id, goal_ids, &errors);
+	bool all_active = status == DB_OK && !field_errors_any(&errors);
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	else if (!all_active)
+		problem_send_invalid(request, &errors);
+	field_errors_free(&errors);
 	return all_active;
 }
 
@@ -404,19 +401,49 @@ static char *note_insert(struct request *request, struct db_conn *db, const char
 	return id;
 }
 
+/* Field rules and the goals together, so one 422 names every broken field: the goals
+ * are checked when participant_id is a UUID the caller may see. Returns false after
+ * answering. */
+static bool note_valid(struct request *request, struct db_conn **db,
+		       char participant_id[UUID_TEXT_SIZE])
+{
+	struct field_errors errors;
+	field_errors_init(&errors);
+	validate_object(request->body, NOTE_FIELDS, "", &errors);
+	if (request->caller.role != ROLE_SPECIALIST &&
+	    !json_object_get(request->body, "specialist_id"))
+		field_error(&errors, "specialist_id",
+			    "is required: the specialist who met the participant");
+	const char *given = member_text(request->body, "participant_id");
+	bool ok = true;
+	if (given && uuid_is_valid(given)) {
+		uuid_normalize(given, participant_id);
+		*db = request_db(request);
+		ok = *db && participant_visible(request, *db, participant_id);
+		const json_t *goal_ids = json_object_get(request->body, "goal_ids");
+		enum db_status status = DB_OK;
+		if (ok && json_is_array(goal_ids))
+			status = session_note_goal_errors(*db, participant_id, goal_ids, &errors);
+		if (ok && status != DB_OK) {
+			problem_send_database(request, status);
+			ok = false;
+		}
+	}
+	if (ok && field_errors_any(&errors)) {
+		problem_send_invalid(request, &errors);
+		ok = false;
+	}
+	field_errors_free(&errors);
+	return ok;
+}
+
 void session_notes_create(struct request *request)
 {
-	if (!request_valid(request, request->body, NOTE_FIELDS))
-		return;
 	char participant_id[UUID_TEXT_SIZE], specialist_id[UUID_TEXT_SIZE],
 		organization_id[UUID_TEXT_SIZE];
-	uuid_normalize(member_text(request->body, "participant_id"), participant_id);
-	struct db_conn *db = request_db(request);
-	if (!db || !participant_visible(request, db, participant_id) ||
-	    !note_author(request, db, specialist_id) ||
-	    !note_parties(request, db, participant_id, specialist_id, organization_id) ||
-	    !session_note_goals_active(request, db, participant_id,
-				       json_object_get(request->body, "goal_ids")))
+	struct db_conn *db = NULL;
+	if (!note_valid(request, &db, participant_id) || !note_author(request, db, specialist_id) ||
+	    !note_parties(request, db, participant_id, specialist_id, organization_id))
 		return;
 	enum db_status status = db_begin(db);
 	if (status != DB_OK) {
@@ -509,12 +536,24 @@ static bool admit_patch(struct request *request, struct db_conn *db, const PGres
 	return true;
 }
 
+/* member names the same UUID before and after, whatever the case it is written in;
+ * else answers 422. */
+static bool same_uuid(struct request *request, const json_t *before, const json_t *after,
+		      const char *member)
+{
+	const char *old = json_string_value(json_object_get(before, member));
+	const char *new = json_string_value(json_object_get(after, member));
+	if (old && new &&strcasecmp(old, new) == 0)
+		return true;
+	return patch_keeps(request, before, after, member);
+}
+
 static bool parties_unchanged(struct request *request, const PGresult *current,
 			      const json_t *before, const json_t *after)
 {
 	(void)current;
-	return patch_keeps(request, before, after, "participant_id") &&
-	       patch_keeps(request, before, after, "specialist_id");
+	return same_uuid(request, before, after, "participant_id") &&
+	       same_uuid(request, before, after, "specialist_id");
 }
 
 static PGresult *write_note(struct request *request, struct db_conn *db, const char *id,

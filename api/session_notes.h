@@ -58,6 +58,13 @@ void session_note_finish(struct request *request, struct db_conn *db, const char
 /* True when the caller wrote the note: the specialist whose profile it is on. */
 bool session_note_by_caller(const struct request *request, const PGresult *note);
 
+struct field_errors;
+
+/* Adds an error naming goal_ids[i] for each item that is not an active goal of the
+ * participant. */
+enum db_status session_note_goal_errors(struct db_conn *db, const char *participant_id,
+					const json_t *goal_ids, struct field_errors *errors);
+
 /* Every goal_ids item an active goal of the participant; else answers 422 naming each
  * bad item (or 503) and returns false. goal_ids is a JSON array of UUID strings. */
 bool session_note_goals_active(struct request *request, struct db_conn *db,

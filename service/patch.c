@@ -60,6 +60,30 @@ bool patch_keeps(struct request *request, const json_t *before, const json_t *af
 	return false;
 }
 
+/* The document as stored values compare: members that are null or absent alike, arrays
+ * the resource stores as [] when absent present as [], and the resource's own defaults
+ * filled in. Takes ownership of doc and returns it. */
+static json_t *canonical(json_t *doc, const struct patch_target *target)
+{
+	const char *key;
+	json_t *value;
+	void *tmp;
+	json_object_foreach_safe(doc, tmp, key, value)
+	{
+		if (json_is_null(value))
+			json_object_del(doc, key);
+	}
+	for (const struct field_rule *rule = target->fields; doc && rule->name; rule++) {
+		bool array = rule->type == FIELD_STRING_ARRAY || rule->type == FIELD_ENUM_ARRAY ||
+			     rule->type == FIELD_OBJECT_ARRAY;
+		if (array && !json_object_get(doc, rule->name))
+			json_object_set_new(doc, rule->name, json_array());
+	}
+	if (doc && target->fill_defaults)
+		target->fill_defaults(doc);
+	return doc;
+}
+
 /* Locks row id inside a transaction just begun; NULL after answering (404 or a database
  * failure). The caller PQclear()s the result. */
 static PGresult *lock_row(struct request *request, struct db_conn *db, const char *id,
@@ -79,6 +103,17 @@ static PGresult *lock_row(struct request *request, struct db_conn *db, const cha
 		return NULL;
 	}
 	return current;
+}
+
+/* True when after stores the same values as before. */
+static bool unchanged(const json_t *before, const json_t *after, const struct patch_target *target)
+{
+	json_t *old = canonical(json_deep_copy(before), target);
+	json_t *new = canonical(json_deep_copy(after), target);
+	bool same = old && new &&json_equal(old, new);
+	json_decref(old);
+	json_decref(new);
+	return same;
 }
 
 /* Applies the patch to the locked row current. Returns the row to send: current itself
@@ -104,7 +139,7 @@ static PGresult *apply(struct request *request, struct db_conn *db, const char *
 	else if (!request_valid(request, after, target->fields) ||
 		 (target->check && !target->check(request, current, before, after)))
 		result = NULL;
-	else if (json_equal(before, after))
+	else if (unchanged(before, after, target))
 		result = current;
 	else
 		result = target->write(request, db, id, after);

@@ -28,6 +28,9 @@ struct patch_target {
 	 * members fixed once created or allowed status moves. Returns false after answering. */
 	bool (*check)(struct request *request, const PGresult *current, const json_t *before,
 		      const json_t *after);
+	/* Optional: fills in the defaults the resource stores for members left out (a goal
+	 * step's done: false), so that a PATCH restating them changes nothing. */
+	void (*fill_defaults)(json_t *doc);
 	/* Writes after to the row id inside the open transaction and returns the row as
 	 * render reads it (the caller PQclear()s it), or NULL after answering. */
 	PGresult *(*write)(struct request *request, struct db_conn *db, const char *id,

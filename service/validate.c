@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "civil_date.h"
 #include "uuid.h"
@@ -169,6 +170,30 @@ bool timestamp_is_valid(const char *text)
 	       number_at(zone + 4, 2) <= 59;
 }
 
+bool timestamp_epoch(const char *text, long long *out)
+{
+	if (!timestamp_is_valid(text))
+		return false;
+	struct tm at = {
+		.tm_year = number_at(text, 4) - 1900,
+		.tm_mon = number_at(text + 5, 2) - 1,
+		.tm_mday = number_at(text + 8, 2),
+		.tm_hour = number_at(text + 11, 2),
+		.tm_min = number_at(text + 14, 2),
+		.tm_sec = number_at(text + 17, 2),
+	};
+	long long seconds = (long long)timegm(&at);
+	const char *zone = text + 19;
+	if (*zone == '.')
+		zone += 1 + strspn(zone + 1, "0123456789");
+	if (*zone == '+' || *zone == '-') {
+		long long offset = number_at(zone + 1, 2) * 3600LL + number_at(zone + 4, 2) * 60LL;
+		seconds += *zone == '+' ? -offset : offset;
+	}
+	*out = seconds;
+	return true;
+}
+
 static bool is_choice(const char *value, const char *const *choices)
 {
 	for (; *choices; choices++) {
@@ -278,10 +303,11 @@ static void check_object_array(const json_t *value, const struct field_rule *rul
 	size_t index;
 	const json_t *item;
 	json_array_foreach (value, index, item) {
-		char prefix[FIELD_NAME_MAX];
-		field_path(prefix, "%s[%zu].", field, index);
+		char item_field[FIELD_NAME_MAX], prefix[FIELD_NAME_MAX];
+		field_path(item_field, "%s[%zu]", field, index);
+		field_path(prefix, "%s.", item_field);
 		if (!json_is_object(item))
-			field_error(errors, prefix, "must be an object");
+			field_error(errors, item_field, "must be an object");
 		else
 			validate_object(item, rule->fields, prefix, errors);
 	}

@@ -81,6 +81,10 @@ bool timestamp_is_valid(const char *text);
 /* True when text holds a control character (C0, DEL or C1). */
 bool text_has_control(const char *text);
 
+/* The moment an RFC 3339 timestamp names, as seconds since 1970 (UTC). Returns false
+ * when timestamp_is_valid does. */
+bool timestamp_epoch(const char *text, long long *out);
+
 /* A field_rule check for names and titles: no control characters and no spaces at
  * either end. */
 const char *check_plain_text(const json_t *value);
