@@ -39,63 +39,15 @@ static void utc_day(int days, char out[11])
 	cr_assert_eq(strftime(out, 11, "%Y-%m-%d", &utc), 10);
 }
 
-/* The first value of a query as a new string. */
-static char *sql_text(const char *sql, const char *param)
-{
-	PGconn *db = test_db_connect();
-	PGresult *res = PQexecParams(db, sql, 1, NULL, (const char *const[]){param}, NULL, NULL, 0);
-	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(db));
-	cr_assert_eq(PQntuples(res), 1, "%s", sql);
-	char *value = strdup(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	PQfinish(db);
-	return value;
-}
-
 /* The organization's own day (sql/002: peerd_organization_today) moved by days. */
 static void organization_day(const char *organization_id, int days, char out[11])
 {
 	char sql[160];
 	snprintf(sql, sizeof sql, "SELECT to_char(peerd_organization_today($1) + %d, 'YYYY-MM-DD')",
 		 days);
-	char *day = sql_text(sql, organization_id);
+	char *day = test_sql_text(sql, 1, (const char *const[]){organization_id});
 	snprintf(out, 11, "%s", day);
 	free(day);
-}
-
-/* A certified peer specialist of organization_id; writes their subject. */
-static char *certified_specialist(const char *organization_id, char *subject, size_t size)
-{
-	char *id = create_specialist(organization_id, "peer", subject, size);
-	free(create_certification(id, "active", "2025-01-01", "2030-01-01"));
-	return id;
-}
-
-/* A referral recorded by the provider's supervisor, accepted and assigned to
- * specialist_id; returns the referral's id and writes its participant's id. */
-static char *assigned_referral(const char *supervisor, const char *specialist_id,
-			       char *participant_id, size_t size)
-{
-	struct http_response *created = http_post(
-		"/v1/referrals", supervisor,
-		"{\"service_type\":\"peer\",\"participant\":{\"given_name\":\"Avery\","
-		"\"family_name\":\"Stone\",\"county\":\"Multnomah\"},\"reason\":\"Walked in "
-		"asking for a peer.\",\"consent\":{\"obtained\":true}}");
-	cr_assert_eq(created->status, 201, "%s", created->body);
-	char *id = strdup(http_string(created, "id"));
-	snprintf(participant_id, size, "%s", http_string(created, "participant_id"));
-	http_response_free(created);
-	char path[160], body[160];
-	snprintf(path, sizeof path, "/v1/referrals/%s/transitions", id);
-	struct http_response *accepted = http_post(path, supervisor, "{\"to\":\"accepted\"}");
-	cr_assert_eq(accepted->status, 200, "%s", accepted->body);
-	http_response_free(accepted);
-	snprintf(path, sizeof path, "/v1/referrals/%s/assignment", id);
-	snprintf(body, sizeof body, "{\"specialist_id\":\"%s\"}", specialist_id);
-	struct http_response *assigned = http_post(path, supervisor, body);
-	cr_assert_eq(assigned->status, 200, "%s", assigned->body);
-	http_response_free(assigned);
-	return id;
 }
 
 /* A provider organization with a supervisor, and a participant whose referral is

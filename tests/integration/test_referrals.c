@@ -42,22 +42,9 @@ static void unique_token(const char *prefix, char *out, size_t size)
 	}
 }
 
-/* The first value of a query as a new string (NULL for SQL NULL). */
-static char *sql_text(const char *sql, int count, const char *const *params)
-{
-	PGconn *db = test_db_connect();
-	PGresult *res = PQexecParams(db, sql, count, NULL, params, NULL, NULL, 0);
-	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(db));
-	cr_assert_eq(PQntuples(res), 1, "%s", sql);
-	char *value = PQgetisnull(res, 0, 0) ? NULL : strdup(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	PQfinish(db);
-	return value;
-}
-
 static long long sql_count(const char *sql, int count, const char *const *params)
 {
-	char *text = sql_text(sql, count, params);
+	char *text = test_sql_text(sql, count, params);
 	cr_assert(text);
 	long long value = atoll(text);
 	free(text);
@@ -67,9 +54,9 @@ static long long sql_count(const char *sql, int count, const char *const *params
 /* Today in the organizations' zone moved by a PostgreSQL interval, as YYYY-MM-DD. */
 static void day_from_today(const char *interval, char *out, size_t size)
 {
-	char *day = sql_text("SELECT to_char(((now() AT TIME ZONE '" ORGANIZATION_TIME_ZONE
-			     "')::date + $1::interval)::date, 'YYYY-MM-DD')",
-			     1, (const char *const[]){interval});
+	char *day = test_sql_text("SELECT to_char(((now() AT TIME ZONE '" ORGANIZATION_TIME_ZONE
+				  "')::date + $1::interval)::date, 'YYYY-MM-DD')",
+				  1, (const char *const[]){interval});
 	snprintf(out, size, "%s", day);
 	free(day);
 }
@@ -616,7 +603,7 @@ Test(referrals, respond_by_counts_business_days_in_the_provider_zone)
 		cr_assert_str_eq(member(created, "urgency"), urgencies[i]);
 		/* The day: that many weekdays after today in the provider's zone; the time of
 		 * day: the submission's, in that zone. */
-		char *wrong = sql_text(
+		char *wrong = test_sql_text(
 			"WITH t AS (SELECT (now() AT TIME ZONE '" ORGANIZATION_TIME_ZONE
 			"')::date AS today),"
 			" due AS (SELECT d::date AS day FROM t, generate_series(t.today + 1,"

@@ -20,27 +20,14 @@
 /* An id no goal, participant or specialist has. */
 #define UNKNOWN_ID "7d444840-9dc0-41d1-b245-5ffdce74fad2"
 
-/* The first value of a query as a new string (NULL for SQL NULL). */
-static char *sql_text(const char *sql, int count, const char *const *params)
-{
-	PGconn *db = test_db_connect();
-	PGresult *res = PQexecParams(db, sql, count, NULL, params, NULL, NULL, 0);
-	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(db));
-	cr_assert_eq(PQntuples(res), 1, "%s", sql);
-	char *value = PQgetisnull(res, 0, 0) ? NULL : strdup(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	PQfinish(db);
-	return value;
-}
-
 /* Today in the organizations' zone moved by days, as YYYY-MM-DD. */
 static void day_from_today(int days, char *out, size_t size)
 {
 	char offset[16];
 	snprintf(offset, sizeof offset, "%d", days);
-	char *day = sql_text("SELECT to_char((now() AT TIME ZONE '" ORGANIZATION_TIME_ZONE
-			     "')::date + $1::int, 'YYYY-MM-DD')",
-			     1, (const char *const[]){offset});
+	char *day = test_sql_text("SELECT to_char((now() AT TIME ZONE '" ORGANIZATION_TIME_ZONE
+				  "')::date + $1::int, 'YYYY-MM-DD')",
+				  1, (const char *const[]){offset});
 	snprintf(out, size, "%s", day);
 	free(day);
 }
@@ -51,7 +38,7 @@ static void local_instant(int days_ago, const char *time_of_day, char *out, size
 {
 	char offset[16];
 	snprintf(offset, sizeof offset, "%d", days_ago);
-	char *at = sql_text(
+	char *at = test_sql_text(
 		"SELECT to_char(((((now() AT TIME ZONE '" ORGANIZATION_TIME_ZONE "')::date"
 		" - $1::int) + $2::time) AT TIME ZONE '" ORGANIZATION_TIME_ZONE "') AT TIME ZONE "
 		"'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
@@ -63,9 +50,9 @@ static void local_instant(int days_ago, const char *time_of_day, char *out, size
 /* Now (to the second), as RFC 3339 in UTC. */
 static void now_instant(char *out, size_t size)
 {
-	char *at = sql_text("SELECT to_char(now() AT TIME ZONE 'UTC',"
-			    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-			    0, NULL);
+	char *at = test_sql_text("SELECT to_char(now() AT TIME ZONE 'UTC',"
+				 " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+				 0, NULL);
 	snprintf(out, size, "%s", at);
 	free(at);
 }
@@ -1113,9 +1100,9 @@ Test(session_notes, signings_at_the_same_moment_share_the_daily_cap)
 		cr_assert_eq(capped, 1, "round %d: %d billable, %d capped", round, billed, capped);
 		char day[16];
 		day_from_today(-(round + 1), day, sizeof day);
-		char *units = sql_text("SELECT sum(billing_units) FROM session_notes"
-				       " WHERE participant_id = $1 AND billing_day = $2::date",
-				       2, (const char *const[]){person.id, day});
+		char *units = test_sql_text("SELECT sum(billing_units) FROM session_notes"
+					    " WHERE participant_id = $1 AND billing_day = $2::date",
+					    2, (const char *const[]){person.id, day});
 		cr_assert_str_eq(units, "4", "round %d", round);
 		free(units);
 	}

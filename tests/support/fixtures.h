@@ -44,6 +44,19 @@ struct http_response;
 /* Asserts that a 422's "errors" name field. */
 void assert_error_names(const struct http_response *response, const char *field);
 
+/* A certified peer specialist of organization_id (an active certification 2025..2030);
+ * writes their subject and returns the id (the caller frees it). */
+char *certified_specialist(const char *organization_id, char *subject, size_t size);
+
+/* A referral recorded by the provider's supervisor, accepted and assigned to
+ * specialist_id; returns the referral's id and writes its participant's id. */
+char *assigned_referral(const char *supervisor, const char *specialist_id, char *participant_id,
+			size_t size);
+
+/* The first value of a query with count parameters, as a new string (NULL for SQL
+ * NULL); the query must give one row. */
+char *test_sql_text(const char *sql, int count, const char *const *params);
+
 /* A name no other test uses: prefix, the process id and a counter. */
 void unique_name(const char *prefix, char *out, size_t size);
 
