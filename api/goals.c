@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "civil_date.h"
 #include "db.h"
 #include "goal_status.h"
@@ -82,7 +83,8 @@ enum {
 	COL_CREATED_AT,
 	COL_UPDATED_AT,
 	COL_POSITION,
-	COL_TODAY, /* the participant's organization's today */
+	COL_TODAY,	     /* the participant's organization's today */
+	COL_ORGANIZATION_ID, /* and the organization */
 };
 
 #define GOAL_COLUMNS                                                                             \
@@ -91,7 +93,8 @@ enum {
 	"g.status_reason, g.created_by, g.version, peerd_timestamp(g.created_at), "              \
 	"peerd_timestamp(g.updated_at), peerd_position(g.created_at), "                          \
 	"(SELECT to_char(peerd_organization_today(p.organization_id), 'YYYY-MM-DD')"             \
-	" FROM participants p WHERE p.id = g.participant_id)"
+	" FROM participants p WHERE p.id = g.participant_id), "                                  \
+	"(SELECT p.organization_id FROM participants p WHERE p.id = g.participant_id)"
 
 /* $2, $3: the caller's scope (participant_visibility_args). */
 static const struct db_statement GOAL_SELECT = {
@@ -271,12 +274,24 @@ void goals_create(struct request *request)
 	    !participant_today(request, db, participant_id, today) ||
 	    !not_after_today(request, request->body, "achieved_on", today))
 		return;
-	PGresult *res = goal_write(request, db, participant_id, NULL, request->body);
+	enum db_status status = db_begin(db);
+	PGresult *res = status == DB_OK
+				? goal_write(request, db, participant_id, NULL, request->body)
+				: NULL;
+	if (status != DB_OK)
+		problem_send_database(request, status);
 	if (!res)
 		return;
-	char location[96];
-	snprintf(location, sizeof location, "/v1/goals/%s", db_text(res, 0, COL_ID));
-	respond_created(request, location, goal_render(res, 0));
+	audit_record(request, AUDIT_CREATE, "goal", db_text(res, 0, COL_ID),
+		     db_text(res, 0, COL_ORGANIZATION_ID));
+	status = audit_commit(request, db, 201);
+	if (status == DB_OK) {
+		char location[96];
+		snprintf(location, sizeof location, "/v1/goals/%s", db_text(res, 0, COL_ID));
+		respond_created(request, location, goal_render(res, 0));
+	} else {
+		problem_send_database(request, status);
+	}
 	PQclear(res);
 }
 
@@ -298,6 +313,8 @@ void goals_list(struct request *request)
 	enum db_status status =
 		db_read(db, &GOAL_LIST,
 			DB_ARGS(participant_id, domain, status_filter, PAGE_SQL_ARGS(page)), &res);
+	audit_record_rows(request, AUDIT_READ, "goal", res, COL_ID, COL_ORGANIZATION_ID,
+			  page.limit);
 	respond_page(request, status, res, &page, goal_render, COL_POSITION, COL_ID);
 }
 
@@ -327,6 +344,7 @@ void goals_get(struct request *request)
 	PGresult *res = db ? visible_goal(request, db, id) : NULL;
 	if (!res)
 		return;
+	audit_record(request, AUDIT_READ, "goal", id, db_text(res, 0, COL_ORGANIZATION_ID));
 	respond_resource(request, goal_render(res, 0), db_integer(res, 0, COL_VERSION));
 	PQclear(res);
 }
@@ -402,6 +420,8 @@ static const struct patch_target GOAL_PATCH = {
 	.admit = admit_patch,
 	.check = patch_consistent,
 	.fill_defaults = fill_step_defaults,
+	.audit_type = "goal",
+	.organization_column = COL_ORGANIZATION_ID,
 	.write = write_goal,
 };
 
@@ -460,19 +480,25 @@ static json_t *progress_render(const PGresult *res, int row)
 			 db_text(res, row, PROGRESS_UPDATED_AT));
 }
 
-/* The goal of a progress route, when visible: its id copied into goal_id, and its
- * participant's today into today (when not NULL). */
-static bool progress_goal(struct request *request, struct db_conn **db,
-			  char goal_id[UUID_TEXT_SIZE], char *today)
+/* The goal of a progress route, as far as its entries need it. */
+struct goal_ref {
+	char id[UUID_TEXT_SIZE];
+	char organization_id[UUID_TEXT_SIZE];
+	char today[16]; /* the participant's organization's */
+};
+
+/* The goal of a progress route, when visible; else answers 404 (or 503). */
+static bool progress_goal(struct request *request, struct db_conn **db, struct goal_ref *out)
 {
 	const char *id = request_id_param(request, "id");
 	*db = id ? request_db(request) : NULL;
 	PGresult *goal = *db ? visible_goal(request, *db, id) : NULL;
 	if (!goal)
 		return false;
-	snprintf(goal_id, UUID_TEXT_SIZE, "%s", db_text(goal, 0, COL_ID));
-	if (today)
-		snprintf(today, 16, "%s", db_text(goal, 0, COL_TODAY));
+	snprintf(out->id, sizeof out->id, "%s", db_text(goal, 0, COL_ID));
+	snprintf(out->organization_id, sizeof out->organization_id, "%s",
+		 db_text(goal, 0, COL_ORGANIZATION_ID));
+	snprintf(out->today, sizeof out->today, "%s", db_text(goal, 0, COL_TODAY));
 	PQclear(goal);
 	return true;
 }
@@ -480,26 +506,34 @@ static bool progress_goal(struct request *request, struct db_conn **db,
 void goal_progress_create(struct request *request)
 {
 	struct db_conn *db;
-	char goal_id[UUID_TEXT_SIZE], today[16];
-	if (!progress_goal(request, &db, goal_id, today) ||
+	struct goal_ref goal;
+	if (!progress_goal(request, &db, &goal) ||
 	    !request_valid(request, request->body, PROGRESS_FIELDS) ||
-	    !not_after_today(request, request->body, "recorded_on", today))
+	    !not_after_today(request, request->body, "recorded_on", goal.today))
 		return;
 	const json_t *body = request->body;
 	char rating[16];
 	snprintf(rating, sizeof rating, "%lld",
 		 (long long)json_integer_value(json_object_get(body, "rating")));
 	PGresult *res = NULL;
-	enum db_status status = db_exec(db, &PROGRESS_INSERT,
-					DB_ARGS(goal_id, member_text(body, "recorded_on"), rating,
-						member_text(body, "note"), request->caller.subject),
-					&res);
+	enum db_status status = db_begin(db);
+	if (status == DB_OK)
+		status = db_exec(db, &PROGRESS_INSERT,
+				 DB_ARGS(goal.id, member_text(body, "recorded_on"), rating,
+					 member_text(body, "note"), request->caller.subject),
+				 &res);
+	if (status == DB_OK) {
+		audit_record(request, AUDIT_CREATE, "goal_progress", db_text(res, 0, PROGRESS_ID),
+			     goal.organization_id);
+		status = audit_commit(request, db, 201);
+	}
 	if (status != DB_OK) {
 		problem_send_database(request, status);
+		PQclear(res);
 		return;
 	}
 	char location[160];
-	snprintf(location, sizeof location, "/v1/goals/%s/progress/%s", goal_id,
+	snprintf(location, sizeof location, "/v1/goals/%s/progress/%s", goal.id,
 		 db_text(res, 0, PROGRESS_ID));
 	respond_created(request, location, progress_render(res, 0));
 	PQclear(res);
@@ -510,31 +544,35 @@ void goal_progress_list(struct request *request)
 	static const char *const QUERY[] = {"limit", "cursor", NULL};
 	struct page_request page;
 	struct db_conn *db;
-	char goal_id[UUID_TEXT_SIZE];
+	struct goal_ref goal;
 	if (!request_query_allow_only(request, QUERY) || !query_page(request, &page) ||
-	    !progress_goal(request, &db, goal_id, NULL))
+	    !progress_goal(request, &db, &goal))
 		return;
 	PGresult *res = NULL;
 	enum db_status status =
-		db_read(db, &PROGRESS_LIST, DB_ARGS(goal_id, PAGE_SQL_ARGS(page)), &res);
+		db_read(db, &PROGRESS_LIST, DB_ARGS(goal.id, PAGE_SQL_ARGS(page)), &res);
+	if (status == DB_OK)
+		audit_record(request, AUDIT_READ, "goal", goal.id, goal.organization_id);
 	respond_page(request, status, res, &page, progress_render, PROGRESS_POSITION, PROGRESS_ID);
 }
 
 void goal_progress_get(struct request *request)
 {
 	struct db_conn *db;
-	char goal_id[UUID_TEXT_SIZE];
+	struct goal_ref goal;
 	const char *id = request_id_param(request, "progress_id");
-	if (!id || !progress_goal(request, &db, goal_id, NULL))
+	if (!id || !progress_goal(request, &db, &goal))
 		return;
 	PGresult *res = NULL;
-	enum db_status status = db_read(db, &PROGRESS_SELECT, DB_ARGS(id, goal_id), &res);
-	if (status != DB_OK)
+	enum db_status status = db_read(db, &PROGRESS_SELECT, DB_ARGS(id, goal.id), &res);
+	if (status != DB_OK) {
 		problem_send_database(request, status);
-	else if (PQntuples(res) == 0)
+	} else if (PQntuples(res) == 0) {
 		problem_send(request, 404, "there is no such progress entry");
-	else
+	} else {
+		audit_record(request, AUDIT_READ, "goal_progress", id, goal.organization_id);
 		respond_resource(request, progress_render(res, 0),
 				 db_integer(res, 0, PROGRESS_VERSION));
+	}
 	PQclear(res);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit.h"
 #include "civil_date.h"
 #include "db.h"
 #include "language_tag.h"
@@ -306,17 +307,25 @@ void participants_create(struct request *request)
 	json_object_del(person, "organization_id");
 	bool valid = person && request_valid(request, person, PARTICIPANT_FIELDS);
 	struct db_conn *db = valid ? request_db(request) : NULL;
+	enum db_status status = db ? db_begin(db) : DB_OK;
+	if (status != DB_OK)
+		problem_send_database(request, status);
 	char id[UUID_TEXT_SIZE];
-	bool inserted = db && participant_insert(request, db, organization_id, person, id);
+	bool inserted = db && status == DB_OK &&
+			participant_insert(request, db, organization_id, person, id);
 	json_decref(person);
 	if (!inserted)
 		return;
 	const char *scope, *subject;
 	participant_visibility_args(request, &scope, &subject);
 	PGresult *res = NULL;
-	enum db_status status = db_exec(db, &PARTICIPANT_SELECT, DB_ARGS(scope, subject, id), &res);
+	status = db_exec(db, &PARTICIPANT_SELECT, DB_ARGS(scope, subject, id), &res);
+	audit_record(request, AUDIT_CREATE, "participant", id, organization_id);
+	if (status == DB_OK)
+		status = audit_commit(request, db, 201);
 	if (status != DB_OK) {
 		problem_send_database(request, status);
+		PQclear(res);
 		return;
 	}
 	char location[96];
@@ -344,6 +353,8 @@ void participants_list(struct request *request)
 	enum db_status status = db_read(
 		db, &PARTICIPANT_LIST,
 		DB_ARGS(scope, subject, organization_id, q, county, PAGE_SQL_ARGS(page)), &res);
+	audit_record_rows(request, AUDIT_READ, "participant", res, COL_ID, COL_ORGANIZATION_ID,
+			  page.limit);
 	respond_page(request, status, res, &page, participant_render, COL_POSITION, COL_ID);
 }
 
@@ -361,9 +372,12 @@ void participants_get(struct request *request)
 		problem_send_database(request, status);
 	else if (PQntuples(res) == 0)
 		problem_send(request, 404, "there is no such participant");
-	else
+	else {
+		audit_record(request, AUDIT_READ, "participant", id,
+			     db_text(res, 0, COL_ORGANIZATION_ID));
 		respond_resource(request, participant_render(res, 0),
 				 db_integer(res, 0, COL_VERSION));
+	}
 	PQclear(res);
 }
 
@@ -411,6 +425,8 @@ static const struct patch_target PARTICIPANT_PATCH = {
 	.version_column = COL_VERSION,
 	.admit = admit_patch,
 	.check = youth_kept,
+	.audit_type = "participant",
+	.organization_column = COL_ORGANIZATION_ID,
 	.write = write_participant,
 };
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "db.h"
 #include "problem.h"
 #include "referral_status.h"
@@ -56,13 +57,16 @@ static const struct db_statement HISTORY_SELECT = {
 	"SELECT from_status, to_status, peerd_timestamp(at), actor, actor_role, reason,"
 	" specialist_id FROM referral_events WHERE referral_id = $1 ORDER BY id"};
 
-/* Commits the change made to referral id and answers with it. */
-static void finish(struct request *request, struct db_conn *db, const char *id)
+/* Records the change made to referral id, commits it and answers with the referral. */
+static void finish(struct request *request, struct db_conn *db, const char *id,
+		   enum audit_action action)
 {
 	PGresult *res = referral_reload(request, db, id);
 	if (!res)
 		return;
-	enum db_status status = db_commit(db);
+	audit_record(request, action, "referral", id,
+		     db_text(res, 0, REFERRAL_PROVIDER_ORGANIZATION_ID));
+	enum db_status status = audit_commit(request, db, 200);
 	if (status == DB_OK)
 		respond_resource(request, referral_render_for(request, res, 0),
 				 db_integer(res, 0, REFERRAL_VERSION));
@@ -120,7 +124,7 @@ void referral_transition(struct request *request)
 		return;
 	}
 	if (referral_history_add(request, db, id, from, to, reason, NULL))
-		finish(request, db, id);
+		finish(request, db, id, AUDIT_TRANSITION);
 }
 
 /* Every assignment check API.md lists that the specialist fails, written into why as
@@ -218,7 +222,7 @@ void referral_assign(struct request *request)
 	bool assigned = assign_locked(request, db, id, referral);
 	PQclear(referral);
 	if (assigned)
-		finish(request, db, id);
+		finish(request, db, id, AUDIT_UPDATE);
 }
 
 /* A partner learns how its referral moved and who moved it, not what the staff wrote

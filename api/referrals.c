@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "business_days.h"
 #include "civil_date.h"
 #include "db.h"
@@ -268,7 +269,11 @@ PGresult *referral_lock(struct request *request, struct db_conn *db, const char 
 
 PGresult *referral_find_visible(struct request *request, struct db_conn *db, const char *id)
 {
-	return visible_row(request, db, &REFERRAL_SELECT, id);
+	PGresult *res = visible_row(request, db, &REFERRAL_SELECT, id);
+	if (res)
+		audit_record(request, AUDIT_READ, "referral", id,
+			     db_text(res, 0, REFERRAL_PROVIDER_ORGANIZATION_ID));
+	return res;
 }
 
 PGresult *referral_reload(struct request *request, struct db_conn *db, const char *id)
@@ -466,10 +471,13 @@ static bool intake_commit(struct request *request, struct db_conn *db, struct in
 	char location[96];
 	snprintf(location, sizeof location, "/v1/referrals/%s", db_text(res, 0, REFERRAL_ID));
 	json_t *doc = referral_render_for(request, res, 0);
+	const char *provider = db_text(res, 0, REFERRAL_PROVIDER_ORGANIZATION_ID);
+	audit_record(request, AUDIT_CREATE, "participant", intake->participant_id, provider);
+	audit_record(request, AUDIT_CREATE, "referral", db_text(res, 0, REFERRAL_ID), provider);
 	PQclear(res);
 	status = doc ? idempotency_finish(db, claim, 201, location, doc) : DB_ERROR;
 	if (status == DB_OK)
-		status = db_commit(db);
+		status = audit_commit(request, db, 201);
 	if (status != DB_OK) {
 		json_decref(doc);
 		problem_send_database(request, status);
@@ -558,6 +566,8 @@ void referrals_list(struct request *request)
 		problem_send_database(request, status);
 		return;
 	}
+	audit_record_rows(request, AUDIT_READ, "referral", res, REFERRAL_ID,
+			  REFERRAL_PROVIDER_ORGANIZATION_ID, page.limit);
 	json_t *items = json_array();
 	int shown = PQntuples(res) > page.limit ? page.limit : PQntuples(res);
 	for (int row = 0; items && row < shown; row++)

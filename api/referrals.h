@@ -50,7 +50,8 @@ enum referral_column {
  * it; the transaction stays open. */
 PGresult *referral_lock(struct request *request, struct db_conn *db, const char *id);
 
-/* Reads referral id as the caller may see it; NULL after answering 404 (or 503). */
+/* Reads referral id as the caller may see it, and records the read for the audit trail;
+ * NULL after answering 404 (or 503). */
 PGresult *referral_find_visible(struct request *request, struct db_conn *db, const char *id);
 
 /* Reads referral id again after a change in this transaction; NULL after answering. */

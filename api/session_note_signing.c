@@ -132,7 +132,7 @@ void session_note_sign(struct request *request)
 	json_decref(goal_ids);
 	PQclear(note);
 	if (signed_now)
-		session_note_finish(request, db, id, 200);
+		session_note_finish(request, db, id, 200, AUDIT_SIGN);
 }
 
 void session_note_add_addendum(struct request *request)
@@ -163,7 +163,7 @@ void session_note_add_addendum(struct request *request)
 	}
 	PQclear(note);
 	if (added)
-		session_note_finish(request, db, id, 201);
+		session_note_finish(request, db, id, 201, AUDIT_UPDATE);
 }
 
 void session_note_cosign(struct request *request)
@@ -187,5 +187,5 @@ void session_note_cosign(struct request *request)
 	}
 	PQclear(note);
 	if (cosigned)
-		session_note_finish(request, db, id, 200);
+		session_note_finish(request, db, id, 200, AUDIT_SIGN);
 }

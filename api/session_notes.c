@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "audit.h"
 #include "civil_date.h"
 #include "db.h"
 #include "pagination.h"
@@ -274,12 +275,13 @@ PGresult *session_note_lock(struct request *request, struct db_conn *db, const c
 }
 
 void session_note_finish(struct request *request, struct db_conn *db, const char *id,
-			 unsigned status_code)
+			 unsigned status_code, enum audit_action action)
 {
 	PGresult *res = visible_note(request, db, &NOTE_SELECT, id);
 	if (!res)
 		return;
-	enum db_status status = db_commit(db);
+	audit_record(request, action, "session_note", id, db_text(res, 0, NOTE_ORGANIZATION_ID));
+	enum db_status status = audit_commit(request, db, status_code);
 	if (status != DB_OK) {
 		problem_send_database(request, status);
 	} else if (status_code == 201) {
@@ -452,7 +454,7 @@ void session_notes_create(struct request *request)
 	}
 	char *id = note_insert(request, db, organization_id, participant_id, specialist_id);
 	if (id)
-		session_note_finish(request, db, id, 201);
+		session_note_finish(request, db, id, 201, AUDIT_CREATE);
 	free(id);
 }
 
@@ -506,6 +508,8 @@ void session_notes_get(struct request *request)
 	PGresult *res = db ? visible_note(request, db, &NOTE_SELECT, id) : NULL;
 	if (!res)
 		return;
+	audit_record(request, AUDIT_READ, "session_note", id,
+		     db_text(res, 0, NOTE_ORGANIZATION_ID));
 	respond_resource(request, session_note_render(res, 0), db_integer(res, 0, NOTE_VERSION));
 	PQclear(res);
 }
@@ -592,6 +596,8 @@ static const struct patch_target NOTE_PATCH = {
 	.version_column = NOTE_VERSION,
 	.admit = admit_patch,
 	.check = parties_unchanged,
+	.audit_type = "session_note",
+	.organization_column = NOTE_ORGANIZATION_ID,
 	.write = write_note,
 };
 

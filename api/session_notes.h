@@ -6,6 +6,8 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "audit.h"
+
 struct request;
 struct db_conn;
 
@@ -50,10 +52,10 @@ json_t *session_note_render(const PGresult *res, int row);
  * visible to the caller). The caller PQclear()s it; the transaction stays open. */
 PGresult *session_note_lock(struct request *request, struct db_conn *db, const char *id);
 
-/* Reads note id again inside the transaction, commits, and answers with it (status 200,
- * or 201 with Location for a new addendum). */
+/* Reads note id again inside the transaction, records action on it for the audit trail,
+ * commits, and answers with it (status 200, or 201 with Location). */
 void session_note_finish(struct request *request, struct db_conn *db, const char *id,
-			 unsigned status);
+			 unsigned status, enum audit_action action);
 
 /* True when the caller wrote the note: the specialist whose profile it is on. */
 bool session_note_by_caller(const struct request *request, const PGresult *note);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "audit.h"
 #include "cors.h"
 #include "db.h"
 #include "jwt_auth.h"
@@ -208,6 +209,7 @@ static void handle(struct request *request)
 	if (!read_body(request))
 		return;
 	request->route->handler(request);
+	audit_flush_reads(request);
 }
 
 static double seconds_since(const struct timespec *start)
@@ -242,6 +244,7 @@ static void finish(struct request *request, const struct timespec *started)
 		respond_header(request, "Connection", "close");
 	pool_release(request->app->pool, request->db);
 	request->db = NULL;
+	audit_release(request);
 	json_decref(request->body);
 	request->body = NULL;
 	double seconds = seconds_since(started);

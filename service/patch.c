@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "etag.h"
 #include "merge_patch.h"
 #include "problem.h"
@@ -156,7 +157,10 @@ void patch_run(struct request *request, const char *id, const struct patch_targe
 		return;
 	PGresult *result = apply(request, db, id, current, target);
 	if (result) {
-		enum db_status status = db_commit(db);
+		if (target->audit_type)
+			audit_record(request, AUDIT_UPDATE, target->audit_type, id,
+				     db_text(result, 0, target->organization_column));
+		enum db_status status = audit_commit(request, db, 200);
 		if (status == DB_OK)
 			respond_resource(request, target->render(result, 0),
 					 db_integer(result, 0, target->version_column));

@@ -31,6 +31,11 @@ struct patch_target {
 	/* Optional: fills in the defaults the resource stores for members left out (a goal
 	 * step's done: false), so that a PATCH restating them changes nothing. */
 	void (*fill_defaults)(json_t *doc);
+	/* Optional: the audit trail's name for the resource ("participant"); with it every
+	 * PATCH records an update of the row, and organization_column names the column that
+	 * holds the organization whose record it is. */
+	const char *audit_type;
+	int organization_column;
 	/* Writes after to the row id inside the open transaction and returns the row as
 	 * render reads it (the caller PQclear()s it), or NULL after answering. */
 	PGresult *(*write)(struct request *request, struct db_conn *db, const char *id,

@@ -17,6 +17,7 @@
 
 struct app;
 struct db_conn;
+struct audit_trail;
 
 struct request {
 	const struct _u_request *raw;
@@ -28,6 +29,8 @@ struct request {
 	json_t *body;		     /* the JSON object of routes that take one, or NULL */
 	struct db_conn *db;	     /* borrowed on first request_db() */
 	char id[REQUEST_ID_MAX + 1]; /* X-Request-Id */
+	struct audit_trail *audit;   /* events recorded, not yet written (service/audit.c) */
+	bool audit_lost;	     /* an event could not even be recorded */
 	unsigned status;	     /* status sent, 0 until a response is set */
 };
 

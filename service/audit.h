@@ -1,0 +1,48 @@
+/* The audit trail (API.md "Audit"): one event for every read or write of a participant,
+ * a referral, a goal or a note. A handler records what it touched as it goes; a write's
+ * events are appended inside its transaction (audit_commit), so a failed write leaves
+ * none; a read's events are appended after the handler (audit_flush_reads), and a read
+ * whose events cannot be written is not answered. The chain itself lives in sql/007. */
+#pragma once
+
+#include "attributes.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "db.h"
+
+struct request;
+
+enum audit_action {
+	AUDIT_READ,
+	AUDIT_CREATE,
+	AUDIT_UPDATE,
+	AUDIT_TRANSITION,
+	AUDIT_SIGN,
+	AUDIT_EXPORT,
+};
+
+/* Notes that the request touched resource_id (NULL for a whole collection) of
+ * resource_type ("participant", "referral", ...), which organization_id holds. */
+void audit_record(struct request *request, enum audit_action action, const char *resource_type,
+		  const char *resource_id, const char *organization_id);
+
+/* Appends the events recorded so far inside the open transaction, as answered with
+ * status, and forgets them. */
+MUST_CHECK enum db_status audit_write(struct request *request, struct db_conn *db, unsigned status);
+
+/* audit_write, then db_commit. */
+MUST_CHECK enum db_status audit_commit(struct request *request, struct db_conn *db,
+				       unsigned status);
+
+/* After the handler: appends the events of a successful read. When that fails the
+ * answer becomes 503, so nothing is disclosed without its record. */
+void audit_flush_reads(struct request *request);
+
+/* Frees what the request recorded. */
+void audit_release(struct request *request);
+
+/* audit_record for each of the first limit rows of res: their id and organization. */
+void audit_record_rows(struct request *request, enum audit_action action, const char *resource_type,
+		       const PGresult *res, int id_column, int organization_column, int limit);
