@@ -4,6 +4,7 @@
  * checks only what depends on the data (which organization, which state). */
 #include "routes.h"
 
+#include "audit_events.h"
 #include "auth.h"
 #include "certifications.h"
 #include "continuing_education.h"
@@ -105,6 +106,11 @@ const struct route api_routes[] = {
 	 session_note_add_addendum},
 	{"POST", "/v1/session-notes/{id}/cosign", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_NONE,
 	 session_note_cosign},
+
+	/* Audit: verify before the list's {id}-free path, so neither shadows the other */
+	{"GET", "/v1/audit-events/verify", ROLE_ADMIN, ROUTE_BODY_NONE, audit_events_verify},
+	{"GET", "/v1/audit-events", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_NONE,
+	 audit_events_list},
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

@@ -498,6 +498,8 @@ void session_notes_list(struct request *request)
 					DB_ARGS(scope, subject, participant_id, specialist_id, from,
 						to, status_filter, cosigned, PAGE_SQL_ARGS(page)),
 					&res);
+	audit_record_rows(request, AUDIT_READ, "session_note", res, NOTE_ID, NOTE_ORGANIZATION_ID,
+			  page.limit);
 	respond_page(request, status, res, &page, session_note_render, NOTE_POSITION, NOTE_ID);
 }
 

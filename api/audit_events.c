@@ -1,0 +1,136 @@
+/* GET /v1/audit-events (admins; supervisors for their own organization) and
+ * GET /v1/audit-events/verify (admins), which walks the hash chain in the database. */
+#include "audit_events.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "civil_date.h"
+#include "db.h"
+#include "pagination.h"
+#include "problem.h"
+#include "query.h"
+#include "request.h"
+#include "respond.h"
+
+static const char *const RESOURCE_TYPES[] = {"participant",   "referral",     "goal",
+					     "goal_progress", "session_note", NULL};
+
+enum {
+	COL_ID,
+	COL_AT,
+	COL_ACTOR,
+	COL_ROLE,
+	COL_ORGANIZATION_ID,
+	COL_ACTION,
+	COL_RESOURCE_TYPE,
+	COL_RESOURCE_ID,
+	COL_REQUEST_ID,
+	COL_STATUS,
+	COL_PREVIOUS_HASH,
+	COL_HASH,
+	COL_CURSOR_ID, /* page cursors carry a UUID; the id alone orders the chain */
+};
+
+/* Newest first. The sort position is the id itself: the chain's order. From and to are
+ * days in UTC, both included. */
+static const struct db_statement AUDIT_LIST = {
+	"audit_list",
+	"SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), actor,"
+	" role, organization_id, action, resource_type, resource_id, request_id, status,"
+	" previous_hash, hash, '00000000-0000-0000-0000-000000000000' FROM audit_events"
+	" WHERE ($1::uuid IS NULL OR organization_id = $1::uuid)"
+	" AND ($2::text IS NULL OR resource_type = $2::text)"
+	" AND ($3::uuid IS NULL OR resource_id = $3::uuid)"
+	" AND ($4::text IS NULL OR actor = $4::text)"
+	" AND ($5::date IS NULL OR at >= ($5::date)::timestamp AT TIME ZONE 'UTC')"
+	" AND ($6::date IS NULL OR at < ($6::date + 1)::timestamp AT TIME ZONE 'UTC')"
+	" AND ($7::bigint IS NULL OR id < $7::bigint)"
+	" ORDER BY id DESC LIMIT $8::int"};
+
+static const struct db_statement AUDIT_VERIFY = {
+	"audit_verify", "SELECT events, broken_at, problem FROM peerd_audit_verify()"};
+
+static json_t *event_render(const PGresult *res, int row)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:s, s:I, s:s, s:s}", "id",
+			 (json_int_t)db_integer(res, row, COL_ID), "at", db_text(res, row, COL_AT),
+			 "actor", db_text(res, row, COL_ACTOR), "role", db_text(res, row, COL_ROLE),
+			 "organization_id", db_json_string(res, row, COL_ORGANIZATION_ID), "action",
+			 db_text(res, row, COL_ACTION), "resource_type",
+			 db_text(res, row, COL_RESOURCE_TYPE), "resource_id",
+			 db_json_string(res, row, COL_RESOURCE_ID), "request_id",
+			 db_text(res, row, COL_REQUEST_ID), "status",
+			 (json_int_t)db_integer(res, row, COL_STATUS), "previous_hash",
+			 db_text(res, row, COL_PREVIOUS_HASH), "hash", db_text(res, row, COL_HASH));
+}
+
+/* ?from= and ?to= as days: 400 when malformed, 422 when from is after to. */
+static bool date_range(struct request *request, const char **from, const char **to)
+{
+	*from = request_query(request, "from");
+	*to = request_query(request, "to");
+	struct civil_date first, last;
+	if ((*from && !civil_date_parse(*from, &first)) || (*to && !civil_date_parse(*to, &last))) {
+		problem_send(request, 400, "from and to must be dates written YYYY-MM-DD");
+		return false;
+	}
+	if (*from && *to && civil_date_compare(first, last) > 0) {
+		problem_send_field(request, "from", "must not be after to");
+		return false;
+	}
+	return true;
+}
+
+void audit_events_list(struct request *request)
+{
+	static const char *const QUERY[] = {"limit",	   "cursor",	      "resource_type",
+					    "resource_id", "actor",	      "from",
+					    "to",	   "organization_id", NULL};
+	struct page_request page;
+	const char *type, *resource_id, *actor, *from, *to, *organization_id;
+	if (!request_query_allow_only(request, QUERY) || !query_page(request, &page) ||
+	    !query_choice(request, "resource_type", RESOURCE_TYPES, &type) ||
+	    !query_uuid(request, "resource_id", &resource_id) ||
+	    !query_text(request, "actor", 255, &actor) ||
+	    !query_uuid(request, "organization_id", &organization_id) ||
+	    !date_range(request, &from, &to))
+		return;
+	const struct principal *caller = &request->caller;
+	/* A supervisor sees their organization's trail, whatever they ask for. */
+	if (caller->role != ROLE_ADMIN)
+		organization_id = caller->organization_id;
+	struct db_conn *db = request_db(request);
+	if (!db)
+		return;
+	PGresult *res = NULL;
+	enum db_status status =
+		db_read(db, &AUDIT_LIST,
+			DB_ARGS(organization_id, type, resource_id, actor, from, to,
+				page.has_cursor ? page.position_text : NULL, page.fetch_text),
+			&res);
+	respond_page(request, status, res, &page, event_render, COL_ID, COL_CURSOR_ID);
+}
+
+void audit_events_verify(struct request *request)
+{
+	static const char *const QUERY[] = {NULL};
+	if (!request_query_allow_only(request, QUERY))
+		return;
+	struct db_conn *db = request_db(request);
+	if (!db)
+		return;
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &AUDIT_VERIFY, 0, NULL, &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return;
+	}
+	bool intact = db_text(res, 0, 1) == NULL;
+	json_t *body = json_pack("{s:b, s:I, s:o, s:o}", "intact", intact, "events",
+				 (json_int_t)db_integer(res, 0, 0), "first_broken_event",
+				 intact ? json_null() : json_integer(db_integer(res, 0, 1)),
+				 "problem", db_json_string(res, 0, 2));
+	PQclear(res);
+	respond_json(request, 200, body);
+}
