@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "civil_date.h"
 #include "db.h"
 #include "pagination.h"
 #include "problem.h"
@@ -65,23 +64,6 @@ static json_t *event_render(const PGresult *res, int row)
 			 db_text(res, row, COL_PREVIOUS_HASH), "hash", db_text(res, row, COL_HASH));
 }
 
-/* ?from= and ?to= as days: 400 when malformed, 422 when from is after to. */
-static bool date_range(struct request *request, const char **from, const char **to)
-{
-	*from = request_query(request, "from");
-	*to = request_query(request, "to");
-	struct civil_date first, last;
-	if ((*from && !civil_date_parse(*from, &first)) || (*to && !civil_date_parse(*to, &last))) {
-		problem_send(request, 400, "from and to must be dates written YYYY-MM-DD");
-		return false;
-	}
-	if (*from && *to && civil_date_compare(first, last) > 0) {
-		problem_send_field(request, "from", "must not be after to");
-		return false;
-	}
-	return true;
-}
-
 void audit_events_list(struct request *request)
 {
 	static const char *const QUERY[] = {"limit",	   "cursor",	      "resource_type",
@@ -94,7 +76,7 @@ void audit_events_list(struct request *request)
 	    !query_uuid(request, "resource_id", &resource_id) ||
 	    !query_text(request, "actor", 255, &actor) ||
 	    !query_uuid(request, "organization_id", &organization_id) ||
-	    !date_range(request, &from, &to))
+	    !query_date_range(request, &from, &to))
 		return;
 	const struct principal *caller = &request->caller;
 	/* A supervisor sees their organization's trail, whatever they ask for. */

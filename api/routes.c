@@ -15,6 +15,7 @@
 #include "referral_matches.h"
 #include "referral_workflow.h"
 #include "referrals.h"
+#include "reports.h"
 #include "session_note_signing.h"
 #include "session_notes.h"
 #include "specialists.h"
@@ -106,6 +107,16 @@ const struct route api_routes[] = {
 	 session_note_add_addendum},
 	{"POST", "/v1/session-notes/{id}/cosign", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_NONE,
 	 session_note_cosign},
+
+	/* Reports and exports: organization-scoped, de-identified */
+	{"GET", "/v1/reports/summary", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_REPORTER,
+	 ROUTE_BODY_NONE, reports_summary},
+	{"GET", "/v1/reports/caseloads", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_REPORTER,
+	 ROUTE_BODY_NONE, reports_caseloads},
+	{"GET", "/v1/reports/certifications", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_REPORTER,
+	 ROUTE_BODY_NONE, reports_certifications},
+	{"GET", "/v1/exports/session-notes", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_REPORTER,
+	 ROUTE_BODY_NONE, exports_session_notes},
 
 	/* Audit: verify before the list's {id}-free path, so neither shadows the other */
 	{"GET", "/v1/audit-events/verify", ROLE_ADMIN, ROUTE_BODY_NONE, audit_events_verify},

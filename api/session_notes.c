@@ -458,23 +458,6 @@ void session_notes_create(struct request *request)
 	free(id);
 }
 
-/* ?from= and ?to= as days: 400 when malformed, 422 when from is after to. */
-static bool date_range(struct request *request, const char **from, const char **to)
-{
-	*from = request_query(request, "from");
-	*to = request_query(request, "to");
-	struct civil_date first, last;
-	if ((*from && !civil_date_parse(*from, &first)) || (*to && !civil_date_parse(*to, &last))) {
-		problem_send(request, 400, "from and to must be dates written YYYY-MM-DD");
-		return false;
-	}
-	if (*from && *to && civil_date_compare(first, last) > 0) {
-		problem_send_field(request, "from", "must not be after to");
-		return false;
-	}
-	return true;
-}
-
 void session_notes_list(struct request *request)
 {
 	static const char *const QUERY[] = {"limit",	     "cursor",	 "participant_id",
@@ -486,7 +469,8 @@ void session_notes_list(struct request *request)
 	    !query_uuid(request, "participant_id", &participant_id) ||
 	    !query_uuid(request, "specialist_id", &specialist_id) ||
 	    !query_choice(request, "status", NOTE_STATUSES, &status_filter) ||
-	    !query_boolean(request, "cosigned", &cosigned) || !date_range(request, &from, &to))
+	    !query_boolean(request, "cosigned", &cosigned) ||
+	    !query_date_range(request, &from, &to))
 		return;
 	struct db_conn *db = request_db(request);
 	if (!db)

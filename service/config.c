@@ -181,8 +181,12 @@ static bool load_jwt_settings(struct loader *loader, struct config *cfg, bool ne
 	if (!copy_setting(loader, "PEERD_JWT_SECRET", &cfg->jwt_secret) ||
 	    !load_public_key(loader, cfg) ||
 	    !copy_setting(loader, "PEERD_JWT_ISSUER", &cfg->jwt_issuer) ||
-	    !copy_setting(loader, "PEERD_JWT_AUDIENCE", &cfg->jwt_audience))
+	    !copy_setting(loader, "PEERD_JWT_AUDIENCE", &cfg->jwt_audience) ||
+	    !copy_setting(loader, "PEERD_PSEUDONYM_KEY", &cfg->pseudonym_key))
 		return false;
+	if (cfg->pseudonym_key && strlen(cfg->pseudonym_key) < CONFIG_JWT_SECRET_MIN_BYTES)
+		return fail(loader, "PEERD_PSEUDONYM_KEY must be at least %d bytes long",
+			    CONFIG_JWT_SECRET_MIN_BYTES);
 	if (cfg->jwt_secret && strlen(cfg->jwt_secret) < CONFIG_JWT_SECRET_MIN_BYTES)
 		return fail(loader, "PEERD_JWT_SECRET must be at least %d bytes long",
 			    CONFIG_JWT_SECRET_MIN_BYTES);
@@ -254,6 +258,7 @@ void config_free(struct config *cfg)
 	free(cfg->jwt_public_key);
 	free(cfg->jwt_issuer);
 	free(cfg->jwt_audience);
+	free(cfg->pseudonym_key);
 	for (size_t i = 0; i < cfg->cors_origin_count; i++)
 		free(cfg->cors_origins[i]);
 	free(cfg->cors_origins);

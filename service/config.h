@@ -25,6 +25,8 @@ struct config {
 	char *jwt_public_key; /* PEM text (read from a file when the setting names one) */
 	char *jwt_issuer;     /* checked against `iss` when set */
 	char *jwt_audience;   /* checked against `aud` when set */
+	/* HMAC key of the participants' pseudonyms in exports; NULL: derived from jwt_secret */
+	char *pseudonym_key;
 	unsigned threads;
 	unsigned db_pool_size;
 	size_t max_body_bytes;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil_date.h"
 #include "pagination.h"
 #include "problem.h"
 #include "request.h"
@@ -84,4 +85,20 @@ bool query_page(struct request *request, struct page_request *page)
 		return true;
 	problem_send(request, 400, "%s", error);
 	return false;
+}
+
+bool query_date_range(struct request *request, const char **from, const char **to)
+{
+	*from = request_query(request, "from");
+	*to = request_query(request, "to");
+	struct civil_date first, last;
+	if ((*from && !civil_date_parse(*from, &first)) || (*to && !civil_date_parse(*to, &last))) {
+		problem_send(request, 400, "from and to must be dates written YYYY-MM-DD");
+		return false;
+	}
+	if (*from && *to && civil_date_compare(first, last) > 0) {
+		problem_send_field(request, "from", "must not be after to");
+		return false;
+	}
+	return true;
 }

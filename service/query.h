@@ -27,5 +27,9 @@ MUST_CHECK bool query_text(struct request *request, const char *name, size_t max
 MUST_CHECK bool query_integer(struct request *request, const char *name, long min, long max,
 			      char *buffer, size_t size, const char **out);
 
+/* ?from= and ?to= as days (YYYY-MM-DD), each optional: 400 when malformed, 422 naming
+ * from when from is after to. */
+MUST_CHECK bool query_date_range(struct request *request, const char **from, const char **to);
+
 /* ?limit= and ?cursor= (API.md "Lists"). */
 MUST_CHECK bool query_page(struct request *request, struct page_request *page);

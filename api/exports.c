@@ -1,0 +1,233 @@
+/* GET /v1/exports/session-notes (API.md "Reports"): the organization's session notes as
+ * NDJSON, one note a line, streamed. The notes are read in chunks of EXPORT_CHUNK_ROWS by
+ * keyset (occurred_at, id), each chunk written out before the next is read, so memory
+ * stays flat however many notes there are. Participants appear under a pseudonym, an
+ * HMAC of their id: the same person gets the same pseudonym in every export, and no one
+ * without the key can tell who it is. No names, places or narrative leave. */
+#include "reports.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ulfius.h>
+
+#include "app.h"
+#include "audit.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "pool.h"
+#include "problem.h"
+#include "report_scope.h"
+#include "request.h"
+#include "respond.h"
+#include "strbuf.h"
+
+#define EXPORT_CHUNK_ROWS "500"
+
+/* The pseudonym key when PEERD_PSEUDONYM_KEY is not set: derived from the JWT secret, so
+ * that it is as secret as the secret itself and stable across restarts. */
+#define PSEUDONYM_DERIVATION "peerd participant pseudonym v1"
+
+/* $1 organization, $2/$3 first and last day (the organization's), $4/$5 the last row
+ * sent. Goals are given by their domains only: their statements are the person's words. */
+static const struct db_statement EXPORT_CHUNK = {
+	"export_session_notes_chunk",
+	"WITH bounds AS (SELECT ($2::date)::timestamp AT TIME ZONE time_zone AS starts,"
+	" ($3::date + 1)::timestamp AT TIME ZONE time_zone AS ends FROM organizations"
+	" WHERE id = $1)"
+	" SELECT n.id, n.participant_id, n.specialist_id, peerd_timestamp(n.occurred_at),"
+	" n.duration_minutes, n.modality,"
+	" (SELECT coalesce(json_agg(g.domain ORDER BY g.domain), '[]') FROM goals g"
+	" WHERE g.id = ANY (n.goal_ids)), n.status, peerd_timestamp(n.signed_at), n.billing,"
+	" n.cosigned_by IS NOT NULL, peerd_position(n.occurred_at)"
+	" FROM session_notes n, bounds b WHERE n.organization_id = $1"
+	" AND n.occurred_at >= b.starts AND n.occurred_at < b.ends"
+	" AND ($4::bigint IS NULL OR (n.occurred_at, n.id) > (peerd_from_position($4::bigint),"
+	" $5::uuid))"
+	" ORDER BY n.occurred_at, n.id LIMIT " EXPORT_CHUNK_ROWS};
+
+enum {
+	COL_ID,
+	COL_PARTICIPANT_ID,
+	COL_SPECIALIST_ID,
+	COL_OCCURRED_AT,
+	COL_DURATION_MINUTES,
+	COL_MODALITY,
+	COL_GOAL_DOMAINS,
+	COL_STATUS,
+	COL_SIGNED_AT,
+	COL_BILLING,
+	COL_COSIGNED,
+	COL_POSITION,
+};
+
+/* One export in flight: it owns a pooled connection until the stream is freed. */
+struct export_stream {
+	struct pool *pool;
+	struct db_conn *db;
+	unsigned char key[64];
+	size_t key_length;
+	struct report_scope scope;
+	char last_position[24], last_id[UUID_TEXT_SIZE]; /* "" before the first chunk */
+	struct strbuf pending;				 /* lines not yet sent */
+	size_t sent;					 /* of pending */
+	bool finished;
+};
+
+static void pseudonym(const struct export_stream *stream, const char *participant_id, char out[40])
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int size = 0;
+	HMAC(EVP_sha256(), stream->key, (int)stream->key_length,
+	     (const unsigned char *)participant_id, strlen(participant_id), digest, &size);
+	strcpy(out, "p_");
+	for (unsigned int i = 0; i < 16 && i < size; i++)
+		snprintf(out + 2 + 2 * i, 3, "%02x", digest[i]);
+}
+
+static json_t *line_render(const struct export_stream *stream, const PGresult *res, int row)
+{
+	char participant[40];
+	pseudonym(stream, db_text(res, row, COL_PARTICIPANT_ID), participant);
+	return json_pack(
+		"{s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:s, s:o, s:o, s:b}", "id",
+		db_text(res, row, COL_ID), "participant", participant, "specialist_id",
+		db_text(res, row, COL_SPECIALIST_ID), "occurred_at",
+		db_text(res, row, COL_OCCURRED_AT), "duration_minutes",
+		(json_int_t)db_integer(res, row, COL_DURATION_MINUTES), "modality",
+		db_text(res, row, COL_MODALITY), "goal_domains",
+		db_json(res, row, COL_GOAL_DOMAINS), "status", db_text(res, row, COL_STATUS),
+		"signed_at", db_json_string(res, row, COL_SIGNED_AT), "billing",
+		db_json(res, row, COL_BILLING), "cosigned", db_boolean(res, row, COL_COSIGNED));
+}
+
+/* Reads the next chunk into pending; finished when it comes back short. */
+static bool read_chunk(struct export_stream *stream)
+{
+	PGresult *res = NULL;
+	bool first = stream->last_id[0] == '\0';
+	enum db_status status =
+		db_read(stream->db, &EXPORT_CHUNK,
+			DB_ARGS(stream->scope.organization_id, stream->scope.first_day,
+				stream->scope.last_day, first ? NULL : stream->last_position,
+				first ? NULL : stream->last_id),
+			&res);
+	if (status != DB_OK)
+		return false;
+	int rows = PQntuples(res);
+	strbuf_free(&stream->pending);
+	strbuf_init(&stream->pending);
+	stream->sent = 0;
+	for (int row = 0; row < rows; row++) {
+		json_t *line = line_render(stream, res, row);
+		char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+		json_decref(line);
+		if (!text) {
+			PQclear(res);
+			return false;
+		}
+		strbuf_appendf(&stream->pending, "%s\n", text);
+		free(text);
+	}
+	if (rows > 0) {
+		snprintf(stream->last_position, sizeof stream->last_position, "%s",
+			 db_text(res, rows - 1, COL_POSITION));
+		snprintf(stream->last_id, sizeof stream->last_id, "%s",
+			 db_text(res, rows - 1, COL_ID));
+	}
+	stream->finished = rows < atoi(EXPORT_CHUNK_ROWS);
+	PQclear(res);
+	return !stream->pending.failed;
+}
+
+/* libmicrohttpd asks for the next bytes: from pending, reading a chunk when it is spent. */
+static ssize_t export_next(void *context, uint64_t offset, char *out, size_t max)
+{
+	(void)offset;
+	struct export_stream *stream = context;
+	while (stream->sent >= stream->pending.length) {
+		if (stream->finished)
+			return U_STREAM_END;
+		if (!read_chunk(stream)) {
+			log_message(LOG_LEVEL_ERROR,
+				    "an export stopped: its next notes could not be read");
+			return U_STREAM_ERROR;
+		}
+	}
+	size_t left = stream->pending.length - stream->sent;
+	size_t size = left < max ? left : max;
+	memcpy(out, stream->pending.data + stream->sent, size);
+	stream->sent += size;
+	return (ssize_t)size;
+}
+
+static void export_free(void *context)
+{
+	struct export_stream *stream = context;
+	pool_release(stream->pool, stream->db);
+	strbuf_free(&stream->pending);
+	OPENSSL_cleanse(stream->key, sizeof stream->key);
+	free(stream);
+}
+
+/* The pseudonym key: PEERD_PSEUDONYM_KEY, else derived from PEERD_JWT_SECRET. */
+static bool pseudonym_key(const struct config *config, struct export_stream *stream)
+{
+	if (config->pseudonym_key) {
+		size_t length = strlen(config->pseudonym_key);
+		stream->key_length = length < sizeof stream->key ? length : sizeof stream->key;
+		memcpy(stream->key, config->pseudonym_key, stream->key_length);
+		return true;
+	}
+	if (!config->jwt_secret)
+		return false;
+	unsigned int size = 0;
+	HMAC(EVP_sha256(), config->jwt_secret, (int)strlen(config->jwt_secret),
+	     (const unsigned char *)PSEUDONYM_DERIVATION, strlen(PSEUDONYM_DERIVATION), stream->key,
+	     &size);
+	stream->key_length = size;
+	return size > 0;
+}
+
+void exports_session_notes(struct request *request)
+{
+	static const char *const QUERY[] = {"organization_id", "from", "to", NULL};
+	struct export_stream *stream = calloc(1, sizeof *stream);
+	if (!stream) {
+		problem_send(request, 500, "out of memory");
+		return;
+	}
+	strbuf_init(&stream->pending);
+	stream->pool = request->app->pool;
+	if (!request_query_allow_only(request, QUERY) ||
+	    !report_scope_read(request, &stream->scope))
+		goto failed;
+	if (!pseudonym_key(request->app->config, stream)) {
+		problem_send_unavailable(request, "exports need PEERD_PSEUDONYM_KEY to be set");
+		goto failed;
+	}
+	/* The export's own event is written before the first byte leaves. */
+	audit_record(request, AUDIT_EXPORT, "session_note", NULL, stream->scope.organization_id);
+	enum db_status status = audit_write(request, stream->scope.db, 200);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		goto failed;
+	}
+	/* The stream takes the request's connection over and gives it back when freed. */
+	stream->db = request->db;
+	request->db = NULL;
+	respond_header(request, "Content-Type", "application/x-ndjson");
+	request->status = 200;
+	if (ulfius_set_stream_response(request->response, 200, export_next, export_free,
+				       U_STREAM_SIZE_UNKNOWN, 64 * 1024, stream) == U_OK)
+		return;
+	request->db = stream->db;
+	stream->db = NULL;
+	problem_send(request, 500, "the export could not be started");
+failed:
+	strbuf_free(&stream->pending);
+	free(stream);
+}

@@ -1,0 +1,128 @@
+/* Reports: every figure is computed by the database (aggregates, percentile_cont) and
+ * comes back as one JSON document; nothing is counted in C. A report names organizations
+ * and staff by id, never a participant. The export of session notes is in
+ * api/exports.c. */
+#include "reports.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "civil_date.h"
+#include "db.h"
+#include "problem.h"
+#include "query.h"
+#include "report_scope.h"
+#include "request.h"
+#include "respond.h"
+
+/* $1 the organization, $2/$3 the first and last day (the organization's days). Sessions
+ * are signed notes; referrals count by the day they were submitted; goals by the day
+ * they were set. */
+static const struct db_statement SUMMARY = {
+	"report_summary",
+	"WITH bounds AS (SELECT $1::uuid AS org, $2::date AS first, $3::date AS last,"
+	" ($2::date)::timestamp AT TIME ZONE o.time_zone AS starts,"
+	" ($3::date + 1)::timestamp AT TIME ZONE o.time_zone AS ends"
+	" FROM organizations o WHERE o.id = $1),"
+	" r AS (SELECT r.* FROM referrals r, bounds b WHERE r.provider_organization_id = b.org"
+	" AND r.submitted_at >= b.starts AND r.submitted_at < b.ends),"
+	" n AS (SELECT n.* FROM session_notes n, bounds b WHERE n.organization_id = b.org"
+	" AND n.status = 'signed' AND n.occurred_at >= b.starts AND n.occurred_at < b.ends),"
+	" g AS (SELECT g.* FROM goals g JOIN participants p ON p.id = g.participant_id, bounds b"
+	" WHERE p.organization_id = b.org AND g.created_at >= b.starts AND g.created_at < b.ends)"
+	" SELECT json_build_object('organization_id', b.org, 'from', b.first, 'to', b.last,"
+	" 'referrals', (SELECT count(*) FROM r),"
+	" 'referrals_by_status', (SELECT coalesce(json_object_agg(status, count), '{}')"
+	" FROM (SELECT status, count(*) FROM r GROUP BY status) x),"
+	" 'referrals_by_referring_organization', (SELECT coalesce(json_agg(json_build_object("
+	"'organization_id', x.referring_organization_id, 'name', o.name, 'referrals', x.count)"
+	" ORDER BY x.count DESC, x.referring_organization_id), '[]')"
+	" FROM (SELECT referring_organization_id, count(*) FROM r GROUP BY 1) x"
+	" LEFT JOIN organizations o ON o.id = x.referring_organization_id),"
+	" 'median_days_to_first_contact', (SELECT round((percentile_cont(0.5) WITHIN GROUP"
+	" (ORDER BY extract(epoch FROM first_contact_at - submitted_at) / 86400))::numeric, 2)"
+	" FROM r WHERE first_contact_at IS NOT NULL),"
+	" 'sessions', (SELECT count(*) FROM n),"
+	" 'sessions_by_modality', (SELECT coalesce(json_object_agg(modality, count), '{}')"
+	" FROM (SELECT modality, count(*) FROM n GROUP BY modality) x),"
+	" 'billable_sessions', (SELECT count(*) FROM n WHERE billing_units > 0),"
+	" 'billable_units', (SELECT coalesce(sum(billing_units), 0) FROM n),"
+	" 'participants_served', (SELECT count(DISTINCT participant_id) FROM n),"
+	" 'goals', (SELECT count(*) FROM g),"
+	" 'goals_by_domain', (SELECT coalesce(json_object_agg(domain, statuses), '{}') FROM"
+	" (SELECT domain, json_object_agg(status, count) AS statuses FROM"
+	" (SELECT domain, status, count(*) FROM g GROUP BY 1, 2) y GROUP BY domain) x))"
+	" FROM bounds b"};
+
+static const struct db_statement CASELOADS = {
+	"report_caseloads",
+	"SELECT json_build_object('organization_id', $1::uuid, 'items',"
+	" coalesce(json_agg(json_build_object('specialist_id', p.id, 'kind', p.kind,"
+	" 'active', p.active, 'caseload', p.caseload, 'max_caseload', p.max_caseload,"
+	" 'certified', p.certified, 'sessions_last_30_days', x.sessions,"
+	" 'units_last_30_days', x.units) ORDER BY p.created_at, p.id), '[]'))"
+	" FROM specialist_profiles p CROSS JOIN LATERAL (SELECT count(*) AS sessions,"
+	" coalesce(sum(n.billing_units), 0) AS units FROM session_notes n"
+	" WHERE n.specialist_id = p.id AND n.status = 'signed'"
+	" AND n.billing_day > peerd_organization_today(p.organization_id) - 30) x"
+	" WHERE p.organization_id = $1"};
+
+static const struct db_statement CERTIFICATIONS = {
+	"report_certifications",
+	"WITH today AS (SELECT peerd_organization_today($1::uuid) AS day)"
+	" SELECT json_build_object('organization_id', $1::uuid, 'expiring_within_days', $2::int,"
+	" 'items', coalesce(json_agg(json_build_object('certification_id', c.id,"
+	" 'specialist_id', c.specialist_id, 'credential', c.credential, 'state', c.state,"
+	" 'status', c.status, 'expires_on', c.expires_on, 'days_left', c.expires_on - t.day)"
+	" ORDER BY c.expires_on, c.id), '[]'))"
+	" FROM certifications c JOIN specialists s ON s.id = c.specialist_id, today t"
+	" WHERE s.organization_id = $1 AND ($2::int IS NULL"
+	" OR c.expires_on BETWEEN t.day AND t.day + $2::int)"};
+
+/* Runs a report statement (one JSON value) and answers with it. */
+static void send_report(struct request *request, struct db_conn *db,
+			const struct db_statement *stmt, int count, const char *const *values)
+{
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, stmt, count, values, &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return;
+	}
+	const char *json = db_text(res, 0, 0);
+	respond_bytes(request, 200, "application/json", json, strlen(json));
+	PQclear(res);
+}
+
+void reports_summary(struct request *request)
+{
+	static const char *const QUERY[] = {"organization_id", "from", "to", NULL};
+	struct report_scope scope;
+	if (!request_query_allow_only(request, QUERY) || !report_scope_read(request, &scope))
+		return;
+	send_report(request, scope.db, &SUMMARY,
+		    DB_ARGS(scope.organization_id, scope.first_day, scope.last_day));
+}
+
+void reports_caseloads(struct request *request)
+{
+	static const char *const QUERY[] = {"organization_id", NULL};
+	struct report_scope scope;
+	if (!request_query_allow_only(request, QUERY) || !report_scope_read(request, &scope))
+		return;
+	send_report(request, scope.db, &CASELOADS, DB_ARGS(scope.organization_id));
+}
+
+void reports_certifications(struct request *request)
+{
+	static const char *const QUERY[] = {"organization_id", "expiring_within_days", NULL};
+	struct report_scope scope;
+	char days_text[24];
+	const char *days;
+	if (!request_query_allow_only(request, QUERY) ||
+	    !query_integer(request, "expiring_within_days", 0, 3650, days_text, sizeof days_text,
+			   &days) ||
+	    !report_scope_read(request, &scope))
+		return;
+	send_report(request, scope.db, &CERTIFICATIONS, DB_ARGS(scope.organization_id, days));
+}
