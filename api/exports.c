@@ -40,7 +40,7 @@ static const struct db_statement EXPORT_CHUNK = {
 	" WHERE id = $1)"
 	" SELECT n.id, n.participant_id, n.specialist_id, peerd_timestamp(n.occurred_at),"
 	" n.duration_minutes, n.modality,"
-	" (SELECT coalesce(json_agg(g.domain ORDER BY g.domain), '[]') FROM goals g"
+	" (SELECT coalesce(json_agg(DISTINCT g.domain ORDER BY g.domain), '[]') FROM goals g"
 	" WHERE g.id = ANY (n.goal_ids)), n.status, peerd_timestamp(n.signed_at), n.billing,"
 	" n.cosigned_by IS NOT NULL, peerd_position(n.occurred_at)"
 	" FROM session_notes n, bounds b WHERE n.organization_id = $1"
@@ -68,7 +68,7 @@ enum {
 struct export_stream {
 	struct pool *pool;
 	struct db_conn *db;
-	unsigned char key[64];
+	unsigned char *key; /* owned */
 	size_t key_length;
 	struct report_scope scope;
 	char last_position[24], last_id[UUID_TEXT_SIZE]; /* "" before the first chunk */
@@ -169,7 +169,9 @@ static void export_free(void *context)
 	struct export_stream *stream = context;
 	pool_release(stream->pool, stream->db);
 	strbuf_free(&stream->pending);
-	OPENSSL_cleanse(stream->key, sizeof stream->key);
+	if (stream->key)
+		OPENSSL_cleanse(stream->key, stream->key_length);
+	free(stream->key);
 	free(stream);
 }
 
@@ -177,12 +179,13 @@ static void export_free(void *context)
 static bool pseudonym_key(const struct config *config, struct export_stream *stream)
 {
 	if (config->pseudonym_key) {
-		size_t length = strlen(config->pseudonym_key);
-		stream->key_length = length < sizeof stream->key ? length : sizeof stream->key;
-		memcpy(stream->key, config->pseudonym_key, stream->key_length);
-		return true;
+		stream->key_length = strlen(config->pseudonym_key);
+		stream->key = malloc(stream->key_length);
+		if (stream->key)
+			memcpy(stream->key, config->pseudonym_key, stream->key_length);
+		return stream->key != NULL;
 	}
-	if (!config->jwt_secret)
+	if (!config->jwt_secret || !(stream->key = malloc(EVP_MAX_MD_SIZE)))
 		return false;
 	unsigned int size = 0;
 	HMAC(EVP_sha256(), config->jwt_secret, (int)strlen(config->jwt_secret),
@@ -229,5 +232,6 @@ void exports_session_notes(struct request *request)
 	problem_send(request, 500, "the export could not be started");
 failed:
 	strbuf_free(&stream->pending);
+	free(stream->key);
 	free(stream);
 }
