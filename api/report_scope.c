@@ -67,6 +67,11 @@ bool report_scope_read(struct request *request, struct report_scope *out)
 		last = today;
 	if (!from)
 		first = civil_date_add_days(last, -(REPORT_DEFAULT_DAYS - 1));
+	if (civil_date_compare(first, last) > 0) {
+		problem_send_field(request, "from",
+				   "must not be after to (or today, when to is left out)");
+		return false;
+	}
 	civil_date_format(first, out->first_day, sizeof out->first_day);
 	civil_date_format(last, out->last_day, sizeof out->last_day);
 	return true;

@@ -168,7 +168,7 @@ static const struct db_statement REFERRALS_ENGAGE = {
 	" version = version + 1, updated_at = now() WHERE participant_id = $1"
 	" AND assigned_specialist_id = $2 AND status = 'assigned' RETURNING id)"
 	" INSERT INTO referral_events (referral_id, from_status, to_status, actor, actor_role)"
-	" SELECT id, 'assigned', 'engaged', $4, $5 FROM engaged"};
+	" SELECT id, 'assigned', 'engaged', $4, $5 FROM engaged RETURNING referral_id"};
 
 static const struct db_statement NOTE_UPDATE = {
 	"session_note_update",
@@ -390,12 +390,17 @@ static char *note_insert(struct request *request, struct db_conn *db, const char
 				   &res)
 			 : DB_ERROR;
 	free(goal_ids);
+	PGresult *engaged = NULL;
 	if (status == DB_OK)
 		status = db_exec(db, &REFERRALS_ENGAGE,
 				 DB_ARGS(participant_id, specialist_id,
 					 member_text(body, "occurred_at"), request->caller.subject,
 					 role_name(request->caller.role)),
-				 NULL);
+				 &engaged);
+	for (int row = 0; status == DB_OK && row < PQntuples(engaged); row++)
+		audit_record(request, AUDIT_TRANSITION, "referral", db_text(engaged, row, 0),
+			     organization_id);
+	PQclear(engaged);
 	char *id = status == DB_OK ? strdup(db_text(res, 0, 0)) : NULL;
 	PQclear(res);
 	if (!id)

@@ -122,7 +122,9 @@ void audit_flush_reads(struct request *request)
 {
 	struct audit_trail *trail = request->audit;
 	bool pending = request->audit_lost || (trail && trail->count > 0);
-	if (!pending || request->status < 200 || request->status >= 300)
+	/* 304 is a read too: the caller showed it may see the record it keeps a copy of. */
+	bool answered = (request->status >= 200 && request->status < 300) || request->status == 304;
+	if (!pending || !answered)
 		return;
 	struct db_conn *db = request_db(request);
 	if (!db)
