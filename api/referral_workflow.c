@@ -100,15 +100,18 @@ static void refuse_move(struct request *request, enum referral_move_result resul
 
 void referral_transition(struct request *request)
 {
+	/* The referral first: another organization's is not found, whatever the body. */
 	const char *id = request_id_param(request, "id");
-	if (!id || !request_valid(request, request->body, TRANSITION_FIELDS))
-		return;
-	const char *to = json_string_value(json_object_get(request->body, "to"));
-	const char *reason = json_string_value(json_object_get(request->body, "reason"));
-	struct db_conn *db = request_db(request);
+	struct db_conn *db = id ? request_db(request) : NULL;
 	PGresult *current = db ? referral_lock(request, db, id) : NULL;
 	if (!current)
 		return;
+	if (!request_valid(request, request->body, TRANSITION_FIELDS)) {
+		PQclear(current);
+		return;
+	}
+	const char *to = json_string_value(json_object_get(request->body, "to"));
+	const char *reason = json_string_value(json_object_get(request->body, "reason"));
 	char from[16];
 	snprintf(from, sizeof from, "%s", db_text(current, 0, REFERRAL_STATUS));
 	PQclear(current);
@@ -213,13 +216,12 @@ static bool assign_locked(struct request *request, struct db_conn *db, const cha
 void referral_assign(struct request *request)
 {
 	const char *id = request_id_param(request, "id");
-	if (!id || !request_valid(request, request->body, ASSIGNMENT_FIELDS))
-		return;
-	struct db_conn *db = request_db(request);
+	struct db_conn *db = id ? request_db(request) : NULL;
 	PGresult *referral = db ? referral_lock(request, db, id) : NULL;
 	if (!referral)
 		return;
-	bool assigned = assign_locked(request, db, id, referral);
+	bool assigned = request_valid(request, request->body, ASSIGNMENT_FIELDS) &&
+			assign_locked(request, db, id, referral);
 	PQclear(referral);
 	if (assigned)
 		finish(request, db, id, AUDIT_UPDATE);

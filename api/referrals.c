@@ -128,8 +128,9 @@ static const struct db_statement REFERRAL_LIST = {
 	"SELECT " REFERRAL_COLUMNS REFERRAL_FROM
 	" WHERE ($1::uuid IS NULL OR r.provider_organization_id = $1::uuid)"
 	" AND ($2::uuid IS NULL OR r.referring_organization_id = $2::uuid)"
-	" AND ($3::text IS NULL OR r.assigned_specialist_id = (SELECT id FROM specialists"
-	" WHERE subject = $3::text AND organization_id = $4::uuid))"
+	" AND ($3::text IS NULL OR (r.assigned_specialist_id = (SELECT id FROM specialists"
+	" WHERE subject = $3::text AND organization_id = $4::uuid)"
+	" AND r.status IN ('assigned', 'engaged')))"
 	" AND ($5::referral_status IS NULL OR r.status = $5::referral_status)"
 	" AND ($6::boolean IS NULL OR (r.status = 'submitted' AND r.respond_by < now()) ="
 	" $6::boolean)"
@@ -228,6 +229,10 @@ json_t *referral_render_for(const struct request *request, const PGresult *res, 
 static bool may_see(const struct request *request, const PGresult *res)
 {
 	if (PQntuples(res) == 0)
+		return false;
+	/* A specialist works on a referral while it is assigned to them and open. */
+	if (request->caller.role == ROLE_SPECIALIST &&
+	    !referral_status_has_specialist(db_text(res, 0, REFERRAL_STATUS)))
 		return false;
 	struct referral_parties parties = {
 		.provider_organization_id = text_or_null(res, 0, REFERRAL_PROVIDER_ORGANIZATION_ID),
@@ -401,8 +406,10 @@ static bool intake_plan(struct request *request, struct db_conn *db, struct inta
 static void idempotency_scope(const struct request *request, char *out, size_t size)
 {
 	const struct principal *caller = &request->caller;
+	/* The role too: the answer kept for a key is the view of the role that sent it. */
 	if (caller->has_organization)
-		snprintf(out, size, "organization:%s", caller->organization_id);
+		snprintf(out, size, "organization:%s:%s", caller->organization_id,
+			 role_name(caller->role));
 	else
 		snprintf(out, size, "subject:%s", caller->subject);
 }

@@ -138,12 +138,14 @@ void session_note_sign(struct request *request)
 void session_note_add_addendum(struct request *request)
 {
 	const char *id = request_id_param(request, "id");
-	if (!id || !request_valid(request, request->body, ADDENDUM_FIELDS))
-		return;
-	struct db_conn *db = request_db(request);
+	struct db_conn *db = id ? request_db(request) : NULL;
 	PGresult *note = db ? session_note_lock(request, db, id) : NULL;
 	if (!note)
 		return;
+	if (!request_valid(request, request->body, ADDENDUM_FIELDS)) {
+		PQclear(note);
+		return;
+	}
 	bool added = false;
 	if (request->caller.role == ROLE_SPECIALIST && !session_note_by_caller(request, note)) {
 		problem_send(request, 403, "a specialist amends only their own notes");

@@ -2,8 +2,9 @@
 
 -- May a caller see (and work on) a participant's records? org: the caller's organization,
 -- NULL for an admin; specialist_subject: a specialist caller's sub, NULL for other roles,
--- who then sees only people whose referral is assigned to them. The one definition used
--- by participants, goals and notes.
+-- who then sees only people whose referral is assigned to them and still open (assigned
+-- or engaged): a closed, withdrawn or completed referral ends their access. The one
+-- definition used by participants, goals and notes.
 CREATE FUNCTION peerd_participant_visible(participant uuid, org uuid, specialist_subject text)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -13,7 +14,7 @@ AS $$
        AND (specialist_subject IS NULL OR EXISTS (
                SELECT 1 FROM referrals r JOIN specialists s ON s.id = r.assigned_specialist_id
                WHERE r.participant_id = participant AND s.subject = specialist_subject
-                 AND s.organization_id = org))
+                 AND s.organization_id = org AND r.status IN ('assigned', 'engaged')))
 $$;
 
 CREATE TYPE goal_status AS ENUM ('active', 'achieved', 'paused', 'discontinued');

@@ -346,3 +346,43 @@ Test(participants, a_parent_in_family_support_keeps_the_youth)
 	free(supervisor);
 	free(org);
 }
+
+Test(participants, a_closed_referral_ends_the_specialists_access)
+{
+	char *org = create_organization("provider");
+	char *supervisor = token_for("supervisor", org);
+	char subject[96], participant_id[64];
+	char *specialist_id = certified_specialist(org, subject, sizeof subject);
+	char *specialist = token_for_subject("specialist", org, subject);
+	char *referral =
+		assigned_referral(supervisor, specialist_id, participant_id, sizeof participant_id);
+	char *path = participant_path(participant_id);
+	char referral_path[128], transitions[160];
+	snprintf(referral_path, sizeof referral_path, "/v1/referrals/%s", referral);
+	snprintf(transitions, sizeof transitions, "/v1/referrals/%s/transitions", referral);
+	struct http_response *before = http_get(path, specialist);
+	cr_assert_eq(before->status, 200, "%s", before->body);
+	struct http_response *closed = http_post(
+		transitions, supervisor, "{\"to\":\"closed\",\"reason\":\"Moved out of state\"}");
+	cr_assert_eq(closed->status, 200, "%s", closed->body);
+	struct http_response *after = http_get(path, specialist);
+	cr_assert_eq(after->status, 404, "%s", after->body);
+	struct http_response *referral_after = http_get(referral_path, specialist);
+	cr_assert_eq(referral_after->status, 404, "%s", referral_after->body);
+	char goals[160];
+	snprintf(goals, sizeof goals, "%s/goals", path);
+	struct http_response *goal = http_post(
+		goals, specialist, "{\"domain\":\"social\",\"statement\":\"Keep in touch.\"}");
+	cr_assert_eq(goal->status, 404, "%s", goal->body);
+	http_response_free(goal);
+	http_response_free(referral_after);
+	http_response_free(after);
+	http_response_free(closed);
+	http_response_free(before);
+	free(path);
+	free(referral);
+	free(specialist);
+	free(specialist_id);
+	free(supervisor);
+	free(org);
+}

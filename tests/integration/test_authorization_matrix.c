@@ -1,0 +1,346 @@
+/* The authorization matrix (OWASP API1, API5): every route of the route table, called
+ * with every role, against the table of who may call what kept here, apart from the
+ * route table, so that a change of roles in api/routes.c must be made twice on purpose.
+ * A route missing from this table fails the test, so a new route cannot skip it. Then
+ * every route that names a resource, called by each admitted role of another
+ * organization with that resource's id, must answer 404 (never 403, never the data). */
+#include <criterion/criterion.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "fixtures.h"
+#include "http.h"
+#include "routes.h"
+
+#define A ROLE_ADMIN
+#define S ROLE_SUPERVISOR
+#define P ROLE_SPECIALIST
+#define R ROLE_REPORTER
+#define T ROLE_PARTNER
+
+static const struct expected_route {
+	const char *method, *path;
+	unsigned roles;
+} EXPECTED[] = {
+	{"GET", "/v1/organizations", A | S | P | T | R},
+	{"POST", "/v1/organizations", A},
+	{"GET", "/v1/organizations/{id}", A | S | P | T | R},
+	{"PATCH", "/v1/organizations/{id}", A | S},
+	{"GET", "/v1/specialists", A | S},
+	{"POST", "/v1/specialists", A | S},
+	{"GET", "/v1/specialists/me", P},
+	{"PATCH", "/v1/specialists/me", P},
+	{"GET", "/v1/specialists/{id}", A | S | P},
+	{"PATCH", "/v1/specialists/{id}", A | S | P},
+	{"GET", "/v1/specialists/{id}/certifications", A | S | P},
+	{"POST", "/v1/specialists/{id}/certifications", A | S | P},
+	{"GET", "/v1/certifications", A | S | P},
+	{"GET", "/v1/certifications/{id}", A | S | P},
+	{"PATCH", "/v1/certifications/{id}", A | S | P},
+	{"POST", "/v1/certifications/{id}/verify", A | S},
+	{"GET", "/v1/certifications/{id}/ceus", A | S | P},
+	{"POST", "/v1/certifications/{id}/ceus", A | S | P},
+	{"GET", "/v1/certifications/{id}/ceus/{ceu_id}", A | S | P},
+	{"GET", "/v1/participants", A | S | P},
+	{"POST", "/v1/participants", A | S},
+	{"GET", "/v1/participants/{id}", A | S | P},
+	{"PATCH", "/v1/participants/{id}", A | S},
+	{"GET", "/v1/referrals", A | S | P | T},
+	{"POST", "/v1/referrals", A | S | T},
+	{"GET", "/v1/referrals/{id}", A | S | P | T},
+	{"POST", "/v1/referrals/{id}/transitions", A | S | T},
+	{"POST", "/v1/referrals/{id}/assignment", A | S},
+	{"GET", "/v1/referrals/{id}/matches", A | S},
+	{"GET", "/v1/referrals/{id}/history", A | S | P | T},
+	{"GET", "/v1/participants/{id}/goals", A | S | P},
+	{"POST", "/v1/participants/{id}/goals", A | S | P},
+	{"GET", "/v1/goals/{id}", A | S | P},
+	{"PATCH", "/v1/goals/{id}", A | S | P},
+	{"GET", "/v1/goals/{id}/progress", A | S | P},
+	{"POST", "/v1/goals/{id}/progress", A | S | P},
+	{"GET", "/v1/goals/{id}/progress/{progress_id}", A | S | P},
+	{"GET", "/v1/session-notes", A | S | P},
+	{"POST", "/v1/session-notes", A | S | P},
+	{"GET", "/v1/session-notes/{id}", A | S | P},
+	{"PATCH", "/v1/session-notes/{id}", A | S | P},
+	{"POST", "/v1/session-notes/{id}/sign", A | P},
+	{"POST", "/v1/session-notes/{id}/addenda", A | S | P},
+	{"POST", "/v1/session-notes/{id}/cosign", A | S},
+	{"GET", "/v1/reports/summary", A | S | R},
+	{"GET", "/v1/reports/caseloads", A | S | R},
+	{"GET", "/v1/reports/certifications", A | S | R},
+	{"GET", "/v1/exports/session-notes", A | S | R},
+	{"GET", "/v1/audit-events/verify", A},
+	{"GET", "/v1/audit-events", A | S},
+};
+
+static const size_t EXPECTED_COUNT = sizeof EXPECTED / sizeof EXPECTED[0];
+
+static const struct expected_route *expected_for(const struct route *route)
+{
+	for (size_t i = 0; i < EXPECTED_COUNT; i++) {
+		if (strcmp(EXPECTED[i].method, route->method) == 0 &&
+		    strcmp(EXPECTED[i].path, route->path) == 0)
+			return &EXPECTED[i];
+	}
+	return NULL;
+}
+
+Test(authorization_matrix, every_route_is_in_the_table_with_the_same_roles)
+{
+	size_t protected_routes = 0;
+	for (size_t i = 0; i < api_route_count; i++) {
+		const struct route *route = &api_routes[i];
+		if (!route->roles)
+			continue;
+		protected_routes++;
+		const struct expected_route *expected = expected_for(route);
+		cr_assert(expected,
+			  "%s %s is not in the authorization matrix: add it with the "
+			  "roles it admits",
+			  route->method, route->path);
+		cr_assert_eq(route->roles, expected->roles,
+			     "%s %s admits other roles than the "
+			     "matrix says",
+			     route->method, route->path);
+	}
+	cr_assert_eq(protected_routes, EXPECTED_COUNT,
+		     "the matrix lists a route the route table does not have");
+}
+
+static const enum role ROLES[] = {ROLE_ADMIN, ROLE_SUPERVISOR, ROLE_SPECIALIST, ROLE_PARTNER,
+				  ROLE_REPORTER};
+
+/* path with every {name} replaced by id. */
+static void fill_path(const char *pattern, const char *id, char *out, size_t size)
+{
+	size_t used = 0;
+	for (const char *p = pattern; *p && used + 1 < size;) {
+		if (*p == '{') {
+			const char *end = strchr(p, '}');
+			used += (size_t)snprintf(out + used, size - used, "%s", id);
+			p = end ? end + 1 : p + strlen(p);
+		} else {
+			out[used++] = *p++;
+		}
+	}
+	out[used < size ? used : size - 1] = '\0';
+}
+
+static struct http_response *call(const struct route *route, const char *path, const char *token)
+{
+	bool patch = strcmp(route->method, "PATCH") == 0;
+	bool body = route->body != ROUTE_BODY_NONE;
+	return http_send(&(struct http_request){
+		.method = route->method,
+		.path = path,
+		.token = token,
+		.content_type =
+			body ? (patch ? "application/merge-patch+json" : "application/json") : NULL,
+		.body = body ? "{}" : NULL,
+	});
+}
+
+Test(authorization_matrix, each_role_is_admitted_or_refused_as_the_table_says)
+{
+	char *provider = create_organization("provider");
+	char *partner = create_organization("partner");
+	const char *unknown = "6f0e3c1a-2b4d-4e5f-8a9b-0c1d2e3f4a5b";
+	for (size_t r = 0; r < sizeof ROLES / sizeof ROLES[0]; r++) {
+		enum role role = ROLES[r];
+		const char *org = role == ROLE_ADMIN	 ? NULL
+				  : role == ROLE_PARTNER ? partner
+							 : provider;
+		char *token = token_for(role_name(role), org);
+		for (size_t i = 0; i < EXPECTED_COUNT; i++) {
+			const struct expected_route *expected = &EXPECTED[i];
+			const struct route *route = NULL;
+			for (size_t k = 0; k < api_route_count && !route; k++) {
+				if (strcmp(api_routes[k].method, expected->method) == 0 &&
+				    strcmp(api_routes[k].path, expected->path) == 0)
+					route = &api_routes[k];
+			}
+			cr_assert(route, "%s %s is gone from the route table", expected->method,
+				  expected->path);
+			char path[256];
+			fill_path(route->path, unknown, path, sizeof path);
+			struct http_response *response = call(route, path, token);
+			bool admitted = (expected->roles & (unsigned)role) != 0;
+			if (admitted)
+				cr_assert(response->status != 401 && response->status != 403 &&
+						  response->status < 500,
+					  "%s %s as %s: %ld %s", route->method, path,
+					  role_name(role), response->status, response->body);
+			else
+				cr_assert_eq(response->status, 403, "%s %s as %s: %ld %s",
+					     route->method, path, role_name(role), response->status,
+					     response->body);
+			http_response_free(response);
+		}
+		free(token);
+	}
+	free(partner);
+	free(provider);
+}
+
+/* One of every kind of record, in one organization. */
+struct records {
+	char *organization, *specialist, *certification, *ceu, *referral, *goal, *progress, *note;
+	char participant[64];
+};
+
+static char *id_from(struct http_response *response, const char *what)
+{
+	cr_assert_eq(response->status, 201, "creating %s: %s", what, response->body);
+	char *id = strdup(http_string(response, "id"));
+	http_response_free(response);
+	return id;
+}
+
+static void records_create(struct records *out)
+{
+	out->organization = create_organization("provider");
+	char subject[96], path[192], body[512];
+	out->specialist = certified_specialist(out->organization, subject, sizeof subject);
+	char *supervisor = token_for("supervisor", out->organization);
+	char *specialist = token_for_subject("specialist", out->organization, subject);
+	snprintf(path, sizeof path, "/v1/specialists/%s/certifications", out->specialist);
+	char number[96];
+	unique_name("N", number, sizeof number);
+	snprintf(body, sizeof body,
+		 "{\"credential\":\"CPS\",\"issuing_authority\":\"OHA\",\"state\":\"OR\","
+		 "\"number\":\"%s\",\"issued_on\":\"2025-01-01\",\"expires_on\":\"2030-01-01\"}",
+		 number);
+	out->certification = id_from(http_post(path, supervisor, body), "a certification");
+	snprintf(path, sizeof path, "/v1/certifications/%s/ceus", out->certification);
+	out->ceu = id_from(http_post(path, supervisor,
+				     "{\"completed_on\":\"2025-06-01\",\"hours\":2,\"category\":"
+				     "\"ethics\",\"title\":\"Boundaries\"}"),
+			   "a CEU");
+	out->referral = assigned_referral(supervisor, out->specialist, out->participant,
+					  sizeof out->participant);
+	snprintf(path, sizeof path, "/v1/participants/%s/goals", out->participant);
+	out->goal = id_from(http_post(path, specialist,
+				      "{\"domain\":\"social\",\"statement\":\"Call my sister.\"}"),
+			    "a goal");
+	snprintf(path, sizeof path, "/v1/goals/%s/progress", out->goal);
+	out->progress = id_from(
+		http_post(path, specialist, "{\"recorded_on\":\"2025-06-01\",\"rating\":5}"),
+		"a progress entry");
+	snprintf(body, sizeof body,
+		 "{\"participant_id\":\"%s\",\"occurred_at\":\"2025-06-01T17:00:00Z\","
+		 "\"duration_minutes\":30,\"modality\":\"phone\",\"goal_ids\":[\"%s\"]}",
+		 out->participant, out->goal);
+	out->note = id_from(http_post("/v1/session-notes", specialist, body), "a note");
+	free(specialist);
+	free(supervisor);
+}
+
+static void records_free(struct records *records)
+{
+	free(records->organization);
+	free(records->specialist);
+	free(records->certification);
+	free(records->ceu);
+	free(records->referral);
+	free(records->goal);
+	free(records->progress);
+	free(records->note);
+}
+
+/* The record a route's {name} names, by the collection it follows. */
+static const char *record_for(const struct records *records, const char *path, const char *name)
+{
+	if (strcmp(name, "ceu_id") == 0)
+		return records->ceu;
+	if (strcmp(name, "progress_id") == 0)
+		return records->progress;
+	static const struct {
+		const char *prefix;
+		size_t offset;
+	} BY_PREFIX[] = {
+		{"/v1/organizations/", offsetof(struct records, organization)},
+		{"/v1/specialists/", offsetof(struct records, specialist)},
+		{"/v1/certifications/", offsetof(struct records, certification)},
+		{"/v1/referrals/", offsetof(struct records, referral)},
+		{"/v1/goals/", offsetof(struct records, goal)},
+		{"/v1/session-notes/", offsetof(struct records, note)},
+	};
+	if (strncmp(path, "/v1/participants/", 17) == 0)
+		return records->participant;
+	for (size_t i = 0; i < sizeof BY_PREFIX / sizeof BY_PREFIX[0]; i++) {
+		if (strncmp(path, BY_PREFIX[i].prefix, strlen(BY_PREFIX[i].prefix)) == 0)
+			return *(char *const *)((const char *)records + BY_PREFIX[i].offset);
+	}
+	return NULL;
+}
+
+/* pattern with every {name} replaced by the record it names. */
+static void fill_with_records(const char *pattern, const struct records *records, char *out,
+			      size_t size)
+{
+	size_t used = 0;
+	for (const char *p = pattern; *p && used + 1 < size;) {
+		if (*p != '{') {
+			out[used++] = *p++;
+			continue;
+		}
+		const char *end = strchr(p, '}');
+		char name[32];
+		snprintf(name, sizeof name, "%.*s", (int)(end - p - 1), p + 1);
+		const char *id = record_for(records, pattern, name);
+		cr_assert(id, "no record for {%s} in %s", name, pattern);
+		used += (size_t)snprintf(out + used, size - used, "%s", id);
+		p = end + 1;
+	}
+	out[used < size ? used : size - 1] = '\0';
+}
+
+Test(authorization_matrix, another_organizations_records_are_not_found)
+{
+	struct records records;
+	records_create(&records);
+	char *other = create_organization("provider");
+	char *other_partner = create_organization("partner");
+	const enum role outsiders[] = {ROLE_SUPERVISOR, ROLE_SPECIALIST, ROLE_PARTNER,
+				       ROLE_REPORTER};
+	const char *ids[] = {records.specialist, records.certification, records.ceu,
+			     records.referral,	 records.goal,		records.progress,
+			     records.note,	 records.participant};
+	for (size_t r = 0; r < sizeof outsiders / sizeof outsiders[0]; r++) {
+		enum role role = outsiders[r];
+		char *token =
+			token_for(role_name(role), role == ROLE_PARTNER ? other_partner : other);
+		for (size_t i = 0; i < api_route_count; i++) {
+			const struct route *route = &api_routes[i];
+			if (!(route->roles & (unsigned)role))
+				continue;
+			char path[256];
+			fill_with_records(route->path, &records, path, sizeof path);
+			struct http_response *response = call(route, path, token);
+			if (strchr(route->path, '{')) {
+				cr_assert(response->status == 404 ||
+						  (strcmp(route->path, "/v1/organizations/{id}") ==
+							   0 &&
+						   response->status == 404),
+					  "%s %s as another organization's %s: %ld %s",
+					  route->method, path, role_name(role), response->status,
+					  response->body);
+			} else {
+				for (size_t k = 0; k < sizeof ids / sizeof ids[0]; k++)
+					cr_assert_null(
+						strstr(response->body, ids[k]),
+						"%s %s as another organization's %s shows %s",
+						route->method, path, role_name(role), ids[k]);
+			}
+			http_response_free(response);
+		}
+		free(token);
+	}
+	free(other_partner);
+	free(other);
+	records_free(&records);
+}
