@@ -16,6 +16,7 @@ struct app {
 	struct jwt_verifier verifier;
 	struct pool *pool;
 	struct metrics *metrics;
+	struct rate_limiter *rate_limiter;
 	const struct route *routes;
 	size_t route_count;
 	atomic_ulong in_flight; /* requests from their first line until answered */

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "log.h"
 #include "routes.h"
+#include "rate_limit.h"
 #include "server.h"
 
 /* How long requests in flight may take to finish after a stop signal. */
@@ -42,7 +43,9 @@ static bool start(struct app *app, struct server *server, char *error, size_t er
 	app->route_count = api_route_count;
 	app->pool = pool_create(app->config->database_url, app->config->db_pool_size, POOL_WAIT_MS);
 	app->metrics = metrics_create(app->routes, app->route_count);
-	if (!app->pool || !app->metrics) {
+	app->rate_limiter =
+		rate_limiter_new(app->config->rate_limit_per_minute, app->config->rate_limit_burst);
+	if (!app->pool || !app->metrics || !app->rate_limiter) {
 		snprintf(error, error_size, "out of memory");
 		return false;
 	}
@@ -77,6 +80,7 @@ int command_serve(void)
 		log_message(LOG_LEVEL_INFO, "stopped");
 	}
 	metrics_destroy(app.metrics);
+	rate_limiter_free(app.rate_limiter);
 	pool_destroy(app.pool);
 	jwt_verifier_free(&app.verifier);
 	config_free(&cfg);

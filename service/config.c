@@ -200,7 +200,7 @@ static bool load_jwt_settings(struct loader *loader, struct config *cfg, bool ne
 
 static bool load_server_settings(struct loader *loader, struct config *cfg)
 {
-	unsigned long port, threads, pool, body;
+	unsigned long port, threads, pool, body, rate, burst;
 	if (!parse_unsigned(loader, "PEERD_PORT", 1, 65535, DEFAULT_PORT, &port) ||
 	    !parse_unsigned(loader, "PEERD_THREADS", 1, MAX_THREADS, default_thread_count(),
 			    &threads))
@@ -208,8 +208,14 @@ static bool load_server_settings(struct loader *loader, struct config *cfg)
 	unsigned long default_pool = threads * 2 > MAX_POOL_SIZE ? MAX_POOL_SIZE : threads * 2;
 	if (!parse_unsigned(loader, "PEERD_DB_POOL_SIZE", 1, MAX_POOL_SIZE, default_pool, &pool) ||
 	    !parse_unsigned(loader, "PEERD_MAX_BODY_BYTES", MIN_BODY_BYTES, MAX_BODY_BYTES,
-			    DEFAULT_MAX_BODY_BYTES, &body))
+			    DEFAULT_MAX_BODY_BYTES, &body) ||
+	    !parse_unsigned(loader, "PEERD_RATE_LIMIT_PER_MINUTE", 0, 1000000,
+			    DEFAULT_RATE_LIMIT_PER_MINUTE, &rate) ||
+	    !parse_unsigned(loader, "PEERD_RATE_LIMIT_BURST", 1, 1000000, DEFAULT_RATE_LIMIT_BURST,
+			    &burst))
 		return false;
+	cfg->rate_limit_per_minute = (unsigned)rate;
+	cfg->rate_limit_burst = (unsigned)burst;
 	cfg->port = (unsigned)port;
 	cfg->threads = (unsigned)threads;
 	cfg->db_pool_size = (unsigned)pool;

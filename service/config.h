@@ -30,12 +30,20 @@ struct config {
 	unsigned threads;
 	unsigned db_pool_size;
 	size_t max_body_bytes;
+	/* Per token subject: requests a minute (0: no limit) and how many may come at once. */
+	unsigned rate_limit_per_minute;
+	unsigned rate_limit_burst;
 	char **cors_origins; /* exact origins, or the single entry "*" */
 	size_t cors_origin_count;
 	enum log_level log_level;
 };
 
 #define CONFIG_JWT_SECRET_MIN_BYTES 32
+
+/* A person at a screen or a partner's integration stays far below these; a script gone
+ * wild or a token being abused does not. */
+#define DEFAULT_RATE_LIMIT_PER_MINUTE 1200
+#define DEFAULT_RATE_LIMIT_BURST      200
 
 /* Fills cfg for purpose. On a bad or missing setting returns false and writes one line
  * naming it into error. Call config_free afterwards in either case. */

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,6 +17,7 @@
 #include "metrics.h"
 #include "pool.h"
 #include "problem.h"
+#include "rate_limit.h"
 #include "request.h"
 #include "respond.h"
 #include "validate.h"
@@ -129,6 +131,23 @@ static bool authenticate(struct request *request)
 	return true;
 }
 
+/* The caller's share of requests (service/rate_limit.c): 429 with Retry-After past it. */
+static bool within_rate(struct request *request)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double retry_after = 0;
+	if (rate_limiter_admit(request->app->rate_limiter, request->caller.subject,
+			       (double)now.tv_sec + (double)now.tv_nsec / 1e9, &retry_after))
+		return true;
+	char seconds[16];
+	snprintf(seconds, sizeof seconds, "%ld", (long)retry_after + 1);
+	respond_header(request, "Retry-After", seconds);
+	problem_send(request, 429, "too many requests from this caller; try again in %s s",
+		     seconds);
+	return false;
+}
+
 static bool authorize(struct request *request)
 {
 	if (role_in(request->caller.role, request->route->roles))
@@ -204,7 +223,8 @@ static void handle(struct request *request)
 	if (cors_handle(request) || !find_route(request) || !body_within_limit(request) ||
 	    !query_is_text(request))
 		return;
-	if (request->route->roles && (!authenticate(request) || !authorize(request)))
+	if (request->route->roles &&
+	    (!authenticate(request) || !within_rate(request) || !authorize(request)))
 		return;
 	if (!read_body(request))
 		return;

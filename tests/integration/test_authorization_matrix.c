@@ -344,3 +344,70 @@ Test(authorization_matrix, another_organizations_records_are_not_found)
 	free(other);
 	records_free(&records);
 }
+
+/* Mass assignment (OWASP API3): a PATCH that tries a member the server owns is refused
+ * with 422 naming it, and changes nothing. */
+Test(authorization_matrix, patch_never_writes_what_the_server_owns)
+{
+	struct records records;
+	records_create(&records);
+	char *elsewhere = create_organization("provider");
+	char *admin = admin_token();
+	char other[160];
+	snprintf(other, sizeof other, "\"%s\"", elsewhere);
+	const struct {
+		const char *prefix, *id;
+		const char *members[10];
+	} CASES[] = {
+		{"/v1/organizations/",
+		 records.organization,
+		 {"id", "version", "created_at", "updated_at", "kind", NULL}},
+		{"/v1/specialists/",
+		 records.specialist,
+		 {"id", "organization_id", "version", "caseload", "certified", "accepting",
+		  "created_at", NULL}},
+		{"/v1/certifications/",
+		 records.certification,
+		 {"id", "specialist_id", "effective_status", "verified_by", "verified_at",
+		  "renewal", "version", "created_at", NULL}},
+		{"/v1/participants/",
+		 records.participant,
+		 {"id", "organization_id", "version", "created_at", NULL}},
+		{"/v1/goals/",
+		 records.goal,
+		 {"id", "participant_id", "created_by", "version", "created_at", NULL}},
+		{"/v1/session-notes/",
+		 records.note,
+		 {"id", "organization_id", "participant_id", "specialist_id", "status", "signed_by",
+		  "billing", "addenda", "cosigned_by", "version"}},
+	};
+	for (size_t c = 0; c < sizeof CASES / sizeof CASES[0]; c++) {
+		char path[192];
+		snprintf(path, sizeof path, "%s%s", CASES[c].prefix, CASES[c].id);
+		struct http_response *before = http_get(path, admin);
+		cr_assert_eq(before->status, 200, "%s: %s", path, before->body);
+		for (size_t m = 0; m < 10 && CASES[c].members[m]; m++) {
+			const char *member = CASES[c].members[m];
+			bool id_member = strstr(member, "_id") != NULL;
+			char body[256];
+			snprintf(body, sizeof body, "{\"%s\":%s}", member,
+				 id_member		       ? other
+				 : strcmp(member, "kind") == 0 ? "\"partner\""
+							       : "\"x\"");
+			struct http_response *refused = http_patch(path, admin, body, NULL);
+			cr_expect_eq(refused->status, 422, "%s %s: %ld %s", path, member,
+				     refused->status, refused->body);
+			if (refused->status == 422)
+				assert_error_names(refused, member);
+			http_response_free(refused);
+		}
+		struct http_response *after = http_get(path, admin);
+		cr_assert(json_equal(before->json, after->json), "%s changed:\n%s\n%s", path,
+			  before->body, after->body);
+		http_response_free(after);
+		http_response_free(before);
+	}
+	free(admin);
+	free(elsewhere);
+	records_free(&records);
+}
