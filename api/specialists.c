@@ -539,3 +539,32 @@ bool specialist_find_visible(struct request *request, struct db_conn *db, const 
 	PQclear(res);
 	return visible;
 }
+
+/* Whether the profile a specialist's token names is deactivated. */
+static const struct db_statement SPECIALIST_ACTIVE = {
+	"specialist_active", "SELECT active FROM specialists WHERE subject = $1 AND"
+			     " organization_id = $2"};
+
+bool specialist_token_in_force(struct request *request)
+{
+	const struct principal *caller = &request->caller;
+	if (caller->role != ROLE_SPECIALIST)
+		return true;
+	struct db_conn *db = request_db(request);
+	if (!db)
+		return false;
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &SPECIALIST_ACTIVE,
+					DB_ARGS(caller->subject, caller->organization_id), &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return false;
+	}
+	bool deactivated = PQntuples(res) == 1 && !db_boolean(res, 0, 0);
+	PQclear(res);
+	if (deactivated)
+		problem_send_unauthorized(request, true,
+					  "this specialist's profile is deactivated in their "
+					  "organization");
+	return !deactivated;
+}

@@ -26,3 +26,8 @@ struct specialist_ref {
  * 503) and returns false. */
 bool specialist_find_visible(struct request *request, struct db_conn *db, const char *id,
 			     struct specialist_ref *out);
+
+/* A token of the specialist role stops working the moment its profile is deactivated
+ * (active: false), whatever its exp: answers 401 and returns false then (503 when the
+ * database cannot say). True for every other caller. */
+bool specialist_token_in_force(struct request *request);

@@ -572,3 +572,41 @@ Test(specialists, own_organization_id_in_upper_case_is_the_same_organization)
 	free(supervisor);
 	free(org);
 }
+
+Test(specialists, a_deactivated_specialists_token_stops_at_once)
+{
+	char *org = create_organization("provider");
+	char subject[96];
+	char *id = create_specialist(org, "peer", subject, sizeof subject);
+	char *specialist = token_for_subject("specialist", org, subject);
+	char *supervisor = token_for("supervisor", org);
+	struct http_response *before = http_get("/v1/specialists/me", specialist);
+	cr_assert_eq(before->status, 200, "%s", before->body);
+	char *path = path_of("/v1/specialists", id);
+	struct http_response *deactivated =
+		http_patch(path, supervisor, "{\"active\":false}", NULL);
+	cr_assert_eq(deactivated->status, 200, "%s", deactivated->body);
+	const char *paths[] = {"/v1/specialists/me", "/v1/participants", "/v1/session-notes",
+			       "/v1/referrals"};
+	for (size_t i = 0; i < 4; i++) {
+		struct http_response *refused = http_get(paths[i], specialist);
+		cr_assert_eq(refused->status, 401, "%s: %s", paths[i], refused->body);
+		char *challenge = http_header(refused, "WWW-Authenticate");
+		cr_assert(challenge && strstr(challenge, "Bearer"), "%s", paths[i]);
+		free(challenge);
+		http_response_free(refused);
+	}
+	struct http_response *reactivated = http_patch(path, supervisor, "{\"active\":true}", NULL);
+	cr_assert_eq(reactivated->status, 200, "%s", reactivated->body);
+	struct http_response *again = http_get("/v1/specialists/me", specialist);
+	cr_assert_eq(again->status, 200, "%s", again->body);
+	http_response_free(again);
+	http_response_free(reactivated);
+	http_response_free(deactivated);
+	free(path);
+	http_response_free(before);
+	free(supervisor);
+	free(specialist);
+	free(id);
+	free(org);
+}
