@@ -6,8 +6,8 @@
 #include "app.h"
 #include "commands.h"
 #include "log.h"
-#include "routes.h"
 #include "rate_limit.h"
+#include "routes.h"
 #include "server.h"
 
 /* How long requests in flight may take to finish after a stop signal. */
