@@ -99,9 +99,11 @@ void problem_send_field(struct request *request, const char *field, const char *
 void problem_send_invalid(struct request *request, const struct field_errors *errors)
 {
 	size_t count = errors->count;
-	char detail[128];
-	snprintf(detail, sizeof detail, "%zu field%s of the request break%s the rules", count,
-		 count == 1 ? "" : "s", count == 1 ? "s" : "");
+	char detail[128], listed[48] = "";
+	if (count > FIELD_ERRORS_LISTED)
+		snprintf(listed, sizeof listed, " (the first %d are listed)", FIELD_ERRORS_LISTED);
+	snprintf(detail, sizeof detail, "%zu field%s of the request break%s the rules%s", count,
+		 count == 1 ? "" : "s", count == 1 ? "s" : "", listed);
 	json_t *problem = problem_new(422, detail);
 	json_object_set(problem, "errors", errors->items);
 	send_problem(request, 422, problem);

@@ -37,6 +37,8 @@ void field_error(struct field_errors *errors, const char *field, const char *for
 	va_end(args);
 	/* Counted before anything can fail: an error is never lost, even out of memory. */
 	errors->count++;
+	if (errors->count > FIELD_ERRORS_LISTED)
+		return;
 	json_array_append_new(errors->items,
 			      json_pack("{s:s, s:s}", "field", field, "message", message));
 }

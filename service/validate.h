@@ -7,6 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* A 422 lists this many errors at most (its detail counts them all): a body of 80,000
+ * unknown members answers in a few hundred bytes, not megabytes. */
+#define FIELD_ERRORS_LISTED 100
+
 /* The "errors" list of a 422 problem: [{"field", "message"}]. */
 struct field_errors {
 	json_t *items;

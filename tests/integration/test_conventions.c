@@ -7,6 +7,7 @@
 #include "fixtures.h"
 #include "http.h"
 #include "keys.h"
+#include "validate.h"
 
 static void assert_problem(const struct http_response *response, long status)
 {
@@ -307,4 +308,40 @@ Test(conventions, head_and_options)
 	free(allow);
 	http_response_free(head);
 	http_response_free(options);
+}
+
+/* OWASP API4: bodies built to exhaust the server are refused in a few bytes. */
+Test(conventions, a_body_built_to_exhaust_the_server_is_refused_briefly)
+{
+	char *admin = admin_token();
+	/* 60,000 members, under the 1 MiB limit: every one is named in the count only. */
+	size_t size = 60000 * 16 + 16, used = 0;
+	char *wide = malloc(size);
+	cr_assert(wide);
+	used += (size_t)snprintf(wide + used, size - used, "{");
+	for (int i = 0; i < 60000; i++)
+		used += (size_t)snprintf(wide + used, size - used, "%s\"k%d\":1", i ? "," : "", i);
+	snprintf(wide + used, size - used, "}");
+	struct http_response *many = http_post("/v1/organizations", admin, wide);
+	cr_assert_eq(many->status, 422);
+	cr_assert_eq(json_array_size(json_object_get(many->json, "errors")), FIELD_ERRORS_LISTED);
+	cr_assert_lt(many->body_size, 20000, "a short answer: %zu bytes", many->body_size);
+	cr_assert(strstr(http_string(many, "detail"), "60003 fields"), "%s",
+		  http_string(many, "detail"));
+	http_response_free(many);
+	free(wide);
+	/* 10,000 levels deep: refused by the parser's depth limit. */
+	char *deep = malloc(20002);
+	cr_assert(deep);
+	memset(deep, '[', 10000);
+	memset(deep + 10000, ']', 10000);
+	deep[20000] = '\0';
+	struct http_response *nested = http_post("/v1/organizations", admin, deep);
+	cr_assert_eq(nested->status, 400, "%s", nested->body);
+	http_response_free(nested);
+	free(deep);
+	struct http_response *alive = http_get("/healthz", NULL);
+	cr_assert_eq(alive->status, 200);
+	http_response_free(alive);
+	free(admin);
 }

@@ -235,3 +235,14 @@ Test(validate, control_characters_are_what_postgresql_calls_cntrl)
 	cr_assert_not(text_has_control("Jos\xc3\xa9 \xc2\xa0 nbsp and \xc2\xa9"));
 	cr_assert_not(text_has_control("plain text"));
 }
+
+Test(validate, errors_are_counted_all_but_listed_up_to_a_limit)
+{
+	struct field_errors errors;
+	field_errors_init(&errors);
+	for (int i = 0; i < FIELD_ERRORS_LISTED + 50; i++)
+		field_error(&errors, "k", "is not a field of this resource");
+	cr_assert_eq(errors.count, FIELD_ERRORS_LISTED + 50);
+	cr_assert_eq(json_array_size(errors.items), FIELD_ERRORS_LISTED);
+	field_errors_free(&errors);
+}
