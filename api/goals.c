@@ -351,14 +351,8 @@ void goals_get(struct request *request)
 
 static bool admit_patch(struct request *request, struct db_conn *db, const PGresult *current)
 {
-	bool visible = false;
-	enum db_status status = participant_check_visible(
-		request, db, db_text(current, 0, COL_PARTICIPANT_ID), &visible);
-	if (status != DB_OK)
-		problem_send_database(request, status);
-	else if (!visible)
-		problem_send(request, 404, "there is no such goal");
-	return status == DB_OK && visible;
+	return participant_records_visible(request, db, db_text(current, 0, COL_PARTICIPANT_ID),
+					   "goal");
 }
 
 /* The status move is one the goal graph allows (409 otherwise), and the fields agree. A

@@ -437,26 +437,24 @@ void participants_patch(struct request *request)
 		patch_run(request, id, &PARTICIPANT_PATCH);
 }
 
-enum db_status participant_check_visible(const struct request *request, struct db_conn *db,
-					 const char *participant_id, bool *visible)
+bool participant_records_visible(struct request *request, struct db_conn *db,
+				 const char *participant_id, const char *noun)
 {
 	const char *scope, *subject;
 	participant_visibility_args(request, &scope, &subject);
 	PGresult *res = NULL;
 	enum db_status status = db_exec(db, &PARTICIPANT_VISIBLE_CHECK,
 					DB_ARGS(scope, subject, participant_id), &res);
-	*visible = status == DB_OK && db_boolean(res, 0, 0);
+	bool visible = status == DB_OK && db_boolean(res, 0, 0);
 	PQclear(res);
-	return status;
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	else if (!visible)
+		problem_send(request, 404, "there is no such %s", noun);
+	return visible;
 }
 
 bool participant_visible(struct request *request, struct db_conn *db, const char *participant_id)
 {
-	bool visible = false;
-	enum db_status status = participant_check_visible(request, db, participant_id, &visible);
-	if (status != DB_OK)
-		problem_send_database(request, status);
-	else if (!visible)
-		problem_send(request, 404, "there is no such participant");
-	return status == DB_OK && visible;
+	return participant_records_visible(request, db, participant_id, "participant");
 }

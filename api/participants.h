@@ -30,11 +30,11 @@ bool participant_insert(struct request *request, struct db_conn *db, const char 
 void participant_visibility_args(const struct request *request, const char **organization_id,
 				 const char **specialist_subject);
 
-/* Whether the caller may see and work on participant_id's records, into visible;
- * answers nothing. */
-enum db_status participant_check_visible(const struct request *request, struct db_conn *db,
-					 const char *participant_id, bool *visible);
-
 /* True when the caller may see and work on participant_id's records; else answers 404
- * (or 503) and returns false. */
+ * naming noun ("goal": the record the client asked for, which is the participant's) or
+ * 503, and returns false. */
+bool participant_records_visible(struct request *request, struct db_conn *db,
+				 const char *participant_id, const char *noun);
+
+/* participant_records_visible for the participant itself. */
 bool participant_visible(struct request *request, struct db_conn *db, const char *participant_id);

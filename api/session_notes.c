@@ -508,17 +508,9 @@ void session_notes_get(struct request *request)
 /* Only a draft changes (409 once signed), and a specialist changes only their own. */
 static bool admit_patch(struct request *request, struct db_conn *db, const PGresult *current)
 {
-	bool visible = false;
-	enum db_status status = participant_check_visible(
-		request, db, db_text(current, 0, NOTE_PARTICIPANT_ID), &visible);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
+	if (!participant_records_visible(request, db, db_text(current, 0, NOTE_PARTICIPANT_ID),
+					 "session note"))
 		return false;
-	}
-	if (!visible) {
-		problem_send(request, 404, "there is no such session note");
-		return false;
-	}
 	if (request->caller.role == ROLE_SPECIALIST && !session_note_by_caller(request, current)) {
 		problem_send(request, 403, "a specialist changes only their own notes");
 		return false;
