@@ -345,3 +345,58 @@ Test(conventions, a_body_built_to_exhaust_the_server_is_refused_briefly)
 	http_response_free(alive);
 	free(admin);
 }
+
+/* OWASP API2: each way a token can be forged or spoiled is 401 with problem+json. */
+Test(conventions, forged_and_spoiled_tokens_are_401)
+{
+	char *valid = admin_token();
+	/* The payload changed after signing: the role claims are swapped for an admin's. */
+	char *tampered = strdup(valid);
+	char *payload = strchr(tampered, '.') + 1;
+	payload[2] = payload[2] == 'A' ? 'B' : 'A';
+	/* The signature cut short. */
+	char *truncated = strdup(valid);
+	truncated[strlen(truncated) - 6] = '\0';
+	char *not_yet = test_sign(JWT_ALG_HS256, TEST_JWT_SECRET,
+				  "{\"sub\":\"x\",\"role\":\"admin\",\"exp\":4102444800,"
+				  "\"nbf\":4102440000}");
+	char *no_exp =
+		test_sign(JWT_ALG_HS256, TEST_JWT_SECRET, "{\"sub\":\"x\",\"role\":\"admin\"}");
+	char *unknown_role = test_sign(JWT_ALG_HS256, TEST_JWT_SECRET,
+				       "{\"sub\":\"x\",\"role\":\"root\",\"exp\":4102444800}");
+	char *no_subject = test_sign(JWT_ALG_HS256, TEST_JWT_SECRET,
+				     "{\"role\":\"admin\",\"exp\":4102444800}");
+	char *wrong_type = test_sign_hs256_with_header(
+		TEST_JWT_SECRET, "{\"alg\":\"HS256\",\"typ\":\"JWS\"}",
+		"{\"sub\":\"x\",\"role\":\"admin\",\"exp\":4102444800}");
+	char *none_header = test_sign_hs256_with_header(
+		TEST_JWT_SECRET, "{\"alg\":\"none\",\"typ\":\"JWT\"}",
+		"{\"sub\":\"x\",\"role\":\"admin\",\"exp\":4102444800}");
+	const char *tokens[] = {tampered,     truncated,  not_yet,    no_exp,
+				unknown_role, no_subject, wrong_type, none_header,
+				"a.b.c",      "..",	  ""};
+	for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++) {
+		struct http_response *response = http_get("/v1/participants", tokens[i]);
+		cr_assert_eq(response->status, 401, "token %zu: %ld %s", i, response->status,
+			     response->body);
+		char *challenge = http_header(response, "WWW-Authenticate");
+		char *type = http_header(response, "Content-Type");
+		cr_assert(challenge && strstr(challenge, "Bearer"), "token %zu", i);
+		cr_assert_str_eq(type, "application/problem+json");
+		free(type);
+		free(challenge);
+		http_response_free(response);
+	}
+	struct http_response *still = http_get("/v1/organizations", valid);
+	cr_assert_eq(still->status, 200, "the valid token still works: %s", still->body);
+	http_response_free(still);
+	free(none_header);
+	free(wrong_type);
+	free(no_subject);
+	free(unknown_role);
+	free(no_exp);
+	free(not_yet);
+	free(truncated);
+	free(tampered);
+	free(valid);
+}
