@@ -96,12 +96,6 @@ const char *referral_move_explain(enum referral_move_result result)
 	return "the move is not allowed";
 }
 
-bool referral_status_is_final(const char *status)
-{
-	return strcmp(status, "declined") == 0 || strcmp(status, "completed") == 0 ||
-	       strcmp(status, "withdrawn") == 0 || strcmp(status, "closed") == 0;
-}
-
 bool referral_status_has_specialist(const char *status)
 {
 	return strcmp(status, "assigned") == 0 || strcmp(status, "engaged") == 0;

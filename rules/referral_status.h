@@ -24,10 +24,6 @@ enum referral_move_result referral_move_check(const char *from, const char *to, 
 /* A sentence for the 409 or 422 that answers a refused move. */
 const char *referral_move_explain(enum referral_move_result result);
 
-/* True for a status no move leaves except a supervisor's reopening (declined, closed)
- * or none at all (completed, withdrawn). */
-bool referral_status_is_final(const char *status);
-
 /* True for a status with a specialist on it: assigned, engaged. */
 bool referral_status_has_specialist(const char *status);
 
