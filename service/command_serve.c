@@ -10,9 +10,6 @@
 #include "routes.h"
 #include "server.h"
 
-/* How long requests in flight may take to finish after a stop signal. */
-#define SHUTDOWN_GRACE_MS 10000
-
 /* A borrower gives up on a busy pool after this long and gets a 503. */
 #define POOL_WAIT_MS 2000
 
@@ -41,7 +38,8 @@ static bool start(struct app *app, struct server *server, char *error, size_t er
 		return false;
 	app->routes = api_routes;
 	app->route_count = api_route_count;
-	app->pool = pool_create(app->config->database_url, app->config->db_pool_size, POOL_WAIT_MS);
+	app->pool = pool_create(app->config->database_url, app->config->database_role,
+				app->config->db_pool_size, POOL_WAIT_MS);
 	app->metrics = metrics_create(app->routes, app->route_count);
 	app->rate_limiter =
 		rate_limiter_new(app->config->rate_limit_per_minute, app->config->rate_limit_burst);
@@ -76,7 +74,7 @@ int command_serve(void)
 		log_write(LOG_LEVEL_INFO, "stopping",
 			  json_pack("{s:s, s:i}", "signal", strsignal(received), "in_flight",
 				    (int)atomic_load(&app.in_flight)));
-		server_stop(&server, SHUTDOWN_GRACE_MS);
+		server_stop(&server, app.config->shutdown_grace_seconds * 1000);
 		log_message(LOG_LEVEL_INFO, "stopped");
 	}
 	metrics_destroy(app.metrics);

@@ -200,7 +200,7 @@ static bool load_jwt_settings(struct loader *loader, struct config *cfg, bool ne
 
 static bool load_server_settings(struct loader *loader, struct config *cfg)
 {
-	unsigned long port, threads, pool, body, rate, burst;
+	unsigned long port, threads, pool, body, rate, burst, timeout, grace;
 	if (!parse_unsigned(loader, "PEERD_PORT", 1, 65535, DEFAULT_PORT, &port) ||
 	    !parse_unsigned(loader, "PEERD_THREADS", 1, MAX_THREADS, default_thread_count(),
 			    &threads))
@@ -212,8 +212,14 @@ static bool load_server_settings(struct loader *loader, struct config *cfg)
 	    !parse_unsigned(loader, "PEERD_RATE_LIMIT_PER_MINUTE", 0, 1000000,
 			    DEFAULT_RATE_LIMIT_PER_MINUTE, &rate) ||
 	    !parse_unsigned(loader, "PEERD_RATE_LIMIT_BURST", 1, 1000000, DEFAULT_RATE_LIMIT_BURST,
-			    &burst))
+			    &burst) ||
+	    !parse_unsigned(loader, "PEERD_CONNECTION_TIMEOUT_SECONDS", 1, 3600,
+			    DEFAULT_CONNECTION_TIMEOUT_SECONDS, &timeout) ||
+	    !parse_unsigned(loader, "PEERD_SHUTDOWN_GRACE_SECONDS", 0, 3600,
+			    DEFAULT_SHUTDOWN_GRACE_SECONDS, &grace))
 		return false;
+	cfg->connection_timeout_seconds = (unsigned)timeout;
+	cfg->shutdown_grace_seconds = (unsigned)grace;
 	cfg->rate_limit_per_minute = (unsigned)rate;
 	cfg->rate_limit_burst = (unsigned)burst;
 	cfg->port = (unsigned)port;
@@ -235,6 +241,24 @@ static bool load_database_url(struct loader *loader, struct config *cfg)
 	return copy_setting(loader, "PEERD_DATABASE_URL", &cfg->database_url);
 }
 
+/* A role name goes into the connection's startup options, so only a plain identifier. */
+static bool load_database_role(struct loader *loader, struct config *cfg)
+{
+	const char *value = setting(loader, "PEERD_DATABASE_ROLE");
+	if (!value)
+		value = DEFAULT_DATABASE_ROLE;
+	size_t length = strlen(value);
+	bool plain = length <= 63 && (islower((unsigned char)value[0]) || value[0] == '_');
+	for (size_t i = 0; plain && i < length; i++)
+		plain = islower((unsigned char)value[i]) || isdigit((unsigned char)value[i]) ||
+			value[i] == '_';
+	if (!plain)
+		return fail(loader, "PEERD_DATABASE_ROLE must be a role name of lower-case "
+				    "letters, digits and _");
+	cfg->database_role = strdup(value);
+	return cfg->database_role != NULL || fail(loader, "PEERD_DATABASE_ROLE: out of memory");
+}
+
 bool config_load(struct config *cfg, enum config_purpose purpose, config_lookup_fn lookup,
 		 void *lookup_context, char *error, size_t error_size)
 {
@@ -246,7 +270,7 @@ bool config_load(struct config *cfg, enum config_purpose purpose, config_lookup_
 		return fail(&loader, "PEERD_LOG_LEVEL must be one of debug, info, warn, error");
 	switch (purpose) {
 	case CONFIG_FOR_SERVE:
-		return load_database_url(&loader, cfg) &&
+		return load_database_url(&loader, cfg) && load_database_role(&loader, cfg) &&
 		       load_jwt_settings(&loader, cfg, false, true) &&
 		       load_server_settings(&loader, cfg);
 	case CONFIG_FOR_DATABASE:
@@ -265,6 +289,7 @@ void config_free(struct config *cfg)
 	free(cfg->jwt_issuer);
 	free(cfg->jwt_audience);
 	free(cfg->pseudonym_key);
+	free(cfg->database_role);
 	for (size_t i = 0; i < cfg->cors_origin_count; i++)
 		free(cfg->cors_origins[i]);
 	free(cfg->cors_origins);

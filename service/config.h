@@ -33,6 +33,14 @@ struct config {
 	/* Per token subject: requests a minute (0: no limit) and how many may come at once. */
 	unsigned rate_limit_per_minute;
 	unsigned rate_limit_burst;
+	/* A connection idle this long (a client sending nothing, or a byte now and then) is
+	 * closed, so slow clients cannot hold the workers. */
+	unsigned connection_timeout_seconds;
+	/* After SIGTERM, how long requests in flight may take to finish. */
+	unsigned shutdown_grace_seconds;
+	/* The PostgreSQL role `serve` works as (SET ROLE at connection start): it may read
+	 * and write rows but not change the schema, and row-level security applies to it. */
+	char *database_role;
 	char **cors_origins; /* exact origins, or the single entry "*" */
 	size_t cors_origin_count;
 	enum log_level log_level;
@@ -44,6 +52,10 @@ struct config {
  * wild or a token being abused does not. */
 #define DEFAULT_RATE_LIMIT_PER_MINUTE 1200
 #define DEFAULT_RATE_LIMIT_BURST      200
+
+#define DEFAULT_CONNECTION_TIMEOUT_SECONDS 30
+#define DEFAULT_SHUTDOWN_GRACE_SECONDS	   10
+#define DEFAULT_DATABASE_ROLE		   "peerd_service"
 
 /* Fills cfg for purpose. On a bad or missing setting returns false and writes one line
  * naming it into error. Call config_free afterwards in either case. */

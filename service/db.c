@@ -20,12 +20,17 @@ static void log_notice(void *context, const char *message)
 	log_message(LOG_LEVEL_DEBUG, "database notice: %.*s", (int)strcspn(message, "\n"), message);
 }
 
-struct db_conn *db_connect(const char *url, char *error, size_t error_size)
+struct db_conn *db_connect(const char *url, const char *role, char *error, size_t error_size)
 {
+	/* The role is a startup option rather than a SET ROLE: no extra round trip, and
+	 * RESET ROLE or DISCARD ALL return to it, never to the login role. */
+	char options[sizeof SESSION_OPTIONS + 80];
+	snprintf(options, sizeof options, "%s%s%s", SESSION_OPTIONS, role ? " -c role=" : "",
+		 role ? role : "");
 	/* Keywords before dbname are defaults; those in the URL, expanded from dbname, win. */
 	const char *const keywords[] = {"application_name", "connect_timeout", "client_encoding",
 					"options",	    "dbname",	       NULL};
-	const char *const values[] = {"peerd", "3", "UTF8", SESSION_OPTIONS, url, NULL};
+	const char *const values[] = {"peerd", "3", "UTF8", options, url, NULL};
 	struct db_conn *conn = calloc(1, sizeof *conn);
 	if (!conn) {
 		snprintf(error, error_size, "out of memory");

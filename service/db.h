@@ -47,9 +47,11 @@ struct db_conn {
 	}
 
 /* Opens a connection to url with peerd's session settings (UTC, statement timeout,
- * application_name). Returns NULL and writes the reason into error on failure. The
- * caller releases it with db_close. */
-MUST_CHECK struct db_conn *db_connect(const char *url, char *error, size_t error_size);
+ * application_name), working as role when it is not NULL (a plain identifier: see
+ * config.c). Returns NULL and writes the reason into error on failure. The caller
+ * releases it with db_close. */
+MUST_CHECK struct db_conn *db_connect(const char *url, const char *role, char *error,
+				      size_t error_size);
 
 void db_close(struct db_conn *conn);
 

@@ -11,6 +11,7 @@
 
 struct pool {
 	char *url;
+	char *role; /* NULL: the login role */
 	size_t size;
 	unsigned wait_ms;
 	pthread_mutex_t lock;
@@ -29,20 +30,23 @@ struct pool {
  * up to connect_timeout on a database that is down: workers stay free for /healthz. */
 #define CONNECT_BACKOFF_MS 1000
 
-struct pool *pool_create(const char *url, size_t size, unsigned wait_ms)
+struct pool *pool_create(const char *url, const char *role, size_t size, unsigned wait_ms)
 {
 	struct pool *pool = calloc(1, sizeof *pool);
 	if (!pool)
 		return NULL;
 	pool->url = strdup(url);
+	pool->role = role ? strdup(role) : NULL;
 	pool->idle = calloc(size, sizeof *pool->idle);
 	pthread_condattr_t attributes;
 	pthread_condattr_init(&attributes);
 	pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
-	bool ready = pool->url && pool->idle && pthread_mutex_init(&pool->lock, NULL) == 0 &&
+	bool ready = pool->url && (pool->role || !role) && pool->idle &&
+		     pthread_mutex_init(&pool->lock, NULL) == 0 &&
 		     pthread_cond_init(&pool->returned, &attributes) == 0;
 	pthread_condattr_destroy(&attributes);
 	if (!ready) {
+		free(pool->role);
 		free(pool->url);
 		free(pool->idle);
 		free(pool);
@@ -63,6 +67,7 @@ void pool_destroy(struct pool *pool)
 	pthread_mutex_destroy(&pool->lock);
 	free(pool->idle);
 	free(pool->url);
+	free(pool->role);
 	free(pool);
 }
 
@@ -101,7 +106,7 @@ static void drop_slot(struct pool *pool)
 static enum pool_result open_connection(struct pool *pool, struct db_conn **out)
 {
 	char error[256];
-	struct db_conn *conn = db_connect(pool->url, error, sizeof error);
+	struct db_conn *conn = db_connect(pool->url, pool->role, error, sizeof error);
 	if (!conn) {
 		pthread_mutex_lock(&pool->lock);
 		pool->in_use--;

@@ -27,9 +27,10 @@ struct pool_stats {
 	unsigned long long connect_failures_total; /* failed attempts to connect */
 };
 
-/* Creates a pool of at most size connections to url; a borrower waits at most wait_ms.
- * Returns NULL when out of memory. Free with pool_destroy after all borrowers are done. */
-struct pool *pool_create(const char *url, size_t size, unsigned wait_ms);
+/* Creates a pool of at most size connections to url, each working as role (NULL: the
+ * login role); a borrower waits at most wait_ms. Returns NULL when out of memory. Free
+ * with pool_destroy after all borrowers are done. */
+struct pool *pool_create(const char *url, const char *role, size_t size, unsigned wait_ms);
 
 void pool_destroy(struct pool *pool);
 

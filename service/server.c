@@ -13,9 +13,6 @@
 #include "dispatch.h"
 #include "log.h"
 
-/* Seconds an idle keep-alive connection stays open. */
-#define CONNECTION_TIMEOUT_SECONDS 30
-
 /* Open connections at most: each may hold a body of up to PEERD_MAX_BODY_BYTES while it
  * uploads, so this bounds memory. More wait in the listen backlog. */
 #define CONNECTION_LIMIT 512
@@ -94,7 +91,7 @@ bool server_start(struct server *server, struct app *app, char *error, size_t er
 		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, app},
 		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)request_started, app},
 		{MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)app->config->threads, NULL},
-		{MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_SECONDS, NULL},
+		{MHD_OPTION_CONNECTION_TIMEOUT, app->config->connection_timeout_seconds, NULL},
 		{MHD_OPTION_CONNECTION_LIMIT, CONNECTION_LIMIT, NULL},
 		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY_BYTES, NULL},
 		{MHD_OPTION_SOCK_ADDR, 0, &address},

@@ -79,11 +79,16 @@ cluster_stop() {
 }
 
 # cluster_create_database PORT: a login role "peerd" (not a superuser) owning a database
-# "peerd", as a production deployment would have.
+# "peerd", and the role "peerd_service" it hands requests to, as a production deployment
+# would have.
 cluster_create_database() {
 	local port=$1 psql=(psql -h 127.0.0.1 -p "$1" -U postgres -d postgres -qtAX -v ON_ERROR_STOP=1)
 	if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'peerd'")" != 1 ]; then
 		"${psql[@]}" -c "CREATE ROLE peerd LOGIN"
+	fi
+	# The role peerd serve works as (sql/009_service_role.sql): rows, no DDL.
+	if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'peerd_service'")" != 1 ]; then
+		"${psql[@]}" -c "CREATE ROLE peerd_service NOLOGIN" -c "GRANT peerd_service TO peerd"
 	fi
 	if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'peerd'")" != 1 ]; then
 		"${psql[@]}" -c "CREATE DATABASE peerd OWNER peerd"
