@@ -196,12 +196,14 @@ static const struct db_statement PARTICIPANT_LIST = {
 	"$7::uuid))"
 	" ORDER BY p.created_at DESC, p.id DESC LIMIT $8::int"};
 
+/* The id is made here, not returned: a partner's intake may add a person it cannot read
+ * back until the referral naming them exists (row-level security, sql/010). */
 static const struct db_statement PARTICIPANT_INSERT = {
 	"participant_insert",
-	"INSERT INTO participants AS p (organization_id, given_name, family_name, preferred_name,"
+	"INSERT INTO participants (organization_id, given_name, family_name, preferred_name,"
 	" birth_date, phone, email, county, preferred_language, youth_given_name,"
-	" youth_birth_date) VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, $9, $10, $11::date)"
-	" RETURNING p.id"};
+	" youth_birth_date, id) VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, $9, $10,"
+	" $11::date, $12)"};
 
 static const struct db_statement PARTICIPANT_UPDATE = {
 	"participant_update",
@@ -251,16 +253,17 @@ bool participant_insert(struct request *request, struct db_conn *db, const char 
 			const json_t *doc, char id[UUID_TEXT_SIZE])
 {
 	const json_t *youth = json_object_get(doc, "youth");
-	PGresult *res = NULL;
+	if (!uuid_generate_v4(id)) {
+		problem_send_unavailable(request, "no random id could be made; try again");
+		return false;
+	}
 	enum db_status status =
 		db_exec(db, &PARTICIPANT_INSERT,
-			DB_ARGS(organization_id, PARTICIPANT_SQL_ARGS(doc, youth)), &res);
+			DB_ARGS(organization_id, PARTICIPANT_SQL_ARGS(doc, youth), id), NULL);
 	if (status != DB_OK) {
 		problem_send_constraint(request, status, db, PARTICIPANT_CONSTRAINTS);
 		return false;
 	}
-	snprintf(id, UUID_TEXT_SIZE, "%s", db_text(res, 0, 0));
-	PQclear(res);
 	return true;
 }
 

@@ -62,6 +62,7 @@ bool db_reset(struct db_conn *conn)
 	/* A new server session has none of the old prepared statements. */
 	conn->prepared_count = 0;
 	conn->plans_stale = false;
+	conn->scope_applied = false;
 	return PQstatus(conn->pg) == CONNECTION_OK;
 }
 
@@ -194,6 +195,22 @@ static bool outside_transaction(const struct db_conn *conn)
 	return PQtransactionStatus(conn->pg) == PQTRANS_IDLE;
 }
 
+/* Session settings, not transaction-local ones: a request's reads run outside any
+ * transaction, and a setting made outside one cannot be undone by a later ROLLBACK. */
+static const struct db_statement SCOPE_SET = {
+	"db_scope_set",
+	"SELECT set_config('peerd.scope', $1, false), set_config('peerd.role', $2, false)"};
+
+void db_set_scope(struct db_conn *conn, const char *organization, const char *role)
+{
+	if (conn->scope_applied && strcmp(conn->scope, organization) == 0 &&
+	    strcmp(conn->scope_role, role) == 0)
+		return;
+	snprintf(conn->scope, sizeof conn->scope, "%s", organization);
+	snprintf(conn->scope_role, sizeof conn->scope_role, "%s", role);
+	conn->scope_applied = false;
+}
+
 /* Drops every prepared statement so each is planned again against the current schema.
  * Inside a transaction that must wait until it has ended. */
 static void replan_when_idle(struct db_conn *conn)
@@ -217,13 +234,33 @@ static enum db_status run_prepared(struct db_conn *conn, const struct db_stateme
 	return take_result(conn, stmt->name, res, out);
 }
 
+/* Sends the scope when the session does not hold it yet: after db_set_scope changed it,
+ * or after a reconnect. */
+static enum db_status apply_scope(struct db_conn *conn)
+{
+	if (conn->scope_applied)
+		return DB_OK;
+	if (!outside_transaction(conn)) {
+		/* A ROLLBACK would undo it while we believed it held: a defect in the caller. */
+		log_message(LOG_LEVEL_ERROR, "database scope changed inside a transaction");
+		return DB_ERROR;
+	}
+	enum db_status status =
+		run_prepared(conn, &SCOPE_SET, DB_ARGS(conn->scope, conn->scope_role), NULL);
+	conn->scope_applied = status == DB_OK;
+	return status;
+}
+
 enum db_status db_exec(struct db_conn *conn, const struct db_statement *stmt, int count,
 		       const char *const *values, PGresult **out)
 {
 	if (out)
 		*out = NULL;
+	enum db_status status = apply_scope(conn);
+	if (status != DB_OK)
+		return status;
 	bool alone = outside_transaction(conn);
-	enum db_status status = run_prepared(conn, stmt, count, values, out);
+	status = run_prepared(conn, stmt, count, values, out);
 	/* Outside a transaction the failed statement changed nothing: plan and run again. */
 	if (alone && conn->plans_stale)
 		status = run_prepared(conn, stmt, count, values, out);
@@ -252,10 +289,15 @@ enum db_status db_exec_script(struct db_conn *conn, const char *sql)
 enum db_status db_begin(struct db_conn *conn)
 {
 	replan_when_idle(conn);
-	enum db_status status = db_exec_script(conn, "BEGIN");
-	/* Nothing has run yet, so a connection found broken can be replaced safely. */
-	if (status == DB_UNAVAILABLE && PQstatus(conn->pg) == CONNECTION_BAD && db_reset(conn))
+	enum db_status status = apply_scope(conn);
+	if (status == DB_OK)
 		status = db_exec_script(conn, "BEGIN");
+	/* Nothing has run yet, so a connection found broken can be replaced safely. */
+	if (status == DB_UNAVAILABLE && PQstatus(conn->pg) == CONNECTION_BAD && db_reset(conn)) {
+		status = apply_scope(conn);
+		if (status == DB_OK)
+			status = db_exec_script(conn, "BEGIN");
+	}
 	return status;
 }
 

@@ -1,0 +1,84 @@
+-- Row-level security on the tables that hold people's data, as a second wall behind the
+-- checks in C: a statement run by peerd_service sees and writes only rows of the
+-- organization its request was made for, so even a wrong WHERE in a handler cannot cross
+-- organizations. peerd sets the scope on each borrowed connection from the token
+-- (service/request.c, service/db.c): `peerd.scope` is the caller's organization id, `*`
+-- for an admin, empty for a request without a token; `peerd.role` is the caller's role.
+-- The login role that owns the tables (migrations, seed-demo) is not subject to it.
+
+CREATE FUNCTION peerd_in_scope(organization uuid) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT current_setting('peerd.scope', true) IN ('*', organization::text) $$;
+
+-- The view reads its tables as the caller, so their policies apply through it.
+ALTER VIEW specialist_profiles SET (security_invoker = true);
+
+ALTER TABLE specialists ENABLE ROW LEVEL SECURITY;
+CREATE POLICY specialists_in_scope ON specialists
+    USING (peerd_in_scope(organization_id));
+
+ALTER TABLE certifications ENABLE ROW LEVEL SECURITY;
+CREATE POLICY certifications_in_scope ON certifications
+    USING (EXISTS (SELECT FROM specialists s
+                   WHERE s.id = specialist_id AND peerd_in_scope(s.organization_id)));
+
+ALTER TABLE continuing_education ENABLE ROW LEVEL SECURITY;
+CREATE POLICY continuing_education_in_scope ON continuing_education
+    USING (EXISTS (SELECT FROM certifications c JOIN specialists s ON s.id = c.specialist_id
+                   WHERE c.id = certification_id AND peerd_in_scope(s.organization_id)));
+
+ALTER TABLE participants ENABLE ROW LEVEL SECURITY;
+-- The provider keeps the person; the partner that referred them sees the fields a referral
+-- shows about them.
+CREATE POLICY participants_in_scope ON participants
+    USING (peerd_in_scope(organization_id)
+           OR EXISTS (SELECT FROM referrals r
+                      WHERE r.participant_id = participants.id
+                        AND peerd_in_scope(r.referring_organization_id)));
+-- A partner's referral brings the person to the provider it names.
+CREATE POLICY participants_referred_by_partner ON participants FOR INSERT
+    WITH CHECK (current_setting('peerd.role', true) = 'partner');
+
+ALTER TABLE referrals ENABLE ROW LEVEL SECURITY;
+CREATE POLICY referrals_in_scope ON referrals
+    USING (peerd_in_scope(provider_organization_id)
+           OR peerd_in_scope(referring_organization_id));
+
+ALTER TABLE referral_events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY referral_events_in_scope ON referral_events
+    USING (EXISTS (SELECT FROM referrals r
+                   WHERE r.id = referral_id
+                     AND (peerd_in_scope(r.provider_organization_id)
+                          OR peerd_in_scope(r.referring_organization_id))));
+
+ALTER TABLE idempotency_keys ENABLE ROW LEVEL SECURITY;
+-- Scopes are `organization:<id>:<role>` or, for an admin without one, `subject:<sub>`.
+CREATE POLICY idempotency_keys_in_scope ON idempotency_keys
+    USING (current_setting('peerd.scope', true) IN ('*', split_part(scope, ':', 2)));
+
+ALTER TABLE goals ENABLE ROW LEVEL SECURITY;
+CREATE POLICY goals_in_scope ON goals
+    USING (EXISTS (SELECT FROM participants p
+                   WHERE p.id = participant_id AND peerd_in_scope(p.organization_id)));
+
+ALTER TABLE goal_progress ENABLE ROW LEVEL SECURITY;
+CREATE POLICY goal_progress_in_scope ON goal_progress
+    USING (EXISTS (SELECT FROM goals g JOIN participants p ON p.id = g.participant_id
+                   WHERE g.id = goal_id AND peerd_in_scope(p.organization_id)));
+
+ALTER TABLE session_notes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY session_notes_in_scope ON session_notes
+    USING (peerd_in_scope(organization_id));
+
+ALTER TABLE session_note_addenda ENABLE ROW LEVEL SECURITY;
+CREATE POLICY session_note_addenda_in_scope ON session_note_addenda
+    USING (EXISTS (SELECT FROM session_notes n
+                   WHERE n.id = note_id AND peerd_in_scope(n.organization_id)));
+
+ALTER TABLE audit_events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY audit_events_read_in_scope ON audit_events FOR SELECT
+    USING (peerd_in_scope(organization_id));
+-- Every request leaves its trace, whichever organization the record belongs to (a partner
+-- reading the referral it made is an event of the provider's).
+CREATE POLICY audit_events_appended ON audit_events FOR INSERT
+    WITH CHECK (true);
