@@ -1,0 +1,264 @@
+/* Defense in depth (sql/009, sql/010): the role peerd serves as cannot change the schema
+ * or the audit trail, and row-level security keeps each organization's rows from a
+ * statement scoped to another, whatever its WHERE says. The statements here run on a
+ * direct connection that takes on peerd_service, as peerd's own connections do. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fixtures.h"
+#include "http.h"
+#include "peerd_process.h"
+
+/* One organization's records of every kind, made through the API. */
+struct records {
+	char *organization;
+	char *supervisor;
+	char *specialist_id;
+	char *referral_id;
+	char participant_id[64];
+	char *goal_id;
+	char *note_id;
+};
+
+static char *created_id(struct http_response *response, const char *what)
+{
+	cr_assert_eq(response->status, 201, "creating %s: %s", what, response->body);
+	char *id = strdup(http_string(response, "id"));
+	http_response_free(response);
+	return id;
+}
+
+static void make_records(struct records *r)
+{
+	r->organization = create_organization("provider");
+	r->supervisor = token_for("supervisor", r->organization);
+	char subject[128];
+	r->specialist_id = certified_specialist(r->organization, subject, sizeof subject);
+	r->referral_id = assigned_referral(r->supervisor, r->specialist_id, r->participant_id,
+					   sizeof r->participant_id);
+	char *specialist = token_for_subject("specialist", r->organization, subject);
+	char path[128];
+	snprintf(path, sizeof path, "/v1/participants/%s/goals", r->participant_id);
+	r->goal_id = created_id(http_post(path, specialist,
+					  "{\"domain\":\"social\",\"statement\":\"Call a friend "
+					  "each week.\"}"),
+				"a goal");
+	snprintf(path, sizeof path, "/v1/goals/%s/progress", r->goal_id);
+	time_t now = time(NULL);
+	char day[16], occurred[32], body[512];
+	/* Two days back: before today in every US zone. */
+	time_t days_ago = now - 2 * 86400;
+	strftime(day, sizeof day, "%Y-%m-%d", gmtime(&days_ago));
+	time_t earlier = now - 3 * 3600;
+	strftime(occurred, sizeof occurred, "%Y-%m-%dT%H:%M:%SZ", gmtime(&earlier));
+	snprintf(body, sizeof body, "{\"recorded_on\":\"%s\",\"rating\":6}", day);
+	free(created_id(http_post(path, specialist, body), "progress"));
+	snprintf(body, sizeof body,
+		 "{\"participant_id\":\"%s\",\"occurred_at\":\"%s\",\"duration_minutes\":30,"
+		 "\"modality\":\"phone\",\"goal_ids\":[\"%s\"],\"summary\":\"Talked.\","
+		 "\"response\":\"Engaged.\",\"plan\":\"Again Tuesday.\"}",
+		 r->participant_id, occurred, r->goal_id);
+	r->note_id = created_id(http_post("/v1/session-notes", specialist, body), "a note");
+	snprintf(path, sizeof path, "/v1/session-notes/%s/sign", r->note_id);
+	struct http_response *signed_note = http_post(path, specialist, NULL);
+	cr_assert_eq(signed_note->status, 200, "signing: %s", signed_note->body);
+	http_response_free(signed_note);
+	snprintf(path, sizeof path, "/v1/session-notes/%s/addenda", r->note_id);
+	free(created_id(http_post(path, specialist, "{\"text\":\"Called back.\"}"), "addendum"));
+	char *certification =
+		test_sql_text("SELECT id FROM certifications WHERE specialist_id = $1", 1,
+			      (const char *const[]){r->specialist_id});
+	snprintf(path, sizeof path, "/v1/certifications/%s/ceus", certification);
+	snprintf(body, sizeof body,
+		 "{\"completed_on\":\"%s\",\"hours\":2,\"category\":\"ethics\","
+		 "\"title\":\"Boundaries\"}",
+		 day);
+	free(created_id(http_post(path, r->supervisor, body), "continuing education"));
+	free(certification);
+	free(specialist);
+}
+
+static void free_records(struct records *r)
+{
+	free(r->organization);
+	free(r->supervisor);
+	free(r->specialist_id);
+	free(r->referral_id);
+	free(r->goal_id);
+	free(r->note_id);
+}
+
+/* A connection working as peerd_service with scope (an organization id, "*" or ""). */
+static PGconn *service_connection(const char *scope, const char *role)
+{
+	PGconn *db = test_db_connect();
+	exec_ok(db, "SET ROLE peerd_service");
+	PGresult *res = PQexecParams(
+		db,
+		"SELECT set_config('peerd.scope', $1, false), set_config('peerd.role', $2, false)",
+		2, NULL, (const char *const[]){scope, role}, NULL, NULL, 0);
+	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
+	PQclear(res);
+	return db;
+}
+
+/* The number of rows a query finds for one id parameter. */
+static long count_rows(PGconn *db, const char *sql, const char *id)
+{
+	PGresult *res = PQexecParams(db, sql, 1, NULL, (const char *const[]){id}, NULL, NULL, 0);
+	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(db));
+	long count = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return count;
+}
+
+/* Each query counts the rows of one table that belong to organization $1's records, with
+ * no organization condition of its own: only the policies can hide them. */
+struct table_probe {
+	const char *table;
+	const char *sql;
+};
+
+static const struct table_probe PROBES[] = {
+	{"specialists", "SELECT count(*) FROM specialists WHERE id = $1"},
+	{"specialist_profiles", "SELECT count(*) FROM specialist_profiles WHERE id = $1"},
+	{"certifications", "SELECT count(*) FROM certifications WHERE specialist_id = $1"},
+	{"continuing_education",
+	 "SELECT count(*) FROM continuing_education"
+	 " WHERE certification_id IN (SELECT id FROM certifications WHERE specialist_id = $1)"},
+	{"participants", "SELECT count(*) FROM participants WHERE id = $1"},
+	{"referrals", "SELECT count(*) FROM referrals WHERE id = $1"},
+	{"referral_events", "SELECT count(*) FROM referral_events WHERE referral_id = $1"},
+	{"goals", "SELECT count(*) FROM goals WHERE id = $1"},
+	{"goal_progress", "SELECT count(*) FROM goal_progress WHERE goal_id = $1"},
+	{"session_notes", "SELECT count(*) FROM session_notes WHERE id = $1"},
+	{"session_note_addenda", "SELECT count(*) FROM session_note_addenda WHERE note_id = $1"},
+	{"audit_events", "SELECT count(*) FROM audit_events WHERE organization_id = $1"},
+};
+
+static const char *probe_argument(const struct records *r, size_t i)
+{
+	const char *table = PROBES[i].table;
+	if (strstr(table, "specialist") || strstr(table, "certification") ||
+	    strcmp(table, "continuing_education") == 0)
+		return r->specialist_id;
+	if (strcmp(table, "participants") == 0)
+		return r->participant_id;
+	if (strncmp(table, "referral", 8) == 0)
+		return r->referral_id;
+	if (strncmp(table, "goal", 4) == 0)
+		return r->goal_id;
+	if (strncmp(table, "session_note", 12) == 0)
+		return r->note_id;
+	return r->organization;
+}
+
+Test(row_level_security, another_organizations_rows_are_invisible_whatever_the_where)
+{
+	struct records mine, theirs;
+	make_records(&mine);
+	make_records(&theirs);
+	const char *const scopes[][2] = {{theirs.organization, "supervisor"},
+					 {mine.organization, "supervisor"},
+					 {"*", "admin"},
+					 {"", ""}};
+	for (size_t s = 0; s < sizeof scopes / sizeof scopes[0]; s++) {
+		PGconn *db = service_connection(scopes[s][0], scopes[s][1]);
+		bool sees_mine = s == 1 || s == 2;
+		for (size_t i = 0; i < sizeof PROBES / sizeof PROBES[0]; i++) {
+			long found = count_rows(db, PROBES[i].sql, probe_argument(&mine, i));
+			if (sees_mine)
+				cr_expect_gt(found, 0, "scope %zu: %s hides my rows", s,
+					     PROBES[i].table);
+			else
+				cr_expect_eq(found, 0, "scope %zu: %s shows %ld of my rows", s,
+					     PROBES[i].table, found);
+		}
+		PQfinish(db);
+	}
+	free_records(&mine);
+	free_records(&theirs);
+}
+
+Test(row_level_security, writes_cannot_reach_another_organization)
+{
+	struct records mine;
+	make_records(&mine);
+	char *other = create_organization("provider");
+	PGconn *db = service_connection(other, "supervisor");
+	/* An UPDATE without an organization condition finds nothing to change. */
+	PGresult *res =
+		PQexecParams(db, "UPDATE participants SET county = 'Lane' WHERE id = $1", 1, NULL,
+			     (const char *const[]){mine.participant_id}, NULL, NULL, 0);
+	cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQerrorMessage(db));
+	cr_expect_str_eq(PQcmdTuples(res), "0");
+	PQclear(res);
+	res = PQexecParams(db, "UPDATE session_notes SET plan = 'x' WHERE id = $1", 1, NULL,
+			   (const char *const[]){mine.note_id}, NULL, NULL, 0);
+	cr_expect_str_eq(PQcmdTuples(res), "0", "%s", PQerrorMessage(db));
+	PQclear(res);
+	/* Nor can a staff member of one organization add a person to another. */
+	res = PQexecParams(db,
+			   "INSERT INTO participants (organization_id, given_name, family_name)"
+			   " VALUES ($1, 'Ada', 'Lovelace')",
+			   1, NULL, (const char *const[]){mine.organization}, NULL, NULL, 0);
+	cr_expect_eq(PQresultStatus(res), PGRES_FATAL_ERROR);
+	cr_expect_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "42501",
+			 "row-level security refuses it");
+	PQclear(res);
+	PQfinish(db);
+	char *county = test_sql_text("SELECT coalesce(county, '') FROM participants WHERE id = $1",
+				     1, (const char *const[]){mine.participant_id});
+	cr_expect_str_neq(county, "Lane", "the person is unchanged");
+	free(county);
+	free(other);
+	free_records(&mine);
+}
+
+/* The service role reads and writes rows; it does not own or alter anything. */
+Test(row_level_security, service_role_cannot_change_the_schema_or_the_audit_trail)
+{
+	const char *const refused[] = {
+		"UPDATE audit_events SET status = 200",
+		"DELETE FROM audit_events",
+		"TRUNCATE audit_events",
+		"DELETE FROM session_notes",
+		"DELETE FROM participants",
+		"CREATE TABLE peerd_probe (id int)",
+		"ALTER TABLE participants ADD COLUMN probe int",
+		"DROP TABLE goals",
+		"ALTER TABLE participants DISABLE ROW LEVEL SECURITY",
+		"DROP POLICY participants_in_scope ON participants",
+		"CREATE FUNCTION peerd_probe() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+		"UPDATE schema_migrations SET checksum = 'x'",
+	};
+	PGconn *db = service_connection("*", "admin");
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		PGresult *res = PQexec(db, refused[i]);
+		cr_expect_eq(PQresultStatus(res), PGRES_FATAL_ERROR, "allowed: %s", refused[i]);
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		cr_expect(state && (strcmp(state, "42501") == 0 || strcmp(state, "42P01") == 0),
+			  "%s: %s", refused[i], state ? state : "no error");
+		PQclear(res);
+	}
+	PQfinish(db);
+}
+
+/* peerd serve really works as PEERD_DATABASE_ROLE: a role it cannot take on leaves it
+ * unable to reach the database (503), never working as the login role instead. */
+Test(row_level_security, serve_takes_on_the_configured_role)
+{
+	struct peerd_process server;
+	cr_assert(peerd_start(
+		&server, (const char *const[]){"PEERD_DATABASE_ROLE=peerd_no_such_role", NULL}));
+	char *admin = admin_token();
+	struct http_response *response = http_send(&(struct http_request){
+		.path = "/v1/organizations", .token = admin, .base_url = server.url});
+	cr_expect_eq(response->status, 503, "%s", response->body);
+	http_response_free(response);
+	free(admin);
+	cr_expect_eq(peerd_stop(&server), 0);
+}
