@@ -141,7 +141,7 @@ static bool within_rate(struct request *request)
 	if (rate_limiter_admit(request->app->rate_limiter, request->caller.subject,
 			       (double)now.tv_sec + (double)now.tv_nsec / 1e9, &retry_after))
 		return true;
-	char seconds[16];
+	char seconds[24];
 	snprintf(seconds, sizeof seconds, "%ld", (long)retry_after + 1);
 	respond_header(request, "Retry-After", seconds);
 	problem_send(request, 429, "too many requests from this caller; try again in %s s",
