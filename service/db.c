@@ -199,7 +199,7 @@ static bool outside_transaction(const struct db_conn *conn)
  * transaction, and a setting made outside one cannot be undone by a later ROLLBACK. */
 static const struct db_statement SCOPE_SET = {
 	"db_scope_set",
-	"SELECT set_config('peerd.scope', $1, false), set_config('peerd.role', $2, false)"};
+	"SELECT set_config('peerd.organization', $1, false), set_config('peerd.role', $2, false)"};
 
 void db_set_scope(struct db_conn *conn, const char *organization, const char *role)
 {

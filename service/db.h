@@ -37,8 +37,8 @@ struct db_conn {
 	char last_sqlstate[6];	  /* SQLSTATE of the last failure, or "" */
 	char last_constraint[64]; /* constraint named by the last failure, or "" */
 	bool plans_stale;	  /* a migration changed the schema under a prepared plan */
-	/* Whose rows the session may see under row-level security (sql/010): an organization
-	 * id, "*" for every organization, or "" for none; and the caller's role. */
+	/* Whose rows the session may see under row-level security (sql/010): the caller's
+	 * organization id (or "") and role (or ""); an admin sees every organization. */
 	char scope[40];
 	char scope_role[16];
 	bool scope_applied; /* the server session holds scope and scope_role */
@@ -61,9 +61,9 @@ MUST_CHECK struct db_conn *db_connect(const char *url, const char *role, char *e
 void db_close(struct db_conn *conn);
 
 /* Sets whose rows the following statements may see (sql/010_row_level_security.sql):
- * organization is an organization id, "*" for all or "" for none; role is the caller's role
- * name or "". Sent to the server with the next statement only when it changed. Call it
- * outside a transaction. */
+ * organization is the caller's organization id or ""; role is the caller's role name or
+ * "" (an admin sees every organization). Sent to the server with the next statement only
+ * when it changed. Call it outside a transaction. */
 void db_set_scope(struct db_conn *conn, const char *organization, const char *role);
 
 /* Runs stmt with count text values (NULL is SQL NULL). On DB_OK stores the result in *out,

@@ -46,22 +46,17 @@ bool request_query_allow_only(struct request *request, const char *const *allowe
 	return true;
 }
 
-/* Whose rows the caller's statements may see under row-level security: an admin every
- * organization's, anyone else their own, a caller without a token none. */
-static const char *scope_of(const struct principal *caller)
-{
-	if (caller->role == ROLE_ADMIN)
-		return "*";
-	return caller->has_organization ? caller->organization_id : "";
-}
-
 struct db_conn *request_db(struct request *request)
 {
 	if (request->db)
 		return request->db;
 	switch (pool_acquire(request->app->pool, &request->db)) {
 	case POOL_OK:
-		db_set_scope(request->db, scope_of(&request->caller),
+		/* Whose rows its statements may see under row-level security: an admin every
+		 * organization's, anyone else their own, a caller without a token none. */
+		db_set_scope(request->db,
+			     request->caller.has_organization ? request->caller.organization_id
+							      : "",
 			     request->caller.role ? role_name(request->caller.role) : "");
 		return request->db;
 	case POOL_EXHAUSTED:

@@ -2,13 +2,25 @@
 -- checks in C: a statement run by peerd_service sees and writes only rows of the
 -- organization its request was made for, so even a wrong WHERE in a handler cannot cross
 -- organizations. peerd sets the scope on each borrowed connection from the token
--- (service/request.c, service/db.c): `peerd.scope` is the caller's organization id, `*`
--- for an admin, empty for a request without a token; `peerd.role` is the caller's role.
--- The login role that owns the tables (migrations, seed-demo) is not subject to it.
+-- (service/request.c, service/db.c): `peerd.organization` is the caller's organization
+-- id (empty when they have none) and `peerd.role` their role; an admin's scope is every
+-- organization. The login role that owns the tables (migrations, seed-demo) is not
+-- subject to it.
 
+CREATE FUNCTION peerd_scope_organization() RETURNS uuid
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT nullif(current_setting('peerd.organization', true), '')::uuid $$;
+
+CREATE FUNCTION peerd_scope_is_everyone() RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT coalesce(current_setting('peerd.role', true) = 'admin', false) $$;
+
+-- Written as `column = value OR ...` (these functions are inlined) so that the planner
+-- estimates it from the column's statistics like any equality, instead of guessing it
+-- keeps almost nothing and choosing to scan and sort a whole table.
 CREATE FUNCTION peerd_in_scope(organization uuid) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT current_setting('peerd.scope', true) IN ('*', organization::text) $$;
+AS $$ SELECT organization = peerd_scope_organization() OR peerd_scope_is_everyone() $$;
 
 -- The view reads its tables as the caller, so their policies apply through it.
 ALTER VIEW specialist_profiles SET (security_invoker = true);
@@ -54,7 +66,8 @@ CREATE POLICY referral_events_in_scope ON referral_events
 ALTER TABLE idempotency_keys ENABLE ROW LEVEL SECURITY;
 -- Scopes are `organization:<id>:<role>` or, for an admin without one, `subject:<sub>`.
 CREATE POLICY idempotency_keys_in_scope ON idempotency_keys
-    USING (current_setting('peerd.scope', true) IN ('*', split_part(scope, ':', 2)));
+    USING (split_part(scope, ':', 2) = current_setting('peerd.organization', true)
+           OR peerd_scope_is_everyone());
 
 ALTER TABLE goals ENABLE ROW LEVEL SECURITY;
 CREATE POLICY goals_in_scope ON goals

@@ -91,15 +91,17 @@ static void free_records(struct records *r)
 	free(r->note_id);
 }
 
-/* A connection working as peerd_service with scope (an organization id, "*" or ""). */
-static PGconn *service_connection(const char *scope, const char *role)
+/* A connection working as peerd_service for a caller of organization (or "") and role (or
+ * ""), scoped as peerd scopes its own (service/db.c). */
+static PGconn *service_connection(const char *organization, const char *role)
 {
 	PGconn *db = test_db_connect();
 	exec_ok(db, "SET ROLE peerd_service");
-	PGresult *res = PQexecParams(
-		db,
-		"SELECT set_config('peerd.scope', $1, false), set_config('peerd.role', $2, false)",
-		2, NULL, (const char *const[]){scope, role}, NULL, NULL, 0);
+	PGresult *res =
+		PQexecParams(db,
+			     "SELECT set_config('peerd.organization', $1, false),"
+			     " set_config('peerd.role', $2, false)",
+			     2, NULL, (const char *const[]){organization, role}, NULL, NULL, 0);
 	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
 	PQclear(res);
 	return db;
@@ -163,7 +165,7 @@ Test(row_level_security, another_organizations_rows_are_invisible_whatever_the_w
 	make_records(&theirs);
 	const char *const scopes[][2] = {{theirs.organization, "supervisor"},
 					 {mine.organization, "supervisor"},
-					 {"*", "admin"},
+					 {"", "admin"},
 					 {"", ""}};
 	for (size_t s = 0; s < sizeof scopes / sizeof scopes[0]; s++) {
 		PGconn *db = service_connection(scopes[s][0], scopes[s][1]);
@@ -235,7 +237,7 @@ Test(row_level_security, service_role_cannot_change_the_schema_or_the_audit_trai
 		"CREATE FUNCTION peerd_probe() RETURNS int LANGUAGE sql AS 'SELECT 1'",
 		"UPDATE schema_migrations SET checksum = 'x'",
 	};
-	PGconn *db = service_connection("*", "admin");
+	PGconn *db = service_connection("", "admin");
 	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
 		PGresult *res = PQexec(db, refused[i]);
 		cr_expect_eq(PQresultStatus(res), PGRES_FATAL_ERROR, "allowed: %s", refused[i]);
