@@ -23,13 +23,17 @@ bool cors_handle(struct request *request)
 		return false;
 	respond_header(request, "Access-Control-Allow-Origin", origin);
 	respond_header(request, "Vary", "Origin");
+	/* What a browser script may read: validators, where a record went, when to retry,
+	 * whether an answer was replayed, why a token was refused. */
 	respond_header(request, "Access-Control-Expose-Headers",
-		       "ETag, Location, Retry-After, X-Request-Id");
+		       "ETag, Location, Retry-After, X-Request-Id, Idempotent-Replayed, "
+		       "WWW-Authenticate");
 	bool preflight = strcmp(request->raw->http_verb, "OPTIONS") == 0 &&
 			 request_header(request, "Access-Control-Request-Method");
 	if (!preflight)
 		return false;
-	respond_header(request, "Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE");
+	/* The methods the route table uses; nothing is ever deleted through the API. */
+	respond_header(request, "Access-Control-Allow-Methods", "GET, HEAD, POST, PATCH");
 	respond_header(request, "Access-Control-Allow-Headers",
 		       "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, "
 		       "X-Request-Id");

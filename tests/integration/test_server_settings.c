@@ -85,16 +85,47 @@ Test(server_settings, cors_for_configured_origins_only)
 	char *allowed = http_header(preflight, "Access-Control-Allow-Origin");
 	cr_assert_str_eq(allowed, "https://app.example.org");
 	char *headers = http_header(preflight, "Access-Control-Allow-Headers");
-	cr_assert(strstr(headers, "Authorization") && strstr(headers, "If-Match"));
+	cr_assert(strstr(headers, "Authorization") && strstr(headers, "If-Match") &&
+		  strstr(headers, "Idempotency-Key"));
+	char *methods = http_header(preflight, "Access-Control-Allow-Methods");
+	cr_assert(strstr(methods, "PATCH") && !strstr(methods, "DELETE"), "%s", methods);
+	/* Another site gets no CORS headers: not on a preflight, not on an answer. */
 	struct http_response *foreign =
 		http_send(&(struct http_request){.path = "/healthz",
 						 .base_url = server.url,
 						 .headers = {"Origin: https://evil.example"}});
 	char *none = http_header(foreign, "Access-Control-Allow-Origin");
 	cr_assert_null(none);
+	struct http_response *foreign_preflight = http_send(
+		&(struct http_request){.method = "OPTIONS",
+				       .path = "/v1/organizations",
+				       .base_url = server.url,
+				       .headers = {"Origin: https://app.example.org.evil.example",
+						   "Access-Control-Request-Method: POST"}});
+	char *still_none = http_header(foreign_preflight, "Access-Control-Allow-Origin");
+	char *no_methods = http_header(foreign_preflight, "Access-Control-Allow-Methods");
+	cr_assert_null(still_none, "an origin that only starts like an allowed one is foreign");
+	cr_assert_null(no_methods);
+	/* The allowed site can read an error, so its script can tell the user why. */
+	struct http_response *refused =
+		http_send(&(struct http_request){.path = "/v1/organizations",
+						 .base_url = server.url,
+						 .headers = {"Origin: https://app.example.org"}});
+	cr_assert_eq(refused->status, 401);
+	char *error_origin = http_header(refused, "Access-Control-Allow-Origin");
+	char *exposed = http_header(refused, "Access-Control-Expose-Headers");
+	cr_assert_str_eq(error_origin, "https://app.example.org");
+	cr_assert(strstr(exposed, "WWW-Authenticate") && strstr(exposed, "X-Request-Id"));
 	cr_assert_eq(peerd_stop(&server), 0);
+	free(exposed);
+	free(error_origin);
+	free(no_methods);
+	free(still_none);
+	free(methods);
 	free(allowed);
 	free(headers);
+	http_response_free(refused);
+	http_response_free(foreign_preflight);
 	http_response_free(preflight);
 	http_response_free(foreign);
 }
