@@ -188,6 +188,8 @@ static const struct db_statement PARTICIPANT_SELECT_FOR_UPDATE = {
 static const struct db_statement PARTICIPANT_LIST = {
 	"participant_list",
 	"SELECT " PARTICIPANT_COLUMNS " FROM participants p WHERE" PARTICIPANT_VISIBLE
+	/* Implied by visibility, written out so the organization's index finds the page. */
+	" AND ($1::uuid IS NULL OR p.organization_id = $1::uuid)"
 	" AND ($3::uuid IS NULL OR p.organization_id = $3::uuid)"
 	" AND ($4::text IS NULL OR strpos(lower(p.given_name || ' ' || p.family_name || ' ' ||"
 	" coalesce(p.preferred_name, '')), lower($4::text)) > 0)"

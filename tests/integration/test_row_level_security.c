@@ -13,7 +13,7 @@
 #include "peerd_process.h"
 
 /* One organization's records of every kind, made through the API. */
-struct records {
+struct organization_records {
 	char *organization;
 	char *supervisor;
 	char *specialist_id;
@@ -31,7 +31,7 @@ static char *created_id(struct http_response *response, const char *what)
 	return id;
 }
 
-static void make_records(struct records *r)
+static void make_records(struct organization_records *r)
 {
 	r->organization = create_organization("provider");
 	r->supervisor = token_for("supervisor", r->organization);
@@ -81,7 +81,7 @@ static void make_records(struct records *r)
 	free(specialist);
 }
 
-static void free_records(struct records *r)
+static void free_records(struct organization_records *r)
 {
 	free(r->organization);
 	free(r->supervisor);
@@ -141,7 +141,7 @@ static const struct table_probe PROBES[] = {
 	{"audit_events", "SELECT count(*) FROM audit_events WHERE organization_id = $1"},
 };
 
-static const char *probe_argument(const struct records *r, size_t i)
+static const char *probe_argument(const struct organization_records *r, size_t i)
 {
 	const char *table = PROBES[i].table;
 	if (strstr(table, "specialist") || strstr(table, "certification") ||
@@ -160,7 +160,7 @@ static const char *probe_argument(const struct records *r, size_t i)
 
 Test(row_level_security, another_organizations_rows_are_invisible_whatever_the_where)
 {
-	struct records mine, theirs;
+	struct organization_records mine, theirs;
 	make_records(&mine);
 	make_records(&theirs);
 	const char *const scopes[][2] = {{theirs.organization, "supervisor"},
@@ -187,7 +187,7 @@ Test(row_level_security, another_organizations_rows_are_invisible_whatever_the_w
 
 Test(row_level_security, writes_cannot_reach_another_organization)
 {
-	struct records mine;
+	struct organization_records mine;
 	make_records(&mine);
 	char *other = create_organization("provider");
 	PGconn *db = service_connection(other, "supervisor");
