@@ -69,15 +69,51 @@ CREATE POLICY idempotency_keys_in_scope ON idempotency_keys
     USING (split_part(scope, ':', 2) = current_setting('peerd.organization', true)
            OR peerd_scope_is_everyone());
 
+-- Goals and their progress are many and are read in bulk by reports: they carry their
+-- participant's organization, so their policy is one comparison instead of a lookup of
+-- the participant per row (which made a report over 20,000 goals five times slower).
+-- A trigger fills it from the parent, and a foreign key keeps it equal to the parent's.
+ALTER TABLE participants ADD CONSTRAINT participants_id_organization UNIQUE (id, organization_id);
+ALTER TABLE goals ADD COLUMN organization_id uuid;
+UPDATE goals g SET organization_id = p.organization_id FROM participants p
+WHERE p.id = g.participant_id;
+ALTER TABLE goals ALTER COLUMN organization_id SET NOT NULL,
+    ADD CONSTRAINT goals_participant_organization_fkey FOREIGN KEY (participant_id, organization_id)
+        REFERENCES participants (id, organization_id),
+    ADD CONSTRAINT goals_id_organization UNIQUE (id, organization_id);
+
+ALTER TABLE goal_progress ADD COLUMN organization_id uuid;
+UPDATE goal_progress x SET organization_id = g.organization_id FROM goals g WHERE g.id = x.goal_id;
+ALTER TABLE goal_progress ALTER COLUMN organization_id SET NOT NULL,
+    ADD CONSTRAINT goal_progress_goal_organization_fkey FOREIGN KEY (goal_id, organization_id)
+        REFERENCES goals (id, organization_id);
+
+-- Run as the writer, so a parent it may not see gives NULL, which NOT NULL refuses.
+CREATE FUNCTION goals_take_organization() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.organization_id := (SELECT organization_id FROM participants WHERE id = NEW.participant_id);
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER goals_take_organization BEFORE INSERT OR UPDATE OF participant_id ON goals
+FOR EACH ROW EXECUTE FUNCTION goals_take_organization();
+
+CREATE FUNCTION goal_progress_take_organization() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.organization_id := (SELECT organization_id FROM goals WHERE id = NEW.goal_id);
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER goal_progress_take_organization BEFORE INSERT OR UPDATE OF goal_id
+ON goal_progress FOR EACH ROW EXECUTE FUNCTION goal_progress_take_organization();
+
 ALTER TABLE goals ENABLE ROW LEVEL SECURITY;
-CREATE POLICY goals_in_scope ON goals
-    USING (EXISTS (SELECT FROM participants p
-                   WHERE p.id = participant_id AND peerd_in_scope(p.organization_id)));
+CREATE POLICY goals_in_scope ON goals USING (peerd_in_scope(organization_id));
 
 ALTER TABLE goal_progress ENABLE ROW LEVEL SECURITY;
-CREATE POLICY goal_progress_in_scope ON goal_progress
-    USING (EXISTS (SELECT FROM goals g JOIN participants p ON p.id = g.participant_id
-                   WHERE g.id = goal_id AND peerd_in_scope(p.organization_id)));
+CREATE POLICY goal_progress_in_scope ON goal_progress USING (peerd_in_scope(organization_id));
 
 ALTER TABLE session_notes ENABLE ROW LEVEL SECURITY;
 CREATE POLICY session_notes_in_scope ON session_notes

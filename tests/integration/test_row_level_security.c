@@ -211,7 +211,24 @@ Test(row_level_security, writes_cannot_reach_another_organization)
 	cr_expect_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "42501",
 			 "row-level security refuses it");
 	PQclear(res);
+	/* A goal takes its organization from the person, whom this scope cannot see. */
+	res = PQexecParams(db,
+			   "INSERT INTO goals (participant_id, domain, statement, created_by)"
+			   " VALUES ($1, 'social', 'x', 'probe')",
+			   1, NULL, (const char *const[]){mine.participant_id}, NULL, NULL, 0);
+	cr_expect_eq(PQresultStatus(res), PGRES_FATAL_ERROR, "a goal for a hidden person");
+	PQclear(res);
 	PQfinish(db);
+	char *goals = test_sql_text("SELECT count(*)::text FROM goals WHERE created_by = 'probe'"
+				    " AND participant_id = $1",
+				    1, (const char *const[]){mine.participant_id});
+	cr_expect_str_eq(goals, "0");
+	free(goals);
+	char *organization = test_sql_text("SELECT organization_id::text FROM goals WHERE id = $1",
+					   1, (const char *const[]){mine.goal_id});
+	cr_expect_str_eq(organization, mine.organization,
+			 "a goal carries its person's organization");
+	free(organization);
 	char *county = test_sql_text("SELECT coalesce(county, '') FROM participants WHERE id = $1",
 				     1, (const char *const[]){mine.participant_id});
 	cr_expect_str_neq(county, "Lane", "the person is unchanged");
