@@ -147,24 +147,126 @@ bool peerd_start(struct peerd_process *process, const char *const *overrides)
 	return false;
 }
 
+/* True when a line of a child's log opens a sanitizer's report: AddressSanitizer,
+ * LeakSanitizer (the leaks found at exit) or UndefinedBehaviorSanitizer. */
+static bool opens_sanitizer_report(const char *line)
+{
+	return strstr(line, "ERROR: AddressSanitizer") || strstr(line, "ERROR: LeakSanitizer") ||
+	       strstr(line, "runtime error:");
+}
+
+/* Copies the log at path to stderr from its first sanitizer report on, or its last 40
+ * lines when it holds none (or only tells, when print is false). Returns true when it
+ * holds a report. */
+static bool log_failure(const char *path, bool print)
+{
+	FILE *log = fopen(path, "r");
+	if (!log)
+		return false;
+	char line[4096];
+	long starts[40], report = -1;
+	size_t lines = 0;
+	for (long at = ftell(log); report < 0 && fgets(line, sizeof line, log); at = ftell(log)) {
+		if (opens_sanitizer_report(line))
+			report = at;
+		else
+			starts[lines++ % 40] = at;
+	}
+	if (print) {
+		long from = report >= 0	 ? report
+			    : lines == 0 ? 0
+					 : starts[lines > 40 ? lines % 40 : 0];
+		fseek(log, from, SEEK_SET);
+		while (fgets(line, sizeof line, log))
+			fputs(line, stderr);
+	}
+	fclose(log);
+	return report >= 0;
+}
+
+/* The outcome of a stop (wait_status from waitpid, or -1 when peerd had to be killed):
+ * 0 when peerd exited 0 and its log holds no sanitizer report. Otherwise says why on
+ * stderr, naming the log and copying the report, so that a failed
+ * `peerd_stop(...) == 0` explains itself, and returns the exit status (1 when the log
+ * holds a report after an exit 0), or -1 when peerd did not exit by itself. */
+static int stop_outcome(const struct peerd_process *process, int wait_status)
+{
+	int status = wait_status == -1 ? -1 : exit_status(wait_status);
+	bool reported = log_failure(process->log_path, false);
+	if (status == 0 && !reported)
+		return 0;
+	if (wait_status == -1)
+		fprintf(stderr,
+			"peerd on port %u did not exit within 30 s of SIGTERM; its log: %s\n",
+			process->port, process->log_path);
+	else if (WIFSIGNALED(wait_status))
+		fprintf(stderr, "peerd on port %u was killed by signal %d; its log: %s\n",
+			process->port, WTERMSIG(wait_status), process->log_path);
+	else
+		fprintf(stderr, "peerd on port %u exited with status %d%s; its log: %s\n",
+			process->port, status, reported ? " after a sanitizer report" : "",
+			process->log_path);
+	log_failure(process->log_path, true);
+	return status != 0 ? status : 1;
+}
+
+static void *reap(void *argument)
+{
+	struct peerd_process *process = argument;
+	int status = 0;
+	while (waitpid(process->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	process->wait_status = status;
+	atomic_store(&process->exited, true);
+	return NULL;
+}
+
+bool peerd_reap_on_exit(struct peerd_process *process)
+{
+	atomic_store(&process->exited, false);
+	process->reaped_by_thread = pthread_create(&process->reaper, NULL, reap, process) == 0;
+	return process->reaped_by_thread;
+}
+
+/* peerd_stop for a process peerd_reap_on_exit watches. */
+static int stop_reaped(struct peerd_process *process)
+{
+	bool before = atomic_load(&process->exited);
+	if (before)
+		fprintf(stderr, "peerd on port %u had stopped before its SIGTERM\n", process->port);
+	else
+		kill(process->pid, SIGTERM);
+	for (int waited = 0; waited < 3000 && !atomic_load(&process->exited); waited++)
+		sleep_ms(10);
+	bool killed = !atomic_load(&process->exited);
+	if (killed)
+		kill(process->pid, SIGKILL);
+	pthread_join(process->reaper, NULL);
+	process->reaped_by_thread = false;
+	process->pid = 0;
+	return stop_outcome(process, killed ? -1 : process->wait_status);
+}
+
 int peerd_stop(struct peerd_process *process)
 {
 	if (process->pid <= 0)
 		return -1;
+	if (process->reaped_by_thread)
+		return stop_reaped(process);
 	kill(process->pid, SIGTERM);
 	int status = 0;
 	for (int waited = 0; waited < 3000; waited++) {
 		pid_t done = waitpid(process->pid, &status, WNOHANG);
 		if (done == process->pid) {
 			process->pid = 0;
-			return exit_status(status);
+			return stop_outcome(process, status);
 		}
 		sleep_ms(10);
 	}
 	kill(process->pid, SIGKILL);
 	waitpid(process->pid, &status, 0);
 	process->pid = 0;
-	return -1;
+	return stop_outcome(process, -1);
 }
 
 void peerd_print_log(const struct peerd_process *process)

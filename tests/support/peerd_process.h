@@ -1,6 +1,8 @@
 /* Running the built peerd binary (PEERD_BINARY) as a child process for a test. */
 #pragma once
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -9,6 +11,11 @@ struct peerd_process {
 	unsigned port;
 	char url[64];	    /* http://127.0.0.1:PORT */
 	char log_path[256]; /* its stderr */
+	/* Set by peerd_reap_on_exit: the thread that waits for the exit, and what it got. */
+	bool reaped_by_thread;
+	pthread_t reaper;
+	atomic_bool exited;
+	int wait_status;
 };
 
 /* A port nobody listens on right now. */
@@ -23,8 +30,19 @@ int peerd_run(const char *const *args, const char *const *overrides, const char 
  * waits until /healthz answers. Returns false (after printing its log) when it does not. */
 bool peerd_start(struct peerd_process *process, const char *const *overrides);
 
-/* Sends SIGTERM and waits for the exit. Returns the exit status, or -1 when it was killed
- * by a signal or did not exit within 30 seconds. */
+/* Reaps the server the moment it exits, from a thread, for a server started by the
+ * Criterion runner itself (the shared server): the runner's child reaper waits for any
+ * child with WNOWAIT and spins on one it did not start, so a server that died unreaped
+ * while tests ran (a sanitizer stops it at its first error) would hang the whole suite.
+ * process must stay in place until peerd_stop, which then only reads the status. Returns
+ * false when the thread cannot be started. */
+bool peerd_reap_on_exit(struct peerd_process *process);
+
+/* Sends SIGTERM and waits for the exit. Returns 0 when peerd exited 0 and its log holds
+ * no sanitizer report (ASan, LeakSanitizer's leaks at exit, UBSan). Otherwise prints why
+ * to stderr with the log's path and the report (or the log's last lines), and returns the
+ * exit status (a sanitizer that reported makes it 1; 1 too for a report after an exit 0),
+ * or -1 when it was killed by a signal or did not exit within 30 seconds. */
 int peerd_stop(struct peerd_process *process);
 
 /* Prints the last lines of the process's log to stderr. */
