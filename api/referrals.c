@@ -56,7 +56,7 @@ static const struct field_rule CONSENT_FIELDS[] = {
 	{0},
 };
 
-static const struct field_rule REFERRAL_FIELDS[] = {
+const struct field_rule REFERRAL_FIELDS[] = {
 	{.name = "provider_organization_id", .type = FIELD_UUID},
 	{.name = "service_type", .type = FIELD_ENUM, .required = true, .choices = SERVICE_TYPES},
 	{.name = "participant",
@@ -402,18 +402,6 @@ static bool intake_plan(struct request *request, struct db_conn *db, struct inta
 	return ok;
 }
 
-/* The caller's Idempotency-Key scope: their organization, or an admin's subject. */
-static void idempotency_scope(const struct request *request, char *out, size_t size)
-{
-	const struct principal *caller = &request->caller;
-	/* The role too: the answer kept for a key is the view of the role that sent it. */
-	if (caller->has_organization)
-		snprintf(out, size, "organization:%s:%s", caller->organization_id,
-			 role_name(caller->role));
-	else
-		snprintf(out, size, "subject:%s", caller->subject);
-}
-
 /* Inserts the participant, the referral and its first history entry in the open
  * transaction; returns the referral row, or NULL after answering. */
 static PGresult *intake_write(struct request *request, struct db_conn *db, struct intake *intake,
@@ -463,15 +451,11 @@ static PGresult *intake_write(struct request *request, struct db_conn *db, struc
 	return referral_reload(request, db, id);
 }
 
-/* Writes the intake and its idempotency answer in one transaction and answers 201. */
+/* Writes the intake and its idempotency answer in the open transaction, commits and
+ * answers 201. */
 static bool intake_commit(struct request *request, struct db_conn *db, struct intake *intake,
 			  const struct idempotency *claim)
 {
-	enum db_status status = db_begin(db);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
-		return false;
-	}
 	PGresult *res = intake_write(request, db, intake, claim);
 	if (!res)
 		return false;
@@ -482,7 +466,7 @@ static bool intake_commit(struct request *request, struct db_conn *db, struct in
 	audit_record(request, AUDIT_CREATE, "participant", intake->participant_id, provider);
 	audit_record(request, AUDIT_CREATE, "referral", db_text(res, 0, REFERRAL_ID), provider);
 	PQclear(res);
-	status = doc ? idempotency_finish(db, claim, 201, location, doc) : DB_ERROR;
+	enum db_status status = doc ? idempotency_finish(db, claim, 201, location, doc) : DB_ERROR;
 	if (status == DB_OK)
 		status = audit_commit(request, db, 201);
 	if (status != DB_OK) {
@@ -507,18 +491,14 @@ void referrals_create(struct request *request)
 	const struct principal *caller = &request->caller;
 	intake.referring_organization_id =
 		caller->has_organization ? caller->organization_id : NULL;
-	struct db_conn *db = request_db(request);
-	if (!db)
-		return;
 	/* The key first: a retry gets its first answer even if the provider's rules or its
 	 * day have changed since. */
-	char scope[IDEMPOTENCY_SCOPE_MAX];
-	idempotency_scope(request, scope, sizeof scope);
+	struct db_conn *db = request_db(request);
 	struct idempotency claim;
-	if (idempotency_start(request, db, scope, &claim) != IDEMPOTENCY_PROCEED)
+	if (!db || idempotency_start(request, db, &claim) != IDEMPOTENCY_PROCEED)
 		return;
 	if (!intake_plan(request, db, &intake) || !intake_commit(request, db, &intake, &claim))
-		idempotency_release(db, &claim);
+		idempotency_release(db);
 }
 
 void referrals_list(struct request *request)

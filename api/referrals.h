@@ -6,12 +6,17 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "validate.h"
+
 struct request;
 struct db_conn;
 
 void referrals_create(struct request *request);
 void referrals_list(struct request *request);
 void referrals_get(struct request *request);
+
+/* The fields of a referral at intake, the participant and consent included. */
+extern const struct field_rule REFERRAL_FIELDS[];
 
 /* Column order of REFERRAL_COLUMNS, for the workflow routes (api/referral_workflow.c). */
 enum referral_column {

@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "civil_date.h"
 #include "db.h"
+#include "idempotency.h"
 #include "pagination.h"
 #include "participants.h"
 #include "patch.h"
@@ -43,7 +44,7 @@ static const char *check_not_future(const json_t *value)
 	return at > (long long)time(NULL) + FUTURE_SKEW_SECONDS ? "cannot be in the future" : NULL;
 }
 
-static const struct field_rule NOTE_FIELDS[] = {
+const struct field_rule NOTE_FIELDS[] = {
 	{.name = "participant_id", .type = FIELD_UUID, .required = true},
 	{.name = "specialist_id", .type = FIELD_UUID},
 	{.name = "occurred_at",
@@ -274,25 +275,41 @@ PGresult *session_note_lock(struct request *request, struct db_conn *db, const c
 	return visible_note(request, db, &NOTE_SELECT_FOR_UPDATE, id);
 }
 
-void session_note_finish(struct request *request, struct db_conn *db, const char *id,
-			 unsigned status_code, enum audit_action action)
+/* As session_note_finish, storing the answer for claim (when claimed) before the commit.
+ * Returns true when the note was committed and answered. */
+static bool note_finish(struct request *request, struct db_conn *db, const char *id,
+			unsigned status_code, enum audit_action action,
+			const struct idempotency *claim)
 {
 	PGresult *res = visible_note(request, db, &NOTE_SELECT, id);
 	if (!res)
-		return;
+		return false;
 	audit_record(request, action, "session_note", id, db_text(res, 0, NOTE_ORGANIZATION_ID));
-	enum db_status status = audit_commit(request, db, status_code);
+	char location[96];
+	snprintf(location, sizeof location, "/v1/session-notes/%s", id);
+	json_t *doc = session_note_render(res, 0);
+	enum db_status status = doc ? DB_OK : DB_ERROR;
+	if (status == DB_OK && status_code == 201)
+		status = idempotency_finish(db, claim, status_code, location, doc);
+	if (status == DB_OK)
+		status = audit_commit(request, db, status_code);
 	if (status != DB_OK) {
+		json_decref(doc);
 		problem_send_database(request, status);
 	} else if (status_code == 201) {
-		char location[96];
-		snprintf(location, sizeof location, "/v1/session-notes/%s", id);
-		respond_created(request, location, session_note_render(res, 0));
+		respond_created(request, location, doc);
 	} else {
-		respond_resource(request, session_note_render(res, 0),
-				 db_integer(res, 0, NOTE_VERSION));
+		respond_resource(request, doc, db_integer(res, 0, NOTE_VERSION));
 	}
 	PQclear(res);
+	return status == DB_OK;
+}
+
+void session_note_finish(struct request *request, struct db_conn *db, const char *id,
+			 unsigned status_code, enum audit_action action)
+{
+	static const struct idempotency unclaimed;
+	(void)note_finish(request, db, id, status_code, action, &unclaimed);
 }
 
 /* The specialist a new note is written as, into out: a specialist's own profile (they
@@ -444,23 +461,32 @@ static bool note_valid(struct request *request, struct db_conn **db,
 	return ok;
 }
 
-void session_notes_create(struct request *request)
+/* Checks, writes and answers a new note in the open transaction, storing the answer for
+ * claim; returns false after answering otherwise. */
+static bool note_create(struct request *request, struct db_conn *db,
+			const struct idempotency *claim)
 {
 	char participant_id[UUID_TEXT_SIZE], specialist_id[UUID_TEXT_SIZE],
 		organization_id[UUID_TEXT_SIZE];
-	struct db_conn *db = NULL;
 	if (!note_valid(request, &db, participant_id) || !note_author(request, db, specialist_id) ||
 	    !note_parties(request, db, participant_id, specialist_id, organization_id))
-		return;
-	enum db_status status = db_begin(db);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
-		return;
-	}
+		return false;
 	char *id = note_insert(request, db, organization_id, participant_id, specialist_id);
-	if (id)
-		session_note_finish(request, db, id, 201, AUDIT_CREATE);
+	bool created = id && note_finish(request, db, id, 201, AUDIT_CREATE, claim);
 	free(id);
+	return created;
+}
+
+void session_notes_create(struct request *request)
+{
+	/* The key first: a retry gets its first answer even if the goals or the referral
+	 * have moved on since. */
+	struct db_conn *db = request_db(request);
+	struct idempotency claim;
+	if (!db || idempotency_start(request, db, &claim) != IDEMPOTENCY_PROCEED)
+		return;
+	if (!note_create(request, db, &claim))
+		idempotency_release(db);
 }
 
 void session_notes_list(struct request *request)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "audit.h"
+#include "validate.h"
 
 struct request;
 struct db_conn;
@@ -15,6 +16,9 @@ void session_notes_list(struct request *request);
 void session_notes_create(struct request *request);
 void session_notes_get(struct request *request);
 void session_notes_patch(struct request *request);
+
+/* The fields of a session note as a client writes them. */
+extern const struct field_rule NOTE_FIELDS[];
 
 /* Column order of SESSION_NOTE_COLUMNS, for api/session_note_signing.c. */
 enum session_note_column {

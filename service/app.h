@@ -17,6 +17,7 @@ struct app {
 	struct pool *pool;
 	struct metrics *metrics;
 	struct rate_limiter *rate_limiter;
+	struct request_deadlines *request_deadlines; /* made and freed by server.c */
 	const struct route *routes;
 	size_t route_count;
 	atomic_ulong in_flight; /* requests from their first line until answered */

@@ -19,6 +19,7 @@
 #include "problem.h"
 #include "rate_limit.h"
 #include "request.h"
+#include "request_deadline.h"
 #include "respond.h"
 #include "specialists.h"
 #include "validate.h"
@@ -94,9 +95,16 @@ static bool body_within_limit(struct request *request)
 }
 
 /* ulfius would silently drop a value that is not UTF-8 (check_utf8), turning a garbled
- * filter into no filter; peerd keeps them and refuses the request instead. */
+ * filter into no filter; peerd keeps them and refuses the request instead. A NUL (%00)
+ * would as silently cut a value short ("kind=provider%00x" read as "provider"), so the
+ * query as sent may not hold one. */
 static bool query_is_text(struct request *request)
 {
+	const char *sent = request->raw->http_url ? strchr(request->raw->http_url, '?') : NULL;
+	if (sent && strstr(sent, "%00")) {
+		problem_send(request, 400, "a query parameter holds a NUL character (%%00)");
+		return false;
+	}
 	const struct _u_map *query = request->raw->map_url;
 	for (int i = 0; query && i < query->nb_values; i++) {
 		if (!utf8_is_valid(query->keys[i]) || !utf8_is_valid(query->values[i])) {
@@ -281,6 +289,8 @@ int dispatch_request(const struct _u_request *raw, struct _u_response *response,
 	struct timespec started;
 	clock_gettime(CLOCK_MONOTONIC, &started);
 	struct app *app = user_data;
+	/* ulfius calls this once the whole request has arrived, body included. */
+	request_deadlines_received(app->request_deadlines, raw);
 	struct request request = {.raw = raw, .response = response, .app = app};
 	assign_request_id(&request);
 	add_standard_headers(&request);

@@ -9,17 +9,26 @@
 #include "request.h"
 #include "respond.h"
 
-/* A claim whose request never finished (the process died) is taken over after this. */
+/* A claim committed without its answer, as peerd did before it claimed keys in the work's
+ * transaction, is taken over after this. */
 #define ABANDONED_CLAIM "60 seconds"
 
-/* Takes the key, or an abandoned claim of it; purges a few keys past their 48 hours on the
- * way, so the table stays small without a separate job. Returns a row when claimed. */
+/* The first number of the transaction-level advisory lock on a key being handled; the
+ * second is a hash of scope and key (two keys whose hashes collide are only handled one
+ * at a time: the second gets 409 while the first runs). */
+#define KEY_LOCK_CLASS "1768188793"
+
+/* Takes the lock on the key, then the key, in the open transaction; purges a few keys past
+ * their 48 hours on the way (skipping rows another request is purging), so the table stays
+ * small without a separate job. Returns a row when claimed. */
 static const struct db_statement KEY_CLAIM = {
 	"idempotency_claim",
 	"WITH purged AS (DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY("
 	" SELECT ctid FROM idempotency_keys WHERE claimed_at < now() - interval '48 hours'"
-	" LIMIT 20)))"
-	" INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)"
+	" LIMIT 20 FOR UPDATE SKIP LOCKED)))"
+	" INSERT INTO idempotency_keys (scope, key, request_hash) SELECT $1::text, $2::text,"
+	" $3::text WHERE pg_try_advisory_xact_lock(" KEY_LOCK_CLASS ","
+	" hashtext($1::text || ' ' || $2::text))"
 	" ON CONFLICT (scope, key) DO UPDATE SET request_hash = EXCLUDED.request_hash,"
 	" claimed_at = now() WHERE idempotency_keys.response_status IS NULL"
 	" AND idempotency_keys.claimed_at < now() - interval '" ABANDONED_CLAIM "'"
@@ -34,11 +43,6 @@ static const struct db_statement KEY_FINISH = {
 	"idempotency_finish",
 	"UPDATE idempotency_keys SET response_status = $4::int, response_location = $5,"
 	" response_body = $6 WHERE scope = $1 AND key = $2 AND request_hash = $3"};
-
-static const struct db_statement KEY_RELEASE = {
-	"idempotency_release",
-	"DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND request_hash = $3"
-	" AND response_status IS NULL"};
 
 /* Printable ASCII without spaces at either end, 1..IDEMPOTENCY_KEY_MAX long. */
 static bool key_is_valid(const char *key)
@@ -68,6 +72,9 @@ static bool hash_body(const json_t *body, char out[65])
 	return hashed;
 }
 
+static const char STILL_HANDLED[] =
+	"the first request with this Idempotency-Key is still being handled; try again shortly";
+
 /* Answers a request whose key is already taken: replay, 422 or 409. */
 static void answer_taken(struct request *request, const struct idempotency *claim,
 			 const PGresult *row)
@@ -80,9 +87,7 @@ static void answer_taken(struct request *request, const struct idempotency *clai
 	}
 	const char *status = db_text(row, 0, 1);
 	if (!status) {
-		problem_send(request, 409,
-			     "the first request with this Idempotency-Key is still being handled; "
-			     "try again shortly");
+		problem_send(request, 409, "%s", STILL_HANDLED);
 		return;
 	}
 	const char *location = db_text(row, 0, 2);
@@ -94,26 +99,42 @@ static void answer_taken(struct request *request, const struct idempotency *clai
 		      body ? body : "", body ? strlen(body) : 0);
 }
 
+/* The caller's key scope into out. */
+static void scope_of(const struct request *request, char out[IDEMPOTENCY_SCOPE_MAX])
+{
+	const struct principal *caller = &request->caller;
+	if (caller->has_organization)
+		snprintf(out, IDEMPOTENCY_SCOPE_MAX, "organization:%s:%s", caller->organization_id,
+			 role_name(caller->role));
+	else
+		snprintf(out, IDEMPOTENCY_SCOPE_MAX, "subject:%s", caller->subject);
+}
+
 enum idempotency_start idempotency_start(struct request *request, struct db_conn *db,
-					 const char *scope, struct idempotency *out)
+					 struct idempotency *out)
 {
 	memset(out, 0, sizeof *out);
 	const char *key = request_header(request, "Idempotency-Key");
-	if (!key)
-		return IDEMPOTENCY_PROCEED;
-	if (!key_is_valid(key)) {
+	if (key && !key_is_valid(key)) {
 		problem_send(request, 400,
 			     "Idempotency-Key must be 1 to %d printable ASCII characters",
 			     IDEMPOTENCY_KEY_MAX);
 		return IDEMPOTENCY_ANSWERED;
 	}
-	snprintf(out->scope, sizeof out->scope, "%s", scope);
+	enum db_status began = db_begin(db);
+	if (began != DB_OK) {
+		problem_send_database(request, began);
+		return IDEMPOTENCY_ANSWERED;
+	}
+	if (!key)
+		return IDEMPOTENCY_PROCEED;
+	scope_of(request, out->scope);
 	snprintf(out->key, sizeof out->key, "%s", key);
 	if (!hash_body(request->body, out->request_hash)) {
 		problem_send(request, 500, "out of memory");
 		return IDEMPOTENCY_ANSWERED;
 	}
-	/* Twice at most: a key released between our claim and our read is claimable again. */
+	/* Twice at most: the request holding the key may end between our claim and our read. */
 	for (int attempt = 0; attempt < 2; attempt++) {
 		PGresult *res = NULL;
 		enum db_status status = db_exec(
@@ -137,7 +158,7 @@ enum idempotency_start idempotency_start(struct request *request, struct db_conn
 		}
 		PQclear(res);
 	}
-	problem_send(request, 409, "the Idempotency-Key is changing hands; try again shortly");
+	problem_send(request, 409, "%s", STILL_HANDLED);
 	return IDEMPOTENCY_ANSWERED;
 }
 
@@ -159,12 +180,7 @@ enum db_status idempotency_finish(struct db_conn *db, const struct idempotency *
 	return result;
 }
 
-void idempotency_release(struct db_conn *db, const struct idempotency *claim)
+void idempotency_release(struct db_conn *db)
 {
-	if (!claim->claimed)
-		return;
 	db_rollback(db);
-	if (db_exec(db, &KEY_RELEASE, DB_ARGS(claim->scope, claim->key, claim->request_hash),
-		    NULL) != DB_OK)
-		return; /* logged; the claim is taken over once abandoned */
 }

@@ -1,10 +1,14 @@
-/* Idempotency-Key for creating requests (API.md: POST /v1/referrals). The same key from
+/* Idempotency-Key for creating requests (API.md: POST /v1/referrals; also POST
+ * /v1/session-notes, for mobile clients on bad networks). The same key from
  * the same caller scope with the same body gets the first answer again and creates
  * nothing; another body with that key is 422; the key while its first request is still
  * being handled is 409. Keys are kept 48 hours.
  *
- * The claim is a row committed before the work starts, so its primary key decides which
- * of two racing requests does the work: no check-then-insert. */
+ * The key is claimed inside the transaction that does the work, under a transaction-level
+ * advisory lock on it: of two racing requests one takes the lock and works, the other
+ * fails to take it and gets 409 at once, without waiting. The claim commits with the work
+ * and its answer, or vanishes with them: whatever ends a request (a refusal, a lost
+ * connection, the database or peerd stopped), nothing is left that holds up a retry. */
 #pragma once
 
 #include "attributes.h"
@@ -31,17 +35,19 @@ enum idempotency_start {
 	IDEMPOTENCY_ANSWERED, /* the request has been answered: replayed, 409, 422, 400, 503 */
 };
 
-/* Reads the Idempotency-Key header and claims it for scope (the caller's organization,
- * or an admin's subject). With no header, proceeds unclaimed. */
+/* Reads the Idempotency-Key header, opens the transaction the work must run in, and claims
+ * the key in it for the caller's scope: their organization and role (the answer kept for
+ * a key is the view of the role that sent it), or an admin's subject. With no header,
+ * proceeds unclaimed, in the open transaction. */
 MUST_CHECK enum idempotency_start idempotency_start(struct request *request, struct db_conn *db,
-						    const char *scope, struct idempotency *out);
+						    struct idempotency *out);
 
-/* Stores the answer of a claimed key, inside the caller's transaction, so that it
- * commits with the work it describes. Does nothing for an unclaimed request. */
+/* Stores the answer of a claimed key, inside the work's transaction, so that it commits
+ * with the work it describes. Does nothing for an unclaimed request. */
 MUST_CHECK enum db_status idempotency_finish(struct db_conn *db, const struct idempotency *claim,
 					     unsigned status, const char *location,
 					     const json_t *body);
 
-/* Gives a claimed key back after the work failed (outside any transaction), so that the
- * client may try again with it. */
-void idempotency_release(struct db_conn *db, const struct idempotency *claim);
+/* Rolls back the failed work's transaction and with it the claim, so that the client may
+ * try again with the key at once. */
+void idempotency_release(struct db_conn *db);

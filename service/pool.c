@@ -9,6 +9,13 @@
 #include "db.h"
 #include "log.h"
 
+/* A borrowed connection, and what cancels its statement from another thread (made by the
+ * borrower's thread: after a reconnect inside the request it cancels nothing). */
+struct loan {
+	struct db_conn *conn; /* NULL: a free entry */
+	PGcancel *cancel;
+};
+
 struct pool {
 	char *url;
 	char *role; /* NULL: the login role */
@@ -17,6 +24,7 @@ struct pool {
 	pthread_mutex_t lock;
 	pthread_cond_t returned;
 	struct db_conn **idle; /* a stack: the most recently used connection goes out first */
+	struct loan *loans;    /* size entries */
 	size_t idle_count;
 	size_t open;
 	size_t in_use;
@@ -38,10 +46,11 @@ struct pool *pool_create(const char *url, const char *role, size_t size, unsigne
 	pool->url = strdup(url);
 	pool->role = role ? strdup(role) : NULL;
 	pool->idle = calloc(size, sizeof *pool->idle);
+	pool->loans = calloc(size, sizeof *pool->loans);
 	pthread_condattr_t attributes;
 	pthread_condattr_init(&attributes);
 	pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
-	bool ready = pool->url && (pool->role || !role) && pool->idle &&
+	bool ready = pool->url && (pool->role || !role) && pool->idle && pool->loans &&
 		     pthread_mutex_init(&pool->lock, NULL) == 0 &&
 		     pthread_cond_init(&pool->returned, &attributes) == 0;
 	pthread_condattr_destroy(&attributes);
@@ -49,6 +58,7 @@ struct pool *pool_create(const char *url, const char *role, size_t size, unsigne
 		free(pool->role);
 		free(pool->url);
 		free(pool->idle);
+		free(pool->loans);
 		free(pool);
 		return NULL;
 	}
@@ -66,6 +76,7 @@ void pool_destroy(struct pool *pool)
 	pthread_cond_destroy(&pool->returned);
 	pthread_mutex_destroy(&pool->lock);
 	free(pool->idle);
+	free(pool->loans);
 	free(pool->url);
 	free(pool->role);
 	free(pool);
@@ -136,7 +147,7 @@ static enum pool_result reuse_connection(struct pool *pool, struct db_conn *conn
 	return POOL_UNAVAILABLE;
 }
 
-enum pool_result pool_acquire(struct pool *pool, struct db_conn **out)
+static enum pool_result borrow(struct pool *pool, struct db_conn **out)
 {
 	*out = NULL;
 	struct timespec deadline = deadline_after(pool->wait_ms);
@@ -171,10 +182,49 @@ enum pool_result pool_acquire(struct pool *pool, struct db_conn **out)
 	return open_connection(pool, out);
 }
 
+enum pool_result pool_acquire(struct pool *pool, struct db_conn **out)
+{
+	enum pool_result result = borrow(pool, out);
+	if (result != POOL_OK)
+		return result;
+	PGcancel *cancel = PQgetCancel((*out)->pg);
+	pthread_mutex_lock(&pool->lock);
+	for (size_t i = 0; i < pool->size; i++) {
+		if (!pool->loans[i].conn) {
+			pool->loans[i] = (struct loan){.conn = *out, .cancel = cancel};
+			break;
+		}
+	}
+	pthread_mutex_unlock(&pool->lock);
+	return POOL_OK;
+}
+
+void pool_cancel_borrowed(struct pool *pool)
+{
+	pthread_mutex_lock(&pool->lock);
+	for (size_t i = 0; i < pool->size; i++) {
+		char error[256];
+		if (pool->loans[i].cancel && !PQcancel(pool->loans[i].cancel, error, sizeof error))
+			log_message(LOG_LEVEL_WARN, "a statement could not be cancelled: %.*s",
+				    (int)strcspn(error, "\n"), error);
+	}
+	pthread_mutex_unlock(&pool->lock);
+}
+
 void pool_release(struct pool *pool, struct db_conn *conn)
 {
 	if (!conn)
 		return;
+	PGcancel *cancel = NULL;
+	pthread_mutex_lock(&pool->lock);
+	for (size_t i = 0; i < pool->size && !cancel; i++) {
+		if (pool->loans[i].conn == conn) {
+			cancel = pool->loans[i].cancel;
+			pool->loans[i] = (struct loan){0};
+		}
+	}
+	pthread_mutex_unlock(&pool->lock);
+	PQfreeCancel(cancel);
 	db_rollback(conn);
 	bool reusable = db_is_idle(conn);
 	if (!reusable)

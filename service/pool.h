@@ -37,6 +37,10 @@ void pool_destroy(struct pool *pool);
 /* Borrows a connection into *out; give it back with pool_release. */
 MUST_CHECK enum pool_result pool_acquire(struct pool *pool, struct db_conn **out);
 
+/* Cancels the statement each borrowed connection is running, from another thread: its
+ * request ends with 503 instead of keeping a stopping server waiting. */
+void pool_cancel_borrowed(struct pool *pool);
+
 /* Gives a connection back. One left inside a transaction is rolled back; a broken one is
  * closed so the next borrower opens a fresh one. */
 void pool_release(struct pool *pool, struct db_conn *conn);

@@ -30,6 +30,8 @@ const char *problem_title(unsigned status)
 		return "Method Not Allowed";
 	case 406:
 		return "Not Acceptable";
+	case 408:
+		return "Request Timeout";
 	case 409:
 		return "Conflict";
 	case 412:

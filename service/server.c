@@ -1,17 +1,21 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "app.h"
 #include "dispatch.h"
 #include "log.h"
+#include "request_deadline.h"
 
 /* Open connections at most: each may hold a body of up to PEERD_MAX_BODY_BYTES while it
  * uploads, so this bounds memory. More wait in the listen backlog. */
@@ -26,7 +30,8 @@
 /* After the last handler returns, time for its response to leave the socket. */
 #define FLUSH_GRACE_MS 200
 
-static void log_from_microhttpd(void *context, const char *format, va_list args)
+__attribute__((format(printf, 2, 0))) static void
+log_from_microhttpd(void *context, const char *format, va_list args)
 {
 	(void)context;
 	char message[512];
@@ -38,19 +43,22 @@ static void log_from_microhttpd(void *context, const char *format, va_list args)
 /* A request counts as in flight from its first line until MHD has finished with it, body
  * upload and response included, so a graceful stop also waits for slow uploads. MHD
  * calls request_completed for every request it passed to request_started
- * (connection.c: client_aware); both pass on to the ulfius callbacks they replace. */
+ * (connection.c: client_aware); both pass on to the ulfius callbacks they replace, and
+ * tell the receiving deadlines (service/request_deadline.c). */
 static void *request_started(void *context, const char *uri, struct MHD_Connection *connection)
 {
-	(void)connection;
 	struct app *app = context;
 	atomic_fetch_add(&app->in_flight, 1);
-	return ulfius_uri_logger(NULL, uri);
+	struct connection_info_struct *info = ulfius_uri_logger(NULL, uri);
+	request_deadlines_begun(app->request_deadlines, connection, info ? info->request : NULL);
+	return info;
 }
 
 static void request_completed(void *context, struct MHD_Connection *connection, void **state,
 			      enum MHD_RequestTerminationCode reason)
 {
 	struct app *app = context;
+	request_deadlines_completed(app->request_deadlines, connection, reason);
 	mhd_request_completed(NULL, connection, state, reason);
 	atomic_fetch_sub(&app->in_flight, 1);
 }
@@ -84,12 +92,22 @@ bool server_start(struct server *server, struct app *app, char *error, size_t er
 		return false;
 	}
 
+	/* Beyond this idle timeout, each request must arrive whole within the same time. */
+	app->request_deadlines = request_deadlines_start(app->config->connection_timeout_seconds,
+							 2 * CONNECTION_LIMIT);
+	if (!app->request_deadlines) {
+		snprintf(error, error_size, "the HTTP server could not be initialised");
+		ulfius_clean_instance(&server->instance);
+		return false;
+	}
 	struct MHD_OptionItem options[] = {
 		/* First, so that MHD reports even option errors through it. */
 		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)log_from_microhttpd, NULL},
 		/* ulfius.h requires its two callbacks here; these wrap them. */
 		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, app},
 		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)request_started, app},
+		{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)request_deadlines_connection,
+		 app->request_deadlines},
 		{MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)app->config->threads, NULL},
 		{MHD_OPTION_CONNECTION_TIMEOUT, app->config->connection_timeout_seconds, NULL},
 		{MHD_OPTION_CONNECTION_LIMIT, CONNECTION_LIMIT, NULL},
@@ -102,6 +120,8 @@ bool server_start(struct server *server, struct app *app, char *error, size_t er
 		snprintf(error, error_size, "cannot listen on port %u (is it in use?)",
 			 app->config->port);
 		ulfius_clean_instance(&server->instance);
+		request_deadlines_stop(app->request_deadlines);
+		app->request_deadlines = NULL;
 		return false;
 	}
 	server->running = true;
@@ -114,6 +134,28 @@ static void sleep_ms(unsigned ms)
 	nanosleep(&pause, NULL);
 }
 
+/* Hands MHD the connections still waiting in the listening socket's backlog
+ * (CONNECTION_LIMIT at most, should clients keep coming): their clients have sent a
+ * request, and closing the socket would reset them. */
+static void hand_over_backlog(struct MHD_Daemon *daemon, MHD_socket listener)
+{
+	int flags = fcntl(listener, F_GETFL);
+	if (flags < 0 || fcntl(listener, F_SETFL, flags | O_NONBLOCK) != 0)
+		return;
+	for (int taken = 0; taken < CONNECTION_LIMIT;) {
+		struct sockaddr_storage address;
+		socklen_t length = sizeof address;
+		int client = accept4(listener, (struct sockaddr *)&address, &length, SOCK_CLOEXEC);
+		if (client < 0 && errno == EINTR)
+			continue;
+		if (client < 0)
+			return; /* EAGAIN: the backlog is empty */
+		taken++;
+		/* MHD closes the socket if it cannot take it. */
+		(void)MHD_add_connection(daemon, client, (struct sockaddr *)&address, length);
+	}
+}
+
 void server_stop(struct server *server, unsigned grace_ms)
 {
 	if (!server->running)
@@ -122,19 +164,38 @@ void server_stop(struct server *server, unsigned grace_ms)
 	atomic_store(&app->draining, true);
 	/* Stop accepting: the listening socket becomes ours to close. */
 	MHD_socket listener = MHD_quiesce_daemon(server->instance.mhd_daemon);
-	if (listener != MHD_INVALID_SOCKET)
+	if (listener != MHD_INVALID_SOCKET) {
+		hand_over_backlog(server->instance.mhd_daemon, listener);
 		close(listener);
+	}
 	unsigned waited = 0;
-	while (atomic_load(&app->in_flight) > 0 && waited < grace_ms) {
-		sleep_ms(10);
-		waited += 10;
+	for (;;) {
+		while (atomic_load(&app->in_flight) > 0 && waited < grace_ms) {
+			sleep_ms(10);
+			waited += 10;
+		}
+		if (atomic_load(&app->in_flight) > 0)
+			break; /* the grace period is over */
+		/* Time for the last answers to leave. Requests on connections MHD accepted but
+		 * had not read yet begin now that its threads are free: wait for them too. */
+		sleep_ms(FLUSH_GRACE_MS);
+		waited += FLUSH_GRACE_MS;
+		if (atomic_load(&app->in_flight) == 0 || waited >= grace_ms)
+			break;
 	}
 	unsigned long unfinished = atomic_load(&app->in_flight);
-	if (unfinished > 0)
-		log_message(LOG_LEVEL_WARN, "%lu requests still running after %u ms", unfinished,
-			    grace_ms);
-	sleep_ms(FLUSH_GRACE_MS);
+	if (unfinished > 0) {
+		log_message(LOG_LEVEL_WARN,
+			    "%lu requests still running after %u ms; cancelling their statements",
+			    unfinished, grace_ms);
+		/* So that they answer 503 now rather than hold up the stop (MHD waits for them). */
+		pool_cancel_borrowed(app->pool);
+		sleep_ms(FLUSH_GRACE_MS);
+	}
 	ulfius_stop_framework(&server->instance);
 	ulfius_clean_instance(&server->instance);
+	/* Every connection is closed by now. */
+	request_deadlines_stop(app->request_deadlines);
+	app->request_deadlines = NULL;
 	server->running = false;
 }

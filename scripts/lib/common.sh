@@ -52,16 +52,17 @@ pg_run() {
 	fi
 }
 
-# cluster_init DIR: a new cluster in DIR with a superuser "postgres" and trust on
-# loopback only. Does nothing when DIR already holds one.
+# cluster_init DIR [INITDB_OPTION...]: a new cluster in DIR with a superuser "postgres"
+# and trust on loopback only. Does nothing when DIR already holds one.
 cluster_init() {
 	local dir=$1
+	shift
 	[ -f "$dir/PG_VERSION" ] && return 0
 	mkdir -p "$dir"
 	[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir"
 	chmod 700 "$dir"
 	pg_run "$PG_BIN/initdb" -D "$dir" -U postgres --auth=trust --encoding=UTF8 \
-		--locale=C.UTF-8 >/dev/null
+		--locale=C.UTF-8 "$@" >/dev/null
 }
 
 # cluster_start DIR PORT: listens on 127.0.0.1:PORT only, no Unix socket.

@@ -136,19 +136,7 @@ static json_t *referral_body(const char *provider_id, const char *service_type)
 /* POSTs body as token, with an Idempotency-Key when key is not NULL. */
 static struct http_response *submit(const char *token, const json_t *body, const char *key)
 {
-	char *text = json_dumps(body, JSON_COMPACT);
-	char header[512];
-	if (key)
-		snprintf(header, sizeof header, "Idempotency-Key: %s", key);
-	struct http_response *response =
-		http_send(&(struct http_request){.method = "POST",
-						 .path = "/v1/referrals",
-						 .token = token,
-						 .content_type = "application/json",
-						 .body = text,
-						 .headers = {key ? header : NULL}});
-	free(text);
-	return response;
+	return http_post_keyed("/v1/referrals", token, body, key);
 }
 
 /* Submits body and returns the new referral's id (the caller frees it). */

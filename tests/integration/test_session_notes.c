@@ -2,8 +2,9 @@
  * co-signed note with every role's refusals; the billing rules (rounding, modality,
  * certification on the day of the session, the daily cap, also under signings at the same
  * moment); the database's guard on signed notes and addenda; what a note must be; the
- * list's filters. Every test makes its own organizations, people and notes: the suite runs
- * in parallel against one server and one database. */
+ * list's filters; an Idempotency-Key on writing one. Every test makes its own
+ * organizations, people and notes: the suite runs in parallel against one server and one
+ * database. */
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -1842,4 +1843,155 @@ Test(session_notes, list_filters)
 	specialist_close(&second);
 	specialist_close(&first);
 	provider_close(&provider);
+}
+
+/* 7. Idempotency-Key */
+
+/* POSTs doc (not freed) as token with Idempotency-Key: key. */
+static struct http_response *note_post_keyed(const char *token, const json_t *doc, const char *key)
+{
+	return http_post_keyed("/v1/session-notes", token, doc, key);
+}
+
+static long long notes_stored(const char *participant_id)
+{
+	char *count = test_sql_text("SELECT count(*) FROM session_notes WHERE participant_id = $1",
+				    1, (const char *const[]){participant_id});
+	long long stored = atoll(count);
+	free(count);
+	return stored;
+}
+
+/* Whether the answer says it is a replay (Idempotent-Replayed: true). */
+static bool replayed(const struct http_response *response)
+{
+	char *value = http_header(response, "Idempotent-Replayed");
+	bool is_replay = value && strcmp(value, "true") == 0;
+	free(value);
+	return is_replay;
+}
+
+/* A provider, its certified specialist, a person assigned to them with a goal, a note's
+ * time and an Idempotency-Key no other test sends. */
+struct keyed {
+	struct provider provider;
+	struct specialist specialist;
+	struct person person;
+	char at[32];
+	char key[96];
+};
+
+static void keyed_open(struct keyed *keyed, const char *time_of_day)
+{
+	provider_open(&keyed->provider, NULL, 0);
+	specialist_open(&keyed->specialist, keyed->provider.id, true);
+	person_assigned(&keyed->person, &keyed->provider, &keyed->specialist);
+	local_instant(1, time_of_day, keyed->at, sizeof keyed->at);
+	unique_name("note-key", keyed->key, sizeof keyed->key);
+	for (char *c = keyed->key; *c; c++)
+		*c = *c == ' ' ? '-' : *c;
+}
+
+static void keyed_close(struct keyed *keyed)
+{
+	person_close(&keyed->person);
+	specialist_close(&keyed->specialist);
+	provider_close(&keyed->provider);
+}
+
+Test(session_notes, same_key_and_body_replays_the_first_note)
+{
+	struct keyed k;
+	keyed_open(&k, "10:00");
+	json_t *doc = note_doc(k.person.id, k.person.goal_id, k.at, 45, "in_person");
+	struct http_response *first = note_post_keyed(k.specialist.token, doc, k.key);
+	cr_assert_eq(first->status, 201, "%s", first->body);
+	cr_assert_not(replayed(first), "the first answer is not a replay");
+	char *location = http_header(first, "Location");
+
+	/* The same document in another member order, after the goal it names was set aside:
+	 * the first answer again, and no second note. */
+	goal_discontinue(k.person.goal_id, k.specialist.token);
+	char *reordered = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(2));
+	json_t *again_doc = json_loads(reordered, 0, NULL);
+	struct http_response *again = note_post_keyed(k.specialist.token, again_doc, k.key);
+	cr_assert_eq(again->status, 201, "%s", again->body);
+	cr_assert(replayed(again), "Idempotent-Replayed: true: %s", again->headers);
+	cr_assert(json_equal(again->json, first->json), "%s\n%s", first->body, again->body);
+	char *again_location = http_header(again, "Location");
+	cr_assert_str_eq(again_location, location);
+	cr_assert_eq(notes_stored(k.person.id), 1);
+
+	/* Without the key, the same body is a new request (and now refused: the goal). */
+	struct http_response *unkeyed =
+		http_send_json("POST", "/v1/session-notes", k.specialist.token, doc);
+	cr_assert_eq(unkeyed->status, 422, "%s", unkeyed->body);
+	cr_assert_eq(notes_stored(k.person.id), 1);
+
+	http_response_free(unkeyed);
+	free(again_location);
+	http_response_free(again);
+	json_decref(again_doc);
+	free(reordered);
+	free(location);
+	http_response_free(first);
+	json_decref(doc);
+	keyed_close(&k);
+}
+
+Test(session_notes, same_key_with_another_body_is_422_and_a_failed_key_is_free)
+{
+	struct keyed k;
+	keyed_open(&k, "11:00");
+	/* Refused first (too long a session): the key is given back. */
+	json_t *doc = note_doc(k.person.id, k.person.goal_id, k.at, 481, "phone");
+	expect_invalid(note_post_keyed(k.specialist.token, doc, k.key), "duration_minutes",
+		       "481 minutes");
+	json_object_set_new(doc, "duration_minutes", json_integer(30));
+	struct http_response *created = note_post_keyed(k.specialist.token, doc, k.key);
+	cr_assert_eq(created->status, 201, "%s", created->body);
+	cr_assert_not(replayed(created), "a refused request keeps nothing to replay");
+
+	json_object_set_new(doc, "summary", json_string("Another session, another story."));
+	expect_invalid(note_post_keyed(k.specialist.token, doc, k.key), "Idempotency-Key",
+		       "another body with the key");
+	cr_assert_eq(notes_stored(k.person.id), 1);
+
+	/* A supervisor of the organization has a scope of its own. */
+	json_object_set_new(doc, "specialist_id", json_string(k.specialist.id));
+	struct http_response *supervisor = note_post_keyed(k.provider.supervisor, doc, k.key);
+	cr_assert_eq(supervisor->status, 201, "%s", supervisor->body);
+	cr_assert_not(replayed(supervisor));
+	cr_assert_eq(notes_stored(k.person.id), 2);
+
+	http_response_free(supervisor);
+	http_response_free(created);
+	json_decref(doc);
+	keyed_close(&k);
+}
+
+Test(session_notes, keys_of_another_organization_do_not_collide)
+{
+	struct keyed k[2];
+	char *ids[2];
+	for (size_t i = 0; i < 2; i++) {
+		keyed_open(&k[i], "12:00");
+		/* The same key and time in both organizations. */
+		snprintf(k[i].key, sizeof k[i].key, "%s", k[0].key);
+		json_t *doc = note_doc(k[i].person.id, k[i].person.goal_id, k[0].at, 30, "video");
+		struct http_response *created =
+			note_post_keyed(k[i].specialist.token, doc, k[0].key);
+		cr_assert_eq(created->status, 201, "organization %zu: %s", i, created->body);
+		cr_assert_not(replayed(created), "organization %zu's key is its own", i);
+		cr_assert_str_eq(http_string(created, "organization_id"), k[i].provider.id);
+		ids[i] = strdup(http_string(created, "id"));
+		http_response_free(created);
+		json_decref(doc);
+		cr_assert_eq(notes_stored(k[i].person.id), 1);
+	}
+	cr_assert_str_neq(ids[0], ids[1]);
+	for (size_t i = 0; i < 2; i++) {
+		free(ids[i]);
+		keyed_close(&k[i]);
+	}
 }

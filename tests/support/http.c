@@ -33,7 +33,8 @@ const char *http_base_url(void)
 	return url;
 }
 
-struct http_response *http_send(const struct http_request *request)
+struct http_response *http_try_send(const struct http_request *request, char *error,
+				    size_t error_size)
 {
 	CURL *curl = curl_easy_init();
 	cr_assert(curl);
@@ -75,7 +76,14 @@ struct http_response *http_send(const struct http_request *request)
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)size);
 	}
 	CURLcode outcome = curl_easy_perform(curl);
-	cr_assert_eq(outcome, CURLE_OK, "%s %s: %s", method, url, curl_easy_strerror(outcome));
+	if (outcome != CURLE_OK) {
+		snprintf(error, error_size, "%s %s: %s", method, url, curl_easy_strerror(outcome));
+		free(body.data);
+		free(head.data);
+		curl_slist_free_all(headers);
+		curl_easy_cleanup(curl);
+		return NULL;
+	}
 
 	struct http_response *response = calloc(1, sizeof *response);
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response->status);
@@ -85,6 +93,14 @@ struct http_response *http_send(const struct http_request *request)
 	response->json = json_loads(response->body, JSON_DECODE_ANY, NULL);
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(curl);
+	return response;
+}
+
+struct http_response *http_send(const struct http_request *request)
+{
+	char error[2400];
+	struct http_response *response = http_try_send(request, error, sizeof error);
+	cr_assert(response, "%s", error);
 	return response;
 }
 
@@ -121,8 +137,9 @@ struct http_response *http_get(const char *path, const char *token)
 	return http_send(&(struct http_request){.path = path, .token = token});
 }
 
-struct http_response *http_send_json(const char *method, const char *path, const char *token,
-				     const json_t *body)
+/* Sends body as application/json, with one more header line when it is not NULL. */
+static struct http_response *send_json_with(const char *method, const char *path, const char *token,
+					    const json_t *body, const char *header)
 {
 	char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
 	struct http_response *response = http_send(&(struct http_request){
@@ -131,9 +148,25 @@ struct http_response *http_send_json(const char *method, const char *path, const
 		.token = token,
 		.content_type = "application/json",
 		.body = text,
+		.headers = {header},
 	});
 	free(text);
 	return response;
+}
+
+struct http_response *http_send_json(const char *method, const char *path, const char *token,
+				     const json_t *body)
+{
+	return send_json_with(method, path, token, body, NULL);
+}
+
+struct http_response *http_post_keyed(const char *path, const char *token, const json_t *body,
+				      const char *key)
+{
+	char header[512];
+	if (key)
+		snprintf(header, sizeof header, "Idempotency-Key: %s", key);
+	return send_json_with("POST", path, token, body, key ? header : NULL);
 }
 
 struct http_response *http_patch(const char *path, const char *token, const char *body,

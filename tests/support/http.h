@@ -27,6 +27,12 @@ struct http_request {
  * reached at all. Free with http_response_free. */
 struct http_response *http_send(const struct http_request *request);
 
+/* As http_send, but when no complete response comes back (refused, reset, empty reply,
+ * timeout) returns NULL and writes curl's reason into error instead of failing the test:
+ * for other threads than the test's, and for servers that go away. */
+struct http_response *http_try_send(const struct http_request *request, char *error,
+				    size_t error_size);
+
 void http_response_free(struct http_response *response);
 
 /* The value of a response header (first match, case-insensitive) as a new string the
@@ -38,6 +44,11 @@ struct http_response *http_get(const char *path, const char *token);
 /* Sends body (a JSON value, not stolen) as application/json. */
 struct http_response *http_send_json(const char *method, const char *path, const char *token,
 				     const json_t *body);
+
+/* POSTs body (a JSON value, not stolen) as application/json, with `Idempotency-Key: key`
+ * when key is not NULL. */
+struct http_response *http_post_keyed(const char *path, const char *token, const json_t *body,
+				      const char *key);
 
 /* PATCH path with body as application/merge-patch+json, and If-Match: if_match when it
  * is not NULL. */
