@@ -48,7 +48,7 @@ static const struct field_rule REQUIREMENT_FIELDS[] = {
 	{0},
 };
 
-static const struct field_rule CERTIFICATION_FIELDS[] = {
+const struct field_rule CERTIFICATION_FIELDS[] = {
 	{.name = "credential",
 	 .type = FIELD_STRING,
 	 .required = true,
@@ -525,7 +525,7 @@ static bool admit_patch(struct request *request, struct db_conn *db, const PGres
 	}
 	if (request->caller.role != ROLE_SPECIALIST)
 		return true;
-	if (!patch_allows_only(request, "a specialist", HOLDER_WRITABLE))
+	if (!patch_allows_only(request, "a specialist", HOLDER_WRITABLE, CERTIFICATION_FIELDS))
 		return false;
 	if (strcmp(db_text(current, 0, COL_STATUS), "pending") == 0)
 		return true;

@@ -5,6 +5,7 @@
 
 #include "civil_date.h"
 #include "uuid.h"
+#include "validate.h"
 
 struct request;
 struct db_conn;
@@ -15,6 +16,9 @@ void certifications_create(struct request *request);
 void certifications_get(struct request *request);
 void certifications_patch(struct request *request);
 void certifications_verify(struct request *request);
+
+/* The fields of a certification as a client writes them. */
+extern const struct field_rule CERTIFICATION_FIELDS[];
 
 /* What a sub-resource (continuing education) needs to know of its certification. */
 struct certification_ref {

@@ -17,7 +17,7 @@
 #include "respond.h"
 #include "validate.h"
 
-static const struct field_rule CEU_FIELDS[] = {
+const struct field_rule CEU_FIELDS[] = {
 	{.name = "completed_on", .type = FIELD_DATE, .required = true},
 	{.name = "hours",
 	 .type = FIELD_NUMBER,

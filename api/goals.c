@@ -30,7 +30,7 @@ static const struct field_rule STEP_FIELDS[] = {
 	{0},
 };
 
-static const struct field_rule GOAL_FIELDS[] = {
+const struct field_rule GOAL_FIELDS[] = {
 	{.name = "domain", .type = FIELD_ENUM, .required = true, .choices = WELLNESS_DOMAINS},
 	{.name = "statement", .type = FIELD_STRING, .required = true, .min = 1, .max = 2000},
 	{.name = "strengths",
@@ -53,7 +53,7 @@ static const struct field_rule GOAL_FIELDS[] = {
 	{0},
 };
 
-static const struct field_rule PROGRESS_FIELDS[] = {
+const struct field_rule PROGRESS_FIELDS[] = {
 	{.name = "recorded_on", .type = FIELD_DATE, .required = true},
 	{.name = "rating", .type = FIELD_INTEGER, .required = true, .min = 0, .max = 10},
 	{.name = "note", .type = FIELD_STRING, .nullable = true, .min = 1, .max = 2000},

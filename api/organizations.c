@@ -36,7 +36,7 @@ static const struct field_rule SETTINGS_FIELDS[] = {
 	{0},
 };
 
-static const struct field_rule ORGANIZATION_FIELDS[] = {
+const struct field_rule ORGANIZATION_FIELDS[] = {
 	{.name = "name",
 	 .type = FIELD_STRING,
 	 .required = true,
@@ -280,7 +280,7 @@ static bool patch_permitted(struct request *request)
 {
 	static const char *const SUPERVISOR_WRITABLE[] = {"settings", NULL};
 	return request->caller.role == ROLE_ADMIN ||
-	       patch_allows_only(request, "a supervisor", SUPERVISOR_WRITABLE);
+	       patch_allows_only(request, "a supervisor", SUPERVISOR_WRITABLE, ORGANIZATION_FIELDS);
 }
 
 static bool kind_unchanged(struct request *request, const PGresult *current, const json_t *before,

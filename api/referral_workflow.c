@@ -16,13 +16,13 @@
 #include "respond.h"
 #include "validate.h"
 
-static const struct field_rule TRANSITION_FIELDS[] = {
+const struct field_rule TRANSITION_FIELDS[] = {
 	{.name = "to", .type = FIELD_ENUM, .required = true, .choices = REFERRAL_STATUSES},
 	{.name = "reason", .type = FIELD_STRING, .nullable = true, .min = 1, .max = 2000},
 	{0},
 };
 
-static const struct field_rule ASSIGNMENT_FIELDS[] = {
+const struct field_rule ASSIGNMENT_FIELDS[] = {
 	{.name = "specialist_id", .type = FIELD_UUID, .required = true},
 	{.name = "reason", .type = FIELD_STRING, .nullable = true, .min = 1, .max = 2000},
 	{0},

@@ -17,7 +17,7 @@
 #include "session_notes.h"
 #include "validate.h"
 
-static const struct field_rule ADDENDUM_FIELDS[] = {
+const struct field_rule ADDENDUM_FIELDS[] = {
 	{.name = "text", .type = FIELD_STRING, .required = true, .min = 1, .max = 4000},
 	{0},
 };

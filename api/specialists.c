@@ -49,7 +49,7 @@ static const char *check_language_tag(const json_t *item)
 		       : "must be a BCP 47 language tag such as en, es-MX or ase";
 }
 
-static const struct field_rule SPECIALIST_FIELDS[] = {
+const struct field_rule SPECIALIST_FIELDS[] = {
 	{.name = "organization_id", .type = FIELD_UUID},
 	{.name = "subject",
 	 .type = FIELD_STRING,
@@ -458,7 +458,7 @@ static bool admit_patch(struct request *request, struct db_conn *db, const PGres
 		return false;
 	}
 	return request->caller.role != ROLE_SPECIALIST ||
-	       patch_allows_only(request, "a specialist", SELF_WRITABLE);
+	       patch_allows_only(request, "a specialist", SELF_WRITABLE, SPECIALIST_FIELDS);
 }
 
 static bool organization_unchanged(struct request *request, const PGresult *current,

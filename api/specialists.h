@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "uuid.h"
+#include "validate.h"
 
 struct request;
 struct db_conn;
@@ -14,6 +15,9 @@ void specialists_get(struct request *request);
 void specialists_get_me(struct request *request);
 void specialists_patch(struct request *request);
 void specialists_patch_me(struct request *request);
+
+/* The fields of a specialist as a client writes them. */
+extern const struct field_rule SPECIALIST_FIELDS[];
 
 /* Who a specialist is, as far as another resource needs to know. */
 struct specialist_ref {

@@ -29,19 +29,35 @@ static bool is_listed(const char *key, const char *const *allowed)
 	return false;
 }
 
-bool patch_allows_only(struct request *request, const char *who, const char *const *allowed)
+/* A member the resource does not have, or one the server sets, is validation's to refuse:
+ * 422 naming it, whoever sends it. */
+static bool left_to_validation(const char *key, const struct field_rule *fields)
+{
+	for (; fields->name; fields++) {
+		if (strcmp(fields->name, key) == 0)
+			return fields->type == FIELD_READ_ONLY;
+	}
+	return true;
+}
+
+bool patch_allows_only(struct request *request, const char *who, const char *const *allowed,
+		       const struct field_rule *fields)
 {
 	char refused[256] = "";
+	bool any = false; /* a member named "" is refused too, and leaves refused empty */
 	const char *key;
 	json_t *value;
 	json_object_foreach (request->body, key, value) {
-		if (is_listed(key, allowed))
+		if (is_listed(key, allowed) || left_to_validation(key, fields))
 			continue;
 		size_t used = strlen(refused);
 		snprintf(refused + used, sizeof refused - used, "%s%s", used ? ", " : "", key);
+		any = true;
 	}
-	if (!refused[0])
+	if (!any)
 		return true;
+	/* A long list is cut short, never inside a character: the detail must stay UTF-8. */
+	utf8_cut_partial(refused);
 	char permitted[256] = "";
 	for (const char *const *name = allowed; *name; name++) {
 		size_t used = strlen(permitted);

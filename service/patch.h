@@ -49,9 +49,12 @@ void patch_run(struct request *request, const char *id, const struct patch_targe
  * ownership of resource and returns it. */
 json_t *patch_writable_document(json_t *resource, const struct field_rule *fields);
 
-/* Answers 403 naming every member of the body not in allowed (NULL-terminated) and
- * returns false; who names the caller in the message ("a supervisor"). */
-bool patch_allows_only(struct request *request, const char *who, const char *const *allowed);
+/* Answers 403 naming every member of the body that the resource's fields make writable but
+ * that is not in allowed (NULL-terminated), and returns false; who names the caller in the
+ * message ("a supervisor"). Unknown and read-only members pass, for validation to answer
+ * 422 as it does for every caller. */
+bool patch_allows_only(struct request *request, const char *who, const char *const *allowed,
+		       const struct field_rule *fields);
 
 /* Answers 422 and returns false when member differs between before and after. */
 bool patch_keeps(struct request *request, const json_t *before, const json_t *after,
