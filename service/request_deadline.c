@@ -60,6 +60,8 @@ struct slot {
 	uint64_t deadline_ms; /* CLOCK_MONOTONIC, while the phase has a deadline */
 	unsigned kicks;	      /* SLOT_CUT: how many times the reading side was shut */
 	const struct _u_request *request;
+	bool begun;  /* a request has begun and libmicrohttpd has not ended it yet */
+	void *state; /* what request_deadlines_begun was given for it */
 };
 
 struct request_deadlines {
@@ -70,7 +72,9 @@ struct request_deadlines {
 	unsigned timeout_seconds;
 	uint64_t timeout_ms;
 	char *problem; /* the 408's body, made once */
-	size_t used;   /* slots at and past this index are free */
+	request_abandoned_fn *abandoned;
+	void *abandoned_cls;
+	size_t used; /* slots at and past this index are free */
 	size_t capacity;
 	struct slot slots[];
 };
@@ -154,7 +158,8 @@ static bool init_sync(struct request_deadlines *deadlines)
 	return false;
 }
 
-struct request_deadlines *request_deadlines_start(unsigned timeout_seconds, size_t capacity)
+struct request_deadlines *request_deadlines_start(unsigned timeout_seconds, size_t capacity,
+						  request_abandoned_fn *abandoned, void *cls)
 {
 	struct request_deadlines *deadlines =
 		calloc(1, sizeof *deadlines + capacity * sizeof deadlines->slots[0]);
@@ -163,6 +168,8 @@ struct request_deadlines *request_deadlines_start(unsigned timeout_seconds, size
 	deadlines->timeout_seconds = timeout_seconds;
 	deadlines->timeout_ms = (uint64_t)timeout_seconds * 1000u;
 	deadlines->capacity = capacity;
+	deadlines->abandoned = abandoned;
+	deadlines->abandoned_cls = cls;
 	deadlines->problem = problem_text(timeout_seconds);
 	if (!deadlines->problem || !init_sync(deadlines))
 		goto failed;
@@ -226,9 +233,13 @@ void request_deadlines_connection(void *cls, struct MHD_Connection *connection,
 	if (!slot)
 		return;
 	pthread_mutex_lock(&deadlines->lock);
+	bool unended = slot->begun;
+	void *state = slot->state;
 	*slot = (struct slot){.phase = SLOT_FREE};
 	pthread_mutex_unlock(&deadlines->lock);
 	*socket_context = NULL;
+	if (unended && deadlines->abandoned)
+		deadlines->abandoned(deadlines->abandoned_cls, connection, state);
 }
 
 static struct slot *slot_of(struct MHD_Connection *connection)
@@ -239,12 +250,14 @@ static struct slot *slot_of(struct MHD_Connection *connection)
 }
 
 void request_deadlines_begun(struct request_deadlines *deadlines, struct MHD_Connection *connection,
-			     const struct _u_request *request)
+			     const struct _u_request *request, void *state)
 {
 	struct slot *slot = deadlines ? slot_of(connection) : NULL;
 	if (!slot)
 		return;
 	pthread_mutex_lock(&deadlines->lock);
+	slot->begun = true;
+	slot->state = state;
 	if (slot->phase == SLOT_WAITING) {
 		slot->phase = SLOT_RECEIVING;
 		slot->request = request;
@@ -314,6 +327,8 @@ void request_deadlines_completed(struct request_deadlines *deadlines,
 	slot->phase = timed_out ? SLOT_CLOSING : SLOT_WAITING;
 	slot->deadline_ms = now_ms() + deadlines->timeout_ms;
 	slot->request = NULL;
+	slot->begun = false;
+	slot->state = NULL;
 	pthread_mutex_unlock(&deadlines->lock);
 	if (timed_out)
 		answer_timeout(deadlines, fd);

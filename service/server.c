@@ -50,7 +50,8 @@ static void *request_started(void *context, const char *uri, struct MHD_Connecti
 	struct app *app = context;
 	atomic_fetch_add(&app->in_flight, 1);
 	struct connection_info_struct *info = ulfius_uri_logger(NULL, uri);
-	request_deadlines_begun(app->request_deadlines, connection, info ? info->request : NULL);
+	request_deadlines_begun(app->request_deadlines, connection, info ? info->request : NULL,
+				info);
 	return info;
 }
 
@@ -60,6 +61,16 @@ static void request_completed(void *context, struct MHD_Connection *connection, 
 	struct app *app = context;
 	request_deadlines_completed(app->request_deadlines, connection, reason);
 	mhd_request_completed(NULL, connection, state, reason);
+	atomic_fetch_sub(&app->in_flight, 1);
+}
+
+/* A request libmicrohttpd refused before any handler (a query of thousands of parameters
+ * outgrows its memory pool) never reaches request_completed: end it here, when its
+ * connection closes, so it is neither leaked nor counted in flight for ever. */
+static void request_abandoned(void *context, struct MHD_Connection *connection, void *state)
+{
+	struct app *app = context;
+	mhd_request_completed(NULL, connection, &state, MHD_REQUEST_TERMINATED_WITH_ERROR);
 	atomic_fetch_sub(&app->in_flight, 1);
 }
 
@@ -93,8 +104,9 @@ bool server_start(struct server *server, struct app *app, char *error, size_t er
 	}
 
 	/* Beyond this idle timeout, each request must arrive whole within the same time. */
-	app->request_deadlines = request_deadlines_start(app->config->connection_timeout_seconds,
-							 2 * CONNECTION_LIMIT);
+	app->request_deadlines =
+		request_deadlines_start(app->config->connection_timeout_seconds,
+					2 * CONNECTION_LIMIT, request_abandoned, app);
 	if (!app->request_deadlines) {
 		snprintf(error, error_size, "the HTTP server could not be initialised");
 		ulfius_clean_instance(&server->instance);

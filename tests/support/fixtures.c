@@ -1,6 +1,7 @@
 #include "fixtures.h"
 
 #include <criterion/criterion.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,112 @@ char *assigned_referral(const char *supervisor, const char *specialist_id, char 
 	cr_assert_eq(assigned->status, 200, "%s", assigned->body);
 	http_response_free(assigned);
 	return id;
+}
+
+static char *id_from(struct http_response *response, const char *what)
+{
+	cr_assert_eq(response->status, 201, "creating %s: %s", what, response->body);
+	char *id = strdup(http_string(response, "id"));
+	http_response_free(response);
+	return id;
+}
+
+void records_create(struct records *out)
+{
+	out->organization = create_organization("provider");
+	char path[192], body[512];
+	out->specialist = certified_specialist(out->organization, out->specialist_subject,
+					       sizeof out->specialist_subject);
+	char *supervisor = token_for("supervisor", out->organization);
+	char *specialist =
+		token_for_subject("specialist", out->organization, out->specialist_subject);
+	snprintf(path, sizeof path, "/v1/specialists/%s/certifications", out->specialist);
+	char number[96];
+	unique_name("N", number, sizeof number);
+	snprintf(body, sizeof body,
+		 "{\"credential\":\"CPS\",\"issuing_authority\":\"OHA\",\"state\":\"OR\","
+		 "\"number\":\"%s\",\"issued_on\":\"2025-01-01\",\"expires_on\":\"2030-01-01\"}",
+		 number);
+	out->certification = id_from(http_post(path, supervisor, body), "a certification");
+	snprintf(path, sizeof path, "/v1/certifications/%s/ceus", out->certification);
+	out->ceu = id_from(http_post(path, supervisor,
+				     "{\"completed_on\":\"2025-06-01\",\"hours\":2,\"category\":"
+				     "\"ethics\",\"title\":\"Boundaries\"}"),
+			   "a CEU");
+	out->referral = assigned_referral(supervisor, out->specialist, out->participant,
+					  sizeof out->participant);
+	snprintf(path, sizeof path, "/v1/participants/%s/goals", out->participant);
+	out->goal = id_from(http_post(path, specialist,
+				      "{\"domain\":\"social\",\"statement\":\"Call my sister.\"}"),
+			    "a goal");
+	snprintf(path, sizeof path, "/v1/goals/%s/progress", out->goal);
+	out->progress = id_from(
+		http_post(path, specialist, "{\"recorded_on\":\"2025-06-01\",\"rating\":5}"),
+		"a progress entry");
+	snprintf(body, sizeof body,
+		 "{\"participant_id\":\"%s\",\"occurred_at\":\"2025-06-01T17:00:00Z\","
+		 "\"duration_minutes\":30,\"modality\":\"phone\",\"goal_ids\":[\"%s\"]}",
+		 out->participant, out->goal);
+	out->note = id_from(http_post("/v1/session-notes", specialist, body), "a note");
+	free(specialist);
+	free(supervisor);
+}
+
+void records_free(struct records *records)
+{
+	free(records->organization);
+	free(records->specialist);
+	free(records->certification);
+	free(records->ceu);
+	free(records->referral);
+	free(records->goal);
+	free(records->progress);
+	free(records->note);
+}
+
+const char *records_id_for(const struct records *records, const char *pattern, const char *name)
+{
+	if (strcmp(name, "ceu_id") == 0)
+		return records->ceu;
+	if (strcmp(name, "progress_id") == 0)
+		return records->progress;
+	static const struct {
+		const char *prefix;
+		size_t offset;
+	} BY_PREFIX[] = {
+		{"/v1/organizations/", offsetof(struct records, organization)},
+		{"/v1/specialists/", offsetof(struct records, specialist)},
+		{"/v1/certifications/", offsetof(struct records, certification)},
+		{"/v1/referrals/", offsetof(struct records, referral)},
+		{"/v1/goals/", offsetof(struct records, goal)},
+		{"/v1/session-notes/", offsetof(struct records, note)},
+	};
+	if (strncmp(pattern, "/v1/participants/", 17) == 0)
+		return records->participant;
+	for (size_t i = 0; i < sizeof BY_PREFIX / sizeof BY_PREFIX[0]; i++) {
+		if (strncmp(pattern, BY_PREFIX[i].prefix, strlen(BY_PREFIX[i].prefix)) == 0)
+			return *(char *const *)((const char *)records + BY_PREFIX[i].offset);
+	}
+	return NULL;
+}
+
+void fill_with_records(const char *pattern, const struct records *records, char *out, size_t size)
+{
+	size_t used = 0;
+	for (const char *p = pattern; *p && used + 1 < size;) {
+		if (*p != '{') {
+			out[used++] = *p++;
+			continue;
+		}
+		const char *end = strchr(p, '}');
+		char name[32];
+		snprintf(name, sizeof name, "%.*s", (int)(end - p - 1), p + 1);
+		const char *id = records_id_for(records, pattern, name);
+		cr_assert(id, "no record for {%s} in %s", name, pattern);
+		used += (size_t)snprintf(out + used, size - used, "%s", id);
+		p = end + 1;
+	}
+	out[used < size ? used : size - 1] = '\0';
 }
 
 char *test_sql_text(const char *sql, int count, const char *const *params)

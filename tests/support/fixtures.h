@@ -53,6 +53,25 @@ char *certified_specialist(const char *organization_id, char *subject, size_t si
 char *assigned_referral(const char *supervisor, const char *specialist_id, char *participant_id,
 			size_t size);
 
+/* One of every kind of record, in one provider organization, made through the API: a
+ * certified peer specialist (subject in specialist_subject) with a pending certification
+ * and a CEU, a referral assigned to them and its participant, a goal with a progress
+ * entry, and a draft session note. Free with records_free. */
+struct records {
+	char *organization, *specialist, *certification, *ceu, *referral, *goal, *progress, *note;
+	char participant[64];
+	char specialist_subject[96];
+};
+void records_create(struct records *out);
+void records_free(struct records *records);
+
+/* The record that the {name} segment of route pattern names (by the collection it
+ * follows: "/v1/goals/{id}" names the goal), or NULL. Owned by records. */
+const char *records_id_for(const struct records *records, const char *pattern, const char *name);
+
+/* pattern with every {name} replaced by the record it names. */
+void fill_with_records(const char *pattern, const struct records *records, char *out, size_t size);
+
 /* The first value of a query with count parameters, as a new string (NULL for SQL
  * NULL); the query must give one row. */
 char *test_sql_text(const char *sql, int count, const char *const *params);
