@@ -1039,7 +1039,7 @@ static void path_variants(struct sweep *sweep, const struct call *call, bool str
 	}
 }
 
-Test(hostile_requests, paths_and_methods, .timeout = 120)
+Test(hostile_requests, paths_and_methods)
 {
 	struct world world;
 	world_create(&world, false);
@@ -1268,7 +1268,7 @@ static void query_variants(struct sweep *sweep, const struct call *call, bool st
 		query_probe(sweep, call, "from after to", "from=2026-02-02&to=2026-01-01", 422);
 }
 
-Test(hostile_requests, query_parameters, .timeout = 120)
+Test(hostile_requests, query_parameters)
 {
 	struct world world;
 	world_create(&world, false);
@@ -1281,7 +1281,7 @@ Test(hostile_requests, query_parameters, .timeout = 120)
  * 4xx at once (libmicrohttpd's own page would do), and leave nothing behind: no memory,
  * no request counted in flight that delays the next graceful stop. On a server of its
  * own, with leak detection on, so that what it leaves is this test's failure. */
-Test(hostile_requests, thousands_of_query_parameters, .timeout = 90)
+Test(hostile_requests, thousands_of_query_parameters)
 {
 	struct peerd_process server;
 	cr_assert(peerd_start(&server,
@@ -1711,7 +1711,7 @@ static void body_variants(struct sweep *sweep, const struct call *call, bool str
 }
 
 /* In two halves, which run side by side. */
-Test(hostile_requests, bodies_of_posts, .timeout = 120)
+Test(hostile_requests, bodies_of_posts)
 {
 	struct world world;
 	world_create(&world, false);
@@ -1719,7 +1719,7 @@ Test(hostile_requests, bodies_of_posts, .timeout = 120)
 	world_free(&world, false);
 }
 
-Test(hostile_requests, bodies_of_other_methods, .timeout = 120)
+Test(hostile_requests, bodies_of_other_methods)
 {
 	struct world world;
 	world_create(&world, false);
@@ -1729,7 +1729,7 @@ Test(hostile_requests, bodies_of_other_methods, .timeout = 120)
 
 /* The routes whose handlers take another path for another role they admit: a
  * specialist writes as themselves, a partner refers to a provider. */
-Test(hostile_requests, bodies_as_other_roles, .timeout = 120)
+Test(hostile_requests, bodies_as_other_roles)
 {
 	static const struct {
 		const char *method, *path;
@@ -1977,7 +1977,7 @@ static void header_variants(struct sweep *sweep, const struct call *call, bool s
 	free(long_value);
 }
 
-Test(hostile_requests, headers, .timeout = 120)
+Test(hostile_requests, headers)
 {
 	struct world world;
 	world_create(&world, false);
@@ -2121,7 +2121,7 @@ static void cross_variants(struct sweep *sweep, const struct call *call, bool st
 	free(expect_unchanged(sweep, world, other, other_before, "another organization's records"));
 }
 
-Test(hostile_requests, cross_organization, .timeout = 120)
+Test(hostile_requests, cross_organization)
 {
 	struct world world;
 	world_create(&world, true);

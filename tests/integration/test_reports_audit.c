@@ -2021,7 +2021,7 @@ static char *own_value(PGconn *db, const char *sql)
 	return value;
 }
 
-Test(reports_audit, verify_finds_a_changed_or_removed_event, .timeout = 120)
+Test(reports_audit, verify_finds_a_changed_or_removed_event)
 {
 	char name[64], setting[320];
 	create_own_database(name, sizeof name, setting, sizeof setting);

@@ -292,7 +292,7 @@ static char *created_id(const char *url, const char *path, const char *token, co
  * seconds past the timeout. (Read much slower, and libmicrohttpd's idle timeout may
  * strike: the kernel reports a full socket writable only once a third of it drained.) The
  * notes go to a database of the test's own, where they slow no other test down. */
-Test(slow_clients, slow_reader_gets_the_whole_export, .timeout = 120)
+Test(slow_clients, slow_reader_gets_the_whole_export)
 {
 	enum { NOTES = 50000, READ_BYTES = 64 * 1024, READ_EVERY_MS = 25 };
 	char name[64], setting[320];
