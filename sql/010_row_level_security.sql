@@ -131,3 +131,9 @@ CREATE POLICY audit_events_read_in_scope ON audit_events FOR SELECT
 -- reading the referral it made is an event of the provider's).
 CREATE POLICY audit_events_appended ON audit_events FOR INSERT
     WITH CHECK (true);
+
+-- A specialist's caseload is a count the matching and the profile need for every
+-- specialist listed; counted under the referrals' policy it cost a policy check per
+-- referral (ten times slower for a long caseload). It reveals a number, never a row, and
+-- is called only for specialists the caller's own policies let through.
+ALTER FUNCTION peerd_specialist_caseload(uuid) SECURITY DEFINER SET search_path = public, pg_catalog;
