@@ -6,89 +6,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "fixtures.h"
 #include "http.h"
 #include "peerd_process.h"
 
-/* One organization's records of every kind, made through the API. */
-struct organization_records {
-	char *organization;
-	char *supervisor;
-	char *specialist_id;
-	char *referral_id;
-	char participant_id[64];
-	char *goal_id;
-	char *note_id;
-};
-
-static char *created_id(struct http_response *response, const char *what)
+/* One organization's records of every kind (tests/support/fixtures.c), with its note
+ * signed and amended so that addenda are among them. */
+static void make_records(struct records *r)
 {
-	cr_assert_eq(response->status, 201, "creating %s: %s", what, response->body);
-	char *id = strdup(http_string(response, "id"));
-	http_response_free(response);
-	return id;
-}
-
-static void make_records(struct organization_records *r)
-{
-	r->organization = create_organization("provider");
-	r->supervisor = token_for("supervisor", r->organization);
-	char subject[128];
-	r->specialist_id = certified_specialist(r->organization, subject, sizeof subject);
-	r->referral_id = assigned_referral(r->supervisor, r->specialist_id, r->participant_id,
-					   sizeof r->participant_id);
-	char *specialist = token_for_subject("specialist", r->organization, subject);
+	records_create(r);
+	char *specialist = token_for_subject("specialist", r->organization, r->specialist_subject);
 	char path[128];
-	snprintf(path, sizeof path, "/v1/participants/%s/goals", r->participant_id);
-	r->goal_id = created_id(http_post(path, specialist,
-					  "{\"domain\":\"social\",\"statement\":\"Call a friend "
-					  "each week.\"}"),
-				"a goal");
-	snprintf(path, sizeof path, "/v1/goals/%s/progress", r->goal_id);
-	time_t now = time(NULL);
-	char day[16], occurred[32], body[512];
-	/* Two days back: before today in every US zone. */
-	time_t days_ago = now - 2 * 86400;
-	strftime(day, sizeof day, "%Y-%m-%d", gmtime(&days_ago));
-	time_t earlier = now - 3 * 3600;
-	strftime(occurred, sizeof occurred, "%Y-%m-%dT%H:%M:%SZ", gmtime(&earlier));
-	snprintf(body, sizeof body, "{\"recorded_on\":\"%s\",\"rating\":6}", day);
-	free(created_id(http_post(path, specialist, body), "progress"));
-	snprintf(body, sizeof body,
-		 "{\"participant_id\":\"%s\",\"occurred_at\":\"%s\",\"duration_minutes\":30,"
-		 "\"modality\":\"phone\",\"goal_ids\":[\"%s\"],\"summary\":\"Talked.\","
-		 "\"response\":\"Engaged.\",\"plan\":\"Again Tuesday.\"}",
-		 r->participant_id, occurred, r->goal_id);
-	r->note_id = created_id(http_post("/v1/session-notes", specialist, body), "a note");
-	snprintf(path, sizeof path, "/v1/session-notes/%s/sign", r->note_id);
+	snprintf(path, sizeof path, "/v1/session-notes/%s/sign", r->note);
 	struct http_response *signed_note = http_post(path, specialist, NULL);
 	cr_assert_eq(signed_note->status, 200, "signing: %s", signed_note->body);
 	http_response_free(signed_note);
-	snprintf(path, sizeof path, "/v1/session-notes/%s/addenda", r->note_id);
-	free(created_id(http_post(path, specialist, "{\"text\":\"Called back.\"}"), "addendum"));
-	char *certification =
-		test_sql_text("SELECT id FROM certifications WHERE specialist_id = $1", 1,
-			      (const char *const[]){r->specialist_id});
-	snprintf(path, sizeof path, "/v1/certifications/%s/ceus", certification);
-	snprintf(body, sizeof body,
-		 "{\"completed_on\":\"%s\",\"hours\":2,\"category\":\"ethics\","
-		 "\"title\":\"Boundaries\"}",
-		 day);
-	free(created_id(http_post(path, r->supervisor, body), "continuing education"));
-	free(certification);
+	snprintf(path, sizeof path, "/v1/session-notes/%s/addenda", r->note);
+	struct http_response *addendum = http_post(path, specialist, "{\"text\":\"Called back.\"}");
+	cr_assert_eq(addendum->status, 201, "amending: %s", addendum->body);
+	http_response_free(addendum);
 	free(specialist);
-}
-
-static void free_records(struct organization_records *r)
-{
-	free(r->organization);
-	free(r->supervisor);
-	free(r->specialist_id);
-	free(r->referral_id);
-	free(r->goal_id);
-	free(r->note_id);
 }
 
 /* A connection working as peerd_service for a caller of organization (or "") and role (or
@@ -141,26 +79,26 @@ static const struct table_probe PROBES[] = {
 	{"audit_events", "SELECT count(*) FROM audit_events WHERE organization_id = $1"},
 };
 
-static const char *probe_argument(const struct organization_records *r, size_t i)
+static const char *probe_argument(const struct records *r, size_t i)
 {
 	const char *table = PROBES[i].table;
 	if (strstr(table, "specialist") || strstr(table, "certification") ||
 	    strcmp(table, "continuing_education") == 0)
-		return r->specialist_id;
+		return r->specialist;
 	if (strcmp(table, "participants") == 0)
-		return r->participant_id;
+		return r->participant;
 	if (strncmp(table, "referral", 8) == 0)
-		return r->referral_id;
+		return r->referral;
 	if (strncmp(table, "goal", 4) == 0)
-		return r->goal_id;
+		return r->goal;
 	if (strncmp(table, "session_note", 12) == 0)
-		return r->note_id;
+		return r->note;
 	return r->organization;
 }
 
 Test(row_level_security, another_organizations_rows_are_invisible_whatever_the_where)
 {
-	struct organization_records mine, theirs;
+	struct records mine, theirs;
 	make_records(&mine);
 	make_records(&theirs);
 	const char *const scopes[][2] = {{theirs.organization, "supervisor"},
@@ -181,25 +119,24 @@ Test(row_level_security, another_organizations_rows_are_invisible_whatever_the_w
 		}
 		PQfinish(db);
 	}
-	free_records(&mine);
-	free_records(&theirs);
+	records_free(&mine);
+	records_free(&theirs);
 }
 
 Test(row_level_security, writes_cannot_reach_another_organization)
 {
-	struct organization_records mine;
+	struct records mine;
 	make_records(&mine);
 	char *other = create_organization("provider");
 	PGconn *db = service_connection(other, "supervisor");
 	/* An UPDATE without an organization condition finds nothing to change. */
-	PGresult *res =
-		PQexecParams(db, "UPDATE participants SET county = 'Lane' WHERE id = $1", 1, NULL,
-			     (const char *const[]){mine.participant_id}, NULL, NULL, 0);
+	PGresult *res = PQexecParams(db, "UPDATE participants SET county = 'Lane' WHERE id = $1", 1,
+				     NULL, (const char *const[]){mine.participant}, NULL, NULL, 0);
 	cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQerrorMessage(db));
 	cr_expect_str_eq(PQcmdTuples(res), "0");
 	PQclear(res);
 	res = PQexecParams(db, "UPDATE session_notes SET plan = 'x' WHERE id = $1", 1, NULL,
-			   (const char *const[]){mine.note_id}, NULL, NULL, 0);
+			   (const char *const[]){mine.note}, NULL, NULL, 0);
 	cr_expect_str_eq(PQcmdTuples(res), "0", "%s", PQerrorMessage(db));
 	PQclear(res);
 	/* Nor can a staff member of one organization add a person to another. */
@@ -215,26 +152,26 @@ Test(row_level_security, writes_cannot_reach_another_organization)
 	res = PQexecParams(db,
 			   "INSERT INTO goals (participant_id, domain, statement, created_by)"
 			   " VALUES ($1, 'social', 'x', 'probe')",
-			   1, NULL, (const char *const[]){mine.participant_id}, NULL, NULL, 0);
+			   1, NULL, (const char *const[]){mine.participant}, NULL, NULL, 0);
 	cr_expect_eq(PQresultStatus(res), PGRES_FATAL_ERROR, "a goal for a hidden person");
 	PQclear(res);
 	PQfinish(db);
 	char *goals = test_sql_text("SELECT count(*)::text FROM goals WHERE created_by = 'probe'"
 				    " AND participant_id = $1",
-				    1, (const char *const[]){mine.participant_id});
+				    1, (const char *const[]){mine.participant});
 	cr_expect_str_eq(goals, "0");
 	free(goals);
 	char *organization = test_sql_text("SELECT organization_id::text FROM goals WHERE id = $1",
-					   1, (const char *const[]){mine.goal_id});
+					   1, (const char *const[]){mine.goal});
 	cr_expect_str_eq(organization, mine.organization,
 			 "a goal carries its person's organization");
 	free(organization);
 	char *county = test_sql_text("SELECT coalesce(county, '') FROM participants WHERE id = $1",
-				     1, (const char *const[]){mine.participant_id});
+				     1, (const char *const[]){mine.participant});
 	cr_expect_str_neq(county, "Lane", "the person is unchanged");
 	free(county);
 	free(other);
-	free_records(&mine);
+	records_free(&mine);
 }
 
 /* The service role reads and writes rows; it does not own or alter anything. */
