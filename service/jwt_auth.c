@@ -11,7 +11,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define TOKEN_MAX_BYTES 8192
+#define TOKEN_MAX_BYTES	     8192
+/* Distinct tokens kept verified: more than the callers active at once in any deployment
+ * peerd is meant for; past it, tokens share slots and are verified more often. */
+#define VERIFIED_TOKEN_SLOTS 4096
 
 static bool fail(char *error, size_t error_size, const char *message)
 {
@@ -72,6 +75,9 @@ bool jwt_verifier_init(struct jwt_verifier *verifier, const struct config *cfg, 
 			return fail(error, error_size, "PEERD_JWT_PUBLIC_KEY: out of memory");
 		verifier->accepted |= algorithm;
 	}
+	verifier->verified = token_cache_new(VERIFIED_TOKEN_SLOTS);
+	if (!verifier->verified)
+		return fail(error, error_size, "out of memory");
 	if (!verifier->accepted)
 		return fail(
 			error, error_size,
@@ -87,6 +93,7 @@ void jwt_verifier_free(struct jwt_verifier *verifier)
 	free(verifier->public_key_pem);
 	free(verifier->issuer);
 	free(verifier->audience);
+	token_cache_free(verifier->verified);
 	memset(verifier, 0, sizeof *verifier);
 }
 
@@ -165,17 +172,25 @@ static bool audience_matches(json_t *aud, const char *expected)
 	return false;
 }
 
-static enum jwt_verdict check_time_claims(json_t *claims, time_t now)
+static enum jwt_verdict read_time_claims(json_t *claims, struct token_times *times)
 {
 	json_t *exp = json_object_get(claims, "exp");
 	json_t *nbf = json_object_get(claims, "nbf");
 	if (!json_is_number(exp))
 		return JWT_MISSING_EXPIRY;
-	if ((double)now >= json_number_value(exp) + JWT_LEEWAY_SECONDS)
-		return JWT_EXPIRED;
 	if (nbf && !json_is_number(nbf))
 		return JWT_BAD_CLAIMS;
-	if (nbf && (double)now + JWT_LEEWAY_SECONDS < json_number_value(nbf))
+	*times = (struct token_times){.exp = json_number_value(exp),
+				      .nbf = nbf ? json_number_value(nbf) : 0,
+				      .has_nbf = nbf != NULL};
+	return JWT_VALID;
+}
+
+static enum jwt_verdict check_time_claims(const struct token_times *times, time_t now)
+{
+	if ((double)now >= times->exp + JWT_LEEWAY_SECONDS)
+		return JWT_EXPIRED;
+	if (times->has_nbf && (double)now + JWT_LEEWAY_SECONDS < times->nbf)
 		return JWT_NOT_YET_VALID;
 	return JWT_VALID;
 }
@@ -211,10 +226,12 @@ static enum jwt_verdict check_identity_claims(const struct jwt_verifier *verifie
 	return JWT_VALID;
 }
 
-enum jwt_verdict jwt_verify(const struct jwt_verifier *verifier, const char *token, time_t now,
-			    struct principal *caller)
+/* The whole verification: the signature, then every claim. */
+static enum jwt_verdict verify_afresh(const struct jwt_verifier *verifier, const char *token,
+				      time_t now, struct principal *caller,
+				      struct token_times *times)
 {
-	if (!token || !has_valid_shape(token))
+	if (!has_valid_shape(token))
 		return JWT_MALFORMED;
 	bool malformed = false;
 	bool unsupported_type = false;
@@ -245,10 +262,26 @@ enum jwt_verdict jwt_verify(const struct jwt_verifier *verifier, const char *tok
 	json_t *claims = claims_text ? json_loads(claims_text, 0, NULL) : NULL;
 	free(claims_text);
 	enum jwt_verdict verdict =
-		json_is_object(claims) ? check_time_claims(claims, now) : JWT_MALFORMED;
+		json_is_object(claims) ? read_time_claims(claims, times) : JWT_MALFORMED;
+	if (verdict == JWT_VALID)
+		verdict = check_time_claims(times, now);
 	if (verdict == JWT_VALID)
 		verdict = check_identity_claims(verifier, claims, caller);
 	json_decref(claims);
+	return verdict;
+}
+
+enum jwt_verdict jwt_verify(const struct jwt_verifier *verifier, const char *token, time_t now,
+			    struct principal *caller)
+{
+	if (!token)
+		return JWT_MALFORMED;
+	struct token_times times;
+	if (token_cache_find(verifier->verified, token, caller, &times))
+		return check_time_claims(&times, now);
+	enum jwt_verdict verdict = verify_afresh(verifier, token, now, caller, &times);
+	if (verdict == JWT_VALID)
+		token_cache_keep(verifier->verified, token, caller, &times);
 	return verdict;
 }
 

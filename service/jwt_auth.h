@@ -11,6 +11,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "token_cache.h"
 
 enum jwt_algorithm {
 	JWT_ACCEPT_HS256 = 1 << 0,
@@ -25,9 +26,10 @@ struct jwt_verifier {
 	unsigned accepted; /* enum jwt_algorithm flags */
 	char *secret;	   /* HS256 key */
 	size_t secret_length;
-	char *public_key_pem; /* RS256 or ES256 key, whichever its type is */
-	char *issuer;	      /* NULL: `iss` is not checked */
-	char *audience;	      /* NULL: `aud` is not checked */
+	char *public_key_pem;	      /* RS256 or ES256 key, whichever its type is */
+	char *issuer;		      /* NULL: `iss` is not checked */
+	char *audience;		      /* NULL: `aud` is not checked */
+	struct token_cache *verified; /* tokens that verified, so that they need not again */
 };
 
 /* Prepares a verifier from cfg; the public key's type (RSA, or EC on P-256) decides
@@ -52,7 +54,8 @@ enum jwt_verdict {
 	JWT_BAD_CLAIMS,
 };
 
-/* Verifies token at time now and, when JWT_VALID, fills caller. */
+/* Verifies token at time now and, when JWT_VALID, fills caller. A token that verified
+ * before is looked up instead, its time claims checked against now again. */
 enum jwt_verdict jwt_verify(const struct jwt_verifier *verifier, const char *token, time_t now,
 			    struct principal *caller);
 

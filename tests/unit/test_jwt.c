@@ -317,3 +317,42 @@ Test(jwt, token_types)
 	}
 	jwt_verifier_free(&verifier);
 }
+
+/* A token that verified is kept (service/token_cache.c); its time claims are checked
+ * again at every use, so keeping it never stretches its life. */
+Test(jwt, a_kept_token_still_expires_and_waits_for_nbf)
+{
+	struct jwt_verifier verifier;
+	make_verifier(&verifier, SECRET, NULL, NULL, NULL);
+	char *token = test_sign(
+		JWT_ALG_HS256, SECRET,
+		"{\"sub\":\"ana\",\"role\":\"admin\",\"exp\":1800000600,\"nbf\":1799999900}");
+	struct principal caller;
+	cr_assert_eq(jwt_verify(&verifier, token, NOW, &caller), JWT_VALID);
+	cr_assert_eq(jwt_verify(&verifier, token, NOW, &caller), JWT_VALID);
+	cr_assert_str_eq(caller.subject, "ana");
+	cr_assert_eq(jwt_verify(&verifier, token, NOW + 600 + JWT_LEEWAY_SECONDS, &caller),
+		     JWT_EXPIRED);
+	cr_assert_eq(jwt_verify(&verifier, token, NOW - 100 - JWT_LEEWAY_SECONDS - 1, &caller),
+		     JWT_NOT_YET_VALID);
+	free(token);
+	jwt_verifier_free(&verifier);
+}
+
+/* Only the exact bytes of a token that verified are trusted: one character changed is
+ * verified afresh, and refused. */
+Test(jwt, a_kept_token_vouches_for_nothing_that_differs)
+{
+	struct jwt_verifier verifier;
+	make_verifier(&verifier, SECRET, NULL, NULL, NULL);
+	char *token = test_sign(JWT_ALG_HS256, SECRET, GOOD_CLAIMS);
+	struct principal caller;
+	cr_assert_eq(jwt_verify(&verifier, token, NOW, &caller), JWT_VALID);
+	size_t last = strlen(token) - 1;
+	token[last] = token[last] == 'A' ? 'B' : 'A';
+	cr_assert_eq(jwt_verify(&verifier, token, NOW, &caller), JWT_BAD_SIGNATURE);
+	token[last] = '\0';
+	cr_assert_eq(jwt_verify(&verifier, token, NOW, &caller), JWT_BAD_SIGNATURE);
+	free(token);
+	jwt_verifier_free(&verifier);
+}
