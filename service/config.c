@@ -15,6 +15,7 @@
 #define MIN_BODY_BYTES	       1024
 #define MAX_BODY_BYTES	       (64 * 1024 * 1024)
 #define MAX_PEM_BYTES	       (64 * 1024)
+#define MAX_CONNECTIONS	       65536
 
 struct loader {
 	config_lookup_fn lookup;
@@ -200,7 +201,7 @@ static bool load_jwt_settings(struct loader *loader, struct config *cfg, bool ne
 
 static bool load_server_settings(struct loader *loader, struct config *cfg)
 {
-	unsigned long port, threads, pool, body, rate, burst, timeout, grace;
+	unsigned long port, threads, pool, body, rate, burst, timeout, grace, connections;
 	if (!parse_unsigned(loader, "PEERD_PORT", 1, 65535, DEFAULT_PORT, &port) ||
 	    !parse_unsigned(loader, "PEERD_THREADS", 1, MAX_THREADS, default_thread_count(),
 			    &threads))
@@ -216,8 +217,11 @@ static bool load_server_settings(struct loader *loader, struct config *cfg)
 	    !parse_unsigned(loader, "PEERD_CONNECTION_TIMEOUT_SECONDS", 1, 3600,
 			    DEFAULT_CONNECTION_TIMEOUT_SECONDS, &timeout) ||
 	    !parse_unsigned(loader, "PEERD_SHUTDOWN_GRACE_SECONDS", 0, 3600,
-			    DEFAULT_SHUTDOWN_GRACE_SECONDS, &grace))
+			    DEFAULT_SHUTDOWN_GRACE_SECONDS, &grace) ||
+	    !parse_unsigned(loader, "PEERD_MAX_CONNECTIONS", 16, MAX_CONNECTIONS,
+			    DEFAULT_MAX_CONNECTIONS, &connections))
 		return false;
+	cfg->max_connections = (unsigned)connections;
 	cfg->connection_timeout_seconds = (unsigned)timeout;
 	cfg->shutdown_grace_seconds = (unsigned)grace;
 	cfg->rate_limit_per_minute = (unsigned)rate;

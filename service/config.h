@@ -38,6 +38,8 @@ struct config {
 	unsigned connection_timeout_seconds;
 	/* After SIGTERM, how long requests in flight may take to finish. */
 	unsigned shutdown_grace_seconds;
+	/* Open client connections at most; more wait in the listen backlog. */
+	unsigned max_connections;
 	/* The PostgreSQL role `serve` works as (SET ROLE at connection start): it may read
 	 * and write rows but not change the schema, and row-level security applies to it. */
 	char *database_role;
@@ -55,6 +57,9 @@ struct config {
 
 #define DEFAULT_CONNECTION_TIMEOUT_SECONDS 30
 #define DEFAULT_SHUTDOWN_GRACE_SECONDS	   10
+/* Idle keep-alive connections cost a few KiB each and no thread: mobile clients and
+ * partners' systems may hold thousands. */
+#define DEFAULT_MAX_CONNECTIONS		   4096
 #define DEFAULT_DATABASE_ROLE		   "peerd_service"
 
 /* Fills cfg for purpose. On a bad or missing setting returns false and writes one line

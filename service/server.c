@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,15 +18,14 @@
 #include "log.h"
 #include "request_deadline.h"
 
-/* Open connections at most: each may hold a body of up to PEERD_MAX_BODY_BYTES while it
- * uploads, so this bounds memory. More wait in the listen backlog. */
-#define CONNECTION_LIMIT 512
-
 /* Per connection, for the request line and headers (a long JWT fits easily; larger
  * requests get libmicrohttpd's own 414 or 431, before peerd sees them) and for the
- * buffer a streamed response is written through: at 64 KiB an export of 100,000 notes
- * trickled out in tiny writes for 33 s, at 128 KiB it takes 1.5 s. */
-#define CONNECTION_MEMORY_BYTES (128 * 1024)
+ * buffer a streamed response is written through. libmicrohttpd zeroes the whole of it
+ * after every request and so keeps all of it resident: at 128 KiB the zeroing was a
+ * third of peerd's instructions per request (callgrind) and 1,000 idle keep-alive
+ * connections held 128 MiB. At 32 KiB an export of 100,000 notes (32 MB) still takes
+ * 2.5 s on loopback, against 2.3 s. */
+#define CONNECTION_MEMORY_BYTES (32 * 1024)
 
 /* After the last handler returns, time for its response to leave the socket. */
 #define FLUSH_GRACE_MS 200
@@ -74,6 +74,35 @@ static void request_abandoned(void *context, struct MHD_Connection *connection, 
 	atomic_fetch_sub(&app->in_flight, 1);
 }
 
+/* Descriptors besides the clients': the listening socket, the pool's connections, logs. */
+#define SPARE_DESCRIPTORS 64
+
+/* PEERD_MAX_CONNECTIONS, or fewer when the process may not open that many descriptors
+ * even after raising its soft limit to the hard one: past the limit accept() would fail
+ * over and over instead of leaving clients in the backlog. */
+static unsigned connection_limit(const struct config *config)
+{
+	unsigned wanted = config->max_connections;
+	rlim_t needed = (rlim_t)wanted + config->db_pool_size + SPARE_DESCRIPTORS;
+	struct rlimit files;
+	if (getrlimit(RLIMIT_NOFILE, &files) != 0)
+		return wanted;
+	if (files.rlim_cur < needed && files.rlim_cur < files.rlim_max) {
+		files.rlim_cur = files.rlim_max < needed ? files.rlim_max : needed;
+		setrlimit(RLIMIT_NOFILE, &files);
+		getrlimit(RLIMIT_NOFILE, &files);
+	}
+	if (files.rlim_cur >= needed)
+		return wanted;
+	rlim_t room = files.rlim_cur > (rlim_t)config->db_pool_size + SPARE_DESCRIPTORS + 16
+			      ? files.rlim_cur - config->db_pool_size - SPARE_DESCRIPTORS
+			      : 16;
+	log_write(LOG_LEVEL_WARN, "fewer connections than PEERD_MAX_CONNECTIONS",
+		  json_pack("{s:i, s:I, s:I}", "max_connections", (int)wanted, "open_files_limit",
+			    (json_int_t)files.rlim_cur, "connections", (json_int_t)room));
+	return (unsigned)room;
+}
+
 bool server_start(struct server *server, struct app *app, char *error, size_t error_size)
 {
 	memset(server, 0, sizeof *server);
@@ -103,10 +132,13 @@ bool server_start(struct server *server, struct app *app, char *error, size_t er
 		return false;
 	}
 
+	/* Each connection may hold a body of up to PEERD_MAX_BODY_BYTES while it uploads, so
+	 * this also bounds memory. */
+	server->connection_limit = connection_limit(app->config);
 	/* Beyond this idle timeout, each request must arrive whole within the same time. */
-	app->request_deadlines =
-		request_deadlines_start(app->config->connection_timeout_seconds,
-					2 * CONNECTION_LIMIT, request_abandoned, app);
+	app->request_deadlines = request_deadlines_start(app->config->connection_timeout_seconds,
+							 2 * (size_t)server->connection_limit,
+							 request_abandoned, app);
 	if (!app->request_deadlines) {
 		snprintf(error, error_size, "the HTTP server could not be initialised");
 		ulfius_clean_instance(&server->instance);
@@ -122,7 +154,7 @@ bool server_start(struct server *server, struct app *app, char *error, size_t er
 		 app->request_deadlines},
 		{MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)app->config->threads, NULL},
 		{MHD_OPTION_CONNECTION_TIMEOUT, app->config->connection_timeout_seconds, NULL},
-		{MHD_OPTION_CONNECTION_LIMIT, CONNECTION_LIMIT, NULL},
+		{MHD_OPTION_CONNECTION_LIMIT, server->connection_limit, NULL},
 		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY_BYTES, NULL},
 		{MHD_OPTION_SOCK_ADDR, 0, &address},
 		{MHD_OPTION_END, 0, NULL},
@@ -147,14 +179,14 @@ static void sleep_ms(unsigned ms)
 }
 
 /* Hands MHD the connections still waiting in the listening socket's backlog
- * (CONNECTION_LIMIT at most, should clients keep coming): their clients have sent a
+ * (the connection limit at most, should clients keep coming): their clients have sent a
  * request, and closing the socket would reset them. */
-static void hand_over_backlog(struct MHD_Daemon *daemon, MHD_socket listener)
+static void hand_over_backlog(struct MHD_Daemon *daemon, MHD_socket listener, unsigned limit)
 {
 	int flags = fcntl(listener, F_GETFL);
 	if (flags < 0 || fcntl(listener, F_SETFL, flags | O_NONBLOCK) != 0)
 		return;
-	for (int taken = 0; taken < CONNECTION_LIMIT;) {
+	for (unsigned taken = 0; taken < limit;) {
 		struct sockaddr_storage address;
 		socklen_t length = sizeof address;
 		int client = accept4(listener, (struct sockaddr *)&address, &length, SOCK_CLOEXEC);
@@ -177,7 +209,7 @@ void server_stop(struct server *server, unsigned grace_ms)
 	/* Stop accepting: the listening socket becomes ours to close. */
 	MHD_socket listener = MHD_quiesce_daemon(server->instance.mhd_daemon);
 	if (listener != MHD_INVALID_SOCKET) {
-		hand_over_backlog(server->instance.mhd_daemon, listener);
+		hand_over_backlog(server->instance.mhd_daemon, listener, server->connection_limit);
 		close(listener);
 	}
 	unsigned waited = 0;

@@ -12,6 +12,7 @@ struct app;
 struct server {
 	struct _u_instance instance;
 	struct app *app;
+	unsigned connection_limit; /* PEERD_MAX_CONNECTIONS, or what the descriptors allow */
 	bool running;
 };
 

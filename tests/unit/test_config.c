@@ -36,6 +36,7 @@ Test(config, serve_defaults)
 	cr_assert_eq(cfg.threads, 3);
 	cr_assert_eq(cfg.db_pool_size, 6, "the pool defaults to twice the threads");
 	cr_assert_eq(cfg.max_body_bytes, 1024 * 1024);
+	cr_assert_eq(cfg.max_connections, 4096);
 	cr_assert_eq(cfg.log_level, LOG_LEVEL_INFO);
 	cr_assert_eq(cfg.cors_origin_count, 0);
 	cr_assert_null(cfg.jwt_public_key);
@@ -51,6 +52,7 @@ Test(config, every_setting_read)
 		"PEERD_THREADS=8",
 		"PEERD_DB_POOL_SIZE=5",
 		"PEERD_MAX_BODY_BYTES=2048",
+		"PEERD_MAX_CONNECTIONS=1000",
 		"PEERD_LOG_LEVEL=debug",
 		"PEERD_JWT_ISSUER=https://id",
 		"PEERD_JWT_AUDIENCE=peerd",
@@ -63,6 +65,7 @@ Test(config, every_setting_read)
 	cr_assert_eq(cfg.threads, 8);
 	cr_assert_eq(cfg.db_pool_size, 5);
 	cr_assert_eq(cfg.max_body_bytes, 2048);
+	cr_assert_eq(cfg.max_connections, 1000);
 	cr_assert_eq(cfg.log_level, LOG_LEVEL_DEBUG);
 	cr_assert_str_eq(cfg.jwt_issuer, "https://id");
 	cr_assert_str_eq(cfg.jwt_audience, "peerd");
@@ -89,6 +92,8 @@ ParameterizedTestParameters(config, bad_setting_is_named)
 		{"PEERD_THREADS=0", "PEERD_THREADS"},
 		{"PEERD_DB_POOL_SIZE=100000", "PEERD_DB_POOL_SIZE"},
 		{"PEERD_MAX_BODY_BYTES=10", "PEERD_MAX_BODY_BYTES"},
+		{"PEERD_MAX_CONNECTIONS=8", "PEERD_MAX_CONNECTIONS"},
+		{"PEERD_MAX_CONNECTIONS=70000", "PEERD_MAX_CONNECTIONS"},
 		{"PEERD_LOG_LEVEL=loud", "PEERD_LOG_LEVEL"},
 		{"PEERD_CORS_ORIGINS=app.example.org", "PEERD_CORS_ORIGINS"},
 		{"PEERD_CORS_ORIGINS=https://a.org/", "PEERD_CORS_ORIGINS"},
