@@ -201,10 +201,15 @@ static const struct db_statement SCOPE_SET = {
 	"db_scope_set",
 	"SELECT set_config('peerd.organization', $1, false), set_config('peerd.role', $2, false)"};
 
+bool db_has_scope(const struct db_conn *conn, const char *organization, const char *role)
+{
+	return conn->scope_applied && strcmp(conn->scope, organization) == 0 &&
+	       strcmp(conn->scope_role, role) == 0;
+}
+
 void db_set_scope(struct db_conn *conn, const char *organization, const char *role)
 {
-	if (conn->scope_applied && strcmp(conn->scope, organization) == 0 &&
-	    strcmp(conn->scope_role, role) == 0)
+	if (db_has_scope(conn, organization, role))
 		return;
 	snprintf(conn->scope, sizeof conn->scope, "%s", organization);
 	snprintf(conn->scope_role, sizeof conn->scope_role, "%s", role);

@@ -66,6 +66,9 @@ void db_close(struct db_conn *conn);
  * when it changed. Call it outside a transaction. */
 void db_set_scope(struct db_conn *conn, const char *organization, const char *role);
 
+/* Whether the session holds this scope already, so db_set_scope would send nothing. */
+bool db_has_scope(const struct db_conn *conn, const char *organization, const char *role);
+
 /* Runs stmt with count text values (NULL is SQL NULL). On DB_OK stores the result in *out,
  * which the caller PQclear()s; on failure *out is NULL and the error has been logged.
  * out may be NULL for a statement whose rows nobody reads. */

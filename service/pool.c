@@ -147,7 +147,26 @@ static enum pool_result reuse_connection(struct pool *pool, struct db_conn *conn
 	return POOL_UNAVAILABLE;
 }
 
-static enum pool_result borrow(struct pool *pool, struct db_conn **out)
+/* An idle connection whose session already holds the caller's scope when there is one,
+ * else the one returned last. Callers from several organizations share the pool, and a
+ * connection that must change scope first costs the request a round trip more. Called
+ * with the lock held and at least one connection idle. */
+static struct db_conn *take_idle(struct pool *pool, const char *organization, const char *role)
+{
+	size_t chosen = pool->idle_count - 1;
+	for (size_t i = pool->idle_count; organization && i-- > 0;) {
+		if (db_has_scope(pool->idle[i], organization, role)) {
+			chosen = i;
+			break;
+		}
+	}
+	struct db_conn *conn = pool->idle[chosen];
+	pool->idle[chosen] = pool->idle[--pool->idle_count];
+	return conn;
+}
+
+static enum pool_result borrow(struct pool *pool, const char *organization, const char *role,
+			       struct db_conn **out)
 {
 	*out = NULL;
 	struct timespec deadline = deadline_after(pool->wait_ms);
@@ -160,7 +179,7 @@ static enum pool_result borrow(struct pool *pool, struct db_conn **out)
 		pool->waiting--;
 	}
 	if (pool->idle_count > 0) {
-		struct db_conn *conn = pool->idle[--pool->idle_count];
+		struct db_conn *conn = take_idle(pool, organization, role);
 		pool->in_use++;
 		pthread_mutex_unlock(&pool->lock);
 		return reuse_connection(pool, conn, out);
@@ -182,9 +201,10 @@ static enum pool_result borrow(struct pool *pool, struct db_conn **out)
 	return open_connection(pool, out);
 }
 
-enum pool_result pool_acquire(struct pool *pool, struct db_conn **out)
+enum pool_result pool_acquire(struct pool *pool, const char *organization, const char *role,
+			      struct db_conn **out)
 {
-	enum pool_result result = borrow(pool, out);
+	enum pool_result result = borrow(pool, organization, role, out);
 	if (result != POOL_OK)
 		return result;
 	PGcancel *cancel = PQgetCancel((*out)->pg);

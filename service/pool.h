@@ -34,8 +34,11 @@ struct pool *pool_create(const char *url, const char *role, size_t size, unsigne
 
 void pool_destroy(struct pool *pool);
 
-/* Borrows a connection into *out; give it back with pool_release. */
-MUST_CHECK enum pool_result pool_acquire(struct pool *pool, struct db_conn **out);
+/* Borrows a connection into *out; give it back with pool_release. One whose session
+ * already works in the scope organization and role name (db_set_scope) is preferred;
+ * organization NULL: any. */
+MUST_CHECK enum pool_result pool_acquire(struct pool *pool, const char *organization,
+					 const char *role, struct db_conn **out);
 
 /* Cancels the statement each borrowed connection is running, from another thread: its
  * request ends with 503 instead of keeping a stopping server waiting. */

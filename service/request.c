@@ -50,14 +50,14 @@ struct db_conn *request_db(struct request *request)
 {
 	if (request->db)
 		return request->db;
-	switch (pool_acquire(request->app->pool, &request->db)) {
+	/* Whose rows its statements may see under row-level security: an admin every
+	 * organization's, anyone else their own, a caller without a token none. */
+	const char *organization =
+		request->caller.has_organization ? request->caller.organization_id : "";
+	const char *role = request->caller.role ? role_name(request->caller.role) : "";
+	switch (pool_acquire(request->app->pool, organization, role, &request->db)) {
 	case POOL_OK:
-		/* Whose rows its statements may see under row-level security: an admin every
-		 * organization's, anyone else their own, a caller without a token none. */
-		db_set_scope(request->db,
-			     request->caller.has_organization ? request->caller.organization_id
-							      : "",
-			     request->caller.role ? role_name(request->caller.role) : "");
+		db_set_scope(request->db, organization, role);
 		return request->db;
 	case POOL_EXHAUSTED:
 		problem_send_unavailable(request, "every database connection is busy; try again");
