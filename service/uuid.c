@@ -17,10 +17,31 @@ bool uuid_is_valid(const char *text)
 	return true;
 }
 
+/* Random bytes drawn from the kernel 512 at a time, per thread: every request names itself
+ * with a UUID, and a getrandom() call each was a system call per request. The bytes are
+ * the kernel's CSPRNG output all the same, each handed out once. */
+static bool random_bytes(unsigned char *out, size_t count)
+{
+	static _Thread_local unsigned char pool[512];
+	static _Thread_local size_t left;
+	if (count > sizeof pool)
+		return getrandom(out, count, 0) == (ssize_t)count;
+	if (left < count) {
+		if (getrandom(pool, sizeof pool, 0) != (ssize_t)sizeof pool)
+			return false;
+		left = sizeof pool;
+	}
+	memcpy(out, pool + sizeof pool - left, count);
+	/* Not kept once handed out. */
+	memset(pool + sizeof pool - left, 0, count);
+	left -= count;
+	return true;
+}
+
 bool uuid_generate_v4(char out[UUID_TEXT_SIZE])
 {
 	unsigned char bytes[16];
-	if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes)
+	if (!random_bytes(bytes, sizeof bytes))
 		return false;
 	bytes[6] = (unsigned char)((bytes[6] & 0x0f) | 0x40);
 	bytes[8] = (unsigned char)((bytes[8] & 0x3f) | 0x80);
