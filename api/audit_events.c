@@ -50,6 +50,25 @@ static const struct db_statement AUDIT_LIST = {
 static const struct db_statement AUDIT_VERIFY = {
 	"audit_verify", "SELECT events, broken_at, problem FROM peerd_audit_verify()"};
 
+/* Events still in the inbox (sql/013) join the chain before the trail is read, so a
+ * reader sees every event committed before its request. */
+static const struct db_statement AUDIT_CHAIN_PENDING = {"audit_chain_pending",
+							"SELECT peerd_audit_chain()"};
+
+/* The database connection, with the inbox chained; NULL after answering 503. */
+static struct db_conn *trail_db(struct request *request)
+{
+	struct db_conn *db = request_db(request);
+	if (!db)
+		return NULL;
+	enum db_status status = db_exec(db, &AUDIT_CHAIN_PENDING, 0, NULL, NULL);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return NULL;
+	}
+	return db;
+}
+
 static json_t *event_render(const PGresult *res, int row)
 {
 	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:s, s:I, s:s, s:s}", "id",
@@ -82,7 +101,7 @@ void audit_events_list(struct request *request)
 	/* A supervisor sees their organization's trail, whatever they ask for. */
 	if (caller->role != ROLE_ADMIN)
 		organization_id = caller->organization_id;
-	struct db_conn *db = request_db(request);
+	struct db_conn *db = trail_db(request);
 	if (!db)
 		return;
 	PGresult *res = NULL;
@@ -99,7 +118,7 @@ void audit_events_verify(struct request *request)
 	static const char *const QUERY[] = {NULL};
 	if (!request_query_allow_only(request, QUERY))
 		return;
-	struct db_conn *db = request_db(request);
+	struct db_conn *db = trail_db(request);
 	if (!db)
 		return;
 	PGresult *res = NULL;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "audit_chainer.h"
 #include "commands.h"
 #include "log.h"
 #include "rate_limit.h"
@@ -57,13 +58,18 @@ int command_serve(void)
 	struct config cfg;
 	struct app app = {.config = &cfg};
 	struct server server = {0};
+	struct audit_chainer *chainer = NULL;
 	char error[512];
 	int status = 0;
 	bool configured = config_load(&cfg, CONFIG_FOR_SERVE, config_lookup_environment, NULL,
 				      error, sizeof error);
-	if (configured)
+	if (configured) {
 		log_set_level(cfg.log_level);
-	if (!configured || !start(&app, &server, error, sizeof error)) {
+		chainer = audit_chainer_start(cfg.database_url, cfg.database_role);
+		if (!chainer)
+			snprintf(error, sizeof error, "out of memory");
+	}
+	if (!chainer || !start(&app, &server, error, sizeof error)) {
 		fprintf(stderr, "peerd: %s\n", error);
 		status = 2;
 	} else {
@@ -75,8 +81,12 @@ int command_serve(void)
 			  json_pack("{s:s, s:i}", "signal", strsignal(received), "in_flight",
 				    (int)atomic_load(&app.in_flight)));
 		server_stop(&server, app.config->shutdown_grace_seconds * 1000);
+		/* After the last request: it chains their events before it stops. */
+		audit_chainer_stop(chainer);
+		chainer = NULL;
 		log_message(LOG_LEVEL_INFO, "stopped");
 	}
+	audit_chainer_stop(chainer);
 	metrics_destroy(app.metrics);
 	rate_limiter_free(app.rate_limiter);
 	pool_destroy(app.pool);

@@ -1405,6 +1405,8 @@ static struct http_response *traced(const char *method, const char *path, const 
 
 static long long events_with_request_id(const char *request_id)
 {
+	/* Events wait in the inbox until chained (sql/013): chain them first. */
+	sql_number("SELECT peerd_audit_chain()", 0, NULL);
 	return sql_number("SELECT count(*) FROM audit_events WHERE request_id = $1", 1,
 			  (const char *const[]){request_id});
 }

@@ -101,6 +101,8 @@ Test(row_level_security, another_organizations_rows_are_invisible_whatever_the_w
 	struct records mine, theirs;
 	make_records(&mine);
 	make_records(&theirs);
+	/* Their audit events, out of the inbox onto the chain (sql/013). */
+	free(test_sql_text("SELECT peerd_audit_chain()::text", 0, NULL));
 	const char *const scopes[][2] = {{theirs.organization, "supervisor"},
 					 {mine.organization, "supervisor"},
 					 {"", "admin"},
@@ -181,6 +183,10 @@ Test(row_level_security, service_role_cannot_change_the_schema_or_the_audit_trai
 		"UPDATE audit_events SET status = 200",
 		"DELETE FROM audit_events",
 		"TRUNCATE audit_events",
+		"SELECT count(*) FROM audit_inbox",
+		"DELETE FROM audit_inbox",
+		"UPDATE audit_inbox SET status = 200",
+		"UPDATE audit_chain_head SET last_id = 0",
 		"DELETE FROM session_notes",
 		"DELETE FROM participants",
 		"CREATE TABLE peerd_probe (id int)",
