@@ -9,6 +9,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 /* A statement, declared `static const` next to the code that runs it. The name must be
  * unique in the program; it is the prepared statement's name. */
@@ -42,6 +43,7 @@ struct db_conn {
 	char scope[40];
 	char scope_role[16];
 	bool scope_applied; /* the server session holds scope and scope_role */
+	struct timespec idle_since; /* CLOCK_MONOTONIC, set by the pool when it is returned */
 };
 
 /* Values for db_exec: DB_ARGS(a, b, c) expands to the count and the array. */
