@@ -26,15 +26,22 @@ $$;
 
 -- Recounts both for one specialist. SECURITY DEFINER: a partner withdrawing a referral
 -- changes the caseload of a specialist in another organization, whose row its scope
--- cannot see.
+-- cannot see. The row is locked first and counted in a statement after: an UPDATE that
+-- waits for the lock keeps the snapshot it began with, so two closes of one specialist's
+-- referrals at once each counted without the other's and left 1 where 0 was true
+-- (tests/integration/test_specialist_standing.c). A statement begun after the lock sees
+-- every transaction that held it.
 CREATE FUNCTION peerd_specialist_standing_refresh(specialist uuid) RETURNS void
-LANGUAGE sql VOLATILE STRICT
+LANGUAGE plpgsql VOLATILE STRICT
 SECURITY DEFINER SET search_path = public, pg_catalog
 AS $$
+BEGIN
+    PERFORM FROM specialists WHERE id = specialist FOR NO KEY UPDATE;
     UPDATE specialists
     SET caseload = peerd_specialist_caseload(specialist),
         certified_days = peerd_certified_days(specialist)
-    WHERE id = specialist
+    WHERE id = specialist;
+END
 $$;
 
 -- A referral counts towards its specialist's caseload while assigned or engaged. Only a
