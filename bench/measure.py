@@ -1,0 +1,432 @@
+#!/usr/bin/env python3
+"""The measuring half of bench/run: PostgreSQL's own limits with pgbench, then peerd's
+scenarios with wrk, on the data set bench/seed.sql made. Prints one Markdown table and
+writes the same, with the targets and whether each was met, as JSON.
+
+bench/run prepares everything this needs (a release build, a seeded database, pgbench's
+tables) and passes it on the command line; see --help.
+"""
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+
+PROVIDERS = [f"b0000000-0000-4000-8000-00000000000{n}" for n in range(1, 5)]
+PARTNER = "b0000000-0000-4000-8000-000000000005"
+SAMPLE_ROWS = 20000
+PAGE_DEEP = 500
+IDLE_CONNECTIONS = 1000
+
+
+def say(message):
+    print(f"\033[1m==> {message}\033[0m", file=sys.stderr, flush=True)
+
+
+class Bench:
+    def __init__(self, options):
+        self.o = options
+        self.work = tempfile.mkdtemp(prefix="measure.", dir=options.work)
+        self.base = f"http://127.0.0.1:{options.port}"
+        self.server = None
+        self.rows = []  # one per scenario, in table order
+
+    # --- PostgreSQL ---------------------------------------------------------------
+    def psql(self, sql):
+        out = subprocess.run(["psql", "-qAtX", "-F", "\t", "-v", "ON_ERROR_STOP=1",
+                              self.o.database_url, "-c", sql],
+                             check=True, capture_output=True, text=True).stdout
+        return [line.split("\t") for line in out.splitlines() if line]
+
+    def pgbench(self, mode, clients):
+        prefix = os.path.join(self.work, f"pgbench{mode}{clients}")
+        out = subprocess.run(
+            ["pgbench", mode, "-M", "prepared", "-c", str(clients), "-j", "2",
+             "-T", str(self.o.seconds), "-l", f"--log-prefix={prefix}", "-n",
+             self.o.pgbench_url], check=True, capture_output=True, text=True).stdout
+        tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
+        latencies = []
+        for name in os.listdir(self.work):
+            path = os.path.join(self.work, name)
+            if path.startswith(prefix + "."):
+                with open(path) as log:
+                    latencies += [int(line.split()[2]) for line in log]
+                os.unlink(path)
+        latencies.sort()
+        return {"requests_per_second": tps,
+                "p50_ms": percentile(latencies, 50) / 1000,
+                "p99_ms": percentile(latencies, 99) / 1000, "errors": 0}
+
+    # --- peerd ----------------------------------------------------------------------
+    def token(self, role, organization, subject=None):
+        command = [self.o.peerd, "token", "--role", role, "--org", organization,
+                   "--ttl", "86400"]
+        if subject:
+            command += ["--sub", subject]
+        return subprocess.run(command, check=True, capture_output=True,
+                              text=True).stdout.strip()
+
+    def start_server(self):
+        """Starts peerd serve and returns the milliseconds until /healthz answered."""
+        log = open(os.path.join(self.o.work, "peerd.log"), "w")
+        started = time.monotonic()
+        self.server = subprocess.Popen([self.o.peerd, "serve"], stderr=log)
+        while time.monotonic() - started < 10:
+            if self.server.poll() is not None:
+                sys.exit("peerd serve stopped at start: see peerd.log")
+            try:
+                with socket.create_connection(("127.0.0.1", self.o.port), timeout=1) as s:
+                    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n")
+                    if s.recv(64).startswith(b"HTTP/1.1 200"):
+                        return (time.monotonic() - started) * 1000
+            except OSError:
+                time.sleep(0.001)
+        sys.exit("peerd did not answer /healthz within 10 s")
+
+    def stop_server(self):
+        if self.server and self.server.poll() is None:
+            self.server.send_signal(signal.SIGTERM)
+            self.server.wait(timeout=30)
+
+    def status(self, field):
+        with open(f"/proc/{self.server.pid}/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+        return 0
+
+    def reset_peak_rss(self):
+        with open(f"/proc/{self.server.pid}/clear_refs", "w") as refs:
+            refs.write("5")
+
+    def get_json(self, path, token):
+        request = urllib.request.Request(self.base + path,
+                                         headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)
+
+    # --- the requests each scenario picks from ----------------------------------
+    def write_requests(self, name, lines):
+        path = os.path.join(self.work, name + ".tsv")
+        with open(path, "w") as out:
+            for method, token, target, body in lines:
+                out.write(f"{method}\t{token}\t{target}\t{body or ''}\n")
+        return path
+
+    def prepare_requests(self):
+        say("making tokens and request files")
+        supervisors = {org: self.token("supervisor", org) for org in PROVIDERS}
+        partner = self.token("partner", PARTNER)
+        specialist_tokens = {}
+
+        def specialist(subject, organization):
+            if subject not in specialist_tokens:
+                specialist_tokens[subject] = self.token("specialist", organization, subject)
+            return specialist_tokens[subject]
+
+        files = {}
+        rows = self.psql("SELECT id, organization_id FROM specialists")
+        files["specialist"] = self.write_requests("specialist", [
+            ("GET", supervisors[org], f"/v1/specialists/{id_}", None) for id_, org in rows])
+
+        rows = self.psql(f"SELECT id, provider_organization_id FROM referrals"
+                         f" ORDER BY random() LIMIT {SAMPLE_ROWS}")
+        files["referral"] = self.write_requests("referral", [
+            ("GET", supervisors[org], f"/v1/referrals/{id_}", None) for id_, org in rows])
+
+        # The people a specialist works with, one of their active goals each, and the
+        # specialist: the goal list and the notes are the specialist's own requests.
+        rows = self.psql(
+            "SELECT r.participant_id, s.subject, s.organization_id,"
+            " (SELECT g.id FROM goals g WHERE g.participant_id = r.participant_id"
+            "  AND g.status = 'active' LIMIT 1)"
+            " FROM referrals r JOIN specialists s ON s.id = r.assigned_specialist_id"
+            " WHERE r.status IN ('assigned', 'engaged') AND s.subject IN"
+            "  (SELECT subject FROM specialists ORDER BY subject LIMIT 100)"
+            f" ORDER BY random() LIMIT {SAMPLE_ROWS}")
+        rows = [row for row in rows if row[3]]
+        files["goals"] = self.write_requests("goals", [
+            ("GET", specialist(subject, org), f"/v1/participants/{pid}/goals?limit=50", None)
+            for pid, subject, org, _ in rows])
+        yesterday = (datetime.now(timezone.utc) - timedelta(days=1)).strftime(
+            "%Y-%m-%dT%H:%M:%SZ")
+        files["note"] = self.write_requests("note", [
+            ("POST", specialist(subject, org), "/v1/session-notes", json.dumps({
+                "participant_id": pid, "occurred_at": yesterday, "duration_minutes": 45,
+                "modality": "phone", "goal_ids": [goal],
+                "summary": "Talked through the week and the job application.",
+                "plan": "Meet at the library on Thursday."}, separators=(",", ":")))
+            for pid, subject, org, goal in rows])
+
+        files["referral_post"] = self.write_requests("referral_post", [
+            ("POST", partner, "/v1/referrals", json.dumps({
+                "provider_organization_id": org, "service_type": "peer",
+                "participant": {"given_name": "Jordan", "family_name": "Rivera",
+                                "county": "Multnomah", "preferred_language": "en"},
+                "reason": "Asked for a peer after discharge from the crisis unit.",
+                "needs": ["emotional", "social"], "urgency": "routine",
+                "substance_use": False, "consent": {"obtained": True}},
+                separators=(",", ":"))) for org in PROVIDERS])
+
+        first, deep = [], []
+        for org in PROVIDERS:
+            token = supervisors[org]
+            first.append(("GET", token, "/v1/referrals?limit=50", None))
+            cursor = None
+            for _ in range(PAGE_DEEP - 1):
+                page = self.get_json("/v1/referrals?limit=50" +
+                                     (f"&cursor={cursor}" if cursor else ""), token)
+                cursor = page["next_cursor"]
+                if not cursor:
+                    sys.exit(f"organization {org} has fewer than {PAGE_DEEP} pages of referrals")
+            deep.append(("GET", token, f"/v1/referrals?limit=50&cursor={cursor}", None))
+        files["page_first"] = self.write_requests("page_first", first)
+        files["page_deep"] = self.write_requests("page_deep", deep)
+        return files
+
+    # --- wrk --------------------------------------------------------------------
+    def wrk(self, requests, connections, seconds, keyed=False, pace_ms=0.0):
+        result_path = os.path.join(self.work, "wrk-result.json")
+        if os.path.exists(result_path):
+            os.unlink(result_path)
+        environment = dict(os.environ, BENCH_RESULT=result_path,
+                           BENCH_PACE_MS=f"{pace_ms:.3f}")
+        self.reset_peak_rss()
+        threads = [self.status("Threads")]
+        run = subprocess.Popen(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+             "-s", os.path.join(self.o.bench, "scenario.lua"), self.base, "--",
+             requests, "1" if keyed else "0"],
+            env=environment, stdout=subprocess.DEVNULL)
+        while run.poll() is None:
+            threads.append(self.status("Threads"))
+            time.sleep(0.25)
+        if run.returncode != 0:
+            sys.exit(f"wrk failed ({run.returncode}) on {requests}")
+        with open(result_path) as result:
+            r = json.loads(result.readline())
+        errors = sum(r[k] for k in r if k.startswith("errors_"))
+        return {"requests_per_second": r["requests"] / (r["duration_us"] / 1e6),
+                "p50_ms": r["latency_p50_us"] / 1000, "p99_ms": r["latency_p99_us"] / 1000,
+                "errors": errors, "peak_rss_mib": self.status("VmHWM") / 1024,
+                "threads": max(threads)}
+
+    def paced(self, requests, peak):
+        """The same requests at about half the peak rate: 16 connections, each waiting
+        between its requests; one correction if the first try misses the rate."""
+        connections, target = 16, peak / 2
+        pace = max(0.0, connections * 1000 / target - 0.2)
+        result = self.wrk(requests, connections, max(3, self.o.seconds // 2), pace_ms=pace)
+        achieved = result["requests_per_second"]
+        if abs(achieved / target - 1) > 0.1:
+            pace = max(0.0, pace * achieved / target + (achieved / target - 1) * 0.2)
+            result = self.wrk(requests, connections, max(3, self.o.seconds // 2),
+                              pace_ms=pace)
+        return result
+
+    # --- the run ------------------------------------------------------------------
+    def add(self, name, limit, result, **extra):
+        row = {"scenario": name, **result, **extra}
+        if limit:
+            row["ratio_to_limit"] = result["requests_per_second"] / limit["requests_per_second"]
+            row["limit"] = limit["name"]
+        self.rows.append(row)
+        say(f"{name}: {result['requests_per_second']:.0f}/s, p99 {result['p99_ms']:.2f} ms,"
+            f" {result['errors']} errors")
+        return row
+
+    def limits(self):
+        best = {}
+        for mode, label in (("-S", "read"), ("-N", "write")):
+            for clients in (4, 8, 16):
+                say(f"pgbench {mode} -M prepared, {clients} clients")
+                result = self.pgbench(mode, clients)
+                row = self.add(f"pgbench {mode} -M prepared, {clients} clients", None, result)
+                if label not in best or result["requests_per_second"] > \
+                        best[label]["requests_per_second"]:
+                    best[label] = dict(result, name=row["scenario"])
+        return best["read"], best["write"]
+
+    def run(self):
+        read, write = self.limits()
+        healthz_ms = self.start_server()
+        say(f"/healthz answered {healthz_ms:.1f} ms after start")
+        files = self.prepare_requests()
+        s = self.o.seconds
+
+        # Warm the caches (PostgreSQL's and the prepared statements of every pooled
+        # connection) so the first scenario is not measured cold.
+        for name in ("specialist", "referral", "goals"):
+            self.wrk(files[name], 64, 3)
+
+        specialist8 = self.add("GET /v1/specialists/{id}, 8 connections", read,
+                               self.wrk(files["specialist"], 8, s))
+        specialist64 = self.add("GET /v1/specialists/{id}, 64 connections", read,
+                                self.wrk(files["specialist"], 64, s))
+        referral = self.add("GET /v1/referrals/{id} (audited)", read,
+                            self.wrk(files["referral"], 16, s))
+        goals = self.add("GET /v1/participants/{id}/goals?limit=50 (specialist)", read,
+                         self.wrk(files["goals"], 16, s))
+        first = self.add("GET /v1/referrals?limit=50, page 1", read,
+                         self.wrk(files["page_first"], 16, s))
+        deep = self.add(f"GET /v1/referrals?limit=50, page {PAGE_DEEP}", read,
+                        self.wrk(files["page_deep"], 16, s))
+        notes = self.add("POST /v1/session-notes (draft)", write,
+                         self.wrk(files["note"], 16, s))
+        self.add("POST /v1/referrals (fresh Idempotency-Key)", write,
+                 self.wrk(files["referral_post"], 16, s, keyed=True))
+
+        paced = {}
+        for label, row, name in (("specialist", specialist64, "specialist"),
+                                 ("referral", referral, "referral"),
+                                 ("goals", goals, "goals"),
+                                 ("page_first", first, "page_first")):
+            paced[label] = self.add(f"{row['scenario']}, at half its peak rate", read,
+                                    self.paced(files[name], row["requests_per_second"]))
+
+        with self.idle_connections(IDLE_CONNECTIONS) as idle:
+            crowded = self.add(f"GET /v1/specialists/{{id}}, 64 connections,"
+                               f" {IDLE_CONNECTIONS} idle connections open", read,
+                               self.wrk(files["specialist"], 64, s))
+        crowded["errors"] += idle["errors"]
+        crowded["idle_connections_answered"] = idle["answered"]
+
+        self.stop_server()
+        targets = [
+            target("GET /v1/specialists/{id} ≥ 60% of the read limit, 8 connections",
+                   specialist8["ratio_to_limit"], ">=", 0.60),
+            target("GET /v1/specialists/{id} ≥ 60% of the read limit, 64 connections",
+                   specialist64["ratio_to_limit"], ">=", 0.60),
+            target("GET /v1/referrals/{id} with audit ≥ 30% of the read limit",
+                   referral["ratio_to_limit"], ">=", 0.30),
+            target("POST /v1/session-notes ≥ 50% of the write limit",
+                   notes["ratio_to_limit"], ">=", 0.50),
+            target("page 500 within 1.5× the time of page 1 (p50)",
+                   deep["p50_ms"] / first["p50_ms"], "<=", 1.5),
+            target("1,000 open connections: no errors",
+                   crowded["errors"], "<=", 0),
+            target("1,000 open connections: peerd RSS under 64 MiB",
+                   crowded["peak_rss_mib"], "<", 64),
+            target("1,000 open connections: no thread per connection (threads < 100)",
+                   crowded["threads"], "<", 100),
+            target("/healthz within 100 ms of start (ms)", healthz_ms, "<=", 100),
+            target("zero non-2xx responses or errors in every peerd scenario",
+                   sum(r["errors"] for r in self.rows), "<=", 0),
+        ]
+        for label, row in paced.items():
+            target_row = target(f"p99 under 5 ms at half the peak rate: {row['scenario']}",
+                                row["p99_ms"], "<", 5)
+            targets.append(target_row)
+        self.report(read, write, healthz_ms, targets)
+        return all(t["met"] for t in targets)
+
+    @contextmanager
+    def idle_connections(self, count):
+        """Opens count keep-alive connections, each answered once, and leaves them idle;
+        afterwards asks on each again, counting those that no longer answer."""
+        sockets, answered, errors = [], 0, 0
+        request = b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n"
+        for _ in range(count):
+            s = socket.create_connection(("127.0.0.1", self.o.port), timeout=10)
+            s.sendall(request)
+            sockets.append(s)
+        for s in sockets:
+            if not read_response(s):
+                errors += 1
+        say(f"{count} idle connections open; peerd has {self.status('Threads')} threads")
+        outcome = {"errors": errors, "answered": 0}
+        try:
+            yield outcome
+        finally:
+            for s in sockets:
+                try:
+                    s.sendall(request)
+                    answered += read_response(s)
+                except OSError:
+                    pass
+                s.close()
+            outcome["answered"] = answered
+            outcome["errors"] += count - answered
+
+    def report(self, read, write, healthz_ms, targets):
+        lines = ["| scenario | requests/s | p50 ms | p99 ms | errors | peak RSS MiB |"
+                 " ratio to pgbench |", "|---|---:|---:|---:|---:|---:|---:|"]
+        for r in self.rows:
+            ratio = f"{r['ratio_to_limit'] * 100:.0f}% of {r['limit'].split(',')[0]}" \
+                if "ratio_to_limit" in r else ""
+            rss = f"{r['peak_rss_mib']:.1f}" if "peak_rss_mib" in r else ""
+            lines.append(f"| {r['scenario']} | {r['requests_per_second']:.0f} |"
+                         f" {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['errors']} | {rss} |"
+                         f" {ratio} |")
+        print("\n".join(lines))
+        print(f"\nread limit {read['requests_per_second']:.0f}/s ({read['name']}),"
+              f" write limit {write['requests_per_second']:.0f}/s ({write['name']});"
+              f" /healthz {healthz_ms:.1f} ms after start\n")
+        for t in targets:
+            print(f"- [{'x' if t['met'] else ' '}] {t['target']}: {t['value']:.3g}")
+        with open(self.o.out, "w") as out:
+            json.dump({"machine": {"cpus": os.cpu_count()}, "seconds": self.o.seconds,
+                       "read_limit": read, "write_limit": write, "healthz_ms": healthz_ms,
+                       "scenarios": self.rows, "targets": targets}, out, indent=2)
+            out.write("\n")
+
+
+def percentile(sorted_values, p):
+    if not sorted_values:
+        return 0
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * p / 100))]
+
+
+def target(name, value, relation, bound):
+    met = {">=": value >= bound, "<=": value <= bound, "<": value < bound}[relation]
+    return {"target": name, "value": value, "relation": relation, "bound": bound, "met": met}
+
+
+def read_response(s):
+    """Reads one HTTP response with a Content-Length; 1 when it was a 200."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            return 0
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+    while len(body) < length:
+        chunk = s.recv(4096)
+        if not chunk:
+            return 0
+        body += chunk
+    return 1 if head.startswith(b"HTTP/1.1 200") else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--peerd", required=True, help="the release peerd binary")
+    parser.add_argument("--port", type=int, required=True, help="PEERD_PORT")
+    parser.add_argument("--database-url", required=True, help="the seeded database")
+    parser.add_argument("--pgbench-url", required=True, help="pgbench's database")
+    parser.add_argument("--bench", required=True, help="the bench/ directory")
+    parser.add_argument("--work", required=True, help="a directory for logs and files")
+    parser.add_argument("--seconds", type=int, default=10, help="per scenario")
+    parser.add_argument("--out", required=True, help="the JSON results file")
+    options = parser.parse_args()
+    bench = Bench(options)
+    try:
+        met = bench.run()
+    finally:
+        bench.stop_server()
+    sys.exit(0 if met else 1)
+
+
+if __name__ == "__main__":
+    main()
