@@ -64,7 +64,7 @@ static const struct db_statement CASELOADS = {
 	" FROM specialist_profiles p CROSS JOIN LATERAL (SELECT count(*) AS sessions,"
 	" coalesce(sum(n.billing_units), 0) AS units FROM session_notes n"
 	" WHERE n.specialist_id = p.id AND n.status = 'signed'"
-	" AND n.billing_day > peerd_organization_today(p.organization_id) - 30) x"
+	" AND n.billing_day > (SELECT peerd_organization_today($1::uuid)) - 30) x"
 	" WHERE p.organization_id = $1"};
 
 static const struct db_statement CERTIFICATIONS = {
