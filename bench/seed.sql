@@ -14,9 +14,12 @@
 -- certified that day and had room, the first session note engages the referral, notes
 -- cite active goals of their participant, signing fixes billing as rules/billing.c does.
 -- It loads with session_replication_role = replica, which skips triggers: the
--- foreign-key checks (one lookup per row, most of the load's time otherwise), and
--- goals_take_organization, whose column is filled here from the participant. The
--- foreign keys are then checked once for the whole set, at the end of the transaction.
+-- foreign-key checks (one lookup per row, most of the load's time otherwise), and those
+-- that fill columns, whose work is done here instead: goals_take_organization (goals'
+-- organization_id, from the participant) and the triggers keeping each specialist's
+-- caseload and certified days (sql/012). The foreign keys are then checked once for the
+-- whole set, at the end of the transaction, and the kept columns against their
+-- definitions.
 --
 -- Fixed ids, so a benchmark finds what it needs without a lookup (N, n: decimal, padded):
 --   organizations   b0000000-0000-4000-8000-00000000000N  providers 1..4, partner 5
@@ -599,6 +602,11 @@ SELECT pg_temp.bench_id(4, n), from_status, to_status, at, actor, actor_role, re
 FROM bench_event
 ORDER BY at, n;
 
+-- What the skipped triggers of certifications and referrals keep on each specialist's
+-- row (sql/012): the open caseload and the days their active certifications cover,
+-- counted once now for everyone, by the function the triggers call.
+SELECT count(peerd_specialist_standing_refresh(id)) FROM specialists;
+
 -- The people met with --------------------------------------------------------------------
 
 -- Everyone who has met their specialist has goals and notes. The window of a person's
@@ -614,14 +622,14 @@ FROM bench_referral WHERE engaged_at <= now();
 -- Everything the goals and notes need of a person, in one row, in order of n: the two
 -- queries below join nothing else (the planner cannot estimate their generate_series
 -- and would choose its joins badly), and produce rows in id order, which keeps their
--- inserts into the indexes on ids local. Certified days are peerd_certified_on's rule
--- (an active certification, from its issue day through its expiry day) as one value per
--- specialist: the function, STRICT with an EXISTS, cannot be inlined, and a call a note
--- would cost most of the load. The checks at the end compare the billing with it.
+-- inserts into the indexes on ids local. Billing asks whether the specialist was
+-- certified on the day of each note: peerd_certified_on, a function call a note (most of
+-- the load's time), answered here by the days their row keeps (sql/012), which are that
+-- function's answers; the checks at the end compare the billing with the function.
 CREATE TEMP TABLE bench_person ON COMMIT DROP AS
 SELECT r.n, r.provider_id, r.time_zone, r.supervisor, r.status, r.ended_at, r.contact_at,
        w.work_until, r.specialist_id, r.specialist_subject, o.unit_rounding,
-       o.max_units_per_day, cd.days AS certified_days,
+       o.max_units_per_day, s.certified_days,
        (goals.per_person + (pg_temp.draw(r.n, 50, 1000) < goals.extra_per_mille)::integer)::integer
        AS goal_count,
        greatest(1, round(extract(epoch FROM w.work_until - r.contact_at) / notes.cadence))::integer
@@ -629,11 +637,7 @@ SELECT r.n, r.provider_id, r.time_zone, r.supervisor, r.status, r.ended_at, r.co
 FROM bench_referral r
 JOIN bench_window w ON w.n = r.n
 JOIN bench_organization o ON o.p = r.p
-JOIN (SELECT s.id AS specialist_id,
-             coalesce(range_agg(daterange(c.issued_on, c.expires_on, '[]'))
-                          FILTER (WHERE c.status = 'active'), '{}') AS days
-      FROM specialists s LEFT JOIN certifications c ON c.specialist_id = s.id
-      GROUP BY s.id) AS cd ON cd.specialist_id = r.specialist_id
+JOIN specialists s ON s.id = r.specialist_id
 CROSS JOIN (SELECT 1000000 / count(*) AS per_person,
                    (1000000 % count(*)) * 1000 / count(*) AS extra_per_mille
             FROM bench_window) AS goals
@@ -884,17 +888,6 @@ CROSS JOIN LATERAL (SELECT cardinality(x.reasons) = 0 AS billable,
                            x.reasons) AS b
 WHERE v.written_at <= now();
 
--- What the skipped triggers keep on each specialist's row (sql/012): the caseload and
--- the days their active certifications cover, counted once now for everyone.
-SELECT count(peerd_specialist_standing_refresh(id)) FROM specialists;
-DO $$
-BEGIN
-    IF EXISTS (SELECT FROM peerd_specialist_standing_drift()) THEN
-        RAISE EXCEPTION 'a specialist''s kept caseload or certified days disagree';
-    END IF;
-END
-$$;
-
 -- Checks --------------------------------------------------------------------------------
 
 -- The foreign keys the load did not check row by row, checked now in one pass each.
@@ -935,6 +928,15 @@ DO $$
 DECLARE
     problem text;
 BEGIN
+    SELECT format('%s keeps a caseload of %s, counts %s, or other certified days',
+                  s.subject, d.caseload, d.counted)
+    INTO problem
+    FROM peerd_specialist_standing_drift() d JOIN specialists s ON s.id = d.specialist_id
+    LIMIT 1;
+    IF problem IS NOT NULL THEN
+        RAISE EXCEPTION 'standing: %', problem;
+    END IF;
+
     SELECT format('%s has a caseload of %s of %s', s.subject, p.caseload, s.max_caseload)
     INTO problem
     FROM specialist_profiles p JOIN specialists s ON s.id = p.id
