@@ -42,7 +42,7 @@ struct db_conn {
 	 * organization id (or "") and role (or ""); an admin sees every organization. */
 	char scope[40];
 	char scope_role[16];
-	bool scope_applied; /* the server session holds scope and scope_role */
+	bool scope_applied;	    /* the server session holds scope and scope_role */
 	struct timespec idle_since; /* CLOCK_MONOTONIC, set by the pool when it is returned */
 };
 

@@ -36,7 +36,7 @@ struct pool {
 
 /* After a failed connect, requests fail at once for this long instead of each waiting
  * up to connect_timeout on a database that is down: workers stay free for /healthz. */
-#define CONNECT_BACKOFF_MS 1000
+#define CONNECT_BACKOFF_MS   1000
 /* A connection returned this recently is handed out again without asking the socket. */
 #define RECENTLY_RETURNED_MS 1000
 
@@ -259,8 +259,7 @@ void pool_release(struct pool *pool, struct db_conn *conn)
 	if (reusable) {
 		clock_gettime(CLOCK_MONOTONIC, &conn->idle_since);
 		pool->idle[pool->idle_count++] = conn;
-	}
-	else
+	} else
 		pool->open--;
 	pthread_cond_signal(&pool->returned);
 	pthread_mutex_unlock(&pool->lock);
