@@ -29,22 +29,6 @@ static void make_records(struct records *r)
 	free(specialist);
 }
 
-/* A connection working as peerd_service for a caller of organization (or "") and role (or
- * ""), scoped as peerd scopes its own (service/db.c). */
-static PGconn *service_connection(const char *organization, const char *role)
-{
-	PGconn *db = test_db_connect();
-	exec_ok(db, "SET ROLE peerd_service");
-	PGresult *res =
-		PQexecParams(db,
-			     "SELECT set_config('peerd.organization', $1, false),"
-			     " set_config('peerd.role', $2, false)",
-			     2, NULL, (const char *const[]){organization, role}, NULL, NULL, 0);
-	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
-	PQclear(res);
-	return db;
-}
-
 /* The number of rows a query finds for one id parameter. */
 static long count_rows(PGconn *db, const char *sql, const char *id)
 {
@@ -108,7 +92,7 @@ Test(row_level_security, another_organizations_rows_are_invisible_whatever_the_w
 					 {"", "admin"},
 					 {"", ""}};
 	for (size_t s = 0; s < sizeof scopes / sizeof scopes[0]; s++) {
-		PGconn *db = service_connection(scopes[s][0], scopes[s][1]);
+		PGconn *db = test_service_connection(scopes[s][0], scopes[s][1]);
 		bool sees_mine = s == 1 || s == 2;
 		for (size_t i = 0; i < sizeof PROBES / sizeof PROBES[0]; i++) {
 			long found = count_rows(db, PROBES[i].sql, probe_argument(&mine, i));
@@ -130,7 +114,7 @@ Test(row_level_security, writes_cannot_reach_another_organization)
 	struct records mine;
 	make_records(&mine);
 	char *other = create_organization("provider");
-	PGconn *db = service_connection(other, "supervisor");
+	PGconn *db = test_service_connection(other, "supervisor");
 	/* An UPDATE without an organization condition finds nothing to change. */
 	PGresult *res = PQexecParams(db, "UPDATE participants SET county = 'Lane' WHERE id = $1", 1,
 				     NULL, (const char *const[]){mine.participant}, NULL, NULL, 0);
@@ -197,7 +181,7 @@ Test(row_level_security, service_role_cannot_change_the_schema_or_the_audit_trai
 		"CREATE FUNCTION peerd_probe() RETURNS int LANGUAGE sql AS 'SELECT 1'",
 		"UPDATE schema_migrations SET checksum = 'x'",
 	};
-	PGconn *db = service_connection("", "admin");
+	PGconn *db = test_service_connection("", "admin");
 	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
 		PGresult *res = PQexec(db, refused[i]);
 		cr_expect_eq(PQresultStatus(res), PGRES_FATAL_ERROR, "allowed: %s", refused[i]);

@@ -376,22 +376,6 @@ Test(specialist_standing, closing_an_engaged_referral_lowers_the_caseload)
 	team_free(&team);
 }
 
-/* A connection working as peerd_service for a caller of organization and role, scoped
- * as peerd scopes its own (service/db.c; tests/integration/test_row_level_security.c). */
-static PGconn *service_connection(const char *organization, const char *role)
-{
-	PGconn *db = test_db_connect();
-	exec_ok(db, "SET ROLE peerd_service");
-	PGresult *res =
-		PQexecParams(db,
-			     "SELECT set_config('peerd.organization', $1, false),"
-			     " set_config('peerd.role', $2, false)",
-			     2, NULL, (const char *const[]){organization, role}, NULL, NULL, 0);
-	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
-	PQclear(res);
-	return db;
-}
-
 Test(specialist_standing, partner_withdrawals_lower_a_caseload_their_scope_cannot_see)
 {
 	struct team team;
@@ -407,7 +391,7 @@ Test(specialist_standing, partner_withdrawals_lower_a_caseload_their_scope_canno
 	assert_standing(specialist, 2, true, true, "one assigned and one engaged");
 
 	/* The partner's scope does not reach the specialist's row. */
-	PGconn *partner_scope = service_connection(team.partner_id, "partner");
+	PGconn *partner_scope = test_service_connection(team.partner_id, "partner");
 	cr_assert_eq(sql_number(partner_scope,
 				"SELECT count(*) FROM specialists WHERE id = $1::uuid", specialist),
 		     0, "the partner's scope sees the specialist's row");

@@ -352,6 +352,20 @@ void exec_ok(PGconn *db, const char *sql)
 	PQclear(res);
 }
 
+PGconn *test_service_connection(const char *organization, const char *role)
+{
+	PGconn *db = test_db_connect();
+	exec_ok(db, "SET ROLE peerd_service");
+	PGresult *res =
+		PQexecParams(db,
+			     "SELECT set_config('peerd.organization', $1, false),"
+			     " set_config('peerd.role', $2, false)",
+			     2, NULL, (const char *const[]){organization, role}, NULL, NULL, 0);
+	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
+	PQclear(res);
+	return db;
+}
+
 void create_own_database(char *name, size_t name_size, char *setting, size_t setting_size)
 {
 	static unsigned counter;

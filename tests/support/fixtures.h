@@ -98,6 +98,11 @@ void drop_own_database(const char *name);
 /* Runs SQL without results on a connection, asserting success. */
 void exec_ok(PGconn *db, const char *sql);
 
+/* A connection to the test database working as peerd_service for a caller of
+ * organization (or "") and role (or ""), scoped as peerd scopes its own (service/db.c):
+ * what row-level security lets that caller see. PQfinish it. */
+PGconn *test_service_connection(const char *organization, const char *role);
+
 /* Opens a transaction on a new connection that holds organization_id's row lock, so a
  * request that writes it waits inside peerd. Release with row_lock_release. */
 PGconn *row_lock_organization(const char *organization_id);
