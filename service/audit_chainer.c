@@ -4,17 +4,20 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "db.h"
 #include "log.h"
+#include "monotonic.h"
 
 /* How long an event may wait in the inbox: readers of the trail chain it themselves, so
  * this only bounds how long an event stays out of the tamper-evident chain. */
-#define CHAIN_INTERVAL_MS 100
+#define CHAIN_INTERVAL_MS    100
 /* Events per transaction, so that one run never holds the chain's head for long. */
-#define CHAIN_BATCH	  5000
-#define CHAIN_BATCH_TEXT  "5000"
+#define CHAIN_BATCH	     5000
+/* The same number as the statement's text parameter. */
+#define TEXT_OF(number)	     #number
+#define TEXT_OF_VALUE(macro) TEXT_OF(macro)
+#define CHAIN_BATCH_TEXT     TEXT_OF_VALUE(CHAIN_BATCH)
 
 struct audit_chainer {
 	pthread_mutex_t lock;
@@ -54,23 +57,13 @@ static bool chain_pending(struct audit_chainer *chainer)
 	}
 }
 
-static struct timespec after_ms(unsigned ms)
-{
-	struct timespec at;
-	clock_gettime(CLOCK_MONOTONIC, &at);
-	at.tv_nsec += (long)ms * 1000000L;
-	at.tv_sec += at.tv_nsec / 1000000000L;
-	at.tv_nsec %= 1000000000L;
-	return at;
-}
-
 static void *run(void *context)
 {
 	struct audit_chainer *chainer = context;
 	bool failing = false;
 	pthread_mutex_lock(&chainer->lock);
 	while (!chainer->stopping) {
-		struct timespec next = after_ms(CHAIN_INTERVAL_MS);
+		struct timespec next = monotonic_after_ms(CHAIN_INTERVAL_MS);
 		while (!chainer->stopping &&
 		       pthread_cond_timedwait(&chainer->wake, &chainer->lock, &next) == 0)
 			;
@@ -98,14 +91,10 @@ struct audit_chainer *audit_chainer_start(const char *url, const char *role)
 		return NULL;
 	chainer->url = strdup(url);
 	chainer->role = role ? strdup(role) : NULL;
-	pthread_condattr_t attributes;
-	pthread_condattr_init(&attributes);
-	pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
 	bool ready = chainer->url && (!role || chainer->role) &&
 		     pthread_mutex_init(&chainer->lock, NULL) == 0 &&
-		     pthread_cond_init(&chainer->wake, &attributes) == 0 &&
+		     monotonic_cond_init(&chainer->wake) &&
 		     pthread_create(&chainer->thread, NULL, run, chainer) == 0;
-	pthread_condattr_destroy(&attributes);
 	if (!ready) {
 		free(chainer->url);
 		free(chainer->role);

@@ -8,6 +8,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "monotonic.h"
 
 /* A borrowed connection, and what cancels its statement from another thread (made by the
  * borrower's thread: after a reconnect inside the request it cancels nothing). */
@@ -49,13 +50,9 @@ struct pool *pool_create(const char *url, const char *role, size_t size, unsigne
 	pool->role = role ? strdup(role) : NULL;
 	pool->idle = calloc(size, sizeof *pool->idle);
 	pool->loans = calloc(size, sizeof *pool->loans);
-	pthread_condattr_t attributes;
-	pthread_condattr_init(&attributes);
-	pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
 	bool ready = pool->url && (pool->role || !role) && pool->idle && pool->loans &&
 		     pthread_mutex_init(&pool->lock, NULL) == 0 &&
-		     pthread_cond_init(&pool->returned, &attributes) == 0;
-	pthread_condattr_destroy(&attributes);
+		     monotonic_cond_init(&pool->returned);
 	if (!ready) {
 		free(pool->role);
 		free(pool->url);
@@ -82,26 +79,6 @@ void pool_destroy(struct pool *pool)
 	free(pool->url);
 	free(pool->role);
 	free(pool);
-}
-
-static struct timespec deadline_after(unsigned ms)
-{
-	struct timespec at;
-	clock_gettime(CLOCK_MONOTONIC, &at);
-	at.tv_sec += ms / 1000;
-	at.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (at.tv_nsec >= 1000000000L) {
-		at.tv_sec++;
-		at.tv_nsec -= 1000000000L;
-	}
-	return at;
-}
-
-static long ms_since(const struct timespec *then)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)(now.tv_sec - then->tv_sec) * 1000 + (now.tv_nsec - then->tv_nsec) / 1000000;
 }
 
 /* Gives up a slot counted in pool->open whose connection could not be made or kept.
@@ -140,7 +117,7 @@ static enum pool_result open_connection(struct pool *pool, struct db_conn **out)
 static enum pool_result reuse_connection(struct pool *pool, struct db_conn *conn,
 					 struct db_conn **out)
 {
-	if (ms_since(&conn->idle_since) < RECENTLY_RETURNED_MS || db_check_alive(conn)) {
+	if (monotonic_ms_since(&conn->idle_since) < RECENTLY_RETURNED_MS || db_check_alive(conn)) {
 		*out = conn;
 		return POOL_OK;
 	}
@@ -174,7 +151,7 @@ static enum pool_result borrow(struct pool *pool, const char *organization, cons
 			       struct db_conn **out)
 {
 	*out = NULL;
-	struct timespec deadline = deadline_after(pool->wait_ms);
+	struct timespec deadline = monotonic_after_ms(pool->wait_ms);
 	pthread_mutex_lock(&pool->lock);
 	if (pool->idle_count == 0 && pool->open >= pool->size) {
 		pool->waiting++;
@@ -195,7 +172,7 @@ static enum pool_result borrow(struct pool *pool, const char *organization, cons
 		return POOL_EXHAUSTED;
 	}
 	bool backing_off = pool->last_connect_failure.tv_sec != 0 &&
-			   ms_since(&pool->last_connect_failure) < CONNECT_BACKOFF_MS;
+			   monotonic_ms_since(&pool->last_connect_failure) < CONNECT_BACKOFF_MS;
 	if (backing_off) {
 		pthread_mutex_unlock(&pool->lock);
 		return POOL_UNAVAILABLE;

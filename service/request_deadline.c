@@ -37,6 +37,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "monotonic.h"
 #include "problem.h"
 #include "uuid.h"
 
@@ -145,12 +146,7 @@ static char *problem_text(unsigned timeout_seconds)
 
 static bool init_sync(struct request_deadlines *deadlines)
 {
-	pthread_condattr_t attributes;
-	if (pthread_condattr_init(&attributes) != 0)
-		return false;
-	bool made = pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC) == 0 &&
-		    pthread_cond_init(&deadlines->wake, &attributes) == 0;
-	pthread_condattr_destroy(&attributes);
+	bool made = monotonic_cond_init(&deadlines->wake);
 	if (made && pthread_mutex_init(&deadlines->lock, NULL) == 0)
 		return true;
 	if (made)
