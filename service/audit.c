@@ -24,27 +24,22 @@ struct audit_trail {
 
 /* One call per run of events of the same action and type; ids and organizations as
  * JSON arrays, "" for none. */
-static const struct db_statement AUDIT_APPEND = {
-	"audit_append",
-	"SELECT peerd_audit_append($1, $2, $3::audit_action, $4,"
-	" ARRAY(SELECT nullif(x.value, '')::uuid FROM json_array_elements_text($5::json)"
-	" WITH ORDINALITY AS x(value, n) ORDER BY x.n),"
-	" ARRAY(SELECT nullif(x.value, '')::uuid FROM json_array_elements_text($6::json)"
-	" WITH ORDINALITY AS x(value, n) ORDER BY x.n), $7, $8::int)"};
+#define AUDIT_APPEND_CALL                                                                 \
+	"peerd_audit_append($1, $2, $3::audit_action, $4,"                                \
+	" ARRAY(SELECT nullif(x.value, '')::uuid FROM json_array_elements_text($5::json)" \
+	" WITH ORDINALITY AS x(value, n) ORDER BY x.n),"                                  \
+	" ARRAY(SELECT nullif(x.value, '')::uuid FROM json_array_elements_text($6::json)" \
+	" WITH ORDINALITY AS x(value, n) ORDER BY x.n), $7, $8::int)"
+
+static const struct db_statement AUDIT_APPEND = {"audit_append", "SELECT " AUDIT_APPEND_CALL};
 
 /* The same for the events of reads, alone in their transaction: committed without
- * waiting for the disk. A reader then holds the chain's head for microseconds instead of
- * a WAL flush, so readers no longer queue behind each other's fsync; the price is that a
- * crash of PostgreSQL itself (not of peerd) may lose the last fraction of a second of
- * read events, never a write's, and never a link of the chain that survived. */
+ * waiting for the disk, so that readers do not queue behind each other's WAL flush. The
+ * price is that a crash of PostgreSQL itself (not of peerd) may lose the last fraction of
+ * a second of read events, never a write's. */
 static const struct db_statement AUDIT_APPEND_READS = {
 	"audit_append_reads",
-	"SELECT set_config('synchronous_commit', 'off', true),"
-	" peerd_audit_append($1, $2, $3::audit_action, $4,"
-	" ARRAY(SELECT nullif(x.value, '')::uuid FROM json_array_elements_text($5::json)"
-	" WITH ORDINALITY AS x(value, n) ORDER BY x.n),"
-	" ARRAY(SELECT nullif(x.value, '')::uuid FROM json_array_elements_text($6::json)"
-	" WITH ORDINALITY AS x(value, n) ORDER BY x.n), $7, $8::int)"};
+	"SELECT set_config('synchronous_commit', 'off', true), " AUDIT_APPEND_CALL};
 
 void audit_record(struct request *request, enum audit_action action, const char *resource_type,
 		  const char *resource_id, const char *organization_id)
