@@ -240,7 +240,7 @@ static enum db_status run_prepared(struct db_conn *conn, const struct db_stateme
 }
 
 /* Sends the scope when the session does not hold it yet: after db_set_scope changed it,
- * or after a reconnect. */
+ * or after a reconnect. Used before BEGIN; db_exec sends it with its statement. */
 static enum db_status apply_scope(struct db_conn *conn)
 {
 	if (conn->scope_applied)
@@ -256,19 +256,95 @@ static enum db_status apply_scope(struct db_conn *conn)
 	return status;
 }
 
+/* The next result of a pipeline, skipping the NULL that ends each statement's results;
+ * NULL once the connection has failed. */
+static PGresult *next_pipeline_result(struct db_conn *conn)
+{
+	for (int nulls = 0; nulls < 2; nulls++) {
+		PGresult *res = PQgetResult(conn->pg);
+		if (res)
+			return res;
+		if (PQstatus(conn->pg) != CONNECTION_OK)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* Reads what is left up to the pipeline's Sync and leaves pipeline mode. False when the
+ * connection cannot be used again as it is (db_reset makes it usable). */
+static bool finish_pipeline(struct db_conn *conn)
+{
+	for (int results = 0; results < 8 && PQstatus(conn->pg) == CONNECTION_OK; results++) {
+		PGresult *res = next_pipeline_result(conn);
+		bool synced = res && PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+		PQclear(res);
+		if (synced || !res)
+			break;
+	}
+	return PQexitPipelineMode(conn->pg) == 1;
+}
+
+/* Runs stmt after setting the session's scope, in one round trip instead of two: libpq's
+ * pipeline mode sends both before reading either answer. One Sync makes them one implicit
+ * transaction, so a scope that cannot be set stops the statement (it is never run under
+ * another organization's scope), and a statement that fails takes the scope back with its
+ * transaction: scope_applied stays false and the next statement sends it again. */
+static enum db_status run_scoped(struct db_conn *conn, const struct db_statement *stmt, int count,
+				 const char *const *values, PGresult **out)
+{
+	replan_when_idle(conn);
+	enum db_status status = prepare(conn, &SCOPE_SET);
+	if (status == DB_OK)
+		status = prepare(conn, stmt);
+	if (status != DB_OK)
+		return status;
+	if (PQenterPipelineMode(conn->pg) != 1)
+		return take_result(conn, stmt->name, NULL, out);
+	const char *const scope[] = {conn->scope, conn->scope_role};
+	bool sent = PQsendQueryPrepared(conn->pg, SCOPE_SET.name, 2, scope, NULL, NULL, 0) == 1 &&
+		    PQsendQueryPrepared(conn->pg, stmt->name, count, values, NULL, NULL, 0) == 1 &&
+		    PQpipelineSync(conn->pg) == 1;
+	PGresult *scope_res = sent ? next_pipeline_result(conn) : NULL;
+	PGresult *res = scope_res ? next_pipeline_result(conn) : NULL;
+	bool usable = finish_pipeline(conn);
+	status = take_result(conn, SCOPE_SET.name, scope_res, NULL);
+	if (status == DB_OK)
+		status = take_result(conn, stmt->name, res, out);
+	else
+		PQclear(res);
+	if (!usable && PQstatus(conn->pg) == CONNECTION_OK) {
+		log_message(LOG_LEVEL_WARN, "database pipeline left unfinished; reconnecting");
+		if (!db_reset(conn))
+			log_message(LOG_LEVEL_WARN, "database reconnect failed");
+		status = DB_UNAVAILABLE;
+	}
+	conn->scope_applied = status == DB_OK;
+	return status;
+}
+
+/* The statement under the session's scope, sent along with it when it has changed. */
+static enum db_status run_in_scope(struct db_conn *conn, const struct db_statement *stmt, int count,
+				   const char *const *values, PGresult **out)
+{
+	if (conn->scope_applied)
+		return run_prepared(conn, stmt, count, values, out);
+	if (!outside_transaction(conn)) {
+		log_message(LOG_LEVEL_ERROR, "database scope changed inside a transaction");
+		return DB_ERROR;
+	}
+	return run_scoped(conn, stmt, count, values, out);
+}
+
 enum db_status db_exec(struct db_conn *conn, const struct db_statement *stmt, int count,
 		       const char *const *values, PGresult **out)
 {
 	if (out)
 		*out = NULL;
-	enum db_status status = apply_scope(conn);
-	if (status != DB_OK)
-		return status;
 	bool alone = outside_transaction(conn);
-	status = run_prepared(conn, stmt, count, values, out);
+	enum db_status status = run_in_scope(conn, stmt, count, values, out);
 	/* Outside a transaction the failed statement changed nothing: plan and run again. */
 	if (alone && conn->plans_stale)
-		status = run_prepared(conn, stmt, count, values, out);
+		status = run_in_scope(conn, stmt, count, values, out);
 	return status;
 }
 

@@ -1,8 +1,8 @@
 #include "log.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
