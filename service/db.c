@@ -239,17 +239,24 @@ static enum db_status run_prepared(struct db_conn *conn, const struct db_stateme
 	return take_result(conn, stmt->name, res, out);
 }
 
+/* A scope may only be sent outside a transaction: a ROLLBACK would undo it while we
+ * believed it held. False (and logged) for a caller that changed it inside one. */
+static bool scope_may_change(const struct db_conn *conn)
+{
+	if (outside_transaction(conn))
+		return true;
+	log_message(LOG_LEVEL_ERROR, "database scope changed inside a transaction");
+	return false;
+}
+
 /* Sends the scope when the session does not hold it yet: after db_set_scope changed it,
  * or after a reconnect. Used before BEGIN; db_exec sends it with its statement. */
 static enum db_status apply_scope(struct db_conn *conn)
 {
 	if (conn->scope_applied)
 		return DB_OK;
-	if (!outside_transaction(conn)) {
-		/* A ROLLBACK would undo it while we believed it held: a defect in the caller. */
-		log_message(LOG_LEVEL_ERROR, "database scope changed inside a transaction");
+	if (!scope_may_change(conn))
 		return DB_ERROR;
-	}
 	enum db_status status =
 		run_prepared(conn, &SCOPE_SET, DB_ARGS(conn->scope, conn->scope_role), NULL);
 	conn->scope_applied = status == DB_OK;
@@ -328,10 +335,8 @@ static enum db_status run_in_scope(struct db_conn *conn, const struct db_stateme
 {
 	if (conn->scope_applied)
 		return run_prepared(conn, stmt, count, values, out);
-	if (!outside_transaction(conn)) {
-		log_message(LOG_LEVEL_ERROR, "database scope changed inside a transaction");
+	if (!scope_may_change(conn))
 		return DB_ERROR;
-	}
 	return run_scoped(conn, stmt, count, values, out);
 }
 
