@@ -231,7 +231,6 @@ static void replan_when_idle(struct db_conn *conn)
 static enum db_status run_prepared(struct db_conn *conn, const struct db_statement *stmt, int count,
 				   const char *const *values, PGresult **out)
 {
-	replan_when_idle(conn);
 	enum db_status status = prepare(conn, stmt);
 	if (status != DB_OK)
 		return status;
@@ -291,66 +290,102 @@ static bool finish_pipeline(struct db_conn *conn)
 	return PQexitPipelineMode(conn->pg) == 1;
 }
 
-/* Runs stmt after setting the session's scope, in one round trip instead of two: libpq's
- * pipeline mode sends both before reading either answer. One Sync makes them one implicit
- * transaction, so a scope that cannot be set stops the statement (it is never run under
- * another organization's scope), and a statement that fails takes the scope back with its
- * transaction: scope_applied stays false and the next statement sends it again. */
-static enum db_status run_scoped(struct db_conn *conn, const struct db_statement *stmt, int count,
-				 const char *const *values, PGresult **out)
+/* Sends steps under one Sync and takes their results in order. On failure every *out is
+ * NULL and the status is the first failed step's (the steps after it did not run). */
+static enum db_status run_pipeline(struct db_conn *conn, const struct db_step *steps, size_t count)
 {
-	replan_when_idle(conn);
-	enum db_status status = prepare(conn, &SCOPE_SET);
-	if (status == DB_OK)
-		status = prepare(conn, stmt);
+	enum db_status status = DB_OK;
+	for (size_t i = 0; status == DB_OK && i < count; i++)
+		status = prepare(conn, steps[i].stmt);
 	if (status != DB_OK)
 		return status;
 	if (PQenterPipelineMode(conn->pg) != 1)
-		return take_result(conn, stmt->name, NULL, out);
-	const char *const scope[] = {conn->scope, conn->scope_role};
-	bool sent = PQsendQueryPrepared(conn->pg, SCOPE_SET.name, 2, scope, NULL, NULL, 0) == 1 &&
-		    PQsendQueryPrepared(conn->pg, stmt->name, count, values, NULL, NULL, 0) == 1 &&
-		    PQpipelineSync(conn->pg) == 1;
-	PGresult *scope_res = sent ? next_pipeline_result(conn) : NULL;
-	PGresult *res = scope_res ? next_pipeline_result(conn) : NULL;
+		return take_result(conn, steps[0].stmt->name, NULL, NULL);
+	bool sent = true;
+	for (size_t i = 0; sent && i < count; i++)
+		sent = PQsendQueryPrepared(conn->pg, steps[i].stmt->name, steps[i].count,
+					   steps[i].values, NULL, NULL, 0) == 1;
+	sent = sent && PQpipelineSync(conn->pg) == 1;
+	PGresult *results[DB_BATCH_MAX + 1] = {0};
+	for (size_t i = 0; sent && i < count; i++) {
+		if (!(results[i] = next_pipeline_result(conn)))
+			break;
+	}
 	bool usable = finish_pipeline(conn);
-	status = take_result(conn, SCOPE_SET.name, scope_res, NULL);
-	if (status == DB_OK)
-		status = take_result(conn, stmt->name, res, out);
-	else
-		PQclear(res);
+	for (size_t i = 0; i < count; i++) {
+		PGresult **out = steps[i].out;
+		if (status == DB_OK)
+			status = take_result(conn, steps[i].stmt->name, results[i], out);
+		else
+			PQclear(results[i]);
+	}
+	for (size_t i = 0; status != DB_OK && i < count; i++) {
+		if (steps[i].out) {
+			PQclear(*steps[i].out);
+			*steps[i].out = NULL;
+		}
+	}
 	if (!usable && PQstatus(conn->pg) == CONNECTION_OK) {
 		log_message(LOG_LEVEL_WARN, "database pipeline left unfinished; reconnecting");
 		if (!db_reset(conn))
 			log_message(LOG_LEVEL_WARN, "database reconnect failed");
 		status = DB_UNAVAILABLE;
 	}
+	return status;
+}
+
+/* Runs steps after setting the session's scope, in the same round trip. One Sync makes
+ * them one implicit transaction, so a scope that cannot be set stops the statements (they
+ * never run under another organization's scope), and a statement that fails takes the
+ * scope back with its transaction: scope_applied stays false and the next statement sends
+ * it again. */
+static enum db_status run_scoped(struct db_conn *conn, const struct db_step *steps, size_t count)
+{
+	const char *const scope[] = {conn->scope, conn->scope_role};
+	struct db_step scoped[DB_BATCH_MAX + 1] = {{&SCOPE_SET, 2, scope, NULL}};
+	memcpy(scoped + 1, steps, count * sizeof *steps);
+	enum db_status status = run_pipeline(conn, scoped, count + 1);
 	conn->scope_applied = status == DB_OK;
 	return status;
 }
 
-/* The statement under the session's scope, sent along with it when it has changed. */
-static enum db_status run_in_scope(struct db_conn *conn, const struct db_statement *stmt, int count,
-				   const char *const *values, PGresult **out)
+/* The steps under the session's scope, sent along with it when it has changed. */
+static enum db_status run_in_scope(struct db_conn *conn, const struct db_step *steps, size_t count)
 {
+	replan_when_idle(conn);
+	if (conn->scope_applied && count == 1)
+		return run_prepared(conn, steps[0].stmt, steps[0].count, steps[0].values,
+				    steps[0].out);
 	if (conn->scope_applied)
-		return run_prepared(conn, stmt, count, values, out);
+		return run_pipeline(conn, steps, count);
 	if (!scope_may_change(conn))
 		return DB_ERROR;
-	return run_scoped(conn, stmt, count, values, out);
+	return run_scoped(conn, steps, count);
+}
+
+enum db_status db_exec_batch(struct db_conn *conn, const struct db_step *steps, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (steps[i].out)
+			*steps[i].out = NULL;
+	}
+	if (count == 0 || count > DB_BATCH_MAX) {
+		log_message(LOG_LEVEL_ERROR, "database batch of %zu statements", count);
+		return DB_ERROR;
+	}
+	bool alone = outside_transaction(conn);
+	enum db_status status = run_in_scope(conn, steps, count);
+	/* Outside a transaction the failed statements changed nothing: plan and run again. */
+	if (alone && conn->plans_stale)
+		status = run_in_scope(conn, steps, count);
+	return status;
 }
 
 enum db_status db_exec(struct db_conn *conn, const struct db_statement *stmt, int count,
 		       const char *const *values, PGresult **out)
 {
-	if (out)
-		*out = NULL;
-	bool alone = outside_transaction(conn);
-	enum db_status status = run_in_scope(conn, stmt, count, values, out);
-	/* Outside a transaction the failed statement changed nothing: plan and run again. */
-	if (alone && conn->plans_stale)
-		status = run_in_scope(conn, stmt, count, values, out);
-	return status;
+	const struct db_step step = {stmt, count, values, out};
+	return db_exec_batch(conn, &step, 1);
 }
 
 enum db_status db_read(struct db_conn *conn, const struct db_statement *stmt, int count,
@@ -386,6 +421,8 @@ enum db_status db_begin(struct db_conn *conn)
 	}
 	return status;
 }
+
+const struct db_statement DB_COMMIT = {"db_commit", "COMMIT"};
 
 enum db_status db_commit(struct db_conn *conn)
 {

@@ -77,6 +77,30 @@ bool db_has_scope(const struct db_conn *conn, const char *organization, const ch
 MUST_CHECK enum db_status db_exec(struct db_conn *conn, const struct db_statement *stmt, int count,
 				  const char *const *values, PGresult **out);
 
+/* One statement of a batch. Its values stay the caller's until db_exec_batch returns. */
+struct db_step {
+	const struct db_statement *stmt;
+	int count;
+	const char *const *values;
+	PGresult **out; /* as db_exec's out; may be NULL */
+};
+
+/* A step of stmt with the values that follow: DB_STEP(&STMT, &res, a, b). */
+#define DB_STEP(stmt, out, ...) ((struct db_step){(stmt), DB_ARGS(__VA_ARGS__), (out)})
+
+/* The most steps one batch takes. */
+#define DB_BATCH_MAX 8
+
+/* Runs the steps in order in one round trip (libpq's pipeline mode), as db_exec would run
+ * each: inside the open transaction, or outside one as a single implicit transaction, all
+ * or nothing. Stops at the first failure and returns its status; then every *out is NULL.
+ * A later step cannot use an earlier one's result, only the same values. */
+MUST_CHECK enum db_status db_exec_batch(struct db_conn *conn, const struct db_step *steps,
+					size_t count);
+
+/* COMMIT, as the last step of a batch: the transaction ends in the same round trip. */
+extern const struct db_statement DB_COMMIT;
+
 /* As db_exec, for a read: when, outside a transaction, the connection proves broken it is
  * reset and the statement runs once more. */
 MUST_CHECK enum db_status db_read(struct db_conn *conn, const struct db_statement *stmt, int count,

@@ -1,0 +1,104 @@
+/* Statements sent together (service/db.c db_exec_batch): in order, in one round trip,
+ * and all or nothing outside a transaction. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+static const struct db_statement ECHO = {"test_batch_echo", "SELECT $1::text"};
+static const struct db_statement REMEMBER = {"test_batch_remember",
+					     "SELECT set_config('peerd.test_batch', $1, false)"};
+static const struct db_statement REMEMBERED = {"test_batch_remembered",
+					       "SELECT current_setting('peerd.test_batch', true)"};
+static const struct db_statement FAILS = {"test_batch_fails", "SELECT 1 / 0"};
+
+static struct db_conn *connect_as_peerd(void)
+{
+	char error[256];
+	struct db_conn *conn =
+		db_connect(getenv("PEERD_TEST_DATABASE_URL"), NULL, error, sizeof error);
+	cr_assert_not_null(conn, "%s", error);
+	db_set_scope(conn, "", "admin");
+	return conn;
+}
+
+/* Asserts what the session remembers, as a later statement sees it. */
+static void expect_remembered(struct db_conn *conn, const char *expected, const char *why)
+{
+	PGresult *res = NULL;
+	cr_assert_eq(db_exec(conn, &REMEMBERED, 0, NULL, &res), DB_OK);
+	const char *value = db_text(res, 0, 0);
+	cr_expect_str_eq(value ? value : "", expected, "%s", why);
+	PQclear(res);
+}
+
+Test(database_batch, each_step_gets_its_own_result_in_order)
+{
+	struct db_conn *conn = connect_as_peerd();
+	PGresult *first = NULL, *second = NULL, *third = NULL;
+	const struct db_step steps[] = {DB_STEP(&ECHO, &first, "one"),
+					DB_STEP(&ECHO, &second, "two"),
+					DB_STEP(&ECHO, &third, "three")};
+	cr_assert_eq(db_exec_batch(conn, steps, 3), DB_OK);
+	cr_expect_str_eq(db_text(first, 0, 0), "one");
+	cr_expect_str_eq(db_text(second, 0, 0), "two");
+	cr_expect_str_eq(db_text(third, 0, 0), "three");
+	PQclear(first);
+	PQclear(second);
+	PQclear(third);
+	cr_expect(db_is_idle(conn));
+	db_close(conn);
+}
+
+Test(database_batch, outside_a_transaction_a_failure_undoes_the_steps_before_it)
+{
+	struct db_conn *conn = connect_as_peerd();
+	PGresult *before = NULL, *after = NULL;
+	const struct db_step steps[] = {DB_STEP(&REMEMBER, &before, "kept?"),
+					{&FAILS, 0, NULL, NULL},
+					DB_STEP(&ECHO, &after, "late")};
+	cr_assert_eq(db_exec_batch(conn, steps, 3), DB_CHECK_VIOLATION);
+	cr_expect_null(before, "a failed batch hands back no results");
+	cr_expect_null(after);
+	cr_expect(db_is_idle(conn), "the connection is usable again");
+	expect_remembered(conn, "", "the step before the failure was rolled back");
+	db_close(conn);
+}
+
+Test(database_batch, ends_a_transaction_with_its_commit)
+{
+	struct db_conn *conn = connect_as_peerd();
+	cr_assert_eq(db_begin(conn), DB_OK);
+	const struct db_step steps[] = {DB_STEP(&REMEMBER, NULL, "committed"),
+					{&DB_COMMIT, 0, NULL, NULL}};
+	cr_assert_eq(db_exec_batch(conn, steps, 2), DB_OK);
+	cr_expect(db_is_idle(conn), "the transaction ended with the batch");
+	expect_remembered(conn, "committed", "the commit step ended the transaction");
+	db_close(conn);
+}
+
+Test(database_batch, a_failure_inside_a_transaction_leaves_it_to_roll_back)
+{
+	struct db_conn *conn = connect_as_peerd();
+	cr_assert_eq(db_begin(conn), DB_OK);
+	const struct db_step steps[] = {DB_STEP(&REMEMBER, NULL, "never"),
+					{&FAILS, 0, NULL, NULL},
+					{&DB_COMMIT, 0, NULL, NULL}};
+	cr_assert_neq(db_exec_batch(conn, steps, 3), DB_OK);
+	cr_expect_not(db_is_idle(conn), "the commit did not run");
+	db_rollback(conn);
+	expect_remembered(conn, "", "the rollback undid the step before the failure");
+	db_close(conn);
+}
+
+Test(database_batch, refuses_more_steps_than_it_takes)
+{
+	struct db_conn *conn = connect_as_peerd();
+	struct db_step steps[DB_BATCH_MAX + 1];
+	for (size_t i = 0; i < DB_BATCH_MAX + 1; i++)
+		steps[i] = DB_STEP(&ECHO, NULL, "x");
+	cr_expect_eq(db_exec_batch(conn, steps, DB_BATCH_MAX + 1), DB_ERROR);
+	cr_expect(db_is_idle(conn));
+	db_close(conn);
+}
