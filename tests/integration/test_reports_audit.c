@@ -1718,6 +1718,37 @@ Test(reports_audit, a_read_answered_not_modified_is_recorded)
 	provider_close(&provider);
 }
 
+/* A page's events are written in one statement; the chain keeps them in the page's order. */
+Test(reports_audit, a_page_records_its_items_in_order)
+{
+	struct provider provider;
+	provider_open(&provider);
+	char participant[64];
+	for (int i = 0; i < 3; i++)
+		free(refer(provider.supervisor, NULL, participant, sizeof participant));
+	char request_id[128];
+	unique_token("page-order", request_id, sizeof request_id);
+	struct http_response *page =
+		traced("GET", "/v1/referrals?limit=3", provider.supervisor, NULL, request_id);
+	cr_assert_eq(page->status, 200, "%s", page->body);
+	char listed[256] = "";
+	size_t index;
+	json_t *item;
+	json_array_foreach (json_object_get(page->json, "items"), index, item) {
+		size_t used = strlen(listed);
+		snprintf(listed + used, sizeof listed - used, "%s%s", index ? "," : "",
+			 member(item, "id"));
+	}
+	http_response_free(page);
+	cr_assert_eq(events_with_request_id(request_id), 3);
+	char *recorded = test_sql_text("SELECT string_agg(resource_id::text, ',' ORDER BY id)"
+				       " FROM audit_events WHERE request_id = $1",
+				       1, (const char *const[]){request_id});
+	cr_expect_str_eq(recorded, listed, "the events follow the page's order");
+	free(recorded);
+	provider_close(&provider);
+}
+
 /* The first note on an assigned referral moves it to engaged: a write of the referral.
  * BUG: only the note's create is recorded (api/session_notes.c, REFERRALS_ENGAGE); the
  * referral's change of status leaves no event of its own. */
