@@ -86,19 +86,6 @@ const struct field_rule NOTE_FIELDS[] = {
 	{0},
 };
 
-#define SESSION_NOTE_COLUMNS                                                              \
-	"n.id, n.organization_id, n.participant_id, n.specialist_id, "                    \
-	"peerd_timestamp(n.occurred_at), n.duration_minutes, n.modality, n.location, "    \
-	"array_to_json(n.goal_ids), n.summary, n.response, n.plan, n.status, "            \
-	"peerd_timestamp(n.signed_at), n.signed_by, n.billing, n.cosigned_by, "           \
-	"peerd_timestamp(n.cosigned_at), (SELECT coalesce(json_agg(json_build_object("    \
-	"'text', a.text, 'at', peerd_timestamp(a.at), 'by', a.by) ORDER BY a.id), '[]')"  \
-	" FROM session_note_addenda a WHERE a.note_id = n.id), n.created_by, n.version, " \
-	"peerd_timestamp(n.created_at), peerd_timestamp(n.updated_at), "                  \
-	"peerd_position(n.created_at), s.subject"
-
-#define SESSION_NOTE_FROM " FROM session_notes n JOIN specialists s ON s.id = n.specialist_id"
-
 /* $2, $3: the caller's scope (participant_visibility_args). */
 static const struct db_statement NOTE_SELECT = {
 	"session_note_select",
@@ -133,43 +120,9 @@ static const struct db_statement NOTE_LIST = {
 	"$10::uuid))"
 	" ORDER BY n.created_at DESC, n.id DESC LIMIT $11::int"};
 
-/* The specialist a note is written as: the caller's own profile. */
-static const struct db_statement OWN_PROFILE = {
-	"session_note_own_profile",
-	"SELECT id FROM specialists WHERE subject = $1 AND organization_id = $2"};
-
-/* The participant's organization, and whether specialist $2 works for it. */
-static const struct db_statement NOTE_PARTIES = {
-	"session_note_parties",
-	"SELECT p.organization_id, EXISTS (SELECT 1 FROM specialists s WHERE s.id = $2::uuid"
-	" AND s.organization_id = p.organization_id) FROM participants p WHERE p.id = $1"};
-
 /* The 1-based positions of goal_ids that are not active goals of participant $2. */
-static const struct db_statement GOALS_NOT_ACTIVE = {
-	"session_note_goals_not_active",
-	"SELECT x.position FROM json_array_elements_text($1::json) WITH ORDINALITY"
-	" AS x(goal_id, position) WHERE NOT EXISTS (SELECT 1 FROM goals g"
-	" WHERE x.goal_id ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'"
-	" AND g.id = x.goal_id::uuid AND g.participant_id = $2 AND g.status = 'active')"
-	" ORDER BY x.position"};
-
-static const struct db_statement NOTE_INSERT = {
-	"session_note_insert",
-	"INSERT INTO session_notes (organization_id, participant_id, specialist_id, occurred_at,"
-	" duration_minutes, modality, location, goal_ids, summary, response, plan, created_by)"
-	" VALUES ($1, $2, $3, $4::timestamptz, $5::int, $6::session_modality, $7,"
-	" ARRAY(SELECT json_array_elements_text($8::json)::uuid), $9, $10, $11, $12)"
-	" RETURNING id"};
-
-/* The first note on an assigned referral engages it (API.md), with its history entry. */
-static const struct db_statement REFERRALS_ENGAGE = {
-	"session_note_engage_referrals",
-	"WITH engaged AS (UPDATE referrals SET status = 'engaged',"
-	" first_contact_at = coalesce(first_contact_at, $3::timestamptz),"
-	" version = version + 1, updated_at = now() WHERE participant_id = $1"
-	" AND assigned_specialist_id = $2 AND status = 'assigned' RETURNING id)"
-	" INSERT INTO referral_events (referral_id, from_status, to_status, actor, actor_role)"
-	" SELECT id, 'assigned', 'engaged', $4, $5 FROM engaged RETURNING referral_id"};
+static const struct db_statement GOALS_NOT_ACTIVE = {"session_note_goals_not_active",
+						     NOT_ACTIVE_GOAL_POSITIONS("$1", "$2")};
 
 static const struct db_statement NOTE_UPDATE = {
 	"session_note_update",
@@ -275,15 +228,11 @@ PGresult *session_note_lock(struct request *request, struct db_conn *db, const c
 	return visible_note(request, db, &NOTE_SELECT_FOR_UPDATE, id);
 }
 
-/* As session_note_finish, storing the answer for claim (when claimed) before the commit.
- * Returns true when the note was committed and answered. */
-static bool note_finish(struct request *request, struct db_conn *db, const char *id,
-			unsigned status_code, enum audit_action action,
-			const struct idempotency *claim)
+bool session_note_answer(struct request *request, struct db_conn *db, PGresult *res,
+			 unsigned status_code, enum audit_action action,
+			 const struct idempotency *claim)
 {
-	PGresult *res = visible_note(request, db, &NOTE_SELECT, id);
-	if (!res)
-		return false;
+	const char *id = db_text(res, 0, NOTE_ID);
 	audit_record(request, action, "session_note", id, db_text(res, 0, NOTE_ORGANIZATION_ID));
 	char location[96];
 	snprintf(location, sizeof location, "/v1/session-notes/%s", id);
@@ -309,184 +258,9 @@ void session_note_finish(struct request *request, struct db_conn *db, const char
 			 unsigned status_code, enum audit_action action)
 {
 	static const struct idempotency unclaimed;
-	(void)note_finish(request, db, id, status_code, action, &unclaimed);
-}
-
-/* The specialist a new note is written as, into out: a specialist's own profile (they
- * may not name another); for a supervisor or admin, the body's specialist_id. Answers
- * and returns false otherwise. */
-static bool note_author(struct request *request, struct db_conn *db, char out[UUID_TEXT_SIZE])
-{
-	const struct principal *caller = &request->caller;
-	const char *named = json_string_value(json_object_get(request->body, "specialist_id"));
-	if (caller->role != ROLE_SPECIALIST) {
-		if (!named) {
-			problem_send_field(request, "specialist_id",
-					   "is required: the specialist who met the participant");
-			return false;
-		}
-		uuid_normalize(named, out);
-		return true;
-	}
-	PGresult *res = NULL;
-	enum db_status status =
-		db_exec(db, &OWN_PROFILE, DB_ARGS(caller->subject, caller->organization_id), &res);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
-		return false;
-	}
-	bool found = PQntuples(res) == 1;
-	if (found)
-		snprintf(out, UUID_TEXT_SIZE, "%s", db_text(res, 0, 0));
-	PQclear(res);
-	if (!found) {
-		problem_send(request, 403, "no specialist profile signs in as you");
-		return false;
-	}
-	char given[UUID_TEXT_SIZE];
-	if (named)
-		uuid_normalize(named, given);
-	if (named && strcmp(given, out) != 0) {
-		problem_send(request, 403, "a specialist writes notes as themselves");
-		return false;
-	}
-	return true;
-}
-
-/* The participant's organization into organization_id, checking that the author works
- * there (422 otherwise). */
-static bool note_parties(struct request *request, struct db_conn *db, const char *participant_id,
-			 const char *specialist_id, char organization_id[UUID_TEXT_SIZE])
-{
-	PGresult *res = NULL;
-	enum db_status status =
-		db_exec(db, &NOTE_PARTIES, DB_ARGS(participant_id, specialist_id), &res);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
-		return false;
-	}
-	bool ok = PQntuples(res) == 1 && db_boolean(res, 0, 1);
-	if (ok)
-		snprintf(organization_id, UUID_TEXT_SIZE, "%s", db_text(res, 0, 0));
-	else
-		problem_send_field(request, "specialist_id",
-				   "must be a specialist of the participant's organization");
-	PQclear(res);
-	return ok;
-}
-
-static const char *member_text(const json_t *doc, const char *key)
-{
-	return json_string_value(json_object_get(doc, key));
-}
-
-static void integer_text(const json_t *doc, const char *key, char *out, size_t size)
-{
-	snprintf(out, size, "%lld", (long long)json_integer_value(json_object_get(doc, key)));
-}
-
-/* Inserts the note and engages the referral it is the first contact of, in the open
- * transaction; returns the new id (the caller frees it) or NULL after answering. */
-static char *note_insert(struct request *request, struct db_conn *db, const char *organization_id,
-			 const char *participant_id, const char *specialist_id)
-{
-	const json_t *body = request->body;
-	char duration[16];
-	integer_text(body, "duration_minutes", duration, sizeof duration);
-	char *goal_ids = json_dumps(json_object_get(body, "goal_ids"), JSON_COMPACT);
-	PGresult *res = NULL;
-	enum db_status status =
-		goal_ids ? db_exec(db, &NOTE_INSERT,
-				   DB_ARGS(organization_id, participant_id, specialist_id,
-					   member_text(body, "occurred_at"), duration,
-					   member_text(body, "modality"),
-					   member_text(body, "location"), goal_ids,
-					   member_text(body, "summary"),
-					   member_text(body, "response"), member_text(body, "plan"),
-					   request->caller.subject),
-				   &res)
-			 : DB_ERROR;
-	free(goal_ids);
-	PGresult *engaged = NULL;
-	if (status == DB_OK)
-		status = db_exec(db, &REFERRALS_ENGAGE,
-				 DB_ARGS(participant_id, specialist_id,
-					 member_text(body, "occurred_at"), request->caller.subject,
-					 role_name(request->caller.role)),
-				 &engaged);
-	for (int row = 0; status == DB_OK && row < PQntuples(engaged); row++)
-		audit_record(request, AUDIT_TRANSITION, "referral", db_text(engaged, row, 0),
-			     organization_id);
-	PQclear(engaged);
-	char *id = status == DB_OK ? strdup(db_text(res, 0, 0)) : NULL;
-	PQclear(res);
-	if (!id)
-		problem_send_database(request, status == DB_OK ? DB_ERROR : status);
-	return id;
-}
-
-/* Field rules and the goals together, so one 422 names every broken field: the goals
- * are checked when participant_id is a UUID the caller may see. Returns false after
- * answering. */
-static bool note_valid(struct request *request, struct db_conn **db,
-		       char participant_id[UUID_TEXT_SIZE])
-{
-	struct field_errors errors;
-	field_errors_init(&errors);
-	validate_object(request->body, NOTE_FIELDS, "", &errors);
-	if (request->caller.role != ROLE_SPECIALIST &&
-	    !json_object_get(request->body, "specialist_id"))
-		field_error(&errors, "specialist_id",
-			    "is required: the specialist who met the participant");
-	const char *given = member_text(request->body, "participant_id");
-	bool ok = true;
-	if (given && uuid_is_valid(given)) {
-		uuid_normalize(given, participant_id);
-		*db = request_db(request);
-		ok = *db && participant_visible(request, *db, participant_id);
-		const json_t *goal_ids = json_object_get(request->body, "goal_ids");
-		enum db_status status = DB_OK;
-		if (ok && json_is_array(goal_ids))
-			status = session_note_goal_errors(*db, participant_id, goal_ids, &errors);
-		if (ok && status != DB_OK) {
-			problem_send_database(request, status);
-			ok = false;
-		}
-	}
-	if (ok && field_errors_any(&errors)) {
-		problem_send_invalid(request, &errors);
-		ok = false;
-	}
-	field_errors_free(&errors);
-	return ok;
-}
-
-/* Checks, writes and answers a new note in the open transaction, storing the answer for
- * claim; returns false after answering otherwise. */
-static bool note_create(struct request *request, struct db_conn *db,
-			const struct idempotency *claim)
-{
-	char participant_id[UUID_TEXT_SIZE], specialist_id[UUID_TEXT_SIZE],
-		organization_id[UUID_TEXT_SIZE];
-	if (!note_valid(request, &db, participant_id) || !note_author(request, db, specialist_id) ||
-	    !note_parties(request, db, participant_id, specialist_id, organization_id))
-		return false;
-	char *id = note_insert(request, db, organization_id, participant_id, specialist_id);
-	bool created = id && note_finish(request, db, id, 201, AUDIT_CREATE, claim);
-	free(id);
-	return created;
-}
-
-void session_notes_create(struct request *request)
-{
-	/* The key first: a retry gets its first answer even if the goals or the referral
-	 * have moved on since. */
-	struct db_conn *db = request_db(request);
-	struct idempotency claim;
-	if (!db || idempotency_start(request, db, &claim) != IDEMPOTENCY_PROCEED)
-		return;
-	if (!note_create(request, db, &claim))
-		idempotency_release(db);
+	PGresult *res = visible_note(request, db, &NOTE_SELECT, id);
+	if (res)
+		(void)session_note_answer(request, db, res, status_code, action, &unclaimed);
 }
 
 void session_notes_list(struct request *request)
@@ -532,6 +306,16 @@ void session_notes_get(struct request *request)
 }
 
 /* Only a draft changes (409 once signed), and a specialist changes only their own. */
+static const char *member_text(const json_t *doc, const char *key)
+{
+	return json_string_value(json_object_get(doc, key));
+}
+
+static void integer_text(const json_t *doc, const char *key, char *out, size_t size)
+{
+	snprintf(out, size, "%lld", (long long)json_integer_value(json_object_get(doc, key)));
+}
+
 static bool admit_patch(struct request *request, struct db_conn *db, const PGresult *current)
 {
 	if (!participant_records_visible(request, db, db_text(current, 0, NOTE_PARTICIPANT_ID),

@@ -49,12 +49,45 @@ enum session_note_column {
 	NOTE_SPECIALIST_SUBJECT,
 };
 
+/* A note's columns in that order, from session_notes n and its specialist s. */
+#define SESSION_NOTE_COLUMNS                                                              \
+	"n.id, n.organization_id, n.participant_id, n.specialist_id, "                    \
+	"peerd_timestamp(n.occurred_at), n.duration_minutes, n.modality, n.location, "    \
+	"array_to_json(n.goal_ids), n.summary, n.response, n.plan, n.status, "            \
+	"peerd_timestamp(n.signed_at), n.signed_by, n.billing, n.cosigned_by, "           \
+	"peerd_timestamp(n.cosigned_at), (SELECT coalesce(json_agg(json_build_object("    \
+	"'text', a.text, 'at', peerd_timestamp(a.at), 'by', a.by) ORDER BY a.id), '[]')"  \
+	" FROM session_note_addenda a WHERE a.note_id = n.id), n.created_by, n.version, " \
+	"peerd_timestamp(n.created_at), peerd_timestamp(n.updated_at), "                  \
+	"peerd_position(n.created_at), s.subject"
+
+#define SESSION_NOTE_FROM " FROM session_notes n JOIN specialists s ON s.id = n.specialist_id"
+
+/* The 1-based positions of the goal ids in JSON array ids that are not active goals of
+ * participant: a query, with its parameters named like NOT_ACTIVE_GOAL_POSITIONS("$1",
+ * "$2"). The pattern guards the cast of an item that is not a UUID. */
+#define NOT_ACTIVE_GOAL_POSITIONS(ids, participant)                                      \
+	"SELECT x.position FROM json_array_elements_text(" ids "::json) WITH ORDINALITY" \
+	" AS x(goal_id, position) WHERE NOT EXISTS (SELECT 1 FROM goals g"               \
+	" WHERE x.goal_id ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'"              \
+	" AND g.id = x.goal_id::uuid AND g.participant_id = " participant "::uuid"       \
+	" AND g.status = 'active') ORDER BY x.position"
+
 /* One note as the API's JSON; a new reference. */
 json_t *session_note_render(const PGresult *res, int row);
 
 /* Opens a transaction and locks note id; NULL after answering (404 when missing or not
  * visible to the caller). The caller PQclear()s it; the transaction stays open. */
 PGresult *session_note_lock(struct request *request, struct db_conn *db, const char *id);
+
+struct idempotency;
+
+/* Records action on note res (its SESSION_NOTE_COLUMNS row) for the audit trail, stores
+ * the answer for claim when it is a 201, commits, and answers with the note (status 200,
+ * or 201 with Location). Clears res. Returns true when it committed and answered. */
+bool session_note_answer(struct request *request, struct db_conn *db, PGresult *res,
+			 unsigned status, enum audit_action action,
+			 const struct idempotency *claim);
 
 /* Reads note id again inside the transaction, records action on it for the audit trail,
  * commits, and answers with it (status 200, or 201 with Location). */
