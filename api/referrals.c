@@ -16,6 +16,7 @@
 #include "db.h"
 #include "goals.h"
 #include "idempotency.h"
+#include "log.h"
 #include "pagination.h"
 #include "participants.h"
 #include "problem.h"
@@ -117,6 +118,30 @@ static const struct constraint_answer REFERRAL_CONSTRAINTS[] = {
 static const struct db_statement REFERRAL_SELECT = {
 	"referral_select", "SELECT " REFERRAL_COLUMNS REFERRAL_FROM " WHERE r.id = $1"};
 
+/* Whether the caller may see referral r: may_see's rule in SQL, for lists
+ * and reads: the caller's scope (referral_scope_of) in the four named values. */
+#define REFERRAL_VISIBLE(provider, referrer, subject, organization)                               \
+	"(" provider "::uuid IS NULL OR r.provider_organization_id = " provider "::uuid)"         \
+	" AND (" referrer "::uuid IS NULL OR r.referring_organization_id = " referrer             \
+	"::uuid) AND (" subject "::text IS NULL OR (r.assigned_specialist_id = (SELECT id"        \
+	" FROM specialists WHERE subject = " subject "::text AND organization_id = " organization \
+	"::uuid) AND r.status IN ('assigned', 'engaged')))"
+
+/* Referral $5 and whether the caller may see it ($6 to $9), recording the read in the
+ * same round trip when they may (AUDIT_RECORD_SHOWN; $1 to $4: AUDIT_READ_ARGS). */
+static const struct db_statement REFERRAL_SELECT_RECORDED = {
+	"referral_select_recorded",
+	"WITH " AUDIT_UNFLUSHED ", found AS (SELECT " REFERRAL_COLUMNS ", " REFERRAL_VISIBLE(
+		"$6", "$7", "$8",
+		"$9") " AS visible" REFERRAL_FROM " WHERE r.id = $5),"
+		      " shown AS (SELECT id, provider_organization_id AS organization_id FROM found"
+		      " WHERE visible), recorded AS (" AUDIT_RECORD_SHOWN " RETURNING 1)"
+		      " SELECT found.*, EXISTS (SELECT 1 FROM recorded) FROM found"};
+
+/* The columns after REFERRAL_COLUMNS in REFERRAL_SELECT_RECORDED. */
+#define REFERRAL_VISIBLE_IN_SQL (REFERRAL_PARTICIPANT_COUNTY + 1)
+#define REFERRAL_READ_RECORDED	(REFERRAL_PARTICIPANT_COUNTY + 2)
+
 static const struct db_statement REFERRAL_SELECT_FOR_UPDATE = {
 	"referral_select_for_update",
 	"SELECT " REFERRAL_COLUMNS REFERRAL_FROM " WHERE r.id = $1 FOR UPDATE OF r"};
@@ -125,25 +150,23 @@ static const struct db_statement REFERRAL_SELECT_FOR_UPDATE = {
  * specialist's subject and organization; then the filters, the cursor and the count. */
 static const struct db_statement REFERRAL_LIST = {
 	"referral_list",
-	"SELECT " REFERRAL_COLUMNS REFERRAL_FROM
-	" WHERE ($1::uuid IS NULL OR r.provider_organization_id = $1::uuid)"
-	" AND ($2::uuid IS NULL OR r.referring_organization_id = $2::uuid)"
-	" AND ($3::text IS NULL OR (r.assigned_specialist_id = (SELECT id FROM specialists"
-	" WHERE subject = $3::text AND organization_id = $4::uuid)"
-	" AND r.status IN ('assigned', 'engaged')))"
-	" AND ($5::referral_status IS NULL OR r.status = $5::referral_status)"
-	" AND ($6::boolean IS NULL OR (r.status = 'submitted' AND r.respond_by < now()) ="
-	" $6::boolean)"
-	" AND ($7::referral_urgency IS NULL OR r.urgency = $7::referral_urgency)"
-	" AND ($8::service_type IS NULL OR r.service_type = $8::service_type)"
-	" AND ($9::uuid IS NULL OR r.assigned_specialist_id = $9::uuid)"
-	" AND ($10::uuid IS NULL OR r.provider_organization_id = $10::uuid)"
-	" AND ($11::uuid IS NULL OR r.referring_organization_id = $11::uuid)"
-	" AND ($12::uuid IS NULL OR r.participant_id = $12::uuid)"
-	" AND ($13::text IS NULL OR r.external_id = $13::text)"
-	" AND ($14::bigint IS NULL OR (r.created_at, r.id) < (peerd_from_position($14::bigint), "
-	"$15::uuid))"
-	" ORDER BY r.created_at DESC, r.id DESC LIMIT $16::int"};
+	"SELECT " REFERRAL_COLUMNS REFERRAL_FROM " WHERE " REFERRAL_VISIBLE(
+		"$1", "$2", "$3",
+		"$4") " AND ($5::referral_status IS NULL OR r.status = $5::referral_status)"
+		      " AND ($6::boolean IS NULL OR (r.status = 'submitted' AND r.respond_by < "
+		      "now()) ="
+		      " $6::boolean)"
+		      " AND ($7::referral_urgency IS NULL OR r.urgency = $7::referral_urgency)"
+		      " AND ($8::service_type IS NULL OR r.service_type = $8::service_type)"
+		      " AND ($9::uuid IS NULL OR r.assigned_specialist_id = $9::uuid)"
+		      " AND ($10::uuid IS NULL OR r.provider_organization_id = $10::uuid)"
+		      " AND ($11::uuid IS NULL OR r.referring_organization_id = $11::uuid)"
+		      " AND ($12::uuid IS NULL OR r.participant_id = $12::uuid)"
+		      " AND ($13::text IS NULL OR r.external_id = $13::text)"
+		      " AND ($14::bigint IS NULL OR (r.created_at, r.id) < "
+		      "(peerd_from_position($14::bigint), "
+		      "$15::uuid))"
+		      " ORDER BY r.created_at DESC, r.id DESC LIMIT $16::int"};
 
 /* The provider's rules for intake, and its today. */
 static const struct db_statement PROVIDER_SELECT = {
@@ -270,6 +293,55 @@ PGresult *referral_lock(struct request *request, struct db_conn *db, const char 
 		return NULL;
 	}
 	return visible_row(request, db, &REFERRAL_SELECT_FOR_UPDATE, id);
+}
+
+/* The caller's scope as REFERRAL_VISIBLE takes it: a supervisor's organization as the
+ * provider, a partner's as the referrer, a specialist's subject and organization; all
+ * NULL for an admin. */
+struct referral_scope {
+	const char *provider, *referrer, *subject, *organization;
+};
+
+static struct referral_scope referral_scope_of(const struct principal *caller)
+{
+	bool specialist = caller->role == ROLE_SPECIALIST;
+	return (struct referral_scope){
+		.provider = caller->role == ROLE_SUPERVISOR ? caller->organization_id : NULL,
+		.referrer = caller->role == ROLE_PARTNER ? caller->organization_id : NULL,
+		.subject = specialist ? caller->subject : NULL,
+		.organization = specialist ? caller->organization_id : NULL,
+	};
+}
+
+/* As referral_find_visible, with the read recorded by the statement that reads. may_see
+ * still decides what is disclosed: should it ever let through a row the SQL rule did
+ * not record, the read is recorded after, as every other read is. */
+static PGresult *referral_read_recorded(struct request *request, struct db_conn *db, const char *id)
+{
+	struct referral_scope scope = referral_scope_of(&request->caller);
+	PGresult *res = NULL;
+	enum db_status status =
+		db_read(db, &REFERRAL_SELECT_RECORDED,
+			DB_ARGS(AUDIT_READ_ARGS(request, "referral"), id, scope.provider,
+				scope.referrer, scope.subject, scope.organization),
+			&res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return NULL;
+	}
+	bool recorded = PQntuples(res) > 0 && db_boolean(res, 0, REFERRAL_READ_RECORDED);
+	if (!may_see(request, res)) {
+		if (recorded)
+			log_message(LOG_LEVEL_ERROR, "referral read recorded but not disclosed: "
+						     "REFERRAL_VISIBLE and may_see disagree");
+		problem_send(request, 404, "there is no such referral");
+		PQclear(res);
+		return NULL;
+	}
+	if (!recorded)
+		audit_record(request, AUDIT_READ, "referral", id,
+			     db_text(res, 0, REFERRAL_PROVIDER_ORGANIZATION_ID));
+	return res;
 }
 
 PGresult *referral_find_visible(struct request *request, struct db_conn *db, const char *id)
@@ -535,17 +607,14 @@ void referrals_list(struct request *request)
 		problem_send(request, 400, "assigned_specialist_id is not a filter for partners");
 		return;
 	}
-	const char *as_provider = caller->role == ROLE_SUPERVISOR ? caller->organization_id : NULL;
-	const char *as_referrer = caller->role == ROLE_PARTNER ? caller->organization_id : NULL;
-	const char *as_specialist = caller->role == ROLE_SPECIALIST ? caller->subject : NULL;
-	const char *specialist_org = as_specialist ? caller->organization_id : NULL;
+	struct referral_scope scope = referral_scope_of(caller);
 	struct db_conn *db = request_db(request);
 	if (!db)
 		return;
 	PGresult *res = NULL;
 	enum db_status status =
 		db_read(db, &REFERRAL_LIST,
-			DB_ARGS(as_provider, as_referrer, as_specialist, specialist_org,
+			DB_ARGS(scope.provider, scope.referrer, scope.subject, scope.organization,
 				status_filter, overdue, urgency, service_type, assigned, provider,
 				referrer, participant, external_id, PAGE_SQL_ARGS(page)),
 			&res);
@@ -568,7 +637,12 @@ void referrals_get(struct request *request)
 {
 	const char *id = request_id_param(request, "id");
 	struct db_conn *db = id ? request_db(request) : NULL;
-	PGresult *res = db ? referral_find_visible(request, db, id) : NULL;
+	/* A conditional read may be answered 304, known only after the read: it is recorded
+	 * after, with that status. */
+	bool conditional = request_header(request, "If-None-Match") != NULL;
+	PGresult *res = !db	      ? NULL
+			: conditional ? referral_find_visible(request, db, id)
+				      : referral_read_recorded(request, db, id);
 	if (!res)
 		return;
 	respond_resource(request, referral_render_for(request, res, 0),

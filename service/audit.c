@@ -43,9 +43,7 @@ static const struct db_statement AUDIT_APPEND = {"audit_append", AUDIT_INSERT AU
  * price is that a crash of PostgreSQL itself (not of peerd) may lose the last fraction of
  * a second of read events, never a write's. */
 static const struct db_statement AUDIT_APPEND_READS = {
-	"audit_append_reads",
-	"WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true)) " AUDIT_INSERT
-	"unflushed, " AUDIT_EVENTS};
+	"audit_append_reads", "WITH " AUDIT_UNFLUSHED " " AUDIT_INSERT "unflushed, " AUDIT_EVENTS};
 
 void audit_record(struct request *request, enum audit_action action, const char *resource_type,
 		  const char *resource_id, const char *organization_id)

@@ -1718,6 +1718,90 @@ Test(reports_audit, a_read_answered_not_modified_is_recorded)
 	provider_close(&provider);
 }
 
+/* Reads request_id's one event's status, after checking there is exactly one. */
+static long long only_event_status(const char *request_id)
+{
+	cr_assert_eq(events_with_request_id(request_id), 1, "one event for %s", request_id);
+	return sql_number("SELECT status FROM audit_events WHERE request_id = $1", 1,
+			  (const char *const[]){request_id});
+}
+
+/* Reads path as token with a fresh request id into request_id; returns the status. */
+static long traced_read(const char *path, const char *token, const char *etag, char request_id[128])
+{
+	char id_header[160], match_header[64];
+	unique_token("referral-read", request_id, 128);
+	snprintf(id_header, sizeof id_header, "X-Request-Id: %s", request_id);
+	snprintf(match_header, sizeof match_header, "If-None-Match: %s", etag ? etag : "");
+	struct http_response *read = http_send(&(struct http_request){
+		.path = path, .token = token, .headers = {id_header, etag ? match_header : NULL}});
+	long status = read->status;
+	http_response_free(read);
+	return status;
+}
+
+/* A plain read of a referral is recorded by the statement that reads it (api/referrals.c):
+ * each caller who may see it leaves one event, a refused read none, and a conditional
+ * read one with the status it got. */
+Test(reports_audit, each_read_of_a_referral_is_recorded_once)
+{
+	struct provider provider, other;
+	provider_open(&provider);
+	provider_open(&other);
+	struct specialist specialist;
+	specialist_open(&specialist, provider.id, true);
+	char *partner_org = create_organization("partner");
+	char *partner = token_for("partner", partner_org);
+	char participant[64];
+	char *assigned = assigned_referral(provider.supervisor, specialist.id, participant,
+					   sizeof participant);
+	char *referred = refer(partner, provider.id, participant, sizeof participant);
+	char *assigned_path = text_of("/v1/referrals/%s", assigned);
+	char *referred_path = text_of("/v1/referrals/%s", referred);
+	char request_id[128];
+
+	const struct {
+		const char *path, *token, *who;
+		long status;
+	} reads[] = {
+		{assigned_path, provider.supervisor, "the provider's supervisor", 200},
+		{assigned_path, specialist.token, "the assigned specialist", 200},
+		{assigned_path, provider.admin, "an admin", 200},
+		{referred_path, partner, "the referring partner", 200},
+		{assigned_path, partner, "a partner who did not refer it", 404},
+		{assigned_path, other.supervisor, "another provider's supervisor", 404},
+		{referred_path, specialist.token, "a specialist it is not assigned to", 404},
+	};
+	for (size_t r = 0; r < sizeof reads / sizeof reads[0]; r++) {
+		cr_assert_eq(traced_read(reads[r].path, reads[r].token, NULL, request_id),
+			     reads[r].status, "read by %s", reads[r].who);
+		if (reads[r].status == 200)
+			cr_expect_eq(only_event_status(request_id), 200, "%s", reads[r].who);
+		else
+			cr_expect_eq(events_with_request_id(request_id), 0,
+				     "a refused read by %s left an event", reads[r].who);
+	}
+
+	struct http_response *read = http_get(assigned_path, provider.supervisor);
+	char *etag = http_header(read, "ETag");
+	http_response_free(read);
+	cr_assert_eq(traced_read(assigned_path, provider.supervisor, etag, request_id), 304);
+	cr_expect_eq(only_event_status(request_id), 304, "the conditional read's own status");
+	cr_assert_eq(traced_read(assigned_path, provider.supervisor, "\"0\"", request_id), 200);
+	cr_expect_eq(only_event_status(request_id), 200);
+
+	free(etag);
+	free(assigned_path);
+	free(referred_path);
+	free(assigned);
+	free(referred);
+	free(partner);
+	free(partner_org);
+	specialist_close(&specialist);
+	provider_close(&other);
+	provider_close(&provider);
+}
+
 /* A page's events are written in one statement; the chain keeps them in the page's order. */
 Test(reports_audit, a_page_records_its_items_in_order)
 {
