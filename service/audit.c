@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_text.h"
 #include "problem.h"
 #include "request.h"
 
@@ -90,7 +91,7 @@ static char *events_text(const struct audit_trail *trail)
 			events = NULL;
 		}
 	}
-	char *text = events ? json_dumps(events, JSON_COMPACT) : NULL;
+	char *text = events ? json_text(events, 0, NULL) : NULL;
 	json_decref(events);
 	return text;
 }

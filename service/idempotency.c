@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_text.h"
 #include "problem.h"
 #include "request.h"
 #include "respond.h"
@@ -167,7 +168,7 @@ enum db_status idempotency_finish(struct db_conn *db, const struct idempotency *
 {
 	if (!claim->claimed)
 		return DB_OK;
-	char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	char *text = json_text(body, 15, NULL);
 	char status_text[8];
 	snprintf(status_text, sizeof status_text, "%u", status);
 	enum db_status result =

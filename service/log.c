@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json_text.h"
+
 static atomic_int minimum_level = LOG_LEVEL_INFO;
 
 static const char *const LEVEL_NAMES[] = {"debug", "info", "warn", "error"};
@@ -70,7 +72,7 @@ void log_write(enum log_level level, const char *msg, json_t *fields)
 	if (line && fields)
 		json_object_update(line, fields);
 	json_decref(fields);
-	char *text = line ? json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+	char *text = line ? json_text(line, 6, NULL) : NULL;
 	json_decref(line);
 	if (!text) {
 		static const char FAILED[] =

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "json_text.h"
 #include "log.h"
 #include "request.h"
 #include "respond.h"
@@ -66,7 +67,7 @@ json_t *problem_new(unsigned status, const char *detail)
 
 static void send_problem(struct request *request, unsigned status, json_t *problem)
 {
-	char *text = problem ? json_dumps(problem, JSON_COMPACT) : NULL;
+	char *text = problem ? json_text(problem, 0, NULL) : NULL;
 	json_decref(problem);
 	static const char FALLBACK[] = "{\"type\":\"about:blank\",\"title\":\"Error\"}";
 	respond_bytes(request, status, "application/problem+json", text ? text : FALLBACK,

@@ -6,6 +6,7 @@
 #include <ulfius.h>
 
 #include "etag.h"
+#include "json_text.h"
 #include "log.h"
 #include "pagination.h"
 #include "problem.h"
@@ -30,7 +31,8 @@ void respond_bytes(struct request *request, unsigned status, const char *content
 
 void respond_json(struct request *request, unsigned status, json_t *body)
 {
-	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+	size_t length = 0;
+	char *text = body ? json_text(body, 15, &length) : NULL;
 	json_decref(body);
 	if (!text) {
 		log_message(LOG_LEVEL_ERROR, "response could not be encoded as JSON");
@@ -40,7 +42,7 @@ void respond_json(struct request *request, unsigned status, json_t *body)
 			      sizeof PROBLEM - 1);
 		return;
 	}
-	respond_bytes(request, status, "application/json", text, strlen(text));
+	respond_bytes(request, status, "application/json", text, length);
 	free(text);
 }
 
