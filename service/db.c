@@ -63,6 +63,7 @@ bool db_reset(struct db_conn *conn)
 	conn->prepared_count = 0;
 	conn->plans_stale = false;
 	conn->scope_applied = false;
+	conn->begin_pending = false;
 	return PQstatus(conn->pg) == CONNECTION_OK;
 }
 
@@ -192,7 +193,7 @@ static enum db_status prepare(struct db_conn *conn, const struct db_statement *s
 
 static bool outside_transaction(const struct db_conn *conn)
 {
-	return PQtransactionStatus(conn->pg) == PQTRANS_IDLE;
+	return !conn->begin_pending && PQtransactionStatus(conn->pg) == PQTRANS_IDLE;
 }
 
 /* Session settings, not transaction-local ones: a request's reads run outside any
@@ -349,9 +350,31 @@ static enum db_status run_scoped(struct db_conn *conn, const struct db_step *ste
 	return status;
 }
 
+static const struct db_statement DB_BEGIN = {"db_begin", "BEGIN"};
+
+/* The first steps of a transaction, after the BEGIN that db_begin left pending. A
+ * connection found broken is replaced and everything sent again: nothing had run in the
+ * transaction. */
+static enum db_status run_begun(struct db_conn *conn, const struct db_step *steps, size_t count)
+{
+	struct db_step begun[DB_BATCH_MAX + 1] = {{&DB_BEGIN, 0, NULL, NULL}};
+	memcpy(begun + 1, steps, count * sizeof *steps);
+	conn->begin_pending = false;
+	enum db_status status = run_pipeline(conn, begun, count + 1);
+	if (status != DB_UNAVAILABLE || PQstatus(conn->pg) != CONNECTION_BAD)
+		return status;
+	log_message(LOG_LEVEL_WARN, "database connection lost at BEGIN; reconnecting");
+	if (!db_reset(conn))
+		return DB_UNAVAILABLE;
+	status = apply_scope(conn);
+	return status == DB_OK ? run_pipeline(conn, begun, count + 1) : status;
+}
+
 /* The steps under the session's scope, sent along with it when it has changed. */
 static enum db_status run_in_scope(struct db_conn *conn, const struct db_step *steps, size_t count)
 {
+	if (conn->begin_pending)
+		return run_begun(conn, steps, count);
 	replan_when_idle(conn);
 	if (conn->scope_applied && count == 1)
 		return run_prepared(conn, steps[0].stmt, steps[0].count, steps[0].values,
@@ -404,6 +427,12 @@ enum db_status db_read(struct db_conn *conn, const struct db_statement *stmt, in
 
 enum db_status db_exec_script(struct db_conn *conn, const char *sql)
 {
+	if (conn->begin_pending) {
+		conn->begin_pending = false;
+		enum db_status began = take_result(conn, "begin", PQexec(conn->pg, "BEGIN"), NULL);
+		if (began != DB_OK)
+			return began;
+	}
 	return take_result(conn, "script", PQexec(conn->pg, sql), NULL);
 }
 
@@ -411,14 +440,10 @@ enum db_status db_begin(struct db_conn *conn)
 {
 	replan_when_idle(conn);
 	enum db_status status = apply_scope(conn);
-	if (status == DB_OK)
-		status = db_exec_script(conn, "BEGIN");
 	/* Nothing has run yet, so a connection found broken can be replaced safely. */
-	if (status == DB_UNAVAILABLE && PQstatus(conn->pg) == CONNECTION_BAD && db_reset(conn)) {
+	if (status == DB_UNAVAILABLE && PQstatus(conn->pg) == CONNECTION_BAD && db_reset(conn))
 		status = apply_scope(conn);
-		if (status == DB_OK)
-			status = db_exec_script(conn, "BEGIN");
-	}
+	conn->begin_pending = status == DB_OK;
 	return status;
 }
 
@@ -426,11 +451,16 @@ const struct db_statement DB_COMMIT = {"db_commit", "COMMIT"};
 
 enum db_status db_commit(struct db_conn *conn)
 {
+	if (conn->begin_pending) {
+		conn->begin_pending = false; /* nothing ran: nothing to commit */
+		return DB_OK;
+	}
 	return db_exec_script(conn, "COMMIT");
 }
 
 void db_rollback(struct db_conn *conn)
 {
+	conn->begin_pending = false;
 	if (PQstatus(conn->pg) == CONNECTION_OK && !outside_transaction(conn))
 		db_exec_script(conn, "ROLLBACK");
 }

@@ -43,6 +43,7 @@ struct db_conn {
 	char scope[40];
 	char scope_role[16];
 	bool scope_applied;	    /* the server session holds scope and scope_role */
+	bool begin_pending;	    /* db_begin was called: BEGIN goes with the next statement */
 	struct timespec idle_since; /* CLOCK_MONOTONIC, set by the pool when it is returned */
 };
 
@@ -109,8 +110,9 @@ MUST_CHECK enum db_status db_read(struct db_conn *conn, const struct db_statemen
 /* Runs SQL without parameters or result rows: migrations and transaction control. */
 enum db_status db_exec_script(struct db_conn *conn, const char *sql);
 
-/* Opens a transaction; a connection found broken is replaced first, since nothing has
- * run on it yet. */
+/* Opens a transaction. BEGIN itself is sent with the transaction's first statement, in
+ * the same round trip; a connection found broken then is replaced and the statement sent
+ * again, since nothing had run in the transaction yet. */
 MUST_CHECK enum db_status db_begin(struct db_conn *conn);
 MUST_CHECK enum db_status db_commit(struct db_conn *conn);
 void db_rollback(struct db_conn *conn);

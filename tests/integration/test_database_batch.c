@@ -102,3 +102,37 @@ Test(database_batch, refuses_more_steps_than_it_takes)
 	cr_expect(db_is_idle(conn));
 	db_close(conn);
 }
+
+/* db_begin sends BEGIN with the transaction's first statement (service/db.c): the
+ * statement still runs inside the transaction, and a rollback undoes it. */
+Test(database_batch, begin_goes_out_with_the_first_statement)
+{
+	struct db_conn *conn = connect_as_peerd();
+	cr_assert_eq(db_begin(conn), DB_OK);
+	cr_expect_not(db_is_idle(conn), "a begun transaction is not idle, sent or not");
+	cr_assert_eq(db_exec(conn, &REMEMBER, DB_ARGS("inside"), NULL), DB_OK);
+	cr_expect_eq(PQtransactionStatus(conn->pg), PQTRANS_INTRANS);
+	db_rollback(conn);
+	expect_remembered(conn, "", "the statement ran inside the transaction");
+	db_close(conn);
+}
+
+Test(database_batch, a_transaction_with_no_statement_sends_nothing)
+{
+	struct db_conn *conn = connect_as_peerd();
+	expect_remembered(conn, "", "the scope is applied");
+	cr_assert_eq(db_begin(conn), DB_OK);
+	cr_expect_eq(db_commit(conn), DB_OK);
+	cr_expect(db_is_idle(conn));
+	cr_assert_eq(db_begin(conn), DB_OK);
+	db_rollback(conn);
+	cr_expect(db_is_idle(conn));
+	cr_assert_eq(db_begin(conn), DB_OK);
+	cr_assert_eq(db_exec_script(conn, "SELECT set_config('peerd.test_batch', 'script', true)"),
+		     DB_OK);
+	cr_expect_eq(PQtransactionStatus(conn->pg), PQTRANS_INTRANS,
+		     "a script after db_begin runs inside the transaction");
+	cr_assert_eq(db_commit(conn), DB_OK);
+	expect_remembered(conn, "", "the setting was local to the transaction");
+	db_close(conn);
+}
