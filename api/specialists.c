@@ -540,31 +540,15 @@ bool specialist_find_visible(struct request *request, struct db_conn *db, const 
 	return visible;
 }
 
-/* Whether the profile a specialist's token names is deactivated. */
-static const struct db_statement SPECIALIST_ACTIVE = {
-	"specialist_active", "SELECT active FROM specialists WHERE subject = $1 AND"
-			     " organization_id = $2"};
+/* Whether the profile a specialist's token names is deactivated, asked with the
+ * request's first statement (sql/016), which it stops when so. */
+static const struct db_statement SPECIALIST_IN_FORCE = {
+	"specialist_in_force", "SELECT peerd_specialist_in_force($1, $2::uuid)"};
 
-bool specialist_token_in_force(struct request *request)
+void specialist_guard_token(const struct request *request, struct db_conn *db)
 {
 	const struct principal *caller = &request->caller;
-	if (caller->role != ROLE_SPECIALIST)
-		return true;
-	struct db_conn *db = request_db(request);
-	if (!db)
-		return false;
-	PGresult *res = NULL;
-	enum db_status status = db_read(db, &SPECIALIST_ACTIVE,
-					DB_ARGS(caller->subject, caller->organization_id), &res);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
-		return false;
-	}
-	bool deactivated = PQntuples(res) == 1 && !db_boolean(res, 0, 0);
-	PQclear(res);
-	if (deactivated)
-		problem_send_unauthorized(request, true,
-					  "this specialist's profile is deactivated in their "
-					  "organization");
-	return !deactivated;
+	if (caller->role == ROLE_SPECIALIST)
+		db_set_guard(db, &SPECIALIST_IN_FORCE,
+			     DB_ARGS(caller->subject, caller->organization_id));
 }

@@ -32,6 +32,7 @@ bool specialist_find_visible(struct request *request, struct db_conn *db, const 
 			     struct specialist_ref *out);
 
 /* A token of the specialist role stops working the moment its profile is deactivated
- * (active: false), whatever its exp: answers 401 and returns false then (503 when the
- * database cannot say). True for every other caller. */
-bool specialist_token_in_force(struct request *request);
+ * (active: false), whatever its exp: sets db's guard (db_set_guard) so that the
+ * request's first statement is refused then, and answered 401 (problem_send_database).
+ * Nothing for every other caller. */
+void specialist_guard_token(const struct request *request, struct db_conn *db);

@@ -95,6 +95,8 @@ static enum db_status classify_sqlstate(const char *state)
 		return DB_CHECK_VIOLATION;
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
 		return DB_SERIALIZATION_FAILURE;
+	if (strcmp(state, "28000") == 0)
+		return DB_CALLER_REFUSED;
 	/* statement_timeout, lock_timeout */
 	if (strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0)
 		return DB_TIMEOUT;
@@ -335,55 +337,85 @@ static enum db_status run_pipeline(struct db_conn *conn, const struct db_step *s
 	return status;
 }
 
-/* Runs steps after setting the session's scope, in the same round trip. One Sync makes
- * them one implicit transaction, so a scope that cannot be set stops the statements (they
+static const struct db_statement DB_BEGIN = {"db_begin", "BEGIN"};
+
+/* The steps after what must go before them, into all: the scope when it changed, the
+ * BEGIN that db_begin left pending, the guard. Never the scope and a BEGIN together:
+ * BEGIN would take the scope into its transaction, and a ROLLBACK would undo it while we
+ * believed it held. Returns how many steps all holds. */
+static size_t with_preamble(const struct db_conn *conn, const struct db_step *steps, size_t count,
+			    const char *const scope[2], struct db_step *all)
+{
+	size_t n = 0;
+	if (!conn->scope_applied)
+		all[n++] = (struct db_step){&SCOPE_SET, 2, scope, NULL};
+	else if (conn->begin_pending)
+		all[n++] = (struct db_step){&DB_BEGIN, 0, NULL, NULL};
+	if (conn->guard.stmt)
+		all[n++] = conn->guard;
+	memcpy(all + n, steps, count * sizeof *steps);
+	return n + count;
+}
+
+/* Sends the steps with their preamble in one round trip. A scope sent with them makes
+ * them one implicit transaction: a scope that cannot be set stops the statements (they
  * never run under another organization's scope), and a statement that fails takes the
- * scope back with its transaction: scope_applied stays false and the next statement sends
- * it again. */
-static enum db_status run_scoped(struct db_conn *conn, const struct db_step *steps, size_t count)
+ * scope back, so it is sent again next time. A BEGIN or a guard, once answered, is
+ * spent. */
+static enum db_status run_with_preamble(struct db_conn *conn, const struct db_step *steps,
+					size_t count)
 {
 	const char *const scope[] = {conn->scope, conn->scope_role};
-	struct db_step scoped[DB_BATCH_MAX + 1] = {{&SCOPE_SET, 2, scope, NULL}};
-	memcpy(scoped + 1, steps, count * sizeof *steps);
-	enum db_status status = run_pipeline(conn, scoped, count + 1);
-	conn->scope_applied = status == DB_OK;
+	struct db_step all[DB_BATCH_MAX + 2];
+	size_t total = with_preamble(conn, steps, count, scope, all);
+	bool scoped = !conn->scope_applied;
+	if (!scoped)
+		conn->begin_pending = false;
+	enum db_status status = total == 1 ? run_prepared(conn, all[0].stmt, all[0].count,
+							  all[0].values, all[0].out)
+					   : run_pipeline(conn, all, total);
+	if (scoped)
+		conn->scope_applied = status == DB_OK;
+	if (status != DB_UNAVAILABLE)
+		conn->guard.stmt = NULL;
 	return status;
 }
 
-static const struct db_statement DB_BEGIN = {"db_begin", "BEGIN"};
-
-/* The first steps of a transaction, after the BEGIN that db_begin left pending. A
- * connection found broken is replaced and everything sent again: nothing had run in the
- * transaction. */
-static enum db_status run_begun(struct db_conn *conn, const struct db_step *steps, size_t count)
-{
-	struct db_step begun[DB_BATCH_MAX + 1] = {{&DB_BEGIN, 0, NULL, NULL}};
-	memcpy(begun + 1, steps, count * sizeof *steps);
-	conn->begin_pending = false;
-	enum db_status status = run_pipeline(conn, begun, count + 1);
-	if (status != DB_UNAVAILABLE || PQstatus(conn->pg) != CONNECTION_BAD)
-		return status;
-	log_message(LOG_LEVEL_WARN, "database connection lost at BEGIN; reconnecting");
-	if (!db_reset(conn))
-		return DB_UNAVAILABLE;
-	status = apply_scope(conn);
-	return status == DB_OK ? run_pipeline(conn, begun, count + 1) : status;
-}
-
-/* The steps under the session's scope, sent along with it when it has changed. */
+/* The steps under the session's scope, with whatever must go before them. */
 static enum db_status run_in_scope(struct db_conn *conn, const struct db_step *steps, size_t count)
 {
-	if (conn->begin_pending)
-		return run_begun(conn, steps, count);
-	replan_when_idle(conn);
-	if (conn->scope_applied && count == 1)
-		return run_prepared(conn, steps[0].stmt, steps[0].count, steps[0].values,
-				    steps[0].out);
-	if (conn->scope_applied)
-		return run_pipeline(conn, steps, count);
-	if (!scope_may_change(conn))
+	bool begun = conn->begin_pending;
+	if (!begun)
+		replan_when_idle(conn);
+	if (!conn->scope_applied && !scope_may_change(conn))
 		return DB_ERROR;
-	return run_scoped(conn, steps, count);
+	enum db_status status = run_with_preamble(conn, steps, count);
+	if (!begun || status != DB_UNAVAILABLE || PQstatus(conn->pg) != CONNECTION_BAD)
+		return status;
+	/* Lost at BEGIN: nothing had run in the transaction, so it starts again on a new
+	 * connection, the scope first and on its own. */
+	log_message(LOG_LEVEL_WARN, "database connection lost at BEGIN; reconnecting");
+	if (!db_reset(conn) || (status = apply_scope(conn)) != DB_OK)
+		return DB_UNAVAILABLE;
+	conn->begin_pending = true;
+	return run_with_preamble(conn, steps, count);
+}
+
+void db_set_guard(struct db_conn *conn, const struct db_statement *stmt, int count,
+		  const char *const *values)
+{
+	if (count < 0 || count > DB_GUARD_MAX_VALUES) {
+		log_message(LOG_LEVEL_ERROR, "database guard of %d values", count);
+		return;
+	}
+	for (int i = 0; i < count; i++)
+		conn->guard_values[i] = values[i];
+	conn->guard = (struct db_step){stmt, count, conn->guard_values, NULL};
+}
+
+void db_clear_guard(struct db_conn *conn)
+{
+	conn->guard.stmt = NULL;
 }
 
 enum db_status db_exec_batch(struct db_conn *conn, const struct db_step *steps, size_t count)
@@ -487,6 +519,8 @@ const char *db_status_text(enum db_status status)
 		return "serialization_failure";
 	case DB_TIMEOUT:
 		return "timeout";
+	case DB_CALLER_REFUSED:
+		return "caller_refused";
 	case DB_ERROR:
 		return "error";
 	}

@@ -26,8 +26,19 @@ enum db_status {
 	DB_CHECK_VIOLATION,	  /* 23514, 23502 and data exceptions: a value the schema refuses */
 	DB_SERIALIZATION_FAILURE, /* 40001, 40P01: try the transaction again */
 	DB_TIMEOUT,		  /* 57014: statement_timeout */
+	DB_CALLER_REFUSED,	  /* 28000: a guard refused the caller (db_set_guard) */
 	DB_ERROR,		  /* anything else: a defect in peerd */
 };
+
+/* One statement of a batch. Its values stay the caller's until db_exec_batch returns. */
+struct db_step {
+	const struct db_statement *stmt;
+	int count;
+	const char *const *values;
+	PGresult **out; /* as db_exec's out; may be NULL */
+};
+
+#define DB_GUARD_MAX_VALUES 4
 
 /* A connection and the statements already prepared on it. Used by one thread at a time. */
 struct db_conn {
@@ -42,8 +53,10 @@ struct db_conn {
 	 * organization id (or "") and role (or ""); an admin sees every organization. */
 	char scope[40];
 	char scope_role[16];
-	bool scope_applied;	    /* the server session holds scope and scope_role */
-	bool begin_pending;	    /* db_begin was called: BEGIN goes with the next statement */
+	bool scope_applied;   /* the server session holds scope and scope_role */
+	bool begin_pending;   /* db_begin was called: BEGIN goes with the next statement */
+	struct db_step guard; /* db_set_guard's statement, or stmt NULL */
+	const char *guard_values[DB_GUARD_MAX_VALUES];
 	struct timespec idle_since; /* CLOCK_MONOTONIC, set by the pool when it is returned */
 };
 
@@ -78,14 +91,6 @@ bool db_has_scope(const struct db_conn *conn, const char *organization, const ch
 MUST_CHECK enum db_status db_exec(struct db_conn *conn, const struct db_statement *stmt, int count,
 				  const char *const *values, PGresult **out);
 
-/* One statement of a batch. Its values stay the caller's until db_exec_batch returns. */
-struct db_step {
-	const struct db_statement *stmt;
-	int count;
-	const char *const *values;
-	PGresult **out; /* as db_exec's out; may be NULL */
-};
-
 /* A step of stmt with the values that follow: DB_STEP(&STMT, &res, a, b). */
 #define DB_STEP(stmt, out, ...) ((struct db_step){(stmt), DB_ARGS(__VA_ARGS__), (out)})
 
@@ -98,6 +103,15 @@ struct db_step {
  * A later step cannot use an earlier one's result, only the same values. */
 MUST_CHECK enum db_status db_exec_batch(struct db_conn *conn, const struct db_step *steps,
 					size_t count);
+
+/* A statement sent before the next statement or batch, in the same round trip, that
+ * fails with SQLSTATE 28000 (DB_CALLER_REFUSED) when the caller may no longer act; its
+ * failure stops what follows it, and rolls it back outside a transaction. At most
+ * DB_GUARD_MAX_VALUES values; the strings must stay valid until it was sent or
+ * db_clear_guard (the pool clears it when the connection comes back). */
+void db_set_guard(struct db_conn *conn, const struct db_statement *stmt, int count,
+		  const char *const *values);
+void db_clear_guard(struct db_conn *conn);
 
 /* COMMIT, as the last step of a batch: the transaction ends in the same round trip. */
 extern const struct db_statement DB_COMMIT;

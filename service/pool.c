@@ -227,6 +227,7 @@ void pool_release(struct pool *pool, struct db_conn *conn)
 	}
 	pthread_mutex_unlock(&pool->lock);
 	PQfreeCancel(cancel);
+	db_clear_guard(conn); /* its values belonged to the request */
 	db_rollback(conn);
 	bool reusable = db_is_idle(conn);
 	if (!reusable)

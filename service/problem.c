@@ -143,6 +143,12 @@ void problem_send_database(struct request *request, enum db_status status)
 	case DB_CHECK_VIOLATION:
 		problem_send(request, 422, "a value is outside what this resource accepts");
 		return;
+	case DB_CALLER_REFUSED:
+		/* The only guard (request_db): a specialist deactivated since the token. */
+		problem_send_unauthorized(request, true,
+					  "this specialist's profile is deactivated in their "
+					  "organization");
+		return;
 	case DB_OK:
 	case DB_ERROR:
 		break;

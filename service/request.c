@@ -6,6 +6,7 @@
 #include "db.h"
 #include "pool.h"
 #include "problem.h"
+#include "specialists.h"
 #include "uuid.h"
 #include "validate.h"
 
@@ -58,6 +59,7 @@ struct db_conn *request_db(struct request *request)
 	switch (pool_acquire(request->app->pool, organization, role, &request->db)) {
 	case POOL_OK:
 		db_set_scope(request->db, organization, role);
+		specialist_guard_token(request, request->db);
 		return request->db;
 	case POOL_EXHAUSTED:
 		problem_send_unavailable(request, "every database connection is busy; try again");

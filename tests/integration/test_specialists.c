@@ -596,6 +596,14 @@ Test(specialists, a_deactivated_specialists_token_stops_at_once)
 		free(challenge);
 		http_response_free(refused);
 	}
+	/* A write stops too, at its first statement (else this one would be a 404). */
+	struct http_response *write = http_post(
+		"/v1/session-notes", specialist,
+		"{\"participant_id\":\"5a0f6f0e-0000-4000-8000-000000000001\",\"occurred_at\":"
+		"\"2026-01-05T10:00:00Z\",\"duration_minutes\":30,\"modality\":\"phone\","
+		"\"goal_ids\":[\"5a0f6f0e-0000-4000-8000-000000000002\"]}");
+	cr_assert_eq(write->status, 401, "%s", write->body);
+	http_response_free(write);
 	struct http_response *reactivated = http_patch(path, supervisor, "{\"active\":true}", NULL);
 	cr_assert_eq(reactivated->status, 200, "%s", reactivated->body);
 	struct http_response *again = http_get("/v1/specialists/me", specialist);
