@@ -205,7 +205,22 @@ class Bench:
         return files
 
     # --- wrk --------------------------------------------------------------------
+    def settle(self, limit_seconds=30):
+        """Waits until the work the last scenario left behind is done (audit events still
+        to chain, an autovacuum still running), so that each scenario pays for its own
+        background work as it runs, not for the one before it."""
+        deadline = time.time() + limit_seconds
+        while time.time() < deadline:
+            pending, vacuums = self.psql(
+                "SELECT (SELECT count(*) FROM audit_inbox), (SELECT count(*)"
+                " FROM pg_stat_activity WHERE backend_type = 'autovacuum worker')")[0]
+            if pending == "0" and vacuums == "0":
+                return
+            time.sleep(0.25)
+        say(f"still busy after {limit_seconds} s: measuring anyway")
+
     def wrk(self, requests, connections, seconds, keyed=False, pace_ms=0.0):
+        self.settle()
         result_path = os.path.join(self.work, "wrk-result.json")
         if os.path.exists(result_path):
             os.unlink(result_path)
