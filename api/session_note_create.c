@@ -113,7 +113,8 @@ static PGresult *note_valid(struct request *request, struct db_conn *db,
 	struct field_errors errors;
 	field_errors_init(&errors);
 	validate_object(request->body, NOTE_FIELDS, "", &errors);
-	if (request->caller.role != ROLE_SPECIALIST && !member_text(request->body, "specialist_id"))
+	if (request->caller.role != ROLE_SPECIALIST &&
+	    !json_object_get(request->body, "specialist_id"))
 		field_error(&errors, "specialist_id",
 			    "is required: the specialist who met the participant");
 	const char *given = member_text(request->body, "participant_id");

@@ -279,18 +279,22 @@ static PGresult *next_pipeline_result(struct db_conn *conn)
 	return NULL;
 }
 
-/* Reads what is left up to the pipeline's Sync and leaves pipeline mode. False when the
- * connection cannot be used again as it is (db_reset makes it usable). */
+/* Reads what is left up to the pipeline's Sync and leaves pipeline mode. True only when
+ * the Sync came with nothing before it (an error there is the implicit transaction's
+ * commit failing) and the connection can be used again as it is. */
 static bool finish_pipeline(struct db_conn *conn)
 {
-	for (int results = 0; results < 8 && PQstatus(conn->pg) == CONNECTION_OK; results++) {
+	bool synced = false, clean = true;
+	for (int results = 0; results < 8 && !synced && PQstatus(conn->pg) == CONNECTION_OK;
+	     results++) {
 		PGresult *res = next_pipeline_result(conn);
-		bool synced = res && PQresultStatus(res) == PGRES_PIPELINE_SYNC;
-		PQclear(res);
-		if (synced || !res)
+		if (!res)
 			break;
+		synced = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+		clean = clean && synced;
+		PQclear(res);
 	}
-	return PQexitPipelineMode(conn->pg) == 1;
+	return PQexitPipelineMode(conn->pg) == 1 && synced && clean;
 }
 
 /* Sends steps under one Sync and takes their results in order. On failure every *out is
@@ -309,12 +313,20 @@ static enum db_status run_pipeline(struct db_conn *conn, const struct db_step *s
 		sent = PQsendQueryPrepared(conn->pg, steps[i].stmt->name, steps[i].count,
 					   steps[i].values, NULL, NULL, 0) == 1;
 	sent = sent && PQpipelineSync(conn->pg) == 1;
-	PGresult *results[DB_BATCH_MAX + 1] = {0};
+	PGresult *results[DB_BATCH_MAX + 2] = {0};
 	for (size_t i = 0; sent && i < count; i++) {
 		if (!(results[i] = next_pipeline_result(conn)))
 			break;
 	}
-	bool usable = finish_pipeline(conn);
+	/* Unsent, unsynced or failing at its commit, a pipeline proves nothing ran. */
+	if (!sent || !finish_pipeline(conn)) {
+		for (size_t i = 0; i < count; i++)
+			PQclear(results[i]);
+		log_message(LOG_LEVEL_WARN, "database pipeline left unfinished; reconnecting");
+		if (PQstatus(conn->pg) == CONNECTION_OK && !db_reset(conn))
+			log_message(LOG_LEVEL_WARN, "database reconnect failed");
+		return DB_UNAVAILABLE;
+	}
 	for (size_t i = 0; i < count; i++) {
 		PGresult **out = steps[i].out;
 		if (status == DB_OK)
@@ -327,12 +339,6 @@ static enum db_status run_pipeline(struct db_conn *conn, const struct db_step *s
 			PQclear(*steps[i].out);
 			*steps[i].out = NULL;
 		}
-	}
-	if (!usable && PQstatus(conn->pg) == CONNECTION_OK) {
-		log_message(LOG_LEVEL_WARN, "database pipeline left unfinished; reconnecting");
-		if (!db_reset(conn))
-			log_message(LOG_LEVEL_WARN, "database reconnect failed");
-		status = DB_UNAVAILABLE;
 	}
 	return status;
 }
@@ -376,9 +382,21 @@ static enum db_status run_with_preamble(struct db_conn *conn, const struct db_st
 					   : run_pipeline(conn, all, total);
 	if (scoped)
 		conn->scope_applied = status == DB_OK;
-	if (status != DB_UNAVAILABLE)
+	/* Spent once it answered; after any other failure it goes with the next statement. */
+	if (status == DB_OK || status == DB_CALLER_REFUSED)
 		conn->guard.stmt = NULL;
 	return status;
+}
+
+/* Whether the steps end their transaction: such a batch may have committed before its
+ * connection was lost, and is never sent twice. */
+static bool commits(const struct db_step *steps, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (steps[i].stmt == &DB_COMMIT)
+			return true;
+	}
+	return false;
 }
 
 /* The steps under the session's scope, with whatever must go before them. */
@@ -390,7 +408,8 @@ static enum db_status run_in_scope(struct db_conn *conn, const struct db_step *s
 	if (!conn->scope_applied && !scope_may_change(conn))
 		return DB_ERROR;
 	enum db_status status = run_with_preamble(conn, steps, count);
-	if (!begun || status != DB_UNAVAILABLE || PQstatus(conn->pg) != CONNECTION_BAD)
+	if (!begun || status != DB_UNAVAILABLE || PQstatus(conn->pg) != CONNECTION_BAD ||
+	    commits(steps, count))
 		return status;
 	/* Lost at BEGIN: nothing had run in the transaction, so it starts again on a new
 	 * connection, the scope first and on its own. */
@@ -405,7 +424,9 @@ void db_set_guard(struct db_conn *conn, const struct db_statement *stmt, int cou
 		  const char *const *values)
 {
 	if (count < 0 || count > DB_GUARD_MAX_VALUES) {
+		/* Fail closed: a guard sent without its values fails, and so does what follows. */
 		log_message(LOG_LEVEL_ERROR, "database guard of %d values", count);
+		conn->guard = (struct db_step){stmt, 0, NULL, NULL};
 		return;
 	}
 	for (int i = 0; i < count; i++)

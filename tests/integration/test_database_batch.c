@@ -137,26 +137,27 @@ Test(database_batch, a_transaction_with_no_statement_sends_nothing)
 	db_close(conn);
 }
 
-/* A guard (db_set_guard) goes out before the next statement and stops it when it fails;
- * then it is spent. */
+/* A guard (db_set_guard) goes out before the next statement and stops it when it fails.
+ * Once it has answered it is spent; after another failure it stays, failing closed. */
 Test(database_batch, a_guard_goes_first_and_stops_what_follows)
 {
 	struct db_conn *conn = connect_as_peerd();
 	db_set_guard(conn, &FAILS, 0, NULL);
 	cr_assert_neq(db_exec(conn, &REMEMBER, DB_ARGS("guarded"), NULL), DB_OK);
-	expect_remembered(conn, "", "the statement after a failed guard did not run");
-	cr_assert_eq(db_exec(conn, &REMEMBER, DB_ARGS("free"), NULL), DB_OK);
-	expect_remembered(conn, "free", "a guard is sent once");
+	cr_assert_neq(db_exec(conn, &REMEMBER, DB_ARGS("guarded again"), NULL), DB_OK,
+		      "a guard that failed otherwise than refusing stays");
+	db_clear_guard(conn);
+	expect_remembered(conn, "", "the statements after a failed guard did not run");
 
 	db_set_guard(conn, &ECHO, DB_ARGS("fine"));
+	cr_assert_eq(db_exec(conn, &REMEMBER, DB_ARGS("free"), NULL), DB_OK);
+	expect_remembered(conn, "free", "a passing guard lets the statement run, once");
+
 	cr_assert_eq(db_begin(conn), DB_OK);
 	db_set_guard(conn, &FAILS, 0, NULL);
 	cr_assert_neq(db_exec(conn, &REMEMBER, DB_ARGS("in a transaction"), NULL), DB_OK);
 	db_rollback(conn);
-	expect_remembered(conn, "free", "a guard failing after BEGIN stops the transaction");
-	db_set_guard(conn, &FAILS, 0, NULL);
 	db_clear_guard(conn);
-	cr_assert_eq(db_exec(conn, &REMEMBER, DB_ARGS("cleared"), NULL), DB_OK);
-	expect_remembered(conn, "cleared", "a cleared guard is not sent");
+	expect_remembered(conn, "free", "a guard failing after BEGIN stops the transaction");
 	db_close(conn);
 }
