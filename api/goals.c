@@ -226,11 +226,6 @@ static char *strengths_text(const json_t *doc)
 	return strengths ? json_dumps(strengths, JSON_COMPACT) : strdup("[]");
 }
 
-static const char *member_text(const json_t *doc, const char *key)
-{
-	return json_string_value(json_object_get(doc, key));
-}
-
 /* Runs GOAL_INSERT (participant_id set) or GOAL_UPDATE (goal_id set) with doc's values;
  * returns the row or NULL after answering. */
 static PGresult *goal_write(struct request *request, struct db_conn *db, const char *participant_id,

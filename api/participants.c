@@ -237,11 +237,6 @@ static json_t *participant_render(const PGresult *res, int row)
 		db_text(res, row, COL_CREATED_AT), "updated_at", db_text(res, row, COL_UPDATED_AT));
 }
 
-static const char *member_text(const json_t *doc, const char *key)
-{
-	return json_string_value(json_object_get(doc, key));
-}
-
 /* The SQL parameters of a participant document, in PARTICIPANT_INSERT's order after the
  * organization (and PARTICIPANT_UPDATE's after the id). */
 #define PARTICIPANT_SQL_ARGS(doc, youth)                                                          \

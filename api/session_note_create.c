@@ -63,11 +63,6 @@ static const struct db_statement NOTE_INSERT = {
 
 #define NOTE_ENGAGED_REFERRALS (NOTE_SPECIALIST_SUBJECT + 1)
 
-static const char *member_text(const json_t *doc, const char *key)
-{
-	return json_string_value(json_object_get(doc, key));
-}
-
 /* The context row for participant_id, or NULL after answering 503. */
 static PGresult *read_context(struct request *request, struct db_conn *db,
 			      const char *participant_id)

@@ -306,11 +306,6 @@ void session_notes_get(struct request *request)
 }
 
 /* Only a draft changes (409 once signed), and a specialist changes only their own. */
-static const char *member_text(const json_t *doc, const char *key)
-{
-	return json_string_value(json_object_get(doc, key));
-}
-
 static void integer_text(const json_t *doc, const char *key, char *out, size_t size)
 {
 	snprintf(out, size, "%lld", (long long)json_integer_value(json_object_get(doc, key)));

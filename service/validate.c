@@ -11,6 +11,11 @@
 
 #define FIELD_NAME_MAX 128
 
+const char *member_text(const json_t *doc, const char *key)
+{
+	return json_string_value(json_object_get(doc, key));
+}
+
 void field_errors_init(struct field_errors *errors)
 {
 	errors->items = json_array();

@@ -17,6 +17,9 @@ struct field_errors {
 	size_t count; /* errors recorded, even one that could not be added to items */
 };
 
+/* doc's member key when it is a string, else NULL. */
+const char *member_text(const json_t *doc, const char *key);
+
 void field_errors_init(struct field_errors *errors);
 void field_errors_free(struct field_errors *errors);
 bool field_errors_any(const struct field_errors *errors);
