@@ -603,6 +603,61 @@ Test(specialist_standing, a_kept_value_written_behind_the_triggers_back_shows_as
 	team_free(&team);
 }
 
+/* A profile read FOR UPDATE (PATCH does) locks the specialist's row alone: the view finds
+ * the organization's time zone in a sub-select, not a join, so the organization stays free
+ * for its own writes. NOWAIT fails at once if the row is held. */
+Test(specialist_standing, locking_a_profile_leaves_its_organization_free)
+{
+	struct team team;
+	team_create(&team);
+	char subject[96];
+	char *specialist = certified_peer(&team, 15, subject, sizeof subject);
+	PGconn *holder = test_db_connect();
+	exec_ok(holder, "BEGIN");
+	exec_ok(holder, "SET LOCAL ROLE peerd_service");
+	exec_ok(holder, "SET LOCAL peerd.role = 'admin'");
+	PGresult *res = PQexecParams(holder,
+				     "SELECT accepting FROM specialist_profiles"
+				     " WHERE id = $1::uuid FOR UPDATE",
+				     1, NULL, (const char *const[]){specialist}, NULL, NULL, 0);
+	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(holder));
+	cr_assert_eq(PQntuples(res), 1);
+	cr_assert_str_eq(PQgetvalue(res, 0, 0), "t", "a certified peer with room accepts");
+	PQclear(res);
+
+	/* And its plan asks the organization's time zone once a row, for "certified" and
+	 * "accepting" both (sql/018). */
+	res = PQexecParams(
+		holder,
+		"EXPLAIN (COSTS OFF) SELECT certified, accepting FROM specialist_profiles"
+		" WHERE id = $1::uuid",
+		1, NULL, (const char *const[]){specialist}, NULL, NULL, 0);
+	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(holder));
+	int zone_lookups = 0;
+	for (int row = 0; row < PQntuples(res); row++)
+		zone_lookups += strstr(PQgetvalue(res, row, 0), " on organizations") != NULL;
+	cr_expect_eq(zone_lookups, 1, "the plan reads organizations %d times", zone_lookups);
+	PQclear(res);
+
+	PGconn *other = test_db_connect();
+	res = PQexecParams(other,
+			   "SELECT id FROM organizations WHERE id = $1::uuid FOR UPDATE NOWAIT", 1,
+			   NULL, (const char *const[]){team.provider_id}, NULL, NULL, 0);
+	cr_expect_eq(PQresultStatus(res), PGRES_TUPLES_OK, "the organization was locked: %s",
+		     PQerrorMessage(other));
+	PQclear(res);
+	res = PQexecParams(other,
+			   "SELECT id FROM specialists WHERE id = $1::uuid FOR UPDATE NOWAIT", 1,
+			   NULL, (const char *const[]){specialist}, NULL, NULL, 0);
+	cr_expect_eq(PQresultStatus(res), PGRES_FATAL_ERROR, "the specialist was not locked");
+	PQclear(res);
+	PQfinish(other);
+	exec_ok(holder, "ROLLBACK");
+	PQfinish(holder);
+	free(specialist);
+	team_free(&team);
+}
+
 /* 4. Changes at the same moment. A request's trigger recounts in a statement whose
  * snapshot was taken before it waited for the specialist's row. These tests hold that row
  * (as a slow concurrent write would) until two requests wait on it, so that the two always
