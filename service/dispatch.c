@@ -253,10 +253,11 @@ static void log_access(const struct request *request, double seconds)
 	enum log_level level = request->status >= 500 ? LOG_LEVEL_WARN : LOG_LEVEL_INFO;
 	char method[32];
 	text_for_json(request->raw->http_verb, method, sizeof method);
-	log_write(level, "request",
-		  json_pack("{s:s, s:s, s:I, s:f, s:s}", "method", method, "route", route, "status",
-			    (json_int_t)request->status, "duration_ms", seconds * 1000.0,
-			    "request_id", request->id));
+	log_request(level, &(struct log_request){.method = method,
+						 .route = route,
+						 .status = request->status,
+						 .duration_ms = seconds * 1000.0,
+						 .request_id = request->id});
 }
 
 /* Releases what the request borrowed, whatever happened in the handler. */

@@ -41,7 +41,7 @@ static void append_escaped(struct strbuf *out, unsigned char c)
 
 /* jansson holds strings as valid UTF-8, so only quotes, backslashes and control
  * characters need escaping; every other byte is copied in runs. */
-static void append_string(struct strbuf *out, const char *text, size_t length)
+void json_text_append_string(struct strbuf *out, const char *text, size_t length)
 {
 	strbuf_append(out, "\"", 1);
 	size_t run = 0;
@@ -93,7 +93,8 @@ static bool append_object(struct strbuf *out, const json_t *object, unsigned pre
 		if (!first)
 			strbuf_append(out, ",", 1);
 		first = false;
-		append_string(out, json_object_iter_key(member), json_object_iter_key_len(member));
+		json_text_append_string(out, json_object_iter_key(member),
+					json_object_iter_key_len(member));
 		strbuf_append(out, ":", 1);
 		if (!append_value(out, json_object_iter_value(member), precision, depth + 1))
 			return false;
@@ -112,7 +113,7 @@ static bool append_value(struct strbuf *out, const json_t *json, unsigned precis
 	case JSON_ARRAY:
 		return append_array(out, json, precision, depth);
 	case JSON_STRING:
-		append_string(out, json_string_value(json), json_string_length(json));
+		json_text_append_string(out, json_string_value(json), json_string_length(json));
 		return true;
 	case JSON_INTEGER: {
 		char digits[24];

@@ -8,6 +8,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+struct strbuf;
+
 /* Nesting deeper than this is refused (a cycle would be). */
 #define JSON_TEXT_MAX_DEPTH 64
 
@@ -16,3 +18,7 @@
  * or nested deeper than JSON_TEXT_MAX_DEPTH. The caller frees it; *length (when not NULL) gets its
  * length. */
 char *json_text(const json_t *json, unsigned real_precision, size_t *length);
+
+/* Appends text (valid UTF-8, length bytes) as a JSON string, quotes included, escaped as
+ * json_text escapes strings. */
+void json_text_append_string(struct strbuf *out, const char *text, size_t length);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "json_text.h"
+#include "strbuf.h"
 
 static atomic_int minimum_level = LOG_LEVEL_INFO;
 
@@ -59,6 +60,9 @@ static void write_line(const char *text, size_t length)
 	}
 }
 
+static const char ENCODE_FAILED[] =
+	"{\"level\":\"error\",\"msg\":\"log line could not be encoded\"}";
+
 void log_write(enum log_level level, const char *msg, json_t *fields)
 {
 	if (!log_enabled(level)) {
@@ -75,13 +79,45 @@ void log_write(enum log_level level, const char *msg, json_t *fields)
 	char *text = line ? json_text(line, 6, NULL) : NULL;
 	json_decref(line);
 	if (!text) {
-		static const char FAILED[] =
-			"{\"level\":\"error\",\"msg\":\"log line could not be encoded\"}";
-		write_line(FAILED, sizeof FAILED - 1);
+		write_line(ENCODE_FAILED, sizeof ENCODE_FAILED - 1);
 		return;
 	}
 	write_line(text, strlen(text));
 	free(text);
+}
+
+static void append_member(struct strbuf *line, const char *key, const char *value)
+{
+	strbuf_append(line, ",", 1);
+	json_text_append_string(line, key, strlen(key));
+	strbuf_append(line, ":", 1);
+	json_text_append_string(line, value, strlen(value));
+}
+
+void log_request(enum log_level level, const struct log_request *entry)
+{
+	if (!log_enabled(level))
+		return;
+	char ts[40];
+	format_timestamp(ts, sizeof ts);
+	struct strbuf line;
+	strbuf_init(&line);
+	strbuf_append(&line, "{\"ts\":", 6);
+	json_text_append_string(&line, ts, strlen(ts));
+	append_member(&line, "level", LEVEL_NAMES[level]);
+	strbuf_append(&line, ",\"msg\":\"request\"", 16);
+	append_member(&line, "method", entry->method);
+	append_member(&line, "route", entry->route);
+	strbuf_appendf(&line, ",\"status\":%u,\"duration_ms\":%.3f", entry->status,
+		       entry->duration_ms);
+	append_member(&line, "request_id", entry->request_id);
+	strbuf_append(&line, "}", 1);
+	if (line.failed) {
+		write_line(ENCODE_FAILED, sizeof ENCODE_FAILED - 1);
+	} else {
+		write_line(line.data, line.length);
+	}
+	strbuf_free(&line);
 }
 
 void log_message(enum log_level level, const char *format, ...)

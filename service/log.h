@@ -17,6 +17,21 @@ bool log_enabled(enum log_level level);
  * may be NULL. Safe to call from any thread. */
 void log_write(enum log_level level, const char *msg, json_t *fields);
 
+/* What the access line of one request says. */
+struct log_request {
+	const char *method; /* valid UTF-8 */
+	const char *route;
+	unsigned status;
+	double duration_ms;
+	const char *request_id;
+};
+
+/* Writes the access line of a request: the keys of log_write ("ts", "level", "msg" of
+ * "request"), then method, route, status, duration_ms and request_id. Written straight as
+ * text: it is the line every request writes, and building a JSON document for it cost
+ * about as much as rendering the response. */
+void log_request(enum log_level level, const struct log_request *entry);
+
 /* printf-style shorthand for log_write without extra fields. */
 void log_message(enum log_level level, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -111,6 +111,11 @@ Test(ops, access_log_line_without_secrets)
 			cr_expect_eq(json_integer_value(json_object_get(entry, "status")), 200);
 			cr_expect(json_is_number(json_object_get(entry, "duration_ms")));
 			cr_expect(json_string_value(json_object_get(entry, "ts")));
+			cr_expect_str_eq(json_string_value(json_object_get(entry, "level")),
+					 "info");
+			cr_expect_str_eq(json_string_value(json_object_get(entry, "msg")),
+					 "request");
+			cr_expect_eq(json_object_size(entry), 8, "a stable set of keys: %s", line);
 		}
 		json_decref(entry);
 	}
