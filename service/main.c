@@ -4,28 +4,120 @@
 #include <string.h>
 
 #include "commands.h"
+#include "config_help.h"
 
-static const char USAGE[] = "usage: peerd <command>\n"
-			    "  serve        answer the HTTP API on PEERD_PORT (default 8080)\n"
-			    "  migrate      apply the schema migrations not yet applied\n"
-			    "  seed-demo    load the demonstration data set (safe to repeat)\n"
-			    "  token --role ROLE [--org UUID] [--sub SUBJECT] [--ttl SECONDS]\n"
-			    "               print an HS256 token signed with PEERD_JWT_SECRET\n"
-			    "Settings come from PEERD_* environment variables; see README.md.\n";
+struct command {
+	const char *name;
+	const char *usage;
+	const char *summary;
+	const char *options; /* NULL when it takes none */
+	enum config_purpose purpose;
+	int (*run)(int argc, char **argv);
+};
+
+static int run_serve(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return command_serve();
+}
+
+static int run_migrate(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return command_migrate();
+}
+
+static int run_seed_demo(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return command_seed_demo();
+}
+
+static const struct command COMMANDS[] = {
+	{"serve", "peerd serve",
+	 "Answers the HTTP API until SIGTERM or SIGINT, then finishes the requests in flight.\n"
+	 "Applies no migrations: run `peerd migrate` first.",
+	 NULL, CONFIG_FOR_SERVE, run_serve},
+	{"migrate", "peerd migrate",
+	 "Applies the schema migrations not yet applied, in order, each in its own\n"
+	 "transaction; refuses a database whose applied migrations were edited since.",
+	 NULL, CONFIG_FOR_DATABASE, run_migrate},
+	{"seed-demo", "peerd seed-demo",
+	 "Loads the demonstration data set (organizations, people, referrals); safe to repeat.",
+	 NULL, CONFIG_FOR_DATABASE, run_seed_demo},
+	{"token", "peerd token --role ROLE [--org UUID] [--sub SUBJECT] [--ttl SECONDS]",
+	 "Prints an HS256 token signed with PEERD_JWT_SECRET, for development and tests.",
+	 "  --role ROLE       admin, supervisor, specialist, partner or reporter (required)\n"
+	 "  --org UUID        the organization the token acts for (all roles but admin)\n"
+	 "  --sub SUBJECT     the subject (sub claim); a specialist's must match their profile\n"
+	 "  --ttl SECONDS     lifetime, 1 to 2592000 (default 3600)\n",
+	 CONFIG_FOR_TOKEN, command_token},
+};
+
+#define COMMAND_COUNT (sizeof COMMANDS / sizeof COMMANDS[0])
+
+static bool is_help(const char *argument)
+{
+	return strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0 ||
+	       strcmp(argument, "help") == 0;
+}
+
+static void print_overview(FILE *out)
+{
+	fputs("usage: peerd COMMAND [OPTIONS]\n\nCommands:\n", out);
+	for (size_t i = 0; i < COMMAND_COUNT; i++)
+		fprintf(out, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].usage);
+	fputs("\nOptions:\n  --help     this text; `peerd COMMAND --help` describes a command, "
+	      "its\n"
+	      "             options and the PEERD_* environment variables it reads\n",
+	      out);
+}
+
+static void print_command_help(const struct command *command)
+{
+	printf("usage: %s\n\n%s\n\n", command->usage, command->summary);
+	printf("Options:\n%s  --help            this text\n\n",
+	       command->options ? command->options : "");
+	config_print_help(stdout, command->purpose);
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < COMMAND_COUNT; i++) {
+		if (strcmp(COMMANDS[i].name, name) == 0)
+			return &COMMANDS[i];
+	}
+	return NULL;
+}
 
 int main(int argc, char **argv)
 {
-	const char *command = argc > 1 ? argv[1] : "";
-	if (strcmp(command, "serve") == 0)
-		return command_serve();
-	if (strcmp(command, "migrate") == 0)
-		return command_migrate();
-	if (strcmp(command, "seed-demo") == 0)
-		return command_seed_demo();
-	if (strcmp(command, "token") == 0)
-		return command_token(argc - 1, argv + 1);
-	bool asked = strcmp(command, "help") == 0 || strcmp(command, "--help") == 0 ||
-		     strcmp(command, "-h") == 0;
-	fputs(USAGE, asked ? stdout : stderr);
-	return asked ? 0 : 2;
+	const char *name = argc > 1 ? argv[1] : "";
+	if (is_help(name)) {
+		const struct command *about = argc > 2 ? find_command(argv[2]) : NULL;
+		if (about)
+			print_command_help(about);
+		else
+			print_overview(stdout);
+		return 0;
+	}
+	const struct command *command = find_command(name);
+	if (!command) {
+		if (*name)
+			fprintf(stderr, "peerd: unknown command \"%s\"\n", name);
+		print_overview(stderr);
+		return 2;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (is_help(argv[i]) && strcmp(argv[i], "help") != 0) {
+			print_command_help(command);
+			return 0;
+		}
+	}
+	bool takes_options = command->options != NULL;
+	if (!takes_options && argc > 2) {
+		fprintf(stderr, "peerd %s: takes no arguments (see peerd %s --help)\n", name, name);
+		return 2;
+	}
+	return command->run(argc - 1, argv + 1);
 }

@@ -198,3 +198,36 @@ Test(commands, unknown_command_shows_usage)
 	cr_assert_eq(run((const char *const[]){"launch", NULL}, NULL, output, sizeof output), 2);
 	cr_assert(strstr(output, "usage: peerd"), "%s", output);
 }
+
+/* `peerd COMMAND --help` works without any settings (an operator reads it before writing
+ * them) and describes the command's options and the settings it reads. */
+Test(commands, each_command_describes_itself)
+{
+	static const char *const NO_SETTINGS[] = {"PEERD_DATABASE_URL=", "PEERD_JWT_SECRET=", NULL};
+	static const struct {
+		const char *command, *mentions[3];
+	} CASES[] = {
+		{"serve", {"PEERD_PORT", "PEERD_DB_POOL_SIZE", "PEERD_CORS_ORIGINS"}},
+		{"migrate", {"PEERD_DATABASE_URL", "PEERD_LOG_LEVEL", "--help"}},
+		{"seed-demo", {"PEERD_DATABASE_URL", "demonstration", "--help"}},
+		{"token", {"--role ROLE", "--ttl SECONDS", "PEERD_JWT_SECRET"}},
+	};
+	char output[8192];
+	for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+		int status = run((const char *const[]){CASES[i].command, "--help", NULL},
+				 NO_SETTINGS, output, sizeof output);
+		cr_expect_eq(status, 0, "peerd %s --help: %s", CASES[i].command, output);
+		for (size_t j = 0; j < 3; j++)
+			cr_expect(strstr(output, CASES[i].mentions[j]),
+				  "peerd %s --help lacks %s: %s", CASES[i].command,
+				  CASES[i].mentions[j], output);
+	}
+	cr_assert_eq(run((const char *const[]){"--help", NULL}, NO_SETTINGS, output, sizeof output),
+		     0);
+	for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++)
+		cr_expect(strstr(output, CASES[i].command), "peerd --help lacks %s: %s",
+			  CASES[i].command, output);
+	cr_expect_eq(run((const char *const[]){"serve", "now", NULL}, NO_SETTINGS, output,
+			 sizeof output),
+		     2, "serve takes no arguments: %s", output);
+}
