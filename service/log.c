@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -63,29 +64,6 @@ static void write_line(const char *text, size_t length)
 static const char ENCODE_FAILED[] =
 	"{\"level\":\"error\",\"msg\":\"log line could not be encoded\"}";
 
-void log_write(enum log_level level, const char *msg, json_t *fields)
-{
-	if (!log_enabled(level)) {
-		json_decref(fields);
-		return;
-	}
-	char ts[40];
-	format_timestamp(ts, sizeof ts);
-	json_t *line = json_pack("{s:s, s:s, s:s}", "ts", ts, "level", LEVEL_NAMES[level], "msg",
-				 msg ? msg : "");
-	if (line && fields)
-		json_object_update(line, fields);
-	json_decref(fields);
-	char *text = line ? json_text(line, 6, NULL) : NULL;
-	json_decref(line);
-	if (!text) {
-		write_line(ENCODE_FAILED, sizeof ENCODE_FAILED - 1);
-		return;
-	}
-	write_line(text, strlen(text));
-	free(text);
-}
-
 static void append_member(struct strbuf *line, const char *key, const char *value)
 {
 	strbuf_append(line, ",", 1);
@@ -94,30 +72,75 @@ static void append_member(struct strbuf *line, const char *key, const char *valu
 	json_text_append_string(line, value, strlen(value));
 }
 
+/* `{"ts":…,"level":…,"msg":…` — what every line begins with. */
+static void begin_line(struct strbuf *line, enum log_level level, const char *msg)
+{
+	char ts[40];
+	format_timestamp(ts, sizeof ts);
+	strbuf_append(line, "{\"ts\":", 6);
+	json_text_append_string(line, ts, strlen(ts));
+	append_member(line, "level", LEVEL_NAMES[level]);
+	append_member(line, "msg", msg);
+}
+
+/* Closes the line and writes it; one that could not be built is reported instead. */
+static void end_line(struct strbuf *line)
+{
+	strbuf_append(line, "}", 1);
+	if (line->failed)
+		write_line(ENCODE_FAILED, sizeof ENCODE_FAILED - 1);
+	else
+		write_line(line->data, line->length);
+	strbuf_free(line);
+}
+
+void log_write(enum log_level level, const char *msg, json_t *fields)
+{
+	if (!log_enabled(level)) {
+		json_decref(fields);
+		return;
+	}
+	struct strbuf line;
+	strbuf_init(&line);
+	/* A message may quote what a client sent: json_string refuses text that is not UTF-8. */
+	json_t *checked = json_string(msg ? msg : "");
+	line.failed = checked == NULL;
+	begin_line(&line, level, checked ? json_string_value(checked) : "");
+	json_decref(checked);
+	const char *key;
+	json_t *value;
+	json_object_foreach (fields, key, value) {
+		bool reserved = strcmp(key, "ts") == 0 || strcmp(key, "level") == 0 ||
+				strcmp(key, "msg") == 0;
+		size_t length = 0;
+		char *text = reserved ? NULL : json_text(value, 6, &length);
+		if (!reserved && !text)
+			line.failed = true;
+		if (!text)
+			continue;
+		strbuf_append(&line, ",", 1);
+		json_text_append_string(&line, key, strlen(key));
+		strbuf_append(&line, ":", 1);
+		strbuf_append(&line, text, length);
+		free(text);
+	}
+	json_decref(fields);
+	end_line(&line);
+}
+
 void log_request(enum log_level level, const struct log_request *entry)
 {
 	if (!log_enabled(level))
 		return;
-	char ts[40];
-	format_timestamp(ts, sizeof ts);
 	struct strbuf line;
 	strbuf_init(&line);
-	strbuf_append(&line, "{\"ts\":", 6);
-	json_text_append_string(&line, ts, strlen(ts));
-	append_member(&line, "level", LEVEL_NAMES[level]);
-	strbuf_append(&line, ",\"msg\":\"request\"", 16);
+	begin_line(&line, level, "request");
 	append_member(&line, "method", entry->method);
 	append_member(&line, "route", entry->route);
 	strbuf_appendf(&line, ",\"status\":%u,\"duration_ms\":%.3f", entry->status,
 		       entry->duration_ms);
 	append_member(&line, "request_id", entry->request_id);
-	strbuf_append(&line, "}", 1);
-	if (line.failed) {
-		write_line(ENCODE_FAILED, sizeof ENCODE_FAILED - 1);
-	} else {
-		write_line(line.data, line.length);
-	}
-	strbuf_free(&line);
+	end_line(&line);
 }
 
 void log_message(enum log_level level, const char *format, ...)

@@ -1,0 +1,114 @@
+/* Log lines: one JSON object a line on stderr, with ts, level and msg first. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/* Runs write_lines with stderr sent to a file; returns the first line parsed (or NULL). */
+static json_t *first_line_of(void (*write_lines)(void), char *raw, size_t size)
+{
+	char path[] = "/tmp/peerd-log-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	fflush(stderr);
+	int saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	write_lines();
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	FILE *file = fopen(path, "r");
+	cr_assert(file);
+	raw[0] = '\0';
+	cr_assert(fgets(raw, (int)size, file), "nothing was logged");
+	fclose(file);
+	unlink(path);
+	return json_loads(raw, 0, NULL);
+}
+
+static void write_with_fields(void)
+{
+	log_write(LOG_LEVEL_WARN, "pool \"main\" waited",
+		  json_pack("{s:i, s:s, s:s, s:f}", "waited", 3, "detail", "line\nbreak", "msg",
+			    "not this one", "seconds", 0.25));
+}
+
+Test(log, a_line_has_its_message_and_fields_and_keeps_its_own_keys)
+{
+	log_set_level(LOG_LEVEL_INFO);
+	char raw[1024];
+	json_t *line = first_line_of(write_with_fields, raw, sizeof raw);
+	cr_assert(line, "not JSON: %s", raw);
+	cr_expect_str_eq(json_string_value(json_object_get(line, "level")), "warn");
+	cr_expect_str_eq(json_string_value(json_object_get(line, "msg")), "pool \"main\" waited");
+	cr_expect(json_string_value(json_object_get(line, "ts")));
+	cr_expect_eq(json_integer_value(json_object_get(line, "waited")), 3);
+	cr_expect_str_eq(json_string_value(json_object_get(line, "detail")), "line\nbreak");
+	cr_expect_float_eq(json_real_value(json_object_get(line, "seconds")), 0.25, 1e-9);
+	cr_expect_eq(json_object_size(line), 6, "%s", raw);
+	cr_expect_eq(strncmp(raw, "{\"ts\":", 6), 0, "ts comes first: %s", raw);
+	json_decref(line);
+}
+
+static void write_not_utf8(void)
+{
+	log_write(LOG_LEVEL_ERROR, "bad \xff byte", NULL);
+}
+
+Test(log, a_message_that_is_not_utf8_is_not_written_raw)
+{
+	log_set_level(LOG_LEVEL_INFO);
+	char raw[1024];
+	json_t *line = first_line_of(write_not_utf8, raw, sizeof raw);
+	cr_assert(line, "not JSON: %s", raw);
+	cr_expect_str_eq(json_string_value(json_object_get(line, "msg")),
+			 "log line could not be encoded");
+	json_decref(line);
+}
+
+static void write_request(void)
+{
+	log_request(LOG_LEVEL_INFO, &(struct log_request){.method = "GET",
+							  .route = "/v1/specialists/{id}",
+							  .status = 200,
+							  .duration_ms = 1.23456,
+							  .request_id = "a\"b"});
+}
+
+Test(log, the_access_line_has_a_stable_set_of_keys)
+{
+	log_set_level(LOG_LEVEL_INFO);
+	char raw[1024];
+	json_t *line = first_line_of(write_request, raw, sizeof raw);
+	cr_assert(line, "not JSON: %s", raw);
+	cr_expect_str_eq(json_string_value(json_object_get(line, "msg")), "request");
+	cr_expect_str_eq(json_string_value(json_object_get(line, "route")), "/v1/specialists/{id}");
+	cr_expect_eq(json_integer_value(json_object_get(line, "status")), 200);
+	cr_expect_float_eq(json_number_value(json_object_get(line, "duration_ms")), 1.235, 1e-9);
+	cr_expect_str_eq(json_string_value(json_object_get(line, "request_id")), "a\"b");
+	cr_expect_eq(json_object_size(line), 8, "%s", raw);
+	json_decref(line);
+}
+
+static void write_below_level(void)
+{
+	log_set_level(LOG_LEVEL_WARN);
+	log_request(LOG_LEVEL_INFO,
+		    &(struct log_request){.method = "GET", .route = "/", .request_id = "x"});
+	log_write(LOG_LEVEL_INFO, "quiet", json_pack("{s:i}", "n", 1));
+	log_write(LOG_LEVEL_WARN, "loud", NULL);
+	log_set_level(LOG_LEVEL_INFO);
+}
+
+Test(log, lines_below_the_level_are_not_written)
+{
+	char raw[1024];
+	json_t *line = first_line_of(write_below_level, raw, sizeof raw);
+	cr_assert(line, "not JSON: %s", raw);
+	cr_expect_str_eq(json_string_value(json_object_get(line, "msg")), "loud");
+	json_decref(line);
+}
