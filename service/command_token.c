@@ -16,10 +16,7 @@
 
 static int usage_error(const char *message)
 {
-	fprintf(stderr,
-		"peerd token: %s\n"
-		"usage: peerd token --role ROLE [--org UUID] [--sub SUBJECT] [--ttl SECONDS]\n",
-		message);
+	fprintf(stderr, "peerd token: %s\nusage: " TOKEN_USAGE "\n", message);
 	return 2;
 }
 

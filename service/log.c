@@ -64,11 +64,17 @@ static void write_line(const char *text, size_t length)
 static const char ENCODE_FAILED[] =
 	"{\"level\":\"error\",\"msg\":\"log line could not be encoded\"}";
 
-static void append_member(struct strbuf *line, const char *key, const char *value)
+/* `,"key":` — a member after the first; its value follows. */
+static void append_key(struct strbuf *line, const char *key)
 {
 	strbuf_append(line, ",", 1);
 	json_text_append_string(line, key, strlen(key));
 	strbuf_append(line, ":", 1);
+}
+
+static void append_member(struct strbuf *line, const char *key, const char *value)
+{
+	append_key(line, key);
 	json_text_append_string(line, value, strlen(value));
 }
 
@@ -118,9 +124,7 @@ void log_write(enum log_level level, const char *msg, json_t *fields)
 			line.failed = true;
 		if (!text)
 			continue;
-		strbuf_append(&line, ",", 1);
-		json_text_append_string(&line, key, strlen(key));
-		strbuf_append(&line, ":", 1);
+		append_key(&line, key);
 		strbuf_append(&line, text, length);
 		free(text);
 	}

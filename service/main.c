@@ -45,7 +45,7 @@ static const struct command COMMANDS[] = {
 	{"seed-demo", "peerd seed-demo",
 	 "Loads the demonstration data set (organizations, people, referrals); safe to repeat.",
 	 NULL, CONFIG_FOR_DATABASE, run_seed_demo},
-	{"token", "peerd token --role ROLE [--org UUID] [--sub SUBJECT] [--ttl SECONDS]",
+	{"token", TOKEN_USAGE,
 	 "Prints an HS256 token signed with PEERD_JWT_SECRET, for development and tests.",
 	 "  --role ROLE       admin, supervisor, specialist, partner or reporter (required)\n"
 	 "  --org UUID        the organization the token acts for (all roles but admin)\n"
@@ -56,10 +56,9 @@ static const struct command COMMANDS[] = {
 
 #define COMMAND_COUNT (sizeof COMMANDS / sizeof COMMANDS[0])
 
-static bool is_help(const char *argument)
+static bool is_help_option(const char *argument)
 {
-	return strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0 ||
-	       strcmp(argument, "help") == 0;
+	return strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0;
 }
 
 static void print_overview(FILE *out)
@@ -93,7 +92,7 @@ static const struct command *find_command(const char *name)
 int main(int argc, char **argv)
 {
 	const char *name = argc > 1 ? argv[1] : "";
-	if (is_help(name)) {
+	if (is_help_option(name) || strcmp(name, "help") == 0) {
 		const struct command *about = argc > 2 ? find_command(argv[2]) : NULL;
 		if (about)
 			print_command_help(about);
@@ -109,7 +108,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (int i = 2; i < argc; i++) {
-		if (is_help(argv[i]) && strcmp(argv[i], "help") != 0) {
+		if (is_help_option(argv[i])) {
 			print_command_help(command);
 			return 0;
 		}
