@@ -75,13 +75,39 @@ void ops_openapi(struct request *request)
 	send_document(request, "openapi.yaml", "application/yaml");
 }
 
+/* The reference page renders openapi.yaml with Redoc, both from this server: Redoc
+ * injects its styles and starts its search worker from a blob. */
+static const char DOCS_POLICY[] = "default-src 'none'; script-src 'self'; "
+				  "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+				  "font-src 'self' data:; connect-src 'self'; worker-src blob:; "
+				  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+static void send_docs_file(struct request *request, const char *name)
+{
+	const struct static_file *file = static_files_find(&request->app->docs, name);
+	if (!file) {
+		problem_send(request, 404,
+			     request->app->docs.count
+				     ? "the API reference has no file %s"
+				     : "the API reference page is not installed on "
+				       "this server (PEERD_DOCS_DIR)",
+			     name);
+		return;
+	}
+	respond_header(request, "Content-Security-Policy", DOCS_POLICY);
+	/* The page itself is checked each time; what it loads changes only with a new
+	 * install, which restarts peerd. */
+	respond_header(request, "Cache-Control",
+		       strcmp(name, "index.html") == 0 ? "no-cache" : "public, max-age=3600");
+	respond_bytes(request, 200, file->content_type, file->data, file->size);
+}
+
 void ops_docs(struct request *request)
 {
-	/* The reference page renders openapi.yaml with Redoc, loaded from its CDN. */
-	respond_header(request, "Content-Security-Policy",
-		       "default-src 'none'; script-src https://cdn.redoc.ly; "
-		       "style-src 'unsafe-inline' https://fonts.googleapis.com; "
-		       "font-src https://fonts.gstatic.com; img-src 'self' data: https:; "
-		       "connect-src 'self'; worker-src blob:; frame-ancestors 'none'");
-	send_document(request, "docs.html", "text/html; charset=utf-8");
+	send_docs_file(request, "index.html");
+}
+
+void ops_docs_file(struct request *request)
+{
+	send_docs_file(request, request_param(request, "file"));
 }

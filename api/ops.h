@@ -8,3 +8,5 @@ void ops_readyz(struct request *request);
 void ops_metrics(struct request *request);
 void ops_openapi(struct request *request);
 void ops_docs(struct request *request);
+/* GET /docs/{file}: what the page loads (Redoc's script). */
+void ops_docs_file(struct request *request);

@@ -27,6 +27,7 @@ const struct route api_routes[] = {
 	{"GET", "/metrics", 0, ROUTE_BODY_NONE, ops_metrics},
 	{"GET", "/openapi.yaml", 0, ROUTE_BODY_NONE, ops_openapi},
 	{"GET", "/docs", 0, ROUTE_BODY_NONE, ops_docs},
+	{"GET", "/docs/{file}", 0, ROUTE_BODY_NONE, ops_docs_file},
 
 	/* Organizations */
 	{"GET", "/v1/organizations", ROLES_ANY, ROUTE_BODY_NONE, organizations_list},

@@ -10,6 +10,7 @@
 #include "metrics.h"
 #include "pool.h"
 #include "router.h"
+#include "static_files.h"
 
 struct app {
 	const struct config *config;
@@ -18,6 +19,7 @@ struct app {
 	struct metrics *metrics;
 	struct rate_limiter *rate_limiter;
 	struct request_deadlines *request_deadlines; /* made and freed by server.c */
+	struct static_files docs; /* the /docs page: PEERD_DOCS_DIR, read at start */
 	const struct route *routes;
 	size_t route_count;
 	atomic_ulong in_flight; /* requests from their first line until answered */

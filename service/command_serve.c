@@ -33,9 +33,32 @@ static int wait_for_stop_signal(const sigset_t *stop)
 	return received;
 }
 
+/* The reference page is a convenience, not the service: a build without it still serves
+ * the API, and says so. A directory named on purpose that cannot be read is a mistake. */
+static bool load_docs(struct app *app, char *error, size_t error_size)
+{
+	char why[512];
+	const char *directory = app->config->docs_dir;
+	if (static_files_load(&app->docs, directory, why, sizeof why) &&
+	    static_files_find(&app->docs, "index.html"))
+		return true;
+	if (app->docs.files)
+		snprintf(why, sizeof why, "%s has no index.html", directory);
+	static_files_free(&app->docs);
+	if (app->config->docs_dir_chosen) {
+		snprintf(error, error_size,
+			 "PEERD_DOCS_DIR: %.400s (make it with scripts/docs DIR)", why);
+		return false;
+	}
+	log_write(LOG_LEVEL_WARN, "the API reference page is not installed; /docs answers 404",
+		  json_pack("{s:s, s:s}", "docs_dir", directory, "reason", why));
+	return true;
+}
+
 static bool start(struct app *app, struct server *server, char *error, size_t error_size)
 {
-	if (!jwt_verifier_init(&app->verifier, app->config, error, error_size))
+	if (!jwt_verifier_init(&app->verifier, app->config, error, error_size) ||
+	    !load_docs(app, error, error_size))
 		return false;
 	app->routes = api_routes;
 	app->route_count = api_route_count;
@@ -90,6 +113,7 @@ int command_serve(void)
 	metrics_destroy(app.metrics);
 	rate_limiter_free(app.rate_limiter);
 	pool_destroy(app.pool);
+	static_files_free(&app.docs);
 	jwt_verifier_free(&app.verifier);
 	config_free(&cfg);
 	return status;

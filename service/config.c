@@ -208,6 +208,14 @@ static bool load_jwt_settings(struct loader *loader, struct config *cfg, bool ne
 	return true;
 }
 
+static bool load_docs_dir(struct loader *loader, struct config *cfg)
+{
+	const char *value = setting(loader, "PEERD_DOCS_DIR");
+	cfg->docs_dir_chosen = value != NULL;
+	cfg->docs_dir = strdup(value ? value : PEERD_DEFAULT_DOCS_DIR);
+	return cfg->docs_dir != NULL || fail(loader, "PEERD_DOCS_DIR: out of memory");
+}
+
 static bool load_server_settings(struct loader *loader, struct config *cfg)
 {
 	unsigned long port, threads, pool, body, rate, burst, timeout, grace, connections;
@@ -242,7 +250,7 @@ static bool load_server_settings(struct loader *loader, struct config *cfg)
 	cfg->threads = (unsigned)threads;
 	cfg->db_pool_size = (unsigned)pool;
 	cfg->max_body_bytes = (size_t)body;
-	return load_cors_origins(loader, cfg);
+	return load_cors_origins(loader, cfg) && load_docs_dir(loader, cfg);
 }
 
 static bool load_database_url(struct loader *loader, struct config *cfg)
@@ -309,6 +317,7 @@ void config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->cors_origin_count; i++)
 		free(cfg->cors_origins[i]);
 	free(cfg->cors_origins);
+	free(cfg->docs_dir);
 	memset(cfg, 0, sizeof *cfg);
 }
 

@@ -44,6 +44,11 @@ struct config {
 	 * and write rows but not change the schema, and row-level security applies to it. */
 	char *database_role;
 	char **cors_origins; /* exact origins, or the single entry "*" */
+	/* The API reference page's files (index.html, redoc.standalone.js), served at /docs.
+	 * docs_dir_chosen: set by PEERD_DOCS_DIR rather than the build's default, so a
+	 * directory that cannot be read stops the start instead of only a warning. */
+	char *docs_dir;
+	bool docs_dir_chosen;
 	size_t cors_origin_count;
 	enum log_level log_level;
 };

@@ -23,6 +23,8 @@ const struct config_setting_help CONFIG_SETTINGS_HELP[] = {
 	{"PEERD_PSEUDONYM_KEY", SERVE | TOKEN,
 	 "HMAC key of participants' pseudonyms in exports (default: from the JWT secret)"},
 	{"PEERD_PORT", SERVE, "TCP port to listen on (default 8080)"},
+	{"PEERD_DOCS_DIR", SERVE,
+	 "the /docs page's files, made by scripts/docs (default " PEERD_DEFAULT_DOCS_DIR ")"},
 	{"PEERD_THREADS", SERVE, "worker threads (default 8 a CPU, 16 to 64)"},
 	{"PEERD_DB_POOL_SIZE", SERVE,
 	 "database connections at most (default twice the threads, at most 64)"},

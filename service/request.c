@@ -82,6 +82,12 @@ bool request_valid(struct request *request, const json_t *doc, const struct fiel
 	return valid;
 }
 
+const char *request_param(struct request *request, const char *name)
+{
+	const char *value = param_value(request, name);
+	return value ? value : "";
+}
+
 const char *request_id_param(struct request *request, const char *name)
 {
 	char *value = param_value(request, name);

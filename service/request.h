@@ -55,6 +55,9 @@ struct field_rule;
 MUST_CHECK bool request_valid(struct request *request, const json_t *doc,
 			      const struct field_rule *rules);
 
+/* The {name} path segment as sent, or "" when the route has none. */
+const char *request_param(struct request *request, const char *name);
+
 /* The {name} path segment as a lower-case UUID, or NULL after answering 404 (an id that
  * is not a UUID names nothing). */
 MUST_CHECK const char *request_id_param(struct request *request, const char *name);

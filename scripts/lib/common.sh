@@ -9,9 +9,10 @@ PG_BIN=/usr/lib/postgresql/15/bin
 # Packages needed to build peerd and run it against a local PostgreSQL.
 BUILD_PACKAGES=(gcc meson ninja-build pkg-config python3 libulfius-dev libmicrohttpd-dev
 	libjansson-dev libpq-dev libjwt-dev libssl-dev postgresql-15 postgresql-client-15 curl)
-# And to run the tests and lint the API description.
+# And to run the tests and lint the API description; chromium for the docs page's test,
+# which drives Debian's Chromium through playwright-core.
 # shellcheck disable=SC2034
-TEST_PACKAGES=(libcriterion-dev libcurl4-gnutls-dev nodejs npm clang-format shellcheck)
+TEST_PACKAGES=(libcriterion-dev libcurl4-gnutls-dev nodejs npm chromium clang-format shellcheck)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -35,6 +36,28 @@ ensure_packages() {
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		"${missing[@]}" >/dev/null
+}
+
+# npm_ci DIR: installs DIR's Node packages exactly as its package-lock.json pins them, into
+# DIR/node_modules (git-ignored), with npm's download cache in .npm/. Skipped while the
+# installed tree is newer than the lock file.
+npm_ci() {
+	local dir=$1
+	[ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] && return 0
+	say "installing the Node packages of $dir"
+	NPM_CONFIG_CACHE="$PWD/.npm" NPM_CONFIG_UPDATE_NOTIFIER=false \
+		npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
+}
+
+# wait_for_http URL SECONDS: true once URL answers at all (any status).
+wait_for_http() {
+	local url=$1 tries=$(($2 * 10))
+	while [ "$tries" -gt 0 ]; do
+		curl -s -o /dev/null "$url" && return 0
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	return 1
 }
 
 # Prints a TCP port nobody listens on right now.

@@ -67,17 +67,6 @@ Test(ops, openapi_document)
 	http_response_free(response);
 }
 
-Test(ops, docs_page)
-{
-	struct http_response *response = http_get("/docs", NULL);
-	cr_assert_eq(response->status, 200);
-	char *type = http_header(response, "Content-Type");
-	cr_assert_str_eq(type, "text/html; charset=utf-8");
-	cr_assert(strstr(response->body, "/openapi.yaml"));
-	free(type);
-	http_response_free(response);
-}
-
 Test(ops, access_log_line_without_secrets)
 {
 	struct peerd_process server;

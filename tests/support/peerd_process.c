@@ -43,6 +43,7 @@ static void prepare_environment(unsigned port, const char *const *overrides)
 	unsetenv("PEERD_CORS_ORIGINS");
 	unsetenv("PEERD_DB_POOL_SIZE");
 	unsetenv("PEERD_MAX_BODY_BYTES");
+	unsetenv("PEERD_DOCS_DIR");
 	for (size_t i = 0; overrides && overrides[i]; i++) {
 		const char *equals = strchr(overrides[i], '=');
 		char name[128];
@@ -109,11 +110,11 @@ static bool log_says_listening(const char *path)
 	return listening;
 }
 
-/* One attempt on a fresh port. Returns 1 when listening, 0 when the child exited (the
- * port may have been taken between choosing and binding), -1 on a timeout. */
-static int start_once(struct peerd_process *process, const char *const *overrides)
+/* One attempt on port, or on a fresh one when it is 0. Returns 1 when listening, 0 when the child
+ * exited (the port may have been taken between choosing and binding), -1 on a timeout. */
+static int start_once(struct peerd_process *process, unsigned port, const char *const *overrides)
 {
-	process->port = free_port();
+	process->port = port ? port : free_port();
 	snprintf(process->url, sizeof process->url, "http://127.0.0.1:%u", process->port);
 	const char *directory = getenv("PEERD_TEST_LOG_DIR");
 	snprintf(process->log_path, sizeof process->log_path, "%s/peerd-%d-%u.log",
@@ -135,10 +136,15 @@ static int start_once(struct peerd_process *process, const char *const *override
 
 bool peerd_start(struct peerd_process *process, const char *const *overrides)
 {
+	return peerd_start_at(process, 0, overrides);
+}
+
+bool peerd_start_at(struct peerd_process *process, unsigned port, const char *const *overrides)
+{
 	memset(process, 0, sizeof *process);
 	int outcome = 0;
 	for (int attempt = 0; attempt < 5 && outcome == 0; attempt++)
-		outcome = start_once(process, overrides);
+		outcome = start_once(process, port, overrides);
 	if (outcome == 1)
 		return true;
 	fprintf(stderr, "peerd did not start; its log:\n");

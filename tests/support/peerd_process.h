@@ -30,6 +30,10 @@ int peerd_run(const char *const *args, const char *const *overrides, const char 
  * waits until /healthz answers. Returns false (after printing its log) when it does not. */
 bool peerd_start(struct peerd_process *process, const char *const *overrides);
 
+/* As peerd_start, on the given port (a free one when it is 0): for a server that a proxy
+ * started beforehand forwards to. */
+bool peerd_start_at(struct peerd_process *process, unsigned port, const char *const *overrides);
+
 /* Reaps the server the moment it exits, from a thread, for a server started by the
  * Criterion runner itself (the shared server): the runner's child reaper waits for any
  * child with WNOWAIT and spins on one it did not start, so a server that died unreaped
