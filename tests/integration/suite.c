@@ -23,8 +23,11 @@ ReportHook(PRE_ALL)(struct criterion_test_set *tests)
 	}
 	/* The shared server serves every suite at once, some walking long lists one item at
 	 * a time with one token: the rate limit has its own server in test_rate_limit.c. */
-	if (!peerd_start(&shared_server,
-			 (const char *const[]){"PEERD_RATE_LIMIT_PER_MINUTE=0", NULL}))
+	/* scripts/test starts the contract proxy (Prism) first, forwarding to the port it
+	 * chose: PEERD_TEST_SHARED_PORT. */
+	const char *port = getenv("PEERD_TEST_SHARED_PORT");
+	if (!peerd_start_at(&shared_server, port ? (unsigned)strtoul(port, NULL, 10) : 0,
+			    (const char *const[]){"PEERD_RATE_LIMIT_PER_MINUTE=0", NULL}))
 		exit(1);
 	/* It is this process's child: should it die while the tests run, Criterion would hang
 	 * on it rather than let them fail. */
@@ -33,6 +36,7 @@ ReportHook(PRE_ALL)(struct criterion_test_set *tests)
 		exit(1);
 	}
 	setenv("PEERD_TEST_URL", shared_server.url, 1);
+	setenv("PEERD_TEST_CONTRACT_UPSTREAM", shared_server.url, 1);
 }
 
 ReportHook(POST_ALL)(struct criterion_global_stats *stats)

@@ -2,6 +2,7 @@
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,14 +34,14 @@ const char *http_base_url(void)
 	return url;
 }
 
-struct http_response *http_try_send(const struct http_request *request, char *error,
-				    size_t error_size)
+/* One exchange with the server at base_url. */
+static struct http_response *perform(const struct http_request *request, const char *base_url,
+				     char *error, size_t error_size)
 {
 	CURL *curl = curl_easy_init();
 	cr_assert(curl);
 	char url[2048];
-	snprintf(url, sizeof url, "%s%s", request->base_url ? request->base_url : http_base_url(),
-		 request->path);
+	snprintf(url, sizeof url, "%s%s", base_url, request->path);
 	struct curl_slist *headers = NULL;
 	char line[8192];
 	if (request->token) {
@@ -96,9 +97,172 @@ struct http_response *http_try_send(const struct http_request *request, char *er
 	return response;
 }
 
+/* The integration suite can send the shared server's traffic through Prism's validating
+ * proxy (`prism proxy --errors`, PEERD_TEST_CONTRACT_URL), which holds every request and
+ * response to openapi.yaml. Prism answers itself in two cases, told apart here:
+ * - it refused the request as outside the contract, and never forwarded it. The tests send
+ *   such requests on purpose, to see peerd refuse them, so the request goes to peerd
+ *   directly; peerd accepting what the contract refuses is a mismatch.
+ * - the response peerd gave broke the contract (500, type #VIOLATIONS): the request did
+ *   happen, so it cannot be sent again; the mismatch is reported instead. */
+static const char PRISM_ERROR_TYPE[] = "https://stoplight.io/prism/errors#";
+
+enum contract_verdict { CONTRACT_KEPT, CONTRACT_REQUEST_REFUSED, CONTRACT_RESPONSE_BROKEN };
+
+static bool violation_is_about(const json_t *violation, const char *side)
+{
+	const char *first =
+		json_string_value(json_array_get(json_object_get(violation, "location"), 0));
+	return first && strcmp(first, side) == 0;
+}
+
+static bool violation_is_error(const json_t *violation)
+{
+	const char *severity = json_string_value(json_object_get(violation, "severity"));
+	return severity && strcmp(severity, "Error") == 0;
+}
+
+/* What Prism's answer says, with its violations (a new reference, or NULL) in *violations. */
+static enum contract_verdict judge(const struct http_response *response, json_t **violations)
+{
+	const char *type = json_string_value(json_object_get(response->json, "type"));
+	bool from_prism = type && strncmp(type, PRISM_ERROR_TYPE, strlen(PRISM_ERROR_TYPE)) == 0;
+	char *header = http_header(response, "sl-violations");
+	*violations = header ? json_loads(header, 0, NULL) : NULL;
+	free(header);
+	if (!*violations && from_prism)
+		*violations = json_incref(json_object_get(response->json, "validation"));
+	if (from_prism && strcmp(type + strlen(PRISM_ERROR_TYPE), "VIOLATIONS") == 0)
+		return CONTRACT_RESPONSE_BROKEN;
+	bool request_refused = from_prism, response_broken = false;
+	size_t index;
+	json_t *violation;
+	json_array_foreach (*violations, index, violation) {
+		request_refused |=
+			violation_is_about(violation, "request") && violation_is_error(violation);
+		response_broken |= violation_is_about(violation, "response");
+	}
+	if (response_broken && !request_refused)
+		return CONTRACT_RESPONSE_BROKEN;
+	return request_refused ? CONTRACT_REQUEST_REFUSED : CONTRACT_KEPT;
+}
+
+static void describe_mismatch(const struct http_request *request, const char *what,
+			      const json_t *violations, char *error, size_t error_size)
+{
+	char *text = violations ? json_dumps(violations, JSON_COMPACT) : NULL;
+	snprintf(error, error_size, "openapi.yaml mismatch: %s %s: %s: %s",
+		 request->method ? request->method : "GET", request->path, what,
+		 text ? text : "(Prism gave no details)");
+	free(text);
+}
+
+/* Nesting deeper than any resource of the API: a test of peerd's parser, and Prism
+ * overflows its stack on it. */
+#define CONTRACT_MAX_DEPTH 32
+/* Far above any resource; bodies this large test peerd's limit. */
+#define CONTRACT_MAX_BODY  65536
+
+static bool json_shallow(const char *text, size_t size)
+{
+	int depth = 0, deepest = 0;
+	bool in_string = false;
+	for (size_t i = 0; i < size; i++) {
+		char c = text[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '{' || c == '[') {
+			deepest = ++depth > deepest ? depth : deepest;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	return deepest <= CONTRACT_MAX_DEPTH;
+}
+
+/* True for a request an HTTP client library could have sent from the contract's types:
+ * no body, or a modest well-formed JSON one labelled as JSON. Anything else (malformed or
+ * oversized bodies, other media types, HEAD and OPTIONS) tests peerd's own defences, and
+ * Prism would answer it itself or rewrite it on the way (it parses and re-serializes
+ * bodies), so it goes to peerd directly. */
+static bool within_contract_scope(const struct http_request *request)
+{
+	const char *method = request->method ? request->method : "GET";
+	if (strcmp(method, "HEAD") == 0 || strcmp(method, "OPTIONS") == 0)
+		return false;
+	if (!request->body)
+		return true;
+	size_t size = request->body_size ? request->body_size : strlen(request->body);
+	const char *type = request->content_type;
+	if (size > CONTRACT_MAX_BODY || !type ||
+	    (strcmp(type, "application/json") != 0 &&
+	     strcmp(type, "application/merge-patch+json") != 0))
+		return false;
+	json_t *parsed = json_loadb(request->body, size, JSON_REJECT_DUPLICATES, NULL);
+	bool well_formed = parsed != NULL;
+	json_decref(parsed);
+	return well_formed && json_shallow(request->body, size);
+}
+
+/* Sends request to the shared server through the contract proxy. */
+static struct http_response *send_under_contract(const struct http_request *request,
+						 const char *proxy, char *error, size_t error_size)
+{
+	struct http_response *response = perform(request, proxy, error, error_size);
+	if (!response)
+		return NULL;
+	json_t *violations;
+	enum contract_verdict verdict = judge(response, &violations);
+	if (verdict == CONTRACT_REQUEST_REFUSED) {
+		http_response_free(response);
+		response = perform(request, http_base_url(), error, error_size);
+		if (response && response->status < 400) {
+			describe_mismatch(request, "the contract refuses a request peerd accepts",
+					  violations, error, error_size);
+			http_response_free(response);
+			response = NULL;
+		}
+	} else if (verdict == CONTRACT_RESPONSE_BROKEN) {
+		describe_mismatch(request, "peerd's response breaks the contract", violations,
+				  error, error_size);
+		http_response_free(response);
+		response = NULL;
+	}
+	json_decref(violations);
+	return response;
+}
+
+/* The proxy's URL when requests to PEERD_TEST_URL should go through it. It fronts the
+ * suite's shared server only (PEERD_TEST_CONTRACT_UPSTREAM, set by suite.c): a test that
+ * points PEERD_TEST_URL at a server of its own talks to that one directly. */
+static const char *contract_proxy(void)
+{
+	const char *proxy = getenv("PEERD_TEST_CONTRACT_URL");
+	const char *upstream = getenv("PEERD_TEST_CONTRACT_UPSTREAM");
+	if (!proxy || !*proxy || !upstream || strcmp(upstream, http_base_url()) != 0)
+		return NULL;
+	return proxy;
+}
+
+struct http_response *http_try_send(const struct http_request *request, char *error,
+				    size_t error_size)
+{
+	if (request->base_url)
+		return perform(request, request->base_url, error, error_size);
+	const char *proxy = contract_proxy();
+	if (proxy && within_contract_scope(request))
+		return send_under_contract(request, proxy, error, error_size);
+	return perform(request, http_base_url(), error, error_size);
+}
+
 struct http_response *http_send(const struct http_request *request)
 {
-	char error[2400];
+	char error[8192];
 	struct http_response *response = http_try_send(request, error, sizeof error);
 	cr_assert(response, "%s", error);
 	return response;

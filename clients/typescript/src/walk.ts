@@ -1,0 +1,166 @@
+// The main story of peerd, told with nothing but the generated client:
+//   a partner submits a referral (with an idempotency key, and retries it safely)
+//   → a supervisor accepts it and assigns a certified specialist
+//   → the specialist sets two goals, writes a session note and signs it
+//   → the partner sees the referral `engaged` (and cannot read the note)
+//   → a reporter pulls the program summary.
+// It first sets up its own provider and partner organizations as an admin, so it runs
+// against any fresh peerd (scripts/dev, or scripts/test's server) and can run again.
+//
+//   PEERD_URL=http://localhost:8080 PEERD_JWT_SECRET=... node dist/walk.js
+import { randomUUID } from 'node:crypto';
+import { expectStatus, peerdClient, type Schemas } from './client.js';
+import { signToken, type Role } from './tokens.js';
+
+const baseUrl = process.env.PEERD_URL ?? 'http://localhost:8080';
+const secret = process.env.PEERD_JWT_SECRET;
+if (!secret) {
+  console.error('PEERD_JWT_SECRET is not set: the walk signs its tokens with it');
+  process.exit(2);
+}
+const jwtSecret: string = secret;
+const run = randomUUID().slice(0, 8);
+
+function clientFor(role: Role, sub: string, org?: string) {
+  return peerdClient(baseUrl, signToken(jwtSecret, org ? { role, sub, org } : { role, sub }));
+}
+
+function check(step: string, condition: boolean, detail: string): void {
+  if (!condition) throw new Error(`${step}: ${detail}`);
+}
+
+function say(line: string): void {
+  console.log(`walk: ${line}`);
+}
+
+/** Whole seconds in UTC, as peerd writes and expects timestamps. */
+function hoursAgo(hours: number): string {
+  const at = new Date(Date.now() - hours * 3600 * 1000);
+  return `${at.toISOString().slice(0, 19)}Z`;
+}
+
+async function setUp() {
+  const admin = clientFor('admin', `walk-admin-${run}`);
+  const provider = expectStatus('admin creates the provider', await admin.POST('/v1/organizations', {
+    body: { name: `Walk Peer Services ${run}`, kind: 'provider', state: 'OR', counties: ['Multnomah'] },
+  }), 201);
+  const partner = expectStatus('admin creates the partner', await admin.POST('/v1/organizations', {
+    body: { name: `Walk Community Clinic ${run}`, kind: 'partner', state: 'OR', counties: ['Multnomah'] },
+  }), 201);
+  const supervisor = clientFor('supervisor', `walk-supervisor-${run}`, provider.id);
+  const specialistSubject = `walk-specialist-${run}`;
+  const specialist = expectStatus('supervisor adds a specialist', await supervisor.POST('/v1/specialists', {
+    body: {
+      subject: specialistSubject, given_name: 'Jordan', family_name: 'Reyes', kind: 'peer',
+      lived_experience: ['mental_health', 'substance_use'], languages: ['en', 'es'],
+      counties: ['Multnomah'],
+    },
+  }), 201);
+  const today = new Date();
+  const inYears = (years: number) =>
+    `${today.getUTCFullYear() + years}-${String(today.getUTCMonth() + 1).padStart(2, '0')}-01`;
+  expectStatus('supervisor records the state certification', await supervisor.POST('/v1/specialists/{id}/certifications', {
+    params: { path: { id: specialist.id } },
+    body: {
+      credential: 'CPS', issuing_authority: 'Oregon Health Authority', state: 'OR',
+      number: `WALK-${run}`, issued_on: inYears(-1), expires_on: inYears(1), status: 'active',
+    },
+  }), 201);
+  say(`set up provider ${provider.id}, partner ${partner.id}, specialist ${specialist.id}`);
+  return { provider, partner, supervisor, specialist, specialistSubject };
+}
+
+async function main(): Promise<void> {
+  const { provider, partner: partnerOrganization, supervisor, specialist, specialistSubject } = await setUp();
+  const partner = clientFor('partner', `walk-partner-${run}`, partnerOrganization.id);
+
+  // 1. The partner submits a referral; a retry with the same key creates nothing more.
+  const referralBody: Schemas['ReferralCreate'] = {
+    provider_organization_id: provider.id,
+    service_type: 'peer',
+    participant: { given_name: 'Sam', family_name: 'Okafor', county: 'Multnomah', preferred_language: 'en' },
+    reason: 'Discharged after a crisis stay; asked to talk with someone who has been there.',
+    needs: ['emotional', 'social'],
+    urgency: 'urgent',
+    consent: { obtained: true },
+    external_id: `clinic-${run}`,
+  };
+  const idempotencyKey = randomUUID();
+  const submit = () => partner.POST('/v1/referrals', {
+    params: { header: { 'Idempotency-Key': idempotencyKey } },
+    body: referralBody,
+  });
+  const referral = expectStatus('partner submits the referral', await submit(), 201);
+  const retried = expectStatus('partner retries with the same key', await submit(), 201);
+  check('the retry', retried.id === referral.id, `made a second referral ${retried.id}`);
+  check('the referral', referral.status === 'submitted', `status ${referral.status}`);
+  say(`partner submitted referral ${referral.id} (a retry returned the same one)`);
+
+  // 2. The supervisor accepts it and assigns the specialist.
+  expectStatus('supervisor accepts', await supervisor.POST('/v1/referrals/{id}/transitions', {
+    params: { path: { id: referral.id } }, body: { to: 'accepted' },
+  }), 200);
+  const assigned = expectStatus('supervisor assigns', await supervisor.POST('/v1/referrals/{id}/assignment', {
+    params: { path: { id: referral.id } }, body: { specialist_id: specialist.id },
+  }), 200);
+  check('the assignment', assigned.status === 'assigned', `status ${assigned.status}`);
+  const participantId = assigned.participant_id;
+  say(`supervisor accepted it and assigned ${specialist.id}`);
+
+  // 3. The specialist sets two goals and writes and signs a session note.
+  const me = clientFor('specialist', specialistSubject, provider.id);
+  const goals = [];
+  for (const body of [
+    { domain: 'social', statement: 'Go to the Tuesday recovery group twice this month.' },
+    { domain: 'occupational', statement: 'Finish my resume and apply to two jobs.' },
+  ] satisfies Schemas['GoalCreate'][]) {
+    goals.push(expectStatus(`specialist sets a ${body.domain} goal`, await me.POST('/v1/participants/{id}/goals', {
+      params: { path: { id: participantId } }, body,
+    }), 201));
+  }
+  const note = expectStatus('specialist writes a note', await me.POST('/v1/session-notes', {
+    params: { header: { 'Idempotency-Key': randomUUID() } },
+    body: {
+      participant_id: participantId,
+      occurred_at: hoursAgo(1),
+      duration_minutes: 50,
+      modality: 'in_person',
+      location: 'Community room',
+      goal_ids: goals.map((goal) => goal.id),
+      summary: 'Met for coffee; talked through the first week home.',
+      response: 'Engaged, hopeful about the group.',
+      plan: 'Go to group together on Tuesday.',
+    },
+  }), 201);
+  const signed = expectStatus('specialist signs the note', await me.POST('/v1/session-notes/{id}/sign', {
+    params: { path: { id: note.id } },
+  }), 200);
+  check('the signed note', signed.status === 'signed', `status ${signed.status}`);
+  check('the billing', signed.billing?.billable === true && signed.billing.units === 3,
+    `billing ${JSON.stringify(signed.billing)}`);
+  say(`specialist set ${goals.length} goals and signed note ${note.id} (${signed.billing?.units} units of ${signed.billing?.code})`);
+
+  // 4. The partner sees the referral engaged, and never the note.
+  const seen = expectStatus('partner reads the referral', await partner.GET('/v1/referrals/{id}', {
+    params: { path: { id: referral.id } },
+  }), 200);
+  check('the partner\'s view', seen.status === 'engaged', `status ${seen.status}`);
+  const hidden = await partner.GET('/v1/session-notes/{id}', { params: { path: { id: note.id } } });
+  check('the note', hidden.response.status === 403, `a partner got ${hidden.response.status}`);
+  say('partner sees the referral engaged and cannot read the note');
+
+  // 5. The reporter pulls the program summary.
+  const reporter = clientFor('reporter', `walk-reporter-${run}`, provider.id);
+  const summary = expectStatus('reporter pulls the summary', await reporter.GET('/v1/reports/summary', {}), 200);
+  check('the summary', summary.referrals === 1 && summary.sessions === 1 && summary.goals === 2 &&
+    summary.participants_served === 1 && summary.referrals_by_status.engaged === 1,
+    JSON.stringify(summary));
+  say(`reporter's summary ${summary.from}..${summary.to}: ${summary.referrals} referral (engaged), ` +
+    `${summary.sessions} session, ${summary.billable_units} billable units, ${summary.goals} goals`);
+  say('the main story works end to end');
+}
+
+main().catch((error: unknown) => {
+  console.error(`walk failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
