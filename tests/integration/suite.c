@@ -26,8 +26,13 @@ ReportHook(PRE_ALL)(struct criterion_test_set *tests)
 	/* scripts/test starts the contract proxy (Prism) first, forwarding to the port it
 	 * chose: PEERD_TEST_SHARED_PORT. */
 	const char *port = getenv("PEERD_TEST_SHARED_PORT");
-	if (!peerd_start_at(&shared_server, port ? (unsigned)strtoul(port, NULL, 10) : 0,
-			    (const char *const[]){"PEERD_RATE_LIMIT_PER_MINUTE=0", NULL}))
+	/* With the /docs page when scripts/test made one, so the sweeps reach it too. */
+	const char *docs = getenv("PEERD_TEST_DOCS_DIR");
+	char docs_setting[512];
+	snprintf(docs_setting, sizeof docs_setting, "PEERD_DOCS_DIR=%s", docs ? docs : "");
+	if (!peerd_start_at(
+		    &shared_server, port ? (unsigned)strtoul(port, NULL, 10) : 0,
+		    (const char *const[]){"PEERD_RATE_LIMIT_PER_MINUTE=0", docs_setting, NULL}))
 		exit(1);
 	/* It is this process's child: should it die while the tests run, Criterion would hang
 	 * on it rather than let them fail. */

@@ -551,6 +551,7 @@ static const struct route_case CASES[] = {
 	{"GET", "/metrics", 0, NULL, NULL, false, RECORD_USUAL},
 	{"GET", "/openapi.yaml", 0, NULL, NULL, false, RECORD_USUAL},
 	{"GET", "/docs", 0, NULL, NULL, false, RECORD_USUAL},
+	{"GET", "/docs/{file}", 0, NULL, NULL, false, RECORD_USUAL},
 	{"GET", "/v1/organizations", SUPERVISOR, NULL, "page kind:enum:provider", true,
 	 RECORD_USUAL},
 	{"POST", "/v1/organizations", ROLE_ADMIN,
@@ -721,6 +722,9 @@ static const char *id_for(const struct route_case *c, const struct side *side, c
 		return side->active_certification;
 	if (strcmp(name, "id") == 0 && c->record == RECORD_CLOSED_NOTE)
 		return side->closed_note;
+	/* A file of the /docs page, which the server may or may not have installed. */
+	if (strcmp(name, "file") == 0)
+		return "index.html";
 	return records_id_for(&side->records, c->path, name);
 }
 
@@ -995,6 +999,9 @@ static void path_variants(struct sweep *sweep, const struct call *call, bool str
 			{"id max UUID", "ffffffff-ffff-ffff-ffff-ffffffffffff"},
 		};
 		for (size_t i = 0; strict && i < sizeof IDS / sizeof IDS[0]; i++) {
+			/* A file name has no dashes to take out: that variant is the name. */
+			if (strcmp(IDS[i].id, real) == 0)
+				continue;
 			char variant[96];
 			snprintf(variant, sizeof variant, "{%s}: %s", name, IDS[i].variant);
 			path_for(c, call->side, name, IDS[i].id, target, sizeof target);
