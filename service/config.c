@@ -106,19 +106,19 @@ static bool read_file(struct loader *loader, const char *name, const char *path,
 }
 
 /* The key itself, or the path of a file holding it (easier in container env files). */
-static bool load_public_key(struct loader *loader, struct config *cfg)
+/* The public key setting name (PEM text or a file's path) into *pem. */
+static bool load_public_key(struct loader *loader, const char *name, char **pem)
 {
-	const char *name = "PEERD_JWT_PUBLIC_KEY";
 	const char *value = setting(loader, name);
 	if (!value)
 		return true;
 	if (strncmp(value, "-----BEGIN ", 11) != 0)
-		return read_file(loader, name, value, &cfg->jwt_public_key);
-	if (!copy_setting(loader, name, &cfg->jwt_public_key))
+		return read_file(loader, name, value, pem);
+	if (!copy_setting(loader, name, pem))
 		return false;
 	/* Env files cannot hold line breaks, so a written "\n" stands for one. */
-	char *out = cfg->jwt_public_key;
-	for (const char *in = cfg->jwt_public_key; *in; in++) {
+	char *out = *pem;
+	for (const char *in = *pem; *in; in++) {
 		bool escaped_newline = in[0] == '\\' && in[1] == 'n';
 		*out++ = escaped_newline ? '\n' : *in;
 		in += escaped_newline;
@@ -189,7 +189,8 @@ static bool load_jwt_settings(struct loader *loader, struct config *cfg, bool ne
 			      bool need_any_key)
 {
 	if (!copy_setting(loader, "PEERD_JWT_SECRET", &cfg->jwt_secret) ||
-	    !load_public_key(loader, cfg) ||
+	    !load_public_key(loader, "PEERD_JWT_PUBLIC_KEY", &cfg->jwt_public_key) ||
+	    !load_public_key(loader, "PEERD_JWT_PUBLIC_KEY_NEXT", &cfg->jwt_public_key_next) ||
 	    !copy_setting(loader, "PEERD_JWT_ISSUER", &cfg->jwt_issuer) ||
 	    !copy_setting(loader, "PEERD_JWT_AUDIENCE", &cfg->jwt_audience) ||
 	    !copy_setting(loader, "PEERD_PSEUDONYM_KEY", &cfg->pseudonym_key))
@@ -202,6 +203,9 @@ static bool load_jwt_settings(struct loader *loader, struct config *cfg, bool ne
 			    CONFIG_JWT_SECRET_MIN_BYTES);
 	if (need_secret && !cfg->jwt_secret)
 		return fail(loader, "PEERD_JWT_SECRET is not set (tokens are signed with it)");
+	if (cfg->jwt_public_key_next && !cfg->jwt_public_key)
+		return fail(loader, "PEERD_JWT_PUBLIC_KEY_NEXT is the second key of a rotation: "
+				    "set PEERD_JWT_PUBLIC_KEY too");
 	if (need_any_key && !cfg->jwt_secret && !cfg->jwt_public_key)
 		return fail(loader, "PEERD_JWT_SECRET or PEERD_JWT_PUBLIC_KEY must be set to "
 				    "verify tokens");
@@ -310,6 +314,7 @@ void config_free(struct config *cfg)
 	free(cfg->database_url);
 	free(cfg->jwt_secret);
 	free(cfg->jwt_public_key);
+	free(cfg->jwt_public_key_next);
 	free(cfg->jwt_issuer);
 	free(cfg->jwt_audience);
 	free(cfg->pseudonym_key);

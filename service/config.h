@@ -23,8 +23,10 @@ struct config {
 	unsigned port;
 	char *jwt_secret;     /* HS256 key, NULL when HS256 is not accepted */
 	char *jwt_public_key; /* PEM text (read from a file when the setting names one) */
-	char *jwt_issuer;     /* checked against `iss` when set */
-	char *jwt_audience;   /* checked against `aud` when set */
+	/* A second public key accepted beside jwt_public_key during a key rotation. */
+	char *jwt_public_key_next;
+	char *jwt_issuer;   /* checked against `iss` when set */
+	char *jwt_audience; /* checked against `aud` when set */
 	/* HMAC key of the participants' pseudonyms in exports; NULL: derived from jwt_secret */
 	char *pseudonym_key;
 	unsigned threads;

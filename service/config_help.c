@@ -18,6 +18,8 @@ const struct config_setting_help CONFIG_SETTINGS_HELP[] = {
 	 "HS256 key, at least 32 bytes; `token` signs with it, `serve` accepts it"},
 	{"PEERD_JWT_PUBLIC_KEY", SERVE | TOKEN,
 	 "RS256/ES256 public key: PEM text (\\n for line breaks) or a file's path"},
+	{"PEERD_JWT_PUBLIC_KEY_NEXT", SERVE | TOKEN,
+	 "a second public key accepted beside it while keys are rotated"},
 	{"PEERD_JWT_ISSUER", SERVE | TOKEN, "when set, tokens' iss must equal it"},
 	{"PEERD_JWT_AUDIENCE", SERVE | TOKEN, "when set, tokens' aud must hold it"},
 	{"PEERD_PSEUDONYM_KEY", SERVE | TOKEN,

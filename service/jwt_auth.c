@@ -51,6 +51,31 @@ static bool copy_optional(const char *value, char **out)
 	return *out != NULL;
 }
 
+/* Accepts tokens signed with the key pem (when not NULL), the setting name's value. */
+static bool add_public_key(struct jwt_verifier *verifier, const char *pem, const char *name,
+			   char *error, size_t error_size)
+{
+	if (!pem)
+		return true;
+	unsigned algorithm = public_key_algorithm(pem);
+	if (!algorithm) {
+		snprintf(error, error_size,
+			 "%s must be a PEM public key: RSA of 2048 bits or more (RS256) or EC on "
+			 "P-256 (ES256)",
+			 name);
+		return false;
+	}
+	struct jwt_public_key *key = &verifier->public_keys[verifier->public_key_count];
+	if (verifier->public_key_count == JWT_PUBLIC_KEYS_MAX || !copy_optional(pem, &key->pem)) {
+		snprintf(error, error_size, "%s: out of memory", name);
+		return false;
+	}
+	key->algorithm = algorithm;
+	verifier->public_key_count++;
+	verifier->accepted |= algorithm;
+	return true;
+}
+
 bool jwt_verifier_init(struct jwt_verifier *verifier, const struct config *cfg, char *error,
 		       size_t error_size)
 {
@@ -64,17 +89,11 @@ bool jwt_verifier_init(struct jwt_verifier *verifier, const struct config *cfg, 
 		verifier->secret_length = strlen(verifier->secret);
 		verifier->accepted |= JWT_ACCEPT_HS256;
 	}
-	if (cfg->jwt_public_key) {
-		unsigned algorithm = public_key_algorithm(cfg->jwt_public_key);
-		if (!algorithm)
-			return fail(
-				error, error_size,
-				"PEERD_JWT_PUBLIC_KEY must be a PEM public key: RSA of 2048 bits "
-				"or more (RS256) or EC on P-256 (ES256)");
-		if (!copy_optional(cfg->jwt_public_key, &verifier->public_key_pem))
-			return fail(error, error_size, "PEERD_JWT_PUBLIC_KEY: out of memory");
-		verifier->accepted |= algorithm;
-	}
+	if (!add_public_key(verifier, cfg->jwt_public_key, "PEERD_JWT_PUBLIC_KEY", error,
+			    error_size) ||
+	    !add_public_key(verifier, cfg->jwt_public_key_next, "PEERD_JWT_PUBLIC_KEY_NEXT", error,
+			    error_size))
+		return false;
 	verifier->verified = token_cache_new(VERIFIED_TOKEN_SLOTS);
 	if (!verifier->verified)
 		return fail(error, error_size, "out of memory");
@@ -90,7 +109,8 @@ void jwt_verifier_free(struct jwt_verifier *verifier)
 	if (verifier->secret)
 		memset(verifier->secret, 0, verifier->secret_length);
 	free(verifier->secret);
-	free(verifier->public_key_pem);
+	for (size_t i = 0; i < verifier->public_key_count; i++)
+		free(verifier->public_keys[i].pem);
 	free(verifier->issuer);
 	free(verifier->audience);
 	token_cache_free(verifier->verified);
@@ -226,6 +246,39 @@ static enum jwt_verdict check_identity_claims(const struct jwt_verifier *verifie
 	return JWT_VALID;
 }
 
+static jwt_t *decode_with(const char *token, const char *key, size_t key_length, jwt_alg_t expected)
+{
+	jwt_t *jwt = NULL;
+	if (jwt_decode(&jwt, token, (const unsigned char *)key, (int)key_length) != 0 || !jwt ||
+	    jwt_get_alg(jwt) != expected) {
+		jwt_free(jwt);
+		return NULL;
+	}
+	return jwt;
+}
+
+/* The token decoded with a key of algorithm whose signature verifies, or NULL. Only now is
+ * a key chosen, and only a key that belongs to the algorithm: a public key is never
+ * offered as an HMAC secret. */
+static jwt_t *decode_signed(const struct jwt_verifier *verifier, const char *token,
+			    unsigned algorithm)
+{
+	jwt_alg_t expected = algorithm == JWT_ACCEPT_HS256   ? JWT_ALG_HS256
+			     : algorithm == JWT_ACCEPT_RS256 ? JWT_ALG_RS256
+							     : JWT_ALG_ES256;
+	if (algorithm == JWT_ACCEPT_HS256)
+		return decode_with(token, verifier->secret, verifier->secret_length, expected);
+	for (size_t i = 0; i < verifier->public_key_count; i++) {
+		const struct jwt_public_key *key = &verifier->public_keys[i];
+		jwt_t *jwt = key->algorithm == algorithm
+				     ? decode_with(token, key->pem, strlen(key->pem), expected)
+				     : NULL;
+		if (jwt)
+			return jwt;
+	}
+	return NULL;
+}
+
 /* The whole verification: the signature, then every claim. */
 static enum jwt_verdict verify_afresh(const struct jwt_verifier *verifier, const char *token,
 				      time_t now, struct principal *caller,
@@ -243,20 +296,9 @@ static enum jwt_verdict verify_afresh(const struct jwt_verifier *verifier, const
 	if (!(algorithm & verifier->accepted))
 		return JWT_ALGORITHM_REFUSED;
 
-	/* Only now is a key chosen, and only the key that belongs to the algorithm: the
-	 * public key is never offered as an HMAC secret. */
-	bool hmac = algorithm == JWT_ACCEPT_HS256;
-	const char *key = hmac ? verifier->secret : verifier->public_key_pem;
-	size_t key_length = hmac ? verifier->secret_length : strlen(key);
-	jwt_alg_t expected = hmac			     ? JWT_ALG_HS256
-			     : algorithm == JWT_ACCEPT_RS256 ? JWT_ALG_RS256
-							     : JWT_ALG_ES256;
-	jwt_t *jwt = NULL;
-	if (jwt_decode(&jwt, token, (const unsigned char *)key, (int)key_length) != 0 || !jwt ||
-	    jwt_get_alg(jwt) != expected) {
-		jwt_free(jwt);
+	jwt_t *jwt = decode_signed(verifier, token, algorithm);
+	if (!jwt)
 		return JWT_BAD_SIGNATURE;
-	}
 	char *claims_text = jwt_get_grants_json(jwt, NULL);
 	jwt_free(jwt);
 	json_t *claims = claims_text ? json_loads(claims_text, 0, NULL) : NULL;

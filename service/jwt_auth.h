@@ -22,19 +22,30 @@ enum jwt_algorithm {
 /* Clock skew tolerated between peerd and the identity provider for `exp` and `nbf`. */
 #define JWT_LEEWAY_SECONDS 30
 
+/* PEERD_JWT_PUBLIC_KEY and, during a rotation, PEERD_JWT_PUBLIC_KEY_NEXT. */
+#define JWT_PUBLIC_KEYS_MAX 2
+
+struct jwt_public_key {
+	char *pem;
+	unsigned algorithm; /* JWT_ACCEPT_RS256 or JWT_ACCEPT_ES256, from the key's type */
+};
+
 struct jwt_verifier {
 	unsigned accepted; /* enum jwt_algorithm flags */
 	char *secret;	   /* HS256 key */
 	size_t secret_length;
-	char *public_key_pem;	      /* RS256 or ES256 key, whichever its type is */
+	struct jwt_public_key public_keys[JWT_PUBLIC_KEYS_MAX];
+	size_t public_key_count;
 	char *issuer;		      /* NULL: `iss` is not checked */
 	char *audience;		      /* NULL: `aud` is not checked */
 	struct token_cache *verified; /* tokens that verified, so that they need not again */
 };
 
-/* Prepares a verifier from cfg; the public key's type (RSA, or EC on P-256) decides
- * whether RS256 or ES256 is accepted. On failure writes one line naming the setting into
- * error. Call jwt_verifier_free afterwards in either case. */
+/* Prepares a verifier from cfg; each public key's type (RSA, or EC on P-256) decides
+ * whether RS256 or ES256 is accepted. A token signed with either public key verifies, so
+ * that an issuer can move to a new key while tokens of the old one are still in use. On failure
+ * writes one line naming the setting into error. Call jwt_verifier_free afterwards in either case.
+ */
 MUST_CHECK bool jwt_verifier_init(struct jwt_verifier *verifier, const struct config *cfg,
 				  char *error, size_t error_size);
 

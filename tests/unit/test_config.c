@@ -193,3 +193,32 @@ Test(config, public_key_with_written_line_breaks)
 			 "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----");
 	config_free(&cfg);
 }
+
+Test(config, next_public_key_beside_the_current_one)
+{
+	const char *const entries[] = {
+		DATABASE,
+		"PEERD_JWT_PUBLIC_KEY=-----BEGIN PUBLIC KEY-----\\nOLD\\n-----END PUBLIC KEY-----",
+		"PEERD_JWT_PUBLIC_KEY_NEXT=-----BEGIN PUBLIC KEY-----\\nNEW\\n-----END PUBLIC "
+		"KEY-----",
+		NULL};
+	struct config cfg;
+	char error[256] = "";
+	cr_assert(load(CONFIG_FOR_SERVE, entries, &cfg, error), "%s", error);
+	cr_assert_str_eq(cfg.jwt_public_key_next,
+			 "-----BEGIN PUBLIC KEY-----\nNEW\n-----END PUBLIC KEY-----");
+	config_free(&cfg);
+}
+
+Test(config, next_public_key_alone_is_refused)
+{
+	const char *const entries[] = {DATABASE, SECRET,
+				       "PEERD_JWT_PUBLIC_KEY_NEXT=-----BEGIN PUBLIC "
+				       "KEY-----\\nNEW\\n-----END PUBLIC KEY-----",
+				       NULL};
+	struct config cfg;
+	char error[256] = "";
+	cr_assert_not(load(CONFIG_FOR_SERVE, entries, &cfg, error));
+	cr_assert(strstr(error, "PEERD_JWT_PUBLIC_KEY_NEXT"), "%s", error);
+	config_free(&cfg);
+}

@@ -267,6 +267,82 @@ Test(jwt, rs256_signed_by_another_key_is_refused)
 	test_key_free(&theirs);
 }
 
+/* A rotation: the issuer moves from one key to the next (here RSA to EC) while tokens of
+ * both are in use; a third key is still a stranger. */
+Test(jwt, both_keys_of_a_rotation_are_accepted)
+{
+	struct test_key current, next, stranger;
+	test_key_rsa(&current);
+	test_key_ec(&next);
+	test_key_ec(&stranger);
+	struct config cfg = {.jwt_public_key = current.public_pem,
+			     .jwt_public_key_next = next.public_pem};
+	struct jwt_verifier verifier;
+	char error[256] = "";
+	cr_assert(jwt_verifier_init(&verifier, &cfg, error, sizeof error), "%s", error);
+	cr_assert_eq(verifier.accepted, JWT_ACCEPT_RS256 | JWT_ACCEPT_ES256);
+	const struct {
+		jwt_alg_t alg;
+		const char *private_pem;
+		enum jwt_verdict expected;
+	} CASES[] = {
+		{JWT_ALG_RS256, current.private_pem, JWT_VALID},
+		{JWT_ALG_ES256, next.private_pem, JWT_VALID},
+		{JWT_ALG_ES256, stranger.private_pem, JWT_BAD_SIGNATURE},
+		{JWT_ALG_HS256, SECRET, JWT_ALGORITHM_REFUSED},
+	};
+	for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+		char *token = test_sign(CASES[i].alg, CASES[i].private_pem, GOOD_CLAIMS);
+		struct principal caller;
+		cr_expect_eq(jwt_verify(&verifier, token, NOW, &caller), CASES[i].expected,
+			     "case %zu", i);
+		free(token);
+	}
+	jwt_verifier_free(&verifier);
+	test_key_free(&current);
+	test_key_free(&next);
+	test_key_free(&stranger);
+}
+
+Test(jwt, two_keys_of_one_kind_during_a_rotation)
+{
+	struct test_key current, next;
+	test_key_ec(&current);
+	test_key_ec(&next);
+	struct jwt_verifier verifier;
+	struct config cfg = {.jwt_public_key = current.public_pem,
+			     .jwt_public_key_next = next.public_pem};
+	char error[256] = "";
+	cr_assert(jwt_verifier_init(&verifier, &cfg, error, sizeof error), "%s", error);
+	for (int which = 0; which < 2; which++) {
+		char *token = test_sign(
+			JWT_ALG_ES256, which ? next.private_pem : current.private_pem, GOOD_CLAIMS);
+		struct principal caller;
+		cr_expect_eq(jwt_verify(&verifier, token, NOW, &caller), JWT_VALID, "key %d",
+			     which);
+		free(token);
+	}
+	jwt_verifier_free(&verifier);
+	test_key_free(&current);
+	test_key_free(&next);
+}
+
+Test(jwt, unusable_next_key_is_named)
+{
+	struct test_key current;
+	test_key_rsa(&current);
+	struct config cfg = {
+		.jwt_public_key = current.public_pem,
+		.jwt_public_key_next =
+			"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"};
+	struct jwt_verifier verifier;
+	char error[256] = "";
+	cr_assert_not(jwt_verifier_init(&verifier, &cfg, error, sizeof error));
+	cr_assert(strstr(error, "PEERD_JWT_PUBLIC_KEY_NEXT"), "%s", error);
+	jwt_verifier_free(&verifier);
+	test_key_free(&current);
+}
+
 Test(jwt, hs256_refused_when_only_a_public_key_is_configured)
 {
 	struct test_key key;
