@@ -49,9 +49,14 @@ void ops_readyz(struct request *request)
 
 void ops_metrics(struct request *request)
 {
-	struct pool_stats pool = pool_get_stats(request->app->pool);
+	const struct app *app = request->app;
+	struct metrics_pool pools[2] = {{"primary", pool_get_stats(app->pool)}};
+	size_t count = 1;
+	if (app->reports_pool)
+		pools[count++] =
+			(struct metrics_pool){"reports", pool_get_stats(app->reports_pool)};
 	char *text =
-		metrics_render(request->app->metrics, &pool, atomic_load(&request->app->in_flight));
+		metrics_render(app->metrics, pools, count, atomic_load(&request->app->in_flight));
 	if (!text) {
 		problem_send(request, 500, "out of memory");
 		return;

@@ -38,7 +38,8 @@ static bool organization_of(struct request *request, struct report_scope *out)
 	return true;
 }
 
-bool report_scope_read(struct request *request, struct report_scope *out)
+bool report_scope_read(struct request *request, enum report_database database,
+		       struct report_scope *out)
 {
 	const char *from, *to;
 	struct civil_date first = {0}, last = {0}, today;
@@ -48,7 +49,11 @@ bool report_scope_read(struct request *request, struct report_scope *out)
 		(void)civil_date_parse(from, &first);
 	if (to)
 		(void)civil_date_parse(to, &last);
-	if (!organization_of(request, out) || !(out->db = request_db(request)))
+	if (!organization_of(request, out))
+		return false;
+	out->db = database == REPORT_READS_REPLICA ? request_reports_db(request)
+						   : request_db(request);
+	if (!out->db)
 		return false;
 	PGresult *res = NULL;
 	enum db_status status =

@@ -18,7 +18,14 @@ struct report_scope {
 	struct db_conn *db;
 };
 
-/* Reads the scope. Without to, the range ends on the organization's today; without
- * from, it spans REPORT_DEFAULT_DAYS up to its end. Answers 400 (malformed, or an admin without
- * organization_id), 422 (from after to), 404 (no such organization) and returns false. */
-bool report_scope_read(struct request *request, struct report_scope *out);
+/* The database a report reads: the reports' own (a replica, when PEERD_REPORTS_DATABASE_URL
+ * is set) for reports that only read, the primary for what writes too (an export records
+ * its audit event). */
+enum report_database { REPORT_READS_REPLICA, REPORT_READS_PRIMARY };
+
+/* Reads the scope, with a connection to database in out->db. Without to, the range ends on the
+ * organization's today; without from, it spans REPORT_DEFAULT_DAYS up to its end. Answers 400
+ * (malformed, or an admin without organization_id), 422 (from after to), 404 (no such organization)
+ * and returns false. */
+bool report_scope_read(struct request *request, enum report_database database,
+		       struct report_scope *out);

@@ -98,7 +98,8 @@ void reports_summary(struct request *request)
 {
 	static const char *const QUERY[] = {"organization_id", "from", "to", NULL};
 	struct report_scope scope;
-	if (!request_query_allow_only(request, QUERY) || !report_scope_read(request, &scope))
+	if (!request_query_allow_only(request, QUERY) ||
+	    !report_scope_read(request, REPORT_READS_REPLICA, &scope))
 		return;
 	send_report(request, scope.db, &SUMMARY,
 		    DB_ARGS(scope.organization_id, scope.first_day, scope.last_day));
@@ -108,7 +109,8 @@ void reports_caseloads(struct request *request)
 {
 	static const char *const QUERY[] = {"organization_id", NULL};
 	struct report_scope scope;
-	if (!request_query_allow_only(request, QUERY) || !report_scope_read(request, &scope))
+	if (!request_query_allow_only(request, QUERY) ||
+	    !report_scope_read(request, REPORT_READS_REPLICA, &scope))
 		return;
 	send_report(request, scope.db, &CASELOADS, DB_ARGS(scope.organization_id));
 }
@@ -122,7 +124,7 @@ void reports_certifications(struct request *request)
 	if (!request_query_allow_only(request, QUERY) ||
 	    !query_integer(request, "expiring_within_days", 0, 3650, days_text, sizeof days_text,
 			   &days) ||
-	    !report_scope_read(request, &scope))
+	    !report_scope_read(request, REPORT_READS_REPLICA, &scope))
 		return;
 	send_report(request, scope.db, &CERTIFICATIONS, DB_ARGS(scope.organization_id, days));
 }

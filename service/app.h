@@ -16,6 +16,7 @@ struct app {
 	const struct config *config;
 	struct jwt_verifier verifier;
 	struct pool *pool;
+	struct pool *reports_pool; /* PEERD_REPORTS_DATABASE_URL's, or NULL: reports use pool */
 	struct metrics *metrics;
 	struct rate_limiter *rate_limiter;
 	struct request_deadlines *request_deadlines; /* made and freed by server.c */

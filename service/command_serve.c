@@ -64,6 +64,17 @@ static bool start(struct app *app, struct server *server, char *error, size_t er
 	app->route_count = api_route_count;
 	app->pool = pool_create(app->config->database_url, app->config->database_role,
 				app->config->db_pool_size, POOL_WAIT_MS);
+	/* Reports read a replica when one is named; a pool as large, as the same threads may
+	 * all be reporting at once. */
+	if (app->config->reports_database_url) {
+		app->reports_pool =
+			pool_create(app->config->reports_database_url, app->config->database_role,
+				    app->config->db_pool_size, POOL_WAIT_MS);
+		if (!app->reports_pool) {
+			snprintf(error, error_size, "out of memory");
+			return false;
+		}
+	}
 	app->metrics = metrics_create(app->routes, app->route_count);
 	app->rate_limiter =
 		rate_limiter_new(app->config->rate_limit_per_minute, app->config->rate_limit_burst);
@@ -113,6 +124,7 @@ int command_serve(void)
 	metrics_destroy(app.metrics);
 	rate_limiter_free(app.rate_limiter);
 	pool_destroy(app.pool);
+	pool_destroy(app.reports_pool);
 	static_files_free(&app.docs);
 	jwt_verifier_free(&app.verifier);
 	config_free(&cfg);

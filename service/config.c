@@ -257,16 +257,25 @@ static bool load_server_settings(struct loader *loader, struct config *cfg)
 	return load_cors_origins(loader, cfg) && load_docs_dir(loader, cfg);
 }
 
+/* The libpq URI setting name into *url; required says whether it may be left out. */
+static bool load_database_uri(struct loader *loader, const char *name, bool required, char **url)
+{
+	const char *value = setting(loader, name);
+	if (!value && !required)
+		return true;
+	if (!value)
+		return fail(loader,
+			    "%s is not set (a libpq URI such as "
+			    "postgresql://peerd@localhost/peerd)",
+			    name);
+	if (strncmp(value, "postgresql://", 13) != 0 && strncmp(value, "postgres://", 11) != 0)
+		return fail(loader, "%s must be a libpq URI starting with postgresql://", name);
+	return copy_setting(loader, name, url);
+}
+
 static bool load_database_url(struct loader *loader, struct config *cfg)
 {
-	const char *value = setting(loader, "PEERD_DATABASE_URL");
-	if (!value)
-		return fail(loader, "PEERD_DATABASE_URL is not set (a libpq URI such as "
-				    "postgresql://peerd@localhost/peerd)");
-	if (strncmp(value, "postgresql://", 13) != 0 && strncmp(value, "postgres://", 11) != 0)
-		return fail(loader, "PEERD_DATABASE_URL must be a libpq URI starting with "
-				    "postgresql://");
-	return copy_setting(loader, "PEERD_DATABASE_URL", &cfg->database_url);
+	return load_database_uri(loader, "PEERD_DATABASE_URL", true, &cfg->database_url);
 }
 
 /* A role name goes into the connection's startup options, so only a plain identifier. */
@@ -298,7 +307,10 @@ bool config_load(struct config *cfg, enum config_purpose purpose, config_lookup_
 		return fail(&loader, "PEERD_LOG_LEVEL must be one of debug, info, warn, error");
 	switch (purpose) {
 	case CONFIG_FOR_SERVE:
-		return load_database_url(&loader, cfg) && load_database_role(&loader, cfg) &&
+		return load_database_url(&loader, cfg) &&
+		       load_database_uri(&loader, "PEERD_REPORTS_DATABASE_URL", false,
+					 &cfg->reports_database_url) &&
+		       load_database_role(&loader, cfg) &&
 		       load_jwt_settings(&loader, cfg, false, true) &&
 		       load_server_settings(&loader, cfg);
 	case CONFIG_FOR_DATABASE:
@@ -312,6 +324,7 @@ bool config_load(struct config *cfg, enum config_purpose purpose, config_lookup_
 void config_free(struct config *cfg)
 {
 	free(cfg->database_url);
+	free(cfg->reports_database_url);
 	free(cfg->jwt_secret);
 	free(cfg->jwt_public_key);
 	free(cfg->jwt_public_key_next);

@@ -20,6 +20,8 @@ typedef const char *(*config_lookup_fn)(const char *name, void *context);
 
 struct config {
 	char *database_url;
+	/* Where the reports read (a read replica), or NULL: the same database. */
+	char *reports_database_url;
 	unsigned port;
 	char *jwt_secret;     /* HS256 key, NULL when HS256 is not accepted */
 	char *jwt_public_key; /* PEM text (read from a file when the setting names one) */

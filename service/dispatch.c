@@ -271,7 +271,8 @@ static void finish(struct request *request, const struct timespec *started)
 	/* Decided at the end: a request that began before a stop signal still hears it. */
 	if (atomic_load(&request->app->draining))
 		respond_header(request, "Connection", "close");
-	pool_release(request->app->pool, request->db);
+	if (request->db)
+		pool_release(request->db_pool, request->db);
 	request->db = NULL;
 	audit_release(request);
 	json_decref(request->body);

@@ -125,34 +125,56 @@ static void render_durations(const struct metrics *metrics, struct strbuf *out)
 	}
 }
 
-static void render_pool(const struct pool_stats *pool, unsigned long in_flight, struct strbuf *out)
+/* One family of pool figures: its HELP and TYPE, then a line per pool. */
+static void render_pool_family(const struct metrics_pool *pools, size_t count, const char *name,
+			       const char *type, const char *help,
+			       unsigned long long (*value)(const struct pool_stats *),
+			       struct strbuf *out)
 {
-	strbuf_appendf(
-		out,
-		"# HELP peerd_db_pool_size Most database connections the pool opens.\n"
-		"# TYPE peerd_db_pool_size gauge\n"
-		"peerd_db_pool_size %zu\n"
-		"# HELP peerd_db_pool_connections Database connections by state.\n"
-		"# TYPE peerd_db_pool_connections gauge\n"
-		"peerd_db_pool_connections{state=\"open\"} %zu\n"
-		"peerd_db_pool_connections{state=\"in_use\"} %zu\n"
-		"# HELP peerd_db_pool_waiting Requests waiting for a database connection.\n"
-		"# TYPE peerd_db_pool_waiting gauge\n"
-		"peerd_db_pool_waiting %zu\n"
-		"# HELP peerd_db_pool_exhausted_total Waits for a connection that timed out.\n"
-		"# TYPE peerd_db_pool_exhausted_total counter\n"
-		"peerd_db_pool_exhausted_total %llu\n"
-		"# HELP peerd_db_connect_failures_total Failed attempts to connect.\n"
-		"# TYPE peerd_db_connect_failures_total counter\n"
-		"peerd_db_connect_failures_total %llu\n"
-		"# HELP peerd_http_requests_in_flight Requests being handled now.\n"
-		"# TYPE peerd_http_requests_in_flight gauge\n"
-		"peerd_http_requests_in_flight %lu\n",
-		pool->size, pool->open, pool->in_use, pool->waiting, pool->exhausted_total,
-		pool->connect_failures_total, in_flight);
+	strbuf_appendf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	for (size_t i = 0; i < count; i++)
+		strbuf_appendf(out, "%s{pool=\"%s\"} %llu\n", name, pools[i].name,
+			       value(&pools[i].stats));
 }
 
-char *metrics_render(struct metrics *metrics, const struct pool_stats *pool,
+static unsigned long long pool_size(const struct pool_stats *s)
+{
+	return s->size;
+}
+static unsigned long long pool_waiting(const struct pool_stats *s)
+{
+	return s->waiting;
+}
+static unsigned long long pool_exhausted(const struct pool_stats *s)
+{
+	return s->exhausted_total;
+}
+static unsigned long long pool_connect_failures(const struct pool_stats *s)
+{
+	return s->connect_failures_total;
+}
+
+static void render_pools(const struct metrics_pool *pools, size_t count, struct strbuf *out)
+{
+	render_pool_family(pools, count, "peerd_db_pool_size", "gauge",
+			   "Most database connections the pool opens.", pool_size, out);
+	strbuf_appendf(out, "# HELP peerd_db_pool_connections Database connections by state.\n"
+			    "# TYPE peerd_db_pool_connections gauge\n");
+	for (size_t i = 0; i < count; i++)
+		strbuf_appendf(out,
+			       "peerd_db_pool_connections{pool=\"%s\",state=\"open\"} %zu\n"
+			       "peerd_db_pool_connections{pool=\"%s\",state=\"in_use\"} %zu\n",
+			       pools[i].name, pools[i].stats.open, pools[i].name,
+			       pools[i].stats.in_use);
+	render_pool_family(pools, count, "peerd_db_pool_waiting", "gauge",
+			   "Requests waiting for a database connection.", pool_waiting, out);
+	render_pool_family(pools, count, "peerd_db_pool_exhausted_total", "counter",
+			   "Waits for a connection that timed out.", pool_exhausted, out);
+	render_pool_family(pools, count, "peerd_db_connect_failures_total", "counter",
+			   "Failed attempts to connect.", pool_connect_failures, out);
+}
+
+char *metrics_render(struct metrics *metrics, const struct metrics_pool *pools, size_t pool_count,
 		     unsigned long in_flight)
 {
 	struct strbuf out;
@@ -164,6 +186,11 @@ char *metrics_render(struct metrics *metrics, const struct pool_stats *pool,
 		       (long long)metrics->started_at);
 	render_requests(metrics, &out);
 	render_durations(metrics, &out);
-	render_pool(pool, in_flight, &out);
+	render_pools(pools, pool_count, &out);
+	strbuf_appendf(&out,
+		       "# HELP peerd_http_requests_in_flight Requests being handled now.\n"
+		       "# TYPE peerd_http_requests_in_flight gauge\n"
+		       "peerd_http_requests_in_flight %lu\n",
+		       in_flight);
 	return strbuf_take(&out);
 }

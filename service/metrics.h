@@ -19,6 +19,12 @@ void metrics_destroy(struct metrics *metrics);
  * route_count when no route matched. */
 void metrics_observe(struct metrics *metrics, size_t route_index, unsigned status, double seconds);
 
+/* A database pool's figures, under the label pool="name". */
+struct metrics_pool {
+	const char *name; /* "primary", "reports" */
+	struct pool_stats stats;
+};
+
 /* Returns the exposition text (the caller frees it), or NULL when out of memory. */
-char *metrics_render(struct metrics *metrics, const struct pool_stats *pool,
+char *metrics_render(struct metrics *metrics, const struct metrics_pool *pools, size_t pool_count,
 		     unsigned long in_flight);

@@ -47,17 +47,16 @@ bool request_query_allow_only(struct request *request, const char *const *allowe
 	return true;
 }
 
-struct db_conn *request_db(struct request *request)
+static struct db_conn *borrow(struct request *request, struct pool *pool)
 {
-	if (request->db)
-		return request->db;
 	/* Whose rows its statements may see under row-level security: an admin every
 	 * organization's, anyone else their own, a caller without a token none. */
 	const char *organization =
 		request->caller.has_organization ? request->caller.organization_id : "";
 	const char *role = request->caller.role ? role_name(request->caller.role) : "";
-	switch (pool_acquire(request->app->pool, organization, role, &request->db)) {
+	switch (pool_acquire(pool, organization, role, &request->db)) {
 	case POOL_OK:
+		request->db_pool = pool;
 		db_set_scope(request->db, organization, role);
 		specialist_guard_token(request, request->db);
 		return request->db;
@@ -69,6 +68,19 @@ struct db_conn *request_db(struct request *request)
 		return NULL;
 	}
 	return NULL;
+}
+
+struct db_conn *request_db(struct request *request)
+{
+	return request->db ? request->db : borrow(request, request->app->pool);
+}
+
+struct db_conn *request_reports_db(struct request *request)
+{
+	if (request->db)
+		return request->db;
+	struct pool *reports = request->app->reports_pool;
+	return borrow(request, reports ? reports : request->app->pool);
 }
 
 bool request_valid(struct request *request, const json_t *doc, const struct field_rule *rules)

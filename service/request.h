@@ -28,6 +28,7 @@ struct request {
 	struct principal caller;     /* set on routes that need a token */
 	json_t *body;		     /* the JSON object of routes that take one, or NULL */
 	struct db_conn *db;	     /* borrowed on first request_db() */
+	struct pool *db_pool;	     /* the pool db was borrowed from */
 	char id[REQUEST_ID_MAX + 1]; /* X-Request-Id */
 	struct audit_trail *audit;   /* events recorded, not yet written (service/audit.c) */
 	bool audit_lost;	     /* an event could not even be recorded */
@@ -47,6 +48,10 @@ MUST_CHECK bool request_query_allow_only(struct request *request, const char *co
 /* Borrows a database connection for the rest of the request. On failure it has already
  * answered 503 with Retry-After and returns NULL. */
 MUST_CHECK struct db_conn *request_db(struct request *request);
+
+/* As request_db, from the reports' database (PEERD_REPORTS_DATABASE_URL, a read replica)
+ * when one is set: for requests that only read and may lag the primary a little. */
+MUST_CHECK struct db_conn *request_reports_db(struct request *request);
 
 struct field_rule;
 

@@ -234,6 +234,8 @@ void server_stop(struct server *server, unsigned grace_ms)
 			    unfinished, grace_ms);
 		/* So that they answer 503 now rather than hold up the stop (MHD waits for them). */
 		pool_cancel_borrowed(app->pool);
+		if (app->reports_pool)
+			pool_cancel_borrowed(app->reports_pool);
 		sleep_ms(FLUSH_GRACE_MS);
 	}
 	ulfius_stop_framework(&server->instance);

@@ -43,9 +43,12 @@ Test(ops, metrics_count_requests_by_route_and_status)
 		"le=\"+Inf\"}",
 		"peerd_http_request_duration_seconds_count{method=\"GET\",route=\"/v1/"
 		"organizations\"}",
-		"peerd_db_pool_size ",
-		"peerd_db_pool_connections{state=\"in_use\"} ",
-		"peerd_db_pool_waiting ",
+		"peerd_db_pool_size{pool=\"primary\"} ",
+		"peerd_db_pool_connections{pool=\"primary\",state=\"in_use\"} ",
+		"peerd_db_pool_waiting{pool=\"primary\"} ",
+		"peerd_db_pool_exhausted_total{pool=\"primary\"} ",
+		"peerd_db_connect_failures_total{pool=\"primary\"} ",
+		"peerd_http_requests_in_flight ",
 		"# TYPE peerd_http_request_duration_seconds histogram",
 	};
 	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
