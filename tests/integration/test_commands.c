@@ -16,16 +16,7 @@
 /* Runs peerd with args and overrides; returns its exit status and its output. */
 static int run(const char *const *args, const char *const *overrides, char *output, size_t size)
 {
-	char path[] = "/tmp/peerd-command-XXXXXX";
-	int fd = mkstemp(path);
-	close(fd);
-	int status = peerd_run(args, overrides, path);
-	FILE *file = fopen(path, "r");
-	size_t length = fread(output, 1, size - 1, file);
-	output[length] = '\0';
-	fclose(file);
-	unlink(path);
-	return status;
+	return peerd_run_capture(args, overrides, output, size);
 }
 
 static long long count(PGconn *db, const char *sql)

@@ -123,15 +123,10 @@ Test(docs, a_chosen_directory_that_cannot_serve_the_page_stops_the_start)
 		(const char *const[]){dir.setting, NULL},
 	};
 	for (size_t i = 0; i < 2; i++) {
-		char output[] = "/tmp/peerd-docs-output-XXXXXX";
-		close(mkstemp(output));
-		cr_expect_eq(peerd_run((const char *const[]){"serve", NULL}, settings[i], output),
+		char text[1024];
+		cr_expect_eq(peerd_run_capture((const char *const[]){"serve", NULL}, settings[i],
+					       text, sizeof text),
 			     2);
-		FILE *file = fopen(output, "r");
-		char text[1024] = "";
-		text[fread(text, 1, sizeof text - 1, file)] = '\0';
-		fclose(file);
-		unlink(output);
 		cr_expect(strstr(text, "PEERD_DOCS_DIR"), "%s", text);
 	}
 	remove_docs_dir(&dir);

@@ -96,6 +96,24 @@ int peerd_run(const char *const *args, const char *const *overrides, const char 
 	return exit_status(status);
 }
 
+int peerd_run_capture(const char *const *args, const char *const *overrides, char *output,
+		      size_t size)
+{
+	char path[] = "/tmp/peerd-output-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd >= 0)
+		close(fd);
+	int status = peerd_run(args, overrides, path);
+	output[0] = '\0';
+	FILE *file = fopen(path, "r");
+	if (file) {
+		output[fread(output, 1, size - 1, file)] = '\0';
+		fclose(file);
+	}
+	unlink(path);
+	return status;
+}
+
 /* True once the child's own log says it listens: a /healthz answer alone could come from
  * another test's server that took the same free port first. */
 static bool log_says_listening(const char *path)

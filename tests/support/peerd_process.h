@@ -26,6 +26,10 @@ unsigned free_port(void);
  * when it did not exit normally. Its output goes to output_path when not NULL. */
 int peerd_run(const char *const *args, const char *const *overrides, const char *output_path);
 
+/* As peerd_run, with its output (stdout and stderr, cut to size - 1 bytes) in output. */
+int peerd_run_capture(const char *const *args, const char *const *overrides, char *output,
+		      size_t size);
+
 /* Starts `peerd serve` on a free port with the test environment plus overrides, and
  * waits until /healthz answers. Returns false (after printing its log) when it does not. */
 bool peerd_start(struct peerd_process *process, const char *const *overrides);
