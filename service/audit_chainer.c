@@ -26,6 +26,7 @@ struct audit_chainer {
 	bool stopping;
 	char *url;
 	char *role;
+	enum db_pooling pooling;
 	struct db_conn *db; /* the thread's own; NULL until connected */
 };
 
@@ -36,7 +37,8 @@ static bool chain_pending(struct audit_chainer *chainer)
 {
 	if (!chainer->db) {
 		char error[256];
-		chainer->db = db_connect(chainer->url, chainer->role, error, sizeof error);
+		chainer->db = db_connect(chainer->url, chainer->role, chainer->pooling, error,
+					 sizeof error);
 		if (!chainer->db)
 			return false;
 	}
@@ -84,13 +86,15 @@ static void *run(void *context)
 	return NULL;
 }
 
-struct audit_chainer *audit_chainer_start(const char *url, const char *role)
+struct audit_chainer *audit_chainer_start(const char *url, const char *role,
+					  enum db_pooling pooling)
 {
 	struct audit_chainer *chainer = calloc(1, sizeof *chainer);
 	if (!chainer)
 		return NULL;
 	chainer->url = strdup(url);
 	chainer->role = role ? strdup(role) : NULL;
+	chainer->pooling = pooling;
 	bool ready = chainer->url && (!role || chainer->role) &&
 		     pthread_mutex_init(&chainer->lock, NULL) == 0 &&
 		     monotonic_cond_init(&chainer->wake) &&

@@ -4,12 +4,14 @@
 #pragma once
 
 #include "attributes.h"
+#include "db.h"
 
 struct audit_chainer;
 
 /* Starts the thread; NULL when out of memory or threads. It connects lazily, and a
  * database that cannot be reached only delays the chaining. */
-MUST_CHECK struct audit_chainer *audit_chainer_start(const char *url, const char *role);
+MUST_CHECK struct audit_chainer *audit_chainer_start(const char *url, const char *role,
+						     enum db_pooling pooling);
 
 /* Chains what is left, then stops the thread and frees it. NULL is ignored. */
 void audit_chainer_stop(struct audit_chainer *chainer);

@@ -18,7 +18,8 @@ static struct db_conn *connect_from_environment(struct config *cfg)
 		return NULL;
 	}
 	log_set_level(cfg->log_level);
-	struct db_conn *conn = db_connect(cfg->database_url, NULL, error, sizeof error);
+	struct db_conn *conn =
+		db_connect(cfg->database_url, NULL, DB_POOLING_SESSION, error, sizeof error);
 	if (!conn)
 		fprintf(stderr, "peerd: cannot connect to PEERD_DATABASE_URL: %s\n", error);
 	return conn;

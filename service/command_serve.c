@@ -33,6 +33,11 @@ static int wait_for_stop_signal(const sigset_t *stop)
 	return received;
 }
 
+static enum db_pooling database_pooling(const struct config *cfg)
+{
+	return cfg->transaction_pooling ? DB_POOLING_TRANSACTION : DB_POOLING_SESSION;
+}
+
 /* The reference page is a convenience, not the service: a build without it still serves
  * the API, and says so. A directory named on purpose that cannot be read is a mistake. */
 static bool load_docs(struct app *app, char *error, size_t error_size)
@@ -62,14 +67,15 @@ static bool start(struct app *app, struct server *server, char *error, size_t er
 		return false;
 	app->routes = api_routes;
 	app->route_count = api_route_count;
-	app->pool = pool_create(app->config->database_url, app->config->database_role,
+	enum db_pooling pooling = database_pooling(app->config);
+	app->pool = pool_create(app->config->database_url, app->config->database_role, pooling,
 				app->config->db_pool_size, POOL_WAIT_MS);
 	/* Reports read a replica when one is named; a pool as large, as the same threads may
 	 * all be reporting at once. */
 	if (app->config->reports_database_url) {
 		app->reports_pool =
 			pool_create(app->config->reports_database_url, app->config->database_role,
-				    app->config->db_pool_size, POOL_WAIT_MS);
+				    pooling, app->config->db_pool_size, POOL_WAIT_MS);
 		if (!app->reports_pool) {
 			snprintf(error, error_size, "out of memory");
 			return false;
@@ -99,7 +105,8 @@ int command_serve(void)
 				      error, sizeof error);
 	if (configured) {
 		log_set_level(cfg.log_level);
-		chainer = audit_chainer_start(cfg.database_url, cfg.database_role);
+		chainer = audit_chainer_start(cfg.database_url, cfg.database_role,
+					      database_pooling(&cfg));
 		if (!chainer)
 			snprintf(error, sizeof error, "out of memory");
 	}

@@ -296,6 +296,17 @@ static bool load_database_role(struct loader *loader, struct config *cfg)
 	return cfg->database_role != NULL || fail(loader, "PEERD_DATABASE_ROLE: out of memory");
 }
 
+static bool load_database_pooling(struct loader *loader, struct config *cfg)
+{
+	const char *value = setting(loader, "PEERD_DATABASE_POOLING");
+	if (!value || strcmp(value, "session") == 0)
+		return true;
+	if (strcmp(value, "transaction") != 0)
+		return fail(loader, "PEERD_DATABASE_POOLING must be session or transaction");
+	cfg->transaction_pooling = true;
+	return true;
+}
+
 bool config_load(struct config *cfg, enum config_purpose purpose, config_lookup_fn lookup,
 		 void *lookup_context, char *error, size_t error_size)
 {
@@ -310,7 +321,7 @@ bool config_load(struct config *cfg, enum config_purpose purpose, config_lookup_
 		return load_database_url(&loader, cfg) &&
 		       load_database_uri(&loader, "PEERD_REPORTS_DATABASE_URL", false,
 					 &cfg->reports_database_url) &&
-		       load_database_role(&loader, cfg) &&
+		       load_database_role(&loader, cfg) && load_database_pooling(&loader, cfg) &&
 		       load_jwt_settings(&loader, cfg, false, true) &&
 		       load_server_settings(&loader, cfg);
 	case CONFIG_FOR_DATABASE:

@@ -47,6 +47,9 @@ struct config {
 	/* The PostgreSQL role `serve` works as (SET ROLE at connection start): it may read
 	 * and write rows but not change the schema, and row-level security applies to it. */
 	char *database_role;
+	/* Connections reach PostgreSQL through a pooler in transaction mode
+	 * (PEERD_DATABASE_POOLING=transaction): see enum db_pooling. */
+	bool transaction_pooling;
 	char **cors_origins; /* exact origins, or the single entry "*" */
 	/* The API reference page's files (index.html, redoc.standalone.js), served at /docs.
 	 * docs_dir_chosen: set by PEERD_DOCS_DIR rather than the build's default, so a

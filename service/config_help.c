@@ -14,6 +14,8 @@ const struct config_setting_help CONFIG_SETTINGS_HELP[] = {
 	 "libpq URI of the database (postgresql://user@host/db); required"},
 	{"PEERD_REPORTS_DATABASE_URL", SERVE,
 	 "libpq URI the /v1/reports read from, such as a read replica (default: the database)"},
+	{"PEERD_DATABASE_POOLING", SERVE,
+	 "session (default), or transaction behind a transaction-mode pooler (PgBouncer)"},
 	{"PEERD_DATABASE_ROLE", SERVE,
 	 "role the service works as, under row-level security (default peerd_service)"},
 	{"PEERD_JWT_SECRET", SERVE | TOKEN,

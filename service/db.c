@@ -7,11 +7,29 @@
 
 #include "log.h"
 
-/* Session settings every connection gets. The URL may override them. A request waits at
- * most 3 s for a row lock and 15 s for a statement, then gets 503 and may retry. */
-#define SESSION_OPTIONS                                                    \
-	"-c TimeZone=UTC -c statement_timeout=15000 -c lock_timeout=3000 " \
-	"-c idle_in_transaction_session_timeout=60000"
+/* Settings every session gets. A request waits at most 3 s for a row lock and 15 s for a
+ * statement, then gets 503 and may retry. */
+#define STATEMENT_TIMEOUT_MS	       "15000"
+#define LOCK_TIMEOUT_MS		       "3000"
+#define IDLE_IN_TRANSACTION_TIMEOUT_MS "60000"
+
+/* As startup options; the URL may override them. */
+#define SESSION_OPTIONS                                              \
+	"-c TimeZone=UTC -c statement_timeout=" STATEMENT_TIMEOUT_MS \
+	" -c lock_timeout=" LOCK_TIMEOUT_MS                          \
+	" -c idle_in_transaction_session_timeout=" IDLE_IN_TRANSACTION_TIMEOUT_MS
+
+/* DB_POOLING_TRANSACTION: the role, the same settings and the scope, for one transaction.
+ * A pooler in transaction mode passes no startup options on, and hands each transaction
+ * whichever server session is free, so they go with every transaction instead and end
+ * with it (set_config's is_local; 'role' is what SET ROLE sets). */
+static const struct db_statement TRANSACTION_PREAMBLE = {
+	"db_transaction_preamble",
+	"SELECT set_config('role', $1, true), set_config('TimeZone', 'UTC', true),"
+	" set_config('statement_timeout', '" STATEMENT_TIMEOUT_MS "', true),"
+	" set_config('lock_timeout', '" LOCK_TIMEOUT_MS "', true),"
+	" set_config('idle_in_transaction_session_timeout', '" IDLE_IN_TRANSACTION_TIMEOUT_MS
+	"', true), set_config('peerd.organization', $2, true), set_config('peerd.role', $3, true)"};
 
 /* Server notices ("relation already exists, skipping") belong in the log, not on stderr. */
 static void log_notice(void *context, const char *message)
@@ -20,22 +38,32 @@ static void log_notice(void *context, const char *message)
 	log_message(LOG_LEVEL_DEBUG, "database notice: %.*s", (int)strcspn(message, "\n"), message);
 }
 
-struct db_conn *db_connect(const char *url, const char *role, char *error, size_t error_size)
+struct db_conn *db_connect(const char *url, const char *role, enum db_pooling pooling, char *error,
+			   size_t error_size)
 {
 	/* The role is a startup option rather than a SET ROLE: no extra round trip, and
 	 * RESET ROLE or DISCARD ALL return to it, never to the login role. */
 	char options[sizeof SESSION_OPTIONS + 80];
 	snprintf(options, sizeof options, "%s%s%s", SESSION_OPTIONS, role ? " -c role=" : "",
 		 role ? role : "");
-	/* Keywords before dbname are defaults; those in the URL, expanded from dbname, win. */
-	const char *const keywords[] = {"application_name", "connect_timeout", "client_encoding",
-					"options",	    "dbname",	       NULL};
-	const char *const values[] = {"peerd", "3", "UTF8", options, url, NULL};
+	/* Keywords before dbname are defaults; those in the URL, expanded from dbname, win.
+	 * A transaction pooler refuses startup options: the preamble carries them. */
+	const char *keywords[6] = {"application_name", "connect_timeout", "client_encoding"};
+	const char *values[6] = {"peerd", "3", "UTF8"};
+	size_t given = 3;
+	if (pooling == DB_POOLING_SESSION) {
+		keywords[given] = "options";
+		values[given++] = options;
+	}
+	keywords[given] = "dbname";
+	values[given] = url;
 	struct db_conn *conn = calloc(1, sizeof *conn);
 	if (!conn) {
 		snprintf(error, error_size, "out of memory");
 		return NULL;
 	}
+	conn->pooling = pooling;
+	snprintf(conn->role, sizeof conn->role, "%s", role ? role : "none");
 	conn->pg = PQconnectdbParams(keywords, values, 1);
 	if (!conn->pg || PQstatus(conn->pg) != CONNECTION_OK) {
 		const char *reason = conn->pg ? PQerrorMessage(conn->pg) : "out of memory";
@@ -64,6 +92,7 @@ bool db_reset(struct db_conn *conn)
 	conn->plans_stale = false;
 	conn->scope_applied = false;
 	conn->begin_pending = false;
+	conn->transaction_scoped = false;
 	return PQstatus(conn->pg) == CONNECTION_OK;
 }
 
@@ -173,9 +202,16 @@ static bool is_prepared(const struct db_conn *conn, const struct db_statement *s
 	return false;
 }
 
+/* Transaction pooling sends statements unnamed: a statement prepared in one server
+ * session would be missing from the next one the pooler hands out. */
+static bool prepares(const struct db_conn *conn)
+{
+	return conn->pooling == DB_POOLING_SESSION;
+}
+
 static enum db_status prepare(struct db_conn *conn, const struct db_statement *stmt)
 {
-	if (is_prepared(conn, stmt))
+	if (!prepares(conn) || is_prepared(conn, stmt))
 		return DB_OK;
 	if (conn->prepared_count == conn->prepared_capacity) {
 		size_t capacity = conn->prepared_capacity ? conn->prepared_capacity * 2 : 32;
@@ -206,8 +242,9 @@ static const struct db_statement SCOPE_SET = {
 
 bool db_has_scope(const struct db_conn *conn, const char *organization, const char *role)
 {
-	return conn->scope_applied && strcmp(conn->scope, organization) == 0 &&
-	       strcmp(conn->scope_role, role) == 0;
+	/* Under transaction pooling no session holds a scope: each transaction sends its own. */
+	return conn->pooling == DB_POOLING_SESSION && conn->scope_applied &&
+	       strcmp(conn->scope, organization) == 0 && strcmp(conn->scope_role, role) == 0;
 }
 
 void db_set_scope(struct db_conn *conn, const char *organization, const char *role)
@@ -223,7 +260,7 @@ void db_set_scope(struct db_conn *conn, const char *organization, const char *ro
  * Inside a transaction that must wait until it has ended. */
 static void replan_when_idle(struct db_conn *conn)
 {
-	if (!conn->plans_stale || !outside_transaction(conn))
+	if (!prepares(conn) || !conn->plans_stale || !outside_transaction(conn))
 		return;
 	if (take_result(conn, "deallocate", PQexec(conn->pg, "DEALLOCATE ALL"), NULL) == DB_OK) {
 		conn->prepared_count = 0;
@@ -237,8 +274,21 @@ static enum db_status run_prepared(struct db_conn *conn, const struct db_stateme
 	enum db_status status = prepare(conn, stmt);
 	if (status != DB_OK)
 		return status;
-	PGresult *res = PQexecPrepared(conn->pg, stmt->name, count, values, NULL, NULL, 0);
+	PGresult *res =
+		prepares(conn)
+			? PQexecPrepared(conn->pg, stmt->name, count, values, NULL, NULL, 0)
+			: PQexecParams(conn->pg, stmt->sql, count, NULL, values, NULL, NULL, 0);
 	return take_result(conn, stmt->name, res, out);
+}
+
+/* Queues a step of a pipeline: prepared, or unnamed under transaction pooling. */
+static bool send_step(struct db_conn *conn, const struct db_step *step)
+{
+	if (prepares(conn))
+		return PQsendQueryPrepared(conn->pg, step->stmt->name, step->count, step->values,
+					   NULL, NULL, 0) == 1;
+	return PQsendQueryParams(conn->pg, step->stmt->sql, step->count, NULL, step->values, NULL,
+				 NULL, 0) == 1;
 }
 
 /* A scope may only be sent outside a transaction: a ROLLBACK would undo it while we
@@ -252,10 +302,11 @@ static bool scope_may_change(const struct db_conn *conn)
 }
 
 /* Sends the scope when the session does not hold it yet: after db_set_scope changed it,
- * or after a reconnect. Used before BEGIN; db_exec sends it with its statement. */
+ * or after a reconnect. Used before BEGIN; db_exec sends it with its statement. Under
+ * transaction pooling there is no session to hold it: the transaction's preamble does. */
 static enum db_status apply_scope(struct db_conn *conn)
 {
-	if (conn->scope_applied)
+	if (conn->scope_applied || conn->pooling == DB_POOLING_TRANSACTION)
 		return DB_OK;
 	if (!scope_may_change(conn))
 		return DB_ERROR;
@@ -310,10 +361,9 @@ static enum db_status run_pipeline(struct db_conn *conn, const struct db_step *s
 		return take_result(conn, steps[0].stmt->name, NULL, NULL);
 	bool sent = true;
 	for (size_t i = 0; sent && i < count; i++)
-		sent = PQsendQueryPrepared(conn->pg, steps[i].stmt->name, steps[i].count,
-					   steps[i].values, NULL, NULL, 0) == 1;
+		sent = send_step(conn, &steps[i]);
 	sent = sent && PQpipelineSync(conn->pg) == 1;
-	PGresult *results[DB_BATCH_MAX + 2] = {0};
+	PGresult *results[DB_BATCH_MAX + 3] = {0};
 	for (size_t i = 0; sent && i < count; i++) {
 		if (!(results[i] = next_pipeline_result(conn)))
 			break;
@@ -359,7 +409,35 @@ static size_t with_preamble(const struct db_conn *conn, const struct db_step *st
 		all[n++] = (struct db_step){&DB_BEGIN, 0, NULL, NULL};
 	if (conn->guard.stmt)
 		all[n++] = conn->guard;
-	memcpy(all + n, steps, count * sizeof *steps);
+	if (count > 0)
+		memcpy(all + n, steps, count * sizeof *steps);
+	return n + count;
+}
+
+/* True while the open transaction carries the preamble: from the round trip that began
+ * it until it ends, which the server's transaction status tells. */
+static bool transaction_scoped(const struct db_conn *conn)
+{
+	return conn->transaction_scoped && PQtransactionStatus(conn->pg) != PQTRANS_IDLE;
+}
+
+/* with_preamble under transaction pooling: BEGIN when db_begin left it pending, then the
+ * preamble unless the open transaction has it, the guard, the steps. Sent under one
+ * Sync, a preamble and its statements are one transaction (an implicit one without
+ * BEGIN): a preamble that fails stops the statements, so none ever runs without it. */
+static size_t with_transaction_preamble(const struct db_conn *conn, const struct db_step *steps,
+					size_t count, const char *const preamble[3],
+					struct db_step *all)
+{
+	size_t n = 0;
+	if (conn->begin_pending)
+		all[n++] = (struct db_step){&DB_BEGIN, 0, NULL, NULL};
+	if (conn->begin_pending || !transaction_scoped(conn))
+		all[n++] = (struct db_step){&TRANSACTION_PREAMBLE, 3, preamble, NULL};
+	if (conn->guard.stmt)
+		all[n++] = conn->guard;
+	if (count > 0)
+		memcpy(all + n, steps, count * sizeof *steps);
 	return n + count;
 }
 
@@ -372,9 +450,14 @@ static enum db_status run_with_preamble(struct db_conn *conn, const struct db_st
 					size_t count)
 {
 	const char *const scope[] = {conn->scope, conn->scope_role};
-	struct db_step all[DB_BATCH_MAX + 2];
-	size_t total = with_preamble(conn, steps, count, scope, all);
-	bool scoped = !conn->scope_applied;
+	const char *const preamble[] = {conn->role, conn->scope, conn->scope_role};
+	struct db_step all[DB_BATCH_MAX + 3];
+	bool per_transaction = conn->pooling == DB_POOLING_TRANSACTION;
+	size_t total = per_transaction
+			       ? with_transaction_preamble(conn, steps, count, preamble, all)
+			       : with_preamble(conn, steps, count, scope, all);
+	bool scoped = !per_transaction && !conn->scope_applied;
+	bool opening = per_transaction && conn->begin_pending;
 	if (!scoped)
 		conn->begin_pending = false;
 	enum db_status status = total == 1 ? run_prepared(conn, all[0].stmt, all[0].count,
@@ -382,6 +465,8 @@ static enum db_status run_with_preamble(struct db_conn *conn, const struct db_st
 					   : run_pipeline(conn, all, total);
 	if (scoped)
 		conn->scope_applied = status == DB_OK;
+	if (opening)
+		conn->transaction_scoped = status == DB_OK;
 	/* Spent once it answered; after any other failure it goes with the next statement. */
 	if (status == DB_OK || status == DB_CALLER_REFUSED)
 		conn->guard.stmt = NULL;
@@ -405,7 +490,7 @@ static enum db_status run_in_scope(struct db_conn *conn, const struct db_step *s
 	bool begun = conn->begin_pending;
 	if (!begun)
 		replan_when_idle(conn);
-	if (!conn->scope_applied && !scope_may_change(conn))
+	if (conn->pooling == DB_POOLING_SESSION && !conn->scope_applied && !scope_may_change(conn))
 		return DB_ERROR;
 	enum db_status status = run_with_preamble(conn, steps, count);
 	if (!begun || status != DB_UNAVAILABLE || PQstatus(conn->pg) != CONNECTION_BAD ||
@@ -480,7 +565,17 @@ enum db_status db_read(struct db_conn *conn, const struct db_statement *stmt, in
 
 enum db_status db_exec_script(struct db_conn *conn, const char *sql)
 {
-	if (conn->begin_pending) {
+	if (conn->begin_pending && conn->pooling == DB_POOLING_TRANSACTION) {
+		/* BEGIN with the preamble, so the script runs in a transaction that has it. */
+		enum db_status began = run_with_preamble(conn, NULL, 0);
+		if (began != DB_OK)
+			return began;
+	} else if (conn->pooling == DB_POOLING_TRANSACTION && outside_transaction(conn)) {
+		/* It would run in a transaction of its own, as the login role, unscoped. */
+		log_message(LOG_LEVEL_ERROR, "database script outside a transaction under "
+					     "transaction pooling");
+		return DB_ERROR;
+	} else if (conn->begin_pending) {
 		conn->begin_pending = false;
 		enum db_status began = take_result(conn, "begin", PQexec(conn->pg, "BEGIN"), NULL);
 		if (began != DB_OK)

@@ -1,6 +1,6 @@
 /* PostgreSQL access. Every statement is a named constant with $n placeholders, prepared
- * once per connection and run with its values as separate parameters: no value is ever
- * written into SQL text. */
+ * once per connection (sent unnamed under transaction pooling) and run with its values as
+ * separate parameters: no value is ever written into SQL text. */
 #pragma once
 
 #include "attributes.h"
@@ -40,6 +40,18 @@ struct db_step {
 
 #define DB_GUARD_MAX_VALUES 4
 
+/* How connections reach PostgreSQL (PEERD_DATABASE_POOLING). */
+enum db_pooling {
+	/* Directly, or through a pooler in session mode: the role, the session settings and
+	 * the scope are set once per session, and each statement is prepared once. */
+	DB_POOLING_SESSION,
+	/* Through a pooler in transaction mode (PgBouncer pool_mode = transaction): each
+	 * transaction may run on another server session, so every one carries the role, the
+	 * settings and the scope itself (set_config(..., true), in the same round trip as
+	 * its statements), and statements are sent unnamed rather than prepared. */
+	DB_POOLING_TRANSACTION,
+};
+
 /* A connection and the statements already prepared on it. Used by one thread at a time. */
 struct db_conn {
 	PGconn *pg;
@@ -58,6 +70,9 @@ struct db_conn {
 	struct db_step guard; /* db_set_guard's statement, or stmt NULL */
 	const char *guard_values[DB_GUARD_MAX_VALUES];
 	struct timespec idle_since; /* CLOCK_MONOTONIC, set by the pool when it is returned */
+	enum db_pooling pooling;
+	char role[64];		 /* DB_POOLING_TRANSACTION: the role each transaction sets */
+	bool transaction_scoped; /* DB_POOLING_TRANSACTION: the open transaction carries it */
 };
 
 /* Values for db_exec: DB_ARGS(a, b, c) expands to the count and the array. */
@@ -69,10 +84,10 @@ struct db_conn {
 
 /* Opens a connection to url with peerd's session settings (UTC, statement timeout,
  * application_name), working as role when it is not NULL (a plain identifier: see
- * config.c). Returns NULL and writes the reason into error on failure. The caller
- * releases it with db_close. */
-MUST_CHECK struct db_conn *db_connect(const char *url, const char *role, char *error,
-				      size_t error_size);
+ * config.c), reached as pooling says. Returns NULL and writes the reason into error on
+ * failure. The caller releases it with db_close. */
+MUST_CHECK struct db_conn *db_connect(const char *url, const char *role, enum db_pooling pooling,
+				      char *error, size_t error_size);
 
 void db_close(struct db_conn *conn);
 

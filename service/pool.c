@@ -20,6 +20,7 @@ struct loan {
 struct pool {
 	char *url;
 	char *role; /* NULL: the login role */
+	enum db_pooling pooling;
 	size_t size;
 	unsigned wait_ms;
 	pthread_mutex_t lock;
@@ -41,7 +42,8 @@ struct pool {
 /* A connection returned this recently is handed out again without asking the socket. */
 #define RECENTLY_RETURNED_MS 1000
 
-struct pool *pool_create(const char *url, const char *role, size_t size, unsigned wait_ms)
+struct pool *pool_create(const char *url, const char *role, enum db_pooling pooling, size_t size,
+			 unsigned wait_ms)
 {
 	struct pool *pool = calloc(1, sizeof *pool);
 	if (!pool)
@@ -63,6 +65,7 @@ struct pool *pool_create(const char *url, const char *role, size_t size, unsigne
 	}
 	pool->size = size;
 	pool->wait_ms = wait_ms;
+	pool->pooling = pooling;
 	return pool;
 }
 
@@ -96,7 +99,8 @@ static void drop_slot(struct pool *pool)
 static enum pool_result open_connection(struct pool *pool, struct db_conn **out)
 {
 	char error[256];
-	struct db_conn *conn = db_connect(pool->url, pool->role, error, sizeof error);
+	struct db_conn *conn =
+		db_connect(pool->url, pool->role, pool->pooling, error, sizeof error);
 	if (!conn) {
 		pthread_mutex_lock(&pool->lock);
 		pool->in_use--;

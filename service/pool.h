@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "db.h"
+
 struct db_conn;
 struct pool;
 
@@ -30,7 +32,8 @@ struct pool_stats {
 /* Creates a pool of at most size connections to url, each working as role (NULL: the
  * login role); a borrower waits at most wait_ms. Returns NULL when out of memory. Free
  * with pool_destroy after all borrowers are done. */
-struct pool *pool_create(const char *url, const char *role, size_t size, unsigned wait_ms);
+struct pool *pool_create(const char *url, const char *role, enum db_pooling pooling, size_t size,
+			 unsigned wait_ms);
 
 void pool_destroy(struct pool *pool);
 

@@ -12,7 +12,8 @@ BUILD_PACKAGES=(gcc meson ninja-build pkg-config python3 libulfius-dev libmicroh
 # And to run the tests and lint the API description; chromium for the docs page's test,
 # which drives Debian's Chromium through playwright-core.
 # shellcheck disable=SC2034
-TEST_PACKAGES=(libcriterion-dev libcurl4-gnutls-dev nodejs npm chromium clang-format shellcheck)
+TEST_PACKAGES=(libcriterion-dev libcurl4-gnutls-dev nodejs npm chromium pgbouncer clang-format
+	shellcheck)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -16,8 +16,8 @@ static const struct db_statement FAILS = {"test_batch_fails", "SELECT 1 / 0"};
 static struct db_conn *connect_as_peerd(void)
 {
 	char error[256];
-	struct db_conn *conn =
-		db_connect(getenv("PEERD_TEST_DATABASE_URL"), NULL, error, sizeof error);
+	struct db_conn *conn = db_connect(getenv("PEERD_TEST_DATABASE_URL"), NULL,
+					  DB_POOLING_SESSION, error, sizeof error);
 	cr_assert_not_null(conn, "%s", error);
 	db_set_scope(conn, "", "admin");
 	return conn;

@@ -18,8 +18,8 @@ static const struct db_statement FAILS = {"test_fails", "SELECT 1 / 0"};
 static struct db_conn *connect_as_peerd(void)
 {
 	char error[256];
-	struct db_conn *conn =
-		db_connect(getenv("PEERD_TEST_DATABASE_URL"), NULL, error, sizeof error);
+	struct db_conn *conn = db_connect(getenv("PEERD_TEST_DATABASE_URL"), NULL,
+					  DB_POOLING_SESSION, error, sizeof error);
 	cr_assert_not_null(conn, "%s", error);
 	return conn;
 }
@@ -72,5 +72,109 @@ Test(database_scope, a_failed_statement_takes_its_scope_back_and_it_is_sent_agai
 	char *shown = scope_shown(conn);
 	cr_expect_str_eq(shown, ORGANIZATION_B, "the scope was sent again with the next statement");
 	free(shown);
+	db_close(conn);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* DB_POOLING_TRANSACTION: every transaction carries the role, the settings and the scope
+ * itself, and leaves nothing in the server session for the next transaction, which a
+ * pooler may give to another client. */
+
+static const struct db_statement WHO_AND_WHERE = {
+	"test_who_and_where",
+	"SELECT current_user, current_setting('peerd.organization', true),"
+	" current_setting('peerd.role', true), current_setting('statement_timeout'),"
+	" current_setting('TimeZone')"};
+static const struct db_statement MARK_SESSION = {
+	"test_mark_session", "SELECT set_config('peerd.test_marker', 'ran', false)"};
+
+static struct db_conn *connect_transaction_pooled(const char *role)
+{
+	char error[256];
+	struct db_conn *conn = db_connect(getenv("PEERD_TEST_DATABASE_URL"), role,
+					  DB_POOLING_TRANSACTION, error, sizeof error);
+	cr_assert_not_null(conn, "%s", error);
+	return conn;
+}
+
+/* One setting of the bare server session, asked outside db.c. */
+static char *session_holds(struct db_conn *conn, const char *sql)
+{
+	PGresult *res = PQexec(conn->pg, sql);
+	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(conn->pg));
+	char *value = strdup(PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return value;
+}
+
+static void expect_who_and_where(struct db_conn *conn, const char *organization)
+{
+	PGresult *res = NULL;
+	cr_assert_eq(db_exec(conn, &WHO_AND_WHERE, 0, NULL, &res), DB_OK);
+	cr_expect_str_eq(db_text(res, 0, 0), "peerd_service");
+	cr_expect_str_eq(db_text(res, 0, 1), organization);
+	cr_expect_str_eq(db_text(res, 0, 2), "supervisor");
+	cr_expect_str_eq(db_text(res, 0, 3), "15s");
+	cr_expect_str_eq(db_text(res, 0, 4), "UTC");
+	PQclear(res);
+}
+
+static void expect_bare_session(struct db_conn *conn)
+{
+	char *user = session_holds(conn, "SELECT current_user");
+	char *login = session_holds(conn, "SELECT session_user");
+	char *scope = session_holds(conn, "SELECT current_setting('peerd.organization', true)");
+	char *prepared = session_holds(conn, "SELECT count(*) FROM pg_prepared_statements");
+	cr_expect_str_eq(user, login, "the role outlived its transaction");
+	cr_expect_str_eq(scope, "", "the scope outlived its transaction");
+	cr_expect_str_eq(prepared, "0", "a statement was prepared in the server session");
+	free(user);
+	free(login);
+	free(scope);
+	free(prepared);
+}
+
+Test(database_scope, transaction_pooling_sends_everything_with_each_statement)
+{
+	struct db_conn *conn = connect_transaction_pooled("peerd_service");
+	db_set_scope(conn, ORGANIZATION_A, "supervisor");
+	expect_who_and_where(conn, ORGANIZATION_A);
+	expect_bare_session(conn);
+	/* And again: the session held nothing, so the second statement brought it all too. */
+	expect_who_and_where(conn, ORGANIZATION_A);
+	db_set_scope(conn, ORGANIZATION_B, "supervisor");
+	expect_who_and_where(conn, ORGANIZATION_B);
+	expect_bare_session(conn);
+	cr_expect(db_is_idle(conn));
+	db_close(conn);
+}
+
+Test(database_scope, transaction_pooling_scopes_an_explicit_transaction_once)
+{
+	struct db_conn *conn = connect_transaction_pooled("peerd_service");
+	db_set_scope(conn, ORGANIZATION_A, "supervisor");
+	cr_assert_eq(db_begin(conn), DB_OK);
+	expect_who_and_where(conn, ORGANIZATION_A);
+	expect_who_and_where(conn, ORGANIZATION_A);
+	const struct db_step steps[] = {{&WHO_AND_WHERE, 0, NULL, NULL},
+					{&DB_COMMIT, 0, NULL, NULL}};
+	cr_assert_eq(db_exec_batch(conn, steps, 2), DB_OK);
+	expect_bare_session(conn);
+	cr_expect(db_is_idle(conn));
+	db_close(conn);
+}
+
+Test(database_scope, transaction_pooling_runs_nothing_when_the_preamble_fails)
+{
+	/* A role the login role cannot take: the preamble fails, and the statement sent with
+	 * it must not have run under the login role instead. */
+	struct db_conn *conn = connect_transaction_pooled("peerd_no_such_role");
+	db_set_scope(conn, ORGANIZATION_A, "supervisor");
+	cr_expect_neq(db_exec(conn, &MARK_SESSION, 0, NULL, NULL), DB_OK);
+	char *marker = session_holds(conn, "SELECT current_setting('peerd.test_marker', true)");
+	cr_expect_str_eq(marker, "", "the statement ran without its preamble");
+	free(marker);
+	cr_expect_eq(db_exec_script(conn, "SELECT set_config('peerd.test_marker', 'ran', false)"),
+		     DB_ERROR, "a script outside a transaction would run as the login role");
 	db_close(conn);
 }

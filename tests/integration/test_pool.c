@@ -47,7 +47,8 @@ Test(pool, exhausted_pool_answers_503_after_a_bounded_wait)
 
 	struct http_response *metrics =
 		http_send(&(struct http_request){.path = "/metrics", .base_url = server.url});
-	cr_assert(strstr(metrics->body, "peerd_db_pool_exhausted_total{pool=\"primary\"} 1"), "%s", metrics->body);
+	cr_assert(strstr(metrics->body, "peerd_db_pool_exhausted_total{pool=\"primary\"} 1"), "%s",
+		  metrics->body);
 	cr_assert_eq(peerd_stop(&server), 0);
 	free(retry);
 	http_response_free(waiting);

@@ -307,7 +307,7 @@ PGconn *test_db_connect(void)
 }
 
 /* Reads one keyword of PEERD_TEST_DATABASE_URL into out. */
-static void database_url_part(const char *keyword, char *out, size_t size)
+void test_database_url_part(const char *keyword, char *out, size_t size)
 {
 	char *error = NULL;
 	PQconninfoOption *options = PQconninfoParse(getenv("PEERD_TEST_DATABASE_URL"), &error);
@@ -323,15 +323,15 @@ static void database_url_part(const char *keyword, char *out, size_t size)
 unsigned test_database_port(void)
 {
 	char port[16];
-	database_url_part("port", port, sizeof port);
+	test_database_url_part("port", port, sizeof port);
 	return port[0] ? (unsigned)atoi(port) : 5432;
 }
 
 void test_database_setting_via(unsigned port, char *out, size_t size)
 {
 	char user[64], database[64];
-	database_url_part("user", user, sizeof user);
-	database_url_part("dbname", database, sizeof database);
+	test_database_url_part("user", user, sizeof user);
+	test_database_url_part("dbname", database, sizeof database);
 	snprintf(out, size, "PEERD_DATABASE_URL=postgresql://%s@127.0.0.1:%u/%s", user, port,
 		 database);
 }
@@ -370,7 +370,7 @@ void create_own_database(char *name, size_t name_size, char *setting, size_t set
 {
 	static unsigned counter;
 	char user[64], sql[256];
-	database_url_part("user", user, sizeof user);
+	test_database_url_part("user", user, sizeof user);
 	snprintf(name, name_size, "peerd_test_%d_%u", getpid(), ++counter);
 	PGconn *admin = admin_connect();
 	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);

@@ -83,6 +83,9 @@ void unique_name(const char *prefix, char *out, size_t size);
  * cannot make. PQfinish it. */
 PGconn *test_db_connect(void);
 
+/* A part of PEERD_TEST_DATABASE_URL by its libpq keyword ("user", "dbname"), or "". */
+void test_database_url_part(const char *keyword, char *out, size_t size);
+
 /* The test database's TCP port, from PEERD_TEST_DATABASE_URL. */
 unsigned test_database_port(void);
 

@@ -45,6 +45,7 @@ static void prepare_environment(unsigned port, const char *const *overrides)
 	unsetenv("PEERD_MAX_BODY_BYTES");
 	unsetenv("PEERD_DOCS_DIR");
 	unsetenv("PEERD_REPORTS_DATABASE_URL");
+	unsetenv("PEERD_DATABASE_POOLING");
 	for (size_t i = 0; overrides && overrides[i]; i++) {
 		const char *equals = strchr(overrides[i], '=');
 		char name[128];
