@@ -262,6 +262,14 @@ Test(transaction_pooling, callers_take_turns_on_few_server_sessions_and_stay_apa
 		     first ? first : "");
 	cr_expect_eq(get_status(server.url, "/readyz", NULL), 200);
 	cr_assert_eq(peerd_stop(&server), 0);
+
+	/* Left in session mode behind this pooler, peerd gets no connection at all (it
+	 * refuses the startup options), never one without its role and scope. */
+	struct peerd_process unaware;
+	cr_assert(peerd_start(&unaware, (const char *const[]){setting, NULL}));
+	cr_expect_eq(get_status(unaware.url, "/readyz", NULL), 503);
+	cr_expect_eq(get_status(unaware.url, "/v1/organizations", a.supervisor), 503);
+	cr_assert_eq(peerd_stop(&unaware), 0);
 	bouncer_stop(&bouncer);
 
 	exec_ok(db, "ALTER TABLE participants NO FORCE ROW LEVEL SECURITY");
