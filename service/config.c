@@ -222,7 +222,9 @@ static bool load_docs_dir(struct loader *loader, struct config *cfg)
 
 static bool load_server_settings(struct loader *loader, struct config *cfg)
 {
-	unsigned long port, threads, pool, body, rate, burst, timeout, grace, connections;
+	/* Set by parse_unsigned on success; zero only so that -O3 sees them initialized. */
+	unsigned long port = 0, threads = 0, pool = 0, body = 0, rate = 0, burst = 0, timeout = 0,
+		      grace = 0, connections = 0;
 	if (!parse_unsigned(loader, "PEERD_PORT", 1, 65535, DEFAULT_PORT, &port) ||
 	    !parse_unsigned(loader, "PEERD_THREADS", 1, MAX_THREADS, default_thread_count(),
 			    &threads))
