@@ -159,6 +159,13 @@ static void log_failure(const char *statement, const char *state, enum db_status
 			    message);
 }
 
+/* Transaction pooling sends statements unnamed: a statement prepared in one server
+ * session would be missing from the next one the pooler hands out. */
+static bool prepares(const struct db_conn *conn)
+{
+	return conn->pooling == DB_POOLING_SESSION;
+}
+
 /* Turns a finished result into a status: hands a success to *out (when out is not NULL,
  * else clears it), records and logs a failure and clears it. */
 static enum db_status take_result(struct db_conn *conn, const char *statement, PGresult *res,
@@ -180,7 +187,7 @@ static enum db_status take_result(struct db_conn *conn, const char *statement, P
 	snprintf(conn->last_sqlstate, sizeof conn->last_sqlstate, "%s", state ? state : "");
 	snprintf(conn->last_constraint, sizeof conn->last_constraint, "%s",
 		 constraint ? constraint : "");
-	if (status == DB_ERROR && plan_is_stale(conn->last_sqlstate)) {
+	if (status == DB_ERROR && prepares(conn) && plan_is_stale(conn->last_sqlstate)) {
 		/* Not a defect: the plans are rebuilt and the client asked to try again. */
 		conn->plans_stale = true;
 		status = DB_SERIALIZATION_FAILURE;
@@ -200,13 +207,6 @@ static bool is_prepared(const struct db_conn *conn, const struct db_statement *s
 			return true;
 	}
 	return false;
-}
-
-/* Transaction pooling sends statements unnamed: a statement prepared in one server
- * session would be missing from the next one the pooler hands out. */
-static bool prepares(const struct db_conn *conn)
-{
-	return conn->pooling == DB_POOLING_SESSION;
 }
 
 static enum db_status prepare(struct db_conn *conn, const struct db_statement *stmt)
@@ -418,7 +418,8 @@ static size_t with_preamble(const struct db_conn *conn, const struct db_step *st
  * it until it ends, which the server's transaction status tells. */
 static bool transaction_scoped(const struct db_conn *conn)
 {
-	return conn->transaction_scoped && PQtransactionStatus(conn->pg) != PQTRANS_IDLE;
+	PGTransactionStatusType now = PQtransactionStatus(conn->pg);
+	return conn->transaction_scoped && (now == PQTRANS_INTRANS || now == PQTRANS_INERROR);
 }
 
 /* with_preamble under transaction pooling: BEGIN when db_begin left it pending, then the
@@ -536,8 +537,9 @@ enum db_status db_exec_batch(struct db_conn *conn, const struct db_step *steps, 
 	}
 	bool alone = outside_transaction(conn);
 	enum db_status status = run_in_scope(conn, steps, count);
-	/* Outside a transaction the failed statements changed nothing: plan and run again. */
-	if (alone && conn->plans_stale)
+	/* Outside a transaction the statements that failed on a stale plan changed nothing:
+	 * plan and run again. Only then: a batch that succeeded is never sent twice. */
+	if (alone && status == DB_SERIALIZATION_FAILURE && conn->plans_stale)
 		status = run_in_scope(conn, steps, count);
 	return status;
 }

@@ -178,3 +178,24 @@ Test(database_scope, transaction_pooling_runs_nothing_when_the_preamble_fails)
 		     DB_ERROR, "a script outside a transaction would run as the login role");
 	db_close(conn);
 }
+
+static const struct db_statement UNSUPPORTED = {
+	"test_unsupported", "DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '0A000'; END $$"};
+static const struct db_statement COUNT_ONE_RUN = {
+	"test_count_one_run",
+	"SELECT set_config('peerd.test_runs', (coalesce(nullif(current_setting("
+	"'peerd.test_runs', true), ''), '0')::int + 1)::text, false)"};
+
+/* 0A000 means a stale prepared plan only where plans are prepared; taken for one under
+ * transaction pooling, it made every later statement of the connection run twice. */
+Test(database_scope, transaction_pooling_runs_each_statement_once_after_a_0A000)
+{
+	struct db_conn *conn = connect_transaction_pooled("peerd_service");
+	db_set_scope(conn, ORGANIZATION_A, "supervisor");
+	cr_expect_eq(db_exec(conn, &UNSUPPORTED, 0, NULL, NULL), DB_ERROR);
+	cr_assert_eq(db_exec(conn, &COUNT_ONE_RUN, 0, NULL, NULL), DB_OK);
+	char *runs = session_holds(conn, "SELECT current_setting('peerd.test_runs', true)");
+	cr_expect_str_eq(runs, "1", "the statement ran %s times", runs);
+	free(runs);
+	db_close(conn);
+}
