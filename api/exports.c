@@ -204,10 +204,10 @@ void exports_session_notes(struct request *request)
 		return;
 	}
 	strbuf_init(&stream->pending);
-	stream->pool = request->app->pool;
 	if (!request_query_allow_only(request, QUERY) ||
 	    !report_scope_read(request, REPORT_READS_PRIMARY, &stream->scope))
 		goto failed;
+	stream->pool = request->db_pool;
 	if (!pseudonym_key(request->app->config, stream)) {
 		problem_send_unavailable(request, "exports need PEERD_PSEUDONYM_KEY to be set");
 		goto failed;

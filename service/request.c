@@ -72,7 +72,16 @@ static struct db_conn *borrow(struct request *request, struct pool *pool)
 
 struct db_conn *request_db(struct request *request)
 {
-	return request->db ? request->db : borrow(request, request->app->pool);
+	struct pool *primary = request->app->pool;
+	if (request->db && request->db_pool == primary)
+		return request->db;
+	/* A reports connection reads a replica: what must reach the primary (the audit
+	 * events of a read) gets a primary connection instead. */
+	if (request->db) {
+		pool_release(request->db_pool, request->db);
+		request->db = NULL;
+	}
+	return borrow(request, primary);
 }
 
 struct db_conn *request_reports_db(struct request *request)

@@ -45,8 +45,9 @@ const char *request_header(const struct request *request, const char *name);
  * returns false; returns true when every parameter is known. */
 MUST_CHECK bool request_query_allow_only(struct request *request, const char *const *allowed);
 
-/* Borrows a database connection for the rest of the request. On failure it has already
- * answered 503 with Retry-After and returns NULL. */
+/* Borrows a database connection to the primary for the rest of the request (giving back a
+ * reports connection borrowed before). On failure it has already answered 503 with
+ * Retry-After and returns NULL. */
 MUST_CHECK struct db_conn *request_db(struct request *request);
 
 /* As request_db, from the reports' database (PEERD_REPORTS_DATABASE_URL, a read replica)

@@ -83,7 +83,9 @@ static void request_abandoned(void *context, struct MHD_Connection *connection, 
 static unsigned connection_limit(const struct config *config)
 {
 	unsigned wanted = config->max_connections;
-	rlim_t needed = (rlim_t)wanted + config->db_pool_size + SPARE_DESCRIPTORS;
+	/* The pool, the reports' pool when there is one, and the audit chainer's. */
+	rlim_t database = (rlim_t)config->db_pool_size * (config->reports_database_url ? 2 : 1) + 1;
+	rlim_t needed = (rlim_t)wanted + database + SPARE_DESCRIPTORS;
 	struct rlimit files;
 	if (getrlimit(RLIMIT_NOFILE, &files) != 0)
 		return wanted;
@@ -94,8 +96,8 @@ static unsigned connection_limit(const struct config *config)
 	}
 	if (files.rlim_cur >= needed)
 		return wanted;
-	rlim_t room = files.rlim_cur > (rlim_t)config->db_pool_size + SPARE_DESCRIPTORS + 16
-			      ? files.rlim_cur - config->db_pool_size - SPARE_DESCRIPTORS
+	rlim_t room = files.rlim_cur > database + SPARE_DESCRIPTORS + 16
+			      ? files.rlim_cur - database - SPARE_DESCRIPTORS
 			      : 16;
 	log_write(LOG_LEVEL_WARN, "fewer connections than PEERD_MAX_CONNECTIONS",
 		  json_pack("{s:i, s:I, s:I}", "max_connections", (int)wanted, "open_files_limit",
