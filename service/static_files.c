@@ -52,7 +52,9 @@ const char *static_file_content_type(const char *name)
 static bool read_file(int dir_fd, const char *name, struct static_file *file, char *error,
 		      size_t error_size)
 {
-	int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* Non-blocking and checked again once open: an entry swapped for a FIFO since it was
+	 * listed must not hang the start. */
+	int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	struct stat status;
 	if (fd < 0 || fstat(fd, &status) != 0) {
 		snprintf(error, error_size, "%s: %s", name, strerror(errno));
@@ -61,7 +63,9 @@ static bool read_file(int dir_fd, const char *name, struct static_file *file, ch
 		return false;
 	}
 	bool ok = false;
-	if (status.st_size > (off_t)STATIC_FILE_MAX_BYTES) {
+	if (!S_ISREG(status.st_mode)) {
+		snprintf(error, error_size, "%s: not a regular file", name);
+	} else if (status.st_size > (off_t)STATIC_FILE_MAX_BYTES) {
 		snprintf(error, error_size, "%s: larger than %u bytes", name,
 			 STATIC_FILE_MAX_BYTES);
 	} else if ((file->data = malloc((size_t)status.st_size + 1)) == NULL) {
