@@ -104,10 +104,28 @@ static struct http_response *perform(const struct http_request *request, const c
  *   such requests on purpose, to see peerd refuse them, so the request goes to peerd
  *   directly; peerd accepting what the contract refuses is a mismatch.
  * - the response peerd gave broke the contract (500, type #VIOLATIONS): the request did
- *   happen, so it cannot be sent again; the mismatch is reported instead. */
+ *   happen, so it cannot be sent again; the mismatch is reported instead.
+ * Any other answer of Prism's (it could not reach peerd, or read its response) fails the
+ * request without sending it again, since peerd may have handled it. */
 static const char PRISM_ERROR_TYPE[] = "https://stoplight.io/prism/errors#";
 
-enum contract_verdict { CONTRACT_KEPT, CONTRACT_REQUEST_REFUSED, CONTRACT_RESPONSE_BROKEN };
+enum contract_verdict {
+	CONTRACT_KEPT,		  /* peerd's response, within the contract */
+	CONTRACT_REQUEST_REFUSED, /* Prism refused the request and never forwarded it */
+	CONTRACT_RESPONSE_BROKEN, /* peerd's response broke the contract */
+	CONTRACT_PROXY_FAILED,	  /* Prism answered for another reason: it may have forwarded */
+};
+
+/* Prism's refusals of a request it did not forward: only these may be sent again. */
+static const char *const PRISM_REFUSALS[] = {
+	"UNPROCESSABLE_ENTITY",
+	"UNAUTHORIZED",
+	"INVALID_CONTENT_TYPE",
+	"NO_PATH_MATCHED_ERROR",
+	"NO_METHOD_MATCHED_ERROR",
+	"PROXY_UNSUPPORTED_REQUEST_BODY",
+	NULL,
+};
 
 static bool violation_is_about(const json_t *violation, const char *side)
 {
@@ -116,35 +134,43 @@ static bool violation_is_about(const json_t *violation, const char *side)
 	return first && strcmp(first, side) == 0;
 }
 
-static bool violation_is_error(const json_t *violation)
+/* A response forwarded from peerd (it always sends X-Request-Id; Prism's own answers do
+ * not): broken when the violations Prism let through name the response. */
+static enum contract_verdict judge_forwarded(const struct http_response *response,
+					     json_t **violations)
 {
-	const char *severity = json_string_value(json_object_get(violation, "severity"));
-	return severity && strcmp(severity, "Error") == 0;
+	char *header = http_header(response, "sl-violations");
+	*violations = header ? json_loads(header, 0, NULL) : NULL;
+	free(header);
+	size_t index;
+	json_t *violation;
+	json_array_foreach (*violations, index, violation) {
+		if (violation_is_about(violation, "response"))
+			return CONTRACT_RESPONSE_BROKEN;
+	}
+	return CONTRACT_KEPT;
 }
 
 /* What Prism's answer says, with its violations (a new reference, or NULL) in *violations. */
 static enum contract_verdict judge(const struct http_response *response, json_t **violations)
 {
+	char *request_id = http_header(response, "X-Request-Id");
+	bool from_peerd = request_id != NULL;
+	free(request_id);
+	if (from_peerd)
+		return judge_forwarded(response, violations);
 	const char *type = json_string_value(json_object_get(response->json, "type"));
-	bool from_prism = type && strncmp(type, PRISM_ERROR_TYPE, strlen(PRISM_ERROR_TYPE)) == 0;
-	char *header = http_header(response, "sl-violations");
-	*violations = header ? json_loads(header, 0, NULL) : NULL;
-	free(header);
-	if (!*violations && from_prism)
-		*violations = json_incref(json_object_get(response->json, "validation"));
-	if (from_prism && strcmp(type + strlen(PRISM_ERROR_TYPE), "VIOLATIONS") == 0)
+	*violations = json_incref(json_object_get(response->json, "validation"));
+	if (!type || strncmp(type, PRISM_ERROR_TYPE, strlen(PRISM_ERROR_TYPE)) != 0)
+		return CONTRACT_PROXY_FAILED;
+	const char *kind = type + strlen(PRISM_ERROR_TYPE);
+	if (strcmp(kind, "VIOLATIONS") == 0)
 		return CONTRACT_RESPONSE_BROKEN;
-	bool request_refused = from_prism, response_broken = false;
-	size_t index;
-	json_t *violation;
-	json_array_foreach (*violations, index, violation) {
-		request_refused |=
-			violation_is_about(violation, "request") && violation_is_error(violation);
-		response_broken |= violation_is_about(violation, "response");
+	for (size_t i = 0; PRISM_REFUSALS[i]; i++) {
+		if (strcmp(kind, PRISM_REFUSALS[i]) == 0)
+			return CONTRACT_REQUEST_REFUSED;
 	}
-	if (response_broken && !request_refused)
-		return CONTRACT_RESPONSE_BROKEN;
-	return request_refused ? CONTRACT_REQUEST_REFUSED : CONTRACT_KEPT;
+	return CONTRACT_PROXY_FAILED;
 }
 
 static void describe_mismatch(const struct http_request *request, const char *what,
@@ -230,6 +256,13 @@ static struct http_response *send_under_contract(const struct http_request *requ
 	} else if (verdict == CONTRACT_RESPONSE_BROKEN) {
 		describe_mismatch(request, "peerd's response breaks the contract", violations,
 				  error, error_size);
+		http_response_free(response);
+		response = NULL;
+	} else if (verdict == CONTRACT_PROXY_FAILED) {
+		/* Not sent again: peerd may have handled it already. */
+		snprintf(error, error_size, "the contract proxy failed on %s %s: %ld %s",
+			 request->method ? request->method : "GET", request->path, response->status,
+			 response->body);
 		http_response_free(response);
 		response = NULL;
 	}
