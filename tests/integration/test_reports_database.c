@@ -13,24 +13,19 @@
 
 static long status_of(const struct peerd_process *server, const char *path, const char *token)
 {
-	struct http_response *response = http_send(
-		&(struct http_request){.path = path, .token = token, .base_url = server->url});
-	long status = response->status;
-	http_response_free(response);
-	return status;
+	return http_status(server->url, path, token);
+}
+
+static void make_provider(void *id)
+{
+	*(char **)id = create_organization("provider");
 }
 
 /* A provider organization made through a server on the database setting names. */
 static char *organization_only_in(const char *database_setting)
 {
-	struct peerd_process server;
-	cr_assert(peerd_start(&server, (const char *const[]){database_setting, NULL}));
-	char *shared = strdup(http_base_url());
-	setenv("PEERD_TEST_URL", server.url, 1);
-	char *id = create_organization("provider");
-	setenv("PEERD_TEST_URL", shared, 1);
-	free(shared);
-	cr_assert_eq(peerd_stop(&server), 0);
+	char *id = NULL;
+	through_server_with(database_setting, make_provider, &id);
 	return id;
 }
 

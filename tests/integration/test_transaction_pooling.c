@@ -106,18 +106,6 @@ struct worker {
 	char first_wrong[256];
 };
 
-/* status of GET path as token; -1 when no answer came. */
-static long get_status(const char *url, const char *path, const char *token)
-{
-	char error[256];
-	struct http_response *response =
-		http_try_send(&(struct http_request){.path = path, .token = token, .base_url = url},
-			      error, sizeof error);
-	long status = response ? response->status : -1;
-	http_response_free(response);
-	return status;
-}
-
 static long post_goal(const char *url, const struct caller_side *side)
 {
 	char path[128], error[256];
@@ -151,10 +139,10 @@ static void *work(void *context)
 	snprintf(other_path, sizeof other_path, "/v1/participants/%s",
 		 worker->other->records.participant);
 	for (int round = 0; round < ROUNDS_PER_THREAD; round++) {
-		long status = get_status(worker->url, own_path, worker->own->supervisor);
+		long status = http_status(worker->url, own_path, worker->own->supervisor);
 		if (status != 200)
 			note_wrong(worker, "own participant", status);
-		status = get_status(worker->url, other_path, worker->own->supervisor);
+		status = http_status(worker->url, other_path, worker->own->supervisor);
 		if (status != 404)
 			note_wrong(worker, "the other organization's participant", status);
 		status = post_goal(worker->url, worker->own);
@@ -204,18 +192,10 @@ static PGconn *own_database(const char *setting)
 	return db;
 }
 
-/* Makes both sides' records through a peerd of the database setting names. */
-static void sides_create(const char *setting, struct caller_side *a, struct caller_side *b)
+static void make_sides(void *sides)
 {
-	struct peerd_process direct;
-	cr_assert(peerd_start(&direct, (const char *const[]){setting, NULL}));
-	char *shared = strdup(http_base_url());
-	setenv("PEERD_TEST_URL", direct.url, 1);
-	side_create(a);
-	side_create(b);
-	setenv("PEERD_TEST_URL", shared, 1);
-	free(shared);
-	cr_assert_eq(peerd_stop(&direct), 0);
+	side_create(&((struct caller_side *)sides)[0]);
+	side_create(&((struct caller_side *)sides)[1]);
 }
 
 Test(transaction_pooling, callers_take_turns_on_few_server_sessions_and_stay_apart, .timeout = 120)
@@ -225,8 +205,9 @@ Test(transaction_pooling, callers_take_turns_on_few_server_sessions_and_stay_apa
 	cr_assert_eq(peerd_run((const char *const[]){"migrate", NULL},
 			       (const char *const[]){direct_setting, NULL}, "/dev/null"),
 		     0);
-	struct caller_side a, b;
-	sides_create(direct_setting, &a, &b);
+	struct caller_side sides[2];
+	through_server_with(direct_setting, make_sides, sides);
+	struct caller_side *a = &sides[0], *b = &sides[1];
 	PGconn *db = own_database(direct_setting);
 	exec_ok(db, OBSERVE_GOALS);
 	/* Row-level security binds the tables' owner too, so a read that reached the server
@@ -247,8 +228,8 @@ Test(transaction_pooling, callers_take_turns_on_few_server_sessions_and_stay_apa
 	struct worker workers[CLIENT_THREADS];
 	for (int i = 0; i < CLIENT_THREADS; i++) {
 		workers[i] = (struct worker){.url = server.url,
-					     .own = i % 2 ? &a : &b,
-					     .other = i % 2 ? &b : &a,
+					     .own = i % 2 ? a : b,
+					     .other = i % 2 ? b : a,
 					     .wrong = &wrong};
 		cr_assert_eq(pthread_create(&workers[i].thread, NULL, work, &workers[i]), 0);
 	}
@@ -260,15 +241,15 @@ Test(transaction_pooling, callers_take_turns_on_few_server_sessions_and_stay_apa
 	}
 	cr_expect_eq(atomic_load(&wrong), 0, "%d wrong answers; the first: %s", atomic_load(&wrong),
 		     first ? first : "");
-	cr_expect_eq(get_status(server.url, "/readyz", NULL), 200);
+	cr_expect_eq(http_status(server.url, "/readyz", NULL), 200);
 	cr_assert_eq(peerd_stop(&server), 0);
 
 	/* Left in session mode behind this pooler, peerd gets no connection at all (it
 	 * refuses the startup options), never one without its role and scope. */
 	struct peerd_process unaware;
 	cr_assert(peerd_start(&unaware, (const char *const[]){setting, NULL}));
-	cr_expect_eq(get_status(unaware.url, "/readyz", NULL), 503);
-	cr_expect_eq(get_status(unaware.url, "/v1/organizations", a.supervisor), 503);
+	cr_expect_eq(http_status(unaware.url, "/readyz", NULL), 503);
+	cr_expect_eq(http_status(unaware.url, "/v1/organizations", a->supervisor), 503);
 	cr_assert_eq(peerd_stop(&unaware), 0);
 	bouncer_stop(&bouncer);
 
@@ -281,8 +262,8 @@ Test(transaction_pooling, callers_take_turns_on_few_server_sessions_and_stay_apa
 		     "every goal written, once");
 	PQclear(res);
 	PQfinish(db);
-	side_free(&a);
-	side_free(&b);
+	side_free(a);
+	side_free(b);
 	drop_own_database(name);
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "peerd_process.h"
 #include "token.h"
 
 char *token_for_subject(const char *role, const char *organization_id, const char *subject)
@@ -380,6 +381,18 @@ void create_own_database(char *name, size_t name_size, char *setting, size_t set
 	PQfinish(admin);
 	snprintf(setting, setting_size, "PEERD_DATABASE_URL=postgresql://%s@127.0.0.1:%u/%s", user,
 		 test_database_port(), name);
+}
+
+void through_server_with(const char *setting, void (*make)(void *context), void *context)
+{
+	struct peerd_process server;
+	cr_assert(peerd_start(&server, (const char *const[]){setting, NULL}));
+	char *shared = strdup(http_base_url());
+	setenv("PEERD_TEST_URL", server.url, 1);
+	make(context);
+	setenv("PEERD_TEST_URL", shared, 1);
+	free(shared);
+	cr_assert_eq(peerd_stop(&server), 0);
 }
 
 void drop_own_database(const char *name)

@@ -98,6 +98,11 @@ void test_database_setting_via(unsigned port, char *out, size_t size);
 void create_own_database(char *name, size_t name_size, char *setting, size_t setting_size);
 void drop_own_database(const char *name);
 
+/* Runs make(context) with PEERD_TEST_URL pointing at a peerd of its own started with
+ * setting (such as a database of the test's own), then stops that peerd and points
+ * PEERD_TEST_URL back: for fixtures made through the API somewhere else. */
+void through_server_with(const char *setting, void (*make)(void *context), void *context);
+
 /* Runs SQL without results on a connection, asserting success. */
 void exec_ok(PGconn *db, const char *sql);
 

@@ -329,6 +329,17 @@ char *http_header(const struct http_response *response, const char *name)
 	return NULL;
 }
 
+long http_status(const char *base_url, const char *path, const char *token)
+{
+	char error[256];
+	struct http_response *response = http_try_send(
+		&(struct http_request){.path = path, .token = token, .base_url = base_url}, error,
+		sizeof error);
+	long status = response ? response->status : -1;
+	http_response_free(response);
+	return status;
+}
+
 struct http_response *http_get(const char *path, const char *token)
 {
 	return http_send(&(struct http_request){.path = path, .token = token});

@@ -39,6 +39,10 @@ void http_response_free(struct http_response *response);
  * caller frees, or NULL. */
 char *http_header(const struct http_response *response, const char *name);
 
+/* The status GET path answers at base_url (NULL: PEERD_TEST_URL) with token (or NULL), or
+ * -1 when no complete answer came back. Asserts nothing, so any thread may call it. */
+long http_status(const char *base_url, const char *path, const char *token);
+
 /* Shorthands. */
 struct http_response *http_get(const char *path, const char *token);
 /* Sends body (a JSON value, not stolen) as application/json. */
