@@ -55,8 +55,7 @@ void ops_metrics(struct request *request)
 	if (app->reports_pool)
 		pools[count++] =
 			(struct metrics_pool){"reports", pool_get_stats(app->reports_pool)};
-	char *text =
-		metrics_render(app->metrics, pools, count, atomic_load(&request->app->in_flight));
+	char *text = metrics_render(app->metrics, pools, count, atomic_load(&app->in_flight));
 	if (!text) {
 		problem_send(request, 500, "out of memory");
 		return;

@@ -105,8 +105,8 @@ static bool read_file(struct loader *loader, const char *name, const char *path,
 	return true;
 }
 
-/* The key itself, or the path of a file holding it (easier in container env files). */
-/* The public key setting name (PEM text or a file's path) into *pem. */
+/* The public key setting name into *pem: the key itself, or the path of a file holding it
+ * (easier in container env files). */
 static bool load_public_key(struct loader *loader, const char *name, char **pem)
 {
 	const char *value = setting(loader, name);

@@ -51,12 +51,12 @@ struct config {
 	 * (PEERD_DATABASE_POOLING=transaction): see enum db_pooling. */
 	bool transaction_pooling;
 	char **cors_origins; /* exact origins, or the single entry "*" */
+	size_t cors_origin_count;
 	/* The API reference page's files (index.html, redoc.standalone.js), served at /docs.
 	 * docs_dir_chosen: set by PEERD_DOCS_DIR rather than the build's default, so a
 	 * directory that cannot be read stops the start instead of only a warning. */
 	char *docs_dir;
 	bool docs_dir_chosen;
-	size_t cors_origin_count;
 	enum log_level log_level;
 };
 
