@@ -9,14 +9,33 @@ PG_BIN=/usr/lib/postgresql/15/bin
 # Packages needed to build peerd and run it against a local PostgreSQL.
 BUILD_PACKAGES=(gcc meson ninja-build pkg-config python3 libulfius-dev libmicrohttpd-dev
 	libjansson-dev libpq-dev libjwt-dev libssl-dev postgresql-15 postgresql-client-15 curl)
+# What the README's curl story uses beside curl, for scripts/dev and scripts/test alike.
+# shellcheck disable=SC2034
+STORY_PACKAGES=(jq)
 # And to run the tests and lint the API description; chromium for the docs page's test,
-# which drives Debian's Chromium through playwright-core.
+# which drives Debian's Chromium through playwright-core. nodejs and npm only install the
+# pinned Node.js 20 the tools run on (use_pinned_node).
 # shellcheck disable=SC2034
 TEST_PACKAGES=(libcriterion-dev libcurl4-gnutls-dev nodejs npm chromium pgbouncer clang-format
 	shellcheck)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# quietly STEP COMMAND...: runs COMMAND with its output set aside, so a step that works
+# says nothing; when it fails, prints what it printed and one line naming STEP, and exits.
+quietly() {
+	local step=$1 log status=0
+	shift
+	log=$(mktemp)
+	"$@" >"$log" 2>&1 || status=$?
+	if [ "$status" -ne 0 ]; then
+		cat "$log" >&2
+		rm -f "$log"
+		die "$step failed (exit status $status)"
+	fi
+	rm -f "$log"
+}
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -34,9 +53,9 @@ ensure_packages() {
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	say "installing ${missing[*]}"
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		"${missing[@]}" >/dev/null
+	quietly "apt-get update" as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	quietly "installing ${missing[*]}" as_root env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
 # npm_ci DIR: installs DIR's Node packages exactly as its package-lock.json pins them, into
@@ -46,8 +65,20 @@ npm_ci() {
 	local dir=$1
 	[ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] && return 0
 	say "installing the Node packages of $dir"
-	NPM_CONFIG_CACHE="$PWD/.npm" NPM_CONFIG_UPDATE_NOTIFIER=false \
-		npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
+	quietly "npm ci in $dir" env NPM_CONFIG_CACHE="$PWD/.npm" NPM_CONFIG_UPDATE_NOTIFIER=false \
+		npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+}
+
+# Puts the Node.js 20 that scripts/node/package-lock.json pins first on PATH, for this
+# shell and what it starts. Debian 12's nodejs is 18, too old for playwright-core; the npm
+# registry ships Node's own build as a package, so the machine's npm installs it like any
+# other and every machine, fresh or not, runs the tools on the same Node.
+use_pinned_node() {
+	npm_ci scripts/node
+	local bin=$PWD/scripts/node/node_modules/.bin
+	[ -x "$bin/node" ] || die "scripts/node has no Node.js package for this processor ($(uname -m))"
+	PATH="$bin:$PATH"
+	export PATH
 }
 
 # wait_for_http URL SECONDS: true once URL answers at all (any status).
@@ -59,6 +90,16 @@ wait_for_http() {
 		tries=$((tries - 1))
 	done
 	return 1
+}
+
+# port_in_use PORT: true when something on this machine holds PORT, so that peerd, which
+# listens on every IPv4 interface, could not bind it (as libmicrohttpd does, reusing a
+# port whose connections are only closing).
+port_in_use() {
+	! python3 -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(sys.argv[1])))' "$1" 2>/dev/null
 }
 
 # Prints a TCP port nobody listens on right now.
@@ -85,8 +126,8 @@ cluster_init() {
 	mkdir -p "$dir"
 	[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir"
 	chmod 700 "$dir"
-	pg_run "$PG_BIN/initdb" -D "$dir" -U postgres --auth=trust --encoding=UTF8 \
-		--locale=C.UTF-8 "$@" >/dev/null
+	quietly "initdb" pg_run "$PG_BIN/initdb" -D "$dir" -U postgres --auth=trust \
+		--encoding=UTF8 --locale=C.UTF-8 "$@"
 }
 
 # cluster_start DIR PORT: listens on 127.0.0.1:PORT only, no Unix socket.
