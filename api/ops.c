@@ -12,9 +12,6 @@
 #include "request.h"
 #include "respond.h"
 
-static const struct db_statement SCHEMA_VERSION = {"ops_schema_version",
-						   "SELECT max(version) FROM schema_migrations"};
-
 void ops_healthz(struct request *request)
 {
 	respond_json(request, 200, json_pack("{s:s}", "status", "ok"));
@@ -26,25 +23,25 @@ void ops_readyz(struct request *request)
 	struct db_conn *db = request_db(request);
 	if (!db)
 		return;
-	PGresult *res = NULL;
-	enum db_status status = db_read(db, &SCHEMA_VERSION, 0, NULL, &res);
-	if (status != DB_OK) {
-		problem_send_unavailable(
-			request, status == DB_ERROR
-					 ? "the database has no peerd schema; run peerd migrate"
-					 : "the database does not answer");
-		return;
-	}
-	char expected[128];
-	migrate_latest_version(embedded_migrations, expected, sizeof expected);
-	const char *applied = db_text(res, 0, 0);
-	if (!applied || strcmp(applied, expected) < 0)
-		problem_send_unavailable(request, "the database schema is behind this build; run "
-						  "peerd migrate");
-	else
+	char applied[128];
+	enum db_status status;
+	switch (migrate_check_schema(db, embedded_migrations, applied, sizeof applied, &status)) {
+	case MIGRATE_SCHEMA_CURRENT:
 		respond_json(request, 200,
 			     json_pack("{s:s, s:s}", "status", "ready", "schema", applied));
-	PQclear(res);
+		return;
+	case MIGRATE_SCHEMA_BEHIND:
+		problem_send_unavailable(request, "the database schema is behind this build; run "
+						  "peerd migrate");
+		return;
+	case MIGRATE_SCHEMA_MISSING:
+		problem_send_unavailable(request,
+					 "the database has no peerd schema; run peerd migrate");
+		return;
+	case MIGRATE_SCHEMA_UNKNOWN:
+		problem_send_unavailable(request, "the database does not answer");
+		return;
+	}
 }
 
 void ops_metrics(struct request *request)

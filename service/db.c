@@ -75,6 +75,24 @@ struct db_conn *db_connect(const char *url, const char *role, enum db_pooling po
 	return conn;
 }
 
+static bool is_identifier_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '$';
+}
+
+bool db_connect_failed_on_role(const char *error, const char *role)
+{
+	size_t length = role ? strlen(role) : 0;
+	for (const char *at = length ? strstr(error, role) : NULL; at; at = strstr(at + 1, role)) {
+		bool alone = (at == error || !is_identifier_char(at[-1])) &&
+			     !is_identifier_char(at[length]);
+		if (alone)
+			return true;
+	}
+	return false;
+}
+
 void db_close(struct db_conn *conn)
 {
 	if (!conn)
@@ -126,6 +144,12 @@ static enum db_status classify_sqlstate(const char *state)
 		return DB_SERIALIZATION_FAILURE;
 	if (strcmp(state, "28000") == 0)
 		return DB_CALLER_REFUSED;
+	/* Undefined table, column, function, object; invalid schema name: peerd's statements
+	 * name only what its migrations make, so the schema is missing or behind. */
+	if (strcmp(state, "42P01") == 0 || strcmp(state, "42703") == 0 ||
+	    strcmp(state, "42883") == 0 || strcmp(state, "42704") == 0 ||
+	    strcmp(state, "3F000") == 0)
+		return DB_NO_SCHEMA;
 	/* statement_timeout, lock_timeout */
 	if (strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0)
 		return DB_TIMEOUT;
@@ -144,13 +168,38 @@ static bool plan_is_stale(const char *state)
 	return strcmp(state, "0A000") == 0 || strcmp(state, "26000") == 0;
 }
 
-static void log_failure(const char *statement, const char *state, enum db_status status,
-			const char *constraint, const char *message)
+/* Under transaction pooling the role is set by each transaction's preamble, which sets
+ * nothing else that can fail: refused (no such role 22023, not a member 42501), the role
+ * is missing or not granted, as it is before `peerd migrate` first ran. */
+static bool role_refused(const char *statement, const char *state)
 {
-	/* Expected refusals (duplicates, checks) are the client's, not ours: log them quietly.
-	 * The message may quote a value, so it is logged at debug level only. */
-	enum log_level level =
-		status == DB_ERROR || status == DB_UNAVAILABLE ? LOG_LEVEL_ERROR : LOG_LEVEL_DEBUG;
+	return strcmp(statement, TRANSACTION_PREAMBLE.name) == 0 &&
+	       (strcmp(state, "22023") == 0 || strcmp(state, "42501") == 0);
+}
+
+static enum log_level failure_level(const struct db_conn *conn, enum db_status status)
+{
+	if (conn->caller_logs_failures)
+		return LOG_LEVEL_DEBUG;
+	/* Expected refusals (duplicates, checks) are the client's, not ours: logged quietly.
+	 * A missing schema is the operator's to fix, not a defect. */
+	switch (status) {
+	case DB_ERROR:
+	case DB_UNAVAILABLE:
+		return LOG_LEVEL_ERROR;
+	case DB_NO_SCHEMA:
+		return LOG_LEVEL_WARN;
+	default:
+		return LOG_LEVEL_DEBUG;
+	}
+}
+
+static void log_failure(const struct db_conn *conn, const char *statement, const char *state,
+			enum db_status status, const char *message)
+{
+	/* The message may quote a value, so it is logged at debug level only. */
+	enum log_level level = failure_level(conn, status);
+	const char *constraint = conn->last_constraint;
 	log_write(level, "database statement failed",
 		  json_pack("{s:s, s:s, s:s, s:s}", "statement", statement, "sqlstate", state,
 			    "outcome", db_status_text(status), "constraint", constraint));
@@ -187,12 +236,14 @@ static enum db_status take_result(struct db_conn *conn, const char *statement, P
 	snprintf(conn->last_sqlstate, sizeof conn->last_sqlstate, "%s", state ? state : "");
 	snprintf(conn->last_constraint, sizeof conn->last_constraint, "%s",
 		 constraint ? constraint : "");
+	if (status != DB_UNAVAILABLE && role_refused(statement, conn->last_sqlstate))
+		status = DB_NO_SCHEMA;
 	if (status == DB_ERROR && prepares(conn) && plan_is_stale(conn->last_sqlstate)) {
 		/* Not a defect: the plans are rebuilt and the client asked to try again. */
 		conn->plans_stale = true;
 		status = DB_SERIALIZATION_FAILURE;
 	}
-	log_failure(statement, state ? state : "none", status, conn->last_constraint,
+	log_failure(conn, statement, state ? state : "none", status,
 		    res ? PQresultErrorMessage(res) : PQerrorMessage(conn->pg));
 	PQclear(res);
 	if (out)
@@ -639,6 +690,8 @@ const char *db_status_text(enum db_status status)
 		return "timeout";
 	case DB_CALLER_REFUSED:
 		return "caller_refused";
+	case DB_NO_SCHEMA:
+		return "no_schema";
 	case DB_ERROR:
 		return "error";
 	}

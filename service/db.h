@@ -27,7 +27,11 @@ enum db_status {
 	DB_SERIALIZATION_FAILURE, /* 40001, 40P01: try the transaction again */
 	DB_TIMEOUT,		  /* 57014: statement_timeout */
 	DB_CALLER_REFUSED,	  /* 28000: a guard refused the caller (db_set_guard) */
-	DB_ERROR,		  /* anything else: a defect in peerd */
+	/* The schema peerd needs is not there, or is older than this build: no such table,
+	 * column, function or type (42P01, 42703, 42883, 42704, 3F000), or (transaction
+	 * pooling) the role peerd works as is missing. Run `peerd migrate`. */
+	DB_NO_SCHEMA,
+	DB_ERROR, /* anything else: a defect in peerd */
 };
 
 /* One statement of a batch. Its values stay the caller's until db_exec_batch returns. */
@@ -73,6 +77,9 @@ struct db_conn {
 	enum db_pooling pooling;
 	char role[64];		 /* DB_POOLING_TRANSACTION: the role each transaction sets */
 	bool transaction_scoped; /* DB_POOLING_TRANSACTION: the open transaction carries it */
+	/* Set by a caller that logs failures itself, once rather than on every attempt (a
+	 * background thread retrying): db.c then logs them at debug level only. */
+	bool caller_logs_failures;
 };
 
 /* Values for db_exec: DB_ARGS(a, b, c) expands to the count and the array. */
@@ -90,6 +97,11 @@ MUST_CHECK struct db_conn *db_connect(const char *url, const char *role, enum db
 				      char *error, size_t error_size);
 
 void db_close(struct db_conn *conn);
+
+/* Whether db_connect's error says the role it works as (PEERD_DATABASE_ROLE) is missing or
+ * not granted to the login role: the role is named in the server's message, in any
+ * language, as a word of its own. Such a database lacks what `peerd migrate` makes. */
+bool db_connect_failed_on_role(const char *error, const char *role);
 
 /* Sets whose rows the following statements may see (sql/010_row_level_security.sql):
  * organization is the caller's organization id or ""; role is the caller's role name or

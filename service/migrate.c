@@ -20,6 +20,9 @@ static const struct db_statement MIGRATION_CHECKSUM_MATCHES = {
 static const struct db_statement MIGRATION_RECORD = {
 	"migrate_record", "INSERT INTO schema_migrations (version, checksum) VALUES ($1, md5($2))"};
 
+static const struct db_statement MIGRATION_APPLIED = {"migrate_applied",
+						      "SELECT max(version) FROM schema_migrations"};
+
 static const char CREATE_LEDGER[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
 				    " version text PRIMARY KEY,"
 				    " checksum text NOT NULL,"
@@ -42,6 +45,31 @@ void migrate_latest_version(const struct embedded_file *migrations, char *out, s
 		version_of(last, out, size);
 	else
 		snprintf(out, size, "%s", "");
+}
+
+enum migrate_schema migrate_check_schema(struct db_conn *conn,
+					 const struct embedded_file *migrations, char *applied,
+					 size_t size, enum db_status *status)
+{
+	snprintf(applied, size, "%s", "");
+	PGresult *res = NULL;
+	*status = db_read(conn, &MIGRATION_APPLIED, 0, NULL, &res);
+	if (*status == DB_NO_SCHEMA) {
+		*status = DB_OK;
+		return MIGRATE_SCHEMA_MISSING;
+	}
+	if (*status != DB_OK)
+		return MIGRATE_SCHEMA_UNKNOWN;
+	const char *last = db_text(res, 0, 0);
+	snprintf(applied, size, "%s", last ? last : "");
+	PQclear(res);
+	char expected[128];
+	migrate_latest_version(migrations, expected, sizeof expected);
+	if (!applied[0])
+		return MIGRATE_SCHEMA_MISSING;
+	/* Versions are NNN_name: they compare as text. A newer schema than this build's is
+	 * one a newer peerd migrated, which this build runs on until it is replaced. */
+	return strcmp(applied, expected) < 0 ? MIGRATE_SCHEMA_BEHIND : MIGRATE_SCHEMA_CURRENT;
 }
 
 bool migrate_names_are_ordered(const struct embedded_file *migrations)

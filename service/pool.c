@@ -34,6 +34,7 @@ struct pool {
 	unsigned long long exhausted_total;
 	unsigned long long connect_failures_total;
 	struct timespec last_connect_failure; /* zero until a connect fails */
+	enum pool_result last_connect_result; /* why it failed: given again while backing off */
 };
 
 /* After a failed connect, requests fail at once for this long instead of each waiting
@@ -86,11 +87,12 @@ void pool_destroy(struct pool *pool)
 
 /* Gives up a slot counted in pool->open whose connection could not be made or kept.
  * Called with the lock held. */
-static void drop_slot(struct pool *pool)
+static void drop_slot(struct pool *pool, enum pool_result why)
 {
 	pool->open--;
 	pool->connect_failures_total++;
 	clock_gettime(CLOCK_MONOTONIC, &pool->last_connect_failure);
+	pool->last_connect_result = why;
 	pthread_cond_signal(&pool->returned);
 }
 
@@ -102,13 +104,16 @@ static enum pool_result open_connection(struct pool *pool, struct db_conn **out)
 	struct db_conn *conn =
 		db_connect(pool->url, pool->role, pool->pooling, error, sizeof error);
 	if (!conn) {
+		enum pool_result why = db_connect_failed_on_role(error, pool->role)
+					       ? POOL_NO_SCHEMA
+					       : POOL_UNAVAILABLE;
 		pthread_mutex_lock(&pool->lock);
 		pool->in_use--;
-		drop_slot(pool);
+		drop_slot(pool, why);
 		pthread_mutex_unlock(&pool->lock);
 		log_write(LOG_LEVEL_ERROR, "database connection failed",
 			  json_pack("{s:s}", "reason", error));
-		return POOL_UNAVAILABLE;
+		return why;
 	}
 	*out = conn;
 	return POOL_OK;
@@ -128,7 +133,7 @@ static enum pool_result reuse_connection(struct pool *pool, struct db_conn *conn
 	db_close(conn);
 	pthread_mutex_lock(&pool->lock);
 	pool->in_use--;
-	drop_slot(pool);
+	drop_slot(pool, POOL_UNAVAILABLE);
 	pthread_mutex_unlock(&pool->lock);
 	return POOL_UNAVAILABLE;
 }
@@ -178,8 +183,9 @@ static enum pool_result borrow(struct pool *pool, const char *organization, cons
 	bool backing_off = pool->last_connect_failure.tv_sec != 0 &&
 			   monotonic_ms_since(&pool->last_connect_failure) < CONNECT_BACKOFF_MS;
 	if (backing_off) {
+		enum pool_result why = pool->last_connect_result;
 		pthread_mutex_unlock(&pool->lock);
-		return POOL_UNAVAILABLE;
+		return why;
 	}
 	pool->open++;
 	pool->in_use++;

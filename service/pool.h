@@ -16,8 +16,11 @@ struct pool;
 
 enum pool_result {
 	POOL_OK,
-	POOL_EXHAUSTED,	 /* every connection stayed busy for the whole wait */
-	POOL_UNAVAILABLE /* no connection could be opened */
+	POOL_EXHAUSTED,	  /* every connection stayed busy for the whole wait */
+	POOL_UNAVAILABLE, /* no connection could be opened */
+	/* None could be opened because the role peerd works as is missing or not granted, as
+	 * before `peerd migrate` first ran (db_connect_failed_on_role) */
+	POOL_NO_SCHEMA,
 };
 
 struct pool_stats {

@@ -132,6 +132,11 @@ void problem_send_database(struct request *request, enum db_status status)
 	case DB_UNAVAILABLE:
 		problem_send_unavailable(request, "the database cannot be reached; try again");
 		return;
+	case DB_NO_SCHEMA:
+		/* Not a defect: the operator started peerd before (or without) migrating. */
+		problem_send_unavailable(request, "the database has no peerd schema (or an older "
+						  "one); run peerd migrate");
+		return;
 	case DB_TIMEOUT:
 	case DB_SERIALIZATION_FAILURE:
 		problem_send_unavailable(request, "the database is busy; try again");

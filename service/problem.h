@@ -33,8 +33,9 @@ void problem_send_unauthorized(struct request *request, bool token_sent, const c
 /* Answers 503 with `Retry-After`. */
 void problem_send_unavailable(struct request *request, const char *detail);
 
-/* Answers for a failed database call: 503 when the database is unreachable or slow, 409
- * for a duplicate, 422 for a value the schema refuses, else 500 (logged: a defect). */
+/* Answers for a failed database call: 503 when the database is unreachable or slow or
+ * lacks peerd's schema, 409 for a duplicate, 422 for a value the schema refuses, else 500
+ * (logged: a defect). */
 void problem_send_database(struct request *request, enum db_status status);
 
 /* What a named constraint's violation means to the client. */

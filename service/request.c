@@ -66,6 +66,9 @@ static struct db_conn *borrow(struct request *request, struct pool *pool)
 	case POOL_UNAVAILABLE:
 		problem_send_unavailable(request, "the database cannot be reached; try again");
 		return NULL;
+	case POOL_NO_SCHEMA:
+		problem_send_database(request, DB_NO_SCHEMA);
+		return NULL;
 	}
 	return NULL;
 }
