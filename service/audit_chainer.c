@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,8 @@
 /* How long an event may wait in the inbox: readers of the trail chain it themselves, so
  * this only bounds how long an event stays out of the tamper-evident chain. */
 #define CHAIN_INTERVAL_MS    100
+/* How often it tries while the database fails. */
+#define CHAIN_RETRY_MS	     1000
 /* Events per transaction, so that one run never holds the chain's head for long. */
 #define CHAIN_BATCH	     5000
 /* The same number as the statement's text parameter. */
@@ -32,19 +35,33 @@ struct audit_chainer {
 
 static const struct db_statement AUDIT_CHAIN = {"audit_chain", "SELECT peerd_audit_chain($1::int)"};
 
-/* Chains until the inbox has less than a batch left. False when the database failed. */
-static bool chain_pending(struct audit_chainer *chainer)
+/* Connects when not connected. False, with libpq's reason in why, when it cannot. */
+static bool connect_once(struct audit_chainer *chainer, char *why, size_t why_size)
 {
-	if (!chainer->db) {
-		char error[256];
-		chainer->db = db_connect(chainer->url, chainer->role, chainer->pooling, error,
-					 sizeof error);
-		if (!chainer->db)
-			return false;
-	}
+	if (chainer->db)
+		return true;
+	chainer->db = db_connect(chainer->url, chainer->role, chainer->pooling, why, why_size);
+	if (!chainer->db)
+		return false;
+	/* A failure is logged here, once per kind (run), not by db.c on every try. */
+	chainer->db->caller_logs_failures = true;
+	return true;
+}
+
+/* Chains until the inbox has less than a batch left. False when the database failed,
+ * with why it did in why. */
+static bool chain_pending(struct audit_chainer *chainer, char *why, size_t why_size)
+{
+	if (!connect_once(chainer, why, why_size))
+		return false;
 	for (;;) {
 		PGresult *res = NULL;
-		if (db_read(chainer->db, &AUDIT_CHAIN, DB_ARGS(CHAIN_BATCH_TEXT), &res) != DB_OK) {
+		enum db_status status =
+			db_read(chainer->db, &AUDIT_CHAIN, DB_ARGS(CHAIN_BATCH_TEXT), &res);
+		if (status != DB_OK) {
+			snprintf(why, why_size, "%s (SQLSTATE %s)", db_status_text(status),
+				 chainer->db->last_sqlstate[0] ? chainer->db->last_sqlstate
+							       : "none");
 			/* A connection lost is made again next time. */
 			if (!db_is_idle(chainer->db)) {
 				db_close(chainer->db);
@@ -59,29 +76,47 @@ static bool chain_pending(struct audit_chainer *chainer)
 	}
 }
 
+/* Logs a failure when it is new (none before, or another reason: the database went from
+ * down to schema-less, say) and the recovery from one; a failure that repeats every run
+ * is said once. failing holds the last run's reason ("" when it chained), now this run's. */
+static void report_change(char *failing, size_t size, const char *now)
+{
+	if (now[0] && strcmp(failing, now) != 0)
+		log_write(LOG_LEVEL_WARN, "audit events could not be chained yet; retrying",
+			  json_pack("{s:s}", "reason", now));
+	else if (!now[0] && failing[0])
+		log_message(LOG_LEVEL_INFO, "audit chaining resumed");
+	snprintf(failing, size, "%s", now);
+}
+
 static void *run(void *context)
 {
 	struct audit_chainer *chainer = context;
-	bool failing = false;
+	char failing[256] = "";
 	pthread_mutex_lock(&chainer->lock);
 	while (!chainer->stopping) {
-		struct timespec next = monotonic_after_ms(CHAIN_INTERVAL_MS);
+		/* While failing, a try a second: each may be a connection the server refuses
+		 * and logs, and nothing waits on the chain meanwhile. */
+		struct timespec next =
+			monotonic_after_ms(failing[0] ? CHAIN_RETRY_MS : CHAIN_INTERVAL_MS);
 		while (!chainer->stopping &&
 		       pthread_cond_timedwait(&chainer->wake, &chainer->lock, &next) == 0)
 			;
 		pthread_mutex_unlock(&chainer->lock);
-		bool chained = chain_pending(chainer);
-		/* Said once per outage, not ten times a second. */
-		if (!chained && !failing)
-			log_message(LOG_LEVEL_WARN,
-				    "audit events could not be chained yet; retrying");
-		failing = !chained;
+		char why[256] = "";
+		if (chain_pending(chainer, why, sizeof why))
+			why[0] = '\0';
+		report_change(failing, sizeof failing, why);
 		pthread_mutex_lock(&chainer->lock);
 	}
 	pthread_mutex_unlock(&chainer->lock);
-	if (!chain_pending(chainer))
-		log_message(LOG_LEVEL_WARN, "audit events left in the inbox at stop: the next "
-					    "peerd or reader of the trail chains them");
+	/* A failure already said (the database down all along) is not said again. */
+	char why[256];
+	if (!chain_pending(chainer, why, sizeof why) && strcmp(why, failing) != 0)
+		log_write(LOG_LEVEL_WARN,
+			  "audit events left in the inbox at stop: the next peerd or reader of the "
+			  "trail chains them",
+			  json_pack("{s:s}", "reason", why));
 	db_close(chainer->db);
 	return NULL;
 }

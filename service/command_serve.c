@@ -6,6 +6,7 @@
 #include "app.h"
 #include "audit_chainer.h"
 #include "commands.h"
+#include "database_check.h"
 #include "log.h"
 #include "rate_limit.h"
 #include "routes.h"
@@ -99,6 +100,7 @@ int command_serve(void)
 	struct app app = {.config = &cfg};
 	struct server server = {0};
 	struct audit_chainer *chainer = NULL;
+	struct database_check *check = NULL;
 	char error[512];
 	int status = 0;
 	bool configured = config_load(&cfg, CONFIG_FOR_SERVE, config_lookup_environment, NULL,
@@ -114,6 +116,9 @@ int command_serve(void)
 		fprintf(stderr, "peerd: %s\n", error);
 		status = 2;
 	} else {
+		/* Once, beside the server rather than before it: /healthz answers meanwhile. */
+		check = database_check_start(cfg.database_url, cfg.database_role,
+					     database_pooling(&cfg));
 		log_write(LOG_LEVEL_INFO, "listening",
 			  json_pack("{s:i, s:i, s:i}", "port", (int)cfg.port, "threads",
 				    (int)cfg.threads, "db_pool_size", (int)cfg.db_pool_size));
@@ -128,6 +133,7 @@ int command_serve(void)
 		log_message(LOG_LEVEL_INFO, "stopped");
 	}
 	audit_chainer_stop(chainer);
+	database_check_finish(check);
 	metrics_destroy(app.metrics);
 	rate_limiter_free(app.rate_limiter);
 	pool_destroy(app.pool);

@@ -1,6 +1,6 @@
-/* A new user's first hour: peerd started on a database it cannot use yet (no schema, no
- * role to work as) serves anyway and tells every client to run `peerd migrate` with a 503
- * rather than a 500. */
+/* A new user's first hour: peerd started on a database it cannot use yet (none there, no
+ * schema, an older one, no role to work as) serves anyway, says why once in its log, and
+ * tells every client to run `peerd migrate` with a 503 rather than a 500. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +40,15 @@ static void expect_run_migrate(struct http_response *response, const char *what)
 	http_response_free(response);
 }
 
+/* The lines of server's log at level warn that hold needle (and, when not NULL, also). */
+static unsigned warnings(const struct peerd_process *server, const char *needle, const char *also)
+{
+	char last[4096];
+	return peerd_log_count(server,
+			       (const char *const[]){"\"level\":\"warn\"", needle, also, NULL},
+			       last, sizeof last);
+}
+
 Test(first_start, a_database_without_the_schema_answers_503_naming_migrate)
 {
 	char name[64], setting[320];
@@ -62,8 +71,54 @@ Test(first_start, a_database_without_the_schema_answers_503_naming_migrate)
 	http_response_free(health);
 
 	cr_assert_eq(peerd_stop(&server), 0);
+	cr_expect_eq(warnings(&server, "the database has no peerd schema; run peerd migrate", NULL),
+		     1, "the start names the missing schema once: %s", server.log_path);
 	free(admin);
 	free(specialist);
+	drop_own_database(name);
+}
+
+/* The audit chainer tries ten times a second; the log hears of its failure once. */
+Test(first_start, the_audit_chainer_says_a_failure_once)
+{
+	char name[64], setting[320];
+	create_own_database(name, sizeof name, setting, sizeof setting);
+	struct peerd_process server;
+	cr_assert(peerd_start(&server, (const char *const[]){setting, NULL}));
+	sleep_ms(2000);
+	cr_assert_eq(peerd_stop(&server), 0);
+	char last[4096];
+	cr_expect_eq(peerd_log_count(&server, (const char *const[]){"audit_chain", NULL}, last,
+				     sizeof last),
+		     0, "db.c leaves the chainer's failures to it: %s", last);
+	cr_expect_eq(peerd_log_count(&server,
+				     (const char *const[]){"could not be chained yet", NULL}, last,
+				     sizeof last),
+		     1, "one line for one failure: %s", server.log_path);
+	cr_expect(strstr(last, "no_schema"), "it says why: %s", last);
+	cr_expect_eq(peerd_log_count(&server, (const char *const[]){"audit", NULL}, NULL, 0), 1,
+		     "the failure, and nothing more at stop: %s", server.log_path);
+	drop_own_database(name);
+}
+
+Test(first_start, an_older_schema_is_named_at_start)
+{
+	char name[64], setting[320];
+	create_own_database(name, sizeof name, setting, sizeof setting);
+	cr_assert_eq(peerd_run((const char *const[]){"migrate", NULL},
+			       (const char *const[]){setting, NULL}, "/dev/null"),
+		     0);
+	PGconn *db = PQconnectdb(strchr(setting, '=') + 1);
+	cr_assert_eq(PQstatus(db), CONNECTION_OK, "%s", PQerrorMessage(db));
+	exec_ok(db, "DELETE FROM schema_migrations WHERE version = "
+		    "(SELECT max(version) FROM schema_migrations)");
+	PQfinish(db);
+	struct peerd_process server;
+	cr_assert(peerd_start(&server, (const char *const[]){setting, NULL}));
+	expect_run_migrate(send_to(&server, "GET", "/readyz", NULL, NULL), "/readyz");
+	cr_assert_eq(peerd_stop(&server), 0);
+	cr_expect_eq(warnings(&server, "older than this build; run peerd migrate", "\"expected\""),
+		     1, "%s", server.log_path);
 	drop_own_database(name);
 }
 
@@ -84,6 +139,38 @@ Test(first_start, a_missing_role_answers_503_naming_migrate)
 				   poolings[i]);
 		expect_run_migrate(send_to(&server, "GET", "/readyz", NULL, NULL), poolings[i]);
 		cr_assert_eq(peerd_stop(&server), 0);
+		cr_expect_eq(warnings(&server, "peerd migrate", NULL), 1, "%s: %s", poolings[i],
+			     server.log_path);
 	}
 	free(admin);
+}
+
+Test(first_start, what_the_start_says_of_each_database)
+{
+	char unreachable[256], unknown[256];
+	test_database_setting_via(free_port(), unreachable, sizeof unreachable);
+	test_database_setting_via(test_database_port(), unknown, sizeof unknown);
+	snprintf(strrchr(unknown, '/'), 64, "/peerd_no_such_database");
+	struct {
+		const char *setting, *says, *also;
+	} cases[] = {
+		{unreachable, "cannot connect to the database", "\"reason\""},
+		{unknown, "cannot connect to the database", "peerd_no_such_database"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct peerd_process server;
+		cr_assert(peerd_start(&server, (const char *const[]){cases[i].setting, NULL}));
+		cr_assert_eq(peerd_stop(&server), 0);
+		cr_expect_eq(warnings(&server, cases[i].says, cases[i].also), 1, "%s: %s",
+			     cases[i].setting, server.log_path);
+	}
+	struct peerd_process ready;
+	cr_assert(peerd_start(&ready, NULL));
+	cr_assert_eq(peerd_stop(&ready), 0);
+	cr_expect_eq(
+		peerd_log_count(&ready,
+				(const char *const[]){"\"level\":\"info\"", "the database is ready",
+						      "\"schema\"", NULL},
+				NULL, 0),
+		1, "%s", ready.log_path);
 }

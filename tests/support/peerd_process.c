@@ -173,6 +173,36 @@ bool peerd_start_at(struct peerd_process *process, unsigned port, const char *co
 	return false;
 }
 
+static bool holds_all(const char *line, const char *const *needles)
+{
+	for (size_t i = 0; needles[i]; i++) {
+		if (!strstr(line, needles[i]))
+			return false;
+	}
+	return true;
+}
+
+unsigned peerd_log_count(const struct peerd_process *process, const char *const *needles,
+			 char *last, size_t last_size)
+{
+	if (last)
+		last[0] = '\0';
+	FILE *log = fopen(process->log_path, "r");
+	if (!log)
+		return 0;
+	char line[4096];
+	unsigned count = 0;
+	while (fgets(line, sizeof line, log)) {
+		if (!holds_all(line, needles))
+			continue;
+		count++;
+		if (last)
+			snprintf(last, last_size, "%s", line);
+	}
+	fclose(log);
+	return count;
+}
+
 /* True when a line of a child's log opens a sanitizer's report: AddressSanitizer,
  * LeakSanitizer (the leaks found at exit) or UndefinedBehaviorSanitizer. */
 static bool opens_sanitizer_report(const char *line)

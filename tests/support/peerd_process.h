@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 struct peerd_process {
@@ -52,6 +53,11 @@ bool peerd_reap_on_exit(struct peerd_process *process);
  * exit status (a sanitizer that reported makes it 1; 1 too for a report after an exit 0),
  * or -1 when it was killed by a signal or did not exit within 30 seconds. */
 int peerd_stop(struct peerd_process *process);
+
+/* How many lines of the process's log hold every one of needles (NULL-terminated), and
+ * the last such line in last (when not NULL; "" when none). */
+unsigned peerd_log_count(const struct peerd_process *process, const char *const *needles,
+			 char *last, size_t last_size);
 
 /* Prints the last lines of the process's log to stderr. */
 void peerd_print_log(const struct peerd_process *process);
