@@ -9,6 +9,7 @@
 struct command {
 	const char *name;
 	const char *usage;
+	const char *brief; /* one line, for `peerd --help` */
 	const char *summary;
 	const char *options; /* NULL when it takes none */
 	enum config_purpose purpose;
@@ -34,18 +35,18 @@ static int run_seed_demo(int argc, char **argv)
 }
 
 static const struct command COMMANDS[] = {
-	{"serve", "peerd serve",
+	{"serve", "peerd serve", "answers the HTTP API on PEERD_PORT until SIGTERM or SIGINT",
 	 "Answers the HTTP API until SIGTERM or SIGINT, then finishes the requests in flight.\n"
 	 "Applies no migrations: run `peerd migrate` first.",
 	 NULL, CONFIG_FOR_SERVE, run_serve},
-	{"migrate", "peerd migrate",
+	{"migrate", "peerd migrate", "applies the schema migrations not yet applied, in order",
 	 "Applies the schema migrations not yet applied, in order, each in its own\n"
 	 "transaction; refuses a database whose applied migrations were edited since.",
 	 NULL, CONFIG_FOR_DATABASE, run_migrate},
-	{"seed-demo", "peerd seed-demo",
+	{"seed-demo", "peerd seed-demo", "loads the demonstration organizations; safe to repeat",
 	 "Loads the demonstration data set (organizations, people, referrals); safe to repeat.",
 	 NULL, CONFIG_FOR_DATABASE, run_seed_demo},
-	{"token", TOKEN_USAGE,
+	{"token", TOKEN_USAGE, "prints an HS256 token signed with PEERD_JWT_SECRET",
 	 "Prints an HS256 token signed with PEERD_JWT_SECRET, for development and tests.",
 	 "  --role ROLE       admin, supervisor, specialist, partner or reporter (required)\n"
 	 "  --org UUID        the organization the token acts for (all roles but admin)\n"
@@ -61,14 +62,21 @@ static bool is_help_option(const char *argument)
 	return strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0;
 }
 
+static bool is_version_option(const char *argument)
+{
+	return strcmp(argument, "--version") == 0 || strcmp(argument, "version") == 0;
+}
+
 static void print_overview(FILE *out)
 {
 	fputs("usage: peerd COMMAND [OPTIONS]\n\nCommands:\n", out);
 	for (size_t i = 0; i < COMMAND_COUNT; i++)
-		fprintf(out, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].usage);
+		fprintf(out, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].brief);
+	fputs("  version    prints peerd's version (also --version)\n", out);
 	fputs("\nOptions:\n  --help     this text; `peerd COMMAND --help` describes a command, "
 	      "its\n"
-	      "             options and the PEERD_* environment variables it reads\n",
+	      "             options and the PEERD_* environment variables it reads\n"
+	      "  --version  prints peerd's version\n",
 	      out);
 }
 
@@ -98,6 +106,11 @@ int main(int argc, char **argv)
 			print_command_help(about);
 		else
 			print_overview(stdout);
+		return 0;
+	}
+	if (is_version_option(name)) {
+		/* The project's version in meson.build, given by the build (PEERD_VERSION). */
+		printf("peerd %s\n", PEERD_VERSION);
 		return 0;
 	}
 	const struct command *command = find_command(name);

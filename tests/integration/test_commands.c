@@ -222,3 +222,37 @@ Test(commands, each_command_describes_itself)
 			 sizeof output),
 		     2, "serve takes no arguments: %s", output);
 }
+
+Test(commands, version_and_an_overview_that_describes_each_command)
+{
+	static const char *const NO_SETTINGS[] = {"PEERD_DATABASE_URL=", "PEERD_JWT_SECRET=", NULL};
+	char output[4096];
+	const char *const spellings[] = {"--version", "version"};
+	for (size_t i = 0; i < 2; i++) {
+		cr_expect_eq(run((const char *const[]){spellings[i], NULL}, NO_SETTINGS, output,
+				 sizeof output),
+			     0, "%s: %s", spellings[i], output);
+		char rest[8] = "";
+		unsigned major, minor, patch;
+		cr_expect_eq(sscanf(output, "peerd %u.%u.%u%7s", &major, &minor, &patch, rest), 3,
+			     "%s prints peerd X.Y.Z: %s", spellings[i], output);
+		cr_expect_eq(strchr(output, '\n'), output + strlen(output) - 1, "one line: %s",
+			     output);
+	}
+	cr_assert_eq(run((const char *const[]){"--help", NULL}, NO_SETTINGS, output, sizeof output),
+		     0);
+	/* Each command on a line of its own, then words saying what it does. */
+	const char *const commands[] = {"serve", "migrate", "seed-demo", "token", "version"};
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		char line[64];
+		snprintf(line, sizeof line, "\n  %s ", commands[i]);
+		const char *at = strstr(output, line);
+		cr_expect(at, "peerd --help lacks %s: %s", commands[i], output);
+		if (!at)
+			continue;
+		at += strlen(line);
+		at += strspn(at, " ");
+		cr_expect_geq(strcspn(at, "\n"), 20, "%s has a one-line description: %s",
+			      commands[i], output);
+	}
+}
