@@ -8,28 +8,32 @@
 #include "log.h"
 #include "migrate.h"
 
-/* Loads the database settings and connects. Returns NULL after printing one line. */
-static struct db_conn *connect_from_environment(struct config *cfg)
+/* Loads the database settings and connects. Returns NULL after printing one line, with
+ * the exit status that says which of the two failed in *status. */
+static struct db_conn *connect_from_environment(struct config *cfg, int *status)
 {
 	char error[512];
 	if (!config_load(cfg, CONFIG_FOR_DATABASE, config_lookup_environment, NULL, error,
 			 sizeof error)) {
 		fprintf(stderr, "peerd: %s\n", error);
+		*status = COMMAND_MISCONFIGURED;
 		return NULL;
 	}
 	log_set_level(cfg->log_level);
 	struct db_conn *conn =
 		db_connect(cfg->database_url, NULL, DB_POOLING_SESSION, error, sizeof error);
-	if (!conn)
+	if (!conn) {
 		fprintf(stderr, "peerd: cannot connect to PEERD_DATABASE_URL: %s\n", error);
+		*status = COMMAND_CANNOT_CONNECT;
+	}
 	return conn;
 }
 
 int command_migrate(void)
 {
 	struct config cfg;
-	struct db_conn *conn = connect_from_environment(&cfg);
-	int status = 1;
+	int status = COMMAND_FAILED;
+	struct db_conn *conn = connect_from_environment(&cfg, &status);
 	if (conn) {
 		char error[1024];
 		unsigned applied = 0;
@@ -50,8 +54,8 @@ int command_migrate(void)
 int command_seed_demo(void)
 {
 	struct config cfg;
-	struct db_conn *conn = connect_from_environment(&cfg);
-	int status = 1;
+	int status = COMMAND_FAILED;
+	struct db_conn *conn = connect_from_environment(&cfg, &status);
 	const struct embedded_file *seed = embedded_find(embedded_seed, "seed_demo.sql");
 	if (conn && seed) {
 		/* The seed script is its own transaction: all of it lands, or none. */

@@ -114,7 +114,7 @@ int command_serve(void)
 	}
 	if (!chainer || !start(&app, &server, error, sizeof error)) {
 		fprintf(stderr, "peerd: %s\n", error);
-		status = 2;
+		status = COMMAND_MISCONFIGURED;
 	} else {
 		/* Once, beside the server rather than before it: /healthz answers meanwhile. */
 		check = database_check_start(cfg.database_url, cfg.database_role,

@@ -17,7 +17,7 @@
 static int usage_error(const char *message)
 {
 	fprintf(stderr, "peerd token: %s\nusage: " TOKEN_USAGE "\n", message);
-	return 2;
+	return COMMAND_MISCONFIGURED;
 }
 
 int command_token(int argc, char **argv)

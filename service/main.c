@@ -41,10 +41,15 @@ static const struct command COMMANDS[] = {
 	 NULL, CONFIG_FOR_SERVE, run_serve},
 	{"migrate", "peerd migrate", "applies the schema migrations not yet applied, in order",
 	 "Applies the schema migrations not yet applied, in order, each in its own\n"
-	 "transaction; refuses a database whose applied migrations were edited since.",
+	 "transaction; refuses a database whose applied migrations were edited since.\n\n"
+	 "Exit status: 0 applied, or nothing to apply; 1 a migration failed (the database\n"
+	 "refused it, or an applied one was edited since); 2 a bad or missing setting;\n"
+	 "3 the database cannot be reached (try again).",
 	 NULL, CONFIG_FOR_DATABASE, run_migrate},
 	{"seed-demo", "peerd seed-demo", "loads the demonstration organizations; safe to repeat",
-	 "Loads the demonstration data set (organizations, people, referrals); safe to repeat.",
+	 "Loads the demonstration data set (organizations, people, referrals); safe to repeat.\n\n"
+	 "Exit status: 0 loaded; 1 the database refused it (run `peerd migrate` first);\n"
+	 "2 a bad or missing setting; 3 the database cannot be reached (try again).",
 	 NULL, CONFIG_FOR_DATABASE, run_seed_demo},
 	{"token", TOKEN_USAGE, "prints an HS256 token signed with PEERD_JWT_SECRET",
 	 "Prints an HS256 token signed with PEERD_JWT_SECRET, for development and tests.",
@@ -118,7 +123,7 @@ int main(int argc, char **argv)
 		if (*name)
 			fprintf(stderr, "peerd: unknown command \"%s\"\n", name);
 		print_overview(stderr);
-		return 2;
+		return COMMAND_MISCONFIGURED;
 	}
 	for (int i = 2; i < argc; i++) {
 		if (is_help_option(argv[i])) {
@@ -129,7 +134,7 @@ int main(int argc, char **argv)
 	bool takes_options = command->options != NULL;
 	if (!takes_options && argc > 2) {
 		fprintf(stderr, "peerd %s: takes no arguments (see peerd %s --help)\n", name, name);
-		return 2;
+		return COMMAND_MISCONFIGURED;
 	}
 	return command->run(argc - 1, argv + 1);
 }

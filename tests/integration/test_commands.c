@@ -223,6 +223,44 @@ Test(commands, each_command_describes_itself)
 		     2, "serve takes no arguments: %s", output);
 }
 
+/* README "Running peerd": 0 done (or nothing to do), 1 the database refused the work, 2 a
+ * bad or missing setting, 3 the database cannot be reached. */
+Test(commands, migrate_and_seed_demo_exit_statuses)
+{
+	char name[64], setting[320], unreachable[256], output[4096];
+	create_own_database(name, sizeof name, setting, sizeof setting);
+	test_database_setting_via(free_port(), unreachable, sizeof unreachable);
+	PGconn *fresh = PQconnectdb(strchr(setting, '=') + 1);
+	cr_assert_eq(PQstatus(fresh), CONNECTION_OK, "%s", PQerrorMessage(fresh));
+	/* The first migration makes this table: it fails, and takes nothing else with it. */
+	exec_ok(fresh, "CREATE TABLE organizations (id int)");
+	struct {
+		const char *command, *setting;
+		int status;
+		const char *says;
+	} cases[] = {
+		{"migrate", NULL, 0, "schema at"},
+		{"migrate", setting, 1, "already exists"},
+		{"migrate", "PEERD_DATABASE_URL=", 2, "PEERD_DATABASE_URL"},
+		{"migrate", "PEERD_LOG_LEVEL=chatty", 2, "PEERD_LOG_LEVEL"},
+		{"migrate", unreachable, 3, "cannot connect"},
+		{"seed-demo", setting, 1, "seed-demo failed"},
+		{"seed-demo", "PEERD_DATABASE_URL=", 2, "PEERD_DATABASE_URL"},
+		{"seed-demo", unreachable, 3, "cannot connect"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int status =
+			run((const char *const[]){cases[i].command, NULL},
+			    (const char *const[]){cases[i].setting, NULL}, output, sizeof output);
+		cr_expect_eq(status, cases[i].status, "%s with %s: exit %d: %s", cases[i].command,
+			     cases[i].setting, status, output);
+		cr_expect(strstr(output, cases[i].says), "%s with %s: %s", cases[i].command,
+			  cases[i].setting, output);
+	}
+	PQfinish(fresh);
+	drop_own_database(name);
+}
+
 Test(commands, version_and_an_overview_that_describes_each_command)
 {
 	static const char *const NO_SETTINGS[] = {"PEERD_DATABASE_URL=", "PEERD_JWT_SECRET=", NULL};
