@@ -65,19 +65,41 @@ npm_ci() {
 	local dir=$1
 	[ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] && return 0
 	say "installing the Node packages of $dir"
-	quietly "npm ci in $dir" env NPM_CONFIG_CACHE="$PWD/.npm" NPM_CONFIG_UPDATE_NOTIFIER=false \
-		npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+	NPM_CONFIG_CACHE="$PWD/.npm" NPM_CONFIG_UPDATE_NOTIFIER=false quietly "npm ci in $dir" \
+		npm_explained ci --prefix "$dir" --no-audit --no-fund --loglevel=error
 }
 
-# Puts the Node.js 20 that scripts/node/package-lock.json pins first on PATH, for this
-# shell and what it starts. Debian 12's nodejs is 18, too old for playwright-core; the npm
-# registry ships Node's own build as a package, so the machine's npm installs it like any
-# other and every machine, fresh or not, runs the tools on the same Node.
+# npm ARGUMENTS..., adding what to do when the registry's certificate is not trusted: the
+# usual cause is a network whose proxy inspects TLS, and npm's own words do not say so.
+npm_explained() {
+	local output status=0
+	output=$(npm "$@" 2>&1) || status=$?
+	printf '%s\n' "$output"
+	if [ "$status" -ne 0 ] &&
+		grep -qE 'SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT' <<<"$output"; then
+		printf '%s\n' "hint: npm does not trust the certificate the registry answered with, so" \
+			"something on this network inspects TLS. Put its CA certificate in" \
+			"/usr/local/share/ca-certificates/, run update-ca-certificates, and set" \
+			"NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt."
+	fi
+	return "$status"
+}
+
+# Puts the Node.js 20 that scripts/node/linux-ARCH/package-lock.json pins first on PATH,
+# for this shell and what it starts. Debian 12's nodejs is 18, too old for
+# playwright-core; the npm registry ships Node's own build as a package, so the machine's
+# npm installs it like any other and every machine, fresh or not, runs the tools on the
+# same Node. One directory a processor, rather than optional dependencies, so that a
+# failed download stops here with npm's own error instead of being skipped in silence.
 use_pinned_node() {
-	npm_ci scripts/node
-	local bin=$PWD/scripts/node/node_modules/.bin
-	[ -x "$bin/node" ] || die "scripts/node has no Node.js package for this processor ($(uname -m))"
-	PATH="$bin:$PATH"
+	local arch
+	case "$(uname -m)" in
+	x86_64) arch=x64 ;;
+	aarch64) arch=arm64 ;;
+	*) die "no pinned Node.js for this processor ($(uname -m)): see scripts/node" ;;
+	esac
+	npm_ci "scripts/node/linux-$arch"
+	PATH="$PWD/scripts/node/linux-$arch/node_modules/.bin:$PATH"
 	export PATH
 }
 
