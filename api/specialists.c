@@ -540,8 +540,8 @@ bool specialist_find_visible(struct request *request, struct db_conn *db, const 
 	return visible;
 }
 
-/* Whether the profile a specialist's token names is deactivated, asked with the
- * request's first statement (sql/016), which it stops when so. */
+/* Whether the profile a specialist's token names is there and not deactivated, asked
+ * with the request's first statement (sql/016, sql/019), which it stops when not. */
 static const struct db_statement SPECIALIST_IN_FORCE = {
 	"specialist_in_force", "SELECT peerd_specialist_in_force($1, $2::uuid)"};
 

@@ -32,7 +32,8 @@ bool specialist_find_visible(struct request *request, struct db_conn *db, const 
 			     struct specialist_ref *out);
 
 /* A token of the specialist role stops working the moment its profile is deactivated
- * (active: false), whatever its exp: sets db's guard (db_set_guard) so that the
- * request's first statement is refused then, and answered 401 (problem_send_database).
+ * (active: false), whatever its exp, and works only while its sub has a profile in its
+ * org: sets db's guard (db_set_guard) so that the request's first statement is refused
+ * otherwise, and answered 401 for the first, 403 for the second (problem_send_database).
  * Nothing for every other caller. */
 void specialist_guard_token(const struct request *request, struct db_conn *db);

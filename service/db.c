@@ -144,6 +144,8 @@ static enum db_status classify_sqlstate(const char *state)
 		return DB_SERIALIZATION_FAILURE;
 	if (strcmp(state, "28000") == 0)
 		return DB_CALLER_REFUSED;
+	if (strcmp(state, "28Q01") == 0)
+		return DB_CALLER_UNKNOWN;
 	/* Undefined table, column, function, object; invalid schema name: peerd's statements
 	 * name only what its migrations make, so the schema is missing or behind. */
 	if (strcmp(state, "42P01") == 0 || strcmp(state, "42703") == 0 ||
@@ -520,7 +522,7 @@ static enum db_status run_with_preamble(struct db_conn *conn, const struct db_st
 	if (opening)
 		conn->transaction_scoped = status == DB_OK;
 	/* Spent once it answered; after any other failure it goes with the next statement. */
-	if (status == DB_OK || status == DB_CALLER_REFUSED)
+	if (status == DB_OK || status == DB_CALLER_REFUSED || status == DB_CALLER_UNKNOWN)
 		conn->guard.stmt = NULL;
 	return status;
 }
@@ -690,6 +692,8 @@ const char *db_status_text(enum db_status status)
 		return "timeout";
 	case DB_CALLER_REFUSED:
 		return "caller_refused";
+	case DB_CALLER_UNKNOWN:
+		return "caller_unknown";
 	case DB_NO_SCHEMA:
 		return "no_schema";
 	case DB_ERROR:

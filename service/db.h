@@ -27,6 +27,7 @@ enum db_status {
 	DB_SERIALIZATION_FAILURE, /* 40001, 40P01: try the transaction again */
 	DB_TIMEOUT,		  /* 57014: statement_timeout */
 	DB_CALLER_REFUSED,	  /* 28000: a guard refused the caller (db_set_guard) */
+	DB_CALLER_UNKNOWN,	  /* 28Q01: a guard found no such caller (sql/019) */
 	/* The schema peerd needs is not there, or is older than this build: no such table,
 	 * column, function or type (42P01, 42703, 42883, 42704, 3F000), or (transaction
 	 * pooling) the role peerd works as is missing. Run `peerd migrate`. */
@@ -132,7 +133,8 @@ MUST_CHECK enum db_status db_exec_batch(struct db_conn *conn, const struct db_st
 					size_t count);
 
 /* A statement sent before the next statement or batch, in the same round trip, that
- * fails with SQLSTATE 28000 (DB_CALLER_REFUSED) when the caller may no longer act; its
+ * fails with SQLSTATE 28000 (DB_CALLER_REFUSED) when the caller may no longer act, or
+ * 28Q01 (DB_CALLER_UNKNOWN) when there is no such caller; its
  * failure stops what follows it, and rolls it back outside a transaction. At most
  * DB_GUARD_MAX_VALUES values; the strings must stay valid until it was sent or
  * db_clear_guard (the pool clears it when the connection comes back). */

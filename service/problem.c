@@ -154,6 +154,13 @@ void problem_send_database(struct request *request, enum db_status status)
 					  "this specialist's profile is deactivated in their "
 					  "organization");
 		return;
+	case DB_CALLER_UNKNOWN:
+		/* The token is sound, but names nobody peerd knows as a specialist there:
+		 * another token will not help, a profile will. */
+		problem_send(request, 403,
+			     "no specialist profile has this token's subject in this organization; "
+			     "ask a supervisor to create it");
+		return;
 	case DB_OK:
 	case DB_ERROR:
 		break;

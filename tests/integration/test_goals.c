@@ -767,10 +767,11 @@ Test(goals, only_the_assigned_specialist_and_the_organization_see_goals)
 	list_ids("/v1/participants?limit=200", colleague, listed, sizeof listed);
 	cr_assert_str_eq(listed, "");
 
-	/* A specialist token with the right subject but another organization's claim. */
+	/* A specialist token with the right subject but another organization's claim names no
+	 * profile there: refused before anything is read (sql/019). */
 	char *elsewhere = create_organization("provider");
 	char *wrong_org = token_for_subject("specialist", elsewhere, c.subject);
-	assert_every_route("specialist claiming another org", wrong_org, c.goals, goal, entry, 404);
+	assert_every_route("specialist claiming another org", wrong_org, c.goals, goal, entry, 403);
 
 	/* Another organization's supervisor and specialist. */
 	char *outsider = token_for("supervisor", elsewhere);

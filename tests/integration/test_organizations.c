@@ -247,7 +247,7 @@ Test(organizations, every_role_reads_its_own_and_nothing_else)
 	char *other = create_organization("provider");
 	const char *roles[] = {"supervisor", "specialist", "partner", "reporter"};
 	for (size_t i = 0; i < 4; i++) {
-		char *token = token_for(roles[i], mine);
+		char *token = token_for_known(roles[i], mine);
 		struct http_response *own = get_organization(mine, token);
 		cr_expect_eq(own->status, 200, "%s reading its own: %s", roles[i], own->body);
 		struct http_response *foreign = get_organization(other, token);

@@ -1640,7 +1640,7 @@ Test(referrals, other_organizations_and_unassigned_specialists_get_404)
 	char *far_id =
 		eligible_specialist(other_provider_id, "peer", far_subject, sizeof far_subject);
 	char *idle = token_for_subject("specialist", world.provider_id, idle_subject);
-	/* The same subject in the wrong organization's token is someone else. */
+	/* The same subject in the wrong organization's token is nobody peerd knows. */
 	char *misplaced = token_for_subject("specialist", other_provider_id, subject);
 	char *id = accepted_referral(&world, "peer");
 	assign_ok(id, world.supervisor, specialist_id);
@@ -1648,8 +1648,11 @@ Test(referrals, other_organizations_and_unassigned_specialists_get_404)
 	char *participant_path = path_of("/v1/participants", member(read, "participant_id"), "");
 	http_response_free(read);
 
-	const char *const strangers[] = {other_partner, other_supervisor, idle, misplaced};
-	for (size_t i = 0; i < 4; i++) {
+	/* No profile has that subject in that organization: refused before anything is read. */
+	assert_status(get_referral(id, misplaced), 403, "a misplaced specialist reads it");
+	assert_status(history_of(id, misplaced), 403, "a misplaced specialist reads its history");
+	const char *const strangers[] = {other_partner, other_supervisor, idle};
+	for (size_t i = 0; i < 3; i++) {
 		assert_status(get_referral(id, strangers[i]), 404, "a stranger reads it");
 		assert_status(history_of(id, strangers[i]), 404, "a stranger reads its history");
 		char listed[512];

@@ -275,13 +275,14 @@ Test(specialists, a_specialist_reads_only_their_own_profile)
 	struct http_response *colleague = http_get(their_path, me);
 	cr_assert_eq(colleague->status, 404, "%s", colleague->body);
 
-	/* The same sub signed for another organization is not this profile. */
+	/* The same sub signed for another organization is not this profile: no profile there,
+	 * so nothing is answered (sql/019). */
 	char *org_other = create_organization("provider");
 	char *stranger = token_for_subject("specialist", org_other, mine);
 	struct http_response *not_found = http_get("/v1/specialists/me", stranger);
-	cr_assert_eq(not_found->status, 404, "%s", not_found->body);
+	cr_assert_eq(not_found->status, 403, "%s", not_found->body);
 	struct http_response *by_id = http_get(my_path, stranger);
-	cr_assert_eq(by_id->status, 404, "%s", by_id->body);
+	cr_assert_eq(by_id->status, 403, "%s", by_id->body);
 
 	http_response_free(by_id);
 	http_response_free(not_found);
@@ -616,5 +617,72 @@ Test(specialists, a_deactivated_specialists_token_stops_at_once)
 	free(supervisor);
 	free(specialist);
 	free(id);
+	free(org);
+}
+
+/* Asserts the answer to a specialist token naming no profile in its organization. */
+static void expect_no_profile(struct http_response *response, const char *who, const char *what)
+{
+	cr_expect_eq(response->status, 403, "%s, %s: %s", who, what, response->body);
+	char *type = http_header(response, "Content-Type");
+	cr_expect(type && strcmp(type, "application/problem+json") == 0, "%s, %s: %s", who, what,
+		  type);
+	free(type);
+	const char *detail = member(response, "detail");
+	cr_expect(detail && strstr(detail, "no specialist profile") &&
+			  strstr(detail, "ask a supervisor"),
+		  "%s, %s: %s", who, what, response->body);
+	http_response_free(response);
+}
+
+/* A specialist token whose sub has no profile in its org is refused with 403 saying so,
+ * reads and writes alike, rather than answered with empty lists (sql/019): a sub nobody
+ * has, and a real specialist's sub signed for another organization. Once a supervisor
+ * makes the profile, the same token works. */
+Test(specialists, a_token_without_a_profile_is_forbidden_saying_so)
+{
+	char *org = create_organization("provider");
+	char *elsewhere = create_organization("provider");
+	char subject[96], nobody[96];
+	char *id = create_specialist(elsewhere, "peer", subject, sizeof subject);
+	unique_name("nobody yet", nobody, sizeof nobody);
+	char *unknown = token_for_subject("specialist", org, nobody);
+	char *misplaced = token_for_subject("specialist", org, subject);
+	char *theirs = path_of("/v1/specialists", id);
+	char *of_theirs = path_of(theirs, "certifications");
+	const struct {
+		const char *who, *token;
+	} callers[] = {{"an unknown sub", unknown}, {"another organization's sub", misplaced}};
+	for (size_t i = 0; i < 2; i++) {
+		const char *token = callers[i].token;
+		const char *paths[] = {"/v1/referrals", "/v1/participants", "/v1/specialists/me"};
+		for (size_t p = 0; p < 3; p++)
+			expect_no_profile(http_get(paths[p], token), callers[i].who, paths[p]);
+		expect_no_profile(
+			http_post(of_theirs, token,
+				  "{\"credential\":\"CPS\",\"issuing_authority\":\"Oregon "
+				  "Health Authority\",\"state\":\"OR\",\"number\":\"X-1\","
+				  "\"issued_on\":\"2025-01-01\",\"expires_on\":\"2027-01-01\"}"),
+			callers[i].who, "POST a certification");
+	}
+	char *supervisor = token_for("supervisor", org);
+	json_t *profile =
+		json_pack("{s:s, s:s, s:s, s:s, s:s}", "organization_id", org, "subject", nobody,
+			  "given_name", "Ana", "family_name", "Reyes", "kind", "peer");
+	struct http_response *created =
+		http_send_json("POST", "/v1/specialists", supervisor, profile);
+	cr_assert_eq(created->status, 201, "%s", created->body);
+	struct http_response *me = http_get("/v1/specialists/me", unknown);
+	cr_expect_eq(me->status, 200, "%s", me->body);
+	http_response_free(me);
+	http_response_free(created);
+	json_decref(profile);
+	free(supervisor);
+	free(of_theirs);
+	free(theirs);
+	free(misplaced);
+	free(unknown);
+	free(id);
+	free(elsewhere);
 	free(org);
 }

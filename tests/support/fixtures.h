@@ -21,6 +21,11 @@ char *create_organization(const char *kind);
 /* A token for role, org (or NULL) and sub. The caller frees it. */
 char *token_for_subject(const char *role, const char *organization_id, const char *subject);
 
+/* As token_for, for a caller peerd knows: a specialist's token names a profile made for
+ * it in organization_id (a provider), as a specialist's must (sql/019). The caller frees
+ * it. */
+char *token_for_known(const char *role, const char *organization_id);
+
 /* Creates a specialist of kind ("peer" or "family_peer") in a provider organization as an
  * admin; writes their unique subject into subject and returns the id (the caller frees
  * it). Defaults apply: max_caseload 15, active. */
