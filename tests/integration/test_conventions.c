@@ -408,3 +408,27 @@ Test(conventions, forged_and_spoiled_tokens_are_401)
 	free(tampered);
 	free(valid);
 }
+
+/* The reports are built as json by PostgreSQL, which spaces it ("a" : 1, "b" : 2); they
+ * answer compact JSON like every other endpoint, byte for byte what jansson writes. */
+Test(conventions, reports_answer_compact_json)
+{
+	struct records records;
+	records_create(&records);
+	char *supervisor = token_for("supervisor", records.organization);
+	const char *paths[] = {"/v1/reports/summary", "/v1/reports/caseloads",
+			       "/v1/reports/certifications"};
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		struct http_response *response = http_get(paths[i], supervisor);
+		cr_assert_eq(response->status, 200, "%s: %s", paths[i], response->body);
+		cr_expect_null(strstr(response->body, "\" : "), "%s: %s", paths[i], response->body);
+		cr_expect_null(strchr(response->body, '\n'), "%s: %s", paths[i], response->body);
+		cr_assert(json_is_object(response->json), "%s: %s", paths[i], response->body);
+		char *compact = json_dumps(response->json, JSON_COMPACT | JSON_REAL_PRECISION(15));
+		cr_expect_str_eq(response->body, compact, "%s", paths[i]);
+		free(compact);
+		http_response_free(response);
+	}
+	free(supervisor);
+	records_free(&records);
+}
