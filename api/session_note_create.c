@@ -20,7 +20,8 @@
 /* What a new note is checked against: whether the caller may see participant $1 ($2, $3:
  * participant_visibility_args), the positions of goal ids $4 that are not its active
  * goals, the author (a specialist's own profile, found by $3 and $2; else the named $5),
- * the participant's organization, and whether the author works for it. */
+ * the participant's organization, whether the author works for it, and the earliest
+ * occurred_at the participant's notes may have (sql/020). */
 static const struct db_statement NOTE_CONTEXT = {
 	"session_note_context",
 	"WITH author AS (SELECT CASE WHEN $3::text IS NULL THEN $5::uuid ELSE (SELECT id"
@@ -30,7 +31,8 @@ static const struct db_statement NOTE_CONTEXT = {
 		"$4", "$1") ")), author.id,"
 			    " p.organization_id, EXISTS (SELECT 1 FROM specialists s WHERE s.id = "
 			    "author.id"
-			    " AND s.organization_id = p.organization_id)"
+			    " AND s.organization_id = p.organization_id),"
+			    " peerd_timestamp(peerd_participant_since(p.id))"
 			    " FROM author LEFT JOIN participants p ON p.id = $1::uuid"};
 
 enum context_column {
@@ -39,11 +41,15 @@ enum context_column {
 	CONTEXT_AUTHOR,
 	CONTEXT_ORGANIZATION,
 	CONTEXT_AUTHOR_WORKS_THERE,
+	CONTEXT_PARTICIPANT_SINCE,
 };
 
 /* The note, and the first contact of each assigned referral of the participant with its
  * author (API.md: the referral becomes engaged, with its history entry), answered as
- * SESSION_NOTE_COLUMNS and the engaged referrals' ids. */
+ * SESSION_NOTE_COLUMNS and the engaged referrals' ids. A note from before a referral was
+ * submitted (a participant referred twice, the note between the two) is no contact of
+ * that referral: it would put first_contact_at before submitted_at, which referrals
+ * refuse (sql/020). */
 static const struct db_statement NOTE_INSERT = {
 	"session_note_insert",
 	"WITH n AS (INSERT INTO session_notes (organization_id, participant_id, specialist_id,"
@@ -54,7 +60,8 @@ static const struct db_statement NOTE_INSERT = {
 	" engaged AS (UPDATE referrals SET status = 'engaged',"
 	" first_contact_at = coalesce(first_contact_at, $4::timestamptz),"
 	" version = version + 1, updated_at = now() WHERE participant_id = $2"
-	" AND assigned_specialist_id = $3 AND status = 'assigned' RETURNING id),"
+	" AND assigned_specialist_id = $3 AND status = 'assigned'"
+	" AND peerd_whole_second(submitted_at) <= $4::timestamptz RETURNING id),"
 	" history AS (INSERT INTO referral_events (referral_id, from_status, to_status, actor,"
 	" actor_role) SELECT id, 'assigned', 'engaged', $12, $13 FROM engaged"
 	" RETURNING referral_id)"
@@ -123,8 +130,12 @@ static PGresult *note_valid(struct request *request, struct db_conn *db,
 			problem_send(request, 404, "there is no such participant");
 			answered = true;
 		}
-		if (!answered)
+		if (!answered) {
 			goal_errors(context, &errors);
+			session_note_since_error(member_text(request->body, "occurred_at"),
+						 db_text(context, 0, CONTEXT_PARTICIPANT_SINCE),
+						 &errors);
+		}
 	}
 	if (!answered && field_errors_any(&errors)) {
 		problem_send_invalid(request, &errors);
@@ -196,7 +207,7 @@ static PGresult *note_insert(struct request *request, struct db_conn *db,
 			 : DB_ERROR;
 	free(goal_ids);
 	if (status != DB_OK) {
-		problem_send_database(request, status);
+		problem_send_constraint(request, status, db, SESSION_NOTE_CONSTRAINTS);
 		return NULL;
 	}
 	json_t *engaged = db_json(res, 0, NOTE_ENGAGED_REFERRALS);

@@ -44,6 +44,27 @@ static const char *check_not_future(const json_t *value)
 	return at > (long long)time(NULL) + FUTURE_SKEW_SECONDS ? "cannot be in the future" : NULL;
 }
 
+const struct constraint_answer SESSION_NOTE_CONSTRAINTS[] = {
+	{"session_notes_occurred_at_bounds", 422, "occurred_at",
+	 "must be no earlier than the participant's first referral or registration, and not in "
+	 "the future"},
+	{0},
+};
+
+void session_note_since_error(const char *occurred_at, const char *since,
+			      struct field_errors *errors)
+{
+	/* since is a whole second, so a time is before it exactly when its whole second is:
+	 * the fraction timestamp_epoch drops cannot change the answer. */
+	long long at, first;
+	if (occurred_at && since && timestamp_epoch(occurred_at, &at) &&
+	    timestamp_epoch(since, &first) && at < first)
+		field_error(errors, "occurred_at",
+			    "cannot be before %s, when this participant was first referred or "
+			    "registered",
+			    since);
+}
+
 const struct field_rule NOTE_FIELDS[] = {
 	{.name = "participant_id", .type = FIELD_UUID, .required = true},
 	{.name = "specialist_id", .type = FIELD_UUID},
@@ -131,6 +152,12 @@ static const struct db_statement NOTE_UPDATE = {
 	" goal_ids = ARRAY(SELECT json_array_elements_text($6::json)::uuid), summary = $7,"
 	" response = $8, plan = $9, version = version + 1, updated_at = now() WHERE id = $1"};
 
+/* Note $1's participant's earliest occurred_at (sql/020) and its own, as the API writes
+ * them. */
+static const struct db_statement NOTE_SINCE = {
+	"session_note_since", "SELECT peerd_timestamp(peerd_participant_since(participant_id)),"
+			      " peerd_timestamp(occurred_at) FROM session_notes WHERE id = $1"};
+
 json_t *session_note_render(const PGresult *res, int row)
 {
 	return json_pack(
@@ -183,19 +210,28 @@ enum db_status session_note_goal_errors(struct db_conn *db, const char *particip
 	return status;
 }
 
+/* After checks against the database that ended in status and collected errors: answers
+ * 503 (or 500) for a failed status, else 422 for any error, and frees errors. Returns true
+ * when it did not answer. */
+static bool checked_clean(struct request *request, enum db_status status,
+			  struct field_errors *errors)
+{
+	bool clean = status == DB_OK && !field_errors_any(errors);
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	else if (!clean)
+		problem_send_invalid(request, errors);
+	field_errors_free(errors);
+	return clean;
+}
+
 bool session_note_goals_active(struct request *request, struct db_conn *db,
 			       const char *participant_id, const json_t *goal_ids)
 {
 	struct field_errors errors;
 	field_errors_init(&errors);
-	enum db_status status = session_note_goal_errors(db, participant_id, goal_ids, &errors);
-	bool all_active = status == DB_OK && !field_errors_any(&errors);
-	if (status != DB_OK)
-		problem_send_database(request, status);
-	else if (!all_active)
-		problem_send_invalid(request, &errors);
-	field_errors_free(&errors);
-	return all_active;
+	return checked_clean(
+		request, session_note_goal_errors(db, participant_id, goal_ids, &errors), &errors);
 }
 
 /* Reads note id for the caller's scope with stmt; NULL after answering 404 (or 503). */
@@ -348,12 +384,42 @@ static bool parties_unchanged(struct request *request, const PGresult *current,
 	       same_uuid(request, before, after, "specialist_id");
 }
 
+/* Adds an error naming occurred_at when doc moves note id's occurred_at before its
+ * participant's first record. An unmoved one is not checked again: a draft written before
+ * the rule (sql/020) can still be edited as it stands. */
+static enum db_status since_errors(struct db_conn *db, const char *id, const json_t *doc,
+				   struct field_errors *errors)
+{
+	PGresult *res = NULL;
+	enum db_status status = db_exec(db, &NOTE_SINCE, DB_ARGS(id), &res);
+	const char *occurred_at = member_text(doc, "occurred_at");
+	long long at, stored;
+	const char *was = status == DB_OK && PQntuples(res) == 1 ? db_text(res, 0, 1) : NULL;
+	if (occurred_at && was && timestamp_epoch(occurred_at, &at) &&
+	    timestamp_epoch(was, &stored) && at != stored)
+		session_note_since_error(occurred_at, db_text(res, 0, 0), errors);
+	PQclear(res);
+	return status;
+}
+
+/* The goals and occurred_at of doc against the database, one 422 naming every field at
+ * fault; false after answering. */
+static bool still_valid(struct request *request, struct db_conn *db, const char *id,
+			const json_t *doc)
+{
+	struct field_errors errors;
+	field_errors_init(&errors);
+	enum db_status status = session_note_goal_errors(db, member_text(doc, "participant_id"),
+							 json_object_get(doc, "goal_ids"), &errors);
+	if (status == DB_OK)
+		status = since_errors(db, id, doc, &errors);
+	return checked_clean(request, status, &errors);
+}
+
 static PGresult *write_note(struct request *request, struct db_conn *db, const char *id,
 			    const json_t *doc)
 {
-	const char *participant_id = member_text(doc, "participant_id");
-	if (!session_note_goals_active(request, db, participant_id,
-				       json_object_get(doc, "goal_ids")))
+	if (!still_valid(request, db, id, doc))
 		return NULL;
 	char duration[16];
 	integer_text(doc, "duration_minutes", duration, sizeof duration);
@@ -372,7 +438,7 @@ static PGresult *write_note(struct request *request, struct db_conn *db, const c
 	if (status == DB_OK)
 		status = db_exec(db, &NOTE_LOCK_BY_ID, DB_ARGS(id), &res);
 	if (status != DB_OK)
-		problem_send_database(request, status);
+		problem_send_constraint(request, status, db, SESSION_NOTE_CONSTRAINTS);
 	return res;
 }
 

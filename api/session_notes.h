@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "audit.h"
+#include "problem.h"
 #include "validate.h"
 
 struct request;
@@ -19,6 +20,16 @@ void session_notes_patch(struct request *request);
 
 /* The fields of a session note as a client writes them. */
 extern const struct field_rule NOTE_FIELDS[];
+
+/* What the database's refusal of a note means to the client. */
+extern const struct constraint_answer SESSION_NOTE_CONSTRAINTS[];
+
+/* A participant's notes begin with their first record with the program (sql/020): adds an
+ * error naming occurred_at when occurred_at (the body's member: NULL or any text) is an
+ * RFC 3339 timestamp before since, the participant's peerd_participant_since as
+ * peerd_timestamp writes it (NULL: nothing to compare with). */
+void session_note_since_error(const char *occurred_at, const char *since,
+			      struct field_errors *errors);
 
 /* Column order of SESSION_NOTE_COLUMNS, for api/session_note_signing.c. */
 enum session_note_column {

@@ -102,16 +102,6 @@ static void organization_day(const char *organization_id, int days, char *out, s
 	free(day);
 }
 
-/* Now to the second less a PostgreSQL interval, as RFC 3339 in UTC. */
-static void instant_ago(const char *interval, char *out, size_t size)
-{
-	char *at = test_sql_text("SELECT to_char((date_trunc('second', now()) - $1::interval)"
-				 " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-				 1, (const char *const[]){interval});
-	snprintf(out, size, "%s", at);
-	free(at);
-}
-
 /* Seconds since 1970 of an RFC 3339 UTC timestamp to the second. */
 static long long epoch_of(const char *at)
 {
@@ -306,21 +296,6 @@ static void sign_ok(const char *token, const char *note_id, int units)
 		     "units should be %d: %s", units, signed_note->body);
 	http_response_free(signed_note);
 	free(path);
-}
-
-/* Sets a referral's submission to now, to the second, less interval (the API cannot). */
-static void backdate_referral(const char *referral_id, const char *interval)
-{
-	PGconn *db = test_db_connect();
-	PGresult *res =
-		PQexecParams(db,
-			     "UPDATE referrals SET submitted_at = date_trunc('second', now())"
-			     " - $2::interval WHERE id = $1",
-			     2, NULL, (const char *const[]){referral_id, interval}, NULL, NULL, 0);
-	cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQerrorMessage(db));
-	cr_assert_str_eq(PQcmdTuples(res), "1");
-	PQclear(res);
-	PQfinish(db);
 }
 
 static void backdate_goal(const char *goal_id, const char *interval)
@@ -1119,6 +1094,9 @@ Test(reports_audit, export_is_de_identified_ndjson_of_the_range)
 	char *x_goal = goal_ok(provider.supervisor, x, "emotional", "active", NULL);
 	char *x_second_goal = goal_ok(provider.supervisor, x, "occupational", "active", NULL);
 	char *y_goal = goal_ok(provider.supervisor, y, "physical", "active", NULL);
+	/* Referred before the oldest note below (sql/020). */
+	backdate_referral(x_referral, "30 days");
+	backdate_referral(y_referral, "30 days");
 
 	/* In the week: X signed and draft, Y signed and draft; X once 20 days ago. */
 	char at[5][32];

@@ -208,7 +208,8 @@ struct person {
 };
 
 /* A referral the provider's supervisor records, accepts and assigns to specialist, and a
- * goal the specialist sets with the participant. */
+ * goal the specialist sets with the participant. Submitted at TEST_PROGRAM_START, so the
+ * tests may date notes back. */
 static void person_assigned(struct person *person, const struct provider *provider,
 			    const struct specialist *specialist)
 {
@@ -235,11 +236,13 @@ static void person_assigned(struct person *person, const struct provider *provid
 	cr_assert_eq(assigned->status, 200, "%s", assigned->body);
 	cr_assert_str_eq(http_string(assigned, "status"), "assigned");
 	http_response_free(assigned);
+	referral_submitted_at(person->referral_id, TEST_PROGRAM_START);
 	person->goal_id = goal_ok(person->id, specialist->token, "emotional");
 }
 
 /* A walk-in the supervisor records, with a goal: for notes a supervisor writes for a
- * specialist who could not be assigned. */
+ * specialist who could not be assigned. Registered at TEST_PROGRAM_START, so the tests may
+ * date notes back. */
 static void person_walk_in(struct person *person, const struct provider *provider)
 {
 	struct http_response *created = http_post("/v1/participants", provider->supervisor,
@@ -249,6 +252,7 @@ static void person_walk_in(struct person *person, const struct provider *provide
 	person->referral_id = NULL;
 	snprintf(person->id, sizeof person->id, "%s", http_string(created, "id"));
 	http_response_free(created);
+	participant_registered_at(person->id, TEST_PROGRAM_START);
 	person->goal_id = goal_ok(person->id, provider->supervisor, "social");
 }
 

@@ -154,8 +154,9 @@ static char *certified_peer(const struct team *team, int max_caseload, char *sub
 	return id;
 }
 
-/* A referral the team's partner submits and its supervisor accepts; writes its
- * participant's id and returns the referral's (the caller frees it). */
+/* A referral the team's partner submits and its supervisor accepts, submitted at
+ * TEST_PROGRAM_START (before NOTE_OCCURRED_AT); writes its participant's id and returns
+ * the referral's (the caller frees it). */
 static char *accepted_referral(const struct team *team, char *participant_id, size_t size)
 {
 	json_t *body =
@@ -176,6 +177,7 @@ static char *accepted_referral(const struct team *team, char *participant_id, si
 	cr_assert_eq(accepted->status, 200, "accepting: %s", accepted->body);
 	snprintf(participant_id, size, "%s", member(accepted, "participant_id"));
 	http_response_free(accepted);
+	referral_submitted_at(id, TEST_PROGRAM_START);
 	return id;
 }
 

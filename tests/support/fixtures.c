@@ -162,8 +162,46 @@ char *certified_specialist(const char *organization_id, char *subject, size_t si
 	return id;
 }
 
-/* A referral recorded by the provider's supervisor, accepted and assigned to
- * specialist_id; returns the referral's id and writes its participant's id. */
+/* Runs update (one row changed, $1 its id, $2 at) on the test database. */
+static void update_one(const char *update, const char *id, const char *at)
+{
+	PGconn *db = test_db_connect();
+	PGresult *res =
+		PQexecParams(db, update, 2, NULL, (const char *const[]){id, at}, NULL, NULL, 0);
+	cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s: %s", update, PQerrorMessage(db));
+	cr_assert_str_eq(PQcmdTuples(res), "1", "%s: %s", update, id);
+	PQclear(res);
+	PQfinish(db);
+}
+
+void referral_submitted_at(const char *referral_id, const char *at)
+{
+	update_one("UPDATE referrals SET submitted_at = $2::timestamptz WHERE id = $1", referral_id,
+		   at);
+}
+
+void participant_registered_at(const char *participant_id, const char *at)
+{
+	update_one("UPDATE participants SET created_at = $2::timestamptz WHERE id = $1",
+		   participant_id, at);
+}
+
+void instant_ago(const char *interval, char *out, size_t size)
+{
+	char *at = test_sql_text("SELECT to_char((date_trunc('second', now()) - $1::interval)"
+				 " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+				 1, (const char *const[]){interval});
+	snprintf(out, size, "%s", at);
+	free(at);
+}
+
+void backdate_referral(const char *referral_id, const char *interval)
+{
+	char at[32];
+	instant_ago(interval, at, sizeof at);
+	referral_submitted_at(referral_id, at);
+}
+
 char *assigned_referral(const char *supervisor, const char *specialist_id, char *participant_id,
 			size_t size)
 {
@@ -186,6 +224,7 @@ char *assigned_referral(const char *supervisor, const char *specialist_id, char 
 	struct http_response *assigned = http_post(path, supervisor, body);
 	cr_assert_eq(assigned->status, 200, "%s", assigned->body);
 	http_response_free(assigned);
+	referral_submitted_at(id, TEST_PROGRAM_START);
 	return id;
 }
 
@@ -394,13 +433,19 @@ void create_own_database(char *name, size_t name_size, char *setting, size_t set
 
 void through_server_with(const char *setting, void (*make)(void *context), void *context)
 {
+	static const char DATABASE[] = "PEERD_DATABASE_URL=";
 	struct peerd_process server;
 	cr_assert(peerd_start(&server, (const char *const[]){setting, NULL}));
 	char *shared = strdup(http_base_url());
+	char *shared_database = strdup(getenv("PEERD_TEST_DATABASE_URL"));
 	setenv("PEERD_TEST_URL", server.url, 1);
+	if (strncmp(setting, DATABASE, strlen(DATABASE)) == 0)
+		setenv("PEERD_TEST_DATABASE_URL", setting + strlen(DATABASE), 1);
 	make(context);
 	setenv("PEERD_TEST_URL", shared, 1);
+	setenv("PEERD_TEST_DATABASE_URL", shared_database, 1);
 	free(shared);
+	free(shared_database);
 	cr_assert_eq(peerd_stop(&server), 0);
 }
 

@@ -53,8 +53,27 @@ void assert_error_names(const struct http_response *response, const char *field)
  * writes their subject and returns the id (the caller frees it). */
 char *certified_specialist(const char *organization_id, char *subject, size_t size);
 
+/* When the people of the shared fixtures came to the program: before every day the tests
+ * date notes on, as a note may not precede its participant's first referral or
+ * registration (sql/020). */
+#define TEST_PROGRAM_START "2020-01-01T00:00:00Z"
+
+/* Sets referral_id's submitted_at to at (a timestamptz, such as TEST_PROGRAM_START), as
+ * if it had been submitted then; the API cannot. */
+void referral_submitted_at(const char *referral_id, const char *at);
+
+/* Sets participant_id's created_at to at: a walk-in registered then. */
+void participant_registered_at(const char *participant_id, const char *at);
+
+/* Now to the second less a PostgreSQL interval ("2 hours"), as RFC 3339 in UTC. */
+void instant_ago(const char *interval, char *out, size_t size);
+
+/* Sets a referral's submission to now, to the second, less interval. */
+void backdate_referral(const char *referral_id, const char *interval);
+
 /* A referral recorded by the provider's supervisor, accepted and assigned to
- * specialist_id; returns the referral's id and writes its participant's id. */
+ * specialist_id, submitted at TEST_PROGRAM_START; returns the referral's id and writes its
+ * participant's id. */
 char *assigned_referral(const char *supervisor, const char *specialist_id, char *participant_id,
 			size_t size);
 
@@ -105,7 +124,9 @@ void drop_own_database(const char *name);
 
 /* Runs make(context) with PEERD_TEST_URL pointing at a peerd of its own started with
  * setting (such as a database of the test's own), then stops that peerd and points
- * PEERD_TEST_URL back: for fixtures made through the API somewhere else. */
+ * PEERD_TEST_URL back: for fixtures made through the API somewhere else. When setting is
+ * "PEERD_DATABASE_URL=...", test_db_connect reaches that database meanwhile, so fixtures
+ * that set what the API cannot (referral_submitted_at) set it there. */
 void through_server_with(const char *setting, void (*make)(void *context), void *context);
 
 /* Runs SQL without results on a connection, asserting success. */
