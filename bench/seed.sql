@@ -970,6 +970,21 @@ BEGIN
         RAISE EXCEPTION 'history: %', problem;
     END IF;
 
+    -- The trigger skipped here (sql/020): no note from before its participant's referral,
+    -- none in the future.
+    SELECT format('note %s occurred at %s, outside %s to now', n.id, n.occurred_at,
+                  peerd_participant_since(n.participant_id))
+    INTO problem
+    FROM bench_sample x
+    CROSS JOIN LATERAL (SELECT * FROM session_notes WHERE participant_id = x.participant_id
+                        OFFSET 0) AS n
+    WHERE n.occurred_at < peerd_participant_since(n.participant_id)
+       OR n.occurred_at > now() + interval '5 minutes'
+    LIMIT 1;
+    IF problem IS NOT NULL THEN
+        RAISE EXCEPTION 'occurred_at: %', problem;
+    END IF;
+
     SELECT format('note %s cites %s', n.id, cited.goal_id) INTO problem
     FROM bench_sample x
     CROSS JOIN LATERAL (SELECT * FROM session_notes WHERE participant_id = x.participant_id
