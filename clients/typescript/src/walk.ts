@@ -33,10 +33,9 @@ function say(line: string): void {
   console.log(`walk: ${line}`);
 }
 
-/** Whole seconds in UTC, as peerd writes and expects timestamps. */
-function hoursAgo(hours: number): string {
-  const at = new Date(Date.now() - hours * 3600 * 1000);
-  return `${at.toISOString().slice(0, 19)}Z`;
+/** Now in whole seconds in UTC, as peerd writes and expects timestamps. */
+function now(): string {
+  return `${new Date().toISOString().slice(0, 19)}Z`;
 }
 
 async function setUp() {
@@ -122,7 +121,8 @@ async function main(): Promise<void> {
     params: { header: { 'Idempotency-Key': randomUUID() } },
     body: {
       participant_id: participantId,
-      occurred_at: hoursAgo(1),
+      // They met just now: a session may not predate the referral that brought the person.
+      occurred_at: now(),
       duration_minutes: 50,
       modality: 'in_person',
       location: 'Community room',
