@@ -163,6 +163,8 @@ class Bench:
             " FROM referrals r JOIN specialists s ON s.id = r.assigned_specialist_id"
             " WHERE r.status IN ('assigned', 'engaged') AND s.subject IN"
             "  (SELECT subject FROM specialists ORDER BY subject LIMIT 100)"
+            # Referred before yesterday, the time their notes below are dated (sql/020).
+            " AND r.submitted_at < now() - interval '1 day'"
             f" ORDER BY random() LIMIT {SAMPLE_ROWS}")
         rows = [row for row in rows if row[3]]
         files["goals"] = self.write_requests("goals", [

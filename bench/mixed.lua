@@ -76,8 +76,10 @@ local function yesterday()
 	return os.date("!%Y-%m-%d", os.time() - 86400)
 end
 
-local function an_hour_ago()
-	return os.date("!%Y-%m-%dT%H:%M:%SZ", os.time() - 3600)
+-- The walk's note is of a session just held: it may not predate the referral the walk
+-- submitted moments before (sql/020).
+local function just_now()
+	return os.date("!%Y-%m-%dT%H:%M:%SZ", os.time())
 end
 
 -- A request: method, path, token, body (a JSON text), the statuses expected, and for a
@@ -206,7 +208,7 @@ local WALK = {
 			string.format('{"participant_id":"%s","occurred_at":"%s","duration_minutes":%d,'
 				.. '"modality":"in_person","location":"Community center","goal_ids":["%s"],'
 				.. '"summary":"Talked about the week.","response":"Engaged.",'
-				.. '"plan":"Meet again Tuesday."}', ctx.participant, an_hour_ago(),
+				.. '"plan":"Meet again Tuesday."}', ctx.participant, just_now(),
 				math.random(10, 90), ctx.goal), {[201] = true},
 			function(_, body)
 				ctx.note = field(body, "id")
