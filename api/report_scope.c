@@ -72,6 +72,15 @@ bool report_scope_read(struct request *request, enum report_database database,
 		last = today;
 	if (!from)
 		first = civil_date_add_days(last, -(REPORT_DEFAULT_DAYS - 1));
+	/* A day the client wrote has four digits of year from 1; the default start can fall in
+	 * year 0, which PostgreSQL refuses, and an export would learn that only after its 200. */
+	if (first.year < 1) {
+		problem_send_field(request, "from",
+				   "must be given: the %d days ending on to would begin before "
+				   "0001-01-01",
+				   REPORT_DEFAULT_DAYS);
+		return false;
+	}
 	if (civil_date_compare(first, last) > 0) {
 		problem_send_field(request, "from",
 				   "must not be after to (or today, when to is left out)");

@@ -25,7 +25,7 @@ enum report_database { REPORT_READS_REPLICA, REPORT_READS_PRIMARY };
 
 /* Reads the scope, with a connection to database in out->db. Without to, the range ends on the
  * organization's today; without from, it spans REPORT_DEFAULT_DAYS up to its end. Answers 400
- * (malformed, or an admin without organization_id), 422 (from after to), 404 (no such organization)
- * and returns false. */
+ * (malformed, or an admin without organization_id), 422 (from after to, or a default from before
+ * 0001-01-01), 404 (no such organization) and returns false. */
 bool report_scope_read(struct request *request, enum report_database database,
 		       struct report_scope *out);

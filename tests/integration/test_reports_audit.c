@@ -904,6 +904,51 @@ Test(reports_audit, a_range_starting_after_today_is_refused)
 	provider_close(&provider);
 }
 
+/* A range lies inside the calendar peerd reads, 0001-01-01 through 9999-12-31, the default
+ * start included: ?to=0001-01-01 alone would start 29 days earlier, in year 0. BUG (issue
+ * 20, finding 7): the summary refused that with a 422 naming no field, and the export
+ * answered 200 and broke off without its last chunk, since its first statement to use the
+ * range ran after the status had gone out. */
+Test(reports_audit, a_range_at_the_ends_of_the_calendar)
+{
+	static const struct {
+		const char *query;
+		long status;
+		const char *from; /* the summary's "from" for a 200 */
+	} cases[] = {
+		{"to=0001-01-01", 422, NULL},
+		{"to=0001-01-29", 422, NULL},
+		{"to=0001-01-30", 200, "0001-01-01"},
+		{"from=0001-01-01&to=0001-01-01", 200, "0001-01-01"},
+		{"from=9999-12-31&to=9999-12-31", 200, "9999-12-31"},
+		{"from=0001-01-01&to=9999-12-31", 200, "0001-01-01"},
+		{"from=9999-12-31&to=0001-01-01", 422, NULL},
+		{"from=0000-12-31&to=0001-01-01", 400, NULL},
+	};
+	struct provider provider;
+	provider_open(&provider);
+	const char *const reports[] = {"/v1/reports/summary", "/v1/exports/session-notes"};
+	for (size_t r = 0; r < 2; r++) {
+		for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+			char *path = text_of("%s?%s", reports[r], cases[c].query);
+			struct http_response *response = http_get(path, provider.reporter);
+			cr_assert_eq(response->status, cases[c].status, "%s: %s", path,
+				     response->body);
+			if (cases[c].status == 422)
+				assert_error_names(response, "from");
+			if (cases[c].status == 200 && r == 0)
+				cr_assert_str_eq(member(response->json, "from"), cases[c].from,
+						 "%s: %s", path, response->body);
+			if (cases[c].status == 200 && r == 1)
+				cr_assert_eq(response->body_size, 0, "%s: %s", path,
+					     response->body);
+			http_response_free(response);
+			free(path);
+		}
+	}
+	provider_close(&provider);
+}
+
 /* 2. Who may read reports, and nothing else */
 
 Test(reports_audit, reporters_read_reports_only)
