@@ -126,18 +126,15 @@ static bool type_supported(const json_t *header)
 	return !typ || (json_is_string(typ) && strcasecmp(json_string_value(typ), "JWT") == 0);
 }
 
-/* Decodes the token's first segment and returns its "alg" as an enum jwt_algorithm flag, or
- * 0 for any algorithm peerd never accepts (including "none"). Sets *malformed when the
- * header is not a base64url JSON object with a string "alg", and *unsupported_type when
- * its typ is one libjwt refuses. */
-static unsigned header_algorithm(const char *token, bool *malformed, bool *unsupported_type)
+/* The token's first segment as a JSON object, or NULL when it is not base64url JSON (the
+ * caller owns it). Duplicate members are refused, so that no member can mean one thing
+ * here and another to libjwt. */
+static json_t *header_decode(const char *token)
 {
 	const char *dot = strchr(token, '.');
-	*malformed = true;
 	if (!dot || dot == token)
-		return 0;
-	size_t segment_length = (size_t)(dot - token);
-	char *segment = strndup(token, segment_length);
+		return NULL;
+	char *segment = strndup(token, (size_t)(dot - token));
 	size_t size = 0;
 	unsigned char *decoded = segment ? base64url_decode(segment, &size) : NULL;
 	free(segment);
@@ -145,21 +142,44 @@ static unsigned header_algorithm(const char *token, bool *malformed, bool *unsup
 		decoded ? json_loadb((const char *)decoded, size, JSON_REJECT_DUPLICATES, NULL)
 			: NULL;
 	free(decoded);
-	const char *name =
-		json_is_object(header) ? json_string_value(json_object_get(header, "alg")) : NULL;
-	unsigned algorithm = 0;
-	*unsupported_type = name && !type_supported(header);
-	if (name) {
-		*malformed = false;
-		if (strcmp(name, "HS256") == 0)
-			algorithm = JWT_ACCEPT_HS256;
-		else if (strcmp(name, "RS256") == 0)
-			algorithm = JWT_ACCEPT_RS256;
-		else if (strcmp(name, "ES256") == 0)
-			algorithm = JWT_ACCEPT_ES256;
+	if (!json_is_object(header)) {
+		json_decref(header);
+		return NULL;
 	}
+	return header;
+}
+
+/* "alg" as an enum jwt_algorithm flag, or 0 for any algorithm peerd never accepts
+ * (including "none"). */
+static unsigned algorithm_named(const char *name)
+{
+	if (strcmp(name, "HS256") == 0)
+		return JWT_ACCEPT_HS256;
+	if (strcmp(name, "RS256") == 0)
+		return JWT_ACCEPT_RS256;
+	if (strcmp(name, "ES256") == 0)
+		return JWT_ACCEPT_ES256;
+	return 0;
+}
+
+/* Reads the header before any key is used: its "alg" into *algorithm, and whether peerd
+ * can honour the rest. RFC 7515 §4.1.11: the extensions crit lists must be understood or
+ * the token refused, and crit may not be empty; peerd understands none, so a crit of any
+ * value is refused. libjwt 1.10 ignores crit. */
+static enum jwt_verdict header_read(const char *token, unsigned *algorithm)
+{
+	json_t *header = header_decode(token);
+	const char *name = json_string_value(json_object_get(header, "alg"));
+	enum jwt_verdict verdict = JWT_VALID;
+	if (!name)
+		verdict = JWT_MALFORMED;
+	else if (!type_supported(header))
+		verdict = JWT_UNSUPPORTED_TYPE;
+	else if (json_object_get(header, "crit"))
+		verdict = JWT_CRITICAL_EXTENSION;
+	*algorithm = name ? algorithm_named(name) : 0;
 	json_decref(header);
-	return algorithm;
+	return verdict;
 }
 
 static bool has_valid_shape(const char *token)
@@ -286,13 +306,10 @@ static enum jwt_verdict verify_afresh(const struct jwt_verifier *verifier, const
 {
 	if (!has_valid_shape(token))
 		return JWT_MALFORMED;
-	bool malformed = false;
-	bool unsupported_type = false;
-	unsigned algorithm = header_algorithm(token, &malformed, &unsupported_type);
-	if (malformed)
-		return JWT_MALFORMED;
-	if (unsupported_type)
-		return JWT_UNSUPPORTED_TYPE;
+	unsigned algorithm = 0;
+	enum jwt_verdict verdict = header_read(token, &algorithm);
+	if (verdict != JWT_VALID)
+		return verdict;
 	if (!(algorithm & verifier->accepted))
 		return JWT_ALGORITHM_REFUSED;
 
@@ -303,8 +320,7 @@ static enum jwt_verdict verify_afresh(const struct jwt_verifier *verifier, const
 	jwt_free(jwt);
 	json_t *claims = claims_text ? json_loads(claims_text, 0, NULL) : NULL;
 	free(claims_text);
-	enum jwt_verdict verdict =
-		json_is_object(claims) ? read_time_claims(claims, times) : JWT_MALFORMED;
+	verdict = json_is_object(claims) ? read_time_claims(claims, times) : JWT_MALFORMED;
 	if (verdict == JWT_VALID)
 		verdict = check_time_claims(times, now);
 	if (verdict == JWT_VALID)
@@ -336,6 +352,9 @@ const char *jwt_verdict_text(enum jwt_verdict verdict)
 		return "the bearer token is not a well-formed JWT";
 	case JWT_UNSUPPORTED_TYPE:
 		return "the token's type (typ) is not supported; peerd accepts typ JWT";
+	case JWT_CRITICAL_EXTENSION:
+		return "the token's header names critical extensions (crit); peerd understands "
+		       "none";
 	case JWT_ALGORITHM_REFUSED:
 		return "the token's signing algorithm is not accepted";
 	case JWT_BAD_SIGNATURE:

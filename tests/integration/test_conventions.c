@@ -409,6 +409,27 @@ Test(conventions, forged_and_spoiled_tokens_are_401)
 	free(valid);
 }
 
+/* RFC 7515 §4.1.11: peerd understands no header extension, so a token that names one as
+ * critical is refused (401), however well it is signed; without crit it would pass. */
+Test(conventions, a_token_with_critical_extensions_is_401)
+{
+	const char *claims = "{\"sub\":\"x\",\"role\":\"admin\",\"exp\":4102444800}";
+	char *plain = test_sign_with_headers(JWT_ALG_HS256, TEST_JWT_SECRET, NULL, claims);
+	char *critical =
+		test_sign_with_headers(JWT_ALG_HS256, TEST_JWT_SECRET,
+				       "{\"crit\":[\"x-unknown\"],\"x-unknown\":1}", claims);
+	struct http_response *accepted = http_get("/v1/organizations", plain);
+	cr_assert_eq(accepted->status, 200, "%s", accepted->body);
+	struct http_response *refused = http_get("/v1/organizations", critical);
+	assert_problem(refused, 401);
+	const char *detail = json_string_value(json_object_get(refused->json, "detail"));
+	cr_assert(strstr(detail, "crit"), "%s", refused->body);
+	http_response_free(refused);
+	http_response_free(accepted);
+	free(critical);
+	free(plain);
+}
+
 /* The reports are built as json by PostgreSQL, which spaces it ("a" : 1, "b" : 2); they
  * answer compact JSON like every other endpoint, byte for byte what jansson writes. */
 Test(conventions, reports_answer_compact_json)

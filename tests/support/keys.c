@@ -48,10 +48,19 @@ void test_key_free(struct test_key *key)
 
 char *test_sign(jwt_alg_t alg, const char *key, const char *claims_json)
 {
+	return test_sign_with_headers(alg, key, NULL, claims_json);
+}
+
+char *test_sign_with_headers(jwt_alg_t alg, const char *key, const char *headers_json,
+			     const char *claims_json)
+{
 	jwt_t *jwt = NULL;
 	cr_assert_eq(jwt_new(&jwt), 0);
 	cr_assert_eq(jwt_set_alg(jwt, alg, (const unsigned char *)key, (int)strlen(key)), 0);
 	cr_assert_eq(jwt_add_grants_json(jwt, claims_json), 0, "bad claims %s", claims_json);
+	if (headers_json)
+		cr_assert_eq(jwt_add_headers_json(jwt, headers_json), 0, "bad headers %s",
+			     headers_json);
 	char *token = jwt_encode_str(jwt);
 	jwt_free(jwt);
 	cr_assert(token);

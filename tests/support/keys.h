@@ -16,6 +16,11 @@ void test_key_free(struct test_key *key);
 /* Signs claims (a JSON object text) with alg and key; the caller frees the token. */
 char *test_sign(jwt_alg_t alg, const char *key, const char *claims_json);
 
+/* As test_sign, with the members of headers_json (a JSON object text) added to the header
+ * libjwt writes. */
+char *test_sign_with_headers(jwt_alg_t alg, const char *key, const char *headers_json,
+			     const char *claims_json);
+
 /* An unsigned token ({"alg":"none"}) carrying claims. The caller frees it. */
 char *test_unsigned_token(const char *claims_json);
 

@@ -432,3 +432,59 @@ Test(jwt, a_kept_token_vouches_for_nothing_that_differs)
 	free(token);
 	jwt_verifier_free(&verifier);
 }
+
+/* RFC 7515 §4.1.11: a recipient must refuse a token whose crit names an extension it does
+ * not understand, and crit may not be empty. peerd understands none, so any crit is
+ * refused, however well the token is signed. */
+static void expect_critical_refused(const struct jwt_verifier *verifier, const char *token,
+				    const char *what)
+{
+	struct principal caller;
+	enum jwt_verdict verdict = jwt_verify(verifier, token, NOW, &caller);
+	cr_expect_neq(verdict, JWT_VALID, "%s was accepted", what);
+	cr_expect(strstr(jwt_verdict_text(verdict), "crit"), "%s: \"%s\"", what,
+		  jwt_verdict_text(verdict));
+}
+
+Test(jwt, critical_extensions_are_refused_hs256)
+{
+	struct jwt_verifier verifier;
+	make_verifier(&verifier, SECRET, NULL, NULL, NULL);
+	const char *const headers[] = {
+		"{\"alg\":\"HS256\",\"crit\":[\"x-unknown\"],\"x-unknown\":1}",
+		"{\"alg\":\"HS256\",\"typ\":\"JWT\",\"crit\":[\"exp\"]}",
+		"{\"alg\":\"HS256\",\"crit\":[]}",
+		"{\"alg\":\"HS256\",\"crit\":\"x-unknown\"}",
+		"{\"alg\":\"HS256\",\"crit\":null}",
+	};
+	for (size_t i = 0; i < sizeof headers / sizeof headers[0]; i++) {
+		char *token = test_sign_hs256_with_header(SECRET, headers[i], GOOD_CLAIMS);
+		expect_critical_refused(&verifier, token, headers[i]);
+		free(token);
+	}
+	jwt_verifier_free(&verifier);
+}
+
+Test(jwt, critical_extensions_are_refused_rs256_and_es256)
+{
+	struct test_key keys[2];
+	test_key_rsa(&keys[0]);
+	test_key_ec(&keys[1]);
+	const jwt_alg_t algorithms[] = {JWT_ALG_RS256, JWT_ALG_ES256};
+	for (size_t i = 0; i < 2; i++) {
+		struct jwt_verifier verifier;
+		make_verifier(&verifier, NULL, keys[i].public_pem, NULL, NULL);
+		char *plain = test_sign(algorithms[i], keys[i].private_pem, GOOD_CLAIMS);
+		struct principal caller;
+		cr_assert_eq(jwt_verify(&verifier, plain, NOW, &caller), JWT_VALID);
+		char *critical = test_sign_with_headers(
+			algorithms[i], keys[i].private_pem,
+			"{\"crit\":[\"x-unknown\"],\"x-unknown\":true}", GOOD_CLAIMS);
+		expect_critical_refused(&verifier, critical,
+					i == 0 ? "RS256 with crit" : "ES256 with crit");
+		free(critical);
+		free(plain);
+		jwt_verifier_free(&verifier);
+		test_key_free(&keys[i]);
+	}
+}
