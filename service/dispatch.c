@@ -19,7 +19,6 @@
 #include "problem.h"
 #include "rate_limit.h"
 #include "request.h"
-#include "request_deadline.h"
 #include "respond.h"
 #include "validate.h"
 
@@ -80,17 +79,27 @@ static bool find_route(struct request *request)
 	return false;
 }
 
-/* ulfius keeps at most max_body_bytes + 1 bytes of a body, so a longer body shows up as
- * one byte too many even when the client sent no Content-Length. */
-static bool body_within_limit(struct request *request)
+static bool refuse_body_too_large(struct request *request)
 {
-	size_t limit = request->app->config->max_body_bytes;
+	problem_send(request, 413, "the request body is larger than %zu bytes",
+		     request->app->config->max_body_bytes);
+	return false;
+}
+
+/* Before the body: the length the client declared. A chunked body declares none. */
+static bool declared_body_within_limit(struct request *request)
+{
 	const char *declared = request_header(request, "Content-Length");
 	unsigned long long length = declared ? strtoull(declared, NULL, 10) : 0;
-	if (length <= limit && request->raw->binary_body_length <= limit)
-		return true;
-	problem_send(request, 413, "the request body is larger than %zu bytes", limit);
-	return false;
+	return length <= request->app->config->max_body_bytes || refuse_body_too_large(request);
+}
+
+/* After it: the exchange keeps at most max_body_bytes + 1 bytes of a body, so a longer
+ * body shows up as one byte too many even when the client declared no length. */
+static bool received_body_within_limit(struct request *request)
+{
+	return request->raw->binary_body_length <= request->app->config->max_body_bytes ||
+	       refuse_body_too_large(request);
 }
 
 /* ulfius would silently drop a value that is not UTF-8 (check_utf8), turning a garbled
@@ -195,6 +204,35 @@ static bool content_type_accepted(struct request *request)
 	       media_type_is(type, "application/merge-patch+json");
 }
 
+static void problem_send_unsupported_body(struct request *request)
+{
+	problem_send(request, 415, "send the body as %s",
+		     request->route->body == ROUTE_BODY_MERGE_PATCH
+			     ? "application/merge-patch+json or application/json"
+			     : "application/json");
+}
+
+/* A body on its way: a length above zero, or chunks. */
+static bool request_declares_body(struct request *request)
+{
+	const char *length = request_header(request, "Content-Length");
+	return (length && strtoull(length, NULL, 10) > 0) ||
+	       request_header(request, "Transfer-Encoding");
+}
+
+/* Whether the route takes a body and, if so, whether the client announced one it can
+ * read: checked on the headers, so that an unreadable body is never taken in. */
+static bool body_acceptable(struct request *request)
+{
+	enum route_body expected = request->route->body;
+	if (expected == ROUTE_BODY_NONE || !request_declares_body(request))
+		return true;
+	if (content_type_accepted(request))
+		return true;
+	problem_send_unsupported_body(request);
+	return false;
+}
+
 static bool read_body(struct request *request)
 {
 	enum route_body expected = request->route->body;
@@ -202,10 +240,7 @@ static bool read_body(struct request *request)
 	if (expected == ROUTE_BODY_NONE || (expected == ROUTE_BODY_OPTIONAL_JSON && size == 0))
 		return true;
 	if (!content_type_accepted(request)) {
-		problem_send(request, 415, "send the body as %s",
-			     expected == ROUTE_BODY_MERGE_PATCH
-				     ? "application/merge-patch+json or application/json"
-				     : "application/json");
+		problem_send_unsupported_body(request);
 		return false;
 	}
 	if (size == 0) {
@@ -226,15 +261,30 @@ static bool read_body(struct request *request)
 	return true;
 }
 
-static void handle(struct request *request)
+bool dispatch_headers(struct request *request)
 {
-	if (cors_handle(request) || !find_route(request) || !body_within_limit(request) ||
+	assign_request_id(request);
+	add_standard_headers(request);
+	if (cors_handle(request) || !find_route(request) || !declared_body_within_limit(request) ||
 	    !query_is_text(request))
-		return;
+		return false;
 	if (request->route->roles &&
 	    (!authenticate(request) || !within_rate(request) || !authorize(request)))
-		return;
-	if (!read_body(request))
+		return false;
+	return body_acceptable(request);
+}
+
+void dispatch_refuse(struct request *request, unsigned status, const char *detail)
+{
+	assign_request_id(request);
+	add_standard_headers(request);
+	respond_header(request, "Connection", "close");
+	problem_send(request, status, "%s", detail);
+}
+
+void dispatch_body(struct request *request)
+{
+	if (!received_body_within_limit(request) || !read_body(request))
 		return;
 	request->route->handler(request);
 	audit_flush_reads(request);
@@ -260,8 +310,7 @@ static void log_access(const struct request *request, double seconds)
 						 .request_id = request->id});
 }
 
-/* Releases what the request borrowed, whatever happened in the handler. */
-static void finish(struct request *request, const struct timespec *started)
+void dispatch_finish(struct request *request, const struct timespec *started)
 {
 	if (request->status == 0) {
 		log_message(LOG_LEVEL_ERROR, "%s %s produced no response", request->raw->http_verb,
@@ -283,19 +332,4 @@ static void finish(struct request *request, const struct timespec *started)
 		request->route ? (size_t)(request->route - app->routes) : app->route_count;
 	metrics_observe(app->metrics, route_index, request->status, seconds);
 	log_access(request, seconds);
-}
-
-int dispatch_request(const struct _u_request *raw, struct _u_response *response, void *user_data)
-{
-	struct timespec started;
-	clock_gettime(CLOCK_MONOTONIC, &started);
-	struct app *app = user_data;
-	/* ulfius calls this once the whole request has arrived, body included. */
-	request_deadlines_received(app->request_deadlines, raw);
-	struct request request = {.raw = raw, .response = response, .app = app};
-	assign_request_id(&request);
-	add_standard_headers(&request);
-	handle(&request);
-	finish(&request, &started);
-	return U_CALLBACK_COMPLETE;
 }

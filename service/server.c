@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "dispatch.h"
+#include "http_exchange.h"
 #include "log.h"
 #include "request_deadline.h"
 
@@ -38,40 +38,6 @@ log_from_microhttpd(void *context, const char *format, va_list args)
 	vsnprintf(message, sizeof message, format, args);
 	message[strcspn(message, "\n")] = '\0';
 	log_write(LOG_LEVEL_WARN, "http server", json_pack("{s:s}", "detail", message));
-}
-
-/* A request counts as in flight from its first line until MHD has finished with it, body
- * upload and response included, so a graceful stop also waits for slow uploads. MHD
- * calls request_completed for every request it passed to request_started
- * (connection.c: client_aware); both pass on to the ulfius callbacks they replace, and
- * tell the receiving deadlines (service/request_deadline.c). */
-static void *request_started(void *context, const char *uri, struct MHD_Connection *connection)
-{
-	struct app *app = context;
-	atomic_fetch_add(&app->in_flight, 1);
-	struct connection_info_struct *info = ulfius_uri_logger(NULL, uri);
-	request_deadlines_begun(app->request_deadlines, connection, info ? info->request : NULL,
-				info);
-	return info;
-}
-
-static void request_completed(void *context, struct MHD_Connection *connection, void **state,
-			      enum MHD_RequestTerminationCode reason)
-{
-	struct app *app = context;
-	request_deadlines_completed(app->request_deadlines, connection, reason);
-	mhd_request_completed(NULL, connection, state, reason);
-	atomic_fetch_sub(&app->in_flight, 1);
-}
-
-/* A request libmicrohttpd refused before any handler (a query of thousands of parameters
- * outgrows its memory pool) never reaches request_completed: end it here, when its
- * connection closes, so it is neither leaked nor counted in flight for ever. */
-static void request_abandoned(void *context, struct MHD_Connection *connection, void *state)
-{
-	struct app *app = context;
-	mhd_request_completed(NULL, connection, &state, MHD_REQUEST_TERMINATED_WITH_ERROR);
-	atomic_fetch_sub(&app->in_flight, 1);
 }
 
 /* Descriptors besides the clients': the listening socket, the pool's connections, logs. */
@@ -115,24 +81,6 @@ bool server_start(struct server *server, struct app *app, char *error, size_t er
 	address.sin_family = AF_INET;
 	address.sin_port = htons((uint16_t)app->config->port);
 	address.sin_addr.s_addr = htonl(INADDR_ANY);
-	if (ulfius_init_instance(&server->instance, app->config->port, &address, NULL) != U_OK) {
-		snprintf(error, error_size, "the HTTP server could not be initialised");
-		return false;
-	}
-	/* ulfius silently truncates a longer body; one byte more lets the dispatcher tell a
-	 * body at the limit from one over it and answer 413. */
-	server->instance.max_post_body_size = app->config->max_body_bytes + 1;
-	server->instance.allowed_post_processor = U_POST_PROCESS_NONE;
-	/* Keep values that are not UTF-8 so the dispatcher can refuse them (400) instead of
-	 * ulfius dropping them unseen. */
-	server->instance.check_utf8 = 0;
-	/* Routing, 404 and 405 are peerd's own (service/router.c): one catch-all endpoint. */
-	if (ulfius_add_endpoint_by_val(&server->instance, "*", NULL, "*", 0, dispatch_request,
-				       app) != U_OK) {
-		snprintf(error, error_size, "the HTTP server could not be initialised");
-		ulfius_clean_instance(&server->instance);
-		return false;
-	}
 
 	/* Each connection may hold a body of up to PEERD_MAX_BODY_BYTES while it uploads, so
 	 * this also bounds memory. */
@@ -140,18 +88,16 @@ bool server_start(struct server *server, struct app *app, char *error, size_t er
 	/* Beyond this idle timeout, each request must arrive whole within the same time. */
 	app->request_deadlines = request_deadlines_start(app->config->connection_timeout_seconds,
 							 2 * (size_t)server->connection_limit,
-							 request_abandoned, app);
+							 http_exchange_abandoned, app);
 	if (!app->request_deadlines) {
 		snprintf(error, error_size, "the HTTP server could not be initialised");
-		ulfius_clean_instance(&server->instance);
 		return false;
 	}
 	struct MHD_OptionItem options[] = {
 		/* First, so that MHD reports even option errors through it. */
 		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)log_from_microhttpd, NULL},
-		/* ulfius.h requires its two callbacks here; these wrap them. */
-		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, app},
-		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)request_started, app},
+		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)http_exchange_begin, app},
+		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)http_exchange_completed, app},
 		{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)request_deadlines_connection,
 		 app->request_deadlines},
 		{MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)app->config->threads, NULL},
@@ -162,10 +108,12 @@ bool server_start(struct server *server, struct app *app, char *error, size_t er
 		{MHD_OPTION_END, 0, NULL},
 	};
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	if (ulfius_start_framework_with_mhd_options(&server->instance, flags, options) != U_OK) {
+	server->daemon = MHD_start_daemon(flags, (uint16_t)app->config->port, NULL, NULL,
+					  http_exchange_access, app, MHD_OPTION_ARRAY, options,
+					  MHD_OPTION_END);
+	if (!server->daemon) {
 		snprintf(error, error_size, "cannot listen on port %u (is it in use?)",
 			 app->config->port);
-		ulfius_clean_instance(&server->instance);
 		request_deadlines_stop(app->request_deadlines);
 		app->request_deadlines = NULL;
 		return false;
@@ -209,9 +157,9 @@ void server_stop(struct server *server, unsigned grace_ms)
 	struct app *app = server->app;
 	atomic_store(&app->draining, true);
 	/* Stop accepting: the listening socket becomes ours to close. */
-	MHD_socket listener = MHD_quiesce_daemon(server->instance.mhd_daemon);
+	MHD_socket listener = MHD_quiesce_daemon(server->daemon);
 	if (listener != MHD_INVALID_SOCKET) {
-		hand_over_backlog(server->instance.mhd_daemon, listener, server->connection_limit);
+		hand_over_backlog(server->daemon, listener, server->connection_limit);
 		close(listener);
 	}
 	unsigned waited = 0;
@@ -240,8 +188,8 @@ void server_stop(struct server *server, unsigned grace_ms)
 			pool_cancel_borrowed(app->reports_pool);
 		sleep_ms(FLUSH_GRACE_MS);
 	}
-	ulfius_stop_framework(&server->instance);
-	ulfius_clean_instance(&server->instance);
+	MHD_stop_daemon(server->daemon);
+	server->daemon = NULL;
 	/* Every connection is closed by now. */
 	request_deadlines_stop(app->request_deadlines);
 	app->request_deadlines = NULL;

@@ -1,16 +1,17 @@
-/* The HTTP listener: ulfius on libmicrohttpd with a fixed thread pool and epoll. */
+/* The HTTP listener: libmicrohttpd with a fixed thread pool and epoll, each request an
+ * exchange (service/http_exchange.c) in ulfius's request and response structures. */
 #pragma once
 
 #include "attributes.h"
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <ulfius.h>
 
 struct app;
+struct MHD_Daemon;
 
 struct server {
-	struct _u_instance instance;
+	struct MHD_Daemon *daemon;
 	struct app *app;
 	unsigned connection_limit; /* PEERD_MAX_CONNECTIONS, or what the descriptors allow */
 	bool running;

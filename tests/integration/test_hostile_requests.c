@@ -10,12 +10,9 @@
  *
  * Requests go out on a raw socket, not through libcurl: curl would remove "..", refuse
  * some bytes, and cannot lie about Content-Length. */
-#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +25,7 @@
 #include "http.h"
 #include "keys.h"
 #include "peerd_process.h"
+#include "raw_http.h"
 #include "routes.h"
 
 /* How long a request may go unanswered before it counts as a hang. */
@@ -100,87 +98,30 @@ static long long now_ms(void)
 	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
-/* Reads until the server closes or patience_ms pass; true when it closed. */
-static bool read_until_closed(int fd, int patience_ms, char **data, size_t *size)
-{
-	size_t capacity = 4096;
-	*data = malloc(capacity);
-	*size = 0;
-	long long deadline = now_ms() + patience_ms;
-	for (;;) {
-		long long left = deadline - now_ms();
-		struct pollfd ready = {.fd = fd, .events = POLLIN};
-		if (left <= 0 || poll(&ready, 1, (int)left) <= 0)
-			return false;
-		if (*size + 4096 > capacity)
-			*data = realloc(*data, capacity *= 2);
-		ssize_t got = recv(fd, *data + *size, capacity - *size - 1, 0);
-		if (got <= 0)
-			return got == 0 || *size > 0;
-		*size += (size_t)got;
-	}
-}
-
-/* The answer parsed into a response http_response_free releases, or NULL when there is
- * no complete status line and head. */
-static struct http_response *raw_parse(char *data, size_t size)
-{
-	data[size] = '\0';
-	char *end = strstr(data, "\r\n\r\n");
-	long status = 0;
-	if (!end || sscanf(data, "HTTP/1.%*d %ld", &status) != 1)
-		return NULL;
-	if (status >= 100 && status < 200) /* 100 Continue: the answer follows */
-		return raw_parse(end + 4, size - (size_t)(end + 4 - data));
-	struct http_response *response = calloc(1, sizeof *response);
-	response->status = status;
-	response->headers = strndup(data, (size_t)(end - data) + 2);
-	response->body_size = size - (size_t)(end + 4 - data);
-	response->body = malloc(response->body_size + 1);
-	memcpy(response->body, end + 4, response->body_size + 1);
-	response->json = json_loadb(response->body, response->body_size, JSON_DECODE_ANY, NULL);
-	return response;
-}
-
 /* Sends raw on a new connection and returns the answer, or NULL with the reason in error
  * when none came (refused, reset, or silent for ANSWER_TIMEOUT_MS). */
 static struct http_response *raw_send(const struct raw *raw, char *error, size_t error_size)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	cr_assert(fd >= 0);
-	struct sockaddr_in address = {
-		.sin_family = AF_INET,
-		.sin_port = htons((uint16_t)(raw->port ? raw->port : server_port())),
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0) {
+	int fd = raw_connect(raw->port ? raw->port : server_port(), 0);
+	if (fd < 0) {
 		snprintf(error, error_size, "cannot connect: %s", strerror(errno));
-		close(fd);
 		return NULL;
 	}
 	size_t size = 0;
 	char *text = raw_text(raw, &size);
 	/* The server may answer (413) and close before it has read everything. */
-	for (size_t sent = 0; sent < size;) {
-		ssize_t wrote = send(fd, text + sent, size - sent, MSG_NOSIGNAL);
-		if (wrote <= 0)
-			break;
-		sent += (size_t)wrote;
-	}
+	raw_send_all(fd, text, size);
 	free(text);
 	if (raw->half_close)
 		shutdown(fd, SHUT_WR);
-	char *data = NULL;
-	size_t received = 0;
-	bool closed = read_until_closed(fd, raw->patience_ms ? raw->patience_ms : ANSWER_TIMEOUT_MS,
-					&data, &received);
+	struct raw_answer answer =
+		raw_read_answer(fd, raw->patience_ms ? raw->patience_ms : ANSWER_TIMEOUT_MS);
 	close(fd);
-	struct http_response *response = raw_parse(data, received);
-	if (!response)
+	if (!answer.response)
 		snprintf(error, error_size, "%s after %zu bytes",
-			 closed ? "no answer: the connection closed" : "no answer in time",
-			 received);
-	free(data);
-	return response;
+			 answer.closed ? "no answer: the connection closed" : "no answer in time",
+			 answer.received);
+	return answer.response;
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -463,10 +404,10 @@ static void side_create(struct side *side)
 		 records->participant, records->goal);
 	const char *specialist = token_of(side, ROLE_SPECIALIST);
 	side->closed_note = created_id(http_post("/v1/session-notes", specialist, body), "a note");
-	snprintf(path, sizeof path, "/v1/session-notes/%s/sign", side->closed_note);
-	expect_ok(http_post(path, specialist, NULL), "signing a note");
-	snprintf(path, sizeof path, "/v1/session-notes/%s/cosign", side->closed_note);
-	expect_ok(http_post(path, token_of(side, ROLE_SUPERVISOR), NULL), "co-signing a note");
+	snprintf(path, sizeof path, "/v1/session-notes/%s", side->closed_note);
+	expect_ok(http_post_as_read(path, "/sign", specialist, NULL), "signing a note");
+	expect_ok(http_post_as_read(path, "/cosign", token_of(side, ROLE_SUPERVISOR), NULL),
+		  "co-signing a note");
 }
 
 static void side_free(struct side *side)
@@ -703,6 +644,24 @@ static const struct route *route_named(const char *method, const char *path)
 static bool is_patch(const struct route *route)
 {
 	return route->body == ROUTE_BODY_MERGE_PATCH;
+}
+
+/* The routes that honour If-Match: every PATCH, and the POSTs that change the resource
+ * their path names (README, API conventions). */
+static bool honours_if_match(const struct route *route)
+{
+	static const char *const ACTIONS[] = {
+		"/v1/certifications/{id}/verify", "/v1/referrals/{id}/transitions",
+		"/v1/referrals/{id}/assignment",  "/v1/session-notes/{id}/sign",
+		"/v1/session-notes/{id}/addenda", "/v1/session-notes/{id}/cosign",
+	};
+	if (is_patch(route))
+		return true;
+	for (size_t i = 0; i < sizeof ACTIONS / sizeof ACTIONS[0]; i++) {
+		if (strcmp(route->method, "POST") == 0 && strcmp(route->path, ACTIONS[i]) == 0)
+			return true;
+	}
+	return false;
 }
 
 static bool takes_body(const struct route *route)
@@ -1870,7 +1829,7 @@ static void header_variants(struct sweep *sweep, const struct call *call, bool s
 			sweep, call, "X-Request-Id of 1 KB", long_header, false, EXPECT_ANSWER);
 		check_request_id(sweep, "X-Request-Id of 1 KB", response);
 		http_response_free(response);
-		if (!is_patch(route)) {
+		if (!honours_if_match(route)) {
 			header_probe(sweep, call, "If-Match garbage where not honoured",
 				     "If-Match: garbage\r\n", false, EXPECT_ANSWER);
 		} else {
@@ -1897,13 +1856,16 @@ static void header_variants(struct sweep *sweep, const struct call *call, bool s
 	header_probe(sweep, call, "a header of 200 KB", huge_header, false, EXPECT_PROTOCOL);
 	free(huge_header);
 	free(huge_value);
-	if (is_patch(route)) {
+	if (honours_if_match(route)) {
 		/* If-Match must hold the current ETag; a patch that changes nothing still
-		 * checks it. */
-		char weak[64], list[96];
-		struct http_response *current = http_get(call->path, call->token);
+		 * checks it. An action's resource is its path less the action. */
+		char weak[64], list[96], resource[256];
+		snprintf(resource, sizeof resource, "%s", call->path);
+		if (!is_patch(route))
+			*strrchr(resource, '/') = '\0';
+		struct http_response *current = http_get(resource, call->token);
 		char *etag = http_header(current, "ETag");
-		cr_assert(etag, "GET %s sends no ETag", call->path);
+		cr_assert(etag, "GET %s sends no ETag", resource);
 		snprintf(weak, sizeof weak, "If-Match: W/%s\r\n", etag);
 		snprintf(list, sizeof list, "If-Match: \"0\", W/%s\r\n", etag);
 		free(etag);
