@@ -227,22 +227,38 @@ void referral_assign(struct request *request)
 		finish(request, db, id, AUDIT_UPDATE);
 }
 
-/* A partner learns how its referral moved and who moved it, not what the staff wrote
- * about the person: of the reasons, only a decline's (the answer to the referrer) and its
- * own withdrawal's; nor which specialist took it. */
-static json_t *event_render(const struct request *request, const PGresult *res, int row)
+/* The provider's staff read who made each move: the person's sub, their role, and the
+ * specialist of an assignment. */
+static json_t *event_render_for_staff(const PGresult *res, int row)
 {
-	bool partner = request->caller.role == ROLE_PARTNER;
+	return json_pack("{s:o, s:s, s:s, s:o, s:o, s:o, s:o}", "from", db_json_string(res, row, 0),
+			 "to", db_text(res, row, 1), "at", db_text(res, row, 2), "actor",
+			 db_json_string(res, row, 3), "actor_role", db_json_string(res, row, 4),
+			 "reason", db_json_string(res, row, 5), "specialist_id",
+			 db_json_string(res, row, 6));
+}
+
+/* The organization on whose side the move to `to` was made: the referrer's for the
+ * submission and a withdrawal, the provider's for the rest. */
+static const char *acting_organization(const PGresult *referral, const char *to)
+{
+	const char *referrer = db_text(referral, 0, REFERRAL_REFERRING_ORGANIZATION_ID);
+	if (referrer && referral_move_is_referrers(to))
+		return referrer;
+	return db_text(referral, 0, REFERRAL_PROVIDER_ORGANIZATION_ID);
+}
+
+/* A partner learns how its referral moved and which organization moved it, never who on
+ * the provider's staff did, nor which specialist took it, nor what the staff wrote about
+ * the person: of the reasons, only a decline's (the answer to the referrer) and its own
+ * withdrawal's. */
+static json_t *event_render_for_partner(const PGresult *res, int row, const PGresult *referral)
+{
 	const char *to = db_text(res, row, 1);
-	bool reason_shown = !partner || strcmp(to, "declined") == 0 || strcmp(to, "withdrawn") == 0;
-	json_t *event =
-		json_pack("{s:o, s:s, s:s, s:o, s:o, s:o}", "from", db_json_string(res, row, 0),
-			  "to", to, "at", db_text(res, row, 2), "actor",
-			  db_json_string(res, row, 3), "actor_role", db_json_string(res, row, 4),
-			  "reason", reason_shown ? db_json_string(res, row, 5) : json_null());
-	if (event && !partner)
-		json_object_set_new(event, "specialist_id", db_json_string(res, row, 6));
-	return event;
+	bool reason_shown = strcmp(to, "declined") == 0 || strcmp(to, "withdrawn") == 0;
+	return json_pack("{s:o, s:s, s:s, s:s, s:o}", "from", db_json_string(res, row, 0), "to", to,
+			 "at", db_text(res, row, 2), "actor", acting_organization(referral, to),
+			 "reason", reason_shown ? db_json_string(res, row, 5) : json_null());
 }
 
 void referral_history(struct request *request)
@@ -254,16 +270,19 @@ void referral_history(struct request *request)
 	PGresult *referral = db ? referral_find_visible(request, db, id) : NULL;
 	if (!referral)
 		return;
-	PQclear(referral);
 	PGresult *res = NULL;
 	enum db_status status = db_read(db, &HISTORY_SELECT, DB_ARGS(id), &res);
 	if (status != DB_OK) {
 		problem_send_database(request, status);
+		PQclear(referral);
 		return;
 	}
+	bool partner = request->caller.role == ROLE_PARTNER;
 	json_t *items = json_array();
 	for (int row = 0; items && row < PQntuples(res); row++)
-		json_array_append_new(items, event_render(request, res, row));
+		json_array_append_new(items, partner ? event_render_for_partner(res, row, referral)
+						     : event_render_for_staff(res, row));
 	PQclear(res);
+	PQclear(referral);
 	respond_json(request, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }

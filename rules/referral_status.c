@@ -96,6 +96,11 @@ const char *referral_move_explain(enum referral_move_result result)
 	return "the move is not allowed";
 }
 
+bool referral_move_is_referrers(const char *to)
+{
+	return strcmp(to, "submitted") == 0 || strcmp(to, "withdrawn") == 0;
+}
+
 bool referral_status_has_specialist(const char *status)
 {
 	return strcmp(status, "assigned") == 0 || strcmp(status, "engaged") == 0;

@@ -24,6 +24,10 @@ enum referral_move_result referral_move_check(const char *from, const char *to, 
 /* A sentence for the 409 or 422 that answers a refused move. */
 const char *referral_move_explain(enum referral_move_result result);
 
+/* True when a move to `to` is the referring side's: the submission and a withdrawal. Every
+ * other move is the provider's (an admin moving a referral acts for that side). */
+bool referral_move_is_referrers(const char *to);
+
 /* True for a status with a specialist on it: assigned, engaged. */
 bool referral_status_has_specialist(const char *status);
 

@@ -1866,3 +1866,69 @@ Test(referrals, list_filters_narrow_the_staff_view)
 	free(specialist_id);
 	world_free(&world);
 }
+
+/* What each side reads of a history (API.md: a partner sees status and history, never who
+ * on the provider's staff did what): the referring partner gets from, to, at, reason and,
+ * as actor, the organization whose move it was (itself for the submission and its
+ * withdrawal, the provider for the rest); the provider's staff get the person's sub, the
+ * role and the specialist of an assignment. */
+Test(referrals, a_partner_reads_organizations_in_the_history_and_staff_read_people)
+{
+	struct world world;
+	world_create(&world);
+	char specialist_subject[96];
+	char *specialist = eligible_specialist(world.provider_id, "peer", specialist_subject,
+					       sizeof specialist_subject);
+	char *id = accepted_referral(&world, "peer");
+	assign_ok(id, world.supervisor, specialist);
+	move_expect(id, world.partner, "withdrawn", "The person moved out of state.", 200);
+
+	struct http_response *partner = history_of(id, world.partner);
+	cr_assert_eq(partner->status, 200, "%s", partner->body);
+	char moves[256];
+	history_moves(partner, moves, sizeof moves);
+	cr_assert_str_eq(moves,
+			 "->submitted submitted>accepted accepted>assigned assigned>withdrawn",
+			 "%s", partner->body);
+	const char *const actors[] = {world.partner_id, world.provider_id, world.provider_id,
+				      world.partner_id};
+	for (size_t i = 0; i < 4; i++) {
+		json_t *event = event_at(partner, i);
+		cr_assert_eq(json_object_size(event), 5, "from, to, at, actor, reason only: %s",
+			     partner->body);
+		const char *const members[] = {"from", "to", "at", "actor", "reason"};
+		for (size_t m = 0; m < 5; m++)
+			cr_assert(json_object_get(event, members[m]), "no %s: %s", members[m],
+				  partner->body);
+		cr_assert_str_eq(json_string_value(json_object_get(event, "actor")), actors[i],
+				 "event %zu: %s", i, partner->body);
+	}
+	cr_assert_str_eq(json_string_value(json_object_get(event_at(partner, 3), "reason")),
+			 "The person moved out of state.", "%s", partner->body);
+	const char *const people[] = {world.supervisor_subject, world.partner_subject,
+				      specialist_subject, specialist};
+	for (size_t i = 0; i < 4; i++)
+		cr_assert_null(strstr(partner->body, people[i]), "the partner reads %s: %s",
+			       people[i], partner->body);
+
+	struct http_response *staff = history_of(id, world.supervisor);
+	cr_assert_eq(staff->status, 200, "%s", staff->body);
+	const char *const subjects[] = {world.partner_subject, world.supervisor_subject,
+					world.supervisor_subject, world.partner_subject};
+	const char *const roles[] = {"partner", "supervisor", "supervisor", "partner"};
+	for (size_t i = 0; i < 4; i++) {
+		json_t *event = event_at(staff, i);
+		cr_assert_str_eq(json_string_value(json_object_get(event, "actor")), subjects[i],
+				 "event %zu: %s", i, staff->body);
+		cr_assert_str_eq(json_string_value(json_object_get(event, "actor_role")), roles[i],
+				 "event %zu: %s", i, staff->body);
+	}
+	cr_assert_str_eq(json_string_value(json_object_get(event_at(staff, 2), "specialist_id")),
+			 specialist, "%s", staff->body);
+
+	http_response_free(staff);
+	http_response_free(partner);
+	free(id);
+	free(specialist);
+	world_free(&world);
+}

@@ -77,3 +77,13 @@ Test(referral_status, statuses_with_a_specialist)
 	cr_assert(referral_status_has_specialist("engaged"));
 	cr_assert_not(referral_status_has_specialist("accepted"));
 }
+
+Test(referral_status, the_referrers_moves)
+{
+	cr_assert(referral_move_is_referrers("submitted"));
+	cr_assert(referral_move_is_referrers("withdrawn"));
+	const char *const providers[] = {"accepted", "declined",  "assigned",
+					 "engaged",  "completed", "closed"};
+	for (size_t i = 0; i < sizeof providers / sizeof providers[0]; i++)
+		cr_assert_not(referral_move_is_referrers(providers[i]), "%s", providers[i]);
+}
