@@ -20,6 +20,7 @@ struct app {
 	struct metrics *metrics;
 	struct rate_limiter *rate_limiter;
 	struct request_deadlines *request_deadlines; /* made and freed by server.c */
+	struct workers *workers;  /* the handlers' threads: made and freed by server.c */
 	struct static_files docs; /* the /docs page: PEERD_DOCS_DIR, read at start */
 	const struct route *routes;
 	size_t route_count;

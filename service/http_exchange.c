@@ -14,10 +14,13 @@
 #include "log.h"
 #include "request.h"
 #include "request_deadline.h"
+#include "workers.h"
 
 enum exchange_phase {
 	EXCHANGE_HEADERS,  /* the access handler's first call is due: the headers are in */
 	EXCHANGE_BODY,	   /* the headers passed: the body is arriving */
+	EXCHANGE_WORKING,  /* a worker runs the handler; the connection is suspended */
+	EXCHANGE_READY,	   /* the worker is done: the response waits to be queued */
 	EXCHANGE_ANSWERED, /* a response is queued */
 };
 
@@ -27,6 +30,7 @@ struct exchange {
 	struct request request; /* what the dispatcher and the handler see */
 	struct timespec started;
 	enum exchange_phase phase;
+	struct MHD_Connection *connection; /* while a worker has it */
 };
 
 /* Frees an exchange and all it holds; NULL is ignored. */
@@ -261,12 +265,34 @@ static bool take_body(struct exchange *exchange, const char *data, size_t size)
 	return true;
 }
 
+/* On a worker thread: the handler, then back to libmicrohttpd, which calls the access
+ * handler again (EXCHANGE_READY) on the connection's I/O thread to queue the answer.
+ * Resuming is the last thing done with the exchange here: from then on it is the I/O
+ * thread's, and may be freed at any moment. */
+static void run_on_worker(void *context)
+{
+	struct exchange *exchange = context;
+	dispatch_body(&exchange->request);
+	dispatch_finish(&exchange->request, &exchange->started);
+	exchange->phase = EXCHANGE_READY;
+	MHD_resume_connection(exchange->connection);
+}
+
 static enum MHD_Result on_body_end(struct exchange *exchange, struct MHD_Connection *connection)
 {
 	struct app *app = exchange->request.app;
 	request_deadlines_received(app->request_deadlines, &exchange->raw);
 	/* The handler's time, not the upload's, is what the access log and metrics show. */
 	clock_gettime(CLOCK_MONOTONIC, &exchange->started);
+	if (exchange->request.route->runs == ROUTE_RUNS_ON_WORKER && app->workers) {
+		exchange->phase = EXCHANGE_WORKING;
+		exchange->connection = connection;
+		MHD_suspend_connection(connection);
+		/* Out of memory for the queue: the handler runs here instead, the same way. */
+		if (!workers_submit(app->workers, run_on_worker, exchange))
+			run_on_worker(exchange);
+		return MHD_YES;
+	}
 	dispatch_body(&exchange->request);
 	return answer(exchange, connection);
 }
@@ -292,6 +318,9 @@ enum MHD_Result http_exchange_access(void *cls, struct MHD_Connection *connectio
 		}
 		*upload_data_size = 0;
 		return MHD_YES;
+	case EXCHANGE_READY:
+		return queue_response(exchange, connection);
+	case EXCHANGE_WORKING:
 	case EXCHANGE_ANSWERED:
 		break;
 	}

@@ -29,13 +29,36 @@ enum route_body {
 
 typedef void (*route_handler)(struct request *request);
 
+/* Where a route's handler runs (service/http_exchange.c). */
+enum route_runs {
+	/* On a worker thread, its connection suspended meanwhile: a handler that may wait,
+	 * on the database above all. */
+	ROUTE_RUNS_ON_WORKER,
+	/* On the I/O thread that read the request: a handler that never waits (no database,
+	 * no lock held for long), such as /healthz, so it answers however busy the workers. */
+	ROUTE_RUNS_INLINE,
+};
+
 struct route {
 	const char *method; /* "GET", "POST", "PATCH", ... */
 	const char *path;   /* "/v1/organizations/{id}": a {name} matches one segment */
 	unsigned roles;	    /* enum role flags admitted; 0 for a public route (no token) */
 	enum route_body body;
 	route_handler handler;
+	enum route_runs runs;
 };
+
+/* A route table's entry, its handler run on a worker or on the I/O thread. */
+#define ROUTE(method_, path_, roles_, body_, handler_)                                    \
+	{                                                                                 \
+		.method = (method_), .path = (path_), .roles = (roles_), .body = (body_), \
+		.handler = (handler_), .runs = ROUTE_RUNS_ON_WORKER                       \
+	}
+#define ROUTE_INLINE(method_, path_, roles_, body_, handler_)                             \
+	{                                                                                 \
+		.method = (method_), .path = (path_), .roles = (roles_), .body = (body_), \
+		.handler = (handler_), .runs = ROUTE_RUNS_INLINE                          \
+	}
 
 /* True when path matches pattern segment by segment; fills params with the {name}
  * segments. A segment longer than ROUTE_PARAM_VALUE_MAX never matches. */

@@ -17,6 +17,7 @@
 #include "http_exchange.h"
 #include "log.h"
 #include "request_deadline.h"
+#include "workers.h"
 
 /* Per connection, for the request line and headers (a long JWT fits easily; larger
  * requests get libmicrohttpd's own 414 or 431, before peerd sees them) and for the
@@ -71,6 +72,15 @@ static unsigned connection_limit(const struct config *config)
 	return (unsigned)room;
 }
 
+/* libmicrohttpd's threads only read requests, write responses and answer what needs no
+ * waiting (service/http_exchange.c): one a CPU keeps them all busy, at least two so that
+ * one slow client's write never stands alone between the others and their answers. */
+static unsigned io_threads(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	return cpus < 2 ? 2 : cpus > 16 ? 16 : (unsigned)cpus;
+}
+
 bool server_start(struct server *server, struct app *app, char *error, size_t error_size)
 {
 	memset(server, 0, sizeof *server);
@@ -93,6 +103,13 @@ bool server_start(struct server *server, struct app *app, char *error, size_t er
 		snprintf(error, error_size, "the HTTP server could not be initialised");
 		return false;
 	}
+	app->workers = workers_start(app->config->threads);
+	if (!app->workers) {
+		snprintf(error, error_size, "the handlers' threads could not be started");
+		request_deadlines_stop(app->request_deadlines);
+		app->request_deadlines = NULL;
+		return false;
+	}
 	struct MHD_OptionItem options[] = {
 		/* First, so that MHD reports even option errors through it. */
 		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)log_from_microhttpd, NULL},
@@ -100,20 +117,23 @@ bool server_start(struct server *server, struct app *app, char *error, size_t er
 		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)http_exchange_completed, app},
 		{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)request_deadlines_connection,
 		 app->request_deadlines},
-		{MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)app->config->threads, NULL},
+		{MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)io_threads(), NULL},
 		{MHD_OPTION_CONNECTION_TIMEOUT, app->config->connection_timeout_seconds, NULL},
 		{MHD_OPTION_CONNECTION_LIMIT, server->connection_limit, NULL},
 		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY_BYTES, NULL},
 		{MHD_OPTION_SOCK_ADDR, 0, &address},
 		{MHD_OPTION_END, 0, NULL},
 	};
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	server->daemon = MHD_start_daemon(flags, (uint16_t)app->config->port, NULL, NULL,
 					  http_exchange_access, app, MHD_OPTION_ARRAY, options,
 					  MHD_OPTION_END);
 	if (!server->daemon) {
 		snprintf(error, error_size, "cannot listen on port %u (is it in use?)",
 			 app->config->port);
+		workers_stop(app->workers);
+		app->workers = NULL;
 		request_deadlines_stop(app->request_deadlines);
 		app->request_deadlines = NULL;
 		return false;
@@ -188,8 +208,15 @@ void server_stop(struct server *server, unsigned grace_ms)
 			pool_cancel_borrowed(app->reports_pool);
 		sleep_ms(FLUSH_GRACE_MS);
 	}
+	/* A worker still running would resume a connection of a stopped daemon: libmicrohttpd
+	 * may not stop while connections are suspended. Their statements are cancelled, so
+	 * they end soon. */
+	while (workers_busy(app->workers) > 0)
+		sleep_ms(10);
 	MHD_stop_daemon(server->daemon);
 	server->daemon = NULL;
+	workers_stop(app->workers);
+	app->workers = NULL;
 	/* Every connection is closed by now. */
 	request_deadlines_stop(app->request_deadlines);
 	app->request_deadlines = NULL;

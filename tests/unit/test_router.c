@@ -9,12 +9,12 @@ static void handler(struct request *request)
 }
 
 static const struct route ROUTES[] = {
-	{"GET", "/healthz", 0, ROUTE_BODY_NONE, handler},
-	{"GET", "/v1/organizations", 1, ROUTE_BODY_NONE, handler},
-	{"POST", "/v1/organizations", 1, ROUTE_BODY_JSON, handler},
-	{"GET", "/v1/organizations/{id}", 1, ROUTE_BODY_NONE, handler},
-	{"PATCH", "/v1/organizations/{id}", 1, ROUTE_BODY_MERGE_PATCH, handler},
-	{"POST", "/v1/referrals/{id}/transitions", 1, ROUTE_BODY_JSON, handler},
+	ROUTE("GET", "/healthz", 0, ROUTE_BODY_NONE, handler),
+	ROUTE("GET", "/v1/organizations", 1, ROUTE_BODY_NONE, handler),
+	ROUTE("POST", "/v1/organizations", 1, ROUTE_BODY_JSON, handler),
+	ROUTE("GET", "/v1/organizations/{id}", 1, ROUTE_BODY_NONE, handler),
+	ROUTE("PATCH", "/v1/organizations/{id}", 1, ROUTE_BODY_MERGE_PATCH, handler),
+	ROUTE("POST", "/v1/referrals/{id}/transitions", 1, ROUTE_BODY_JSON, handler),
 };
 #define COUNT (sizeof ROUTES / sizeof ROUTES[0])
 
