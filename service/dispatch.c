@@ -154,7 +154,7 @@ static bool within_rate(struct request *request)
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double retry_after = 0;
-	if (rate_limiter_admit(request->app->rate_limiter, request->caller.subject,
+	if (rate_limiter_admit(request->app->rate_limiter, &request->caller,
 			       (double)now.tv_sec + (double)now.tv_nsec / 1e9, &retry_after))
 		return true;
 	char seconds[24];
