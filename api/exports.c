@@ -27,10 +27,6 @@
 
 #define EXPORT_CHUNK_ROWS "500"
 
-/* The pseudonym key when PEERD_PSEUDONYM_KEY is not set: derived from the JWT secret, so
- * that it is as secret as the secret itself and stable across restarts. */
-#define PSEUDONYM_DERIVATION "peerd participant pseudonym v1"
-
 /* $1 organization, $2/$3 first and last day (the organization's), $4/$5 the last row
  * sent. Goals are given by their domains only: their statements are the person's words. */
 static const struct db_statement EXPORT_CHUNK = {
@@ -175,24 +171,15 @@ static void export_free(void *context)
 	free(stream);
 }
 
-/* The pseudonym key: PEERD_PSEUDONYM_KEY, else derived from PEERD_JWT_SECRET. */
-static bool pseudonym_key(const struct config *config, struct export_stream *stream)
+/* Copies the pseudonym key, PEERD_PSEUDONYM_KEY, into the stream; false when out of
+ * memory. */
+static bool pseudonym_key_copy(const struct config *config, struct export_stream *stream)
 {
-	if (config->pseudonym_key) {
-		stream->key_length = strlen(config->pseudonym_key);
-		stream->key = malloc(stream->key_length);
-		if (stream->key)
-			memcpy(stream->key, config->pseudonym_key, stream->key_length);
-		return stream->key != NULL;
-	}
-	if (!config->jwt_secret || !(stream->key = malloc(EVP_MAX_MD_SIZE)))
-		return false;
-	unsigned int size = 0;
-	HMAC(EVP_sha256(), config->jwt_secret, (int)strlen(config->jwt_secret),
-	     (const unsigned char *)PSEUDONYM_DERIVATION, strlen(PSEUDONYM_DERIVATION), stream->key,
-	     &size);
-	stream->key_length = size;
-	return size > 0;
+	stream->key_length = strlen(config->pseudonym_key);
+	stream->key = malloc(stream->key_length);
+	if (stream->key)
+		memcpy(stream->key, config->pseudonym_key, stream->key_length);
+	return stream->key != NULL;
 }
 
 void exports_session_notes(struct request *request)
@@ -208,8 +195,16 @@ void exports_session_notes(struct request *request)
 	    !report_scope_read(request, REPORT_READS_PRIMARY, &stream->scope))
 		goto failed;
 	stream->pool = request->db_pool;
-	if (!pseudonym_key(request->app->config, stream)) {
-		problem_send_unavailable(request, "exports need PEERD_PSEUDONYM_KEY to be set");
+	/* A key of its own, never one derived from the token secret: the identity provider
+	 * holds that, and could tell who each pseudonym is. */
+	if (!request->app->config->pseudonym_key) {
+		problem_send_unavailable(
+			request, "exports need PEERD_PSEUDONYM_KEY, a key of their own (not "
+				 "the JWT secret), to be set");
+		goto failed;
+	}
+	if (!pseudonym_key_copy(request->app->config, stream)) {
+		problem_send(request, 500, "out of memory");
 		goto failed;
 	}
 	/* The export's own event is written before the first byte leaves. */

@@ -119,6 +119,9 @@ int command_serve(void)
 		/* Once, beside the server rather than before it: /healthz answers meanwhile. */
 		check = database_check_start(cfg.database_url, cfg.database_role,
 					     database_pooling(&cfg));
+		if (!cfg.pseudonym_key)
+			log_message(LOG_LEVEL_WARN,
+				    "PEERD_PSEUDONYM_KEY is not set: exports answer 503");
 		log_write(LOG_LEVEL_INFO, "listening",
 			  json_pack("{s:i, s:i, s:i}", "port", (int)cfg.port, "threads",
 				    (int)cfg.threads, "db_pool_size", (int)cfg.db_pool_size));

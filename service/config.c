@@ -201,6 +201,13 @@ static bool load_jwt_settings(struct loader *loader, struct config *cfg, bool ne
 	if (cfg->jwt_secret && strlen(cfg->jwt_secret) < CONFIG_JWT_SECRET_MIN_BYTES)
 		return fail(loader, "PEERD_JWT_SECRET must be at least %d bytes long",
 			    CONFIG_JWT_SECRET_MIN_BYTES);
+	/* The identity provider holds the token secret: pseudonyms keyed with it would hide
+	 * no one from the provider. */
+	if (cfg->pseudonym_key && cfg->jwt_secret &&
+	    strcmp(cfg->pseudonym_key, cfg->jwt_secret) == 0)
+		return fail(loader, "PEERD_PSEUDONYM_KEY must differ from PEERD_JWT_SECRET: "
+				    "whoever holds the token secret could tell who each export "
+				    "pseudonym is");
 	if (need_secret && !cfg->jwt_secret)
 		return fail(loader, "PEERD_JWT_SECRET is not set (tokens are signed with it)");
 	if (cfg->jwt_public_key_next && !cfg->jwt_public_key)

@@ -29,7 +29,7 @@ struct config {
 	char *jwt_public_key_next;
 	char *jwt_issuer;   /* checked against `iss` when set */
 	char *jwt_audience; /* checked against `aud` when set */
-	/* HMAC key of the participants' pseudonyms in exports; NULL: derived from jwt_secret */
+	/* HMAC key of the participants' pseudonyms in exports; NULL: exports answer 503 */
 	char *pseudonym_key;
 	unsigned threads;
 	unsigned db_pool_size;

@@ -27,7 +27,8 @@ const struct config_setting_help CONFIG_SETTINGS_HELP[] = {
 	{"PEERD_JWT_ISSUER", SERVE | TOKEN, "when set, tokens' iss must equal it"},
 	{"PEERD_JWT_AUDIENCE", SERVE | TOKEN, "when set, tokens' aud must hold it"},
 	{"PEERD_PSEUDONYM_KEY", SERVE | TOKEN,
-	 "HMAC key of participants' pseudonyms in exports (default: from the JWT secret)"},
+	 "HMAC key of participants' pseudonyms in exports, not the JWT secret; without it "
+	 "exports answer 503"},
 	{"PEERD_PORT", SERVE, "TCP port to listen on (default 8080)"},
 	{"PEERD_DOCS_DIR", SERVE,
 	 "the /docs page's files, made by scripts/docs (default " PEERD_DEFAULT_DOCS_DIR ")"},

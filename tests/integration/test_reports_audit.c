@@ -2401,3 +2401,28 @@ Test(reports_audit, writers_at_once_leave_an_unbroken_chain)
 	}
 	provider_close(&provider);
 }
+
+/* Pseudonyms keyed with the token secret could be recomputed by whoever holds that secret
+ * (the identity provider), so exports take a key of their own: without
+ * PEERD_PSEUDONYM_KEY a server that verifies HS256 tokens still exports nothing, and
+ * says which setting is missing. */
+Test(reports_audit, exports_need_a_pseudonym_key_of_their_own)
+{
+	struct peerd_process keyless;
+	cr_assert(peerd_start(&keyless, (const char *const[]){"PEERD_PSEUDONYM_KEY=", NULL}));
+	char *organization = create_organization("provider");
+	char *reporter = token_for("reporter", organization);
+	struct http_response *refused = http_send(&(struct http_request){
+		.path = "/v1/exports/session-notes", .token = reporter, .base_url = keyless.url});
+	cr_assert_eq(refused->status, 503, "%s", refused->body);
+	const char *detail = json_string_value(json_object_get(refused->json, "detail"));
+	cr_assert(detail && strstr(detail, "PEERD_PSEUDONYM_KEY"), "%s", refused->body);
+	http_response_free(refused);
+	cr_assert_eq(peerd_log_count(&keyless,
+				     (const char *const[]){"\"warn\"", "PEERD_PSEUDONYM_KEY", NULL},
+				     NULL, 0),
+		     1, "the start warns that exports will answer 503");
+	free(reporter);
+	free(organization);
+	cr_assert_eq(peerd_stop(&keyless), 0);
+}

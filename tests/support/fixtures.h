@@ -7,6 +7,9 @@
 /* The HS256 secret every test server is started with. */
 #define TEST_JWT_SECRET "integration-test-secret-0123456789abcdef"
 
+/* The export pseudonyms' key every test server is started with (exports need one). */
+#define TEST_PSEUDONYM_KEY "integration-test-pseudonyms-0123456789abcdef"
+
 /* A token for role (and org, or NULL) signed with TEST_JWT_SECRET, valid for an hour.
  * The caller frees it. */
 char *token_for(const char *role, const char *organization_id);

@@ -34,6 +34,7 @@ static void prepare_environment(unsigned port, const char *const *overrides)
 	const char *database = getenv("PEERD_TEST_DATABASE_URL");
 	setenv("PEERD_DATABASE_URL", database ? database : "postgresql://unset", 1);
 	setenv("PEERD_JWT_SECRET", TEST_JWT_SECRET, 1);
+	setenv("PEERD_PSEUDONYM_KEY", TEST_PSEUDONYM_KEY, 1);
 	setenv("PEERD_PORT", port_text, 1);
 	setenv("PEERD_THREADS", "4", 1);
 	setenv("PEERD_LOG_LEVEL", "info", 1);

@@ -155,6 +155,20 @@ Test(config, short_secret_is_refused)
 	config_free(&cfg);
 }
 
+/* The export pseudonyms' key must not be one the identity provider holds too. */
+Test(config, pseudonym_key_must_differ_from_the_token_secret)
+{
+	const char *const entries[] = {
+		DATABASE, SECRET, "PEERD_PSEUDONYM_KEY=0123456789abcdef0123456789abcdef", NULL};
+	struct config cfg;
+	char error[256] = "";
+	cr_assert_not(load(CONFIG_FOR_SERVE, entries, &cfg, error));
+	cr_assert(strstr(error, "PEERD_PSEUDONYM_KEY") && strstr(error, "PEERD_JWT_SECRET"), "%s",
+		  error);
+	cr_assert_null(strstr(error, "0123456789abcdef"), "the key itself is never printed");
+	config_free(&cfg);
+}
+
 Test(config, each_command_needs_only_its_settings)
 {
 	struct config cfg;
