@@ -353,6 +353,8 @@ PGresult *referral_find_visible(struct request *request, struct db_conn *db, con
 	return res;
 }
 
+const struct idempotency_resource REFERRAL_REPLAY = {"referral", referral_find_visible};
+
 PGresult *referral_reload(struct request *request, struct db_conn *db, const char *id)
 {
 	PGresult *res = NULL;
@@ -531,14 +533,16 @@ static bool intake_commit(struct request *request, struct db_conn *db, struct in
 	PGresult *res = intake_write(request, db, intake, claim);
 	if (!res)
 		return false;
-	char location[96];
-	snprintf(location, sizeof location, "/v1/referrals/%s", db_text(res, 0, REFERRAL_ID));
+	char id[UUID_TEXT_SIZE], location[96];
+	snprintf(id, sizeof id, "%s", db_text(res, 0, REFERRAL_ID));
+	snprintf(location, sizeof location, "/v1/referrals/%s", id);
 	json_t *doc = referral_render_for(request, res, 0);
 	const char *provider = db_text(res, 0, REFERRAL_PROVIDER_ORGANIZATION_ID);
 	audit_record(request, AUDIT_CREATE, "participant", intake->participant_id, provider);
-	audit_record(request, AUDIT_CREATE, "referral", db_text(res, 0, REFERRAL_ID), provider);
+	audit_record(request, AUDIT_CREATE, "referral", id, provider);
 	PQclear(res);
-	enum db_status status = doc ? idempotency_finish(db, claim, 201, location, doc) : DB_ERROR;
+	enum db_status status =
+		doc ? idempotency_finish(db, claim, 201, location, doc, id) : DB_ERROR;
 	if (status == DB_OK)
 		status = audit_commit(request, db, 201);
 	if (status != DB_OK) {
@@ -567,7 +571,7 @@ void referrals_create(struct request *request)
 	 * day have changed since. */
 	struct db_conn *db = request_db(request);
 	struct idempotency claim;
-	if (!db || idempotency_start(request, db, &claim) != IDEMPOTENCY_PROCEED)
+	if (!db || idempotency_start(request, db, &REFERRAL_REPLAY, &claim) != IDEMPOTENCY_PROCEED)
 		return;
 	if (!intake_plan(request, db, &intake) || !intake_commit(request, db, &intake, &claim))
 		idempotency_release(db);

@@ -59,6 +59,12 @@ PGresult *referral_lock(struct request *request, struct db_conn *db, const char 
  * NULL after answering 404 (or 503). */
 PGresult *referral_find_visible(struct request *request, struct db_conn *db, const char *id);
 
+struct idempotency_resource;
+
+/* A referral for a replayed Idempotency-Key: a replay reads it as referral_find_visible
+ * does. */
+extern const struct idempotency_resource REFERRAL_REPLAY;
+
 /* Reads referral id again after a change in this transaction; NULL after answering. */
 PGresult *referral_reload(struct request *request, struct db_conn *db, const char *id);
 

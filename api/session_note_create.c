@@ -244,7 +244,8 @@ void session_notes_create(struct request *request)
 	 * have moved on since. */
 	struct db_conn *db = request_db(request);
 	struct idempotency claim;
-	if (!db || idempotency_start(request, db, &claim) != IDEMPOTENCY_PROCEED)
+	if (!db ||
+	    idempotency_start(request, db, &SESSION_NOTE_REPLAY, &claim) != IDEMPOTENCY_PROCEED)
 		return;
 	if (!note_create(request, db, &claim))
 		idempotency_release(db);

@@ -275,7 +275,7 @@ bool session_note_answer(struct request *request, struct db_conn *db, PGresult *
 	json_t *doc = session_note_render(res, 0);
 	enum db_status status = doc ? DB_OK : DB_ERROR;
 	if (status == DB_OK && status_code == 201)
-		status = idempotency_finish(db, claim, status_code, location, doc);
+		status = idempotency_finish(db, claim, status_code, location, doc, id);
 	if (status == DB_OK)
 		status = audit_commit(request, db, status_code);
 	if (status != DB_OK) {
@@ -328,15 +328,26 @@ void session_notes_list(struct request *request)
 	respond_page(request, status, res, &page, session_note_render, NOTE_POSITION, NOTE_ID);
 }
 
+/* Reads note id as the caller may see it, and records the read for the audit trail; NULL
+ * after answering 404 (or 503). */
+static PGresult *note_read(struct request *request, struct db_conn *db, const char *id)
+{
+	PGresult *res = visible_note(request, db, &NOTE_SELECT, id);
+	if (res)
+		audit_record(request, AUDIT_READ, "session_note", id,
+			     db_text(res, 0, NOTE_ORGANIZATION_ID));
+	return res;
+}
+
+const struct idempotency_resource SESSION_NOTE_REPLAY = {"session_note", note_read};
+
 void session_notes_get(struct request *request)
 {
 	const char *id = request_id_param(request, "id");
 	struct db_conn *db = id ? request_db(request) : NULL;
-	PGresult *res = db ? visible_note(request, db, &NOTE_SELECT, id) : NULL;
+	PGresult *res = db ? note_read(request, db, id) : NULL;
 	if (!res)
 		return;
-	audit_record(request, AUDIT_READ, "session_note", id,
-		     db_text(res, 0, NOTE_ORGANIZATION_ID));
 	respond_resource(request, session_note_render(res, 0), db_integer(res, 0, NOTE_VERSION));
 	PQclear(res);
 }

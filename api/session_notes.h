@@ -92,6 +92,11 @@ json_t *session_note_render(const PGresult *res, int row);
 PGresult *session_note_lock(struct request *request, struct db_conn *db, const char *id);
 
 struct idempotency;
+struct idempotency_resource;
+
+/* A session note for a replayed Idempotency-Key: a replay reads it as GET
+ * /v1/session-notes/{id} does. */
+extern const struct idempotency_resource SESSION_NOTE_REPLAY;
 
 /* Records action on note res (its SESSION_NOTE_COLUMNS row) for the audit trail, stores
  * the answer for claim when it is a 201, commits, and answers with the note (status 200,

@@ -37,13 +37,23 @@ static const struct db_statement KEY_CLAIM = {
 
 static const struct db_statement KEY_SELECT = {
 	"idempotency_select",
-	"SELECT request_hash, response_status, response_location, response_body"
-	" FROM idempotency_keys WHERE scope = $1 AND key = $2"};
+	"SELECT request_hash, response_status, response_location, response_body, resource_type,"
+	" resource_id FROM idempotency_keys WHERE scope = $1 AND key = $2"};
+
+enum key_column {
+	KEY_REQUEST_HASH,
+	KEY_RESPONSE_STATUS,
+	KEY_RESPONSE_LOCATION,
+	KEY_RESPONSE_BODY,
+	KEY_RESOURCE_TYPE,
+	KEY_RESOURCE_ID,
+};
 
 static const struct db_statement KEY_FINISH = {
 	"idempotency_finish",
 	"UPDATE idempotency_keys SET response_status = $4::int, response_location = $5,"
-	" response_body = $6 WHERE scope = $1 AND key = $2 AND request_hash = $3"};
+	" response_body = $6, resource_type = $7, resource_id = $8::uuid"
+	" WHERE scope = $1 AND key = $2 AND request_hash = $3"};
 
 /* Printable ASCII without spaces at either end, 1..IDEMPOTENCY_KEY_MAX long. */
 static bool key_is_valid(const char *key)
@@ -76,23 +86,38 @@ static bool hash_body(const json_t *body, char out[65])
 static const char STILL_HANDLED[] =
 	"the first request with this Idempotency-Key is still being handled; try again shortly";
 
-/* Answers a request whose key is already taken: replay, 422 or 409. */
-static void answer_taken(struct request *request, const struct idempotency *claim,
-			 const PGresult *row)
+/* Answers a request whose key the caller already used: 422, 409, or the first answer
+ * again when the caller may still read the record it describes (else as that read would
+ * answer, 404). */
+static void answer_taken(struct request *request, struct db_conn *db,
+			 const struct idempotency *claim, const PGresult *row)
 {
-	if (strcmp(db_text(row, 0, 0), claim->request_hash) != 0) {
+	if (strcmp(db_text(row, 0, KEY_REQUEST_HASH), claim->request_hash) != 0) {
 		problem_send_field(request, "Idempotency-Key",
 				   "was used before with another body; use a new key for a new "
 				   "request");
 		return;
 	}
-	const char *status = db_text(row, 0, 1);
+	const char *status = db_text(row, 0, KEY_RESPONSE_STATUS);
 	if (!status) {
 		problem_send(request, 409, "%s", STILL_HANDLED);
 		return;
 	}
-	const char *location = db_text(row, 0, 2);
-	const char *body = db_text(row, 0, 3);
+	const char *type = db_text(row, 0, KEY_RESOURCE_TYPE);
+	if (!type || strcmp(type, claim->resource->type) != 0) {
+		problem_send_field(request, "Idempotency-Key",
+				   "was used before for another kind of request; use a new key "
+				   "for a new request");
+		return;
+	}
+	/* The answer discloses the record as it was then: only to a caller who may read it
+	 * now, and recorded as that read. */
+	PGresult *record = claim->resource->read(request, db, db_text(row, 0, KEY_RESOURCE_ID));
+	if (!record)
+		return;
+	PQclear(record);
+	const char *location = db_text(row, 0, KEY_RESPONSE_LOCATION);
+	const char *body = db_text(row, 0, KEY_RESPONSE_BODY);
 	if (location)
 		respond_header(request, "Location", location);
 	respond_header(request, "Idempotent-Replayed", "true");
@@ -100,21 +125,25 @@ static void answer_taken(struct request *request, const struct idempotency *clai
 		      body ? body : "", body ? strlen(body) : 0);
 }
 
-/* The caller's key scope into out. */
+/* The caller's key scope into out: the caller themselves, so that no one else's request
+ * with the same key is taken for theirs. The organization comes second, where
+ * row-level security reads it (sql/010). */
 static void scope_of(const struct request *request, char out[IDEMPOTENCY_SCOPE_MAX])
 {
 	const struct principal *caller = &request->caller;
 	if (caller->has_organization)
-		snprintf(out, IDEMPOTENCY_SCOPE_MAX, "organization:%s:%s", caller->organization_id,
-			 role_name(caller->role));
+		snprintf(out, IDEMPOTENCY_SCOPE_MAX, "organization:%s:%s:%s",
+			 caller->organization_id, role_name(caller->role), caller->subject);
 	else
 		snprintf(out, IDEMPOTENCY_SCOPE_MAX, "subject:%s", caller->subject);
 }
 
 enum idempotency_start idempotency_start(struct request *request, struct db_conn *db,
+					 const struct idempotency_resource *resource,
 					 struct idempotency *out)
 {
 	memset(out, 0, sizeof *out);
+	out->resource = resource;
 	const char *key = request_header(request, "Idempotency-Key");
 	if (key && !key_is_valid(key)) {
 		problem_send(request, 400,
@@ -153,7 +182,7 @@ enum idempotency_start idempotency_start(struct request *request, struct db_conn
 			return IDEMPOTENCY_ANSWERED;
 		}
 		if (PQntuples(res) == 1) {
-			answer_taken(request, out, res);
+			answer_taken(request, db, out, res);
 			PQclear(res);
 			return IDEMPOTENCY_ANSWERED;
 		}
@@ -164,7 +193,8 @@ enum idempotency_start idempotency_start(struct request *request, struct db_conn
 }
 
 enum db_status idempotency_finish(struct db_conn *db, const struct idempotency *claim,
-				  unsigned status, const char *location, const json_t *body)
+				  unsigned status, const char *location, const json_t *body,
+				  const char *resource_id)
 {
 	if (!claim->claimed)
 		return DB_OK;
@@ -174,7 +204,7 @@ enum db_status idempotency_finish(struct db_conn *db, const struct idempotency *
 	enum db_status result =
 		text ? db_exec(db, &KEY_FINISH,
 			       DB_ARGS(claim->scope, claim->key, claim->request_hash, status_text,
-				       location, text),
+				       location, text, claim->resource->type, resource_id),
 			       NULL)
 		     : DB_ERROR;
 	free(text);

@@ -274,21 +274,6 @@ Test(session_notes, a_draft_outside_the_bound_keeps_its_time_through_a_patch)
 	program_close(&program);
 }
 
-/* Runs sql with params as the tables' owner; asserts it fails as a check violation of
- * constraint. */
-static void database_refuses(const char *sql, int count, const char *const *params,
-			     const char *constraint)
-{
-	PGconn *db = test_db_connect();
-	PGresult *res = PQexecParams(db, sql, count, NULL, params, NULL, NULL, 0);
-	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	const char *named = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
-	cr_assert(state && strcmp(state, "23514") == 0, "%s: %s", sql, PQerrorMessage(db));
-	cr_assert(named && strcmp(named, constraint) == 0, "%s: %s", sql, PQerrorMessage(db));
-	PQclear(res);
-	PQfinish(db);
-}
-
 /* What the handlers refuse, the database refuses of any writer: a note before the
  * participant came or in the future (written or moved), and a first contact before its
  * referral's submission. */

@@ -629,11 +629,15 @@ Test(referrals, same_key_and_body_replays_the_first_answer)
 	char *first_replayed = http_header(first, "Idempotent-Replayed");
 	cr_assert_null(first_replayed, "the first answer is not a replay");
 	char *first_location = http_header(first, "Location");
+	cr_assert_eq(audit_events_by(world.partner_subject, member(first, "id"), "read"), 0);
 
 	struct http_response *again = submit(world.partner, body, key);
 	cr_assert_eq(again->status, 201, "%s", again->body);
 	cr_assert_str_eq(member(again, "id"), member(first, "id"));
 	cr_assert(json_equal(again->json, first->json), "%s\n%s", first->body, again->body);
+	/* A replay discloses the referral again: the event a GET of it writes, by the caller. */
+	cr_assert_eq(audit_events_by(world.partner_subject, member(first, "id"), "read"), 1,
+		     "a replay is recorded as a read");
 	char *replayed = http_header(again, "Idempotent-Replayed");
 	cr_assert(replayed && strcmp(replayed, "true") == 0, "Idempotent-Replayed: %s",
 		  replayed ? replayed : "(none)");
@@ -703,12 +707,15 @@ Test(referrals, same_key_with_another_body_is_422)
 	world_free(&world);
 }
 
-Test(referrals, keys_are_scoped_to_the_organization)
+Test(referrals, keys_belong_to_their_caller)
 {
 	struct world world;
 	world_create(&world);
 	char *other_partner_id = create_organization("partner");
 	char *other_partner = token_for("partner", other_partner_id);
+	char colleague_subject[96];
+	unique_name("supervisor", colleague_subject, sizeof colleague_subject);
+	char *colleague = token_for_subject("supervisor", world.provider_id, colleague_subject);
 	json_t *body = referral_body(world.provider_id, "peer");
 	char key[96];
 	unique_token("shared-key", key, sizeof key);
@@ -725,17 +732,45 @@ Test(referrals, keys_are_scoped_to_the_organization)
 	struct http_response *staff = submit(world.supervisor, body, key);
 	cr_assert_eq(staff->status, 201, "%s", staff->body);
 	cr_assert_str_neq(member(staff, "id"), member(mine, "id"));
+	/* And so has each of them: another supervisor with the same key and body does their
+	 * own work rather than get the first one's referral. */
+	struct http_response *colleagues = submit(colleague, body, key);
+	cr_assert_eq(colleagues->status, 201, "%s", colleagues->body);
+	char *colleague_replayed = http_header(colleagues, "Idempotent-Replayed");
+	cr_assert_null(colleague_replayed, "a colleague's key is not replayed: %s",
+		       colleagues->body);
+	cr_assert_str_neq(member(colleagues, "id"), member(staff, "id"));
+	struct http_response *staff_again = submit(world.supervisor, body, key);
+	cr_assert_eq(staff_again->status, 201, "%s", staff_again->body);
+	cr_assert_str_eq(member(staff_again, "id"), member(staff, "id"));
 	cr_assert_eq(referrals_stored(world.partner_id), 1);
 	cr_assert_eq(referrals_stored(other_partner_id), 1);
-	cr_assert_eq(participants_stored(world.provider_id), 3);
+	cr_assert_eq(participants_stored(world.provider_id), 4);
+	http_response_free(staff_again);
+	free(colleague_replayed);
+	http_response_free(colleagues);
 	http_response_free(staff);
 	free(replayed);
 	http_response_free(theirs);
 	http_response_free(mine);
 	json_decref(body);
+	free(colleague);
 	free(other_partner);
 	free(other_partner_id);
 	world_free(&world);
+}
+
+/* A key the database holds names its caller, and an answer the record it discloses. */
+Test(referrals, the_database_keeps_keys_to_their_caller_and_answers_to_their_record)
+{
+	database_refuses("INSERT INTO idempotency_keys (scope, key, request_hash) VALUES"
+			 " ('organization:' || $1 || ':supervisor', 'k', 'h')",
+			 1, (const char *const[]){"11111111-1111-4111-8111-111111111111"},
+			 "idempotency_keys_scope_names_the_caller");
+	database_refuses("INSERT INTO idempotency_keys (scope, key, request_hash,"
+			 " response_status, response_body) VALUES ($1, 'k', 'h', 201, '{}')",
+			 1, (const char *const[]){"subject:an-admin"},
+			 "idempotency_keys_answer_names_its_record");
 }
 
 Test(referrals, malformed_key_is_400)

@@ -1912,6 +1912,8 @@ Test(session_notes, same_key_and_body_replays_the_first_note)
 	cr_assert_eq(first->status, 201, "%s", first->body);
 	cr_assert_not(replayed(first), "the first answer is not a replay");
 	char *location = http_header(first, "Location");
+	const char *id = http_string(first, "id");
+	cr_assert_eq(audit_events_by(k.specialist.subject, id, "read"), 0);
 
 	/* The same document in another member order, after the goal it names was set aside:
 	 * the first answer again, and no second note. */
@@ -1925,6 +1927,9 @@ Test(session_notes, same_key_and_body_replays_the_first_note)
 	char *again_location = http_header(again, "Location");
 	cr_assert_str_eq(again_location, location);
 	cr_assert_eq(notes_stored(k.person.id), 1);
+	/* A replay discloses the note again: the event a GET of it writes, by the caller. */
+	cr_assert_eq(audit_events_by(k.specialist.subject, id, "read"), 1,
+		     "a replay is recorded as a read");
 
 	/* Without the key, the same body is a new request (and now refused: the goal). */
 	struct http_response *unkeyed =
@@ -1970,6 +1975,59 @@ Test(session_notes, same_key_with_another_body_is_422_and_a_failed_key_is_free)
 
 	http_response_free(supervisor);
 	http_response_free(created);
+	json_decref(doc);
+	keyed_close(&k);
+}
+
+Test(session_notes, a_colleagues_key_is_not_replayed_to_a_specialist_not_assigned)
+{
+	struct keyed k;
+	keyed_open(&k, "13:00");
+	struct specialist colleague;
+	specialist_open(&colleague, k.provider.id, true);
+	json_t *doc = note_doc(k.person.id, k.person.goal_id, k.at, 45, "in_person");
+	struct http_response *first = note_post_keyed(k.specialist.token, doc, k.key);
+	cr_assert_eq(first->status, 201, "%s", first->body);
+	/* The same key and body from a specialist the person is not assigned to: their own
+	 * attempt, answered as it would be without the key, never the colleague's note. */
+	struct http_response *theirs = note_post_keyed(colleague.token, doc, k.key);
+	cr_assert_eq(theirs->status, 404, "%s", theirs->body);
+	cr_assert_not(replayed(theirs), "%s", theirs->headers);
+	cr_assert_null(strstr(theirs->body, http_string(first, "id")), "%s", theirs->body);
+	cr_assert_eq(audit_events_by(colleague.subject, http_string(first, "id"), NULL), 0);
+	cr_assert_eq(notes_stored(k.person.id), 1);
+	http_response_free(theirs);
+	http_response_free(first);
+	json_decref(doc);
+	specialist_close(&colleague);
+	keyed_close(&k);
+}
+
+Test(session_notes, a_replay_once_the_person_is_no_longer_assigned_is_404)
+{
+	struct keyed k;
+	keyed_open(&k, "14:00");
+	json_t *doc = note_doc(k.person.id, k.person.goal_id, k.at, 45, "in_person");
+	struct http_response *first = note_post_keyed(k.specialist.token, doc, k.key);
+	cr_assert_eq(first->status, 201, "%s", first->body);
+	const char *id = http_string(first, "id");
+	/* The referral closed, the specialist no longer reads the person's notes: the replay
+	 * answers as a GET of the note would, and records nothing. */
+	char path[160];
+	snprintf(path, sizeof path, "/v1/referrals/%s/transitions", k.person.referral_id);
+	expect(http_post(path, k.provider.supervisor,
+			 "{\"to\":\"closed\",\"reason\":\"Moved out of the county.\"}"),
+	       200, "closing the referral");
+	expect(note_get(id, k.specialist.token), 404, "reading the note once unassigned");
+	long long events = audit_events_by(k.specialist.subject, id, NULL);
+	struct http_response *lost = note_post_keyed(k.specialist.token, doc, k.key);
+	cr_assert_eq(lost->status, 404, "%s", lost->body);
+	cr_assert_not(replayed(lost), "%s", lost->headers);
+	cr_assert_null(strstr(lost->body, id), "%s", lost->body);
+	cr_assert_eq(audit_events_by(k.specialist.subject, id, NULL), events);
+	cr_assert_eq(notes_stored(k.person.id), 1);
+	http_response_free(lost);
+	http_response_free(first);
 	json_decref(doc);
 	keyed_close(&k);
 }

@@ -346,6 +346,33 @@ char *test_sql_text(const char *sql, int count, const char *const *params)
 	return value;
 }
 
+void database_refuses(const char *sql, int count, const char *const *params, const char *constraint)
+{
+	PGconn *db = test_db_connect();
+	PGresult *res = PQexecParams(db, sql, count, NULL, params, NULL, NULL, 0);
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *named = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+	cr_assert(state && strcmp(state, "23514") == 0, "%s: %s", sql, PQerrorMessage(db));
+	cr_assert(named && strcmp(named, constraint) == 0, "%s: %s", sql, PQerrorMessage(db));
+	PQclear(res);
+	PQfinish(db);
+}
+
+long long audit_events_by(const char *actor, const char *resource_id, const char *action)
+{
+	/* One statement, so an event the chainer moves meanwhile is counted once. */
+	char *count = test_sql_text(
+		"SELECT count(*) FROM (SELECT actor, action, resource_id FROM audit_inbox"
+		" UNION ALL SELECT actor, action, resource_id FROM audit_events) e"
+		" WHERE e.actor = $1 AND e.resource_id = $2::uuid"
+		" AND ($3::text IS NULL OR e.action::text = $3::text)",
+		3, (const char *const[]){actor, resource_id, action});
+	cr_assert(count);
+	long long events = atoll(count);
+	free(count);
+	return events;
+}
+
 PGconn *test_db_connect(void)
 {
 	const char *url = getenv("PEERD_TEST_DATABASE_URL");

@@ -103,6 +103,15 @@ void fill_with_records(const char *pattern, const struct records *records, char 
  * NULL); the query must give one row. */
 char *test_sql_text(const char *sql, int count, const char *const *params);
 
+/* Runs sql with params as the tables' owner; asserts it fails as a check violation of
+ * constraint. */
+void database_refuses(const char *sql, int count, const char *const *params,
+		      const char *constraint);
+
+/* How many audit events actor left about resource_id with action ("read", "create", ...;
+ * NULL: any action), whether still in the inbox or already chained (sql/013). */
+long long audit_events_by(const char *actor, const char *resource_id, const char *action);
+
 /* A name no other test uses: prefix, the process id and a counter. */
 void unique_name(const char *prefix, char *out, size_t size);
 
