@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "audit.h"
-#include "etag.h"
 #include "merge_patch.h"
+#include "precondition.h"
 #include "problem.h"
 #include "request.h"
 #include "respond.h"
@@ -140,14 +140,9 @@ static PGresult *apply(struct request *request, struct db_conn *db, const char *
 {
 	if (target->admit && !target->admit(request, db, current))
 		return NULL;
-	if (!etag_if_match_allows(request_header(request, "If-Match"),
-				  db_integer(current, 0, target->version_column))) {
-		problem_send(request, 412,
-			     "the %s has changed since it was read (If-Match does not hold its "
-			     "ETag)",
-			     target->noun);
+	if (!precondition_holds(request, target->noun,
+				db_integer(current, 0, target->version_column), IF_MATCH_OPTIONAL))
 		return NULL;
-	}
 	json_t *before = patch_writable_document(target->render(current, 0), target->fields);
 	json_t *after = before ? merge_patch_apply(before, request->body) : NULL;
 	PGresult *result = NULL;

@@ -52,11 +52,16 @@ void respond_created(struct request *request, const char *location, json_t *body
 	respond_json(request, 201, body);
 }
 
-void respond_resource(struct request *request, json_t *body, long long version)
+void respond_etag(struct request *request, long long version)
 {
 	char tag[32];
 	etag_format(version, tag, sizeof tag);
 	respond_header(request, "ETag", tag);
+}
+
+void respond_resource(struct request *request, json_t *body, long long version)
+{
+	respond_etag(request, version);
 	/* 304 answers a read only (RFC 9110 15.4.5): after a write the client needs the body. */
 	const char *method = request->raw->http_verb;
 	bool read = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;

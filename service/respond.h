@@ -15,6 +15,9 @@ void respond_json(struct request *request, unsigned status, json_t *body);
 /* 201 with `Location: location` and the created resource. Takes ownership of body. */
 void respond_created(struct request *request, const char *location, json_t *body);
 
+/* Adds `ETag: "<version>"`: the version a further change must name in If-Match. */
+void respond_etag(struct request *request, long long version);
+
 /* Sends a resource with `ETag: "<version>"`; to a GET or HEAD whose If-None-Match already
  * holds that tag, 304 instead. Takes ownership of body. */
 void respond_resource(struct request *request, json_t *body, long long version);
