@@ -25,6 +25,7 @@ enum {
 	COL_RESOURCE_TYPE,
 	COL_RESOURCE_ID,
 	COL_REQUEST_ID,
+	COL_SERVER_REQUEST_ID,
 	COL_STATUS,
 	COL_PREVIOUS_HASH,
 	COL_HASH,
@@ -36,7 +37,8 @@ enum {
 static const struct db_statement AUDIT_LIST = {
 	"audit_list",
 	"SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), actor,"
-	" role, organization_id, action, resource_type, resource_id, request_id, status,"
+	" role, organization_id, action, resource_type, resource_id, request_id,"
+	" server_request_id, status,"
 	" previous_hash, hash, '00000000-0000-0000-0000-000000000000' FROM audit_events"
 	" WHERE ($1::uuid IS NULL OR organization_id = $1::uuid)"
 	" AND ($2::text IS NULL OR resource_type = $2::text)"
@@ -69,16 +71,19 @@ static struct db_conn *trail_db(struct request *request)
 	return db;
 }
 
+/* request_id is the client's, server_request_id peerd's own (null in events older than
+ * sql/021). */
 static json_t *event_render(const PGresult *res, int row)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:s, s:I, s:s, s:s}", "id",
+	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:s, s:o, s:I, s:s, s:s}", "id",
 			 (json_int_t)db_integer(res, row, COL_ID), "at", db_text(res, row, COL_AT),
 			 "actor", db_text(res, row, COL_ACTOR), "role", db_text(res, row, COL_ROLE),
 			 "organization_id", db_json_string(res, row, COL_ORGANIZATION_ID), "action",
 			 db_text(res, row, COL_ACTION), "resource_type",
 			 db_text(res, row, COL_RESOURCE_TYPE), "resource_id",
 			 db_json_string(res, row, COL_RESOURCE_ID), "request_id",
-			 db_text(res, row, COL_REQUEST_ID), "status",
+			 db_text(res, row, COL_REQUEST_ID), "server_request_id",
+			 db_json_string(res, row, COL_SERVER_REQUEST_ID), "status",
 			 (json_int_t)db_integer(res, row, COL_STATUS), "previous_hash",
 			 db_text(res, row, COL_PREVIOUS_HASH), "hash", db_text(res, row, COL_HASH));
 }

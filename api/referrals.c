@@ -127,16 +127,16 @@ static const struct db_statement REFERRAL_SELECT = {
 	" FROM specialists WHERE subject = " subject "::text AND organization_id = " organization \
 	"::uuid) AND r.status IN ('assigned', 'engaged')))"
 
-/* Referral $5 and whether the caller may see it ($6 to $9), recording the read in the
- * same round trip when they may (AUDIT_RECORD_SHOWN; $1 to $4: AUDIT_READ_ARGS). */
+/* Referral $6 and whether the caller may see it ($7 to $10), recording the read in the
+ * same round trip when they may (AUDIT_RECORD_SHOWN; $1 to $5: AUDIT_READ_ARGS). */
+#define REFERRAL_VISIBLE_TO_READER REFERRAL_VISIBLE("$7", "$8", "$9", "$10")
 static const struct db_statement REFERRAL_SELECT_RECORDED = {
 	"referral_select_recorded",
-	"WITH " AUDIT_UNFLUSHED ", found AS (SELECT " REFERRAL_COLUMNS ", " REFERRAL_VISIBLE(
-		"$6", "$7", "$8",
-		"$9") " AS visible" REFERRAL_FROM " WHERE r.id = $5),"
-		      " shown AS (SELECT id, provider_organization_id AS organization_id FROM found"
-		      " WHERE visible), recorded AS (" AUDIT_RECORD_SHOWN " RETURNING 1)"
-		      " SELECT found.*, EXISTS (SELECT 1 FROM recorded) FROM found"};
+	"WITH " AUDIT_UNFLUSHED ", found AS (SELECT " REFERRAL_COLUMNS
+	", " REFERRAL_VISIBLE_TO_READER " AS visible" REFERRAL_FROM " WHERE r.id = $6),"
+	" shown AS (SELECT id, provider_organization_id AS organization_id FROM found"
+	" WHERE visible), recorded AS (" AUDIT_RECORD_SHOWN " RETURNING 1)"
+	" SELECT found.*, EXISTS (SELECT 1 FROM recorded) FROM found"};
 
 /* The columns after REFERRAL_COLUMNS in REFERRAL_SELECT_RECORDED. */
 #define REFERRAL_VISIBLE_IN_SQL (REFERRAL_PARTICIPANT_COUNTY + 1)

@@ -24,14 +24,15 @@ struct audit_trail {
 };
 
 /* A request's events in one statement, in the order recorded: $3 is a JSON array of
- * {action, resource_type, resource_id, organization_id}, an id null for none. An INSERT of
+ * {action, resource_type, resource_id, organization_id}, an id null for none; $4 the
+ * client's request id, $6 peerd's own (sql/021). An INSERT of
  * our own rather than sql/013's peerd_audit_append: half the database's time a read
  * (measured with pgbench, 49 against 104 microseconds), and one call for every kind of
  * event a request touched. */
-#define AUDIT_INSERT                                                                      \
-	"INSERT INTO audit_inbox (actor, role, action, resource_type, resource_id,"       \
-	" organization_id, request_id, status) SELECT $1, $2, e.action, e.resource_type," \
-	" e.resource_id, e.organization_id, $4, $5::int FROM "
+#define AUDIT_INSERT                                                                        \
+	"INSERT INTO audit_inbox (actor, role, action, resource_type, resource_id,"         \
+	" organization_id, request_id, status, server_request_id) SELECT $1, $2, e.action," \
+	" e.resource_type, e.resource_id, e.organization_id, $4, $5::int, $6::uuid FROM "
 #define AUDIT_EVENTS                                                                          \
 	"ROWS FROM (json_to_recordset($3::json) AS (action audit_action, resource_type text," \
 	" resource_id uuid, organization_id uuid)) WITH ORDINALITY"                           \
@@ -100,7 +101,9 @@ static char *events_text(const struct audit_trail *trail)
 static enum db_status write_events(struct request *request, struct db_conn *db,
 				   const struct db_statement *append, unsigned status, bool commit)
 {
-	if (request->audit_lost)
+	/* Without an id of its own the request could not be told from another one: it is
+	 * not recorded, so not answered. */
+	if (request->audit_lost || !request->server_request_id[0])
 		return DB_ERROR;
 	struct audit_trail *trail = request->audit;
 	if (!trail || trail->count == 0)
@@ -113,7 +116,7 @@ static enum db_status write_events(struct request *request, struct db_conn *db,
 	const struct principal *caller = &request->caller;
 	const struct db_step steps[] = {DB_STEP(append, NULL, caller->subject,
 						role_name(caller->role), events, request->id,
-						status_text),
+						status_text, request->server_request_id),
 					{&DB_COMMIT, 0, NULL, NULL}};
 	enum db_status result = db_exec_batch(db, steps, commit ? 2 : 1);
 	free(events);

@@ -43,17 +43,20 @@ void audit_flush_reads(struct request *request);
 /* For a statement that reads rows and records the read in the same round trip, instead
  * of audit_record and audit_flush_reads: put AUDIT_UNFLUSHED among its CTEs, a CTE named
  * shown with the id and organization_id of each row disclosed, and AUDIT_RECORD_SHOWN as
- * a data-modifying CTE. Its values $1 to $4 are the actor, the role name, the request id
- * and the resource type (AUDIT_READ_ARGS); the statement's own values follow. Each row is
+ * a data-modifying CTE. Its values $1 to $5 are the actor, the role name, the request id,
+ * the resource type and peerd's own id for the request (AUDIT_READ_ARGS); the statement's
+ * own values follow. Each row is
  * recorded as answered 200, so it suits an unconditional read only: a 304 is decided
  * after the read. */
 #define AUDIT_UNFLUSHED "unflushed AS (SELECT set_config('synchronous_commit', 'off', true))"
-#define AUDIT_RECORD_SHOWN                                                           \
-	"INSERT INTO audit_inbox (actor, role, action, resource_type, resource_id,"  \
-	" organization_id, request_id, status) SELECT $1, $2, 'read', $4, shown.id," \
-	" shown.organization_id, $3, 200 FROM shown, unflushed"
-#define AUDIT_READ_ARGS(request, type) \
-	(request)->caller.subject, role_name((request)->caller.role), (request)->id, (type)
+#define AUDIT_RECORD_SHOWN                                                            \
+	"INSERT INTO audit_inbox (actor, role, action, resource_type, resource_id,"   \
+	" organization_id, request_id, status, server_request_id) SELECT $1, $2,"     \
+	" 'read', $4, shown.id, shown.organization_id, $3, 200, $5::uuid FROM shown," \
+	" unflushed"
+#define AUDIT_READ_ARGS(request, type)                                                       \
+	(request)->caller.subject, role_name((request)->caller.role), (request)->id, (type), \
+		(request)->server_request_id
 
 /* Frees what the request recorded. */
 void audit_release(struct request *request);

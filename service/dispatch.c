@@ -34,14 +34,18 @@ static bool is_safe_request_id(const char *id)
 	return true;
 }
 
-/* Echoes the client's X-Request-Id when it is safe to put in logs, else makes one. */
+/* Makes the request's own id, and echoes the client's X-Request-Id when it is safe to put
+ * in logs, else that own id. */
 static void assign_request_id(struct request *request)
 {
+	if (!uuid_generate_v4(request->server_request_id))
+		request->server_request_id[0] = '\0';
 	const char *given = request_header(request, "X-Request-Id");
 	if (given && is_safe_request_id(given))
 		memcpy(request->id, given, strlen(given) + 1);
-	else if (!uuid_generate_v4(request->id))
-		strcpy(request->id, "unavailable");
+	else
+		strcpy(request->id,
+		       request->server_request_id[0] ? request->server_request_id : "unavailable");
 	respond_header(request, "X-Request-Id", request->id);
 }
 
@@ -307,7 +311,8 @@ static void log_access(const struct request *request, double seconds)
 						 .route = route,
 						 .status = request->status,
 						 .duration_ms = seconds * 1000.0,
-						 .request_id = request->id});
+						 .request_id = request->id,
+						 .server_request_id = request->server_request_id});
 }
 
 void dispatch_finish(struct request *request, const struct timespec *started)

@@ -144,6 +144,8 @@ void log_request(enum log_level level, const struct log_request *entry)
 	strbuf_appendf(&line, ",\"status\":%u,\"duration_ms\":%.3f", entry->status,
 		       entry->duration_ms);
 	append_member(&line, "request_id", entry->request_id);
+	if (entry->server_request_id)
+		append_member(&line, "server_request_id", entry->server_request_id);
 	end_line(&line);
 }
 

@@ -23,12 +23,13 @@ struct log_request {
 	const char *route;
 	unsigned status;
 	double duration_ms;
-	const char *request_id;
+	const char *request_id;	       /* X-Request-Id, the client's when it sent one */
+	const char *server_request_id; /* peerd's own, unique to the request */
 };
 
 /* Writes the access line of a request: the keys of log_write ("ts", "level", "msg" of
- * "request"), then method, route, status, duration_ms and request_id. Written straight as
- * text: it is the line every request writes, and building a JSON document for it cost
+ * "request"), then method, route, status, duration_ms, request_id and server_request_id. Written
+ * straight as text: it is the line every request writes, and building a JSON document for it cost
  * about as much as rendering the response. */
 void log_request(enum log_level level, const struct log_request *entry);
 

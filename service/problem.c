@@ -166,7 +166,8 @@ void problem_send_database(struct request *request, enum db_status status)
 		break;
 	}
 	log_write(LOG_LEVEL_ERROR, "request failed in the database",
-		  json_pack("{s:s}", "request_id", request->id));
+		  json_pack("{s:s, s:s}", "request_id", request->id, "server_request_id",
+			    request->server_request_id));
 	problem_send(request, 500, "the server could not complete this request (request id %s)",
 		     request->id);
 }

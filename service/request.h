@@ -29,10 +29,13 @@ struct request {
 	json_t *body;		     /* the JSON object of routes that take one, or NULL */
 	struct db_conn *db;	     /* borrowed on first request_db() */
 	struct pool *db_pool;	     /* the pool db was borrowed from */
-	char id[REQUEST_ID_MAX + 1]; /* X-Request-Id */
-	struct audit_trail *audit;   /* events recorded, not yet written (service/audit.c) */
-	bool audit_lost;	     /* an event could not even be recorded */
-	unsigned status;	     /* status sent, 0 until a response is set */
+	char id[REQUEST_ID_MAX + 1]; /* X-Request-Id: the client's, else server_request_id */
+	/* peerd's own id for this request, a UUID no other request has (the client's may be
+	 * anything, and shared); "" only when the kernel gave no random bytes */
+	char server_request_id[UUID_TEXT_SIZE];
+	struct audit_trail *audit; /* events recorded, not yet written (service/audit.c) */
+	bool audit_lost;	   /* an event could not even be recorded */
+	unsigned status;	   /* status sent, 0 until a response is set */
 };
 
 /* A query parameter's value, or NULL when absent. */

@@ -17,12 +17,15 @@ bool uuid_is_valid(const char *text)
 	return true;
 }
 
-/* Random bytes drawn from the kernel 512 at a time, per thread: every request names itself
+/* Random bytes drawn from the kernel 256 at a time, per thread: every request names itself
  * with a UUID, and a getrandom() call each was a system call per request. The bytes are
- * the kernel's CSPRNG output all the same, each handed out once. */
+ * the kernel's CSPRNG output all the same, each handed out once. No more than 256 at a
+ * time: getrandom(2) then always gives all it was asked, never cut short by a signal, once
+ * the kernel's pool is ready, so a request's own id (server_request_id) can always be
+ * made. */
 static bool random_bytes(unsigned char *out, size_t count)
 {
-	static _Thread_local unsigned char pool[512];
+	static _Thread_local unsigned char pool[256];
 	static _Thread_local size_t left;
 	if (count > sizeof pool)
 		return getrandom(out, count, 0) == (ssize_t)count;

@@ -107,7 +107,12 @@ Test(ops, access_log_line_without_secrets)
 					 "info");
 			cr_expect_str_eq(json_string_value(json_object_get(entry, "msg")),
 					 "request");
-			cr_expect_eq(json_object_size(entry), 8, "a stable set of keys: %s", line);
+			/* Beside the client's id, peerd's own for the request, which no other
+			 * request shares. */
+			const char *own =
+				json_string_value(json_object_get(entry, "server_request_id"));
+			cr_expect(own && strlen(own) == 36 && strcmp(own, id) != 0, "%s", line);
+			cr_expect_eq(json_object_size(entry), 9, "a stable set of keys: %s", line);
 		}
 		json_decref(entry);
 	}

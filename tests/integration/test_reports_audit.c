@@ -2240,11 +2240,28 @@ Test(reports_audit, verify_finds_a_changed_or_removed_event)
 	cr_assert(verify_chain(server.url, admin, &events, &broken));
 	cr_assert_eq(events, 7);
 
+	/* The request's own id is hashed too: neither changed nor removed unseen. */
+	char *server_id = own_value(db, "SELECT server_request_id FROM audit_events WHERE id = 3");
+	const char *const rewrites[] = {
+		"UPDATE audit_events SET server_request_id = gen_random_uuid() WHERE id = 3",
+		"UPDATE audit_events SET server_request_id = NULL WHERE id = 3"};
+	for (size_t i = 0; i < 2; i++) {
+		tamper(db, "UPDATE", rewrites[i]);
+		cr_assert_not(verify_chain(server.url, admin, &events, &broken), "%s", rewrites[i]);
+		cr_assert_eq(broken, 3, "%s", rewrites[i]);
+		snprintf(restore, sizeof restore,
+			 "UPDATE audit_events SET server_request_id = '%s' WHERE id = 3",
+			 server_id);
+		tamper(db, "UPDATE", restore);
+		cr_assert(verify_chain(server.url, admin, &events, &broken));
+	}
+	free(server_id);
+
 	/* A changed event whose hash is made again breaks the link after it. */
 	tamper(db, "UPDATE",
 	       "UPDATE audit_events SET actor = 'mallory', hash = peerd_audit_hash(id, at,"
 	       " 'mallory', role, organization_id, action, resource_type, resource_id,"
-	       " request_id, status, previous_hash) WHERE id = 3");
+	       " request_id, server_request_id, status, previous_hash) WHERE id = 3");
 	cr_assert_not(verify_chain(server.url, admin, &events, &broken));
 	cr_assert_eq(broken, 4);
 	snprintf(restore, sizeof restore,
@@ -2425,4 +2442,117 @@ Test(reports_audit, exports_need_a_pseudonym_key_of_their_own)
 	free(reporter);
 	free(organization);
 	cr_assert_eq(peerd_stop(&keyless), 0);
+}
+
+/* True for a lower-case 8-4-4-4-12 UUID. */
+static bool is_uuid_text(const char *text)
+{
+	if (!text || strlen(text) != 36)
+		return false;
+	for (size_t i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? text[i] != '-' : !strchr("0123456789abcdef", text[i]))
+			return false;
+	}
+	return true;
+}
+
+/* The chain as peerd_audit_verify finds it: "intact", or where and why it breaks. */
+static char *chain_verdict(void)
+{
+	sql_number("SELECT peerd_audit_chain()", 0, NULL);
+	return test_sql_text("SELECT coalesce(broken_at::text || ': ' || problem, 'intact')"
+			     " FROM peerd_audit_verify()",
+			     0, NULL);
+}
+
+/* X-Request-Id is whatever the client sends, so two requests may share one: each
+ * request's events also carry server_request_id, the UUID peerd made for that request
+ * alone. It is part of the hash of the events that have one, and the chain verifies. */
+Test(reports_audit, requests_sharing_a_request_id_keep_their_own_server_ids)
+{
+	struct provider provider;
+	provider_open(&provider);
+	struct specialist specialist;
+	specialist_open(&specialist, provider.id, true);
+	char participant[64];
+	char *referral = assigned_referral(provider.supervisor, specialist.id, participant,
+					   sizeof participant);
+	char *path = text_of("/v1/referrals/%s", referral);
+	char request_id[128], header[160];
+	unique_token("shared-request-id", request_id, sizeof request_id);
+	snprintf(header, sizeof header, "X-Request-Id: %s", request_id);
+	for (int i = 0; i < 2; i++) {
+		struct http_response *read = http_send(&(struct http_request){
+			.path = path, .token = provider.supervisor, .headers = {header}});
+		cr_assert_eq(read->status, 200, "%s", read->body);
+		char *echoed = http_header(read, "X-Request-Id");
+		cr_assert_str_eq(echoed, request_id, "the client's id is echoed");
+		free(echoed);
+		http_response_free(read);
+	}
+	json_t *shared = events_of(provider.supervisor, referral, request_id);
+	cr_assert_eq(json_array_size(shared), 2);
+	const char *first = member(json_array_get(shared, 0), "server_request_id");
+	const char *second = member(json_array_get(shared, 1), "server_request_id");
+	cr_assert(is_uuid_text(first) && is_uuid_text(second), "%s %s", first ? first : "null",
+		  second ? second : "null");
+	cr_assert_str_neq(first, second, "two requests, two server ids");
+
+	/* Without X-Request-Id the id echoed is peerd's own, and both members hold it. */
+	struct http_response *plain = http_get(path, provider.supervisor);
+	cr_assert_eq(plain->status, 200, "%s", plain->body);
+	char *plain_id = http_header(plain, "X-Request-Id");
+	json_t *own = events_of(provider.supervisor, referral, plain_id);
+	cr_assert_eq(json_array_size(own), 1);
+	cr_assert_str_eq(member(json_array_get(own, 0), "server_request_id"), plain_id);
+
+	/* The hash covers the server id: without it the events would not hash as stored. */
+	cr_assert_eq(
+		sql_number("SELECT count(*) FROM audit_events WHERE request_id = $1"
+			   " AND hash <> peerd_audit_hash(id, at, actor, role, organization_id,"
+			   " action, resource_type, resource_id, request_id, status,"
+			   " previous_hash)",
+			   1, (const char *const[]){request_id}),
+		2);
+	char *verdict = chain_verdict();
+	cr_assert_str_eq(verdict, "intact");
+
+	free(verdict);
+	json_decref(own);
+	free(plain_id);
+	http_response_free(plain);
+	json_decref(shared);
+	free(path);
+	free(referral);
+	specialist_close(&specialist);
+	provider_close(&provider);
+}
+
+/* An event without a server id, as written before sql/021 or by an older peerd still
+ * running while the migration lands, is chained and hashed as before, and verifies. */
+Test(reports_audit, an_event_without_a_server_id_hashes_as_before)
+{
+	char request_id[128];
+	unique_token("older-peerd", request_id, sizeof request_id);
+	PGconn *db = test_db_connect();
+	const char *const params[] = {request_id};
+	PGresult *res = PQexecParams(db,
+				     "INSERT INTO audit_inbox (actor, role, action, resource_type,"
+				     " request_id, status) VALUES ('older-peerd', 'admin', 'read',"
+				     " 'referral', $1, 200)",
+				     1, NULL, params, NULL, NULL, 0);
+	cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQerrorMessage(db));
+	PQclear(res);
+	PQfinish(db);
+	cr_assert_eq(events_with_request_id(request_id), 1);
+	cr_assert_eq(sql_number("SELECT count(*) FROM audit_events WHERE request_id = $1"
+				" AND hash = peerd_audit_hash(id, at, actor, role, organization_id,"
+				" action, resource_type, resource_id, request_id, status,"
+				" previous_hash)",
+				1, params),
+		     1, "the eleven members hashed before sql/021");
+	char *verdict = chain_verdict();
+	cr_assert_str_eq(verdict, "intact");
+	free(verdict);
 }
