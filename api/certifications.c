@@ -14,6 +14,7 @@
 #include "hours.h"
 #include "pagination.h"
 #include "patch.h"
+#include "precondition.h"
 #include "problem.h"
 #include "query.h"
 #include "request.h"
@@ -616,6 +617,11 @@ static PGresult *verify_locked(struct request *request, struct db_conn *db, cons
 		problem_send(request, 404, "there is no such certification");
 		return NULL;
 	}
+	/* Verifying attests to the record the supervisor reviewed; its holder may have
+	 * corrected it since (it is theirs to change while pending). */
+	if (!precondition_holds(request, "certification", db_integer(current, 0, COL_VERSION),
+				IF_MATCH_REQUIRED))
+		return NULL;
 	if ((refusal = verify_refusal(current, reason, sizeof reason))) {
 		problem_send(request, 409, "%s", refusal);
 		return NULL;

@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "db.h"
+#include "precondition.h"
 #include "problem.h"
 #include "referral_status.h"
 #include "referrals.h"
@@ -75,6 +76,15 @@ static void finish(struct request *request, struct db_conn *db, const char *id,
 	PQclear(res);
 }
 
+/* True when the locked referral is the version the caller read, or they named none; else
+ * answers 412 and returns false. If-Match is honoured, not required: the status graph and
+ * the assignment checks already refuse what the referral's state no longer allows. */
+static bool referral_as_read(struct request *request, const PGresult *referral)
+{
+	return precondition_holds(request, "referral", db_integer(referral, 0, REFERRAL_VERSION),
+				  IF_MATCH_OPTIONAL);
+}
+
 /* Answers a refused move: 422 for what the body got wrong, 403 for the role, else 409. */
 static void refuse_move(struct request *request, enum referral_move_result result, const char *from,
 			const char *to)
@@ -106,7 +116,8 @@ void referral_transition(struct request *request)
 	PGresult *current = db ? referral_lock(request, db, id) : NULL;
 	if (!current)
 		return;
-	if (!request_valid(request, request->body, TRANSITION_FIELDS)) {
+	if (!referral_as_read(request, current) ||
+	    !request_valid(request, request->body, TRANSITION_FIELDS)) {
 		PQclear(current);
 		return;
 	}
@@ -220,7 +231,8 @@ void referral_assign(struct request *request)
 	PGresult *referral = db ? referral_lock(request, db, id) : NULL;
 	if (!referral)
 		return;
-	bool assigned = request_valid(request, request->body, ASSIGNMENT_FIELDS) &&
+	bool assigned = referral_as_read(request, referral) &&
+			request_valid(request, request->body, ASSIGNMENT_FIELDS) &&
 			assign_locked(request, db, id, referral);
 	PQclear(referral);
 	if (assigned)

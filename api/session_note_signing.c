@@ -11,6 +11,7 @@
 
 #include "billing.h"
 #include "db.h"
+#include "precondition.h"
 #include "problem.h"
 #include "request.h"
 #include "respond.h"
@@ -48,7 +49,7 @@ static const struct db_statement ADDENDUM_INSERT = {
 	"session_note_addendum_insert",
 	"WITH added AS (INSERT INTO session_note_addenda (note_id, text, by) VALUES ($1, $2, $3)"
 	" RETURNING note_id) UPDATE session_notes SET version = version + 1, updated_at = now()"
-	" WHERE id = (SELECT note_id FROM added)"};
+	" WHERE id = (SELECT note_id FROM added) RETURNING version"};
 
 static const struct db_statement NOTE_COSIGN = {
 	"session_note_cosign",
@@ -110,6 +111,31 @@ static bool sign_locked(struct request *request, struct db_conn *db, const char 
 	return status == DB_OK;
 }
 
+/* True when the locked note is the version the caller read (If-Match, under rule); else
+ * answers 428 or 412 and returns false. */
+static bool note_as_read(struct request *request, const PGresult *note, enum if_match_rule rule)
+{
+	return precondition_holds(request, "session note", db_integer(note, 0, NOTE_VERSION), rule);
+}
+
+/* May the caller sign the locked note now? Returns false after answering. Signing attests
+ * to the draft as its author read it, and a supervisor may have edited it since: If-Match
+ * is required. */
+static bool sign_allowed(struct request *request, const PGresult *note)
+{
+	if (request->caller.role == ROLE_SPECIALIST && !session_note_by_caller(request, note)) {
+		problem_send(request, 403, "only the specialist who wrote a note signs it");
+		return false;
+	}
+	if (!note_as_read(request, note, IF_MATCH_REQUIRED))
+		return false;
+	if (strcmp(db_text(note, 0, NOTE_STATUS), "signed") == 0) {
+		problem_send(request, 409, "the note is already signed");
+		return false;
+	}
+	return true;
+}
+
 void session_note_sign(struct request *request)
 {
 	const char *id = request_id_param(request, "id");
@@ -117,22 +143,36 @@ void session_note_sign(struct request *request)
 	PGresult *note = db ? session_note_lock(request, db, id) : NULL;
 	if (!note)
 		return;
-	bool signed_now = false;
 	json_t *goal_ids = db_json(note, 0, NOTE_GOAL_IDS);
-	if (request->caller.role == ROLE_SPECIALIST && !session_note_by_caller(request, note))
-		problem_send(request, 403, "only the specialist who wrote a note signs it");
-	else if (strcmp(db_text(note, 0, NOTE_STATUS), "signed") == 0)
-		problem_send(request, 409, "the note is already signed");
-	else
-		/* A goal discontinued since the draft was written no longer holds the note. */
-		signed_now = session_note_goals_active(request, db,
-						       db_text(note, 0, NOTE_PARTICIPANT_ID),
-						       goal_ids) &&
-			     sign_locked(request, db, id, note);
+	/* A goal discontinued since the draft was written no longer holds the note. */
+	bool signed_now = sign_allowed(request, note) &&
+			  session_note_goals_active(
+				  request, db, db_text(note, 0, NOTE_PARTICIPANT_ID), goal_ids) &&
+			  sign_locked(request, db, id, note);
 	json_decref(goal_ids);
 	PQclear(note);
 	if (signed_now)
 		session_note_finish(request, db, id, 200, AUDIT_SIGN);
+}
+
+/* May the caller amend the locked note with the body? Returns false after answering. An
+ * addendum only appends, so If-Match is honoured when sent, not required. */
+static bool addendum_allowed(struct request *request, const PGresult *note)
+{
+	if (request->caller.role == ROLE_SPECIALIST && !session_note_by_caller(request, note)) {
+		problem_send(request, 403, "a specialist amends only their own notes");
+		return false;
+	}
+	if (!note_as_read(request, note, IF_MATCH_OPTIONAL) ||
+	    !request_valid(request, request->body, ADDENDUM_FIELDS))
+		return false;
+	if (strcmp(db_text(note, 0, NOTE_STATUS), "signed") != 0) {
+		problem_send(request, 409,
+			     "a draft is corrected by editing it; addenda follow "
+			     "signing");
+		return false;
+	}
+	return true;
 }
 
 void session_note_add_addendum(struct request *request)
@@ -142,30 +182,44 @@ void session_note_add_addendum(struct request *request)
 	PGresult *note = db ? session_note_lock(request, db, id) : NULL;
 	if (!note)
 		return;
-	if (!request_valid(request, request->body, ADDENDUM_FIELDS)) {
-		PQclear(note);
-		return;
-	}
-	bool added = false;
-	if (request->caller.role == ROLE_SPECIALIST && !session_note_by_caller(request, note)) {
-		problem_send(request, 403, "a specialist amends only their own notes");
-	} else if (strcmp(db_text(note, 0, NOTE_STATUS), "signed") != 0) {
-		problem_send(request, 409,
-			     "a draft is corrected by editing it; addenda follow "
-			     "signing");
-	} else {
+	bool added = addendum_allowed(request, note);
+	PQclear(note);
+	PGresult *amended = NULL;
+	if (added) {
 		enum db_status status = db_exec(
 			db, &ADDENDUM_INSERT,
 			DB_ARGS(id, json_string_value(json_object_get(request->body, "text")),
 				request->caller.subject),
-			NULL);
+			&amended);
 		added = status == DB_OK;
 		if (!added)
 			problem_send_database(request, status);
 	}
-	PQclear(note);
-	if (added)
+	if (added) {
 		session_note_finish(request, db, id, 201, AUDIT_UPDATE);
+		/* The addendum made a new version of the note: a further change names it. */
+		if (request->status == 201)
+			respond_etag(request, db_integer(amended, 0, 0));
+	}
+	PQclear(amended);
+}
+
+/* May the caller co-sign the locked note now? Returns false after answering. Co-signing
+ * attests to the note as the supervisor read it, addenda included: If-Match is
+ * required. */
+static bool cosign_allowed(struct request *request, const PGresult *note)
+{
+	if (!note_as_read(request, note, IF_MATCH_REQUIRED))
+		return false;
+	if (strcmp(db_text(note, 0, NOTE_STATUS), "signed") != 0) {
+		problem_send(request, 409, "a note is co-signed after its author signs it");
+		return false;
+	}
+	if (db_text(note, 0, NOTE_COSIGNED_BY)) {
+		problem_send(request, 409, "the note is already co-signed");
+		return false;
+	}
+	return true;
 }
 
 void session_note_cosign(struct request *request)
@@ -175,19 +229,15 @@ void session_note_cosign(struct request *request)
 	PGresult *note = db ? session_note_lock(request, db, id) : NULL;
 	if (!note)
 		return;
-	bool cosigned = false;
-	if (strcmp(db_text(note, 0, NOTE_STATUS), "signed") != 0) {
-		problem_send(request, 409, "a note is co-signed after its author signs it");
-	} else if (db_text(note, 0, NOTE_COSIGNED_BY)) {
-		problem_send(request, 409, "the note is already co-signed");
-	} else {
+	bool cosigned = cosign_allowed(request, note);
+	PQclear(note);
+	if (cosigned) {
 		enum db_status status =
 			db_exec(db, &NOTE_COSIGN, DB_ARGS(id, request->caller.subject), NULL);
 		cosigned = status == DB_OK;
 		if (!cosigned)
 			problem_send_database(request, status);
 	}
-	PQclear(note);
 	if (cosigned)
 		session_note_finish(request, db, id, 200, AUDIT_SIGN);
 }

@@ -5,8 +5,9 @@
 --   reads, accepts, matches and assigns it to the thread's own specialist, patches the
 --   participant with If-Match (then again with the stale ETag: 412), the specialist sets
 --   a goal, patches it, patches their own profile, records progress, writes a note,
---   patches it, signs it (a PATCH after that is 409), adds an addendum, the supervisor
---   co-signs and completes the referral (the specialist then gets 404), and a walk-in is
+--   patches it, signs it with If-Match (a PATCH after that is 409), adds an addendum, the
+--   supervisor co-signs (with a stale If-Match first: 412, then the addendum's ETag) and
+--   completes the referral (the specialist then gets 404), and a walk-in is
 --   recorded; plus a 422, a 401 (a token signed with another key) and a 403.
 -- The reads: lists (following next_cursor now and then) and single records of
 -- organizations (with If-None-Match: 304), specialists, certifications, participants,
@@ -216,12 +217,15 @@ local WALK = {
 			end)
 	end,
 	function()
-		return patch("PATCH /v1/session-notes/{id} If-Match", "/v1/session-notes/" .. ctx.note,
+		local r = patch("PATCH /v1/session-notes/{id} If-Match", "/v1/session-notes/" .. ctx.note,
 			me.token, '"' .. ctx.note_version .. '"', '{"plan":"Meet again Thursday."}')
+		r.keep = function(headers) ctx.note_etag = header(headers, "etag") end
+		return r
 	end,
 	function()
-		return req("POST /v1/session-notes/{id}/sign", "POST",
-			"/v1/session-notes/" .. ctx.note .. "/sign", me.token)
+		-- Signing and co-signing attest to the version read: If-Match is required.
+		return with_header(req("POST /v1/session-notes/{id}/sign", "POST",
+			"/v1/session-notes/" .. ctx.note .. "/sign", me.token), "If-Match", ctx.note_etag)
 	end,
 	function()
 		return patch("PATCH /v1/session-notes/{id} signed", "/v1/session-notes/" .. ctx.note,
@@ -230,11 +234,18 @@ local WALK = {
 	function()
 		return req("POST /v1/session-notes/{id}/addenda", "POST",
 			"/v1/session-notes/" .. ctx.note .. "/addenda", me.token,
-			'{"text":"Forgot: starts a job Monday."}', {[201] = true})
+			'{"text":"Forgot: starts a job Monday."}', {[201] = true},
+			function(headers) ctx.note_etag = header(headers, "etag") end)
 	end,
 	function()
-		return req("POST /v1/session-notes/{id}/cosign", "POST",
-			"/v1/session-notes/" .. ctx.note .. "/cosign", tokens.supervisor)
+		return with_header(req("POST /v1/session-notes/{id}/cosign stale If-Match", "POST",
+			"/v1/session-notes/" .. ctx.note .. "/cosign", tokens.supervisor, nil,
+			{[412] = true}), "If-Match", '"1"')
+	end,
+	function()
+		return with_header(req("POST /v1/session-notes/{id}/cosign", "POST",
+			"/v1/session-notes/" .. ctx.note .. "/cosign", tokens.supervisor),
+			"If-Match", ctx.note_etag)
 	end,
 	function()
 		return req("POST transitions completed", "POST",

@@ -130,11 +130,12 @@ static struct http_response *patch_certification(const char *id, const char *tok
 	return http_patch(path, token, body, if_match);
 }
 
+/* Verifies certification id as token does: after reading it, with the ETag of that read. */
 static struct http_response *verify_certification(const char *id, const char *token)
 {
 	char path[128];
-	snprintf(path, sizeof path, "/v1/certifications/%s/verify", id);
-	return http_send(&(struct http_request){.method = "POST", .path = path, .token = token});
+	snprintf(path, sizeof path, "/v1/certifications/%s", id);
+	return http_post_as_read(path, "/verify", token, NULL);
 }
 
 /* PATCHes and asserts the status; for calls whose answer is not looked at further. */
@@ -569,6 +570,82 @@ Test(certifications, verification_makes_the_specialist_certified)
 	verify_expect(id, team.supervisor, 409);
 	http_response_free(read);
 	http_response_free(verified);
+	free(id);
+	team_free(&team);
+}
+
+/* The attack of issue 20: the holder changes a pending certification after the supervisor
+ * read it. Verifying attests to what the supervisor reviewed, so the version read must
+ * still be the one stored. */
+Test(certifications, verify_binds_to_the_version_the_supervisor_read)
+{
+	struct team team;
+	team_create(&team);
+	char *id = create_with(team.specialist, team.specialist_id, current_certification_body());
+	struct http_response *reviewed = get_certification(id, team.supervisor);
+	cr_assert_eq(reviewed->status, 200, "%s", reviewed->body);
+	char *etag = http_header(reviewed, "ETag");
+	cr_assert_str_eq(etag, "\"1\"");
+
+	struct http_response *changed = patch_certification(
+		id, team.specialist,
+		"{\"expires_on\":\"2099-12-31\",\"issuing_authority\":\"Anyone At All\"}", NULL);
+	cr_assert_eq(changed->status, 200, "the holder corrects it while pending: %s",
+		     changed->body);
+
+	char path[128];
+	snprintf(path, sizeof path, "/v1/certifications/%s/verify", id);
+	struct http_response *stale = http_post_if_match(path, team.supervisor, NULL, etag);
+	cr_assert_eq(stale->status, 412, "verified what the supervisor never saw: %s", stale->body);
+	char *current = http_header(stale, "ETag");
+	cr_assert_str_eq(current, "\"2\"", "the 412 names the current version");
+	struct http_response *after = get_certification(id, team.supervisor);
+	cr_assert_str_eq(member(after, "status"), "pending", "%s", after->body);
+	cr_assert_eq(version_of(after), 2, "%s", after->body);
+	cr_assert(json_is_null(json_object_get(after->json, "verified_by")), "%s", after->body);
+	cr_assert(!own_certified(team.specialist), "certified by a stale verification");
+
+	/* Reviewed again, it is verified as it now stands. */
+	struct http_response *verified = http_post_if_match(path, team.supervisor, NULL, current);
+	cr_assert_eq(verified->status, 200, "%s", verified->body);
+	cr_assert_str_eq(member(verified, "expires_on"), "2099-12-31");
+	char *new_tag = http_header(verified, "ETag");
+	cr_assert_str_eq(new_tag, "\"3\"", "the answer names the new version");
+	free(new_tag);
+	http_response_free(verified);
+	http_response_free(after);
+	free(current);
+	http_response_free(stale);
+	http_response_free(changed);
+	free(etag);
+	http_response_free(reviewed);
+	free(id);
+	team_free(&team);
+}
+
+Test(certifications, verify_without_if_match_is_428)
+{
+	struct team team;
+	team_create(&team);
+	char *id = create_with(team.specialist, team.specialist_id, current_certification_body());
+	char path[128];
+	snprintf(path, sizeof path, "/v1/certifications/%s/verify", id);
+	struct http_response *unread = http_post_if_match(path, team.supervisor, NULL, NULL);
+	cr_assert_eq(unread->status, 428, "%s", unread->body);
+	cr_assert_str_eq(member(unread, "title"), "Precondition Required", "%s", unread->body);
+	/* A weak tag never matches If-Match; "*" is the caller's explicit "whatever it holds
+	 * now", as for PATCH. */
+	struct http_response *weak = http_post_if_match(path, team.supervisor, NULL, "W/\"1\"");
+	cr_assert_eq(weak->status, 412, "%s", weak->body);
+	struct http_response *after = get_certification(id, team.supervisor);
+	cr_assert_str_eq(member(after, "status"), "pending", "%s", after->body);
+	cr_assert_eq(version_of(after), 1, "%s", after->body);
+	struct http_response *any = http_post_if_match(path, team.supervisor, NULL, "*");
+	cr_assert_eq(any->status, 200, "%s", any->body);
+	http_response_free(any);
+	http_response_free(after);
+	http_response_free(weak);
+	http_response_free(unread);
 	free(id);
 	team_free(&team);
 }
@@ -1350,6 +1427,7 @@ Test(certifications, another_organizations_certification_is_not_found)
 	char *tokens[] = {other.supervisor, other.specialist};
 	for (size_t t = 0; t < 2; t++) {
 		const char *token = tokens[t];
+		char path[192];
 		struct http_response *read = get_certification(id, token);
 		cr_expect_eq(read->status, 404, "GET: %s", read->body);
 		http_response_free(read);
@@ -1359,11 +1437,12 @@ Test(certifications, another_organizations_certification_is_not_found)
 		cr_expect_eq(patched->status, 404, "PATCH: %s", patched->body);
 		http_response_free(patched);
 
-		struct http_response *verified = verify_certification(id, token);
+		/* It cannot read the certification: it guesses the first version. */
+		snprintf(path, sizeof path, "/v1/certifications/%s/verify", id);
+		struct http_response *verified = http_post_if_match(path, token, NULL, "\"1\"");
 		cr_expect_eq(verified->status, t == 0 ? 404 : 403, "verify: %s", verified->body);
 		http_response_free(verified);
 
-		char path[192];
 		snprintf(path, sizeof path, "/v1/certifications/%s/ceus", id);
 		struct http_response *list = http_get(path, token);
 		cr_expect_eq(list->status, 404, "GET ceus: %s", list->body);

@@ -287,9 +287,8 @@ static char *note_ok(const char *token, const char *participant_id, const char *
 /* Signs note id as token and asserts the units billed. */
 static void sign_ok(const char *token, const char *note_id, int units)
 {
-	char *path = text_of("/v1/session-notes/%s/sign", note_id);
-	struct http_response *signed_note =
-		http_send(&(struct http_request){.method = "POST", .path = path, .token = token});
+	char *path = text_of("/v1/session-notes/%s", note_id);
+	struct http_response *signed_note = http_post_as_read(path, "/sign", token, NULL);
 	cr_assert_eq(signed_note->status, 200, "signing: %s", signed_note->body);
 	json_t *billing = json_object_get(signed_note->json, "billing");
 	cr_assert_eq(json_integer_value(json_object_get(billing, "units")), units,
@@ -1404,26 +1403,37 @@ Test(reports_audit, export_streams_past_its_chunks)
 
 /* 4. The audit trail */
 
-/* Sends method path as token with X-Request-Id: request_id and a JSON body (or none). */
-static struct http_response *traced(const char *method, const char *path, const char *token,
-				    const char *body, const char *request_id)
+/* Sends method path as token with X-Request-Id: request_id, a JSON body (or none) and
+ * If-Match: if_match (or none). */
+static struct http_response *traced_if_match(const char *method, const char *path,
+					     const char *token, const char *body,
+					     const char *request_id, const char *if_match)
 {
-	char header[200];
+	char header[200], precondition[64];
 	snprintf(header, sizeof header, "X-Request-Id: %s", request_id);
+	snprintf(precondition, sizeof precondition, "If-Match: %s", if_match ? if_match : "");
 	const char *type = NULL;
 	if (body)
 		type = strcmp(method, "PATCH") == 0 ? "application/merge-patch+json"
 						    : "application/json";
-	struct http_response *response = http_send(&(struct http_request){.method = method,
-									  .path = path,
-									  .token = token,
-									  .content_type = type,
-									  .body = body,
-									  .headers = {header}});
+	struct http_response *response = http_send(
+		&(struct http_request){.method = method,
+				       .path = path,
+				       .token = token,
+				       .content_type = type,
+				       .body = body,
+				       .headers = {header, if_match ? precondition : NULL}});
 	char *echoed = http_header(response, "X-Request-Id");
 	cr_assert_str_eq(echoed, request_id);
 	free(echoed);
 	return response;
+}
+
+/* As traced_if_match, without If-Match. */
+static struct http_response *traced(const char *method, const char *path, const char *token,
+				    const char *body, const char *request_id)
+{
+	return traced_if_match(method, path, token, body, request_id, NULL);
 }
 
 static long long events_with_request_id(const char *request_id)
@@ -1562,8 +1572,9 @@ Test(reports_audit, reads_and_writes_leave_events)
 
 	snprintf(request_id, sizeof request_id, "%s-sign", prefix);
 	path = text_of("/v1/session-notes/%s/sign", note);
+	/* The note as the specialist wrote it. */
 	struct http_response *signed_note =
-		traced("POST", path, specialist.token, NULL, request_id);
+		traced_if_match("POST", path, specialist.token, NULL, request_id, "\"1\"");
 	cr_assert_eq(signed_note->status, 200, "%s", signed_note->body);
 	http_response_free(signed_note);
 	free(path);
@@ -1595,7 +1606,8 @@ Test(reports_audit, reads_and_writes_leave_events)
 
 	snprintf(request_id, sizeof request_id, "%s-signed-again", prefix);
 	path = text_of("/v1/session-notes/%s/sign", note);
-	struct http_response *conflict = traced("POST", path, specialist.token, NULL, request_id);
+	struct http_response *conflict =
+		traced_if_match("POST", path, specialist.token, NULL, request_id, "\"2\"");
 	cr_assert_eq(conflict->status, 409, "%s", conflict->body);
 	http_response_free(conflict);
 	free(path);

@@ -18,8 +18,8 @@ static void make_records(struct records *r)
 	records_create(r);
 	char *specialist = token_for_subject("specialist", r->organization, r->specialist_subject);
 	char path[128];
-	snprintf(path, sizeof path, "/v1/session-notes/%s/sign", r->note);
-	struct http_response *signed_note = http_post(path, specialist, NULL);
+	snprintf(path, sizeof path, "/v1/session-notes/%s", r->note);
+	struct http_response *signed_note = http_post_as_read(path, "/sign", specialist, NULL);
 	cr_assert_eq(signed_note->status, 200, "signing: %s", signed_note->body);
 	http_response_free(signed_note);
 	snprintf(path, sizeof path, "/v1/session-notes/%s/addenda", r->note);

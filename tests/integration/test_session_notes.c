@@ -315,13 +315,25 @@ static struct http_response *note_get(const char *id, const char *token)
 	return http_get(path, token);
 }
 
-/* POST /v1/session-notes/{id}/action ("sign", "cosign") without a body. */
+/* The ETag of note id as token reads it now, into out ("" when token may not read it). */
+static void note_etag(const char *id, const char *token, char *out, size_t size)
+{
+	struct http_response *read = note_get(id, token);
+	char *etag = read->status == 200 ? http_header(read, "ETag") : NULL;
+	snprintf(out, size, "%s", etag ? etag : "");
+	free(etag);
+	http_response_free(read);
+}
+
+/* POST /v1/session-notes/{id}/action ("sign", "cosign") without a body, as a client does:
+ * after reading the note, with the ETag of that read (none when token may not read it). */
 static struct http_response *note_act(const char *id, const char *action, const char *token)
 {
-	char path[128], suffix[16];
+	char path[128], suffix[16], etag[32];
 	snprintf(suffix, sizeof suffix, "/%s", action);
 	note_path(path, sizeof path, id, suffix);
-	return http_send(&(struct http_request){.method = "POST", .path = path, .token = token});
+	note_etag(id, token, etag, sizeof etag);
+	return http_post_if_match(path, token, NULL, etag[0] ? etag : NULL);
 }
 
 static struct http_response *note_addendum(const char *id, const char *token, const char *text)
@@ -999,7 +1011,8 @@ struct at_once {
 	char path[128];
 	const char *token;
 	const char *method;
-	char *body; /* JSON text, or NULL; freed by send_together */
+	char *body;	   /* JSON text, or NULL; freed by send_together */
+	char if_match[48]; /* "If-Match: ..." or "" */
 	pthread_barrier_t *start;
 	struct http_response *response;
 };
@@ -1008,12 +1021,13 @@ static void *send_when_released(void *context)
 {
 	struct at_once *request = context;
 	pthread_barrier_wait(request->start);
-	request->response = http_send(
-		&(struct http_request){.method = request->method,
-				       .path = request->path,
-				       .token = request->token,
-				       .content_type = request->body ? "application/json" : NULL,
-				       .body = request->body});
+	request->response = http_send(&(struct http_request){
+		.method = request->method,
+		.path = request->path,
+		.token = request->token,
+		.content_type = request->body ? "application/json" : NULL,
+		.body = request->body,
+		.headers = {request->if_match[0] ? request->if_match : NULL}});
 	return NULL;
 }
 
@@ -1040,12 +1054,15 @@ static void send_together(struct at_once *requests, size_t count)
 /* Two POSTs of action on note id as token, at once; their statuses, sorted. */
 static void act_together(const char *id, const char *action, const char *token, long statuses[2])
 {
-	char suffix[16];
+	char suffix[16], etag[32];
 	snprintf(suffix, sizeof suffix, "/%s", action);
+	/* Two clients that read the same version. */
+	note_etag(id, token, etag, sizeof etag);
 	struct at_once requests[2];
 	for (size_t i = 0; i < 2; i++) {
 		requests[i] = (struct at_once){.token = token, .method = "POST"};
 		note_path(requests[i].path, sizeof requests[i].path, id, suffix);
+		snprintf(requests[i].if_match, sizeof requests[i].if_match, "If-Match: %s", etag);
 	}
 	send_together(requests, 2);
 	for (size_t i = 0; i < 2; i++) {
@@ -1084,6 +1101,10 @@ Test(session_notes, signings_at_the_same_moment_share_the_daily_cap)
 			signings[i] = (struct at_once){.token = specialist.token, .method = "POST"};
 			note_path(signings[i].path, sizeof signings[i].path, ids[round][i],
 				  "/sign");
+			char etag[32];
+			note_etag(ids[round][i], specialist.token, etag, sizeof etag);
+			snprintf(signings[i].if_match, sizeof signings[i].if_match, "If-Match: %s",
+				 etag);
 		}
 		send_together(signings, 2);
 		int billed = 0, capped = 0;
@@ -1160,14 +1181,14 @@ Test(session_notes, one_note_or_referral_written_at_the_same_moment)
 		  "%s", referral->body);
 	http_response_free(referral);
 
-	/* One note signed twice at once: once. */
+	/* One note signed twice at once: once; the second finds a version it did not read. */
 	long statuses[2];
 	act_together(ids[0], "sign", specialist.token, statuses);
-	cr_assert(statuses[0] == 200 && statuses[1] == 409, "signing twice at once: %ld, %ld",
+	cr_assert(statuses[0] == 200 && statuses[1] == 412, "signing twice at once: %ld, %ld",
 		  statuses[0], statuses[1]);
 	/* Co-signed twice at once: once. */
 	act_together(ids[0], "cosign", provider.supervisor, statuses);
-	cr_assert(statuses[0] == 200 && statuses[1] == 409, "co-signing twice at once: %ld, %ld",
+	cr_assert(statuses[0] == 200 && statuses[1] == 412, "co-signing twice at once: %ld, %ld",
 		  statuses[0], statuses[1]);
 	/* Two addenda at once: both kept. */
 	struct at_once addenda[2];

@@ -377,17 +377,25 @@ struct http_response *http_post_keyed(const char *path, const char *token, const
 	return send_json_with("POST", path, token, body, key ? header : NULL);
 }
 
-struct http_response *http_patch(const char *path, const char *token, const char *body,
-				 const char *if_match)
+/* Sends body as content_type, with If-Match: if_match when it is not NULL. */
+static struct http_response *send_if_match(const char *method, const char *path, const char *token,
+					   const char *content_type, const char *body,
+					   const char *if_match)
 {
 	char header[128];
 	snprintf(header, sizeof header, "If-Match: %s", if_match ? if_match : "");
-	return http_send(&(struct http_request){.method = "PATCH",
+	return http_send(&(struct http_request){.method = method,
 						.path = path,
 						.token = token,
-						.content_type = "application/merge-patch+json",
+						.content_type = content_type,
 						.body = body,
 						.headers = {if_match ? header : NULL}});
+}
+
+struct http_response *http_patch(const char *path, const char *token, const char *body,
+				 const char *if_match)
+{
+	return send_if_match("PATCH", path, token, "application/merge-patch+json", body, if_match);
 }
 
 const char *http_string(const struct http_response *response, const char *key)
@@ -402,4 +410,25 @@ struct http_response *http_post(const char *path, const char *token, const char 
 						.token = token,
 						.content_type = "application/json",
 						.body = body});
+}
+
+struct http_response *http_post_if_match(const char *path, const char *token, const char *body,
+					 const char *if_match)
+{
+	return send_if_match("POST", path, token, body ? "application/json" : NULL, body, if_match);
+}
+
+struct http_response *http_post_as_read(const char *resource, const char *suffix, const char *token,
+					const char *body)
+{
+	struct http_response *read = http_get(resource, token);
+	cr_assert_eq(read->status, 200, "GET %s: %s", resource, read->body);
+	char *etag = http_header(read, "ETag");
+	cr_assert(etag, "GET %s sends no ETag", resource);
+	http_response_free(read);
+	char path[512];
+	snprintf(path, sizeof path, "%s%s", resource, suffix);
+	struct http_response *response = http_post_if_match(path, token, body, etag);
+	free(etag);
+	return response;
 }

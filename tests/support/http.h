@@ -62,6 +62,16 @@ struct http_response *http_patch(const char *path, const char *token, const char
 /* POST path with body (JSON text) as application/json. */
 struct http_response *http_post(const char *path, const char *token, const char *body);
 
+/* As http_post (body NULL: none), with If-Match: if_match when it is not NULL: an action
+ * such as /verify or /sign taken on the version the caller read. */
+struct http_response *http_post_if_match(const char *path, const char *token, const char *body,
+					 const char *if_match);
+
+/* As http_post_if_match, with If-Match the ETag that GET resource answers token just
+ * before: the action suffix ("/sign") taken on what was just read. */
+struct http_response *http_post_as_read(const char *resource, const char *suffix, const char *token,
+					const char *body);
+
 /* The string member key of the response's JSON object, or NULL. Owned by response. */
 const char *http_string(const struct http_response *response, const char *key);
 

@@ -1,7 +1,7 @@
 // The main story of peerd, told with nothing but the generated client:
 //   a partner submits a referral (with an idempotency key, and retries it safely)
 //   → a supervisor accepts it and assigns a certified specialist
-//   → the specialist sets two goals, writes a session note and signs it
+//   → the specialist sets two goals, writes a session note, reads it and signs that version
 //   → the partner sees the referral `engaged` (and cannot read the note)
 //   → a reporter pulls the program summary.
 // It first sets up its own provider and partner organizations as an admin, so it runs
@@ -132,8 +132,13 @@ async function main(): Promise<void> {
       plan: 'Go to group together on Tuesday.',
     },
   }), 201);
+  // Signing attests to the note as read: If-Match carries the ETag of that read.
+  const read = await me.GET('/v1/session-notes/{id}', { params: { path: { id: note.id } } });
+  expectStatus('specialist reads the note', read, 200);
+  const etag = read.response.headers.get('ETag');
+  if (etag === null) throw new Error('specialist reads the note: no ETag');
   const signed = expectStatus('specialist signs the note', await me.POST('/v1/session-notes/{id}/sign', {
-    params: { path: { id: note.id } },
+    params: { path: { id: note.id }, header: { 'If-Match': etag } },
   }), 200);
   check('the signed note', signed.status === 'signed', `status ${signed.status}`);
   check('the billing', signed.billing?.billable === true && signed.billing.units === 3,
