@@ -34,7 +34,8 @@ struct config {
 	unsigned threads;
 	unsigned db_pool_size;
 	size_t max_body_bytes;
-	/* Per token subject: requests a minute (0: no limit) and how many may come at once. */
+	/* Per caller (a sub in its org): requests a minute (0: no limit) and how many may come
+	 * at once. */
 	unsigned rate_limit_per_minute;
 	unsigned rate_limit_burst;
 	/* A connection idle this long (a client sending nothing, or a byte now and then) is
