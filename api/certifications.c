@@ -535,15 +535,28 @@ static bool admit_patch(struct request *request, struct db_conn *db, const PGres
 	return false;
 }
 
-/* The dates in order, and a status change one the graph allows (rules/certification.c):
- * the same rules as /verify, so PATCH cannot revive a revoked or expired certification. */
+/* True unless the patch makes the certification active without If-Match: a move to
+ * active verifies it (or reinstates it), and binds to the version read as /verify does;
+ * else answers 428. patch_run has already checked an If-Match that was sent. */
+static bool verification_as_read(struct request *request, const PGresult *current, const char *from,
+				 const char *to)
+{
+	bool verifies = from && to && strcmp(to, "active") == 0 && strcmp(from, "active") != 0;
+	return !verifies ||
+	       precondition_holds(request, "certification", db_integer(current, 0, COL_VERSION),
+				  IF_MATCH_REQUIRED);
+}
+
+/* A verification as read, the dates in order, and a status change one the graph allows
+ * (rules/certification.c): the same rules as /verify, so PATCH cannot revive a revoked or
+ * expired certification. */
 static bool patch_consistent(struct request *request, const PGresult *current, const json_t *before,
 			     const json_t *after)
 {
-	if (!dates_in_order(request, after))
-		return false;
 	const char *from = json_string_value(json_object_get(before, "status"));
 	const char *to = json_string_value(json_object_get(after, "status"));
+	if (!verification_as_read(request, current, from, to) || !dates_in_order(request, after))
+		return false;
 	struct civil_date expires_on;
 	char why[160];
 	if (!from || !to ||

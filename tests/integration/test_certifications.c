@@ -146,6 +146,17 @@ static void patch_expect(const char *id, const char *token, const char *body, lo
 	http_response_free(response);
 }
 
+/* As patch_expect, with the ETag of a read just before: a move to active verifies, and
+ * takes If-Match as /verify does. */
+static void patch_as_read_expect(const char *id, const char *token, const char *body, long status)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/v1/certifications/%s", id);
+	struct http_response *response = http_patch_as_read(path, token, body);
+	cr_assert_eq(response->status, status, "PATCH %s: %s", body, response->body);
+	http_response_free(response);
+}
+
 static void verify_expect(const char *id, const char *token, long status)
 {
 	struct http_response *response = verify_certification(id, token);
@@ -646,6 +657,39 @@ Test(certifications, verify_without_if_match_is_428)
 	http_response_free(after);
 	http_response_free(weak);
 	http_response_free(unread);
+	free(id);
+	team_free(&team);
+}
+
+/* PATCH {"status": "active"} verifies too (or reinstates): it binds to the version read
+ * as /verify does, else the attack above goes around /verify. */
+Test(certifications, patch_to_active_binds_to_the_version_read)
+{
+	struct team team;
+	team_create(&team);
+	char *id = create_with(team.specialist, team.specialist_id, current_certification_body());
+	struct http_response *read = get_certification(id, team.supervisor);
+	char *reviewed = http_header(read, "ETag");
+	http_response_free(read);
+	patch_expect(id, team.specialist, "{\"expires_on\":\"2099-12-31\"}", 200);
+	const char *activate = "{\"status\":\"active\"}";
+	struct http_response *unread = patch_certification(id, team.supervisor, activate, NULL);
+	cr_assert_eq(unread->status, 428, "verified by PATCH without If-Match: %s", unread->body);
+	struct http_response *stale = patch_certification(id, team.supervisor, activate, reviewed);
+	cr_assert_eq(stale->status, 412, "%s", stale->body);
+	assert_effective_status(id, team.supervisor, "pending");
+	cr_assert(!own_certified(team.specialist));
+	struct http_response *verified =
+		patch_certification(id, team.supervisor, activate, "\"2\"");
+	cr_assert_eq(verified->status, 200, "%s", verified->body);
+	/* Reinstating a suspended one is a verification as well; suspending is not. */
+	patch_expect(id, team.supervisor, "{\"status\":\"suspended\"}", 200);
+	patch_expect(id, team.supervisor, activate, 428);
+	assert_effective_status(id, team.supervisor, "suspended");
+	http_response_free(verified);
+	http_response_free(stale);
+	http_response_free(unread);
+	free(reviewed);
 	free(id);
 	team_free(&team);
 }
@@ -1528,17 +1572,17 @@ Test(certifications, patch_follows_the_status_graph)
 	 */
 	patch_expect(id, team.supervisor, "{\"status\":\"suspended\"}", 409);
 	struct http_response *activated =
-		patch_certification(id, team.supervisor, "{\"status\":\"active\"}", NULL);
+		patch_certification(id, team.supervisor, "{\"status\":\"active\"}", "\"1\"");
 	cr_assert_eq(activated->status, 200, "%s", activated->body);
 	cr_assert_str_eq(member(activated, "verified_by"), team.supervisor_subject);
 	cr_assert(own_certified(team.specialist));
 	/* active → pending would leave a verifier on an unverified certification. */
 	patch_expect(id, team.supervisor, "{\"status\":\"pending\"}", 409);
 	patch_expect(id, team.supervisor, "{\"status\":\"suspended\"}", 200);
-	patch_expect(id, team.supervisor, "{\"status\":\"active\"}", 200);
+	patch_as_read_expect(id, team.supervisor, "{\"status\":\"active\"}", 200);
 	patch_expect(id, team.supervisor, "{\"status\":\"revoked\"}", 200);
 	/* Revoked is final, by PATCH as by /verify. */
-	patch_expect(id, team.supervisor, "{\"status\":\"active\"}", 409);
+	patch_as_read_expect(id, team.supervisor, "{\"status\":\"active\"}", 409);
 	patch_expect(id, team.supervisor, "{\"status\":\"suspended\"}", 409);
 	assert_effective_status(id, team.supervisor, "revoked");
 	cr_assert(!own_certified(team.specialist));
@@ -1549,7 +1593,7 @@ Test(certifications, patch_follows_the_status_graph)
 	day_from_today("-1 day", expired, sizeof expired);
 	char *lapsed = create_with(team.supervisor, team.specialist_id,
 				   certification_body(issued, expired));
-	patch_expect(lapsed, team.supervisor, "{\"status\":\"active\"}", 409);
+	patch_as_read_expect(lapsed, team.supervisor, "{\"status\":\"active\"}", 409);
 	assert_effective_status(lapsed, team.supervisor, "pending");
 	free(lapsed);
 	http_response_free(activated);

@@ -298,13 +298,14 @@ static void verify_ok(const char *certification_id, const char *token)
 	http_response_free(verified);
 }
 
-/* PATCHes certification_id with body (merge patch) as token and expects 200. */
+/* PATCHes certification_id with body (merge patch) as token, with the ETag of a read just
+ * before (a move to active is a verification, which requires it), and expects 200. */
 static void patch_certification_ok(const char *certification_id, const char *token,
 				   const char *body)
 {
 	char path[128];
 	snprintf(path, sizeof path, "/v1/certifications/%s", certification_id);
-	struct http_response *patched = http_patch(path, token, body, NULL);
+	struct http_response *patched = http_patch_as_read(path, token, body);
 	cr_assert_eq(patched->status, 200, "PATCH %s: %s", body, patched->body);
 	http_response_free(patched);
 }

@@ -418,17 +418,33 @@ struct http_response *http_post_if_match(const char *path, const char *token, co
 	return send_if_match("POST", path, token, body ? "application/json" : NULL, body, if_match);
 }
 
-struct http_response *http_post_as_read(const char *resource, const char *suffix, const char *token,
-					const char *body)
+/* The ETag GET resource answers token now (asserted to be a 200 with one); the caller frees
+ * it. */
+static char *etag_read(const char *resource, const char *token)
 {
 	struct http_response *read = http_get(resource, token);
 	cr_assert_eq(read->status, 200, "GET %s: %s", resource, read->body);
 	char *etag = http_header(read, "ETag");
 	cr_assert(etag, "GET %s sends no ETag", resource);
 	http_response_free(read);
+	return etag;
+}
+
+struct http_response *http_post_as_read(const char *resource, const char *suffix, const char *token,
+					const char *body)
+{
+	char *etag = etag_read(resource, token);
 	char path[512];
 	snprintf(path, sizeof path, "%s%s", resource, suffix);
 	struct http_response *response = http_post_if_match(path, token, body, etag);
+	free(etag);
+	return response;
+}
+
+struct http_response *http_patch_as_read(const char *path, const char *token, const char *body)
+{
+	char *etag = etag_read(path, token);
+	struct http_response *response = http_patch(path, token, body, etag);
 	free(etag);
 	return response;
 }

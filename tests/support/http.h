@@ -72,6 +72,9 @@ struct http_response *http_post_if_match(const char *path, const char *token, co
 struct http_response *http_post_as_read(const char *resource, const char *suffix, const char *token,
 					const char *body);
 
+/* As http_patch, with If-Match the ETag that GET path answers token just before. */
+struct http_response *http_patch_as_read(const char *path, const char *token, const char *body);
+
 /* The string member key of the response's JSON object, or NULL. Owned by response. */
 const char *http_string(const struct http_response *response, const char *key);
 
