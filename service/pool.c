@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,10 +11,17 @@
 #include "log.h"
 #include "monotonic.h"
 
-/* A borrowed connection, and what cancels its statement from another thread (made by the
- * borrower's thread: after a reconnect inside the request it cancels nothing). */
+/* Whose share of the pool a borrower counts against: its organization, or the role of a
+ * caller without one (an admin with no org; "" without a token). */
+#define SHARE_KEY_SIZE 40
+
+/* A connection lent out, from the moment the borrower is let in (it may still be
+ * connecting), and what cancels its statement from another thread (made by the borrower's
+ * thread: after a reconnect inside the request it cancels nothing). */
 struct loan {
-	struct db_conn *conn; /* NULL: a free entry */
+	bool taken; /* false: a free entry */
+	char share_key[SHARE_KEY_SIZE];
+	struct db_conn *conn; /* NULL until the connection is there */
 	PGcancel *cancel;
 };
 
@@ -22,6 +30,7 @@ struct pool {
 	char *role; /* NULL: the login role */
 	enum db_pooling pooling;
 	size_t size;
+	size_t share; /* the most connections one share key holds at once */
 	unsigned wait_ms;
 	pthread_mutex_t lock;
 	pthread_cond_t returned;
@@ -42,6 +51,14 @@ struct pool {
 #define CONNECT_BACKOFF_MS   1000
 /* A connection returned this recently is handed out again without asking the socket. */
 #define RECENTLY_RETURNED_MS 1000
+
+/* One organization holds at most three quarters of the connections (at least one), so
+ * one that keeps many slow requests going leaves the others a quarter of the pool. */
+static size_t share_of(size_t size)
+{
+	size_t share = size * 3 / 4;
+	return share > 0 ? share : 1;
+}
 
 struct pool *pool_create(const char *url, const char *role, enum db_pooling pooling, size_t size,
 			 unsigned wait_ms)
@@ -65,6 +82,7 @@ struct pool *pool_create(const char *url, const char *role, enum db_pooling pool
 		return NULL;
 	}
 	pool->size = size;
+	pool->share = share_of(size);
 	pool->wait_ms = wait_ms;
 	pool->pooling = pooling;
 	return pool;
@@ -93,12 +111,19 @@ static void drop_slot(struct pool *pool, enum pool_result why)
 	pool->connect_failures_total++;
 	clock_gettime(CLOCK_MONOTONIC, &pool->last_connect_failure);
 	pool->last_connect_result = why;
-	pthread_cond_signal(&pool->returned);
+	pthread_cond_broadcast(&pool->returned);
 }
 
-/* Opens a connection for a slot already counted in pool->open and in_use; called without
+/* Ends a loan whose connection is back or gone. Called with the lock held. */
+static void end_loan(struct pool *pool, size_t loan)
+{
+	pool->loans[loan] = (struct loan){0};
+	pool->in_use--;
+}
+
+/* Opens a connection for a loan already counted in pool->open and in_use; called without
  * the lock because connecting can take seconds. */
-static enum pool_result open_connection(struct pool *pool, struct db_conn **out)
+static enum pool_result open_connection(struct pool *pool, size_t loan, struct db_conn **out)
 {
 	char error[256];
 	struct db_conn *conn =
@@ -108,7 +133,7 @@ static enum pool_result open_connection(struct pool *pool, struct db_conn **out)
 					       ? POOL_NO_SCHEMA
 					       : POOL_UNAVAILABLE;
 		pthread_mutex_lock(&pool->lock);
-		pool->in_use--;
+		end_loan(pool, loan);
 		drop_slot(pool, why);
 		pthread_mutex_unlock(&pool->lock);
 		log_write(LOG_LEVEL_ERROR, "database connection failed",
@@ -123,7 +148,7 @@ static enum pool_result open_connection(struct pool *pool, struct db_conn **out)
  * was returned moments ago: the check is a system call, one of nine per request under
  * load, and a connection lost since then is caught all the same (a read is retried on a
  * new one, BEGIN reconnects, anything else answers 503). */
-static enum pool_result reuse_connection(struct pool *pool, struct db_conn *conn,
+static enum pool_result reuse_connection(struct pool *pool, struct db_conn *conn, size_t loan,
 					 struct db_conn **out)
 {
 	if (monotonic_ms_since(&conn->idle_since) < RECENTLY_RETURNED_MS || db_check_alive(conn)) {
@@ -132,7 +157,7 @@ static enum pool_result reuse_connection(struct pool *pool, struct db_conn *conn
 	}
 	db_close(conn);
 	pthread_mutex_lock(&pool->lock);
-	pool->in_use--;
+	end_loan(pool, loan);
 	drop_slot(pool, POOL_UNAVAILABLE);
 	pthread_mutex_unlock(&pool->lock);
 	return POOL_UNAVAILABLE;
@@ -156,29 +181,67 @@ static struct db_conn *take_idle(struct pool *pool, const char *organization, co
 	return conn;
 }
 
+static void share_key_of(const char *organization, const char *role, char out[SHARE_KEY_SIZE])
+{
+	snprintf(out, SHARE_KEY_SIZE, "%s",
+		 organization && *organization ? organization : (role ? role : ""));
+}
+
+/* Connections lent to borrowers with this share key. Called with the lock held. */
+static size_t held_by(const struct pool *pool, const char *share_key)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < pool->size; i++)
+		count += pool->loans[i].taken && strcmp(pool->loans[i].share_key, share_key) == 0;
+	return count;
+}
+
+/* Whether a borrower may have a connection now: one is idle or may still be opened, and its
+ * share key holds less than its share. Called with the lock held. */
+static bool may_borrow(const struct pool *pool, const char *share_key)
+{
+	return (pool->idle_count > 0 || pool->open < pool->size) &&
+	       held_by(pool, share_key) < pool->share;
+}
+
+/* Takes a free loan entry (there is one when may_borrow said yes: fewer than size are
+ * lent) and counts the connection in use. Called with the lock held. */
+static size_t lend(struct pool *pool, const char *share_key)
+{
+	size_t loan = 0;
+	while (pool->loans[loan].taken)
+		loan++;
+	pool->loans[loan] = (struct loan){.taken = true};
+	snprintf(pool->loans[loan].share_key, SHARE_KEY_SIZE, "%s", share_key);
+	pool->in_use++;
+	return loan;
+}
+
 static enum pool_result borrow(struct pool *pool, const char *organization, const char *role,
-			       struct db_conn **out)
+			       struct db_conn **out, size_t *loan)
 {
 	*out = NULL;
+	char share_key[SHARE_KEY_SIZE];
+	share_key_of(organization, role, share_key);
 	struct timespec deadline = monotonic_after_ms(pool->wait_ms);
 	pthread_mutex_lock(&pool->lock);
-	if (pool->idle_count == 0 && pool->open >= pool->size) {
+	if (!may_borrow(pool, share_key)) {
 		pool->waiting++;
 		int waited = 0;
-		while (pool->idle_count == 0 && pool->open >= pool->size && waited != ETIMEDOUT)
+		while (!may_borrow(pool, share_key) && waited != ETIMEDOUT)
 			waited = pthread_cond_timedwait(&pool->returned, &pool->lock, &deadline);
 		pool->waiting--;
 	}
-	if (pool->idle_count > 0) {
-		struct db_conn *conn = take_idle(pool, organization, role);
-		pool->in_use++;
-		pthread_mutex_unlock(&pool->lock);
-		return reuse_connection(pool, conn, out);
-	}
-	if (pool->open >= pool->size) {
+	if (!may_borrow(pool, share_key)) {
 		pool->exhausted_total++;
 		pthread_mutex_unlock(&pool->lock);
 		return POOL_EXHAUSTED;
+	}
+	if (pool->idle_count > 0) {
+		struct db_conn *conn = take_idle(pool, organization, role);
+		*loan = lend(pool, share_key);
+		pthread_mutex_unlock(&pool->lock);
+		return reuse_connection(pool, conn, *loan, out);
 	}
 	bool backing_off = pool->last_connect_failure.tv_sec != 0 &&
 			   monotonic_ms_since(&pool->last_connect_failure) < CONNECT_BACKOFF_MS;
@@ -188,25 +251,22 @@ static enum pool_result borrow(struct pool *pool, const char *organization, cons
 		return why;
 	}
 	pool->open++;
-	pool->in_use++;
+	*loan = lend(pool, share_key);
 	pthread_mutex_unlock(&pool->lock);
-	return open_connection(pool, out);
+	return open_connection(pool, *loan, out);
 }
 
 enum pool_result pool_acquire(struct pool *pool, const char *organization, const char *role,
 			      struct db_conn **out)
 {
-	enum pool_result result = borrow(pool, organization, role, out);
+	size_t loan = 0;
+	enum pool_result result = borrow(pool, organization, role, out, &loan);
 	if (result != POOL_OK)
 		return result;
 	PGcancel *cancel = PQgetCancel((*out)->pg);
 	pthread_mutex_lock(&pool->lock);
-	for (size_t i = 0; i < pool->size; i++) {
-		if (!pool->loans[i].conn) {
-			pool->loans[i] = (struct loan){.conn = *out, .cancel = cancel};
-			break;
-		}
-	}
+	pool->loans[loan].conn = *out;
+	pool->loans[loan].cancel = cancel;
 	pthread_mutex_unlock(&pool->lock);
 	return POOL_OK;
 }
@@ -223,18 +283,25 @@ void pool_cancel_borrowed(struct pool *pool)
 	pthread_mutex_unlock(&pool->lock);
 }
 
+/* The loan of a borrowed connection, or size when it has none. Called with the lock held. */
+static size_t loan_of(const struct pool *pool, const struct db_conn *conn)
+{
+	size_t loan = 0;
+	while (loan < pool->size && pool->loans[loan].conn != conn)
+		loan++;
+	return loan;
+}
+
 void pool_release(struct pool *pool, struct db_conn *conn)
 {
 	if (!conn)
 		return;
-	PGcancel *cancel = NULL;
+	/* Nothing may cancel the rollback below; the loan itself counts until the end. */
 	pthread_mutex_lock(&pool->lock);
-	for (size_t i = 0; i < pool->size && !cancel; i++) {
-		if (pool->loans[i].conn == conn) {
-			cancel = pool->loans[i].cancel;
-			pool->loans[i] = (struct loan){0};
-		}
-	}
+	size_t loan = loan_of(pool, conn);
+	PGcancel *cancel = loan < pool->size ? pool->loans[loan].cancel : NULL;
+	if (cancel)
+		pool->loans[loan].cancel = NULL;
 	pthread_mutex_unlock(&pool->lock);
 	PQfreeCancel(cancel);
 	db_clear_guard(conn); /* its values belonged to the request */
@@ -243,13 +310,17 @@ void pool_release(struct pool *pool, struct db_conn *conn)
 	if (!reusable)
 		db_close(conn);
 	pthread_mutex_lock(&pool->lock);
-	pool->in_use--;
+	if (loan < pool->size)
+		end_loan(pool, loan);
+	else
+		pool->in_use--;
 	if (reusable) {
 		clock_gettime(CLOCK_MONOTONIC, &conn->idle_since);
 		pool->idle[pool->idle_count++] = conn;
 	} else
 		pool->open--;
-	pthread_cond_signal(&pool->returned);
+	/* Every waiter looks again: the first to wake may be one its share still holds back. */
+	pthread_cond_broadcast(&pool->returned);
 	pthread_mutex_unlock(&pool->lock);
 }
 

@@ -16,7 +16,7 @@ struct pool;
 
 enum pool_result {
 	POOL_OK,
-	POOL_EXHAUSTED,	  /* every connection stayed busy for the whole wait */
+	POOL_EXHAUSTED,	  /* every connection, or the borrower's share, stayed busy for the wait */
 	POOL_UNAVAILABLE, /* no connection could be opened */
 	/* None could be opened because the role peerd works as is missing or not granted, as
 	 * before `peerd migrate` first ran (db_connect_failed_on_role) */
@@ -33,7 +33,8 @@ struct pool_stats {
 };
 
 /* Creates a pool of at most size connections to url, each working as role (NULL: the
- * login role); a borrower waits at most wait_ms. Returns NULL when out of memory. Free
+ * login role); a borrower waits at most wait_ms. One organization holds at most three
+ * quarters of the connections at once (at least one). Returns NULL when out of memory. Free
  * with pool_destroy after all borrowers are done. */
 struct pool *pool_create(const char *url, const char *role, enum db_pooling pooling, size_t size,
 			 unsigned wait_ms);
@@ -42,7 +43,9 @@ void pool_destroy(struct pool *pool);
 
 /* Borrows a connection into *out; give it back with pool_release. One whose session
  * already works in the scope organization and role name (db_set_scope) is preferred;
- * organization NULL: any. */
+ * organization NULL: any. The borrower counts against the share of its organization, or
+ * without one ("" or NULL) of its role: while that share is lent out it waits as for a
+ * busy pool, and gets POOL_EXHAUSTED after the wait. */
 MUST_CHECK enum pool_result pool_acquire(struct pool *pool, const char *organization,
 					 const char *role, struct db_conn **out);
 
