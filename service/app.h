@@ -10,13 +10,15 @@
 #include "metrics.h"
 #include "pool.h"
 #include "router.h"
+#include "slots.h"
 #include "static_files.h"
 
 struct app {
 	const struct config *config;
 	struct jwt_verifier verifier;
 	struct pool *pool;
-	struct pool *reports_pool; /* PEERD_REPORTS_DATABASE_URL's, or NULL: reports use pool */
+	struct pool *reports_pool;  /* PEERD_REPORTS_DATABASE_URL's, or NULL: reports use pool */
+	struct slots *export_slots; /* exports streaming now (api/exports.c) */
 	struct metrics *metrics;
 	struct rate_limiter *rate_limiter;
 	struct request_deadlines *request_deadlines; /* made and freed by server.c */

@@ -9,6 +9,7 @@
 #include "database_check.h"
 #include "log.h"
 #include "rate_limit.h"
+#include "reports.h"
 #include "routes.h"
 #include "server.h"
 
@@ -82,10 +83,11 @@ static bool start(struct app *app, struct server *server, char *error, size_t er
 			return false;
 		}
 	}
+	app->export_slots = exports_slots_create(app->config->db_pool_size);
 	app->metrics = metrics_create(app->routes, app->route_count);
 	app->rate_limiter =
 		rate_limiter_new(app->config->rate_limit_per_minute, app->config->rate_limit_burst);
-	if (!app->pool || !app->metrics || !app->rate_limiter) {
+	if (!app->pool || !app->export_slots || !app->metrics || !app->rate_limiter) {
 		snprintf(error, error_size, "out of memory");
 		return false;
 	}
@@ -141,6 +143,7 @@ int command_serve(void)
 	rate_limiter_free(app.rate_limiter);
 	pool_destroy(app.pool);
 	pool_destroy(app.reports_pool);
+	slots_destroy(app.export_slots);
 	static_files_free(&app.docs);
 	jwt_verifier_free(&app.verifier);
 	config_free(&cfg);
