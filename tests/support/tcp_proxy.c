@@ -5,18 +5,27 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define MAX_RELAYS 256
+#include "pg_wire.h"
+
+#define MAX_RELAYS   256
+#define RELAY_BUFFER 16384
 
 struct relay {
 	struct tcp_proxy *proxy;
 	int client;
 	int server;
 	pthread_t thread;
+	struct pg_wire wire; /* what the server sent, message by message */
+	bool marked;	     /* the client sent tcp_proxy_end_after_commit's marker */
+	/* The client's last bytes while a marker is armed, for one split across reads. */
+	char tail[TCP_PROXY_MARKER_MAX];
+	size_t tail_length;
 };
 
 struct tcp_proxy {
@@ -28,6 +37,8 @@ struct tcp_proxy {
 	bool stopping;
 	struct relay *relays[MAX_RELAYS];
 	size_t relay_count;
+	char marker[TCP_PROXY_MARKER_MAX + 1]; /* armed by tcp_proxy_end_after_commit, or "" */
+	unsigned commits_ended;
 };
 
 static int connect_loopback(unsigned port)
@@ -43,10 +54,61 @@ static int connect_loopback(unsigned port)
 	return fd;
 }
 
+/* Marks the relay when the client's bytes, with those just before them, hold the armed
+ * marker; the first relay to send it takes it. */
+static void watch_client(struct relay *relay, const char *bytes, size_t count)
+{
+	struct tcp_proxy *proxy = relay->proxy;
+	pthread_mutex_lock(&proxy->lock);
+	size_t marker_length = strlen(proxy->marker);
+	if (marker_length > 0 && !relay->marked) {
+		char window[TCP_PROXY_MARKER_MAX + RELAY_BUFFER];
+		memcpy(window, relay->tail, relay->tail_length);
+		memcpy(window + relay->tail_length, bytes, count);
+		size_t length = relay->tail_length + count;
+		relay->marked = memmem(window, length, proxy->marker, marker_length) != NULL;
+		if (relay->marked)
+			proxy->marker[0] = '\0';
+		relay->tail_length = length < sizeof relay->tail ? length : sizeof relay->tail;
+		memcpy(relay->tail, window + length - relay->tail_length, relay->tail_length);
+	}
+	pthread_mutex_unlock(&proxy->lock);
+}
+
+/* How many of the server's bytes to pass on: all of them, or on a marked relay those up
+ * to the end of a confirmed COMMIT, after which *end says to end the connection. */
+static size_t watch_server(struct relay *relay, const char *bytes, size_t count, bool *end)
+{
+	size_t at = 0;
+	while (at < count) {
+		size_t through = pg_wire_find_commit(&relay->wire,
+						     (const unsigned char *)bytes + at, count - at);
+		if (through == 0)
+			break;
+		at += through;
+		if (relay->marked) {
+			*end = true;
+			return at;
+		}
+	}
+	return count;
+}
+
+/* Tells the client what a backend says as the server shuts down, before the relay ends. */
+static void end_as_shutdown(struct relay *relay)
+{
+	unsigned char error[128];
+	size_t length = pg_wire_admin_shutdown(error, sizeof error);
+	send(relay->client, error, length, MSG_NOSIGNAL);
+	pthread_mutex_lock(&relay->proxy->lock);
+	relay->proxy->commits_ended++;
+	pthread_mutex_unlock(&relay->proxy->lock);
+}
+
 static void *relay_run(void *context)
 {
 	struct relay *relay = context;
-	char buffer[16384];
+	char buffer[RELAY_BUFFER];
 	struct pollfd fds[2] = {{relay->client, POLLIN, 0}, {relay->server, POLLIN, 0}};
 	for (;;) {
 		if (poll(fds, 2, -1) < 0)
@@ -56,10 +118,22 @@ static void *relay_run(void *context)
 			if (!(fds[side].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			ssize_t got = read(fds[side].fd, buffer, sizeof buffer);
+			if (got <= 0) {
+				done = true;
+				break;
+			}
+			bool end = false;
+			size_t pass = (size_t)got;
+			if (side == 0)
+				watch_client(relay, buffer, pass);
+			else
+				pass = watch_server(relay, buffer, pass, &end);
 			/* A peer already gone must end the relay, not raise SIGPIPE in the test
 			 * process (which Criterion reports as a crash). */
-			done = got <= 0 ||
-			       send(fds[1 - side].fd, buffer, (size_t)got, MSG_NOSIGNAL) != got;
+			done = send(fds[1 - side].fd, buffer, pass, MSG_NOSIGNAL) != (ssize_t)pass;
+			if (end && !done)
+				end_as_shutdown(relay);
+			done = done || end;
 		}
 		if (done)
 			break;
@@ -81,7 +155,7 @@ static void *accept_run(void *context)
 		bool refused = proxy->stopping || server < 0 || proxy->relay_count == MAX_RELAYS;
 		struct relay *relay = refused ? NULL : calloc(1, sizeof *relay);
 		if (relay) {
-			*relay = (struct relay){proxy, client, server, 0};
+			*relay = (struct relay){.proxy = proxy, .client = client, .server = server};
 			proxy->relays[proxy->relay_count++] = relay;
 			pthread_create(&relay->thread, NULL, relay_run, relay);
 		}
@@ -152,4 +226,19 @@ void tcp_proxy_cut(struct tcp_proxy *proxy)
 		shutdown(proxy->relays[i]->server, SHUT_RDWR);
 	}
 	pthread_mutex_unlock(&proxy->lock);
+}
+
+void tcp_proxy_end_after_commit(struct tcp_proxy *proxy, const char *marker)
+{
+	pthread_mutex_lock(&proxy->lock);
+	snprintf(proxy->marker, sizeof proxy->marker, "%s", marker);
+	pthread_mutex_unlock(&proxy->lock);
+}
+
+unsigned tcp_proxy_commits_ended(struct tcp_proxy *proxy)
+{
+	pthread_mutex_lock(&proxy->lock);
+	unsigned ended = proxy->commits_ended;
+	pthread_mutex_unlock(&proxy->lock);
+	return ended;
 }
