@@ -401,8 +401,38 @@ static bool finish_pipeline(struct db_conn *conn)
 	return PQexitPipelineMode(conn->pg) == 1 && synced && clean;
 }
 
+/* Whether res is the server's word that a COMMIT ended its transaction: the server sends
+ * it once the commit is durable, before the ReadyForQuery that ends the round trip. A
+ * COMMIT of a transaction that had failed is answered ROLLBACK instead. */
+static bool commit_confirmed(PGresult *res)
+{
+	return res && PQresultStatus(res) == PGRES_COMMAND_OK &&
+	       strcmp(PQcmdStatus(res), "COMMIT") == 0;
+}
+
+/* Whether a batch whose end was lost had committed all the same: its last step is a COMMIT
+ * the server confirmed (a step that failed before it would have stopped it). Without one,
+ * nothing tells: the implicit transaction of a batch outside BEGIN commits at its Sync,
+ * and only the ReadyForQuery that follows says so. */
+static bool committed_before_lost(const struct db_step *steps, PGresult *const *results,
+				  size_t count)
+{
+	return steps[count - 1].stmt == &DB_COMMIT && commit_confirmed(results[count - 1]);
+}
+
+/* Drops a connection whose pipeline did not end as it should: its state is unknown. */
+static void abandon_pipeline(struct db_conn *conn)
+{
+	log_message(LOG_LEVEL_WARN, "database pipeline left unfinished; reconnecting");
+	if (PQstatus(conn->pg) == CONNECTION_OK && !db_reset(conn))
+		log_message(LOG_LEVEL_WARN, "database reconnect failed");
+}
+
 /* Sends steps under one Sync and takes their results in order. On failure every *out is
- * NULL and the status is the first failed step's (the steps after it did not run). */
+ * NULL and the status is the first failed step's (the steps after it did not run). A
+ * batch that ends with a COMMIT the server confirmed succeeded, even when the connection
+ * is lost before the Sync's answer (the server shutting down, say): the work is durable,
+ * and its results are in hand. */
 static enum db_status run_pipeline(struct db_conn *conn, const struct db_step *steps, size_t count)
 {
 	enum db_status status = DB_OK;
@@ -421,15 +451,20 @@ static enum db_status run_pipeline(struct db_conn *conn, const struct db_step *s
 		if (!(results[i] = next_pipeline_result(conn)))
 			break;
 	}
-	/* Unsent, unsynced or failing at its commit, a pipeline proves nothing ran. */
-	if (!sent || !finish_pipeline(conn)) {
+	bool finished = sent && finish_pipeline(conn);
+	bool committed = !finished && sent && committed_before_lost(steps, results, count);
+	if (!finished)
+		abandon_pipeline(conn);
+	/* Unsent, unsynced or failing at its implicit commit, and without a COMMIT
+	 * confirmed, a pipeline proves nothing ran. */
+	if (!finished && !committed) {
 		for (size_t i = 0; i < count; i++)
 			PQclear(results[i]);
-		log_message(LOG_LEVEL_WARN, "database pipeline left unfinished; reconnecting");
-		if (PQstatus(conn->pg) == CONNECTION_OK && !db_reset(conn))
-			log_message(LOG_LEVEL_WARN, "database reconnect failed");
 		return DB_UNAVAILABLE;
 	}
+	if (committed)
+		log_message(LOG_LEVEL_WARN, "database connection lost after its COMMIT was "
+					    "confirmed; the transaction stands");
 	for (size_t i = 0; i < count; i++) {
 		PGresult **out = steps[i].out;
 		if (status == DB_OK)
@@ -514,9 +549,12 @@ static enum db_status run_with_preamble(struct db_conn *conn, const struct db_st
 	bool opening = per_transaction && conn->begin_pending;
 	if (!scoped)
 		conn->begin_pending = false;
-	enum db_status status = total == 1 ? run_prepared(conn, all[0].stmt, all[0].count,
-							  all[0].values, all[0].out)
-					   : run_pipeline(conn, all, total);
+	/* A COMMIT goes in a pipeline even alone: there its confirmation is seen apart from
+	 * the end of the round trip (run_pipeline). */
+	bool alone = total == 1 && all[0].stmt != &DB_COMMIT;
+	enum db_status status =
+		alone ? run_prepared(conn, all[0].stmt, all[0].count, all[0].values, all[0].out)
+		      : run_pipeline(conn, all, total);
 	if (scoped)
 		conn->scope_applied = status == DB_OK;
 	if (opening)
@@ -652,13 +690,29 @@ enum db_status db_begin(struct db_conn *conn)
 
 const struct db_statement DB_COMMIT = {"db_commit", "COMMIT"};
 
+/* Sends COMMIT on its own and takes its first answer: once that confirms the commit, a
+ * connection lost before the round trip's end (the server shutting down, say) loses
+ * nothing, so the commit succeeded. PQexec would answer with the later failure. */
+static enum db_status commit_alone(struct db_conn *conn)
+{
+	if (PQsendQuery(conn->pg, "COMMIT") != 1)
+		return take_result(conn, "commit", NULL, NULL);
+	PGresult *answer = PQgetResult(conn->pg);
+	for (PGresult *late; (late = PQgetResult(conn->pg));)
+		PQclear(late);
+	if (commit_confirmed(answer) && PQstatus(conn->pg) != CONNECTION_OK)
+		log_message(LOG_LEVEL_WARN, "database connection lost after its COMMIT was "
+					    "confirmed; the transaction stands");
+	return take_result(conn, "commit", answer, NULL);
+}
+
 enum db_status db_commit(struct db_conn *conn)
 {
 	if (conn->begin_pending) {
 		conn->begin_pending = false; /* nothing ran: nothing to commit */
 		return DB_OK;
 	}
-	return db_exec_script(conn, "COMMIT");
+	return commit_alone(conn);
 }
 
 void db_rollback(struct db_conn *conn)

@@ -128,7 +128,14 @@ MUST_CHECK enum db_status db_exec(struct db_conn *conn, const struct db_statemen
 /* Runs the steps in order in one round trip (libpq's pipeline mode), as db_exec would run
  * each: inside the open transaction, or outside one as a single implicit transaction, all
  * or nothing. Stops at the first failure and returns its status; then every *out is NULL.
- * A later step cannot use an earlier one's result, only the same values. */
+ * A later step cannot use an earlier one's result, only the same values.
+ *
+ * DB_UNAVAILABLE after a lost connection does not always mean nothing happened. A batch
+ * ending with DB_COMMIT is DB_OK once the server confirmed that COMMIT, even if the
+ * connection is lost before the round trip ends (the server shutting down, say): the work
+ * is durable. Outside a transaction the implicit one commits at the round trip's end and
+ * nothing confirms it before then, so a connection lost there may have committed it: a
+ * write that must know goes in a transaction ending with DB_COMMIT. */
 MUST_CHECK enum db_status db_exec_batch(struct db_conn *conn, const struct db_step *steps,
 					size_t count);
 
@@ -142,7 +149,8 @@ void db_set_guard(struct db_conn *conn, const struct db_statement *stmt, int cou
 		  const char *const *values);
 void db_clear_guard(struct db_conn *conn);
 
-/* COMMIT, as the last step of a batch: the transaction ends in the same round trip. */
+/* COMMIT, as the last step of a batch: the transaction ends in the same round trip, and
+ * succeeded once the server confirmed it (see db_exec_batch). */
 extern const struct db_statement DB_COMMIT;
 
 /* As db_exec, for a read: when, outside a transaction, the connection proves broken it is
@@ -157,6 +165,9 @@ enum db_status db_exec_script(struct db_conn *conn, const char *sql);
  * the same round trip; a connection found broken then is replaced and the statement sent
  * again, since nothing had run in the transaction yet. */
 MUST_CHECK enum db_status db_begin(struct db_conn *conn);
+/* Commits the open transaction: DB_OK once the server confirmed the COMMIT, even if the
+ * connection is lost just after. DB_UNAVAILABLE when it was lost before: the transaction
+ * may or may not have committed. */
 MUST_CHECK enum db_status db_commit(struct db_conn *conn);
 void db_rollback(struct db_conn *conn);
 

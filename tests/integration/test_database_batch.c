@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "db.h"
+#include "fixtures.h"
+#include "tcp_proxy.h"
 
 static const struct db_statement ECHO = {"test_batch_echo", "SELECT $1::text"};
 static const struct db_statement REMEMBER = {"test_batch_remember",
@@ -160,4 +162,100 @@ Test(database_batch, a_guard_goes_first_and_stops_what_follows)
 	db_clear_guard(conn);
 	expect_remembered(conn, "free", "a guard failing after BEGIN stops the transaction");
 	db_close(conn);
+}
+
+static const struct db_statement RENAME = {
+	"test_batch_rename", "UPDATE organizations SET name = $1 WHERE id = $2 RETURNING name"};
+
+/* A transaction that renames an organization, on a connection through a proxy armed to
+ * end it right after the server confirms its COMMIT (tcp_proxy_end_after_commit). */
+struct commit_then_lost {
+	char *organization;
+	char name[64]; /* the new name, which arms the proxy */
+	struct tcp_proxy *proxy;
+	struct db_conn *conn;
+};
+
+/* Opens the connection, arms the proxy and begins the transaction. */
+static void commit_then_lost_open(struct commit_then_lost *scene, enum db_pooling pooling)
+{
+	scene->organization = create_organization("provider");
+	unique_name("Committed", scene->name, sizeof scene->name);
+	scene->proxy = tcp_proxy_start(0, test_database_port());
+	cr_assert_not_null(scene->proxy);
+	char setting[256], error[256];
+	test_database_setting_via(tcp_proxy_port(scene->proxy), setting, sizeof setting);
+	scene->conn = db_connect(strchr(setting, '=') + 1, NULL, pooling, error, sizeof error);
+	cr_assert_not_null(scene->conn, "%s", error);
+	db_set_scope(scene->conn, "", "admin");
+	tcp_proxy_end_after_commit(scene->proxy, scene->name);
+	cr_assert_eq(db_begin(scene->conn), DB_OK);
+}
+
+/* Asserts that the fault came after the COMMIT, that the connection is not taken for a
+ * usable one, and that the transaction stands; then closes the scene. */
+static void commit_then_lost_close(struct commit_then_lost *scene)
+{
+	cr_assert_eq(tcp_proxy_commits_ended(scene->proxy), 1,
+		     "the connection ended after its COMMIT");
+	cr_expect_not(db_is_idle(scene->conn), "the lost connection is not used again as it is");
+	char *now = test_sql_text("SELECT name FROM organizations WHERE id = $1", 1,
+				  (const char *const[]){scene->organization});
+	cr_expect_str_eq(now, scene->name, "the transaction stands");
+	free(now);
+	db_close(scene->conn);
+	tcp_proxy_stop(scene->proxy);
+	free(scene->organization);
+}
+
+/* The server confirmed the COMMIT (CommandComplete), then its connection was lost before
+ * the round trip's end (ReadyForQuery), as a server shutting down loses it: the
+ * transaction is durable, so the batch succeeded, with every result in hand, and is not
+ * reported failed (nor tried again by a client told it failed). */
+static void expect_commit_confirmed_succeeds(enum db_pooling pooling)
+{
+	struct commit_then_lost scene;
+	commit_then_lost_open(&scene, pooling);
+	PGresult *renamed = NULL;
+	const struct db_step steps[] = {DB_STEP(&RENAME, &renamed, scene.name, scene.organization),
+					{&DB_COMMIT, 0, NULL, NULL}};
+	cr_expect_eq(db_exec_batch(scene.conn, steps, 2), DB_OK);
+	cr_expect_not_null(renamed, "the statements' results are handed over");
+	cr_expect_str_eq(renamed ? db_text(renamed, 0, 0) : "", scene.name);
+	PQclear(renamed);
+	commit_then_lost_close(&scene);
+}
+
+Test(database_batch, a_commit_confirmed_before_the_connection_is_lost_succeeded)
+{
+	expect_commit_confirmed_succeeds(DB_POOLING_SESSION);
+}
+
+/* The batch then carries BEGIN and the transaction's preamble as well. */
+Test(database_batch, a_commit_confirmed_under_transaction_pooling_succeeded)
+{
+	expect_commit_confirmed_succeeds(DB_POOLING_TRANSACTION);
+}
+
+/* The same for db_commit, which sends COMMIT on its own. */
+Test(database_batch, a_commit_sent_alone_and_confirmed_succeeded)
+{
+	struct commit_then_lost scene;
+	commit_then_lost_open(&scene, DB_POOLING_SESSION);
+	cr_assert_eq(db_exec(scene.conn, &RENAME, DB_ARGS(scene.name, scene.organization), NULL),
+		     DB_OK);
+	cr_expect_eq(db_commit(scene.conn), DB_OK);
+	commit_then_lost_close(&scene);
+}
+
+/* And for a batch of the COMMIT alone, which is not sent as a single statement would be
+ * (PQexecPrepared answers with the last result, here the failure that followed). */
+Test(database_batch, a_commit_step_alone_and_confirmed_succeeded)
+{
+	struct commit_then_lost scene;
+	commit_then_lost_open(&scene, DB_POOLING_SESSION);
+	cr_assert_eq(db_exec(scene.conn, &RENAME, DB_ARGS(scene.name, scene.organization), NULL),
+		     DB_OK);
+	cr_expect_eq(db_exec(scene.conn, &DB_COMMIT, 0, NULL, NULL), DB_OK);
+	commit_then_lost_close(&scene);
 }

@@ -144,3 +144,69 @@ Test(outage, writes_survive_a_connection_closed_while_pooled)
 	free(admin);
 	free(org);
 }
+
+/* Posts a partner's referral of provider_id to server, keyed and marked by key (its
+ * Idempotency-Key and its external_id). */
+static struct http_response *refer_keyed(const struct peerd_process *server, const char *partner,
+					 const char *provider_id, const char *key)
+{
+	char body[512], header[128];
+	snprintf(body, sizeof body,
+		 "{\"provider_organization_id\":\"%s\",\"service_type\":\"peer\","
+		 "\"participant\":{\"given_name\":\"Robin\",\"family_name\":\"Commit\","
+		 "\"county\":\"Multnomah\"},\"reason\":\"Referred as the server stopped.\","
+		 "\"consent\":{\"obtained\":true},\"external_id\":\"%s\"}",
+		 provider_id, key);
+	snprintf(header, sizeof header, "Idempotency-Key: %s", key);
+	return http_send(&(struct http_request){.method = "POST",
+						.path = "/v1/referrals",
+						.token = partner,
+						.content_type = "application/json",
+						.body = body,
+						.headers = {header},
+						.base_url = server->url});
+}
+
+/* The server confirmed a write's COMMIT and then shut down before the end of the round
+ * trip (its ReadyForQuery): the write stands, so peerd answers it as done, not 503, and
+ * the same request sent again is a replay of it. */
+Test(outage, a_write_whose_commit_was_confirmed_is_answered_as_done)
+{
+	char *provider_id = create_organization("provider");
+	char *partner_id = create_organization("partner");
+	char *partner = token_for("partner", partner_id);
+	struct peerd_process server;
+	struct tcp_proxy *proxy = start_behind_proxy(&server);
+	char key[64];
+	unique_name("commit-then-shutdown", key, sizeof key);
+	tcp_proxy_end_after_commit(proxy, key);
+
+	struct http_response *created = refer_keyed(&server, partner, provider_id, key);
+	cr_assert_eq(tcp_proxy_commits_ended(proxy), 1,
+		     "the connection was ended between COMMIT and ReadyForQuery");
+	cr_expect_eq(created->status, 201, "%s", created->body);
+	char *rows = test_sql_text("SELECT count(*) FROM referrals WHERE external_id = $1", 1,
+				   (const char *const[]){key});
+	cr_expect_str_eq(rows, "1", "the referral was written once");
+	free(rows);
+
+	struct http_response *again = refer_keyed(&server, partner, provider_id, key);
+	cr_expect_eq(again->status, 201, "%s", again->body);
+	char *replayed = http_header(again, "Idempotent-Replayed");
+	cr_expect_str_eq(replayed ? replayed : "", "true", "the retry is the first answer again");
+	cr_expect_str_eq(http_string(again, "id") ? http_string(again, "id") : "",
+			 http_string(created, "id") ? http_string(created, "id") : "-");
+	rows = test_sql_text("SELECT count(*) FROM referrals WHERE external_id = $1", 1,
+			     (const char *const[]){key});
+	cr_expect_str_eq(rows, "1", "and wrote nothing more");
+	free(rows);
+
+	free(replayed);
+	http_response_free(again);
+	http_response_free(created);
+	cr_assert_eq(peerd_stop(&server), 0);
+	tcp_proxy_stop(proxy);
+	free(partner);
+	free(partner_id);
+	free(provider_id);
+}
