@@ -12,6 +12,7 @@
 #include "certification.h"
 #include "db.h"
 #include "hours.h"
+#include "idempotency.h"
 #include "pagination.h"
 #include "patch.h"
 #include "precondition.h"
@@ -408,15 +409,45 @@ static bool creation_permitted(struct request *request)
 	return false;
 }
 
-void certifications_create(struct request *request)
+static bool may_see(const struct request *request, const PGresult *res)
 {
-	const char *specialist_id = request_id_param(request, "id");
-	struct db_conn *db = specialist_id ? request_db(request) : NULL;
+	return PQntuples(res) > 0 &&
+	       auth_may_access_specialist(&request->caller, db_text(res, 0, COL_ORGANIZATION_ID),
+					  db_text(res, 0, COL_SUBJECT));
+}
+
+/* Certification id as GET reads it, when the caller may see its holder; NULL after
+ * answering 404 (or 503). */
+static PGresult *certification_read(struct request *request, struct db_conn *db, const char *id)
+{
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &CERTIFICATION_SELECT, DB_ARGS(id), &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return NULL;
+	}
+	if (!may_see(request, res)) {
+		problem_send(request, 404, "there is no such certification");
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static const struct idempotency_resource CERTIFICATION_REPLAY = {"certification",
+								 certification_read};
+
+/* Checks and writes the body's certification of specialist specialist_id in the open
+ * transaction, then commits it with the answer for claim. Returns false after answering
+ * otherwise. */
+static bool certification_create(struct request *request, struct db_conn *db,
+				 const char *specialist_id, const struct idempotency *claim)
+{
 	struct specialist_ref holder;
-	if (!db || !specialist_find_visible(request, db, specialist_id, &holder) ||
+	if (!specialist_find_visible(request, db, specialist_id, &holder) ||
 	    !request_valid(request, request->body, CERTIFICATION_FIELDS) ||
 	    !creation_permitted(request) || !dates_in_order(request, request->body))
-		return;
+		return false;
 	struct certification_values values;
 	certification_values_from(request->body, &values);
 	PGresult *inserted = NULL;
@@ -430,16 +461,31 @@ void certifications_create(struct request *request)
 			&inserted);
 	if (status != DB_OK) {
 		problem_send_constraint(request, status, db, CERTIFICATION_CONSTRAINTS);
-		return;
+		return false;
 	}
 	PGresult *res = select_certification(request, db, db_text(inserted, 0, 0));
 	PQclear(inserted);
 	if (!res)
-		return;
+		return false;
+	const char *id = db_text(res, 0, COL_ID);
 	char location[96];
-	snprintf(location, sizeof location, "/v1/certifications/%s", db_text(res, 0, COL_ID));
-	respond_created(request, location, certification_render(res, 0));
+	snprintf(location, sizeof location, "/v1/certifications/%s", id);
+	struct idempotency_answer answer = {201, location, 0, certification_render(res, 0), id};
+	bool answered = idempotency_commit(request, db, claim, &answer);
 	PQclear(res);
+	return answered;
+}
+
+void certifications_create(struct request *request)
+{
+	const char *specialist_id = request_id_param(request, "id");
+	struct db_conn *db = specialist_id ? request_db(request) : NULL;
+	struct idempotency claim;
+	if (!db ||
+	    idempotency_start(request, db, &CERTIFICATION_REPLAY, &claim) != IDEMPOTENCY_PROCEED)
+		return;
+	if (!certification_create(request, db, specialist_id, &claim))
+		idempotency_release(db);
 }
 
 void certifications_list_for_specialist(struct request *request)
@@ -490,26 +536,12 @@ void certifications_list(struct request *request)
 		     COL_ID);
 }
 
-static bool may_see(const struct request *request, const PGresult *res)
-{
-	return PQntuples(res) > 0 &&
-	       auth_may_access_specialist(&request->caller, db_text(res, 0, COL_ORGANIZATION_ID),
-					  db_text(res, 0, COL_SUBJECT));
-}
-
 void certifications_get(struct request *request)
 {
 	const char *id = request_id_param(request, "id");
 	struct db_conn *db = id ? request_db(request) : NULL;
-	if (!db)
-		return;
-	PGresult *res = NULL;
-	enum db_status status = db_read(db, &CERTIFICATION_SELECT, DB_ARGS(id), &res);
-	if (status != DB_OK)
-		problem_send_database(request, status);
-	else if (!may_see(request, res))
-		problem_send(request, 404, "there is no such certification");
-	else
+	PGresult *res = db ? certification_read(request, db, id) : NULL;
+	if (res)
 		respond_resource(request, certification_render(res, 0),
 				 db_integer(res, 0, COL_VERSION));
 	PQclear(res);
@@ -652,45 +684,35 @@ void certifications_verify(struct request *request)
 {
 	const char *id = request_id_param(request, "id");
 	struct db_conn *db = id ? request_db(request) : NULL;
-	if (!db)
+	struct idempotency claim;
+	if (!db ||
+	    idempotency_start(request, db, &CERTIFICATION_REPLAY, &claim) != IDEMPOTENCY_PROCEED)
 		return;
 	PGresult *current = NULL;
-	enum db_status status = db_begin(db);
-	if (status == DB_OK)
-		status = db_exec(db, &CERTIFICATION_SELECT_FOR_UPDATE, DB_ARGS(id), &current);
-	if (status != DB_OK) {
+	enum db_status status =
+		db_exec(db, &CERTIFICATION_SELECT_FOR_UPDATE, DB_ARGS(id), &current);
+	if (status != DB_OK)
 		problem_send_database(request, status);
-		return;
-	}
-	PGresult *verified = verify_locked(request, db, id, current);
+	PGresult *verified = current ? verify_locked(request, db, id, current) : NULL;
 	PQclear(current);
-	if (!verified)
-		return;
-	status = db_commit(db);
-	if (status == DB_OK)
-		respond_resource(request, certification_render(verified, 0),
-				 db_integer(verified, 0, COL_VERSION));
-	else
-		problem_send_database(request, status);
+	if (verified) {
+		struct idempotency_answer answer = {200, NULL, db_integer(verified, 0, COL_VERSION),
+						    certification_render(verified, 0), id};
+		(void)idempotency_commit(request, db, &claim, &answer);
+	} else {
+		idempotency_release(db);
+	}
 	PQclear(verified);
 }
 
 bool certification_find_visible(struct request *request, struct db_conn *db, const char *id,
 				struct certification_ref *out)
 {
-	PGresult *res = NULL;
-	enum db_status status = db_read(db, &CERTIFICATION_SELECT, DB_ARGS(id), &res);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
+	PGresult *res = certification_read(request, db, id);
+	if (!res)
 		return false;
-	}
-	bool visible = may_see(request, res);
-	if (visible) {
-		snprintf(out->id, sizeof out->id, "%s", db_text(res, 0, COL_ID));
-		out->today = date_column(res, 0, COL_TODAY);
-	} else {
-		problem_send(request, 404, "there is no such certification");
-	}
+	snprintf(out->id, sizeof out->id, "%s", db_text(res, 0, COL_ID));
+	out->today = date_column(res, 0, COL_TODAY);
 	PQclear(res);
-	return visible;
+	return true;
 }

@@ -10,6 +10,7 @@
 #include "certifications.h"
 #include "db.h"
 #include "hours.h"
+#include "idempotency.h"
 #include "pagination.h"
 #include "problem.h"
 #include "query.h"
@@ -70,6 +71,9 @@ static const struct db_statement CEU_SELECT = {
 	"ceu_select",
 	"SELECT " CEU_COLUMNS " FROM continuing_education WHERE id = $1 AND certification_id = $2"};
 
+static const struct db_statement CEU_CERTIFICATION = {
+	"ceu_certification", "SELECT certification_id FROM continuing_education WHERE id = $1"};
+
 static const struct db_statement CEU_LIST = {
 	"ceu_list", "SELECT " CEU_COLUMNS " FROM continuing_education WHERE certification_id = $1"
 		    " AND ($2::bigint IS NULL OR (created_at, id) < "
@@ -119,15 +123,56 @@ static bool hours_positive(struct request *request)
 	return false;
 }
 
-void continuing_education_create(struct request *request)
+/* Entry id of certification (which the caller may see); NULL after answering 404 (or
+ * 503). */
+static PGresult *ceu_read_of(struct request *request, struct db_conn *db,
+			     const struct certification_ref *certification, const char *id)
 {
-	const char *certification_id = request_id_param(request, "id");
-	struct db_conn *db = certification_id ? request_db(request) : NULL;
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &CEU_SELECT, DB_ARGS(id, certification->id), &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return NULL;
+	}
+	if (PQntuples(res) == 0) {
+		problem_send(request, 404, "there is no such continuing education entry");
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* Entry id as GET /v1/certifications/{certification}/ceus/{id} reads it, its
+ * certification found from the entry: for a replayed Idempotency-Key. */
+static PGresult *ceu_read(struct request *request, struct db_conn *db, const char *id)
+{
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &CEU_CERTIFICATION, DB_ARGS(id), &res);
 	struct certification_ref certification;
-	if (!db || !certification_find_visible(request, db, certification_id, &certification) ||
+	bool found = status == DB_OK && PQntuples(res) == 1;
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	else if (!found)
+		problem_send(request, 404, "there is no such continuing education entry");
+	found = found &&
+		certification_find_visible(request, db, db_text(res, 0, 0), &certification);
+	PQclear(res);
+	return found ? ceu_read_of(request, db, &certification, id) : NULL;
+}
+
+static const struct idempotency_resource CEU_REPLAY = {"continuing_education", ceu_read};
+
+/* Checks and writes the body's entry of certification certification_id in the open
+ * transaction, then commits it with the answer for claim. Returns false after answering
+ * otherwise. */
+static bool ceu_create(struct request *request, struct db_conn *db, const char *certification_id,
+		       const struct idempotency *claim)
+{
+	struct certification_ref certification;
+	if (!certification_find_visible(request, db, certification_id, &certification) ||
 	    !request_valid(request, request->body, CEU_FIELDS) || !hours_positive(request) ||
 	    !completed_by_today(request, &certification))
-		return;
+		return false;
 	const json_t *body = request->body;
 	char hours[32];
 	PGresult *res = NULL;
@@ -141,13 +186,26 @@ void continuing_education_create(struct request *request)
 		&res);
 	if (status != DB_OK) {
 		problem_send_database(request, status);
-		return;
+		return false;
 	}
+	const char *id = db_text(res, 0, COL_ID);
 	char location[160];
-	snprintf(location, sizeof location, "/v1/certifications/%s/ceus/%s", certification.id,
-		 db_text(res, 0, COL_ID));
-	respond_created(request, location, ceu_render(res, 0));
+	snprintf(location, sizeof location, "/v1/certifications/%s/ceus/%s", certification.id, id);
+	struct idempotency_answer answer = {201, location, 0, ceu_render(res, 0), id};
+	bool answered = idempotency_commit(request, db, claim, &answer);
 	PQclear(res);
+	return answered;
+}
+
+void continuing_education_create(struct request *request)
+{
+	const char *certification_id = request_id_param(request, "id");
+	struct db_conn *db = certification_id ? request_db(request) : NULL;
+	struct idempotency claim;
+	if (!db || idempotency_start(request, db, &CEU_REPLAY, &claim) != IDEMPOTENCY_PROCEED)
+		return;
+	if (!ceu_create(request, db, certification_id, &claim))
+		idempotency_release(db);
 }
 
 void continuing_education_list(struct request *request)
@@ -176,13 +234,8 @@ void continuing_education_get(struct request *request)
 	struct certification_ref certification;
 	if (!db || !certification_find_visible(request, db, certification_id, &certification))
 		return;
-	PGresult *res = NULL;
-	enum db_status status = db_read(db, &CEU_SELECT, DB_ARGS(id, certification.id), &res);
-	if (status != DB_OK)
-		problem_send_database(request, status);
-	else if (PQntuples(res) == 0)
-		problem_send(request, 404, "there is no such continuing education entry");
-	else
+	PGresult *res = ceu_read_of(request, db, &certification, id);
+	if (res)
 		respond_resource(request, ceu_render(res, 0), db_integer(res, 0, COL_VERSION));
 	PQclear(res);
 }

@@ -11,6 +11,7 @@
 #include "civil_date.h"
 #include "db.h"
 #include "goal_status.h"
+#include "idempotency.h"
 #include "pagination.h"
 #include "participants.h"
 #include "patch.h"
@@ -259,36 +260,71 @@ static PGresult *goal_write(struct request *request, struct db_conn *db, const c
 	return res;
 }
 
-void goals_create(struct request *request)
+/* Goal id as the caller may see it, or NULL after answering 404 (or 503). */
+static PGresult *visible_goal(struct request *request, struct db_conn *db, const char *id)
 {
-	const char *participant_id = request_id_param(request, "id");
-	struct db_conn *db = participant_id ? request_db(request) : NULL;
+	const char *scope, *subject;
+	participant_visibility_args(request, &scope, &subject);
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &GOAL_SELECT, DB_ARGS(id, scope, subject), &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return NULL;
+	}
+	if (PQntuples(res) == 0) {
+		problem_send(request, 404, "there is no such goal");
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* Goal id as the caller may see it, with the read recorded for the audit trail; NULL
+ * after answering 404 (or 503). */
+static PGresult *goal_read(struct request *request, struct db_conn *db, const char *id)
+{
+	PGresult *res = visible_goal(request, db, id);
+	if (res)
+		audit_record(request, AUDIT_READ, "goal", id, db_text(res, 0, COL_ORGANIZATION_ID));
+	return res;
+}
+
+static const struct idempotency_resource GOAL_REPLAY = {"goal", goal_read};
+
+/* Checks and writes the new goal of participant participant_id in the open transaction,
+ * then commits it with the answer for claim. Returns false after answering otherwise. */
+static bool goal_create(struct request *request, struct db_conn *db, const char *participant_id,
+			const struct idempotency *claim)
+{
 	char today[16];
-	if (!db || !participant_visible(request, db, participant_id) ||
+	if (!participant_visible(request, db, participant_id) ||
 	    !request_valid(request, request->body, GOAL_FIELDS) ||
 	    !goal_consistent(request, request->body) ||
 	    !participant_today(request, db, participant_id, today) ||
 	    !not_after_today(request, request->body, "achieved_on", today))
-		return;
-	enum db_status status = db_begin(db);
-	PGresult *res = status == DB_OK
-				? goal_write(request, db, participant_id, NULL, request->body)
-				: NULL;
-	if (status != DB_OK)
-		problem_send_database(request, status);
+		return false;
+	PGresult *res = goal_write(request, db, participant_id, NULL, request->body);
 	if (!res)
-		return;
-	audit_record(request, AUDIT_CREATE, "goal", db_text(res, 0, COL_ID),
-		     db_text(res, 0, COL_ORGANIZATION_ID));
-	status = audit_commit(request, db, 201);
-	if (status == DB_OK) {
-		char location[96];
-		snprintf(location, sizeof location, "/v1/goals/%s", db_text(res, 0, COL_ID));
-		respond_created(request, location, goal_render(res, 0));
-	} else {
-		problem_send_database(request, status);
-	}
+		return false;
+	const char *id = db_text(res, 0, COL_ID);
+	audit_record(request, AUDIT_CREATE, "goal", id, db_text(res, 0, COL_ORGANIZATION_ID));
+	char location[96];
+	snprintf(location, sizeof location, "/v1/goals/%s", id);
+	struct idempotency_answer answer = {201, location, 0, goal_render(res, 0), id};
+	bool answered = idempotency_commit(request, db, claim, &answer);
 	PQclear(res);
+	return answered;
+}
+
+void goals_create(struct request *request)
+{
+	const char *participant_id = request_id_param(request, "id");
+	struct db_conn *db = participant_id ? request_db(request) : NULL;
+	struct idempotency claim;
+	if (!db || idempotency_start(request, db, &GOAL_REPLAY, &claim) != IDEMPOTENCY_PROCEED)
+		return;
+	if (!goal_create(request, db, participant_id, &claim))
+		idempotency_release(db);
 }
 
 void goals_list(struct request *request)
@@ -324,33 +360,13 @@ void goals_list(struct request *request)
 	respond_page(request, status, res, &page, goal_render, COL_POSITION, COL_ID);
 }
 
-/* Goal id as the caller may see it, or NULL after answering 404 (or 503). */
-static PGresult *visible_goal(struct request *request, struct db_conn *db, const char *id)
-{
-	const char *scope, *subject;
-	participant_visibility_args(request, &scope, &subject);
-	PGresult *res = NULL;
-	enum db_status status = db_read(db, &GOAL_SELECT, DB_ARGS(id, scope, subject), &res);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
-		return NULL;
-	}
-	if (PQntuples(res) == 0) {
-		problem_send(request, 404, "there is no such goal");
-		PQclear(res);
-		return NULL;
-	}
-	return res;
-}
-
 void goals_get(struct request *request)
 {
 	const char *id = request_id_param(request, "id");
 	struct db_conn *db = id ? request_db(request) : NULL;
-	PGresult *res = db ? visible_goal(request, db, id) : NULL;
+	PGresult *res = db ? goal_read(request, db, id) : NULL;
 	if (!res)
 		return;
-	audit_record(request, AUDIT_READ, "goal", id, db_text(res, 0, COL_ORGANIZATION_ID));
 	respond_resource(request, goal_render(res, 0), db_integer(res, 0, COL_VERSION));
 	PQclear(res);
 }
@@ -466,6 +482,9 @@ static const struct db_statement PROGRESS_SELECT = {
 	"goal_progress_select",
 	"SELECT " PROGRESS_COLUMNS " FROM goal_progress WHERE id = $1 AND goal_id = $2"};
 
+static const struct db_statement PROGRESS_GOAL = {
+	"goal_progress_goal", "SELECT goal_id FROM goal_progress WHERE id = $1"};
+
 static json_t *progress_render(const PGresult *res, int row)
 {
 	return json_pack("{s:s, s:s, s:s, s:I, s:o, s:s, s:I, s:s, s:s}", "id",
@@ -487,12 +506,12 @@ struct goal_ref {
 	char today[16]; /* the participant's organization's */
 };
 
-/* The goal of a progress route, when visible; else answers 404 (or 503). */
-static bool progress_goal(struct request *request, struct db_conn **db, struct goal_ref *out)
+/* Goal id as a progress entry needs it, when the caller may see it; else answers 404 (or
+ * 503) and returns false. */
+static bool goal_ref_find(struct request *request, struct db_conn *db, const char *id,
+			  struct goal_ref *out)
 {
-	const char *id = request_id_param(request, "id");
-	*db = id ? request_db(request) : NULL;
-	PGresult *goal = *db ? visible_goal(request, *db, id) : NULL;
+	PGresult *goal = visible_goal(request, db, id);
 	if (!goal)
 		return false;
 	snprintf(out->id, sizeof out->id, "%s", db_text(goal, 0, COL_ID));
@@ -503,40 +522,95 @@ static bool progress_goal(struct request *request, struct db_conn **db, struct g
 	return true;
 }
 
-void goal_progress_create(struct request *request)
+/* The goal of a progress route, when visible; else answers 404 (or 503). */
+static bool progress_goal(struct request *request, struct db_conn **db, struct goal_ref *out)
 {
-	struct db_conn *db;
+	const char *id = request_id_param(request, "id");
+	*db = id ? request_db(request) : NULL;
+	return *db && goal_ref_find(request, *db, id, out);
+}
+
+/* Progress entry id of goal (which the caller may see), with the read recorded for the
+ * audit trail; NULL after answering 404 (or 503). */
+static PGresult *progress_entry_read(struct request *request, struct db_conn *db,
+				     const struct goal_ref *goal, const char *id)
+{
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &PROGRESS_SELECT, DB_ARGS(id, goal->id), &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return NULL;
+	}
+	if (PQntuples(res) == 0) {
+		problem_send(request, 404, "there is no such progress entry");
+		PQclear(res);
+		return NULL;
+	}
+	audit_record(request, AUDIT_READ, "goal_progress", id, goal->organization_id);
+	return res;
+}
+
+/* Progress entry id as GET /v1/goals/{goal}/progress/{id} reads it, its goal found from
+ * the entry: for a replayed Idempotency-Key. */
+static PGresult *progress_read(struct request *request, struct db_conn *db, const char *id)
+{
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &PROGRESS_GOAL, DB_ARGS(id), &res);
 	struct goal_ref goal;
-	if (!progress_goal(request, &db, &goal) ||
+	bool found = status == DB_OK && PQntuples(res) == 1;
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	else if (!found)
+		problem_send(request, 404, "there is no such progress entry");
+	found = found && goal_ref_find(request, db, db_text(res, 0, 0), &goal);
+	PQclear(res);
+	return found ? progress_entry_read(request, db, &goal, id) : NULL;
+}
+
+static const struct idempotency_resource PROGRESS_REPLAY = {"goal_progress", progress_read};
+
+/* Checks and writes the body's progress entry of goal goal_id in the open transaction,
+ * then commits it with the answer for claim. Returns false after answering otherwise. */
+static bool progress_create(struct request *request, struct db_conn *db, const char *goal_id,
+			    const struct idempotency *claim)
+{
+	struct goal_ref goal;
+	if (!goal_ref_find(request, db, goal_id, &goal) ||
 	    !request_valid(request, request->body, PROGRESS_FIELDS) ||
 	    !not_after_today(request, request->body, "recorded_on", goal.today))
-		return;
+		return false;
 	const json_t *body = request->body;
 	char rating[16];
 	snprintf(rating, sizeof rating, "%lld",
 		 (long long)json_integer_value(json_object_get(body, "rating")));
 	PGresult *res = NULL;
-	enum db_status status = db_begin(db);
-	if (status == DB_OK)
-		status = db_exec(db, &PROGRESS_INSERT,
-				 DB_ARGS(goal.id, member_text(body, "recorded_on"), rating,
-					 member_text(body, "note"), request->caller.subject),
-				 &res);
-	if (status == DB_OK) {
-		audit_record(request, AUDIT_CREATE, "goal_progress", db_text(res, 0, PROGRESS_ID),
-			     goal.organization_id);
-		status = audit_commit(request, db, 201);
-	}
+	enum db_status status = db_exec(db, &PROGRESS_INSERT,
+					DB_ARGS(goal.id, member_text(body, "recorded_on"), rating,
+						member_text(body, "note"), request->caller.subject),
+					&res);
 	if (status != DB_OK) {
 		problem_send_database(request, status);
-		PQclear(res);
-		return;
+		return false;
 	}
+	const char *id = db_text(res, 0, PROGRESS_ID);
+	audit_record(request, AUDIT_CREATE, "goal_progress", id, goal.organization_id);
 	char location[160];
-	snprintf(location, sizeof location, "/v1/goals/%s/progress/%s", goal.id,
-		 db_text(res, 0, PROGRESS_ID));
-	respond_created(request, location, progress_render(res, 0));
+	snprintf(location, sizeof location, "/v1/goals/%s/progress/%s", goal.id, id);
+	struct idempotency_answer answer = {201, location, 0, progress_render(res, 0), id};
+	bool answered = idempotency_commit(request, db, claim, &answer);
 	PQclear(res);
+	return answered;
+}
+
+void goal_progress_create(struct request *request)
+{
+	const char *goal_id = request_id_param(request, "id");
+	struct db_conn *db = goal_id ? request_db(request) : NULL;
+	struct idempotency claim;
+	if (!db || idempotency_start(request, db, &PROGRESS_REPLAY, &claim) != IDEMPOTENCY_PROCEED)
+		return;
+	if (!progress_create(request, db, goal_id, &claim))
+		idempotency_release(db);
 }
 
 void goal_progress_list(struct request *request)
@@ -563,16 +637,9 @@ void goal_progress_get(struct request *request)
 	const char *id = request_id_param(request, "progress_id");
 	if (!id || !progress_goal(request, &db, &goal))
 		return;
-	PGresult *res = NULL;
-	enum db_status status = db_read(db, &PROGRESS_SELECT, DB_ARGS(id, goal.id), &res);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
-	} else if (PQntuples(res) == 0) {
-		problem_send(request, 404, "there is no such progress entry");
-	} else {
-		audit_record(request, AUDIT_READ, "goal_progress", id, goal.organization_id);
-		respond_resource(request, progress_render(res, 0),
-				 db_integer(res, 0, PROGRESS_VERSION));
-	}
+	PGresult *res = progress_entry_read(request, db, &goal, id);
+	if (!res)
+		return;
+	respond_resource(request, progress_render(res, 0), db_integer(res, 0, PROGRESS_VERSION));
 	PQclear(res);
 }

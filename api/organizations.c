@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "idempotency.h"
 #include "pagination.h"
 #include "patch.h"
 #include "problem.h"
@@ -196,17 +197,47 @@ static void send_organization(struct request *request, PGresult *res)
 	respond_resource(request, organization_render(res, 0), version);
 }
 
-void organizations_create(struct request *request)
+/* True when the caller may see organization id (their own; an admin any); else answers
+ * 404: another organization's existence is never revealed. */
+static bool organization_visible(struct request *request, const char *id)
 {
-	if (!request_valid(request, request->body, ORGANIZATION_FIELDS))
-		return;
-	struct db_conn *db = request_db(request);
-	if (!db)
-		return;
+	if (auth_may_access_organization(&request->caller, id))
+		return true;
+	problem_send(request, 404, "there is no such organization");
+	return false;
+}
+
+/* Organization id as GET reads it, when the caller may see it; NULL after answering 404 (or
+ * 503). */
+static PGresult *organization_read(struct request *request, struct db_conn *db, const char *id)
+{
+	if (!organization_visible(request, id))
+		return NULL;
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &ORGANIZATION_SELECT, DB_ARGS(id), &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return NULL;
+	}
+	if (PQntuples(res) == 0) {
+		problem_send(request, 404, "there is no such organization");
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static const struct idempotency_resource ORGANIZATION_REPLAY = {"organization", organization_read};
+
+/* Writes the body's organization in the open transaction, then commits it with the answer
+ * for claim. Returns false after answering otherwise. */
+static bool organization_create(struct request *request, struct db_conn *db,
+				const struct idempotency *claim)
+{
 	struct organization_values values;
 	if (!organization_values_from(request->body, &values)) {
 		problem_send(request, 500, "out of memory");
-		return;
+		return false;
 	}
 	PGresult *res = NULL;
 	enum db_status status = db_exec(
@@ -218,12 +249,28 @@ void organizations_create(struct request *request)
 	free(values.counties);
 	if (status != DB_OK) {
 		problem_send_constraint(request, status, db, ORGANIZATION_CONSTRAINTS);
-		return;
+		return false;
 	}
+	const char *id = db_text(res, 0, COL_ID);
 	char location[96];
-	snprintf(location, sizeof location, "/v1/organizations/%s", db_text(res, 0, COL_ID));
-	respond_created(request, location, organization_render(res, 0));
+	snprintf(location, sizeof location, "/v1/organizations/%s", id);
+	struct idempotency_answer answer = {201, location, 0, organization_render(res, 0), id};
+	bool answered = idempotency_commit(request, db, claim, &answer);
 	PQclear(res);
+	return answered;
+}
+
+void organizations_create(struct request *request)
+{
+	if (!request_valid(request, request->body, ORGANIZATION_FIELDS))
+		return;
+	struct db_conn *db = request_db(request);
+	struct idempotency claim;
+	if (!db ||
+	    idempotency_start(request, db, &ORGANIZATION_REPLAY, &claim) != IDEMPOTENCY_PROCEED)
+		return;
+	if (!organization_create(request, db, &claim))
+		idempotency_release(db);
 }
 
 void organizations_list(struct request *request)
@@ -246,31 +293,12 @@ void organizations_list(struct request *request)
 	respond_page(request, status, res, &page, organization_render, COL_POSITION, COL_ID);
 }
 
-/* The organization's id from the path when the caller may see it; else NULL after 404.
- * Another organization's existence is never revealed. */
-static const char *visible_organization_id(struct request *request)
-{
-	const char *id = request_id_param(request, "id");
-	if (id && !auth_may_access_organization(&request->caller, id)) {
-		problem_send(request, 404, "there is no such organization");
-		return NULL;
-	}
-	return id;
-}
-
 void organizations_get(struct request *request)
 {
-	const char *id = visible_organization_id(request);
+	const char *id = request_id_param(request, "id");
 	struct db_conn *db = id ? request_db(request) : NULL;
-	if (!db)
-		return;
-	PGresult *res = NULL;
-	enum db_status status = db_read(db, &ORGANIZATION_SELECT, DB_ARGS(id), &res);
-	if (status != DB_OK)
-		problem_send_database(request, status);
-	else if (PQntuples(res) == 0)
-		problem_send(request, 404, "there is no such organization");
-	else
+	PGresult *res = db ? organization_read(request, db, id) : NULL;
+	if (res)
 		send_organization(request, res);
 	PQclear(res);
 }
@@ -322,7 +350,7 @@ static const struct patch_target ORGANIZATION_PATCH = {
 
 void organizations_patch(struct request *request)
 {
-	const char *id = visible_organization_id(request);
-	if (id && patch_permitted(request))
+	const char *id = request_id_param(request, "id");
+	if (id && organization_visible(request, id) && patch_permitted(request))
 		patch_run(request, id, &ORGANIZATION_PATCH);
 }

@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "civil_date.h"
 #include "db.h"
+#include "idempotency.h"
 #include "language_tag.h"
 #include "pagination.h"
 #include "patch.h"
@@ -297,6 +298,54 @@ static const char *walk_in_organization(struct request *request, char buffer[UUI
 	return NULL;
 }
 
+/* Participant id as GET /v1/participants/{id} reads it, with the read recorded for the
+ * audit trail; NULL after answering 404 (or 503). */
+static PGresult *participant_read(struct request *request, struct db_conn *db, const char *id)
+{
+	const char *scope, *subject;
+	participant_visibility_args(request, &scope, &subject);
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &PARTICIPANT_SELECT, DB_ARGS(scope, subject, id), &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return NULL;
+	}
+	if (PQntuples(res) == 0) {
+		problem_send(request, 404, "there is no such participant");
+		PQclear(res);
+		return NULL;
+	}
+	audit_record(request, AUDIT_READ, "participant", id, db_text(res, 0, COL_ORGANIZATION_ID));
+	return res;
+}
+
+static const struct idempotency_resource PARTICIPANT_REPLAY = {"participant", participant_read};
+
+/* Writes the walk-in person of organization_id in the open transaction, then commits it
+ * with the answer for claim. Returns false after answering otherwise. */
+static bool walk_in_create(struct request *request, struct db_conn *db, const char *organization_id,
+			   const json_t *person, const struct idempotency *claim)
+{
+	char id[UUID_TEXT_SIZE];
+	if (!participant_insert(request, db, organization_id, person, id))
+		return false;
+	const char *scope, *subject;
+	participant_visibility_args(request, &scope, &subject);
+	PGresult *res = NULL;
+	enum db_status status = db_exec(db, &PARTICIPANT_SELECT, DB_ARGS(scope, subject, id), &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return false;
+	}
+	audit_record(request, AUDIT_CREATE, "participant", id, organization_id);
+	char location[96];
+	snprintf(location, sizeof location, "/v1/participants/%s", id);
+	struct idempotency_answer answer = {201, location, 0, participant_render(res, 0), id};
+	bool answered = idempotency_commit(request, db, claim, &answer);
+	PQclear(res);
+	return answered;
+}
+
 void participants_create(struct request *request)
 {
 	char organization_buffer[UUID_TEXT_SIZE];
@@ -307,31 +356,12 @@ void participants_create(struct request *request)
 	json_object_del(person, "organization_id");
 	bool valid = person && request_valid(request, person, PARTICIPANT_FIELDS);
 	struct db_conn *db = valid ? request_db(request) : NULL;
-	enum db_status status = db ? db_begin(db) : DB_OK;
-	if (status != DB_OK)
-		problem_send_database(request, status);
-	char id[UUID_TEXT_SIZE];
-	bool inserted = db && status == DB_OK &&
-			participant_insert(request, db, organization_id, person, id);
+	struct idempotency claim;
+	bool working = db && idempotency_start(request, db, &PARTICIPANT_REPLAY, &claim) ==
+				     IDEMPOTENCY_PROCEED;
+	if (working && !walk_in_create(request, db, organization_id, person, &claim))
+		idempotency_release(db);
 	json_decref(person);
-	if (!inserted)
-		return;
-	const char *scope, *subject;
-	participant_visibility_args(request, &scope, &subject);
-	PGresult *res = NULL;
-	status = db_exec(db, &PARTICIPANT_SELECT, DB_ARGS(scope, subject, id), &res);
-	audit_record(request, AUDIT_CREATE, "participant", id, organization_id);
-	if (status == DB_OK)
-		status = audit_commit(request, db, 201);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
-		PQclear(res);
-		return;
-	}
-	char location[96];
-	snprintf(location, sizeof location, "/v1/participants/%s", id);
-	respond_created(request, location, participant_render(res, 0));
-	PQclear(res);
 }
 
 void participants_list(struct request *request)
@@ -362,22 +392,10 @@ void participants_get(struct request *request)
 {
 	const char *id = request_id_param(request, "id");
 	struct db_conn *db = id ? request_db(request) : NULL;
-	if (!db)
+	PGresult *res = db ? participant_read(request, db, id) : NULL;
+	if (!res)
 		return;
-	const char *scope, *subject;
-	participant_visibility_args(request, &scope, &subject);
-	PGresult *res = NULL;
-	enum db_status status = db_read(db, &PARTICIPANT_SELECT, DB_ARGS(scope, subject, id), &res);
-	if (status != DB_OK)
-		problem_send_database(request, status);
-	else if (PQntuples(res) == 0)
-		problem_send(request, 404, "there is no such participant");
-	else {
-		audit_record(request, AUDIT_READ, "participant", id,
-			     db_text(res, 0, COL_ORGANIZATION_ID));
-		respond_resource(request, participant_render(res, 0),
-				 db_integer(res, 0, COL_VERSION));
-	}
+	respond_resource(request, participant_render(res, 0), db_integer(res, 0, COL_VERSION));
 	PQclear(res);
 }
 

@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "db.h"
+#include "idempotency.h"
 #include "precondition.h"
 #include "problem.h"
 #include "referral_status.h"
@@ -58,22 +59,37 @@ static const struct db_statement HISTORY_SELECT = {
 	"SELECT from_status, to_status, peerd_timestamp(at), actor, actor_role, reason,"
 	" specialist_id FROM referral_events WHERE referral_id = $1 ORDER BY id"};
 
-/* Records the change made to referral id, commits it and answers with the referral. */
+/* Records the change made to referral id, commits it with the answer for claim and
+ * answers with the referral. */
 static void finish(struct request *request, struct db_conn *db, const char *id,
-		   enum audit_action action)
+		   enum audit_action action, const struct idempotency *claim)
 {
 	PGresult *res = referral_reload(request, db, id);
 	if (!res)
 		return;
 	audit_record(request, action, "referral", id,
 		     db_text(res, 0, REFERRAL_PROVIDER_ORGANIZATION_ID));
-	enum db_status status = audit_commit(request, db, 200);
-	if (status == DB_OK)
-		respond_resource(request, referral_render_for(request, res, 0),
-				 db_integer(res, 0, REFERRAL_VERSION));
-	else
-		problem_send_database(request, status);
+	struct idempotency_answer answer = {200, NULL, db_integer(res, 0, REFERRAL_VERSION),
+					    referral_render_for(request, res, 0), id};
+	(void)idempotency_commit(request, db, claim, &answer);
 	PQclear(res);
+}
+
+/* The referral the path names, locked in a transaction that holds the request's
+ * Idempotency-Key: the key first, so a retry gets its first answer whatever the referral
+ * has become since. Writes the id and the connection; NULL after answering (a replay
+ * included). */
+static PGresult *keyed_referral(struct request *request, struct db_conn **db, const char **id,
+				struct idempotency *claim)
+{
+	*id = request_id_param(request, "id");
+	*db = *id ? request_db(request) : NULL;
+	if (!*db || idempotency_start(request, *db, &REFERRAL_REPLAY, claim) != IDEMPOTENCY_PROCEED)
+		return NULL;
+	PGresult *referral = referral_lock(request, *db, *id);
+	if (!referral)
+		idempotency_release(*db);
+	return referral;
 }
 
 /* True when the locked referral is the version the caller read, or they named none; else
@@ -108,37 +124,46 @@ static void refuse_move(struct request *request, enum referral_move_result resul
 	problem_send(request, 409, "%s (%s → %s)", referral_move_explain(result), from, to);
 }
 
-void referral_transition(struct request *request)
+/* Checks the move the body asks of the locked referral current and writes it with its
+ * history entry, inside the open transaction. Returns false after answering. */
+static bool move_locked(struct request *request, struct db_conn *db, const char *id,
+			const PGresult *current)
 {
-	/* The referral first: another organization's is not found, whatever the body. */
-	const char *id = request_id_param(request, "id");
-	struct db_conn *db = id ? request_db(request) : NULL;
-	PGresult *current = db ? referral_lock(request, db, id) : NULL;
-	if (!current)
-		return;
 	if (!referral_as_read(request, current) ||
-	    !request_valid(request, request->body, TRANSITION_FIELDS)) {
-		PQclear(current);
-		return;
-	}
+	    !request_valid(request, request->body, TRANSITION_FIELDS))
+		return false;
 	const char *to = json_string_value(json_object_get(request->body, "to"));
 	const char *reason = json_string_value(json_object_get(request->body, "reason"));
-	char from[16];
-	snprintf(from, sizeof from, "%s", db_text(current, 0, REFERRAL_STATUS));
-	PQclear(current);
+	const char *from = db_text(current, 0, REFERRAL_STATUS);
 	enum referral_move_result result =
 		referral_move_check(from, to, request->caller.role, reason != NULL);
 	if (result != MOVE_ALLOWED) {
 		refuse_move(request, result, from, to);
-		return;
+		return false;
 	}
 	enum db_status status = db_exec(db, &REFERRAL_MOVE, DB_ARGS(id, to), NULL);
 	if (status != DB_OK) {
 		problem_send_database(request, status);
-		return;
+		return false;
 	}
-	if (referral_history_add(request, db, id, from, to, reason, NULL))
-		finish(request, db, id, AUDIT_TRANSITION);
+	return referral_history_add(request, db, id, from, to, reason, NULL);
+}
+
+void referral_transition(struct request *request)
+{
+	/* The referral first: another organization's is not found, whatever the body. */
+	const char *id;
+	struct db_conn *db;
+	struct idempotency claim;
+	PGresult *current = keyed_referral(request, &db, &id, &claim);
+	if (!current)
+		return;
+	bool moved = move_locked(request, db, id, current);
+	PQclear(current);
+	if (moved)
+		finish(request, db, id, AUDIT_TRANSITION, &claim);
+	else
+		idempotency_release(db);
 }
 
 /* Every assignment check API.md lists that the specialist fails, written into why as
@@ -226,9 +251,10 @@ static bool assign_locked(struct request *request, struct db_conn *db, const cha
 
 void referral_assign(struct request *request)
 {
-	const char *id = request_id_param(request, "id");
-	struct db_conn *db = id ? request_db(request) : NULL;
-	PGresult *referral = db ? referral_lock(request, db, id) : NULL;
+	const char *id;
+	struct db_conn *db;
+	struct idempotency claim;
+	PGresult *referral = keyed_referral(request, &db, &id, &claim);
 	if (!referral)
 		return;
 	bool assigned = referral_as_read(request, referral) &&
@@ -236,7 +262,9 @@ void referral_assign(struct request *request)
 			assign_locked(request, db, id, referral);
 	PQclear(referral);
 	if (assigned)
-		finish(request, db, id, AUDIT_UPDATE);
+		finish(request, db, id, AUDIT_UPDATE, &claim);
+	else
+		idempotency_release(db);
 }
 
 /* The provider's staff read who made each move: the person's sub, their role, and the

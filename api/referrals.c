@@ -287,11 +287,6 @@ static PGresult *visible_row(struct request *request, struct db_conn *db,
 
 PGresult *referral_lock(struct request *request, struct db_conn *db, const char *id)
 {
-	enum db_status status = db_begin(db);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
-		return NULL;
-	}
 	return visible_row(request, db, &REFERRAL_SELECT_FOR_UPDATE, id);
 }
 
@@ -525,8 +520,8 @@ static PGresult *intake_write(struct request *request, struct db_conn *db, struc
 	return referral_reload(request, db, id);
 }
 
-/* Writes the intake and its idempotency answer in the open transaction, commits and
- * answers 201. */
+/* Writes the intake in the open transaction, records it for the audit trail, commits it
+ * with the answer for claim and answers 201. */
 static bool intake_commit(struct request *request, struct db_conn *db, struct intake *intake,
 			  const struct idempotency *claim)
 {
@@ -536,22 +531,13 @@ static bool intake_commit(struct request *request, struct db_conn *db, struct in
 	char id[UUID_TEXT_SIZE], location[96];
 	snprintf(id, sizeof id, "%s", db_text(res, 0, REFERRAL_ID));
 	snprintf(location, sizeof location, "/v1/referrals/%s", id);
-	json_t *doc = referral_render_for(request, res, 0);
 	const char *provider = db_text(res, 0, REFERRAL_PROVIDER_ORGANIZATION_ID);
 	audit_record(request, AUDIT_CREATE, "participant", intake->participant_id, provider);
 	audit_record(request, AUDIT_CREATE, "referral", id, provider);
+	struct idempotency_answer answer = {201, location, 0, referral_render_for(request, res, 0),
+					    id};
 	PQclear(res);
-	enum db_status status =
-		doc ? idempotency_finish(db, claim, 201, location, doc, id) : DB_ERROR;
-	if (status == DB_OK)
-		status = audit_commit(request, db, 201);
-	if (status != DB_OK) {
-		json_decref(doc);
-		problem_send_database(request, status);
-		return false;
-	}
-	respond_created(request, location, doc);
-	return true;
+	return idempotency_commit(request, db, claim, &answer);
 }
 
 void referrals_create(struct request *request)

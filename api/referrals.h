@@ -50,9 +50,9 @@ enum referral_column {
 	REFERRAL_PARTICIPANT_COUNTY,
 };
 
-/* Opens a transaction and locks referral id for a change; NULL after answering (404 when
- * missing or not visible to the caller, or a database failure). The caller PQclear()s
- * it; the transaction stays open. */
+/* Locks referral id for a change in the open transaction (idempotency_start's); NULL after
+ * answering (404 when missing or not visible to the caller, or a database failure). The
+ * caller PQclear()s it. */
 PGresult *referral_lock(struct request *request, struct db_conn *db, const char *id);
 
 /* Reads referral id as the caller may see it, and records the read for the audit trail;

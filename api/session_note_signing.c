@@ -11,10 +11,10 @@
 
 #include "billing.h"
 #include "db.h"
+#include "idempotency.h"
 #include "precondition.h"
 #include "problem.h"
 #include "request.h"
-#include "respond.h"
 #include "session_notes.h"
 #include "validate.h"
 
@@ -49,7 +49,7 @@ static const struct db_statement ADDENDUM_INSERT = {
 	"session_note_addendum_insert",
 	"WITH added AS (INSERT INTO session_note_addenda (note_id, text, by) VALUES ($1, $2, $3)"
 	" RETURNING note_id) UPDATE session_notes SET version = version + 1, updated_at = now()"
-	" WHERE id = (SELECT note_id FROM added) RETURNING version"};
+	" WHERE id = (SELECT note_id FROM added)"};
 
 static const struct db_statement NOTE_COSIGN = {
 	"session_note_cosign",
@@ -136,11 +136,30 @@ static bool sign_allowed(struct request *request, const PGresult *note)
 	return true;
 }
 
+/* The note the path names, locked in a transaction that holds the request's
+ * Idempotency-Key: the key first, so a retry gets its first answer whatever the note has
+ * become since. Writes the note's id and the connection; NULL after answering (a replay
+ * included). */
+static PGresult *keyed_note(struct request *request, struct db_conn **db, const char **id,
+			    struct idempotency *claim)
+{
+	*id = request_id_param(request, "id");
+	*db = *id ? request_db(request) : NULL;
+	if (!*db ||
+	    idempotency_start(request, *db, &SESSION_NOTE_REPLAY, claim) != IDEMPOTENCY_PROCEED)
+		return NULL;
+	PGresult *note = session_note_lock(request, *db, *id);
+	if (!note)
+		idempotency_release(*db);
+	return note;
+}
+
 void session_note_sign(struct request *request)
 {
-	const char *id = request_id_param(request, "id");
-	struct db_conn *db = id ? request_db(request) : NULL;
-	PGresult *note = db ? session_note_lock(request, db, id) : NULL;
+	const char *id;
+	struct db_conn *db;
+	struct idempotency claim;
+	PGresult *note = keyed_note(request, &db, &id, &claim);
 	if (!note)
 		return;
 	json_t *goal_ids = db_json(note, 0, NOTE_GOAL_IDS);
@@ -152,7 +171,9 @@ void session_note_sign(struct request *request)
 	json_decref(goal_ids);
 	PQclear(note);
 	if (signed_now)
-		session_note_finish(request, db, id, 200, AUDIT_SIGN);
+		session_note_finish(request, db, id, 200, AUDIT_SIGN, &claim);
+	else
+		idempotency_release(db);
 }
 
 /* May the caller amend the locked note with the body? Returns false after answering. An
@@ -177,31 +198,29 @@ static bool addendum_allowed(struct request *request, const PGresult *note)
 
 void session_note_add_addendum(struct request *request)
 {
-	const char *id = request_id_param(request, "id");
-	struct db_conn *db = id ? request_db(request) : NULL;
-	PGresult *note = db ? session_note_lock(request, db, id) : NULL;
+	const char *id;
+	struct db_conn *db;
+	struct idempotency claim;
+	PGresult *note = keyed_note(request, &db, &id, &claim);
 	if (!note)
 		return;
 	bool added = addendum_allowed(request, note);
 	PQclear(note);
-	PGresult *amended = NULL;
 	if (added) {
 		enum db_status status = db_exec(
 			db, &ADDENDUM_INSERT,
 			DB_ARGS(id, json_string_value(json_object_get(request->body, "text")),
 				request->caller.subject),
-			&amended);
+			NULL);
 		added = status == DB_OK;
 		if (!added)
 			problem_send_database(request, status);
 	}
-	if (added) {
-		session_note_finish(request, db, id, 201, AUDIT_UPDATE);
-		/* The addendum made a new version of the note: a further change names it. */
-		if (request->status == 201)
-			respond_etag(request, db_integer(amended, 0, 0));
-	}
-	PQclear(amended);
+	/* The answer carries the note's new version, which a further change names. */
+	if (added)
+		session_note_finish(request, db, id, 201, AUDIT_UPDATE, &claim);
+	else
+		idempotency_release(db);
 }
 
 /* May the caller co-sign the locked note now? Returns false after answering. Co-signing
@@ -224,9 +243,10 @@ static bool cosign_allowed(struct request *request, const PGresult *note)
 
 void session_note_cosign(struct request *request)
 {
-	const char *id = request_id_param(request, "id");
-	struct db_conn *db = id ? request_db(request) : NULL;
-	PGresult *note = db ? session_note_lock(request, db, id) : NULL;
+	const char *id;
+	struct db_conn *db;
+	struct idempotency claim;
+	PGresult *note = keyed_note(request, &db, &id, &claim);
 	if (!note)
 		return;
 	bool cosigned = cosign_allowed(request, note);
@@ -239,5 +259,7 @@ void session_note_cosign(struct request *request)
 			problem_send_database(request, status);
 	}
 	if (cosigned)
-		session_note_finish(request, db, id, 200, AUDIT_SIGN);
+		session_note_finish(request, db, id, 200, AUDIT_SIGN, &claim);
+	else
+		idempotency_release(db);
 }

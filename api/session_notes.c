@@ -256,11 +256,6 @@ static PGresult *visible_note(struct request *request, struct db_conn *db,
 
 PGresult *session_note_lock(struct request *request, struct db_conn *db, const char *id)
 {
-	enum db_status status = db_begin(db);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
-		return NULL;
-	}
 	return visible_note(request, db, &NOTE_SELECT_FOR_UPDATE, id);
 }
 
@@ -272,31 +267,27 @@ bool session_note_answer(struct request *request, struct db_conn *db, PGresult *
 	audit_record(request, action, "session_note", id, db_text(res, 0, NOTE_ORGANIZATION_ID));
 	char location[96];
 	snprintf(location, sizeof location, "/v1/session-notes/%s", id);
-	json_t *doc = session_note_render(res, 0);
-	enum db_status status = doc ? DB_OK : DB_ERROR;
-	if (status == DB_OK && status_code == 201)
-		status = idempotency_finish(db, claim, status_code, location, doc, id);
-	if (status == DB_OK)
-		status = audit_commit(request, db, status_code);
-	if (status != DB_OK) {
-		json_decref(doc);
-		problem_send_database(request, status);
-	} else if (status_code == 201) {
-		respond_created(request, location, doc);
-	} else {
-		respond_resource(request, doc, db_integer(res, 0, NOTE_VERSION));
-	}
+	/* A change names the note's new version, which a further change must name; a new
+	 * note is answered at its Location. */
+	struct idempotency_answer answer = {
+		.status = status_code,
+		.location = status_code == 201 ? location : NULL,
+		.version = action == AUDIT_CREATE ? 0 : db_integer(res, 0, NOTE_VERSION),
+		.body = session_note_render(res, 0),
+		.resource_id = id,
+	};
+	bool answered = idempotency_commit(request, db, claim, &answer);
 	PQclear(res);
-	return status == DB_OK;
+	return answered;
 }
 
 void session_note_finish(struct request *request, struct db_conn *db, const char *id,
-			 unsigned status_code, enum audit_action action)
+			 unsigned status_code, enum audit_action action,
+			 const struct idempotency *claim)
 {
-	static const struct idempotency unclaimed;
 	PGresult *res = visible_note(request, db, &NOTE_SELECT, id);
 	if (res)
-		(void)session_note_answer(request, db, res, status_code, action, &unclaimed);
+		(void)session_note_answer(request, db, res, status_code, action, claim);
 }
 
 void session_notes_list(struct request *request)

@@ -87,8 +87,8 @@ enum session_note_column {
 /* One note as the API's JSON; a new reference. */
 json_t *session_note_render(const PGresult *res, int row);
 
-/* Opens a transaction and locks note id; NULL after answering (404 when missing or not
- * visible to the caller). The caller PQclear()s it; the transaction stays open. */
+/* Locks note id in the open transaction (idempotency_start's); NULL after answering (404
+ * when missing or not visible to the caller). The caller PQclear()s it. */
 PGresult *session_note_lock(struct request *request, struct db_conn *db, const char *id);
 
 struct idempotency;
@@ -98,17 +98,18 @@ struct idempotency_resource;
  * /v1/session-notes/{id} does. */
 extern const struct idempotency_resource SESSION_NOTE_REPLAY;
 
-/* Records action on note res (its SESSION_NOTE_COLUMNS row) for the audit trail, stores
- * the answer for claim when it is a 201, commits, and answers with the note (status 200,
- * or 201 with Location). Clears res. Returns true when it committed and answered. */
+/* Records action on note res (its SESSION_NOTE_COLUMNS row) for the audit trail, commits
+ * with the answer for claim, and answers with the note: 201 with Location for a new one
+ * (AUDIT_CREATE), else status with the note's ETag. Clears res. Returns true when it
+ * committed and answered. */
 bool session_note_answer(struct request *request, struct db_conn *db, PGresult *res,
 			 unsigned status, enum audit_action action,
 			 const struct idempotency *claim);
 
-/* Reads note id again inside the transaction, records action on it for the audit trail,
- * commits, and answers with it (status 200, or 201 with Location). */
+/* Reads note id again inside the transaction, then session_note_answer. */
 void session_note_finish(struct request *request, struct db_conn *db, const char *id,
-			 unsigned status, enum audit_action action);
+			 unsigned status, enum audit_action action,
+			 const struct idempotency *claim);
 
 /* True when the caller wrote the note: the specialist whose profile it is on. */
 bool session_note_by_caller(const struct request *request, const PGresult *note);

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "db.h"
+#include "idempotency.h"
 #include "language_tag.h"
 #include "pagination.h"
 #include "patch.h"
@@ -296,15 +297,36 @@ static const char *organization_for_new(struct request *request, char buffer[UUI
 	return NULL;
 }
 
-void specialists_create(struct request *request)
+static bool may_see(const struct request *request, const PGresult *res)
 {
-	if (!request_valid(request, request->body, SPECIALIST_FIELDS))
-		return;
-	char organization_buffer[UUID_TEXT_SIZE];
-	const char *organization_id = organization_for_new(request, organization_buffer);
-	struct db_conn *db = organization_id ? request_db(request) : NULL;
-	if (!db)
-		return;
+	return auth_may_access_specialist(&request->caller, db_text(res, 0, COL_ORGANIZATION_ID),
+					  db_text(res, 0, COL_SUBJECT));
+}
+
+/* Profile id when the caller may see it; NULL after answering 404 (or 503). */
+static PGresult *specialist_read(struct request *request, struct db_conn *db, const char *id)
+{
+	PGresult *res = NULL;
+	enum db_status status = db_read(db, &SPECIALIST_SELECT, DB_ARGS(id), &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return NULL;
+	}
+	if (PQntuples(res) == 0 || !may_see(request, res)) {
+		problem_send(request, 404, "there is no such specialist");
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static const struct idempotency_resource SPECIALIST_REPLAY = {"specialist", specialist_read};
+
+/* Writes the body's specialist of organization_id in the open transaction, then commits it
+ * with the answer for claim. Returns false after answering otherwise. */
+static bool specialist_create(struct request *request, struct db_conn *db,
+			      const char *organization_id, const struct idempotency *claim)
+{
 	struct specialist_values values;
 	PGresult *inserted = NULL;
 	enum db_status status = specialist_values_from(request->body, &values) ? DB_OK : DB_ERROR;
@@ -318,16 +340,34 @@ void specialists_create(struct request *request)
 	specialist_values_free(&values);
 	if (status != DB_OK) {
 		problem_send_constraint(request, status, db, SPECIALIST_CONSTRAINTS);
-		return;
+		return false;
 	}
 	PGresult *res = select_specialist(request, db, db_text(inserted, 0, 0));
 	PQclear(inserted);
 	if (!res)
-		return;
+		return false;
+	const char *id = db_text(res, 0, COL_ID);
 	char location[96];
-	snprintf(location, sizeof location, "/v1/specialists/%s", db_text(res, 0, COL_ID));
-	respond_created(request, location, specialist_render(res, 0));
+	snprintf(location, sizeof location, "/v1/specialists/%s", id);
+	struct idempotency_answer answer = {201, location, 0, specialist_render(res, 0), id};
+	bool answered = idempotency_commit(request, db, claim, &answer);
 	PQclear(res);
+	return answered;
+}
+
+void specialists_create(struct request *request)
+{
+	if (!request_valid(request, request->body, SPECIALIST_FIELDS))
+		return;
+	char organization_buffer[UUID_TEXT_SIZE];
+	const char *organization_id = organization_for_new(request, organization_buffer);
+	struct db_conn *db = organization_id ? request_db(request) : NULL;
+	struct idempotency claim;
+	if (!db ||
+	    idempotency_start(request, db, &SPECIALIST_REPLAY, &claim) != IDEMPOTENCY_PROCEED)
+		return;
+	if (!specialist_create(request, db, organization_id, &claim))
+		idempotency_release(db);
 }
 
 /* The list's filters, as SQL parameters (NULL: not filtered). */
@@ -389,12 +429,6 @@ void specialists_list(struct request *request)
 	respond_page(request, status, res, &page, specialist_render, COL_POSITION, COL_ID);
 }
 
-static bool may_see(const struct request *request, const PGresult *res)
-{
-	return auth_may_access_specialist(&request->caller, db_text(res, 0, COL_ORGANIZATION_ID),
-					  db_text(res, 0, COL_SUBJECT));
-}
-
 /* Sends one profile, or 404 when there is none the caller may see; clears res. */
 static void send_specialist(struct request *request, PGresult *res)
 {
@@ -410,13 +444,8 @@ void specialists_get(struct request *request)
 {
 	const char *id = request_id_param(request, "id");
 	struct db_conn *db = id ? request_db(request) : NULL;
-	if (!db)
-		return;
-	PGresult *res = NULL;
-	enum db_status status = db_read(db, &SPECIALIST_SELECT, DB_ARGS(id), &res);
-	if (status != DB_OK)
-		problem_send_database(request, status);
-	else
+	PGresult *res = db ? specialist_read(request, db, id) : NULL;
+	if (res)
 		send_specialist(request, res);
 }
 
@@ -521,23 +550,15 @@ void specialists_patch_me(struct request *request)
 bool specialist_find_visible(struct request *request, struct db_conn *db, const char *id,
 			     struct specialist_ref *out)
 {
-	PGresult *res = NULL;
-	enum db_status status = db_read(db, &SPECIALIST_SELECT, DB_ARGS(id), &res);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
+	PGresult *res = specialist_read(request, db, id);
+	if (!res)
 		return false;
-	}
-	bool visible = PQntuples(res) > 0 && may_see(request, res);
-	if (visible) {
-		snprintf(out->id, sizeof out->id, "%s", db_text(res, 0, COL_ID));
-		snprintf(out->organization_id, sizeof out->organization_id, "%s",
-			 db_text(res, 0, COL_ORGANIZATION_ID));
-		out->is_caller = strcmp(db_text(res, 0, COL_SUBJECT), request->caller.subject) == 0;
-	} else {
-		problem_send(request, 404, "there is no such specialist");
-	}
+	snprintf(out->id, sizeof out->id, "%s", db_text(res, 0, COL_ID));
+	snprintf(out->organization_id, sizeof out->organization_id, "%s",
+		 db_text(res, 0, COL_ORGANIZATION_ID));
+	out->is_caller = strcmp(db_text(res, 0, COL_SUBJECT), request->caller.subject) == 0;
 	PQclear(res);
-	return visible;
+	return true;
 }
 
 /* Whether the profile a specialist's token names is there and not deactivated, asked

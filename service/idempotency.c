@@ -1,10 +1,13 @@
 #include "idempotency.h"
 
+#include <ctype.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
+#include "etag.h"
 #include "json_text.h"
 #include "problem.h"
 #include "request.h"
@@ -27,32 +30,35 @@ static const struct db_statement KEY_CLAIM = {
 	"WITH purged AS (DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY("
 	" SELECT ctid FROM idempotency_keys WHERE claimed_at < now() - interval '48 hours'"
 	" LIMIT 20 FOR UPDATE SKIP LOCKED)))"
-	" INSERT INTO idempotency_keys (scope, key, request_hash) SELECT $1::text, $2::text,"
-	" $3::text WHERE pg_try_advisory_xact_lock(" KEY_LOCK_CLASS ","
+	" INSERT INTO idempotency_keys (scope, key, request_hash, request_target)"
+	" SELECT $1::text, $2::text, $3::text, $4::text"
+	" WHERE pg_try_advisory_xact_lock(" KEY_LOCK_CLASS ","
 	" hashtext($1::text || ' ' || $2::text))"
 	" ON CONFLICT (scope, key) DO UPDATE SET request_hash = EXCLUDED.request_hash,"
-	" claimed_at = now() WHERE idempotency_keys.response_status IS NULL"
+	" request_target = EXCLUDED.request_target, claimed_at = now()"
+	" WHERE idempotency_keys.response_status IS NULL"
 	" AND idempotency_keys.claimed_at < now() - interval '" ABANDONED_CLAIM "'"
 	" RETURNING true"};
 
 static const struct db_statement KEY_SELECT = {
 	"idempotency_select",
-	"SELECT request_hash, response_status, response_location, response_body, resource_type,"
-	" resource_id FROM idempotency_keys WHERE scope = $1 AND key = $2"};
+	"SELECT request_hash, request_target, response_status, response_location, response_etag,"
+	" response_body, resource_id FROM idempotency_keys WHERE scope = $1 AND key = $2"};
 
 enum key_column {
 	KEY_REQUEST_HASH,
+	KEY_REQUEST_TARGET,
 	KEY_RESPONSE_STATUS,
 	KEY_RESPONSE_LOCATION,
+	KEY_RESPONSE_ETAG,
 	KEY_RESPONSE_BODY,
-	KEY_RESOURCE_TYPE,
 	KEY_RESOURCE_ID,
 };
 
 static const struct db_statement KEY_FINISH = {
 	"idempotency_finish",
 	"UPDATE idempotency_keys SET response_status = $4::int, response_location = $5,"
-	" response_body = $6, resource_type = $7, resource_id = $8::uuid"
+	" response_etag = $6, response_body = $7, resource_type = $8, resource_id = $9::uuid"
 	" WHERE scope = $1 AND key = $2 AND request_hash = $3"};
 
 /* Printable ASCII without spaces at either end, 1..IDEMPOTENCY_KEY_MAX long. */
@@ -69,10 +75,12 @@ static bool key_is_valid(const char *key)
 }
 
 /* The SHA-256 of the body as canonical JSON (keys sorted), so that the same document
- * written in another order or spacing is the same request. */
+ * written in another order or spacing is the same request; of nothing for a route that
+ * takes no body (/sign). */
 static bool hash_body(const json_t *body, char out[65])
 {
-	char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)
+			  : strdup("");
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int size = 0;
 	bool hashed =
@@ -92,6 +100,13 @@ static const char STILL_HANDLED[] =
 static void answer_taken(struct request *request, struct db_conn *db,
 			 const struct idempotency *claim, const PGresult *row)
 {
+	if (strcmp(db_text(row, 0, KEY_REQUEST_TARGET), claim->target) != 0) {
+		problem_send_field(request, "Idempotency-Key",
+				   "was used before for another request (%s); use a new key for a "
+				   "new request",
+				   db_text(row, 0, KEY_REQUEST_TARGET));
+		return;
+	}
 	if (strcmp(db_text(row, 0, KEY_REQUEST_HASH), claim->request_hash) != 0) {
 		problem_send_field(request, "Idempotency-Key",
 				   "was used before with another body; use a new key for a new "
@@ -103,13 +118,6 @@ static void answer_taken(struct request *request, struct db_conn *db,
 		problem_send(request, 409, "%s", STILL_HANDLED);
 		return;
 	}
-	const char *type = db_text(row, 0, KEY_RESOURCE_TYPE);
-	if (!type || strcmp(type, claim->resource->type) != 0) {
-		problem_send_field(request, "Idempotency-Key",
-				   "was used before for another kind of request; use a new key "
-				   "for a new request");
-		return;
-	}
 	/* The answer discloses the record as it was then: only to a caller who may read it
 	 * now, and recorded as that read. */
 	PGresult *record = claim->resource->read(request, db, db_text(row, 0, KEY_RESOURCE_ID));
@@ -117,9 +125,12 @@ static void answer_taken(struct request *request, struct db_conn *db,
 		return;
 	PQclear(record);
 	const char *location = db_text(row, 0, KEY_RESPONSE_LOCATION);
+	const char *etag = db_text(row, 0, KEY_RESPONSE_ETAG);
 	const char *body = db_text(row, 0, KEY_RESPONSE_BODY);
 	if (location)
 		respond_header(request, "Location", location);
+	if (etag)
+		respond_header(request, "ETag", etag);
 	respond_header(request, "Idempotent-Replayed", "true");
 	respond_bytes(request, (unsigned)strtoul(status, NULL, 10), "application/json",
 		      body ? body : "", body ? strlen(body) : 0);
@@ -136,6 +147,31 @@ static void scope_of(const struct request *request, char out[IDEMPOTENCY_SCOPE_M
 			 caller->organization_id, role_name(caller->role), caller->subject);
 	else
 		snprintf(out, IDEMPOTENCY_SCOPE_MAX, "subject:%s", caller->subject);
+}
+
+/* The request a key is sent with, into out: its method and its path as the route reads it,
+ * each {name} segment as sent in lower case (the ids' case is not part of the request).
+ * Returns false when it does not fit, which no route of ours comes near. */
+static bool target_of(struct request *request, char out[IDEMPOTENCY_TARGET_MAX])
+{
+	size_t used = (size_t)snprintf(out, IDEMPOTENCY_TARGET_MAX, "%s ", request->route->method);
+	for (const char *c = request->route->path; *c && used < IDEMPOTENCY_TARGET_MAX; c++) {
+		const char *end = *c == '{' ? strchr(c, '}') : NULL;
+		if (!end) {
+			out[used++] = *c;
+			continue;
+		}
+		char name[ROUTE_PARAM_NAME_MAX + 1];
+		snprintf(name, sizeof name, "%.*s", (int)(end - c - 1), c + 1);
+		const char *value = request_param(request, name);
+		for (; *value && used < IDEMPOTENCY_TARGET_MAX; value++)
+			out[used++] = (char)tolower((unsigned char)*value);
+		c = end;
+	}
+	if (used >= IDEMPOTENCY_TARGET_MAX)
+		return false;
+	out[used] = '\0';
+	return true;
 }
 
 enum idempotency_start idempotency_start(struct request *request, struct db_conn *db,
@@ -160,7 +196,7 @@ enum idempotency_start idempotency_start(struct request *request, struct db_conn
 		return IDEMPOTENCY_PROCEED;
 	scope_of(request, out->scope);
 	snprintf(out->key, sizeof out->key, "%s", key);
-	if (!hash_body(request->body, out->request_hash)) {
+	if (!target_of(request, out->target) || !hash_body(request->body, out->request_hash)) {
 		problem_send(request, 500, "out of memory");
 		return IDEMPOTENCY_ANSWERED;
 	}
@@ -168,7 +204,8 @@ enum idempotency_start idempotency_start(struct request *request, struct db_conn
 	for (int attempt = 0; attempt < 2; attempt++) {
 		PGresult *res = NULL;
 		enum db_status status = db_exec(
-			db, &KEY_CLAIM, DB_ARGS(out->scope, out->key, out->request_hash), &res);
+			db, &KEY_CLAIM,
+			DB_ARGS(out->scope, out->key, out->request_hash, out->target), &res);
 		bool claimed = status == DB_OK && PQntuples(res) == 1;
 		PQclear(res);
 		if (claimed) {
@@ -192,23 +229,45 @@ enum idempotency_start idempotency_start(struct request *request, struct db_conn
 	return IDEMPOTENCY_ANSWERED;
 }
 
-enum db_status idempotency_finish(struct db_conn *db, const struct idempotency *claim,
-				  unsigned status, const char *location, const json_t *body,
-				  const char *resource_id)
+/* Stores answer, as the JSON text text, for a claimed key; nothing for an unclaimed one. */
+static enum db_status store_answer(struct db_conn *db, const struct idempotency *claim,
+				   const struct idempotency_answer *answer, const char *text)
 {
 	if (!claim->claimed)
 		return DB_OK;
-	char *text = json_text(body, 15, NULL);
-	char status_text[8];
-	snprintf(status_text, sizeof status_text, "%u", status);
-	enum db_status result =
-		text ? db_exec(db, &KEY_FINISH,
-			       DB_ARGS(claim->scope, claim->key, claim->request_hash, status_text,
-				       location, text, claim->resource->type, resource_id),
-			       NULL)
-		     : DB_ERROR;
+	char status[8], etag[32];
+	snprintf(status, sizeof status, "%u", answer->status);
+	if (answer->version > 0)
+		etag_format(answer->version, etag, sizeof etag);
+	return db_exec(db, &KEY_FINISH,
+		       DB_ARGS(claim->scope, claim->key, claim->request_hash, status,
+			       answer->location, answer->version > 0 ? etag : NULL, text,
+			       claim->resource->type, answer->resource_id),
+		       NULL);
+}
+
+bool idempotency_commit(struct request *request, struct db_conn *db,
+			const struct idempotency *claim, const struct idempotency_answer *answer)
+{
+	size_t length = 0;
+	char *text = answer->body ? json_text(answer->body, 15, &length) : NULL;
+	json_decref(answer->body);
+	enum db_status status = text ? store_answer(db, claim, answer, text) : DB_ERROR;
+	if (status == DB_OK)
+		status = audit_commit(request, db, answer->status);
+	if (status != DB_OK) {
+		free(text);
+		idempotency_release(db);
+		problem_send_database(request, status);
+		return false;
+	}
+	if (answer->location)
+		respond_header(request, "Location", answer->location);
+	if (answer->version > 0)
+		respond_etag(request, answer->version);
+	respond_bytes(request, answer->status, "application/json", text, length);
 	free(text);
-	return result;
+	return true;
 }
 
 void idempotency_release(struct db_conn *db)

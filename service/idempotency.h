@@ -1,7 +1,9 @@
-/* Idempotency-Key for creating requests (API.md: POST /v1/referrals; also POST
- * /v1/session-notes, for mobile clients on bad networks). A key belongs to its caller
- * (their subject, role and organization): the same key from the same caller with the same
- * body gets the first answer again and creates nothing; another body with that key is 422;
+/* Idempotency-Key on every POST that changes something (API.md names it for POST
+ * /v1/referrals; a client whose write got no answer, or a 503, must be able to send it
+ * again without writing twice). A key belongs to its caller (their subject, role and
+ * organization) and to the request it came with (its method, path and body): the same key
+ * from the same caller with the same request gets the first answer again (status, body,
+ * Location, ETag) and changes nothing; the key with another body or another path is 422;
  * the key while its first request is still being handled is 409; another caller's same
  * key is another key. Keys are kept 48 hours.
  *
@@ -13,8 +15,9 @@
  * The key is claimed inside the transaction that does the work, under a transaction-level
  * advisory lock on it: of two racing requests one takes the lock and works, the other
  * fails to take it and gets 409 at once, without waiting. The claim commits with the work
- * and its answer, or vanishes with them: whatever ends a request (a refusal, a lost
- * connection, the database or peerd stopped), nothing is left that holds up a retry. */
+ * and its answer (idempotency_commit), or vanishes with them: whatever ends a request (a
+ * refusal, a lost connection, the database or peerd stopped), nothing is left that holds
+ * up a retry. */
 #pragma once
 
 #include "attributes.h"
@@ -24,6 +27,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "router.h"
 
 struct request;
 
@@ -31,12 +35,14 @@ struct request;
  * colons, and "supervisor" is as long as the longest role name. */
 #define IDEMPOTENCY_SCOPE_MAX \
 	(sizeof "organization:" + UUID_TEXT_SIZE + sizeof "supervisor" + PRINCIPAL_SUBJECT_MAX)
-#define IDEMPOTENCY_KEY_MAX 255
+#define IDEMPOTENCY_KEY_MAX    255
+/* "POST " and a route's path with its {name} segments filled in. */
+#define IDEMPOTENCY_TARGET_MAX (sizeof "POST " + 64 + ROUTE_PARAMS_MAX * ROUTE_PARAM_VALUE_MAX)
 
-/* The kind of record a keyed route creates, and how its GET reads one: a replay of the
- * answer is that read. */
+/* The kind of record a keyed route answers with, and how its GET reads one: a replay of
+ * the answer is that read. */
 struct idempotency_resource {
-	const char *type; /* as the audit trail names it: "referral", "session_note" */
+	const char *type; /* as the audit trail names it: "referral", "session_note", "goal" */
 	/* Reads record id as the resource's GET does, now: when the caller may see it,
 	 * records the read for the audit trail and returns its row (the caller PQclear()s
 	 * it); else answers as that GET would (404, 503) and returns NULL. */
@@ -46,11 +52,21 @@ struct idempotency_resource {
 struct idempotency {
 	/* A key was sent and this request owns it. */
 	bool claimed;
-	/* What the route creates, which a replay reads. */
+	/* What the route answers with, which a replay reads. */
 	const struct idempotency_resource *resource;
 	char scope[IDEMPOTENCY_SCOPE_MAX];
 	char key[IDEMPOTENCY_KEY_MAX + 1];
-	char request_hash[65]; /* SHA-256 of the body's canonical JSON, in hex */
+	char target[IDEMPOTENCY_TARGET_MAX]; /* "POST /v1/session-notes/<id>/sign" */
+	char request_hash[65]; /* SHA-256 of the body's canonical JSON (or of nothing), in hex */
+};
+
+/* What a keyed write answers, which a replay of its key answers again. */
+struct idempotency_answer {
+	unsigned status;	 /* 200, 201 */
+	const char *location;	 /* the Location header, or NULL */
+	long long version;	 /* the ETag's version (the record's "version"), or 0: no ETag */
+	json_t *body;		 /* the record, as JSON */
+	const char *resource_id; /* the record the body describes, which a replay reads */
 };
 
 enum idempotency_start {
@@ -62,17 +78,19 @@ enum idempotency_start {
  * the key in it for the caller: their organization, role and subject (an admin without an
  * organization: their subject). A key already answered is replayed when resource->read
  * lets the caller read the record now (else answered as that read: 404). With no header,
- * proceeds unclaimed, in the open transaction. */
+ * proceeds unclaimed, in the open transaction. Call it before the work reads anything it
+ * depends on, so a retry gets its first answer even when those have changed since. */
 MUST_CHECK enum idempotency_start idempotency_start(struct request *request, struct db_conn *db,
 						    const struct idempotency_resource *resource,
 						    struct idempotency *out);
 
-/* Stores the answer of a claimed key and the id of the record it describes, inside the
- * work's transaction, so that it commits with the work. Does nothing for an unclaimed
- * request. */
-MUST_CHECK enum db_status idempotency_finish(struct db_conn *db, const struct idempotency *claim,
-					     unsigned status, const char *location,
-					     const json_t *body, const char *resource_id);
+/* Ends the work in its open transaction and answers: stores answer for claim (when a key
+ * was claimed), appends the request's audit events as answered with answer->status,
+ * commits, and sends the answer, the very bytes stored. Takes ownership of answer->body.
+ * When any step fails, rolls the transaction back (and the claim with it), answers 503 (or
+ * 500) and returns false. */
+bool idempotency_commit(struct request *request, struct db_conn *db,
+			const struct idempotency *claim, const struct idempotency_answer *answer);
 
 /* Rolls back the failed work's transaction and with it the claim, so that the client may
  * try again with the key at once. */

@@ -46,12 +46,6 @@ void respond_json(struct request *request, unsigned status, json_t *body)
 	free(text);
 }
 
-void respond_created(struct request *request, const char *location, json_t *body)
-{
-	respond_header(request, "Location", location);
-	respond_json(request, 201, body);
-}
-
 void respond_etag(struct request *request, long long version)
 {
 	char tag[32];

@@ -12,9 +12,6 @@ struct request;
 /* Sends body as application/json. Takes ownership of body. */
 void respond_json(struct request *request, unsigned status, json_t *body);
 
-/* 201 with `Location: location` and the created resource. Takes ownership of body. */
-void respond_created(struct request *request, const char *location, json_t *body);
-
 /* Adds `ETag: "<version>"`: the version a further change must name in If-Match. */
 void respond_etag(struct request *request, long long version);
 

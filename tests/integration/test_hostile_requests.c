@@ -1889,10 +1889,8 @@ static void header_variants(struct sweep *sweep, const struct call *call, bool s
 			header_probe(sweep, call, IF_MATCH[i].variant, IF_MATCH[i].headers, true,
 				     412);
 	}
-	bool idempotent = strcmp(route->method, "POST") == 0 &&
-			  (strcmp(route->path, "/v1/referrals") == 0 ||
-			   strcmp(route->path, "/v1/session-notes") == 0);
-	if (idempotent) {
+	/* Every POST takes an Idempotency-Key, so every one refuses a malformed key. */
+	if (strcmp(route->method, "POST") == 0) {
 		char *key = repeated('k', 300);
 		char long_key[400];
 		snprintf(long_key, sizeof long_key, "Idempotency-Key: %s\r\n", key);

@@ -763,12 +763,14 @@ Test(referrals, keys_belong_to_their_caller)
 /* A key the database holds names its caller, and an answer the record it discloses. */
 Test(referrals, the_database_keeps_keys_to_their_caller_and_answers_to_their_record)
 {
-	database_refuses("INSERT INTO idempotency_keys (scope, key, request_hash) VALUES"
-			 " ('organization:' || $1 || ':supervisor', 'k', 'h')",
+	database_refuses("INSERT INTO idempotency_keys (scope, key, request_hash, request_target)"
+			 " VALUES ('organization:' || $1 || ':supervisor', 'k', 'h',"
+			 " 'POST /v1/referrals')",
 			 1, (const char *const[]){"11111111-1111-4111-8111-111111111111"},
 			 "idempotency_keys_scope_names_the_caller");
-	database_refuses("INSERT INTO idempotency_keys (scope, key, request_hash,"
-			 " response_status, response_body) VALUES ($1, 'k', 'h', 201, '{}')",
+	database_refuses("INSERT INTO idempotency_keys (scope, key, request_hash, request_target,"
+			 " response_status, response_body) VALUES ($1, 'k', 'h',"
+			 " 'POST /v1/referrals', 201, '{}')",
 			 1, (const char *const[]){"subject:an-admin"},
 			 "idempotency_keys_answer_names_its_record");
 }

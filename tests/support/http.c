@@ -418,9 +418,7 @@ struct http_response *http_post_if_match(const char *path, const char *token, co
 	return send_if_match("POST", path, token, body ? "application/json" : NULL, body, if_match);
 }
 
-/* The ETag GET resource answers token now (asserted to be a 200 with one); the caller frees
- * it. */
-static char *etag_read(const char *resource, const char *token)
+char *http_etag(const char *resource, const char *token)
 {
 	struct http_response *read = http_get(resource, token);
 	cr_assert_eq(read->status, 200, "GET %s: %s", resource, read->body);
@@ -433,7 +431,7 @@ static char *etag_read(const char *resource, const char *token)
 struct http_response *http_post_as_read(const char *resource, const char *suffix, const char *token,
 					const char *body)
 {
-	char *etag = etag_read(resource, token);
+	char *etag = http_etag(resource, token);
 	char path[512];
 	snprintf(path, sizeof path, "%s%s", resource, suffix);
 	struct http_response *response = http_post_if_match(path, token, body, etag);
@@ -443,7 +441,7 @@ struct http_response *http_post_as_read(const char *resource, const char *suffix
 
 struct http_response *http_patch_as_read(const char *path, const char *token, const char *body)
 {
-	char *etag = etag_read(path, token);
+	char *etag = http_etag(path, token);
 	struct http_response *response = http_patch(path, token, body, etag);
 	free(etag);
 	return response;

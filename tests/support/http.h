@@ -67,6 +67,10 @@ struct http_response *http_post(const char *path, const char *token, const char 
 struct http_response *http_post_if_match(const char *path, const char *token, const char *body,
 					 const char *if_match);
 
+/* The ETag GET resource answers token now (asserted to be a 200 with one); the caller frees
+ * it. */
+char *http_etag(const char *resource, const char *token);
+
 /* As http_post_if_match, with If-Match the ETag that GET resource answers token just
  * before: the action suffix ("/sign") taken on what was just read. */
 struct http_response *http_post_as_read(const char *resource, const char *suffix, const char *token,
