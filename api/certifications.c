@@ -680,6 +680,21 @@ static PGresult *verify_locked(struct request *request, struct db_conn *db, cons
 	return select_certification(request, db, id);
 }
 
+/* A certification is verified once: sent again by who verified it, with the If-Match of
+ * what they reviewed, the request is a retry whose answer was lost, and gets the
+ * certification as it is now rather than 412. True after answering so. */
+static bool repeats_verification(struct request *request, struct db_conn *db,
+				 const PGresult *current)
+{
+	long long version = db_integer(current, 0, COL_VERSION);
+	if (!may_see(request, current) ||
+	    !idempotency_repeats_change(request, db_text(current, 0, COL_VERIFIED_BY), version))
+		return false;
+	idempotency_release(db);
+	idempotency_answer_current(request, certification_render(current, 0), version);
+	return true;
+}
+
 void certifications_verify(struct request *request)
 {
 	const char *id = request_id_param(request, "id");
@@ -693,6 +708,10 @@ void certifications_verify(struct request *request)
 		db_exec(db, &CERTIFICATION_SELECT_FOR_UPDATE, DB_ARGS(id), &current);
 	if (status != DB_OK)
 		problem_send_database(request, status);
+	if (current && repeats_verification(request, db, current)) {
+		PQclear(current);
+		return;
+	}
 	PGresult *verified = current ? verify_locked(request, db, id, current) : NULL;
 	PQclear(current);
 	if (verified) {

@@ -154,6 +154,20 @@ static PGresult *keyed_note(struct request *request, struct db_conn **db, const 
 	return note;
 }
 
+/* A signature (or co-signature) is made once: sent again by who made it, with the
+ * If-Match of the note they signed, it is a retry whose answer was lost, and gets the note
+ * as it is now rather than 412. True when the locked note is that (column: who signed),
+ * after answering with it and clearing it. */
+static bool repeats_own(struct request *request, struct db_conn *db, PGresult *note, int column)
+{
+	if (!idempotency_repeats_change(request, db_text(note, 0, column),
+					db_integer(note, 0, NOTE_VERSION)))
+		return false;
+	idempotency_release(db);
+	session_note_answer_current(request, note);
+	return true;
+}
+
 void session_note_sign(struct request *request)
 {
 	const char *id;
@@ -161,6 +175,8 @@ void session_note_sign(struct request *request)
 	struct idempotency claim;
 	PGresult *note = keyed_note(request, &db, &id, &claim);
 	if (!note)
+		return;
+	if (repeats_own(request, db, note, NOTE_SIGNED_BY))
 		return;
 	json_t *goal_ids = db_json(note, 0, NOTE_GOAL_IDS);
 	/* A goal discontinued since the draft was written no longer holds the note. */
@@ -248,6 +264,8 @@ void session_note_cosign(struct request *request)
 	struct idempotency claim;
 	PGresult *note = keyed_note(request, &db, &id, &claim);
 	if (!note)
+		return;
+	if (repeats_own(request, db, note, NOTE_COSIGNED_BY))
 		return;
 	bool cosigned = cosign_allowed(request, note);
 	PQclear(note);

@@ -290,6 +290,15 @@ void session_note_finish(struct request *request, struct db_conn *db, const char
 		(void)session_note_answer(request, db, res, status_code, action, claim);
 }
 
+void session_note_answer_current(struct request *request, PGresult *res)
+{
+	audit_record(request, AUDIT_READ, "session_note", db_text(res, 0, NOTE_ID),
+		     db_text(res, 0, NOTE_ORGANIZATION_ID));
+	idempotency_answer_current(request, session_note_render(res, 0),
+				   db_integer(res, 0, NOTE_VERSION));
+	PQclear(res);
+}
+
 void session_notes_list(struct request *request)
 {
 	static const char *const QUERY[] = {"limit",	     "cursor",	 "participant_id",

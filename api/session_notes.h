@@ -111,6 +111,11 @@ void session_note_finish(struct request *request, struct db_conn *db, const char
 			 unsigned status, enum audit_action action,
 			 const struct idempotency *claim);
 
+/* Answers a repeat of a change the caller already made to note res (its
+ * SESSION_NOTE_COLUMNS row, read as the caller may see it): the note as it is, recorded as
+ * a read (idempotency_answer_current). Clears res. */
+void session_note_answer_current(struct request *request, PGresult *res);
+
 /* True when the caller wrote the note: the specialist whose profile it is on. */
 bool session_note_by_caller(const struct request *request, const PGresult *note);
 

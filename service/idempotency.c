@@ -270,6 +270,19 @@ bool idempotency_commit(struct request *request, struct db_conn *db,
 	return true;
 }
 
+bool idempotency_repeats_change(struct request *request, const char *made_by, long long version)
+{
+	const char *if_match = request_header(request, "If-Match");
+	return made_by && strcmp(made_by, request->caller.subject) == 0 && if_match &&
+	       version > 1 && etag_if_match_allows(if_match, version - 1);
+}
+
+void idempotency_answer_current(struct request *request, json_t *body, long long version)
+{
+	respond_header(request, "Idempotent-Replayed", "true");
+	respond_resource(request, body, version);
+}
+
 void idempotency_release(struct db_conn *db)
 {
 	db_rollback(db);

@@ -92,6 +92,19 @@ MUST_CHECK enum idempotency_start idempotency_start(struct request *request, str
 bool idempotency_commit(struct request *request, struct db_conn *db,
 			const struct idempotency *claim, const struct idempotency_answer *answer);
 
+/* True when the request repeats the change that made a record what it is now, as a
+ * client does when that change's answer was lost: the record names the caller as who made
+ * it (made_by: a note's signed_by, a certification's verified_by; NULL for none), and the
+ * request's If-Match names the version just before version, so that change is the only
+ * one since the caller read the record. Such a retry is answered with the record as it is
+ * (idempotency_answer_current), not refused with 409 or 412. */
+bool idempotency_repeats_change(struct request *request, const char *made_by, long long version);
+
+/* Answers a repeat of a change already made: 200 with the record as it is now (body,
+ * taken) and its ETag, marked Idempotent-Replayed. The caller has read it as its GET does,
+ * and changes nothing. */
+void idempotency_answer_current(struct request *request, json_t *body, long long version);
+
 /* Rolls back the failed work's transaction and with it the claim, so that the client may
  * try again with the key at once. */
 void idempotency_release(struct db_conn *db);

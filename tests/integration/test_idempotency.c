@@ -580,3 +580,39 @@ Test(idempotency, every_post_route_is_in_the_table)
 		cr_expect(listed, "%s takes an Idempotency-Key: add it to WRITES", route);
 	}
 }
+
+/* Verify, sign and co-sign attest to what the caller read, and take no body. Sent again
+ * without a key by who made the change, with the If-Match they made it on, each answers
+ * the record as it stands, marked Idempotent-Replayed, and changes nothing; anyone else is
+ * answered as before. */
+Test(idempotency, an_attestation_sent_again_without_a_key_answers_as_it_stands)
+{
+	struct world world;
+	world_create(&world);
+	for (size_t i = 0; i < sizeof WRITES / sizeof WRITES[0]; i++) {
+		const struct write_case *c = &WRITES[i];
+		if (c->body)
+			continue;
+		struct target target;
+		target_make(&world, c, &target);
+		struct http_response *first = send_keyed(&world, c, &target, c->caller, 0, NULL);
+		cr_assert_eq(first->status, 200, "%s: %s", c->route, first->body);
+		long long before = effect_now(&world, c, &target);
+		struct http_response *again = send_keyed(&world, c, &target, c->caller, 0, NULL);
+		cr_expect_eq(again->status, 200, "%s sent again: %ld %s", c->route, again->status,
+			     again->body);
+		cr_expect(replayed(again), "%s sent again is marked Idempotent-Replayed", c->route);
+		cr_expect_str_eq(again->body, first->body, "%s", c->route);
+		expect_same_header(c, first, again, "ETag");
+		cr_expect_eq(effect_now(&world, c, &target), before, "%s sent again changed it",
+			     c->route);
+		struct http_response *theirs =
+			send_keyed(&world, c, &target, c->colleague, 0, NULL);
+		cr_expect_eq(theirs->status, c->colleague_status, "%s by a colleague: %ld %s",
+			     c->route, theirs->status, theirs->body);
+		http_response_free(theirs);
+		http_response_free(again);
+		http_response_free(first);
+	}
+	world_free(&world);
+}
