@@ -1,15 +1,19 @@
 // The main story of peerd, told with nothing but the generated client:
 //   a partner submits a referral (with an idempotency key, and retries it safely)
 //   → a supervisor accepts it and assigns a certified specialist
-//   → the specialist sets two goals, writes a session note, reads it and signs that version
+//   → the specialist sets two goals (sending one twice: it is set once), writes a session
+//     note, reads it and signs that version (twice: it is signed once)
 //   → the partner sees the referral `engaged` (and cannot read the note)
 //   → a reporter pulls the program summary.
+// Every write carries an Idempotency-Key (client.ts gives each a fresh one, and sends a
+// write again with it when no answer came back); the walk names the key where it sends a
+// write twice itself.
 // It first sets up its own provider and partner organizations as an admin, so it runs
 // against any fresh peerd (scripts/dev, or scripts/test's server) and can run again.
 //
 //   PEERD_URL=http://localhost:8080 PEERD_JWT_SECRET=... node dist/walk.js
 import { randomUUID } from 'node:crypto';
-import { expectStatus, peerdClient, type Schemas } from './client.js';
+import { expectStatus, peerdClient, replayed, type Schemas } from './client.js';
 import { signToken, type Role } from './tokens.js';
 
 const baseUrl = process.env.PEERD_URL ?? 'http://localhost:8080';
@@ -90,8 +94,9 @@ async function main(): Promise<void> {
     body: referralBody,
   });
   const referral = expectStatus('partner submits the referral', await submit(), 201);
-  const retried = expectStatus('partner retries with the same key', await submit(), 201);
-  check('the retry', retried.id === referral.id, `made a second referral ${retried.id}`);
+  const retry = await submit();
+  const retried = expectStatus('partner retries with the same key', retry, 201);
+  check('the retry', retried.id === referral.id && replayed(retry), `made a second referral ${retried.id}`);
   check('the referral', referral.status === 'submitted', `status ${referral.status}`);
   say(`partner submitted referral ${referral.id} (a retry returned the same one)`);
 
@@ -106,17 +111,32 @@ async function main(): Promise<void> {
   const participantId = assigned.participant_id;
   say(`supervisor accepted it and assigned ${specialist.id}`);
 
-  // 3. The specialist sets two goals and writes and signs a session note.
+  // 3. The specialist sets two goals and writes and signs a session note. The first goal
+  //    is sent twice with one key, as a phone that lost the answer would: set once.
   const me = clientFor('specialist', specialistSubject, provider.id);
   const goals = [];
   for (const body of [
     { domain: 'social', statement: 'Go to the Tuesday recovery group twice this month.' },
     { domain: 'occupational', statement: 'Finish my resume and apply to two jobs.' },
   ] satisfies Schemas['GoalCreate'][]) {
-    goals.push(expectStatus(`specialist sets a ${body.domain} goal`, await me.POST('/v1/participants/{id}/goals', {
-      params: { path: { id: participantId } }, body,
-    }), 201));
+    const goalKey = randomUUID();
+    const setGoal = () => me.POST('/v1/participants/{id}/goals', {
+      params: { path: { id: participantId }, header: { 'Idempotency-Key': goalKey } }, body,
+    });
+    const goal = expectStatus(`specialist sets a ${body.domain} goal`, await setGoal(), 201);
+    if (goals.length === 0) {
+      const again = await setGoal();
+      const same = expectStatus('specialist sends the goal again with its key', again, 201);
+      check('the goal sent again', same.id === goal.id && replayed(again),
+        `answered goal ${same.id}, replayed: ${replayed(again)}`);
+      say(`the ${body.domain} goal sent again with its key answered goal ${goal.id} again (Idempotent-Replayed)`);
+    }
+    goals.push(goal);
   }
+  const listed = expectStatus('specialist lists the goals', await me.GET('/v1/participants/{id}/goals', {
+    params: { path: { id: participantId } },
+  }), 200);
+  check('the goals', listed.items.length === 2, `${listed.items.length} goals, not 2`);
   const note = expectStatus('specialist writes a note', await me.POST('/v1/session-notes', {
     params: { header: { 'Idempotency-Key': randomUUID() } },
     body: {
@@ -137,13 +157,21 @@ async function main(): Promise<void> {
   expectStatus('specialist reads the note', read, 200);
   const etag = read.response.headers.get('ETag');
   if (etag === null) throw new Error('specialist reads the note: no ETag');
-  const signed = expectStatus('specialist signs the note', await me.POST('/v1/session-notes/{id}/sign', {
-    params: { path: { id: note.id }, header: { 'If-Match': etag } },
-  }), 200);
+  // Signed twice with one key, as a retry after a lost answer: signed once.
+  const signKey = randomUUID();
+  const sign = () => me.POST('/v1/session-notes/{id}/sign', {
+    params: { path: { id: note.id }, header: { 'If-Match': etag, 'Idempotency-Key': signKey } },
+  });
+  const signed = expectStatus('specialist signs the note', await sign(), 200);
   check('the signed note', signed.status === 'signed', `status ${signed.status}`);
+  const signAgain = await sign();
+  const signedAgain = expectStatus('specialist signs again with the same key', signAgain, 200);
+  check('the signature sent again', replayed(signAgain) && signedAgain.version === signed.version &&
+    signedAgain.signed_at === signed.signed_at, `version ${signedAgain.version}, replayed: ${replayed(signAgain)}`);
   check('the billing', signed.billing?.billable === true && signed.billing.units === 3,
     `billing ${JSON.stringify(signed.billing)}`);
-  say(`specialist set ${goals.length} goals and signed note ${note.id} (${signed.billing?.units} units of ${signed.billing?.code})`);
+  say(`specialist set ${goals.length} goals and signed note ${note.id} (${signed.billing?.units} units of ${signed.billing?.code}); ` +
+    `the signature sent again answered version ${signedAgain.version} again`);
 
   // 4. The partner sees the referral engaged, and never the note.
   const seen = expectStatus('partner reads the referral', await partner.GET('/v1/referrals/{id}', {
