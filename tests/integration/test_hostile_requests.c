@@ -58,13 +58,6 @@ struct raw {
 	unsigned port;		    /* 0: the shared server's */
 };
 
-static unsigned server_port(void)
-{
-	const char *colon = strrchr(http_base_url(), ':');
-	cr_assert(colon, "PEERD_TEST_URL has no port: %s", http_base_url());
-	return (unsigned)atoi(colon + 1);
-}
-
 /* The request as bytes; the caller frees it. */
 static char *raw_text(const struct raw *raw, size_t *size)
 {
@@ -102,7 +95,7 @@ static long long now_ms(void)
  * when none came (refused, reset, or silent for ANSWER_TIMEOUT_MS). */
 static struct http_response *raw_send(const struct raw *raw, char *error, size_t error_size)
 {
-	int fd = raw_connect(raw->port ? raw->port : server_port(), 0);
+	int fd = raw_connect(raw->port ? raw->port : http_base_port(), 0);
 	if (fd < 0) {
 		snprintf(error, error_size, "cannot connect: %s", strerror(errno));
 		return NULL;

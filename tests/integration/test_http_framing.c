@@ -17,13 +17,6 @@
 /* A refusal must come at once: peerd does not wait for a body it will not read. */
 #define PROMPT_MS 2000
 
-static unsigned shared_port(void)
-{
-	const char *colon = strrchr(http_base_url(), ':');
-	cr_assert(colon, "PEERD_TEST_URL has no port: %s", http_base_url());
-	return (unsigned)atoi(colon + 1);
-}
-
 /* The head of a POST to path declaring a body of length bytes, with the extra header lines
  * given (each ending in \r\n). The caller frees it. */
 static char *post_head(const char *path, const char *token, unsigned long length, const char *extra)
@@ -43,7 +36,7 @@ static char *post_head(const char *path, const char *token, unsigned long length
 /* Sends head alone and reads what comes back within PROMPT_MS. */
 static struct raw_answer answer_to_head(const char *head)
 {
-	return raw_exchange(shared_port(), head, strlen(head), PROMPT_MS);
+	return raw_exchange(http_base_port(), head, strlen(head), PROMPT_MS);
 }
 
 static void assert_refused_before_body(struct raw_answer *answer, long status)
@@ -98,7 +91,7 @@ Test(http_framing, a_caller_the_route_admits_is_asked_for_the_body)
 	char *organization = create_organization("partner");
 	char *partner = token_for("partner", organization);
 	char *head = post_head("/v1/referrals", partner, 2, "Expect: 100-continue\r\n");
-	int fd = raw_connect(shared_port(), 0);
+	int fd = raw_connect(http_base_port(), 0);
 	cr_assert(fd >= 0);
 	cr_assert(raw_send_all(fd, head, strlen(head)));
 	struct raw_answer asked = raw_read_answer(fd, 500);

@@ -15,6 +15,7 @@
 #include "fixtures.h"
 #include "http.h"
 #include "peerd_process.h"
+#include "raw_http.h"
 
 Test(shutdown, request_in_flight_finishes_then_exit_0)
 {
@@ -60,16 +61,6 @@ Test(shutdown, sigint_also_stops_cleanly)
 	server.pid = 0;
 }
 
-static int connect_to(unsigned port)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in address = {.sin_family = AF_INET,
-				      .sin_port = htons((uint16_t)port),
-				      .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	cr_assert_eq(connect(fd, (struct sockaddr *)&address, sizeof address), 0);
-	return fd;
-}
-
 Test(shutdown, upload_in_progress_is_answered)
 {
 	struct peerd_process server;
@@ -83,7 +74,8 @@ Test(shutdown, upload_in_progress_is_answered)
 				   "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
 				   "Content-Length: %zu\r\n\r\n",
 				   admin, sizeof BODY - 1);
-	int fd = connect_to(server.port);
+	int fd = raw_connect(server.port, 0);
+	cr_assert(fd >= 0);
 	cr_assert_eq(write(fd, head, (size_t)head_length), head_length);
 	cr_assert_eq(write(fd, BODY, 10), 10);
 	sleep_ms(200);

@@ -19,6 +19,7 @@
 #include "fixtures.h"
 #include "http.h"
 #include "peerd_process.h"
+#include "raw_http.h"
 
 /* PEERD_CONNECTION_TIMEOUT_SECONDS of the servers below. */
 #define TIMEOUT_SECONDS	      2.0
@@ -41,14 +42,8 @@ static double now_seconds(void)
  * that is not 0. */
 static int connect_to(unsigned port, int receive_buffer)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	cr_assert(fd >= 0);
-	if (receive_buffer > 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
-	struct sockaddr_in address = {.sin_family = AF_INET,
-				      .sin_port = htons((uint16_t)port),
-				      .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	cr_assert_eq(connect(fd, (struct sockaddr *)&address, sizeof address), 0);
+	int fd = raw_connect(port, receive_buffer);
+	cr_assert(fd >= 0, "cannot connect to port %u", port);
 	return fd;
 }
 

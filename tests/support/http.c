@@ -34,6 +34,13 @@ const char *http_base_url(void)
 	return url;
 }
 
+unsigned http_base_port(void)
+{
+	const char *colon = strrchr(http_base_url(), ':');
+	cr_assert(colon, "PEERD_TEST_URL has no port: %s", http_base_url());
+	return (unsigned)atoi(colon + 1);
+}
+
 /* One exchange with the server at base_url. */
 static struct http_response *perform(const struct http_request *request, const char *base_url,
 				     char *error, size_t error_size)

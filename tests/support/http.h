@@ -84,3 +84,6 @@ const char *http_string(const struct http_response *response, const char *key);
 
 /* The base URL of the shared server: PEERD_TEST_URL. */
 const char *http_base_url(void);
+
+/* Its port, for requests sent on a plain socket (raw_http.h). */
+unsigned http_base_port(void);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fixtures.h"
+#include "raw_http.h"
 
 unsigned free_port(void)
 {
@@ -339,11 +340,9 @@ void peerd_print_log(const struct peerd_process *process)
 
 bool port_accepts(unsigned port)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in address = {.sin_family = AF_INET,
-				      .sin_port = htons((uint16_t)port),
-				      .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	bool accepted = connect(fd, (struct sockaddr *)&address, sizeof address) == 0;
+	int fd = raw_connect(port, 0);
+	if (fd < 0)
+		return false;
 	close(fd);
-	return accepted;
+	return true;
 }

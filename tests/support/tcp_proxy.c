@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "pg_wire.h"
+#include "raw_http.h"
 
 #define MAX_RELAYS   256
 #define RELAY_BUFFER 16384
@@ -40,19 +41,6 @@ struct tcp_proxy {
 	char marker[TCP_PROXY_MARKER_MAX + 1]; /* armed by tcp_proxy_end_after_commit, or "" */
 	unsigned commits_ended;
 };
-
-static int connect_loopback(unsigned port)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in address = {.sin_family = AF_INET,
-				      .sin_port = htons((uint16_t)port),
-				      .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 /* Marks the relay when the client's bytes, with those just before them, hold the armed
  * marker; the first relay to send it takes it. */
@@ -150,7 +138,7 @@ static void *accept_run(void *context)
 		int client = accept(proxy->listener, NULL, NULL);
 		if (client < 0)
 			return NULL;
-		int server = connect_loopback(proxy->target_port);
+		int server = raw_connect(proxy->target_port, 0);
 		pthread_mutex_lock(&proxy->lock);
 		bool refused = proxy->stopping || server < 0 || proxy->relay_count == MAX_RELAYS;
 		struct relay *relay = refused ? NULL : calloc(1, sizeof *relay);
