@@ -42,15 +42,20 @@ struct pool {
 	size_t waiting;
 	unsigned long long exhausted_total;
 	unsigned long long connect_failures_total;
-	struct timespec last_connect_failure; /* zero until a connect fails */
+	unsigned connect_streak; /* connects failed in a row; 0 once one succeeds */
+	bool probing;		 /* during a streak, the one connect let through is under way */
+	struct timespec last_connect_failure;
 	enum pool_result last_connect_result; /* why it failed: given again while backing off */
 };
 
-/* After a failed connect, requests fail at once for this long instead of each waiting
- * up to connect_timeout on a database that is down: workers stay free for /healthz. */
-#define CONNECT_BACKOFF_MS   1000
+/* After a failed connect, requests fail at once for a while instead of each waiting up
+ * to connect_timeout on a database that is down, and then one connect at a time is tried:
+ * workers stay free for /healthz. The wait starts short, because most outages are a
+ * restart of a fraction of a second, and doubles with each failure in a row. */
+#define FIRST_CONNECT_BACKOFF_MS 50
+#define MAX_CONNECT_BACKOFF_MS	 1000
 /* A connection returned this recently is handed out again without asking the socket. */
-#define RECENTLY_RETURNED_MS 1000
+#define RECENTLY_RETURNED_MS	 1000
 
 /* One organization holds at most three quarters of the connections (at least one), so
  * one that keeps many slow requests going leaves the others a quarter of the pool. */
@@ -103,15 +108,51 @@ void pool_destroy(struct pool *pool)
 	free(pool);
 }
 
-/* Gives up a slot counted in pool->open whose connection could not be made or kept.
- * Called with the lock held. */
-static void drop_slot(struct pool *pool, enum pool_result why)
+unsigned pool_connect_backoff_ms(unsigned failures_in_a_row)
+{
+	unsigned ms = failures_in_a_row > 0 ? FIRST_CONNECT_BACKOFF_MS : 0;
+	for (unsigned i = 1; i < failures_in_a_row && ms < MAX_CONNECT_BACKOFF_MS; i++)
+		ms *= 2;
+	return ms < MAX_CONNECT_BACKOFF_MS ? ms : MAX_CONNECT_BACKOFF_MS;
+}
+
+/* Whether a borrower that would open a connection must fail at once instead: the last
+ * connect failed moments ago, or another borrower is already trying again. Otherwise a
+ * borrower during a streak becomes the one that tries (*probe). Called with the lock held. */
+static bool backing_off(struct pool *pool, bool *probe)
+{
+	*probe = false;
+	if (pool->connect_streak == 0)
+		return false;
+	if (pool->probing || monotonic_ms_since(&pool->last_connect_failure) <
+				     pool_connect_backoff_ms(pool->connect_streak))
+		return true;
+	pool->probing = *probe = true;
+	return false;
+}
+
+/* Gives up a slot counted in pool->open whose connection could not be made. Connects
+ * that were under way together when the database went away count as one failure, so the
+ * streak grows with time down, not with load. Called with the lock held. */
+static void record_connect_failure(struct pool *pool, bool probe, enum pool_result why)
 {
 	pool->open--;
 	pool->connect_failures_total++;
+	if (probe || pool->connect_streak == 0)
+		pool->connect_streak++;
+	if (probe)
+		pool->probing = false;
 	clock_gettime(CLOCK_MONOTONIC, &pool->last_connect_failure);
 	pool->last_connect_result = why;
 	pthread_cond_broadcast(&pool->returned);
+}
+
+static void record_connect_success(struct pool *pool)
+{
+	pthread_mutex_lock(&pool->lock);
+	pool->connect_streak = 0;
+	pool->probing = false;
+	pthread_mutex_unlock(&pool->lock);
 }
 
 /* Ends a loan whose connection is back or gone. Called with the lock held. */
@@ -123,7 +164,8 @@ static void end_loan(struct pool *pool, size_t loan)
 
 /* Opens a connection for a loan already counted in pool->open and in_use; called without
  * the lock because connecting can take seconds. */
-static enum pool_result open_connection(struct pool *pool, size_t loan, struct db_conn **out)
+static enum pool_result open_connection(struct pool *pool, size_t loan, bool probe,
+					struct db_conn **out)
 {
 	char error[256];
 	struct db_conn *conn =
@@ -134,20 +176,22 @@ static enum pool_result open_connection(struct pool *pool, size_t loan, struct d
 					       : POOL_UNAVAILABLE;
 		pthread_mutex_lock(&pool->lock);
 		end_loan(pool, loan);
-		drop_slot(pool, why);
+		record_connect_failure(pool, probe, why);
 		pthread_mutex_unlock(&pool->lock);
 		log_write(LOG_LEVEL_ERROR, "database connection failed",
 			  json_pack("{s:s}", "reason", error));
 		return why;
 	}
+	record_connect_success(pool);
 	*out = conn;
 	return POOL_OK;
 }
 
-/* Hands out an idle connection after making sure the server has not closed it, unless it
- * was returned moments ago: the check is a system call, one of nine per request under
- * load, and a connection lost since then is caught all the same (a read is retried on a
- * new one, BEGIN reconnects, anything else answers 503). */
+/* Hands out an idle connection after making sure the server has not closed it (and
+ * reconnecting if it did), unless it was returned moments ago: the check is a system
+ * call, one of nine per request under load, and a connection lost since then is caught
+ * all the same (a read is retried on a new one, BEGIN reconnects, anything else answers
+ * 503). */
 static enum pool_result reuse_connection(struct pool *pool, struct db_conn *conn, size_t loan,
 					 struct db_conn **out)
 {
@@ -158,7 +202,7 @@ static enum pool_result reuse_connection(struct pool *pool, struct db_conn *conn
 	db_close(conn);
 	pthread_mutex_lock(&pool->lock);
 	end_loan(pool, loan);
-	drop_slot(pool, POOL_UNAVAILABLE);
+	record_connect_failure(pool, false, POOL_UNAVAILABLE);
 	pthread_mutex_unlock(&pool->lock);
 	return POOL_UNAVAILABLE;
 }
@@ -217,6 +261,20 @@ static size_t lend(struct pool *pool, const char *share_key)
 	return loan;
 }
 
+/* Whether the borrower may have a connection, waiting until the deadline for one to be
+ * returned if need be. Called with the lock held. */
+static bool wait_for_room(struct pool *pool, const char *share_key, const struct timespec *deadline)
+{
+	if (may_borrow(pool, share_key))
+		return true;
+	pool->waiting++;
+	int waited = 0;
+	while (!may_borrow(pool, share_key) && waited != ETIMEDOUT)
+		waited = pthread_cond_timedwait(&pool->returned, &pool->lock, deadline);
+	pool->waiting--;
+	return may_borrow(pool, share_key);
+}
+
 static enum pool_result borrow(struct pool *pool, const char *organization, const char *role,
 			       struct db_conn **out, size_t *loan)
 {
@@ -225,14 +283,7 @@ static enum pool_result borrow(struct pool *pool, const char *organization, cons
 	share_key_of(organization, role, share_key);
 	struct timespec deadline = monotonic_after_ms(pool->wait_ms);
 	pthread_mutex_lock(&pool->lock);
-	if (!may_borrow(pool, share_key)) {
-		pool->waiting++;
-		int waited = 0;
-		while (!may_borrow(pool, share_key) && waited != ETIMEDOUT)
-			waited = pthread_cond_timedwait(&pool->returned, &pool->lock, &deadline);
-		pool->waiting--;
-	}
-	if (!may_borrow(pool, share_key)) {
+	if (!wait_for_room(pool, share_key, &deadline)) {
 		pool->exhausted_total++;
 		pthread_mutex_unlock(&pool->lock);
 		return POOL_EXHAUSTED;
@@ -243,9 +294,8 @@ static enum pool_result borrow(struct pool *pool, const char *organization, cons
 		pthread_mutex_unlock(&pool->lock);
 		return reuse_connection(pool, conn, *loan, out);
 	}
-	bool backing_off = pool->last_connect_failure.tv_sec != 0 &&
-			   monotonic_ms_since(&pool->last_connect_failure) < CONNECT_BACKOFF_MS;
-	if (backing_off) {
+	bool probe = false;
+	if (backing_off(pool, &probe)) {
 		enum pool_result why = pool->last_connect_result;
 		pthread_mutex_unlock(&pool->lock);
 		return why;
@@ -253,7 +303,7 @@ static enum pool_result borrow(struct pool *pool, const char *organization, cons
 	pool->open++;
 	*loan = lend(pool, share_key);
 	pthread_mutex_unlock(&pool->lock);
-	return open_connection(pool, *loan, out);
+	return open_connection(pool, *loan, probe, out);
 }
 
 enum pool_result pool_acquire(struct pool *pool, const char *organization, const char *role,

@@ -58,3 +58,7 @@ void pool_cancel_borrowed(struct pool *pool);
 void pool_release(struct pool *pool, struct db_conn *conn);
 
 struct pool_stats pool_get_stats(struct pool *pool);
+
+/* How long borrowers that would open a connection fail at once after this many failed
+ * connects in a row: 0 for none, then 50 ms, doubling up to a second. */
+unsigned pool_connect_backoff_ms(unsigned failures_in_a_row);

@@ -92,19 +92,38 @@ Test(outage, database_stops_and_comes_back)
 	free(admin);
 }
 
-Test(outage, broken_connection_is_reset_and_the_read_retried)
+/* The pooled connection dies under peerd, and reads come after idle_ms: the first one
+ * notices (within a second of its return the pool lends it unchecked and the read is
+ * retried on a reconnect; later the pool checks its socket first and reconnects), and
+ * neither way counts as a failed connect that would make the next requests back off. */
+static void read_after_a_cut(long idle_ms)
 {
 	struct peerd_process server;
 	struct tcp_proxy *proxy = start_behind_proxy(&server);
 	char *admin = admin_token();
 	cr_assert_eq(status_of(&server, "/v1/organizations", admin), 200);
-	/* The pooled connection dies under peerd; the next read notices and reconnects. */
 	tcp_proxy_cut(proxy);
+	sleep_ms(idle_ms);
 	cr_expect_eq(status_of(&server, "/v1/organizations", admin), 200);
 	cr_expect_eq(status_of(&server, "/v1/organizations", admin), 200);
+	struct http_response *metrics =
+		http_send(&(struct http_request){.path = "/metrics", .base_url = server.url});
+	cr_expect(strstr(metrics->body, "peerd_db_connect_failures_total{pool=\"primary\"} 0\n"),
+		  "%s", metrics->body);
+	http_response_free(metrics);
 	cr_assert_eq(peerd_stop(&server), 0);
 	tcp_proxy_stop(proxy);
 	free(admin);
+}
+
+Test(outage, broken_connection_is_reset_and_the_read_retried)
+{
+	read_after_a_cut(0);
+}
+
+Test(outage, a_pooled_connection_found_closed_after_idling_is_replaced_without_a_503)
+{
+	read_after_a_cut(1200);
 }
 
 static long eventually(const struct peerd_process *server, const char *path, const char *token,
