@@ -158,8 +158,8 @@ static enum db_status read_chunk(struct export_stream *stream, struct db_conn *d
 }
 
 /* Reads the next chunk on a connection borrowed for it alone, given back before the chunk
- * is sent. Runs on libmicrohttpd's thread, so it waits for a connection no longer than any
- * request does (the pool's wait). */
+ * is sent. Runs on a worker thread (service/stream_pump.c) and waits for a connection no
+ * longer than any request does (the pool's wait). */
 static bool read_next_chunk(struct export_stream *stream)
 {
 	struct db_conn *db = NULL;

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "request.h"
 #include "request_deadline.h"
+#include "stream_pump.h"
 #include "workers.h"
 
 enum exchange_phase {
@@ -199,12 +200,8 @@ static enum MHD_Result queue_response(struct exchange *exchange, struct MHD_Conn
 	struct _u_response *response = &exchange->response;
 	struct MHD_Response *sent;
 	if (response->stream_callback) {
-		sent = MHD_create_response_from_callback(
-			response->stream_size, response->stream_block_size,
-			response->stream_callback, response->stream_user_data,
-			response->stream_callback_free);
-		if (!sent && response->stream_callback_free)
-			response->stream_callback_free(response->stream_user_data);
+		sent = stream_pump_response(exchange->request.app->workers, connection, response);
+		response->stream_callback_free = NULL; /* the pump's to free now */
 	} else {
 		/* libmicrohttpd takes the body over and frees it. */
 		sent = MHD_create_response_from_buffer(

@@ -7,6 +7,7 @@
  * buffers and a chunk hold, asked for on connections that read nothing. */
 #include <criterion/criterion.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,4 +261,101 @@ Test(export_fairness, exports_past_their_slots_are_refused_until_one_ends)
 	exporter_close(&third);
 	exporter_close(&second);
 	exporter_close(&first);
+}
+
+/* Reads a whole answer on its own thread. */
+struct background_read {
+	int fd;
+	pthread_t thread;
+	struct raw_answer answer;
+};
+
+static void *read_in_background(void *context)
+{
+	struct background_read *read = context;
+	read->answer = raw_read_answer(read->fd, 20000);
+	return NULL;
+}
+
+/* GET /healthz on a connection already open, on a thread of its own: its time includes
+ * raw_read_answer's short wait after a whole answer. */
+struct health_check {
+	int fd;
+	pthread_t thread;
+	long status, ms;
+};
+
+static void *check_health(void *context)
+{
+	static const char REQUEST[] = "GET /healthz HTTP/1.1\r\nHost: peerd\r\n\r\n";
+	struct health_check *check = context;
+	double start = now_seconds();
+	struct raw_answer answer = {0};
+	if (raw_send_all(check->fd, REQUEST, sizeof REQUEST - 1))
+		answer = raw_read_answer(check->fd, 10000);
+	check->ms = (long)((now_seconds() - start) * 1000);
+	check->status = answer.response && !answer.closed ? answer.response->status : -1;
+	raw_answer_free(&answer);
+	return NULL;
+}
+
+/* Connections held open beside an export. */
+#define OPEN_CONNECTIONS 20
+
+/* Sends a /healthz on each connection at once; returns the slowest answer's time. */
+static long slowest_health_check(const int fds[OPEN_CONNECTIONS])
+{
+	struct health_check checks[OPEN_CONNECTIONS];
+	for (size_t i = 0; i < OPEN_CONNECTIONS; i++) {
+		checks[i] = (struct health_check){.fd = fds[i]};
+		cr_assert_eq(pthread_create(&checks[i].thread, NULL, check_health, &checks[i]), 0);
+	}
+	long slowest = 0;
+	for (size_t i = 0; i < OPEN_CONNECTIONS; i++) {
+		pthread_join(checks[i].thread, NULL);
+		cr_expect_eq(checks[i].status, 200);
+		slowest = checks[i].ms > slowest ? checks[i].ms : slowest;
+	}
+	return slowest;
+}
+
+/* BUG (before): an export's next notes were read on the libmicrohttpd thread writing its
+ * body, so while the read waited (here on a table lock, up to peerd's 3 s lock_timeout)
+ * every other connection that thread served waited with it, /healthz included. The reads
+ * now run on a worker thread while the connection is suspended. The connections are opened
+ * first, so that the I/O threads share them (a thread that is held up accepts no new
+ * ones). */
+Test(export_fairness, a_chunk_waiting_on_a_lock_holds_up_no_other_connection, .timeout = 60)
+{
+	struct exporter large;
+	exporter_open(&large, NOTES_TEXT);
+	struct peerd_process server;
+	cr_assert(peerd_start(&server, (const char *const[]){POOL_SETTING, THREADS_SETTING, NULL}));
+	int open[OPEN_CONNECTIONS];
+	for (size_t i = 0; i < OPEN_CONNECTIONS; i++) {
+		open[i] = raw_connect(server.port, 0);
+		cr_assert(open[i] >= 0);
+	}
+	slowest_health_check(open);
+	struct background_read export = {.fd = stalled_get(&server, EXPORT_PATH, large.reporter)};
+	cr_assert_eq(stalled_status(export.fd), 200);
+	PGconn *lock = test_db_connect();
+	exec_ok(lock, "BEGIN");
+	exec_ok(lock, "LOCK TABLE session_notes IN ACCESS EXCLUSIVE MODE");
+	cr_assert_eq(pthread_create(&export.thread, NULL, read_in_background, &export), 0);
+	sleep_ms(300); /* the first chunk is read out; the next waits on the lock */
+	long slowest = slowest_health_check(open);
+	exec_ok(lock, "COMMIT");
+	PQfinish(lock);
+	pthread_join(export.thread, NULL);
+	cr_expect_lt(slowest, 1000, "a /healthz took %ld ms while an export's read waited",
+		     slowest);
+	cr_assert(export.answer.response, "the export got no answer");
+	cr_expect_eq(notes_in(export.answer.response->body), NOTES + 1, "the export is whole");
+	raw_answer_free(&export.answer);
+	close(export.fd);
+	for (size_t i = 0; i < OPEN_CONNECTIONS; i++)
+		close(open[i]);
+	cr_assert_eq(peerd_stop(&server), 0);
+	exporter_close(&large);
 }
