@@ -118,55 +118,52 @@ static const struct constraint_answer REFERRAL_CONSTRAINTS[] = {
 static const struct db_statement REFERRAL_SELECT = {
 	"referral_select", "SELECT " REFERRAL_COLUMNS REFERRAL_FROM " WHERE r.id = $1"};
 
-/* Whether the caller may see referral r: may_see's rule in SQL, for lists
- * and reads: the caller's scope (referral_scope_of) in the four named values. */
-#define REFERRAL_VISIBLE(provider, referrer, subject, organization)                               \
-	"(" provider "::uuid IS NULL OR r.provider_organization_id = " provider "::uuid)"         \
-	" AND (" referrer "::uuid IS NULL OR r.referring_organization_id = " referrer             \
-	"::uuid) AND (" subject "::text IS NULL OR (r.assigned_specialist_id = (SELECT id"        \
-	" FROM specialists WHERE subject = " subject "::text AND organization_id = " organization \
-	"::uuid) AND r.status IN ('assigned', 'engaged')))"
+/* Whether the caller may see referral r (peerd_referral_visible, sql/schema.sql): the
+ * caller's role, organization and subject in the three named values (caller_args). */
+#define REFERRAL_VISIBLE_TO(role, organization, subject)                                   \
+	" peerd_referral_visible(r.provider_organization_id, r.referring_organization_id," \
+	" r.status, a.subject, a.organization_id, " role "::text, " organization           \
+	"::uuid, " subject "::text)"
 
-/* Referral $6 and whether the caller may see it ($7 to $10), recording the read in the
- * same round trip when they may (AUDIT_RECORD_SHOWN; $1 to $5: AUDIT_READ_ARGS). */
-#define REFERRAL_VISIBLE_TO_READER REFERRAL_VISIBLE("$7", "$8", "$9", "$10")
+/* Referral $1 if the caller ($2 to $4) may see it. */
+static const struct db_statement REFERRAL_SELECT_VISIBLE = {
+	"referral_select_visible", "SELECT " REFERRAL_COLUMNS REFERRAL_FROM
+				   " WHERE r.id = $1 AND" REFERRAL_VISIBLE_TO("$2", "$3", "$4")};
+
+/* As REFERRAL_SELECT_VISIBLE, recording the read in the same round trip
+ * (peerd_audit_read_shown; $5 to $9: AUDIT_READ_ARGS). */
 static const struct db_statement REFERRAL_SELECT_RECORDED = {
 	"referral_select_recorded",
-	"WITH " AUDIT_UNFLUSHED ", found AS (SELECT " REFERRAL_COLUMNS
-	", " REFERRAL_VISIBLE_TO_READER " AS visible" REFERRAL_FROM " WHERE r.id = $6),"
-	" shown AS (SELECT id, provider_organization_id AS organization_id FROM found"
-	" WHERE visible), recorded AS (" AUDIT_RECORD_SHOWN " RETURNING 1)"
-	" SELECT found.*, EXISTS (SELECT 1 FROM recorded) FROM found"};
+	"SELECT " REFERRAL_COLUMNS ", peerd_audit_read_shown($5, $6, $7, $8, r.id,"
+	" r.provider_organization_id, $9::uuid)" REFERRAL_FROM
+	" WHERE r.id = $1 AND" REFERRAL_VISIBLE_TO("$2", "$3", "$4")};
 
-/* The columns after REFERRAL_COLUMNS in REFERRAL_SELECT_RECORDED. */
-#define REFERRAL_VISIBLE_IN_SQL (REFERRAL_PARTICIPANT_COUNTY + 1)
-#define REFERRAL_READ_RECORDED	(REFERRAL_PARTICIPANT_COUNTY + 2)
-
+/* As REFERRAL_SELECT_VISIBLE, locked for a change. */
 static const struct db_statement REFERRAL_SELECT_FOR_UPDATE = {
 	"referral_select_for_update",
-	"SELECT " REFERRAL_COLUMNS REFERRAL_FROM " WHERE r.id = $1 FOR UPDATE OF r"};
+	"SELECT " REFERRAL_COLUMNS REFERRAL_FROM
+	" WHERE r.id = $1 AND" REFERRAL_VISIBLE_TO("$2", "$3", "$4") " FOR UPDATE OF r"};
 
-/* $1 a supervisor's organization (the provider), $2 a partner's (the referrer), $3/$4 a
- * specialist's subject and organization; then the filters, the cursor and the count. */
+/* $1 to $3 the caller (caller_args); then the filters, the cursor and the count. */
 static const struct db_statement REFERRAL_LIST = {
 	"referral_list",
-	"SELECT " REFERRAL_COLUMNS REFERRAL_FROM " WHERE " REFERRAL_VISIBLE(
-		"$1", "$2", "$3",
-		"$4") " AND ($5::referral_status IS NULL OR r.status = $5::referral_status)"
-		      " AND ($6::boolean IS NULL OR (r.status = 'submitted' AND r.respond_by < "
+	"SELECT " REFERRAL_COLUMNS REFERRAL_FROM " WHERE" REFERRAL_VISIBLE_TO(
+		"$1", "$2",
+		"$3") " AND ($4::referral_status IS NULL OR r.status = $4::referral_status)"
+		      " AND ($5::boolean IS NULL OR (r.status = 'submitted' AND r.respond_by < "
 		      "now()) ="
-		      " $6::boolean)"
-		      " AND ($7::referral_urgency IS NULL OR r.urgency = $7::referral_urgency)"
-		      " AND ($8::service_type IS NULL OR r.service_type = $8::service_type)"
-		      " AND ($9::uuid IS NULL OR r.assigned_specialist_id = $9::uuid)"
-		      " AND ($10::uuid IS NULL OR r.provider_organization_id = $10::uuid)"
-		      " AND ($11::uuid IS NULL OR r.referring_organization_id = $11::uuid)"
-		      " AND ($12::uuid IS NULL OR r.participant_id = $12::uuid)"
-		      " AND ($13::text IS NULL OR r.external_id = $13::text)"
-		      " AND ($14::bigint IS NULL OR (r.created_at, r.id) < "
-		      "(peerd_from_position($14::bigint), "
-		      "$15::uuid))"
-		      " ORDER BY r.created_at DESC, r.id DESC LIMIT $16::int"};
+		      " $5::boolean)"
+		      " AND ($6::referral_urgency IS NULL OR r.urgency = $6::referral_urgency)"
+		      " AND ($7::service_type IS NULL OR r.service_type = $7::service_type)"
+		      " AND ($8::uuid IS NULL OR r.assigned_specialist_id = $8::uuid)"
+		      " AND ($9::uuid IS NULL OR r.provider_organization_id = $9::uuid)"
+		      " AND ($10::uuid IS NULL OR r.referring_organization_id = $10::uuid)"
+		      " AND ($11::uuid IS NULL OR r.participant_id = $11::uuid)"
+		      " AND ($12::text IS NULL OR r.external_id = $12::text)"
+		      " AND ($13::bigint IS NULL OR (r.created_at, r.id) < "
+		      "(peerd_from_position($13::bigint), "
+		      "$14::uuid))"
+		      " ORDER BY r.created_at DESC, r.id DESC LIMIT $15::int"};
 
 /* The provider's rules for intake, and its today. */
 static const struct db_statement PROVIDER_SELECT = {
@@ -192,11 +189,6 @@ static const struct db_statement REFERRAL_EVENT_INSERT = {
 	"INSERT INTO referral_events (referral_id, from_status, to_status, actor, actor_role,"
 	" reason, specialist_id) VALUES ($1, $2::referral_status, $3::referral_status, $4, $5,"
 	" $6, $7::uuid)"};
-
-static const char *text_or_null(const PGresult *res, int row, int column)
-{
-	return db_text(res, row, column);
-}
 
 /* Only what closes the loop for the referrer: never what was written about the person
  * after intake. */
@@ -249,40 +241,32 @@ json_t *referral_render_for(const struct request *request, const PGresult *res, 
 						    : render_for_staff(res, row);
 }
 
-static bool may_see(const struct request *request, const PGresult *res)
-{
-	if (PQntuples(res) == 0)
-		return false;
-	/* A specialist works on a referral while it is assigned to them and open. */
-	if (request->caller.role == ROLE_SPECIALIST &&
-	    !referral_status_has_specialist(db_text(res, 0, REFERRAL_STATUS)))
-		return false;
-	struct referral_parties parties = {
-		.provider_organization_id = text_or_null(res, 0, REFERRAL_PROVIDER_ORGANIZATION_ID),
-		.referring_organization_id =
-			text_or_null(res, 0, REFERRAL_REFERRING_ORGANIZATION_ID),
-		.assigned_subject = text_or_null(res, 0, REFERRAL_ASSIGNED_SUBJECT),
-		.assigned_organization_id = text_or_null(res, 0, REFERRAL_ASSIGNED_ORGANIZATION_ID),
-	};
-	return auth_may_access_referral(&request->caller, &parties);
-}
+/* The caller as REFERRAL_VISIBLE_TO takes it: role, organization, subject. */
+#define CALLER_ARGS(caller)                                                                       \
+	role_name((caller)->role), (caller)->has_organization ? (caller)->organization_id : NULL, \
+		(caller)->subject
 
-/* Runs stmt for id and keeps the row when the caller may see it; else answers. */
-static PGresult *visible_row(struct request *request, struct db_conn *db,
-			     const struct db_statement *stmt, const char *id)
+/* The row a statement found for the caller, or NULL after answering 404 (or 503). */
+static PGresult *found_or_404(struct request *request, enum db_status status, PGresult *res)
 {
-	PGresult *res = NULL;
-	enum db_status status = db_exec(db, stmt, DB_ARGS(id), &res);
 	if (status != DB_OK) {
 		problem_send_database(request, status);
 		return NULL;
 	}
-	if (!may_see(request, res)) {
+	if (PQntuples(res) == 0) {
 		problem_send(request, 404, "there is no such referral");
 		PQclear(res);
 		return NULL;
 	}
 	return res;
+}
+
+static PGresult *visible_row(struct request *request, struct db_conn *db,
+			     const struct db_statement *stmt, const char *id)
+{
+	PGresult *res = NULL;
+	enum db_status status = db_exec(db, stmt, DB_ARGS(id, CALLER_ARGS(&request->caller)), &res);
+	return found_or_404(request, status, res);
 }
 
 PGresult *referral_lock(struct request *request, struct db_conn *db, const char *id)
@@ -290,58 +274,20 @@ PGresult *referral_lock(struct request *request, struct db_conn *db, const char 
 	return visible_row(request, db, &REFERRAL_SELECT_FOR_UPDATE, id);
 }
 
-/* The caller's scope as REFERRAL_VISIBLE takes it: a supervisor's organization as the
- * provider, a partner's as the referrer, a specialist's subject and organization; all
- * NULL for an admin. */
-struct referral_scope {
-	const char *provider, *referrer, *subject, *organization;
-};
-
-static struct referral_scope referral_scope_of(const struct principal *caller)
-{
-	bool specialist = caller->role == ROLE_SPECIALIST;
-	return (struct referral_scope){
-		.provider = caller->role == ROLE_SUPERVISOR ? caller->organization_id : NULL,
-		.referrer = caller->role == ROLE_PARTNER ? caller->organization_id : NULL,
-		.subject = specialist ? caller->subject : NULL,
-		.organization = specialist ? caller->organization_id : NULL,
-	};
-}
-
-/* As referral_find_visible, with the read recorded by the statement that reads. may_see
- * still decides what is disclosed: should it ever let through a row the SQL rule did
- * not record, the read is recorded after, as every other read is. */
+/* As referral_find_visible, with the read recorded by the statement that reads. */
 static PGresult *referral_read_recorded(struct request *request, struct db_conn *db, const char *id)
 {
-	struct referral_scope scope = referral_scope_of(&request->caller);
 	PGresult *res = NULL;
-	enum db_status status =
-		db_read(db, &REFERRAL_SELECT_RECORDED,
-			DB_ARGS(AUDIT_READ_ARGS(request, "referral"), id, scope.provider,
-				scope.referrer, scope.subject, scope.organization),
-			&res);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
-		return NULL;
-	}
-	bool recorded = PQntuples(res) > 0 && db_boolean(res, 0, REFERRAL_READ_RECORDED);
-	if (!may_see(request, res)) {
-		if (recorded)
-			log_message(LOG_LEVEL_ERROR, "referral read recorded but not disclosed: "
-						     "REFERRAL_VISIBLE and may_see disagree");
-		problem_send(request, 404, "there is no such referral");
-		PQclear(res);
-		return NULL;
-	}
-	if (!recorded)
-		audit_record(request, AUDIT_READ, "referral", id,
-			     db_text(res, 0, REFERRAL_PROVIDER_ORGANIZATION_ID));
-	return res;
+	enum db_status status = db_read(
+		db, &REFERRAL_SELECT_RECORDED,
+		DB_ARGS(id, CALLER_ARGS(&request->caller), AUDIT_READ_ARGS(request, "referral")),
+		&res);
+	return found_or_404(request, status, res);
 }
 
 PGresult *referral_find_visible(struct request *request, struct db_conn *db, const char *id)
 {
-	PGresult *res = visible_row(request, db, &REFERRAL_SELECT, id);
+	PGresult *res = visible_row(request, db, &REFERRAL_SELECT_VISIBLE, id);
 	if (res)
 		audit_record(request, AUDIT_READ, "referral", id,
 			     db_text(res, 0, REFERRAL_PROVIDER_ORGANIZATION_ID));
@@ -597,17 +543,15 @@ void referrals_list(struct request *request)
 		problem_send(request, 400, "assigned_specialist_id is not a filter for partners");
 		return;
 	}
-	struct referral_scope scope = referral_scope_of(caller);
 	struct db_conn *db = request_db(request);
 	if (!db)
 		return;
 	PGresult *res = NULL;
-	enum db_status status =
-		db_read(db, &REFERRAL_LIST,
-			DB_ARGS(scope.provider, scope.referrer, scope.subject, scope.organization,
-				status_filter, overdue, urgency, service_type, assigned, provider,
-				referrer, participant, external_id, PAGE_SQL_ARGS(page)),
-			&res);
+	enum db_status status = db_read(db, &REFERRAL_LIST,
+					DB_ARGS(CALLER_ARGS(caller), status_filter, overdue,
+						urgency, service_type, assigned, provider, referrer,
+						participant, external_id, PAGE_SQL_ARGS(page)),
+					&res);
 	if (status != DB_OK) {
 		problem_send_database(request, status);
 		return;

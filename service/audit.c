@@ -40,6 +40,8 @@ struct audit_trail {
 
 static const struct db_statement AUDIT_APPEND = {"audit_append", AUDIT_INSERT AUDIT_EVENTS};
 
+#define AUDIT_UNFLUSHED "unflushed AS (SELECT set_config('synchronous_commit', 'off', true))"
+
 /* The same for the events of reads, alone in their transaction: committed without
  * waiting for the disk, so that readers do not queue behind each other's WAL flush. The
  * price is that a crash of PostgreSQL itself (not of peerd) may lose the last fraction of

@@ -2,7 +2,8 @@
  * a referral, a goal or a note. A handler records what it touched as it goes; a write's
  * events are appended inside its transaction (audit_commit), so a failed write leaves
  * none; a read's events are appended after the handler (audit_flush_reads), and a read
- * whose events cannot be written is not answered. The chain itself lives in sql/007. */
+ * whose events cannot be written is not answered. The chain itself is peerd_audit_chain
+ * and its tables (sql/schema.sql). */
 #pragma once
 
 #include "attributes.h"
@@ -41,19 +42,11 @@ MUST_CHECK enum db_status audit_commit(struct request *request, struct db_conn *
 void audit_flush_reads(struct request *request);
 
 /* For a statement that reads rows and records the read in the same round trip, instead
- * of audit_record and audit_flush_reads: put AUDIT_UNFLUSHED among its CTEs, a CTE named
- * shown with the id and organization_id of each row disclosed, and AUDIT_RECORD_SHOWN as
- * a data-modifying CTE. Its values $1 to $5 are the actor, the role name, the request id,
- * the resource type and peerd's own id for the request (AUDIT_READ_ARGS); the statement's
- * own values follow. Each row is
- * recorded as answered 200, so it suits an unconditional read only: a 304 is decided
- * after the read. */
-#define AUDIT_UNFLUSHED "unflushed AS (SELECT set_config('synchronous_commit', 'off', true))"
-#define AUDIT_RECORD_SHOWN                                                            \
-	"INSERT INTO audit_inbox (actor, role, action, resource_type, resource_id,"   \
-	" organization_id, request_id, status, server_request_id) SELECT $1, $2,"     \
-	" 'read', $4, shown.id, shown.organization_id, $3, 200, $5::uuid FROM shown," \
-	" unflushed"
+ * of audit_record and audit_flush_reads: its SELECT list calls peerd_audit_read_shown
+ * (sql/schema.sql) with these five values (the actor, the role name, the request id, the
+ * resource type and peerd's own id for the request), then the row's id and organization.
+ * Each row is recorded as answered 200, so it suits an unconditional read only: a 304 is
+ * decided after the read. */
 #define AUDIT_READ_ARGS(request, type)                                                       \
 	(request)->caller.subject, role_name((request)->caller.role), (request)->id, (type), \
 		(request)->server_request_id

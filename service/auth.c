@@ -60,22 +60,3 @@ bool auth_may_access_specialist(const struct principal *caller, const char *orga
 	}
 	return false;
 }
-
-bool auth_may_access_referral(const struct principal *caller,
-			      const struct referral_parties *parties)
-{
-	switch (caller->role) {
-	case ROLE_ADMIN:
-		return true;
-	case ROLE_SUPERVISOR:
-		return auth_may_access_organization(caller, parties->provider_organization_id);
-	case ROLE_PARTNER:
-		return auth_may_access_organization(caller, parties->referring_organization_id);
-	case ROLE_SPECIALIST:
-		return auth_may_access_specialist(caller, parties->assigned_organization_id,
-						  parties->assigned_subject);
-	case ROLE_REPORTER:
-		break;
-	}
-	return false;
-}

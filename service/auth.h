@@ -45,17 +45,3 @@ bool auth_may_access_organization(const struct principal *caller, const char *or
  * organization's staff; a specialist: only themselves; partners and reporters: no one. */
 bool auth_may_access_specialist(const struct principal *caller, const char *organization_id,
 				const char *subject);
-
-/* Who a referral concerns (any member may be NULL). */
-struct referral_parties {
-	const char *provider_organization_id;
-	const char *referring_organization_id;
-	const char *assigned_subject;	      /* the assigned specialist's sub */
-	const char *assigned_organization_id; /* and organization */
-};
-
-/* May this caller see the referral? Admins: all; supervisors: those their organization
- * provides; partners: those their organization referred; a specialist: those assigned to
- * them; reporters: none. */
-bool auth_may_access_referral(const struct principal *caller,
-			      const struct referral_parties *parties);

@@ -46,32 +46,3 @@ Test(auth, partners_and_reporters_see_no_specialist)
 	cr_assert_not(auth_may_access_specialist(&partner, ORG_A, "maria"));
 	cr_assert_not(auth_may_access_specialist(&reporter, ORG_A, "maria"));
 }
-
-Test(auth, who_sees_a_referral)
-{
-	struct referral_parties parties = {
-		.provider_organization_id = ORG_A,
-		.referring_organization_id = ORG_B,
-		.assigned_subject = "maria",
-		.assigned_organization_id = ORG_A,
-	};
-	struct principal admin = caller(ROLE_ADMIN, NULL, "root");
-	struct principal provider_supervisor = caller(ROLE_SUPERVISOR, ORG_A, "sam");
-	struct principal referrer_supervisor = caller(ROLE_SUPERVISOR, ORG_B, "sam");
-	struct principal referrer = caller(ROLE_PARTNER, ORG_B, "intake");
-	struct principal other_partner = caller(ROLE_PARTNER, ORG_A, "intake");
-	struct principal assigned = caller(ROLE_SPECIALIST, ORG_A, "maria");
-	struct principal colleague = caller(ROLE_SPECIALIST, ORG_A, "li");
-	struct principal reporter = caller(ROLE_REPORTER, ORG_A, "counts");
-	cr_assert(auth_may_access_referral(&admin, &parties));
-	cr_assert(auth_may_access_referral(&provider_supervisor, &parties));
-	cr_assert_not(auth_may_access_referral(&referrer_supervisor, &parties));
-	cr_assert(auth_may_access_referral(&referrer, &parties));
-	cr_assert_not(auth_may_access_referral(&other_partner, &parties));
-	cr_assert(auth_may_access_referral(&assigned, &parties));
-	cr_assert_not(auth_may_access_referral(&colleague, &parties));
-	cr_assert_not(auth_may_access_referral(&reporter, &parties));
-	struct referral_parties unassigned = {.provider_organization_id = ORG_A};
-	cr_assert_not(auth_may_access_referral(&assigned, &unassigned));
-	cr_assert_not(auth_may_access_referral(&referrer, &unassigned));
-}
