@@ -52,8 +52,8 @@ static const struct db_statement AUDIT_LIST = {
 static const struct db_statement AUDIT_VERIFY = {
 	"audit_verify", "SELECT events, broken_at, problem FROM peerd_audit_verify()"};
 
-/* Events still in the inbox (sql/013) join the chain before the trail is read, so a
- * reader sees every event committed before its request. */
+/* Events still in the inbox join the chain (peerd_audit_chain, sql/schema.sql) before
+ * the trail is read, so a reader sees every event committed before its request. */
 static const struct db_statement AUDIT_CHAIN_PENDING = {"audit_chain_pending",
 							"SELECT peerd_audit_chain()"};
 

@@ -170,7 +170,7 @@ enum {
 	"peerd_position(p.created_at)"
 
 /* Who may see participant p: $1 the caller's organization (NULL for an admin), $2 a
- * specialist caller's subject (NULL otherwise). sql/006 defines it once. */
+ * specialist caller's subject (NULL otherwise). Defined once: sql/schema.sql. */
 #define PARTICIPANT_VISIBLE " peerd_participant_visible(p.id, $1::uuid, $2::text)"
 
 static const struct db_statement PARTICIPANT_VISIBLE_CHECK = {

@@ -25,8 +25,9 @@ extern const struct field_rule PARTICIPANT_FIELDS[];
 bool participant_insert(struct request *request, struct db_conn *db, const char *organization_id,
 			const json_t *doc, char id[UUID_TEXT_SIZE]);
 
-/* The caller's scope as SQL parameters of peerd_participant_visible (sql/006): their
- * organization (NULL for an admin) and, for a specialist, their subject (else NULL). */
+/* The caller's scope as SQL parameters of peerd_participant_visible (sql/schema.sql):
+ * their organization (NULL for an admin) and, for a specialist, their subject (else
+ * NULL). */
 void participant_visibility_args(const struct request *request, const char **organization_id,
 				 const char **specialist_subject);
 

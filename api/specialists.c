@@ -139,8 +139,8 @@ enum {
 	COL_POSITION,
 };
 
-/* Profiles are read from the view specialist_profiles (sql/004), the one definition of
- * the computed caseload, certified and accepting. */
+/* Profiles are read from the view specialist_profiles (sql/schema.sql), the one
+ * definition of the computed caseload, certified and accepting. */
 #define SPECIALIST_COLUMNS                                                                        \
 	"id, organization_id, subject, given_name, family_name, kind, "                           \
 	"array_to_json(lived_experience), array_to_json(languages), array_to_json(counties), "    \
@@ -562,7 +562,8 @@ bool specialist_find_visible(struct request *request, struct db_conn *db, const 
 }
 
 /* Whether the profile a specialist's token names is there and not deactivated, asked
- * with the request's first statement (sql/016, sql/019), which it stops when not. */
+ * with the request's first statement (peerd_specialist_in_force, sql/schema.sql), which
+ * it stops when not. */
 static const struct db_statement SPECIALIST_IN_FORCE = {
 	"specialist_in_force", "SELECT peerd_specialist_in_force($1, $2::uuid)"};
 

@@ -25,10 +25,10 @@ struct audit_trail {
 
 /* A request's events in one statement, in the order recorded: $3 is a JSON array of
  * {action, resource_type, resource_id, organization_id}, an id null for none; $4 the
- * client's request id, $6 peerd's own (sql/021). An INSERT of
- * our own rather than sql/013's peerd_audit_append: half the database's time a read
- * (measured with pgbench, 49 against 104 microseconds), and one call for every kind of
- * event a request touched. */
+ * client's request id, $6 peerd's own (sql/021). An INSERT of our own rather than
+ * peerd_audit_append (sql/schema.sql): half the database's time a read (measured with
+ * pgbench, 49 against 104 microseconds), and one call for every kind of event a request
+ * touched. */
 #define AUDIT_INSERT                                                                        \
 	"INSERT INTO audit_inbox (actor, role, action, resource_type, resource_id,"         \
 	" organization_id, request_id, status, server_request_id) SELECT $1, $2, e.action," \

@@ -1,6 +1,7 @@
-/* The background half of the audit trail (sql/013_audit_inbox.sql): requests put their
- * events in the inbox, and this thread moves them onto the hash chain a few times a
- * second over a database connection of its own, so no request waits for the chain. */
+/* The background half of the audit trail (audit_inbox and peerd_audit_chain in
+ * sql/schema.sql): requests put their events in the inbox, and this thread moves them onto
+ * the hash chain a few times a second over a database connection of its own, so no request
+ * waits for the chain. */
 #pragma once
 
 #include "attributes.h"
