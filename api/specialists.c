@@ -18,6 +18,7 @@
 #include "query.h"
 #include "request.h"
 #include "respond.h"
+#include "row_json.h"
 #include "validate.h"
 
 /* Defaults of API.md, used when a client leaves a field out. */
@@ -115,56 +116,54 @@ static const struct constraint_answer SPECIALIST_CONSTRAINTS[] = {
 	{0},
 };
 
-/* Column order of SPECIALIST_COLUMNS. */
-enum {
-	COL_ID,
-	COL_ORGANIZATION_ID,
-	COL_SUBJECT,
-	COL_GIVEN_NAME,
-	COL_FAMILY_NAME,
-	COL_KIND,
-	COL_LIVED_EXPERIENCE,
-	COL_LANGUAGES,
-	COL_COUNTIES,
-	COL_SPECIALTIES,
-	COL_BIO,
-	COL_MAX_CASELOAD,
-	COL_ACTIVE,
-	COL_CASELOAD,
-	COL_CERTIFIED,
-	COL_ACCEPTING,
-	COL_VERSION,
-	COL_CREATED_AT,
-	COL_UPDATED_AT,
-	COL_POSITION,
-};
+/* A profile's columns, in the order of its JSON. Profiles are read from the view
+ * specialist_profiles (sql/schema.sql), the one definition of the computed caseload,
+ * certified and accepting. */
+#define SPECIALIST_COLUMNS(X, _)                                                                   \
+	X(COL_ID, "id", "id", ROW_STRING)                                                          \
+	_ X(COL_ORGANIZATION_ID, "organization_id", "organization_id", ROW_STRING)                 \
+	_ X(COL_SUBJECT, "subject", "subject", ROW_STRING)                                         \
+	_ X(COL_GIVEN_NAME, "given_name", "given_name", ROW_STRING)                                \
+	_ X(COL_FAMILY_NAME, "family_name", "family_name", ROW_STRING)                             \
+	_ X(COL_KIND, "kind", "kind", ROW_STRING)                                                  \
+	_ X(COL_LIVED_EXPERIENCE, "array_to_json(lived_experience)", "lived_experience", ROW_JSON) \
+	_ X(COL_LANGUAGES, "array_to_json(languages)", "languages", ROW_JSON)                      \
+	_ X(COL_COUNTIES, "array_to_json(counties)", "counties", ROW_JSON)                         \
+	_ X(COL_SPECIALTIES, "array_to_json(specialties)", "specialties", ROW_JSON)                \
+	_ X(COL_BIO, "bio", "bio", ROW_STRING)                                                     \
+	_ X(COL_MAX_CASELOAD, "max_caseload", "max_caseload", ROW_INTEGER)                         \
+	_ X(COL_ACTIVE, "active", "active", ROW_BOOLEAN)                                           \
+	_ X(COL_CASELOAD, "caseload", "caseload", ROW_INTEGER)                                     \
+	_ X(COL_CERTIFIED, "certified", "certified", ROW_BOOLEAN)                                  \
+	_ X(COL_ACCEPTING, "accepting", "accepting", ROW_BOOLEAN)                                  \
+	_ X(COL_VERSION, "version", "version", ROW_INTEGER)                                        \
+	_ X(COL_CREATED_AT, "peerd_timestamp(created_at)", "created_at", ROW_STRING)               \
+	_ X(COL_UPDATED_AT, "peerd_timestamp(updated_at)", "updated_at", ROW_STRING)               \
+	_ X(COL_POSITION, "peerd_position(created_at)", NULL, ROW_HIDDEN)
 
-/* Profiles are read from the view specialist_profiles (sql/schema.sql), the one
- * definition of the computed caseload, certified and accepting. */
-#define SPECIALIST_COLUMNS                                                                        \
-	"id, organization_id, subject, given_name, family_name, kind, "                           \
-	"array_to_json(lived_experience), array_to_json(languages), array_to_json(counties), "    \
-	"array_to_json(specialties), bio, max_caseload, active, caseload, certified, accepting, " \
-	"version, peerd_timestamp(created_at), peerd_timestamp(updated_at), "                     \
-	"peerd_position(created_at)"
+enum { SPECIALIST_COLUMNS(ROW_COLUMN_ENUM, ) };
+
+#define SPECIALIST_SELECT_LIST SPECIALIST_COLUMNS(ROW_COLUMN_SQL, ", ")
+
+static const struct row_json_member SPECIALIST_JSON[] = {SPECIALIST_COLUMNS(ROW_COLUMN_MEMBER, )};
 
 static const struct db_statement SPECIALIST_SELECT = {"specialist_select",
-						      "SELECT " SPECIALIST_COLUMNS
+						      "SELECT " SPECIALIST_SELECT_LIST
 						      " FROM specialist_profiles WHERE id = $1"};
 
 static const struct db_statement SPECIALIST_SELECT_FOR_UPDATE = {
 	"specialist_select_for_update",
-	"SELECT " SPECIALIST_COLUMNS " FROM specialist_profiles WHERE id = $1 FOR UPDATE"};
+	"SELECT " SPECIALIST_SELECT_LIST " FROM specialist_profiles WHERE id = $1 FOR UPDATE"};
 
 static const struct db_statement SPECIALIST_SELECT_BY_SUBJECT = {
-	"specialist_select_by_subject", "SELECT " SPECIALIST_COLUMNS " FROM specialist_profiles"
+	"specialist_select_by_subject", "SELECT " SPECIALIST_SELECT_LIST " FROM specialist_profiles"
 					" WHERE subject = $1 AND organization_id = $2"};
 
 /* $1 the caller's organization (NULL for an admin), then the filters, then the cursor
  * ($11, $12) and the row count ($13). */
 static const struct db_statement SPECIALIST_LIST = {
 	"specialist_list",
-	"SELECT " SPECIALIST_COLUMNS " FROM specialist_profiles"
+	"SELECT " SPECIALIST_SELECT_LIST " FROM specialist_profiles"
 	" WHERE ($1::uuid IS NULL OR organization_id = $1::uuid)"
 	" AND ($2::uuid IS NULL OR organization_id = $2::uuid)"
 	" AND ($3::specialist_kind IS NULL OR kind = $3::specialist_kind)"
@@ -199,24 +198,8 @@ static const struct db_statement SPECIALIST_UPDATE = {
 /* One row as the API's JSON; returns a new reference. */
 static json_t *specialist_render(const PGresult *res, int row)
 {
-	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:b, s:I,"
-		" s:b, s:b, s:I, s:s, s:s}",
-		"id", db_text(res, row, COL_ID), "organization_id",
-		db_text(res, row, COL_ORGANIZATION_ID), "subject", db_text(res, row, COL_SUBJECT),
-		"given_name", db_text(res, row, COL_GIVEN_NAME), "family_name",
-		db_text(res, row, COL_FAMILY_NAME), "kind", db_text(res, row, COL_KIND),
-		"lived_experience", db_json(res, row, COL_LIVED_EXPERIENCE), "languages",
-		db_json(res, row, COL_LANGUAGES), "counties", db_json(res, row, COL_COUNTIES),
-		"specialties", db_json(res, row, COL_SPECIALTIES), "bio",
-		db_json_string(res, row, COL_BIO), "max_caseload",
-		(json_int_t)db_integer(res, row, COL_MAX_CASELOAD), "active",
-		db_boolean(res, row, COL_ACTIVE), "caseload",
-		(json_int_t)db_integer(res, row, COL_CASELOAD), "certified",
-		db_boolean(res, row, COL_CERTIFIED), "accepting",
-		db_boolean(res, row, COL_ACCEPTING), "version",
-		(json_int_t)db_integer(res, row, COL_VERSION), "created_at",
-		db_text(res, row, COL_CREATED_AT), "updated_at", db_text(res, row, COL_UPDATED_AT));
+	return row_json_render(SPECIALIST_JSON, sizeof SPECIALIST_JSON / sizeof *SPECIALIST_JSON,
+			       res, row);
 }
 
 /* The values to write, as SQL parameters, from a validated document. */
