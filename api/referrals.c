@@ -101,15 +101,7 @@ static const struct constraint_answer REFERRAL_CONSTRAINTS[] = {
 	{0},
 };
 
-#define REFERRAL_COLUMNS                                                                      \
-	"r.id, r.provider_organization_id, r.referring_organization_id, r.participant_id, "   \
-	"r.service_type, r.reason, array_to_json(r.needs), r.urgency, r.substance_use, "      \
-	"r.consent_obtained, to_char(r.consent_obtained_on, 'YYYY-MM-DD'), r.consent_part2, " \
-	"r.external_id, r.status, r.assigned_specialist_id, a.subject, a.organization_id, "   \
-	"peerd_timestamp(r.first_contact_at), peerd_timestamp(r.submitted_at), "              \
-	"peerd_timestamp(r.respond_by), r.status = 'submitted' AND r.respond_by < now(), "    \
-	"r.version, peerd_timestamp(r.created_at), peerd_timestamp(r.updated_at), "           \
-	"peerd_position(r.created_at), p.preferred_language, p.county"
+#define REFERRAL_COLUMNS REFERRAL_COLUMN_LIST(ROW_COLUMN_SQL, ", ")
 
 #define REFERRAL_FROM                                                      \
 	" FROM referrals r JOIN participants p ON p.id = r.participant_id" \
@@ -190,55 +182,23 @@ static const struct db_statement REFERRAL_EVENT_INSERT = {
 	" reason, specialist_id) VALUES ($1, $2::referral_status, $3::referral_status, $4, $5,"
 	" $6, $7::uuid)"};
 
-/* Only what closes the loop for the referrer: never what was written about the person
- * after intake. */
-static json_t *render_for_partner(const PGresult *res, int row)
+/* The notice 42 CFR Part 2 requires with what is disclosed about substance use; null
+ * when the referral is not about it. */
+static json_t *referral_redisclosure_notice(const PGresult *res, int row, int column)
 {
-	bool substance_use = db_boolean(res, row, REFERRAL_SUBSTANCE_USE);
-	return json_pack(
-		"{s:s, s:s, s:o, s:o, s:s, s:s, s:b, s:s, s:s, s:s, s:b, s:o, s:I, s:s, s:s}", "id",
-		db_text(res, row, REFERRAL_ID), "provider_organization_id",
-		db_text(res, row, REFERRAL_PROVIDER_ORGANIZATION_ID), "referring_organization_id",
-		db_json_string(res, row, REFERRAL_REFERRING_ORGANIZATION_ID), "external_id",
-		db_json_string(res, row, REFERRAL_EXTERNAL_ID), "service_type",
-		db_text(res, row, REFERRAL_SERVICE_TYPE), "urgency",
-		db_text(res, row, REFERRAL_URGENCY), "substance_use", substance_use, "status",
-		db_text(res, row, REFERRAL_STATUS), "submitted_at",
-		db_text(res, row, REFERRAL_SUBMITTED_AT), "respond_by",
-		db_text(res, row, REFERRAL_RESPOND_BY), "overdue",
-		db_boolean(res, row, REFERRAL_OVERDUE), "redisclosure_notice",
-		substance_use ? json_string(REDISCLOSURE_NOTICE) : json_null(), "version",
-		(json_int_t)db_integer(res, row, REFERRAL_VERSION), "created_at",
-		db_text(res, row, REFERRAL_CREATED_AT), "updated_at",
-		db_text(res, row, REFERRAL_UPDATED_AT));
+	return db_boolean(res, row, column) ? json_string(REDISCLOSURE_NOTICE) : json_null();
 }
 
-static json_t *render_for_staff(const PGresult *res, int row)
-{
-	json_t *doc = render_for_partner(res, row);
-	json_t *consent = json_pack("{s:b, s:o, s:b}", "obtained",
-				    db_boolean(res, row, REFERRAL_CONSENT_OBTAINED), "obtained_on",
-				    db_json_string(res, row, REFERRAL_CONSENT_OBTAINED_ON), "part2",
-				    db_boolean(res, row, REFERRAL_CONSENT_PART2));
-	json_t *more = json_pack(
-		"{s:s, s:s, s:o, s:o, s:o, s:o}", "participant_id",
-		db_text(res, row, REFERRAL_PARTICIPANT_ID), "reason",
-		db_text(res, row, REFERRAL_REASON), "needs", db_json(res, row, REFERRAL_NEEDS),
-		"consent", consent, "assigned_specialist_id",
-		db_json_string(res, row, REFERRAL_ASSIGNED_SPECIALIST_ID), "first_contact_at",
-		db_json_string(res, row, REFERRAL_FIRST_CONTACT_AT));
-	if (json_object_update(doc, more) != 0) {
-		json_decref(doc);
-		doc = NULL;
-	}
-	json_decref(more);
-	return doc;
-}
+static const struct row_json_member REFERRAL_JSON[] = {REFERRAL_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
 
 json_t *referral_render_for(const struct request *request, const PGresult *res, int row)
 {
-	return request->caller.role == ROLE_PARTNER ? render_for_partner(res, row)
-						    : render_for_staff(res, row);
+	/* Only what closes the loop for the referrer: never what was written about the
+	 * person after intake. */
+	size_t count = request->caller.role == ROLE_PARTNER
+			       ? REFERRAL_PARTICIPANT_ID
+			       : sizeof REFERRAL_JSON / sizeof *REFERRAL_JSON;
+	return row_json_render(REFERRAL_JSON, count, res, row);
 }
 
 /* The caller as REFERRAL_VISIBLE_TO takes it: role, organization, subject. */

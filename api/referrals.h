@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "row_json.h"
 #include "validate.h"
 
 struct request;
@@ -18,37 +19,47 @@ void referrals_get(struct request *request);
 /* The fields of a referral at intake, the participant and consent included. */
 extern const struct field_rule REFERRAL_FIELDS[];
 
-/* Column order of REFERRAL_COLUMNS, for the workflow routes (api/referral_workflow.c). */
-enum referral_column {
-	REFERRAL_ID,
-	REFERRAL_PROVIDER_ORGANIZATION_ID,
-	REFERRAL_REFERRING_ORGANIZATION_ID,
-	REFERRAL_PARTICIPANT_ID,
-	REFERRAL_SERVICE_TYPE,
-	REFERRAL_REASON,
-	REFERRAL_NEEDS,
-	REFERRAL_URGENCY,
-	REFERRAL_SUBSTANCE_USE,
-	REFERRAL_CONSENT_OBTAINED,
-	REFERRAL_CONSENT_OBTAINED_ON,
-	REFERRAL_CONSENT_PART2,
-	REFERRAL_EXTERNAL_ID,
-	REFERRAL_STATUS,
-	REFERRAL_ASSIGNED_SPECIALIST_ID,
-	REFERRAL_ASSIGNED_SUBJECT,
-	REFERRAL_ASSIGNED_ORGANIZATION_ID,
-	REFERRAL_FIRST_CONTACT_AT,
-	REFERRAL_SUBMITTED_AT,
-	REFERRAL_RESPOND_BY,
-	REFERRAL_OVERDUE,
-	REFERRAL_VERSION,
-	REFERRAL_CREATED_AT,
-	REFERRAL_UPDATED_AT,
-	REFERRAL_POSITION,
-	/* Of the participant, for matching. */
-	REFERRAL_PARTICIPANT_LANGUAGE,
-	REFERRAL_PARTICIPANT_COUNTY,
-};
+/* A referral's columns, in the order of its JSON (api/referrals.c expands the list): a
+ * partner sees the members before participant_id, the provider's staff all of them. The
+ * enum is also for the workflow routes (api/referral_workflow.c). */
+#define REFERRAL_COLUMN_LIST(X, _)                                                                 \
+	X(REFERRAL_ID, "r.id", "id", ROW_STRING)                                                   \
+	_ X(REFERRAL_PROVIDER_ORGANIZATION_ID, "r.provider_organization_id",                       \
+	    "provider_organization_id", ROW_STRING)                                                \
+	_ X(REFERRAL_REFERRING_ORGANIZATION_ID, "r.referring_organization_id",                     \
+	    "referring_organization_id", ROW_STRING)                                               \
+	_ X(REFERRAL_EXTERNAL_ID, "r.external_id", "external_id", ROW_STRING)                      \
+	_ X(REFERRAL_SERVICE_TYPE, "r.service_type", "service_type", ROW_STRING)                   \
+	_ X(REFERRAL_URGENCY, "r.urgency", "urgency", ROW_STRING)                                  \
+	_ X(REFERRAL_SUBSTANCE_USE, "r.substance_use", "substance_use", ROW_BOOLEAN)               \
+	_ X(REFERRAL_STATUS, "r.status", "status", ROW_STRING)                                     \
+	_ X(REFERRAL_SUBMITTED_AT, "peerd_timestamp(r.submitted_at)", "submitted_at", ROW_STRING)  \
+	_ X(REFERRAL_RESPOND_BY, "peerd_timestamp(r.respond_by)", "respond_by", ROW_STRING)        \
+	_ X(REFERRAL_OVERDUE, "r.status = 'submitted' AND r.respond_by < now()", "overdue",        \
+	    ROW_BOOLEAN)                                                                           \
+	_ X(REFERRAL_REDISCLOSURE_NOTICE, "r.substance_use", "redisclosure_notice",                \
+	    ROW_CUSTOM(referral_redisclosure_notice)) _                                            \
+	X(REFERRAL_VERSION, "r.version", "version", ROW_INTEGER)                                   \
+	_ X(REFERRAL_CREATED_AT, "peerd_timestamp(r.created_at)", "created_at", ROW_STRING)        \
+	_ X(REFERRAL_UPDATED_AT, "peerd_timestamp(r.updated_at)", "updated_at", ROW_STRING)        \
+	_ X(REFERRAL_PARTICIPANT_ID, "r.participant_id", "participant_id", ROW_STRING)             \
+	_ X(REFERRAL_REASON, "r.reason", "reason", ROW_STRING)                                     \
+	_ X(REFERRAL_NEEDS, "array_to_json(r.needs)", "needs", ROW_JSON)                           \
+	_ X(REFERRAL_CONSENT_OBTAINED, "r.consent_obtained", "consent.obtained", ROW_BOOLEAN)      \
+	_ X(REFERRAL_CONSENT_OBTAINED_ON, "to_char(r.consent_obtained_on, 'YYYY-MM-DD')",          \
+	    "consent.obtained_on", ROW_STRING)                                                     \
+	_ X(REFERRAL_CONSENT_PART2, "r.consent_part2", "consent.part2", ROW_BOOLEAN)               \
+	_ X(REFERRAL_ASSIGNED_SPECIALIST_ID, "r.assigned_specialist_id", "assigned_specialist_id", \
+	    ROW_STRING)                                                                            \
+	_ X(REFERRAL_FIRST_CONTACT_AT, "peerd_timestamp(r.first_contact_at)", "first_contact_at",  \
+	    ROW_STRING)                                                                            \
+	_ X(REFERRAL_ASSIGNED_SUBJECT, "a.subject", NULL, ROW_HIDDEN)                              \
+	_ X(REFERRAL_ASSIGNED_ORGANIZATION_ID, "a.organization_id", NULL, ROW_HIDDEN)              \
+	_ X(REFERRAL_POSITION, "peerd_position(r.created_at)", NULL, ROW_HIDDEN)                   \
+	_ X(REFERRAL_PARTICIPANT_LANGUAGE, "p.preferred_language", NULL, ROW_HIDDEN)               \
+	_ X(REFERRAL_PARTICIPANT_COUNTY, "p.county", NULL, ROW_HIDDEN)
+
+enum referral_column { REFERRAL_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 
 /* Locks referral id for a change in the open transaction (idempotency_start's); NULL after
  * answering (404 when missing or not visible to the caller, or a database failure). The

@@ -119,7 +119,7 @@ static const struct constraint_answer SPECIALIST_CONSTRAINTS[] = {
 /* A profile's columns, in the order of its JSON. Profiles are read from the view
  * specialist_profiles (sql/schema.sql), the one definition of the computed caseload,
  * certified and accepting. */
-#define SPECIALIST_COLUMNS(X, _)                                                                   \
+#define SPECIALIST_COLUMN_LIST(X, _)                                                               \
 	X(COL_ID, "id", "id", ROW_STRING)                                                          \
 	_ X(COL_ORGANIZATION_ID, "organization_id", "organization_id", ROW_STRING)                 \
 	_ X(COL_SUBJECT, "subject", "subject", ROW_STRING)                                         \
@@ -141,29 +141,30 @@ static const struct constraint_answer SPECIALIST_CONSTRAINTS[] = {
 	_ X(COL_UPDATED_AT, "peerd_timestamp(updated_at)", "updated_at", ROW_STRING)               \
 	_ X(COL_POSITION, "peerd_position(created_at)", NULL, ROW_HIDDEN)
 
-enum { SPECIALIST_COLUMNS(ROW_COLUMN_ENUM, ) };
+enum { SPECIALIST_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 
-#define SPECIALIST_SELECT_LIST SPECIALIST_COLUMNS(ROW_COLUMN_SQL, ", ")
+#define SPECIALIST_COLUMNS SPECIALIST_COLUMN_LIST(ROW_COLUMN_SQL, ", ")
 
-static const struct row_json_member SPECIALIST_JSON[] = {SPECIALIST_COLUMNS(ROW_COLUMN_MEMBER, )};
+static const struct row_json_member SPECIALIST_JSON[] = {
+	SPECIALIST_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
 
 static const struct db_statement SPECIALIST_SELECT = {"specialist_select",
-						      "SELECT " SPECIALIST_SELECT_LIST
+						      "SELECT " SPECIALIST_COLUMNS
 						      " FROM specialist_profiles WHERE id = $1"};
 
 static const struct db_statement SPECIALIST_SELECT_FOR_UPDATE = {
 	"specialist_select_for_update",
-	"SELECT " SPECIALIST_SELECT_LIST " FROM specialist_profiles WHERE id = $1 FOR UPDATE"};
+	"SELECT " SPECIALIST_COLUMNS " FROM specialist_profiles WHERE id = $1 FOR UPDATE"};
 
 static const struct db_statement SPECIALIST_SELECT_BY_SUBJECT = {
-	"specialist_select_by_subject", "SELECT " SPECIALIST_SELECT_LIST " FROM specialist_profiles"
+	"specialist_select_by_subject", "SELECT " SPECIALIST_COLUMNS " FROM specialist_profiles"
 					" WHERE subject = $1 AND organization_id = $2"};
 
 /* $1 the caller's organization (NULL for an admin), then the filters, then the cursor
  * ($11, $12) and the row count ($13). */
 static const struct db_statement SPECIALIST_LIST = {
 	"specialist_list",
-	"SELECT " SPECIALIST_SELECT_LIST " FROM specialist_profiles"
+	"SELECT " SPECIALIST_COLUMNS " FROM specialist_profiles"
 	" WHERE ($1::uuid IS NULL OR organization_id = $1::uuid)"
 	" AND ($2::uuid IS NULL OR organization_id = $2::uuid)"
 	" AND ($3::specialist_kind IS NULL OR kind = $3::specialist_kind)"
