@@ -19,6 +19,7 @@
 #include "query.h"
 #include "request.h"
 #include "respond.h"
+#include "row_json.h"
 #include "validate.h"
 
 const char *const WELLNESS_DOMAINS[] = {"emotional",	"financial",	 "social",
@@ -67,35 +68,38 @@ const struct field_rule PROGRESS_FIELDS[] = {
 	{0},
 };
 
-/* Column order of GOAL_COLUMNS. */
-enum {
-	COL_ID,
-	COL_PARTICIPANT_ID,
-	COL_DOMAIN,
-	COL_STATEMENT,
-	COL_STRENGTHS,
-	COL_STEPS,
-	COL_TARGET_DATE,
-	COL_STATUS,
-	COL_ACHIEVED_ON,
-	COL_STATUS_REASON,
-	COL_CREATED_BY,
-	COL_VERSION,
-	COL_CREATED_AT,
-	COL_UPDATED_AT,
-	COL_POSITION,
-	COL_TODAY,	     /* the participant's organization's today */
-	COL_ORGANIZATION_ID, /* and the organization */
-};
+/* A goal's columns, in the order of its JSON. */
+#define GOAL_COLUMN_LIST(X, _)                                                                    \
+	X(COL_ID, "g.id", "id", ROW_STRING)                                                       \
+	_ X(COL_PARTICIPANT_ID, "g.participant_id", "participant_id", ROW_STRING)                 \
+	_ X(COL_DOMAIN, "g.domain", "domain", ROW_STRING)                                         \
+	_ X(COL_STATEMENT, "g.statement", "statement", ROW_STRING)                                \
+	_ X(COL_STRENGTHS, "array_to_json(g.strengths)", "strengths", ROW_JSON)                   \
+	_ X(COL_STEPS, "g.steps", "steps", ROW_JSON)                                              \
+	_ X(COL_TARGET_DATE, "to_char(g.target_date, 'YYYY-MM-DD')", "target_date", ROW_STRING)   \
+	_ X(COL_STATUS, "g.status", "status", ROW_STRING)                                         \
+	_ X(COL_ACHIEVED_ON, "to_char(g.achieved_on, 'YYYY-MM-DD')", "achieved_on", ROW_STRING)   \
+	_ X(COL_STATUS_REASON, "g.status_reason", "status_reason", ROW_STRING)                    \
+	_ X(COL_CREATED_BY, "g.created_by", "created_by", ROW_STRING)                             \
+	_ X(COL_VERSION, "g.version", "version", ROW_INTEGER)                                     \
+	_ X(COL_CREATED_AT, "peerd_timestamp(g.created_at)", "created_at", ROW_STRING)            \
+	_ X(COL_UPDATED_AT, "peerd_timestamp(g.updated_at)", "updated_at", ROW_STRING)            \
+	_ X(COL_POSITION, "peerd_position(g.created_at)", NULL, ROW_HIDDEN)                       \
+	/* the participant's organization's today */                                              \
+	_ X(COL_TODAY,                                                                            \
+	    "(SELECT to_char(peerd_organization_today(p.organization_id), 'YYYY-MM-DD')"          \
+	    " FROM participants p WHERE p.id = g.participant_id)",                                \
+	    NULL, ROW_HIDDEN)                                                                     \
+	/* and the organization */                                                                \
+	_ X(COL_ORGANIZATION_ID,                                                                  \
+	    "(SELECT p.organization_id FROM participants p WHERE p.id = g.participant_id)", NULL, \
+	    ROW_HIDDEN)
 
-#define GOAL_COLUMNS                                                                             \
-	"g.id, g.participant_id, g.domain, g.statement, array_to_json(g.strengths), g.steps, "   \
-	"to_char(g.target_date, 'YYYY-MM-DD'), g.status, to_char(g.achieved_on, 'YYYY-MM-DD'), " \
-	"g.status_reason, g.created_by, g.version, peerd_timestamp(g.created_at), "              \
-	"peerd_timestamp(g.updated_at), peerd_position(g.created_at), "                          \
-	"(SELECT to_char(peerd_organization_today(p.organization_id), 'YYYY-MM-DD')"             \
-	" FROM participants p WHERE p.id = g.participant_id), "                                  \
-	"(SELECT p.organization_id FROM participants p WHERE p.id = g.participant_id)"
+enum { GOAL_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
+
+#define GOAL_COLUMNS GOAL_COLUMN_LIST(ROW_COLUMN_SQL, ", ")
+
+static const struct row_json_member GOAL_JSON[] = {GOAL_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
 
 /* $2, $3: the caller's scope (participant_visibility_args). */
 static const struct db_statement GOAL_SELECT = {
@@ -137,18 +141,7 @@ static const struct db_statement GOAL_UPDATE = {
 /* One row as the API's JSON; returns a new reference. */
 static json_t *goal_render(const PGresult *res, int row)
 {
-	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:o, s:o, s:s, s:I, s:s, s:s}", "id",
-		db_text(res, row, COL_ID), "participant_id", db_text(res, row, COL_PARTICIPANT_ID),
-		"domain", db_text(res, row, COL_DOMAIN), "statement",
-		db_text(res, row, COL_STATEMENT), "strengths", db_json(res, row, COL_STRENGTHS),
-		"steps", db_json(res, row, COL_STEPS), "target_date",
-		db_json_string(res, row, COL_TARGET_DATE), "status", db_text(res, row, COL_STATUS),
-		"achieved_on", db_json_string(res, row, COL_ACHIEVED_ON), "status_reason",
-		db_json_string(res, row, COL_STATUS_REASON), "created_by",
-		db_text(res, row, COL_CREATED_BY), "version",
-		(json_int_t)db_integer(res, row, COL_VERSION), "created_at",
-		db_text(res, row, COL_CREATED_AT), "updated_at", db_text(res, row, COL_UPDATED_AT));
+	return row_json_render(GOAL_JSON, sizeof GOAL_JSON / sizeof *GOAL_JSON, res, row);
 }
 
 /* A day a goal was achieved or progress recorded cannot be after today where the
@@ -450,22 +443,24 @@ void goals_patch(struct request *request)
 
 /* Progress entries: a rating of how the goal is going, on a day. */
 
-enum {
-	PROGRESS_ID,
-	PROGRESS_GOAL_ID,
-	PROGRESS_RECORDED_ON,
-	PROGRESS_RATING,
-	PROGRESS_NOTE,
-	PROGRESS_RECORDED_BY,
-	PROGRESS_VERSION,
-	PROGRESS_CREATED_AT,
-	PROGRESS_UPDATED_AT,
-	PROGRESS_POSITION,
-};
+/* A progress entry's columns, in the order of its JSON. */
+#define PROGRESS_COLUMN_LIST(X, _)                                                                 \
+	X(PROGRESS_ID, "id", "id", ROW_STRING)                                                     \
+	_ X(PROGRESS_GOAL_ID, "goal_id", "goal_id", ROW_STRING)                                    \
+	_ X(PROGRESS_RECORDED_ON, "to_char(recorded_on, 'YYYY-MM-DD')", "recorded_on", ROW_STRING) \
+	_ X(PROGRESS_RATING, "rating", "rating", ROW_INTEGER)                                      \
+	_ X(PROGRESS_NOTE, "note", "note", ROW_STRING)                                             \
+	_ X(PROGRESS_RECORDED_BY, "recorded_by", "recorded_by", ROW_STRING)                        \
+	_ X(PROGRESS_VERSION, "version", "version", ROW_INTEGER)                                   \
+	_ X(PROGRESS_CREATED_AT, "peerd_timestamp(created_at)", "created_at", ROW_STRING)          \
+	_ X(PROGRESS_UPDATED_AT, "peerd_timestamp(updated_at)", "updated_at", ROW_STRING)          \
+	_ X(PROGRESS_POSITION, "peerd_position(created_at)", NULL, ROW_HIDDEN)
 
-#define PROGRESS_COLUMNS                                                                        \
-	"id, goal_id, to_char(recorded_on, 'YYYY-MM-DD'), rating, note, recorded_by, version, " \
-	"peerd_timestamp(created_at), peerd_timestamp(updated_at), peerd_position(created_at)"
+enum { PROGRESS_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
+
+#define PROGRESS_COLUMNS PROGRESS_COLUMN_LIST(ROW_COLUMN_SQL, ", ")
+
+static const struct row_json_member PROGRESS_JSON[] = {PROGRESS_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
 
 static const struct db_statement PROGRESS_INSERT = {
 	"goal_progress_insert",
@@ -487,16 +482,8 @@ static const struct db_statement PROGRESS_GOAL = {
 
 static json_t *progress_render(const PGresult *res, int row)
 {
-	return json_pack("{s:s, s:s, s:s, s:I, s:o, s:s, s:I, s:s, s:s}", "id",
-			 db_text(res, row, PROGRESS_ID), "goal_id",
-			 db_text(res, row, PROGRESS_GOAL_ID), "recorded_on",
-			 db_text(res, row, PROGRESS_RECORDED_ON), "rating",
-			 (json_int_t)db_integer(res, row, PROGRESS_RATING), "note",
-			 db_json_string(res, row, PROGRESS_NOTE), "recorded_by",
-			 db_text(res, row, PROGRESS_RECORDED_BY), "version",
-			 (json_int_t)db_integer(res, row, PROGRESS_VERSION), "created_at",
-			 db_text(res, row, PROGRESS_CREATED_AT), "updated_at",
-			 db_text(res, row, PROGRESS_UPDATED_AT));
+	return row_json_render(PROGRESS_JSON, sizeof PROGRESS_JSON / sizeof *PROGRESS_JSON, res,
+			       row);
 }
 
 /* The goal of a progress route, as far as its entries need it. */
