@@ -15,6 +15,7 @@
 #include "query.h"
 #include "request.h"
 #include "respond.h"
+#include "row_json.h"
 #include "us_states.h"
 #include "validate.h"
 
@@ -67,29 +68,31 @@ static const struct constraint_answer ORGANIZATION_CONSTRAINTS[] = {
 	{0},
 };
 
-/* Column order of ORGANIZATION_COLUMNS. */
-enum {
-	COL_ID,
-	COL_NAME,
-	COL_KIND,
-	COL_STATE,
-	COL_COUNTIES,
-	COL_UNIT_ROUNDING,
-	COL_MAX_UNITS_PER_DAY,
-	COL_FAMILY_YOUTH_MAX_AGE,
-	COL_REFERRAL_RESPONSE_DAYS,
-	COL_TIME_ZONE,
-	COL_VERSION,
-	COL_CREATED_AT,
-	COL_UPDATED_AT,
-	COL_POSITION,
-};
+/* An organization's columns, in the order of its JSON. */
+#define ORGANIZATION_COLUMN_LIST(X, _)                                                             \
+	X(COL_ID, "id", "id", ROW_STRING)                                                          \
+	_ X(COL_NAME, "name", "name", ROW_STRING)                                                  \
+	_ X(COL_KIND, "kind", "kind", ROW_STRING)                                                  \
+	_ X(COL_STATE, "state", "state", ROW_STRING)                                               \
+	_ X(COL_COUNTIES, "array_to_json(counties)", "counties", ROW_JSON)                         \
+	_ X(COL_UNIT_ROUNDING, "unit_rounding", "settings.unit_rounding", ROW_STRING)              \
+	_ X(COL_MAX_UNITS_PER_DAY, "max_units_per_day", "settings.max_units_per_day", ROW_INTEGER) \
+	_ X(COL_FAMILY_YOUTH_MAX_AGE, "family_youth_max_age", "settings.family_youth_max_age",     \
+	    ROW_INTEGER)                                                                           \
+	_ X(COL_REFERRAL_RESPONSE_DAYS, "referral_response_days",                                  \
+	    "settings.referral_response_days", ROW_INTEGER)                                        \
+	_ X(COL_TIME_ZONE, "time_zone", "settings.time_zone", ROW_STRING)                          \
+	_ X(COL_VERSION, "version", "version", ROW_INTEGER)                                        \
+	_ X(COL_CREATED_AT, "peerd_timestamp(created_at)", "created_at", ROW_STRING)               \
+	_ X(COL_UPDATED_AT, "peerd_timestamp(updated_at)", "updated_at", ROW_STRING)               \
+	_ X(COL_POSITION, "peerd_position(created_at)", NULL, ROW_HIDDEN)
 
-#define ORGANIZATION_COLUMNS                                                                 \
-	"id, name, kind, state, array_to_json(counties), unit_rounding, max_units_per_day, " \
-	"family_youth_max_age, referral_response_days, time_zone, version, "                 \
-	"peerd_timestamp(created_at), "                                                      \
-	"peerd_timestamp(updated_at), peerd_position(created_at)"
+enum { ORGANIZATION_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
+
+#define ORGANIZATION_COLUMNS ORGANIZATION_COLUMN_LIST(ROW_COLUMN_SQL, ", ")
+
+static const struct row_json_member ORGANIZATION_JSON[] = {
+	ORGANIZATION_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
 
 static const struct db_statement ORGANIZATION_SELECT = {
 	"organization_select", "SELECT " ORGANIZATION_COLUMNS " FROM organizations WHERE id = $1"};
@@ -129,19 +132,8 @@ static const struct db_statement ORGANIZATION_UPDATE = {
 /* One row as the API's JSON; returns a new reference. */
 static json_t *organization_render(const PGresult *res, int row)
 {
-	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:o, s:{s:s, s:I, s:I, s:I, s:s}, s:I, s:s, s:s}", "id",
-		db_text(res, row, COL_ID), "name", db_text(res, row, COL_NAME), "kind",
-		db_text(res, row, COL_KIND), "state", db_text(res, row, COL_STATE), "counties",
-		db_json(res, row, COL_COUNTIES), "settings", "unit_rounding",
-		db_text(res, row, COL_UNIT_ROUNDING), "max_units_per_day",
-		(json_int_t)db_integer(res, row, COL_MAX_UNITS_PER_DAY), "family_youth_max_age",
-		(json_int_t)db_integer(res, row, COL_FAMILY_YOUTH_MAX_AGE),
-		"referral_response_days",
-		(json_int_t)db_integer(res, row, COL_REFERRAL_RESPONSE_DAYS), "time_zone",
-		db_text(res, row, COL_TIME_ZONE), "version",
-		(json_int_t)db_integer(res, row, COL_VERSION), "created_at",
-		db_text(res, row, COL_CREATED_AT), "updated_at", db_text(res, row, COL_UPDATED_AT));
+	return row_json_render(ORGANIZATION_JSON,
+			       sizeof ORGANIZATION_JSON / sizeof *ORGANIZATION_JSON, res, row);
 }
 
 /* The values to write, as SQL parameters, from a validated document. Settings left out

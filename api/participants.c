@@ -20,6 +20,7 @@
 #include "query.h"
 #include "request.h"
 #include "respond.h"
+#include "row_json.h"
 #include "validate.h"
 
 /* Digits with the usual separators, optionally after +: what people type. */
@@ -141,33 +142,32 @@ static const struct constraint_answer PARTICIPANT_CONSTRAINTS[] = {
 	{0},
 };
 
-/* Column order of PARTICIPANT_COLUMNS. */
+/* A participant's columns, in the order of their JSON. */
+#define PARTICIPANT_COLUMN_LIST(X, _)                                                           \
+	X(COL_ID, "p.id", "id", ROW_STRING)                                                     \
+	_ X(COL_ORGANIZATION_ID, "p.organization_id", "organization_id", ROW_STRING)            \
+	_ X(COL_GIVEN_NAME, "p.given_name", "given_name", ROW_STRING)                           \
+	_ X(COL_FAMILY_NAME, "p.family_name", "family_name", ROW_STRING)                        \
+	_ X(COL_PREFERRED_NAME, "p.preferred_name", "preferred_name", ROW_STRING)               \
+	_ X(COL_BIRTH_DATE, "to_char(p.birth_date, 'YYYY-MM-DD')", "birth_date", ROW_STRING)    \
+	_ X(COL_PHONE, "p.phone", "phone", ROW_STRING)                                          \
+	_ X(COL_EMAIL, "p.email", "email", ROW_STRING)                                          \
+	_ X(COL_COUNTY, "p.county", "county", ROW_STRING)                                       \
+	_ X(COL_PREFERRED_LANGUAGE, "p.preferred_language", "preferred_language", ROW_STRING)   \
+	_ X(COL_YOUTH_GIVEN_NAME, "p.youth_given_name", "youth", ROW_CUSTOM(youth_render)) _ X( \
+		COL_YOUTH_BIRTH_DATE, "to_char(p.youth_birth_date, 'YYYY-MM-DD')", NULL,        \
+		ROW_HIDDEN)                                                                     \
+	_ X(COL_VERSION, "p.version", "version", ROW_INTEGER)                                   \
+	_ X(COL_CREATED_AT, "peerd_timestamp(p.created_at)", "created_at", ROW_STRING)          \
+	_ X(COL_UPDATED_AT, "peerd_timestamp(p.updated_at)", "updated_at", ROW_STRING)          \
+	_ X(COL_POSITION, "peerd_position(p.created_at)", NULL, ROW_HIDDEN)
+
 enum {
-	COL_ID,
-	COL_ORGANIZATION_ID,
-	COL_GIVEN_NAME,
-	COL_FAMILY_NAME,
-	COL_PREFERRED_NAME,
-	COL_BIRTH_DATE,
-	COL_PHONE,
-	COL_EMAIL,
-	COL_COUNTY,
-	COL_PREFERRED_LANGUAGE,
-	COL_YOUTH_GIVEN_NAME,
-	COL_YOUTH_BIRTH_DATE,
-	COL_VERSION,
-	COL_CREATED_AT,
-	COL_UPDATED_AT,
-	COL_POSITION,
-	COL_IN_FAMILY_SUPPORT, /* PARTICIPANT_SELECT_FOR_UPDATE only */
+	PARTICIPANT_COLUMN_LIST(ROW_COLUMN_ENUM, )
+		COL_IN_FAMILY_SUPPORT, /* PARTICIPANT_SELECT_FOR_UPDATE only */
 };
 
-#define PARTICIPANT_COLUMNS                                                                     \
-	"p.id, p.organization_id, p.given_name, p.family_name, p.preferred_name, "              \
-	"to_char(p.birth_date, 'YYYY-MM-DD'), p.phone, p.email, p.county, "                     \
-	"p.preferred_language, p.youth_given_name, to_char(p.youth_birth_date, 'YYYY-MM-DD'), " \
-	"p.version, peerd_timestamp(p.created_at), peerd_timestamp(p.updated_at), "             \
-	"peerd_position(p.created_at)"
+#define PARTICIPANT_COLUMNS PARTICIPANT_COLUMN_LIST(ROW_COLUMN_SQL, ", ")
 
 /* Who may see participant p: $1 the caller's organization (NULL for an admin), $2 a
  * specialist caller's subject (NULL otherwise). Defined once: sql/schema.sql. */
@@ -215,27 +215,23 @@ static const struct db_statement PARTICIPANT_UPDATE = {
 	" youth_given_name = $10, youth_birth_date = $11::date, version = version + 1,"
 	" updated_at = now() WHERE id = $1 RETURNING " PARTICIPANT_COLUMNS};
 
+/* The youth a family is supported for, or null: column is the youth's given name. */
+static json_t *youth_render(const PGresult *res, int row, int column)
+{
+	if (!db_text(res, row, column))
+		return json_null();
+	return json_pack("{s:s, s:s}", "given_name", db_text(res, row, column), "birth_date",
+			 db_text(res, row, COL_YOUTH_BIRTH_DATE));
+}
+
+static const struct row_json_member PARTICIPANT_JSON[] = {
+	PARTICIPANT_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
+
 /* One row as the API's JSON; returns a new reference. */
 static json_t *participant_render(const PGresult *res, int row)
 {
-	json_t *youth = db_text(res, row, COL_YOUTH_GIVEN_NAME)
-				? json_pack("{s:s, s:s}", "given_name",
-					    db_text(res, row, COL_YOUTH_GIVEN_NAME), "birth_date",
-					    db_text(res, row, COL_YOUTH_BIRTH_DATE))
-				: json_null();
-	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:s, s:s}", "id",
-		db_text(res, row, COL_ID), "organization_id",
-		db_text(res, row, COL_ORGANIZATION_ID), "given_name",
-		db_text(res, row, COL_GIVEN_NAME), "family_name",
-		db_text(res, row, COL_FAMILY_NAME), "preferred_name",
-		db_json_string(res, row, COL_PREFERRED_NAME), "birth_date",
-		db_json_string(res, row, COL_BIRTH_DATE), "phone",
-		db_json_string(res, row, COL_PHONE), "email", db_json_string(res, row, COL_EMAIL),
-		"county", db_json_string(res, row, COL_COUNTY), "preferred_language",
-		db_json_string(res, row, COL_PREFERRED_LANGUAGE), "youth", youth, "version",
-		(json_int_t)db_integer(res, row, COL_VERSION), "created_at",
-		db_text(res, row, COL_CREATED_AT), "updated_at", db_text(res, row, COL_UPDATED_AT));
+	return row_json_render(PARTICIPANT_JSON, sizeof PARTICIPANT_JSON / sizeof *PARTICIPANT_JSON,
+			       res, row);
 }
 
 /* The SQL parameters of a participant document, in PARTICIPANT_INSERT's order after the
