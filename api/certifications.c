@@ -20,6 +20,7 @@
 #include "query.h"
 #include "request.h"
 #include "respond.h"
+#include "row_json.h"
 #include "specialists.h"
 #include "us_states.h"
 #include "validate.h"
@@ -108,48 +109,46 @@ static const struct constraint_answer CERTIFICATION_CONSTRAINTS[] = {
 	{0},
 };
 
-/* Column order of CERTIFICATION_COLUMNS. */
-enum {
-	COL_ID,
-	COL_SPECIALIST_ID,
-	COL_ORGANIZATION_ID,
-	COL_SUBJECT,
-	COL_CREDENTIAL,
-	COL_ISSUING_AUTHORITY,
-	COL_STATE,
-	COL_NUMBER,
-	COL_ISSUED_ON,
-	COL_EXPIRES_ON,
-	COL_TRAINING_HOURS,
-	COL_CEU_HOURS,
-	COL_STATUS,
-	COL_VERIFIED_BY,
-	COL_VERIFIED_AT,
-	COL_REQUIRED_TOTAL_HOURS,
-	COL_REQUIRED_ETHICS_HOURS,
-	COL_REQUIRED_PEER_SPECIFIC_HOURS,
-	COL_CEUS,
-	COL_TODAY,
-	COL_VERSION,
-	COL_CREATED_AT,
-	COL_UPDATED_AT,
-	COL_POSITION,
-	COL_EXPIRY_POSITION,
-};
+/* A certification's columns, in the order of its JSON. effective_status is rendered
+ * from the holder's organization's today, ceu_requirement from the three required hours,
+ * renewal from every continuing education entry as [completed_on, category, hours]. */
+#define CERTIFICATION_COLUMN_LIST(X, _)                                                           \
+	X(COL_ID, "c.id", "id", ROW_STRING)                                                       \
+	_ X(COL_SPECIALIST_ID, "c.specialist_id", "specialist_id", ROW_STRING)                    \
+	_ X(COL_ORGANIZATION_ID, "s.organization_id", NULL, ROW_HIDDEN)                           \
+	_ X(COL_SUBJECT, "s.subject", NULL, ROW_HIDDEN)                                           \
+	_ X(COL_CREDENTIAL, "c.credential", "credential", ROW_STRING)                             \
+	_ X(COL_ISSUING_AUTHORITY, "c.issuing_authority", "issuing_authority", ROW_STRING)        \
+	_ X(COL_STATE, "c.state", "state", ROW_STRING)                                            \
+	_ X(COL_NUMBER, "c.number", "number", ROW_STRING)                                         \
+	_ X(COL_ISSUED_ON, "to_char(c.issued_on, 'YYYY-MM-DD')", "issued_on", ROW_STRING)         \
+	_ X(COL_EXPIRES_ON, "to_char(c.expires_on, 'YYYY-MM-DD')", "expires_on", ROW_STRING)      \
+	_ X(COL_TRAINING_HOURS, "c.training_hours", "training_hours",                             \
+	    ROW_CUSTOM(hours_json_from_column)) _                                                 \
+	X(COL_CEU_HOURS, "c.ceu_hours", "ceu_hours", ROW_CUSTOM(hours_json_from_column)) _        \
+	X(COL_STATUS, "c.status", "status", ROW_STRING)                                           \
+	_ X(COL_TODAY, "to_char(peerd_organization_today(s.organization_id), 'YYYY-MM-DD')",      \
+	    "effective_status", ROW_CUSTOM(effective_status_render)) _                            \
+	X(COL_VERIFIED_BY, "c.verified_by", "verified_by", ROW_STRING)                            \
+	_ X(COL_VERIFIED_AT, "peerd_timestamp(c.verified_at)", "verified_at", ROW_STRING)         \
+	_ X(COL_REQUIRED_TOTAL_HOURS, "c.required_total_hours", "ceu_requirement",                \
+	    ROW_CUSTOM(requirement_render)) _                                                     \
+	X(COL_REQUIRED_ETHICS_HOURS, "c.required_ethics_hours", NULL, ROW_HIDDEN)                 \
+	_ X(COL_REQUIRED_PEER_SPECIFIC_HOURS, "c.required_peer_specific_hours", NULL, ROW_HIDDEN) \
+	_                                                                                         \
+	X(COL_CEUS,                                                                               \
+	  "(SELECT coalesce(json_agg(json_build_array(e.completed_on, e.category,"                \
+	  " e.hours::text)), '[]') FROM continuing_education e WHERE e.certification_id = c.id)", \
+	  "renewal", ROW_CUSTOM(renewal_render)) _                                                \
+	X(COL_VERSION, "c.version", "version", ROW_INTEGER)                                       \
+	_ X(COL_CREATED_AT, "peerd_timestamp(c.created_at)", "created_at", ROW_STRING)            \
+	_ X(COL_UPDATED_AT, "peerd_timestamp(c.updated_at)", "updated_at", ROW_STRING)            \
+	_ X(COL_POSITION, "peerd_position(c.created_at)", NULL, ROW_HIDDEN)                       \
+	_ X(COL_EXPIRY_POSITION, "c.expires_on - DATE '1970-01-01'", NULL, ROW_HIDDEN)
 
-/* ceus: every continuing education entry as [completed_on, category, hours], for the
- * renewal computation. today: the holder's organization's day. */
-#define CERTIFICATION_COLUMNS                                                                     \
-	"c.id, c.specialist_id, s.organization_id, s.subject, c.credential, "                     \
-	"c.issuing_authority, c.state, c.number, to_char(c.issued_on, 'YYYY-MM-DD'), "            \
-	"to_char(c.expires_on, 'YYYY-MM-DD'), c.training_hours, c.ceu_hours, c.status, "          \
-	"c.verified_by, peerd_timestamp(c.verified_at), c.required_total_hours, "                 \
-	"c.required_ethics_hours, c.required_peer_specific_hours, "                               \
-	"(SELECT coalesce(json_agg(json_build_array(e.completed_on, e.category, e.hours::text))," \
-	" '[]') FROM continuing_education e WHERE e.certification_id = c.id), "                   \
-	"to_char(peerd_organization_today(s.organization_id), 'YYYY-MM-DD'), c.version, "         \
-	"peerd_timestamp(c.created_at), peerd_timestamp(c.updated_at), "                          \
-	"peerd_position(c.created_at), c.expires_on - DATE '1970-01-01'"
+enum { CERTIFICATION_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
+
+#define CERTIFICATION_COLUMNS CERTIFICATION_COLUMN_LIST(ROW_COLUMN_SQL, ", ")
 
 #define CERTIFICATION_FROM " FROM certifications c JOIN specialists s ON s.id = c.specialist_id"
 
@@ -229,8 +228,9 @@ static long long hours_column(const PGresult *res, int row, int column)
 	return hundredths;
 }
 
-static json_t *requirement_render(const PGresult *res, int row)
+static json_t *requirement_render(const PGresult *res, int row, int column)
 {
+	(void)column;
 	if (!db_text(res, row, COL_REQUIRED_TOTAL_HOURS))
 		return json_null();
 	return json_pack("{s:o, s:o, s:o}", "total_hours",
@@ -265,8 +265,9 @@ static struct ceu_entry *ceu_entries(const PGresult *res, int row, size_t *count
 	return entries;
 }
 
-static json_t *renewal_render(const PGresult *res, int row)
+static json_t *renewal_render(const PGresult *res, int row, int column)
 {
+	(void)column;
 	struct ceu_requirement requirement = {
 		.present = db_text(res, row, COL_REQUIRED_TOTAL_HOURS) != NULL,
 		.total = hours_column(res, row, COL_REQUIRED_TOTAL_HOURS),
@@ -293,29 +294,22 @@ static json_t *renewal_render(const PGresult *res, int row)
 			 hours_json(renewal.missing_peer_specific), "ready", renewal.ready);
 }
 
+/* The status in force today: an active certification past its expiry is expired. */
+static json_t *effective_status_render(const PGresult *res, int row, int column)
+{
+	return json_string(certification_effective_status(db_text(res, row, COL_STATUS),
+							  date_column(res, row, COL_EXPIRES_ON),
+							  date_column(res, row, column)));
+}
+
+static const struct row_json_member CERTIFICATION_JSON[] = {
+	CERTIFICATION_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
+
 /* One row as the API's JSON; returns a new reference. */
 static json_t *certification_render(const PGresult *res, int row)
 {
-	const char *status = db_text(res, row, COL_STATUS);
-	const char *effective = certification_effective_status(
-		status, date_column(res, row, COL_EXPIRES_ON), date_column(res, row, COL_TODAY));
-	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o,"
-		" s:I, s:s, s:s}",
-		"id", db_text(res, row, COL_ID), "specialist_id",
-		db_text(res, row, COL_SPECIALIST_ID), "credential",
-		db_text(res, row, COL_CREDENTIAL), "issuing_authority",
-		db_text(res, row, COL_ISSUING_AUTHORITY), "state", db_text(res, row, COL_STATE),
-		"number", db_text(res, row, COL_NUMBER), "issued_on",
-		db_text(res, row, COL_ISSUED_ON), "expires_on", db_text(res, row, COL_EXPIRES_ON),
-		"training_hours", hours_json_from_text(db_text(res, row, COL_TRAINING_HOURS)),
-		"ceu_hours", hours_json_from_text(db_text(res, row, COL_CEU_HOURS)), "status",
-		status, "effective_status", effective, "verified_by",
-		db_json_string(res, row, COL_VERIFIED_BY), "verified_at",
-		db_json_string(res, row, COL_VERIFIED_AT), "ceu_requirement",
-		requirement_render(res, row), "renewal", renewal_render(res, row), "version",
-		(json_int_t)db_integer(res, row, COL_VERSION), "created_at",
-		db_text(res, row, COL_CREATED_AT), "updated_at", db_text(res, row, COL_UPDATED_AT));
+	return row_json_render(CERTIFICATION_JSON,
+			       sizeof CERTIFICATION_JSON / sizeof *CERTIFICATION_JSON, res, row);
 }
 
 /* The values to write, as SQL parameters, from a validated document. */

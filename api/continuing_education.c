@@ -16,6 +16,7 @@
 #include "query.h"
 #include "request.h"
 #include "respond.h"
+#include "row_json.h"
 #include "validate.h"
 
 const struct field_rule CEU_FIELDS[] = {
@@ -47,25 +48,25 @@ const struct field_rule CEU_FIELDS[] = {
 	{0},
 };
 
-/* Column order of CEU_COLUMNS. */
-enum {
-	COL_ID,
-	COL_CERTIFICATION_ID,
-	COL_COMPLETED_ON,
-	COL_HOURS,
-	COL_CATEGORY,
-	COL_TITLE,
-	COL_PROVIDER,
-	COL_VERSION,
-	COL_CREATED_AT,
-	COL_UPDATED_AT,
-	COL_POSITION,
-};
+/* An entry's columns, in the order of its JSON. */
+#define CEU_COLUMN_LIST(X, _)                                                                    \
+	X(COL_ID, "id", "id", ROW_STRING)                                                        \
+	_ X(COL_CERTIFICATION_ID, "certification_id", "certification_id", ROW_STRING)            \
+	_ X(COL_COMPLETED_ON, "to_char(completed_on, 'YYYY-MM-DD')", "completed_on", ROW_STRING) \
+	_ X(COL_HOURS, "hours", "hours", ROW_CUSTOM(hours_json_from_column)) _ X(                \
+		COL_CATEGORY, "category", "category", ROW_STRING)                                \
+	_ X(COL_TITLE, "title", "title", ROW_STRING)                                             \
+	_ X(COL_PROVIDER, "provider", "provider", ROW_STRING)                                    \
+	_ X(COL_VERSION, "version", "version", ROW_INTEGER)                                      \
+	_ X(COL_CREATED_AT, "peerd_timestamp(created_at)", "created_at", ROW_STRING)             \
+	_ X(COL_UPDATED_AT, "peerd_timestamp(updated_at)", "updated_at", ROW_STRING)             \
+	_ X(COL_POSITION, "peerd_position(created_at)", NULL, ROW_HIDDEN)
 
-#define CEU_COLUMNS                                                                           \
-	"id, certification_id, to_char(completed_on, 'YYYY-MM-DD'), hours, category, title, " \
-	"provider, version, peerd_timestamp(created_at), peerd_timestamp(updated_at), "       \
-	"peerd_position(created_at)"
+enum { CEU_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
+
+#define CEU_COLUMNS CEU_COLUMN_LIST(ROW_COLUMN_SQL, ", ")
+
+static const struct row_json_member CEU_JSON[] = {CEU_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
 
 static const struct db_statement CEU_SELECT = {
 	"ceu_select",
@@ -89,16 +90,7 @@ static const struct db_statement CEU_INSERT = {
 /* One row as the API's JSON; returns a new reference. */
 static json_t *ceu_render(const PGresult *res, int row)
 {
-	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:I, s:s, s:s}", "id",
-			 db_text(res, row, COL_ID), "certification_id",
-			 db_text(res, row, COL_CERTIFICATION_ID), "completed_on",
-			 db_text(res, row, COL_COMPLETED_ON), "hours",
-			 hours_json_from_text(db_text(res, row, COL_HOURS)), "category",
-			 db_text(res, row, COL_CATEGORY), "title", db_text(res, row, COL_TITLE),
-			 "provider", db_json_string(res, row, COL_PROVIDER), "version",
-			 (json_int_t)db_integer(res, row, COL_VERSION), "created_at",
-			 db_text(res, row, COL_CREATED_AT), "updated_at",
-			 db_text(res, row, COL_UPDATED_AT));
+	return row_json_render(CEU_JSON, sizeof CEU_JSON / sizeof *CEU_JSON, res, row);
 }
 
 /* Hours cannot be completed on a day that has not come yet where the holder works. */

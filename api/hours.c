@@ -38,6 +38,12 @@ json_t *hours_json_from_text(const char *text)
 	return hours_json(hundredths);
 }
 
+json_t *hours_json_from_column(const PGresult *res, int row, int column)
+{
+	return hours_json_from_text(PQgetisnull(res, row, column) ? NULL
+								  : PQgetvalue(res, row, column));
+}
+
 const char *hours_sql(const json_t *value, char *out, size_t size)
 {
 	long long hundredths;
