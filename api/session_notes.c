@@ -158,31 +158,13 @@ static const struct db_statement NOTE_SINCE = {
 	"session_note_since", "SELECT peerd_timestamp(peerd_participant_since(participant_id)),"
 			      " peerd_timestamp(occurred_at) FROM session_notes WHERE id = $1"};
 
+static const struct row_json_member SESSION_NOTE_JSON[] = {
+	SESSION_NOTE_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
+
 json_t *session_note_render(const PGresult *res, int row)
 {
-	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o,"
-		" s:o, s:o, s:o, s:s, s:I, s:s, s:s}",
-		"id", db_text(res, row, NOTE_ID), "organization_id",
-		db_text(res, row, NOTE_ORGANIZATION_ID), "participant_id",
-		db_text(res, row, NOTE_PARTICIPANT_ID), "specialist_id",
-		db_text(res, row, NOTE_SPECIALIST_ID), "occurred_at",
-		db_text(res, row, NOTE_OCCURRED_AT), "duration_minutes",
-		(json_int_t)db_integer(res, row, NOTE_DURATION_MINUTES), "modality",
-		db_text(res, row, NOTE_MODALITY), "location",
-		db_json_string(res, row, NOTE_LOCATION), "goal_ids",
-		db_json(res, row, NOTE_GOAL_IDS), "summary", db_json_string(res, row, NOTE_SUMMARY),
-		"response", db_json_string(res, row, NOTE_RESPONSE), "plan",
-		db_json_string(res, row, NOTE_PLAN), "status", db_text(res, row, NOTE_STATUS),
-		"signed_at", db_json_string(res, row, NOTE_SIGNED_AT), "signed_by",
-		db_json_string(res, row, NOTE_SIGNED_BY), "billing",
-		db_json(res, row, NOTE_BILLING), "cosigned_by",
-		db_json_string(res, row, NOTE_COSIGNED_BY), "cosigned_at",
-		db_json_string(res, row, NOTE_COSIGNED_AT), "addenda",
-		db_json(res, row, NOTE_ADDENDA), "created_by", db_text(res, row, NOTE_CREATED_BY),
-		"version", (json_int_t)db_integer(res, row, NOTE_VERSION), "created_at",
-		db_text(res, row, NOTE_CREATED_AT), "updated_at",
-		db_text(res, row, NOTE_UPDATED_AT));
+	return row_json_render(SESSION_NOTE_JSON,
+			       sizeof SESSION_NOTE_JSON / sizeof *SESSION_NOTE_JSON, res, row);
 }
 
 bool session_note_by_caller(const struct request *request, const PGresult *note)

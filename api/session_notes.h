@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "problem.h"
+#include "row_json.h"
 #include "validate.h"
 
 struct request;
@@ -31,46 +32,42 @@ extern const struct constraint_answer SESSION_NOTE_CONSTRAINTS[];
 void session_note_since_error(const char *occurred_at, const char *since,
 			      struct field_errors *errors);
 
-/* Column order of SESSION_NOTE_COLUMNS, for api/session_note_signing.c. */
-enum session_note_column {
-	NOTE_ID,
-	NOTE_ORGANIZATION_ID,
-	NOTE_PARTICIPANT_ID,
-	NOTE_SPECIALIST_ID,
-	NOTE_OCCURRED_AT,
-	NOTE_DURATION_MINUTES,
-	NOTE_MODALITY,
-	NOTE_LOCATION,
-	NOTE_GOAL_IDS,
-	NOTE_SUMMARY,
-	NOTE_RESPONSE,
-	NOTE_PLAN,
-	NOTE_STATUS,
-	NOTE_SIGNED_AT,
-	NOTE_SIGNED_BY,
-	NOTE_BILLING,
-	NOTE_COSIGNED_BY,
-	NOTE_COSIGNED_AT,
-	NOTE_ADDENDA,
-	NOTE_CREATED_BY,
-	NOTE_VERSION,
-	NOTE_CREATED_AT,
-	NOTE_UPDATED_AT,
-	NOTE_POSITION,
-	NOTE_SPECIALIST_SUBJECT,
-};
+/* A note's columns, in the order of its JSON, from session_notes n and its specialist s;
+ * the enum is also for api/session_note_signing.c. */
+#define SESSION_NOTE_COLUMN_LIST(X, _)                                                     \
+	X(NOTE_ID, "n.id", "id", ROW_STRING)                                               \
+	_ X(NOTE_ORGANIZATION_ID, "n.organization_id", "organization_id", ROW_STRING)      \
+	_ X(NOTE_PARTICIPANT_ID, "n.participant_id", "participant_id", ROW_STRING)         \
+	_ X(NOTE_SPECIALIST_ID, "n.specialist_id", "specialist_id", ROW_STRING)            \
+	_ X(NOTE_OCCURRED_AT, "peerd_timestamp(n.occurred_at)", "occurred_at", ROW_STRING) \
+	_ X(NOTE_DURATION_MINUTES, "n.duration_minutes", "duration_minutes", ROW_INTEGER)  \
+	_ X(NOTE_MODALITY, "n.modality", "modality", ROW_STRING)                           \
+	_ X(NOTE_LOCATION, "n.location", "location", ROW_STRING)                           \
+	_ X(NOTE_GOAL_IDS, "array_to_json(n.goal_ids)", "goal_ids", ROW_JSON)              \
+	_ X(NOTE_SUMMARY, "n.summary", "summary", ROW_STRING)                              \
+	_ X(NOTE_RESPONSE, "n.response", "response", ROW_STRING)                           \
+	_ X(NOTE_PLAN, "n.plan", "plan", ROW_STRING)                                       \
+	_ X(NOTE_STATUS, "n.status", "status", ROW_STRING)                                 \
+	_ X(NOTE_SIGNED_AT, "peerd_timestamp(n.signed_at)", "signed_at", ROW_STRING)       \
+	_ X(NOTE_SIGNED_BY, "n.signed_by", "signed_by", ROW_STRING)                        \
+	_ X(NOTE_BILLING, "n.billing", "billing", ROW_JSON)                                \
+	_ X(NOTE_COSIGNED_BY, "n.cosigned_by", "cosigned_by", ROW_STRING)                  \
+	_ X(NOTE_COSIGNED_AT, "peerd_timestamp(n.cosigned_at)", "cosigned_at", ROW_STRING) \
+	_ X(NOTE_ADDENDA,                                                                  \
+	    "(SELECT coalesce(json_agg(json_build_object('text', a.text,"                  \
+	    " 'at', peerd_timestamp(a.at), 'by', a.by) ORDER BY a.id), '[]')"              \
+	    " FROM session_note_addenda a WHERE a.note_id = n.id)",                        \
+	    "addenda", ROW_JSON)                                                           \
+	_ X(NOTE_CREATED_BY, "n.created_by", "created_by", ROW_STRING)                     \
+	_ X(NOTE_VERSION, "n.version", "version", ROW_INTEGER)                             \
+	_ X(NOTE_CREATED_AT, "peerd_timestamp(n.created_at)", "created_at", ROW_STRING)    \
+	_ X(NOTE_UPDATED_AT, "peerd_timestamp(n.updated_at)", "updated_at", ROW_STRING)    \
+	_ X(NOTE_POSITION, "peerd_position(n.created_at)", NULL, ROW_HIDDEN)               \
+	_ X(NOTE_SPECIALIST_SUBJECT, "s.subject", NULL, ROW_HIDDEN)
 
-/* A note's columns in that order, from session_notes n and its specialist s. */
-#define SESSION_NOTE_COLUMNS                                                              \
-	"n.id, n.organization_id, n.participant_id, n.specialist_id, "                    \
-	"peerd_timestamp(n.occurred_at), n.duration_minutes, n.modality, n.location, "    \
-	"array_to_json(n.goal_ids), n.summary, n.response, n.plan, n.status, "            \
-	"peerd_timestamp(n.signed_at), n.signed_by, n.billing, n.cosigned_by, "           \
-	"peerd_timestamp(n.cosigned_at), (SELECT coalesce(json_agg(json_build_object("    \
-	"'text', a.text, 'at', peerd_timestamp(a.at), 'by', a.by) ORDER BY a.id), '[]')"  \
-	" FROM session_note_addenda a WHERE a.note_id = n.id), n.created_by, n.version, " \
-	"peerd_timestamp(n.created_at), peerd_timestamp(n.updated_at), "                  \
-	"peerd_position(n.created_at), s.subject"
+enum session_note_column { SESSION_NOTE_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
+
+#define SESSION_NOTE_COLUMNS SESSION_NOTE_COLUMN_LIST(ROW_COLUMN_SQL, ", ")
 
 #define SESSION_NOTE_FROM " FROM session_notes n JOIN specialists s ON s.id = n.specialist_id"
 
