@@ -11,43 +11,49 @@
 #include "query.h"
 #include "request.h"
 #include "respond.h"
+#include "row_json.h"
 
 static const char *const RESOURCE_TYPES[] = {"participant",   "referral",     "goal",
 					     "goal_progress", "session_note", NULL};
 
-enum {
-	COL_ID,
-	COL_AT,
-	COL_ACTOR,
-	COL_ROLE,
-	COL_ORGANIZATION_ID,
-	COL_ACTION,
-	COL_RESOURCE_TYPE,
-	COL_RESOURCE_ID,
-	COL_REQUEST_ID,
-	COL_SERVER_REQUEST_ID,
-	COL_STATUS,
-	COL_PREVIOUS_HASH,
-	COL_HASH,
-	COL_CURSOR_ID, /* page cursors carry a UUID; the id alone orders the chain */
-};
+/* An event's columns, in the order of its JSON. request_id is the client's,
+ * server_request_id peerd's own (null in events older than sql/021). */
+#define AUDIT_EVENT_COLUMN_LIST(X, _)                                                            \
+	X(COL_ID, "id", "id", ROW_INTEGER)                                                       \
+	_ X(COL_AT, "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')", "at", \
+	    ROW_STRING)                                                                          \
+	_ X(COL_ACTOR, "actor", "actor", ROW_STRING)                                             \
+	_ X(COL_ROLE, "role", "role", ROW_STRING)                                                \
+	_ X(COL_ORGANIZATION_ID, "organization_id", "organization_id", ROW_STRING)               \
+	_ X(COL_ACTION, "action", "action", ROW_STRING)                                          \
+	_ X(COL_RESOURCE_TYPE, "resource_type", "resource_type", ROW_STRING)                     \
+	_ X(COL_RESOURCE_ID, "resource_id", "resource_id", ROW_STRING)                           \
+	_ X(COL_REQUEST_ID, "request_id", "request_id", ROW_STRING)                              \
+	_ X(COL_SERVER_REQUEST_ID, "server_request_id", "server_request_id", ROW_STRING)         \
+	_ X(COL_STATUS, "status", "status", ROW_INTEGER)                                         \
+	_ X(COL_PREVIOUS_HASH, "previous_hash", "previous_hash", ROW_STRING)                     \
+	_ X(COL_HASH, "hash", "hash", ROW_STRING)                                                \
+	/* page cursors carry a UUID; the id alone orders the chain */                           \
+	_ X(COL_CURSOR_ID, "'00000000-0000-0000-0000-000000000000'", NULL, ROW_HIDDEN)
 
-/* Newest first. The sort position is the id itself: the chain's order. From and to are
- * days in UTC, both included. */
+enum { AUDIT_EVENT_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
+
+static const struct row_json_member AUDIT_EVENT_JSON[] = {
+	AUDIT_EVENT_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
+
 static const struct db_statement AUDIT_LIST = {
 	"audit_list",
-	"SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), actor,"
-	" role, organization_id, action, resource_type, resource_id, request_id,"
-	" server_request_id, status,"
-	" previous_hash, hash, '00000000-0000-0000-0000-000000000000' FROM audit_events"
-	" WHERE ($1::uuid IS NULL OR organization_id = $1::uuid)"
-	" AND ($2::text IS NULL OR resource_type = $2::text)"
-	" AND ($3::uuid IS NULL OR resource_id = $3::uuid)"
-	" AND ($4::text IS NULL OR actor = $4::text)"
-	" AND ($5::date IS NULL OR at >= ($5::date)::timestamp AT TIME ZONE 'UTC')"
-	" AND ($6::date IS NULL OR at < ($6::date + 1)::timestamp AT TIME ZONE 'UTC')"
-	" AND ($7::bigint IS NULL OR id < $7::bigint)"
-	" ORDER BY id DESC LIMIT $8::int"};
+	"SELECT " AUDIT_EVENT_COLUMN_LIST(
+		ROW_COLUMN_SQL,
+		", ") " FROM audit_events"
+		      " WHERE ($1::uuid IS NULL OR organization_id = $1::uuid)"
+		      " AND ($2::text IS NULL OR resource_type = $2::text)"
+		      " AND ($3::uuid IS NULL OR resource_id = $3::uuid)"
+		      " AND ($4::text IS NULL OR actor = $4::text)"
+		      " AND ($5::date IS NULL OR at >= ($5::date)::timestamp AT TIME ZONE 'UTC')"
+		      " AND ($6::date IS NULL OR at < ($6::date + 1)::timestamp AT TIME ZONE 'UTC')"
+		      " AND ($7::bigint IS NULL OR id < $7::bigint)"
+		      " ORDER BY id DESC LIMIT $8::int"};
 
 static const struct db_statement AUDIT_VERIFY = {
 	"audit_verify", "SELECT events, broken_at, problem FROM peerd_audit_verify()"};
@@ -71,21 +77,10 @@ static struct db_conn *trail_db(struct request *request)
 	return db;
 }
 
-/* request_id is the client's, server_request_id peerd's own (null in events older than
- * sql/021). */
 static json_t *event_render(const PGresult *res, int row)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:s, s:o, s:I, s:s, s:s}", "id",
-			 (json_int_t)db_integer(res, row, COL_ID), "at", db_text(res, row, COL_AT),
-			 "actor", db_text(res, row, COL_ACTOR), "role", db_text(res, row, COL_ROLE),
-			 "organization_id", db_json_string(res, row, COL_ORGANIZATION_ID), "action",
-			 db_text(res, row, COL_ACTION), "resource_type",
-			 db_text(res, row, COL_RESOURCE_TYPE), "resource_id",
-			 db_json_string(res, row, COL_RESOURCE_ID), "request_id",
-			 db_text(res, row, COL_REQUEST_ID), "server_request_id",
-			 db_json_string(res, row, COL_SERVER_REQUEST_ID), "status",
-			 (json_int_t)db_integer(res, row, COL_STATUS), "previous_hash",
-			 db_text(res, row, COL_PREVIOUS_HASH), "hash", db_text(res, row, COL_HASH));
+	return row_json_render(AUDIT_EVENT_JSON, sizeof AUDIT_EVENT_JSON / sizeof *AUDIT_EVENT_JSON,
+			       res, row);
 }
 
 void audit_events_list(struct request *request)

@@ -14,31 +14,40 @@
 #include "referrals.h"
 #include "request.h"
 #include "respond.h"
+#include "row_json.h"
+
+/* $1 the provider, $2 the kind the service needs, $3 the specialist already on it. The
+ * ranking needs every candidate before it cuts: 1000 is more than any provider's staff. */
+/* A candidate's columns: the members of a match before its score, in that order, then
+ * what the score needs besides. */
+#define CANDIDATE_COLUMN_LIST(X, _)                                                                \
+	X(COL_ID, "id", "specialist_id", ROW_STRING)                                               \
+	_ X(COL_GIVEN_NAME, "given_name", "given_name", ROW_STRING)                                \
+	_ X(COL_FAMILY_NAME, "family_name", "family_name", ROW_STRING)                             \
+	_ X(COL_KIND, "kind", "kind", ROW_STRING)                                                  \
+	_ X(COL_LANGUAGES, "array_to_json(languages)", "languages", ROW_JSON)                      \
+	_ X(COL_COUNTIES, "array_to_json(counties)", "counties", ROW_JSON)                         \
+	_ X(COL_LIVED_EXPERIENCE, "array_to_json(lived_experience)", "lived_experience", ROW_JSON) \
+	_ X(COL_CASELOAD, "caseload", "caseload", ROW_INTEGER)                                     \
+	_ X(COL_MAX_CASELOAD, "max_caseload", "max_caseload", ROW_INTEGER)                         \
+	_ X(COL_SUBSTANCE_USE_EXPERIENCE,                                                          \
+	    "'substance_use' = ANY (lived_experience) OR 'co_occurring' = ANY (lived_experience)", \
+	    NULL, ROW_HIDDEN)                                                                      \
+	_ X(COL_CAREGIVER_EXPERIENCE, "'caregiver' = ANY (lived_experience)", NULL, ROW_HIDDEN)
+
+enum { CANDIDATE_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
+
+static const struct row_json_member CANDIDATE_JSON[] = {CANDIDATE_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
 
 /* $1 the provider, $2 the kind the service needs, $3 the specialist already on it. The
  * ranking needs every candidate before it cuts: 1000 is more than any provider's staff. */
 static const struct db_statement CANDIDATES_SELECT = {
 	"match_candidates",
-	"SELECT id, given_name, family_name, kind, array_to_json(languages),"
-	" array_to_json(counties), array_to_json(lived_experience), caseload, max_caseload,"
-	" 'substance_use' = ANY (lived_experience) OR 'co_occurring' = ANY (lived_experience),"
-	" 'caregiver' = ANY (lived_experience)"
-	" FROM specialist_profiles WHERE organization_id = $1 AND kind = $2::specialist_kind"
-	" AND accepting AND id IS DISTINCT FROM $3::uuid ORDER BY id LIMIT 1000"};
-
-enum {
-	COL_ID,
-	COL_GIVEN_NAME,
-	COL_FAMILY_NAME,
-	COL_KIND,
-	COL_LANGUAGES,
-	COL_COUNTIES,
-	COL_LIVED_EXPERIENCE,
-	COL_CASELOAD,
-	COL_MAX_CASELOAD,
-	COL_SUBSTANCE_USE_EXPERIENCE,
-	COL_CAREGIVER_EXPERIENCE,
-};
+	"SELECT " CANDIDATE_COLUMN_LIST(
+		ROW_COLUMN_SQL,
+		", ") " FROM specialist_profiles WHERE organization_id = $1 AND kind = "
+		      "$2::specialist_kind"
+		      " AND accepting AND id IS DISTINCT FROM $3::uuid ORDER BY id LIMIT 1000"};
 
 struct ranked {
 	int row;
@@ -92,21 +101,22 @@ static void score_row(const PGresult *res, int row, const struct match_referral 
 	json_decref(languages);
 }
 
+/* The candidate, then the score and its reasons; a new reference, NULL when out of
+ * memory. */
 static json_t *match_render(const PGresult *res, const struct ranked *ranked)
 {
-	int row = ranked->row;
+	json_t *match = row_json_render(
+		CANDIDATE_JSON, sizeof CANDIDATE_JSON / sizeof *CANDIDATE_JSON, res, ranked->row);
 	json_t *reasons = json_array();
 	for (size_t i = 0; reasons && i < ranked->score.reason_count; i++)
 		json_array_append_new(reasons, json_string(ranked->score.reasons[i]));
-	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:i, s:o}", "specialist_id",
-			 db_text(res, row, COL_ID), "given_name", db_text(res, row, COL_GIVEN_NAME),
-			 "family_name", db_text(res, row, COL_FAMILY_NAME), "kind",
-			 db_text(res, row, COL_KIND), "languages", db_json(res, row, COL_LANGUAGES),
-			 "counties", db_json(res, row, COL_COUNTIES), "lived_experience",
-			 db_json(res, row, COL_LIVED_EXPERIENCE), "caseload",
-			 (json_int_t)ranked->caseload, "max_caseload",
-			 (json_int_t)db_integer(res, row, COL_MAX_CASELOAD), "score",
-			 ranked->score.score, "reasons", reasons);
+	json_t *scored = json_pack("{s:i, s:o}", "score", ranked->score.score, "reasons", reasons);
+	if (!match || !scored || json_object_update(match, scored) != 0) {
+		json_decref(match);
+		match = NULL;
+	}
+	json_decref(scored);
+	return match;
 }
 
 /* Scores every candidate in res and renders the best limit of them. */
