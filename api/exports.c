@@ -25,6 +25,7 @@
 #include "report_scope.h"
 #include "request.h"
 #include "respond.h"
+#include "row_json.h"
 #include "slots.h"
 #include "strbuf.h"
 
@@ -40,6 +41,40 @@
 /* What a client past those limits is told to wait: an export takes seconds. */
 #define EXPORT_RETRY_AFTER_SECONDS "5"
 
+/* Stands in for the participant's pseudonym, which line_render writes with the export's
+ * key: the id itself never enters a line. */
+static json_t *pseudonym_set_by_line_render(const PGresult *res, int row, int column)
+{
+	(void)res, (void)row, (void)column;
+	return json_null();
+}
+
+/* A line's columns, in the order of its JSON. */
+/* clang-format off */
+#define EXPORT_COLUMN_LIST(X, _)                                                                 \
+	X(COL_ID, "n.id", "id", ROW_STRING)                                                      \
+	_ X(COL_PARTICIPANT_ID, "n.participant_id", "participant",                               \
+	    ROW_CUSTOM(pseudonym_set_by_line_render))                                            \
+	_ X(COL_SPECIALIST_ID, "n.specialist_id", "specialist_id", ROW_STRING)                   \
+	_ X(COL_OCCURRED_AT, "peerd_timestamp(n.occurred_at)", "occurred_at", ROW_STRING)        \
+	_ X(COL_DURATION_MINUTES, "n.duration_minutes", "duration_minutes", ROW_INTEGER)         \
+	_ X(COL_MODALITY, "n.modality", "modality", ROW_STRING)                                  \
+	_ X(COL_GOAL_DOMAINS,                                                                    \
+	    "(SELECT coalesce(json_agg(DISTINCT g.domain ORDER BY g.domain), '[]') FROM goals g" \
+	    " WHERE g.id = ANY (n.goal_ids))", "goal_domains", ROW_JSON)                         \
+	_ X(COL_STATUS, "n.status", "status", ROW_STRING)                                        \
+	_ X(COL_SIGNED_AT, "peerd_timestamp(n.signed_at)", "signed_at", ROW_STRING)              \
+	_ X(COL_BILLING, "n.billing", "billing", ROW_JSON)                                       \
+	_ X(COL_COSIGNED, "n.cosigned_by IS NOT NULL", "cosigned", ROW_BOOLEAN)                  \
+	_ X(COL_POSITION, "peerd_position(n.occurred_at)", NULL, ROW_HIDDEN)
+/* clang-format on */
+
+enum { EXPORT_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
+
+#define EXPORT_COLUMNS EXPORT_COLUMN_LIST(ROW_COLUMN_SQL, ", ")
+
+static const struct row_json_member EXPORT_JSON[] = {EXPORT_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
+
 /* $1 organization, $2/$3 first and last day (the organization's), $4/$5 the last row
  * sent. Goals are given by their domains only: their statements are the person's words. */
 static const struct db_statement EXPORT_CHUNK = {
@@ -47,31 +82,11 @@ static const struct db_statement EXPORT_CHUNK = {
 	"WITH bounds AS (SELECT ($2::date)::timestamp AT TIME ZONE time_zone AS starts,"
 	" ($3::date + 1)::timestamp AT TIME ZONE time_zone AS ends FROM organizations"
 	" WHERE id = $1)"
-	" SELECT n.id, n.participant_id, n.specialist_id, peerd_timestamp(n.occurred_at),"
-	" n.duration_minutes, n.modality,"
-	" (SELECT coalesce(json_agg(DISTINCT g.domain ORDER BY g.domain), '[]') FROM goals g"
-	" WHERE g.id = ANY (n.goal_ids)), n.status, peerd_timestamp(n.signed_at), n.billing,"
-	" n.cosigned_by IS NOT NULL, peerd_position(n.occurred_at)"
-	" FROM session_notes n, bounds b WHERE n.organization_id = $1"
+	" SELECT " EXPORT_COLUMNS " FROM session_notes n, bounds b WHERE n.organization_id = $1"
 	" AND n.occurred_at >= b.starts AND n.occurred_at < b.ends"
 	" AND ($4::bigint IS NULL OR (n.occurred_at, n.id) > (peerd_from_position($4::bigint),"
 	" $5::uuid))"
 	" ORDER BY n.occurred_at, n.id LIMIT " EXPORT_CHUNK_ROWS};
-
-enum {
-	COL_ID,
-	COL_PARTICIPANT_ID,
-	COL_SPECIALIST_ID,
-	COL_OCCURRED_AT,
-	COL_DURATION_MINUTES,
-	COL_MODALITY,
-	COL_GOAL_DOMAINS,
-	COL_STATUS,
-	COL_SIGNED_AT,
-	COL_BILLING,
-	COL_COSIGNED,
-	COL_POSITION,
-};
 
 /* One export in flight: it holds an export slot until the stream is freed, and a pooled
  * connection only while it reads a chunk. */
@@ -101,20 +116,19 @@ static void pseudonym(const struct export_stream *stream, const char *participan
 		snprintf(out + 2 + 2 * i, 3, "%02x", digest[i]);
 }
 
+/* One note as an export line; a new reference, NULL when out of memory. Setting a member
+ * that is there keeps its place. */
 static json_t *line_render(const struct export_stream *stream, const PGresult *res, int row)
 {
 	char participant[40];
 	pseudonym(stream, db_text(res, row, COL_PARTICIPANT_ID), participant);
-	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:s, s:o, s:o, s:b}", "id",
-		db_text(res, row, COL_ID), "participant", participant, "specialist_id",
-		db_text(res, row, COL_SPECIALIST_ID), "occurred_at",
-		db_text(res, row, COL_OCCURRED_AT), "duration_minutes",
-		(json_int_t)db_integer(res, row, COL_DURATION_MINUTES), "modality",
-		db_text(res, row, COL_MODALITY), "goal_domains",
-		db_json(res, row, COL_GOAL_DOMAINS), "status", db_text(res, row, COL_STATUS),
-		"signed_at", db_json_string(res, row, COL_SIGNED_AT), "billing",
-		db_json(res, row, COL_BILLING), "cosigned", db_boolean(res, row, COL_COSIGNED));
+	json_t *line =
+		row_json_render(EXPORT_JSON, sizeof EXPORT_JSON / sizeof *EXPORT_JSON, res, row);
+	if (line && json_object_set_new(line, "participant", json_string(participant)) != 0) {
+		json_decref(line);
+		line = NULL;
+	}
+	return line;
 }
 
 /* Reads the next chunk on db into pending; finished when it comes back short. A line that
