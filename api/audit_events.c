@@ -18,6 +18,7 @@ static const char *const RESOURCE_TYPES[] = {"participant",   "referral",     "g
 
 /* An event's columns, in the order of its JSON. request_id is the client's,
  * server_request_id peerd's own (null in events older than sql/021). */
+/* clang-format off */
 #define AUDIT_EVENT_COLUMN_LIST(X, _)                                                            \
 	X(COL_ID, "id", "id", ROW_INTEGER)                                                       \
 	_ X(COL_AT, "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')", "at", \
@@ -35,17 +36,17 @@ static const char *const RESOURCE_TYPES[] = {"participant",   "referral",     "g
 	_ X(COL_HASH, "hash", "hash", ROW_STRING)                                                \
 	/* page cursors carry a UUID; the id alone orders the chain */                           \
 	_ X(COL_CURSOR_ID, "'00000000-0000-0000-0000-000000000000'", NULL, ROW_HIDDEN)
+/* clang-format on */
 
 enum { AUDIT_EVENT_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
+
+#define AUDIT_EVENT_COLUMNS AUDIT_EVENT_COLUMN_LIST(ROW_COLUMN_SQL, ", ")
 
 static const struct row_json_member AUDIT_EVENT_JSON[] = {
 	AUDIT_EVENT_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
 
 static const struct db_statement AUDIT_LIST = {
-	"audit_list",
-	"SELECT " AUDIT_EVENT_COLUMN_LIST(
-		ROW_COLUMN_SQL,
-		", ") " FROM audit_events"
+	"audit_list", "SELECT " AUDIT_EVENT_COLUMNS " FROM audit_events"
 		      " WHERE ($1::uuid IS NULL OR organization_id = $1::uuid)"
 		      " AND ($2::text IS NULL OR resource_type = $2::text)"
 		      " AND ($3::uuid IS NULL OR resource_id = $3::uuid)"

@@ -112,6 +112,7 @@ static const struct constraint_answer CERTIFICATION_CONSTRAINTS[] = {
 /* A certification's columns, in the order of its JSON. effective_status is rendered
  * from the holder's organization's today, ceu_requirement from the three required hours,
  * renewal from every continuing education entry as [completed_on, category, hours]. */
+/* clang-format off */
 #define CERTIFICATION_COLUMN_LIST(X, _)                                                           \
 	X(COL_ID, "c.id", "id", ROW_STRING)                                                       \
 	_ X(COL_SPECIALIST_ID, "c.specialist_id", "specialist_id", ROW_STRING)                    \
@@ -124,27 +125,26 @@ static const struct constraint_answer CERTIFICATION_CONSTRAINTS[] = {
 	_ X(COL_ISSUED_ON, "to_char(c.issued_on, 'YYYY-MM-DD')", "issued_on", ROW_STRING)         \
 	_ X(COL_EXPIRES_ON, "to_char(c.expires_on, 'YYYY-MM-DD')", "expires_on", ROW_STRING)      \
 	_ X(COL_TRAINING_HOURS, "c.training_hours", "training_hours",                             \
-	    ROW_CUSTOM(hours_json_from_column)) _                                                 \
-	X(COL_CEU_HOURS, "c.ceu_hours", "ceu_hours", ROW_CUSTOM(hours_json_from_column)) _        \
-	X(COL_STATUS, "c.status", "status", ROW_STRING)                                           \
+	    ROW_CUSTOM(hours_json_from_column))                                                   \
+	_ X(COL_CEU_HOURS, "c.ceu_hours", "ceu_hours", ROW_CUSTOM(hours_json_from_column))        \
+	_ X(COL_STATUS, "c.status", "status", ROW_STRING)                                         \
 	_ X(COL_TODAY, "to_char(peerd_organization_today(s.organization_id), 'YYYY-MM-DD')",      \
-	    "effective_status", ROW_CUSTOM(effective_status_render)) _                            \
-	X(COL_VERIFIED_BY, "c.verified_by", "verified_by", ROW_STRING)                            \
+	    "effective_status", ROW_CUSTOM(effective_status_render))                              \
+	_ X(COL_VERIFIED_BY, "c.verified_by", "verified_by", ROW_STRING)                          \
 	_ X(COL_VERIFIED_AT, "peerd_timestamp(c.verified_at)", "verified_at", ROW_STRING)         \
 	_ X(COL_REQUIRED_TOTAL_HOURS, "c.required_total_hours", "ceu_requirement",                \
-	    ROW_CUSTOM(requirement_render)) _                                                     \
-	X(COL_REQUIRED_ETHICS_HOURS, "c.required_ethics_hours", NULL, ROW_HIDDEN)                 \
+	    ROW_CUSTOM(requirement_render))                                                       \
+	_ X(COL_REQUIRED_ETHICS_HOURS, "c.required_ethics_hours", NULL, ROW_HIDDEN)               \
 	_ X(COL_REQUIRED_PEER_SPECIFIC_HOURS, "c.required_peer_specific_hours", NULL, ROW_HIDDEN) \
-	_                                                                                         \
-	X(COL_CEUS,                                                                               \
-	  "(SELECT coalesce(json_agg(json_build_array(e.completed_on, e.category,"                \
-	  " e.hours::text)), '[]') FROM continuing_education e WHERE e.certification_id = c.id)", \
-	  "renewal", ROW_CUSTOM(renewal_render)) _                                                \
-	X(COL_VERSION, "c.version", "version", ROW_INTEGER)                                       \
+	_ X(COL_CEUS, "(SELECT coalesce(json_agg(json_build_array(e.completed_on, e.category,"    \
+	    " e.hours::text)), '[]') FROM continuing_education e"                                 \
+	    " WHERE e.certification_id = c.id)", "renewal", ROW_CUSTOM(renewal_render))           \
+	_ X(COL_VERSION, "c.version", "version", ROW_INTEGER)                                     \
 	_ X(COL_CREATED_AT, "peerd_timestamp(c.created_at)", "created_at", ROW_STRING)            \
 	_ X(COL_UPDATED_AT, "peerd_timestamp(c.updated_at)", "updated_at", ROW_STRING)            \
 	_ X(COL_POSITION, "peerd_position(c.created_at)", NULL, ROW_HIDDEN)                       \
 	_ X(COL_EXPIRY_POSITION, "c.expires_on - DATE '1970-01-01'", NULL, ROW_HIDDEN)
+/* clang-format on */
 
 enum { CERTIFICATION_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 

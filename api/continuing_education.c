@@ -49,18 +49,20 @@ const struct field_rule CEU_FIELDS[] = {
 };
 
 /* An entry's columns, in the order of its JSON. */
+/* clang-format off */
 #define CEU_COLUMN_LIST(X, _)                                                                    \
 	X(COL_ID, "id", "id", ROW_STRING)                                                        \
 	_ X(COL_CERTIFICATION_ID, "certification_id", "certification_id", ROW_STRING)            \
 	_ X(COL_COMPLETED_ON, "to_char(completed_on, 'YYYY-MM-DD')", "completed_on", ROW_STRING) \
-	_ X(COL_HOURS, "hours", "hours", ROW_CUSTOM(hours_json_from_column)) _ X(                \
-		COL_CATEGORY, "category", "category", ROW_STRING)                                \
+	_ X(COL_HOURS, "hours", "hours", ROW_CUSTOM(hours_json_from_column))                     \
+	_ X(COL_CATEGORY, "category", "category", ROW_STRING)                                    \
 	_ X(COL_TITLE, "title", "title", ROW_STRING)                                             \
 	_ X(COL_PROVIDER, "provider", "provider", ROW_STRING)                                    \
 	_ X(COL_VERSION, "version", "version", ROW_INTEGER)                                      \
 	_ X(COL_CREATED_AT, "peerd_timestamp(created_at)", "created_at", ROW_STRING)             \
 	_ X(COL_UPDATED_AT, "peerd_timestamp(updated_at)", "updated_at", ROW_STRING)             \
 	_ X(COL_POSITION, "peerd_position(created_at)", NULL, ROW_HIDDEN)
+/* clang-format on */
 
 enum { CEU_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 

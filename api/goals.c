@@ -69,6 +69,7 @@ const struct field_rule PROGRESS_FIELDS[] = {
 };
 
 /* A goal's columns, in the order of its JSON. */
+/* clang-format off */
 #define GOAL_COLUMN_LIST(X, _)                                                                    \
 	X(COL_ID, "g.id", "id", ROW_STRING)                                                       \
 	_ X(COL_PARTICIPANT_ID, "g.participant_id", "participant_id", ROW_STRING)                 \
@@ -88,12 +89,12 @@ const struct field_rule PROGRESS_FIELDS[] = {
 	/* the participant's organization's today */                                              \
 	_ X(COL_TODAY,                                                                            \
 	    "(SELECT to_char(peerd_organization_today(p.organization_id), 'YYYY-MM-DD')"          \
-	    " FROM participants p WHERE p.id = g.participant_id)",                                \
-	    NULL, ROW_HIDDEN)                                                                     \
+	    " FROM participants p WHERE p.id = g.participant_id)", NULL, ROW_HIDDEN)              \
 	/* and the organization */                                                                \
 	_ X(COL_ORGANIZATION_ID,                                                                  \
 	    "(SELECT p.organization_id FROM participants p WHERE p.id = g.participant_id)", NULL, \
 	    ROW_HIDDEN)
+/* clang-format on */
 
 enum { GOAL_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 
@@ -444,6 +445,7 @@ void goals_patch(struct request *request)
 /* Progress entries: a rating of how the goal is going, on a day. */
 
 /* A progress entry's columns, in the order of its JSON. */
+/* clang-format off */
 #define PROGRESS_COLUMN_LIST(X, _)                                                                 \
 	X(PROGRESS_ID, "id", "id", ROW_STRING)                                                     \
 	_ X(PROGRESS_GOAL_ID, "goal_id", "goal_id", ROW_STRING)                                    \
@@ -455,6 +457,7 @@ void goals_patch(struct request *request)
 	_ X(PROGRESS_CREATED_AT, "peerd_timestamp(created_at)", "created_at", ROW_STRING)          \
 	_ X(PROGRESS_UPDATED_AT, "peerd_timestamp(updated_at)", "updated_at", ROW_STRING)          \
 	_ X(PROGRESS_POSITION, "peerd_position(created_at)", NULL, ROW_HIDDEN)
+/* clang-format on */
 
 enum { PROGRESS_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 

@@ -69,6 +69,7 @@ static const struct constraint_answer ORGANIZATION_CONSTRAINTS[] = {
 };
 
 /* An organization's columns, in the order of its JSON. */
+/* clang-format off */
 #define ORGANIZATION_COLUMN_LIST(X, _)                                                             \
 	X(COL_ID, "id", "id", ROW_STRING)                                                          \
 	_ X(COL_NAME, "name", "name", ROW_STRING)                                                  \
@@ -86,6 +87,7 @@ static const struct constraint_answer ORGANIZATION_CONSTRAINTS[] = {
 	_ X(COL_CREATED_AT, "peerd_timestamp(created_at)", "created_at", ROW_STRING)               \
 	_ X(COL_UPDATED_AT, "peerd_timestamp(updated_at)", "updated_at", ROW_STRING)               \
 	_ X(COL_POSITION, "peerd_position(created_at)", NULL, ROW_HIDDEN)
+/* clang-format on */
 
 enum { ORGANIZATION_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 

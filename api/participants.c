@@ -143,24 +143,25 @@ static const struct constraint_answer PARTICIPANT_CONSTRAINTS[] = {
 };
 
 /* A participant's columns, in the order of their JSON. */
-#define PARTICIPANT_COLUMN_LIST(X, _)                                                           \
-	X(COL_ID, "p.id", "id", ROW_STRING)                                                     \
-	_ X(COL_ORGANIZATION_ID, "p.organization_id", "organization_id", ROW_STRING)            \
-	_ X(COL_GIVEN_NAME, "p.given_name", "given_name", ROW_STRING)                           \
-	_ X(COL_FAMILY_NAME, "p.family_name", "family_name", ROW_STRING)                        \
-	_ X(COL_PREFERRED_NAME, "p.preferred_name", "preferred_name", ROW_STRING)               \
-	_ X(COL_BIRTH_DATE, "to_char(p.birth_date, 'YYYY-MM-DD')", "birth_date", ROW_STRING)    \
-	_ X(COL_PHONE, "p.phone", "phone", ROW_STRING)                                          \
-	_ X(COL_EMAIL, "p.email", "email", ROW_STRING)                                          \
-	_ X(COL_COUNTY, "p.county", "county", ROW_STRING)                                       \
-	_ X(COL_PREFERRED_LANGUAGE, "p.preferred_language", "preferred_language", ROW_STRING)   \
-	_ X(COL_YOUTH_GIVEN_NAME, "p.youth_given_name", "youth", ROW_CUSTOM(youth_render)) _ X( \
-		COL_YOUTH_BIRTH_DATE, "to_char(p.youth_birth_date, 'YYYY-MM-DD')", NULL,        \
-		ROW_HIDDEN)                                                                     \
-	_ X(COL_VERSION, "p.version", "version", ROW_INTEGER)                                   \
-	_ X(COL_CREATED_AT, "peerd_timestamp(p.created_at)", "created_at", ROW_STRING)          \
-	_ X(COL_UPDATED_AT, "peerd_timestamp(p.updated_at)", "updated_at", ROW_STRING)          \
+/* clang-format off */
+#define PARTICIPANT_COLUMN_LIST(X, _)                                                            \
+	X(COL_ID, "p.id", "id", ROW_STRING)                                                      \
+	_ X(COL_ORGANIZATION_ID, "p.organization_id", "organization_id", ROW_STRING)             \
+	_ X(COL_GIVEN_NAME, "p.given_name", "given_name", ROW_STRING)                            \
+	_ X(COL_FAMILY_NAME, "p.family_name", "family_name", ROW_STRING)                         \
+	_ X(COL_PREFERRED_NAME, "p.preferred_name", "preferred_name", ROW_STRING)                \
+	_ X(COL_BIRTH_DATE, "to_char(p.birth_date, 'YYYY-MM-DD')", "birth_date", ROW_STRING)     \
+	_ X(COL_PHONE, "p.phone", "phone", ROW_STRING)                                           \
+	_ X(COL_EMAIL, "p.email", "email", ROW_STRING)                                           \
+	_ X(COL_COUNTY, "p.county", "county", ROW_STRING)                                        \
+	_ X(COL_PREFERRED_LANGUAGE, "p.preferred_language", "preferred_language", ROW_STRING)    \
+	_ X(COL_YOUTH_GIVEN_NAME, "p.youth_given_name", "youth", ROW_CUSTOM(youth_render))       \
+	_ X(COL_YOUTH_BIRTH_DATE, "to_char(p.youth_birth_date, 'YYYY-MM-DD')", NULL, ROW_HIDDEN) \
+	_ X(COL_VERSION, "p.version", "version", ROW_INTEGER)                                    \
+	_ X(COL_CREATED_AT, "peerd_timestamp(p.created_at)", "created_at", ROW_STRING)           \
+	_ X(COL_UPDATED_AT, "peerd_timestamp(p.updated_at)", "updated_at", ROW_STRING)           \
 	_ X(COL_POSITION, "peerd_position(p.created_at)", NULL, ROW_HIDDEN)
+/* clang-format on */
 
 enum {
 	PARTICIPANT_COLUMN_LIST(ROW_COLUMN_ENUM, )

@@ -20,6 +20,7 @@
  * ranking needs every candidate before it cuts: 1000 is more than any provider's staff. */
 /* A candidate's columns: the members of a match before its score, in that order, then
  * what the score needs besides. */
+/* clang-format off */
 #define CANDIDATE_COLUMN_LIST(X, _)                                                                \
 	X(COL_ID, "id", "specialist_id", ROW_STRING)                                               \
 	_ X(COL_GIVEN_NAME, "given_name", "given_name", ROW_STRING)                                \
@@ -34,6 +35,7 @@
 	    "'substance_use' = ANY (lived_experience) OR 'co_occurring' = ANY (lived_experience)", \
 	    NULL, ROW_HIDDEN)                                                                      \
 	_ X(COL_CAREGIVER_EXPERIENCE, "'caregiver' = ANY (lived_experience)", NULL, ROW_HIDDEN)
+/* clang-format on */
 
 enum { CANDIDATE_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 

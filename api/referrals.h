@@ -22,6 +22,7 @@ extern const struct field_rule REFERRAL_FIELDS[];
 /* A referral's columns, in the order of its JSON (api/referrals.c expands the list): a
  * partner sees the members before participant_id, the provider's staff all of them. The
  * enum is also for the workflow routes (api/referral_workflow.c). */
+/* clang-format off */
 #define REFERRAL_COLUMN_LIST(X, _)                                                                 \
 	X(REFERRAL_ID, "r.id", "id", ROW_STRING)                                                   \
 	_ X(REFERRAL_PROVIDER_ORGANIZATION_ID, "r.provider_organization_id",                       \
@@ -38,8 +39,8 @@ extern const struct field_rule REFERRAL_FIELDS[];
 	_ X(REFERRAL_OVERDUE, "r.status = 'submitted' AND r.respond_by < now()", "overdue",        \
 	    ROW_BOOLEAN)                                                                           \
 	_ X(REFERRAL_REDISCLOSURE_NOTICE, "r.substance_use", "redisclosure_notice",                \
-	    ROW_CUSTOM(referral_redisclosure_notice)) _                                            \
-	X(REFERRAL_VERSION, "r.version", "version", ROW_INTEGER)                                   \
+	    ROW_CUSTOM(referral_redisclosure_notice))                                              \
+	_ X(REFERRAL_VERSION, "r.version", "version", ROW_INTEGER)                                 \
 	_ X(REFERRAL_CREATED_AT, "peerd_timestamp(r.created_at)", "created_at", ROW_STRING)        \
 	_ X(REFERRAL_UPDATED_AT, "peerd_timestamp(r.updated_at)", "updated_at", ROW_STRING)        \
 	_ X(REFERRAL_PARTICIPANT_ID, "r.participant_id", "participant_id", ROW_STRING)             \
@@ -58,6 +59,7 @@ extern const struct field_rule REFERRAL_FIELDS[];
 	_ X(REFERRAL_POSITION, "peerd_position(r.created_at)", NULL, ROW_HIDDEN)                   \
 	_ X(REFERRAL_PARTICIPANT_LANGUAGE, "p.preferred_language", NULL, ROW_HIDDEN)               \
 	_ X(REFERRAL_PARTICIPANT_COUNTY, "p.county", NULL, ROW_HIDDEN)
+/* clang-format on */
 
 enum referral_column { REFERRAL_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 

@@ -34,6 +34,7 @@ void session_note_since_error(const char *occurred_at, const char *since,
 
 /* A note's columns, in the order of its JSON, from session_notes n and its specialist s;
  * the enum is also for api/session_note_signing.c. */
+/* clang-format off */
 #define SESSION_NOTE_COLUMN_LIST(X, _)                                                     \
 	X(NOTE_ID, "n.id", "id", ROW_STRING)                                               \
 	_ X(NOTE_ORGANIZATION_ID, "n.organization_id", "organization_id", ROW_STRING)      \
@@ -53,17 +54,16 @@ void session_note_since_error(const char *occurred_at, const char *since,
 	_ X(NOTE_BILLING, "n.billing", "billing", ROW_JSON)                                \
 	_ X(NOTE_COSIGNED_BY, "n.cosigned_by", "cosigned_by", ROW_STRING)                  \
 	_ X(NOTE_COSIGNED_AT, "peerd_timestamp(n.cosigned_at)", "cosigned_at", ROW_STRING) \
-	_ X(NOTE_ADDENDA,                                                                  \
-	    "(SELECT coalesce(json_agg(json_build_object('text', a.text,"                  \
+	_ X(NOTE_ADDENDA, "(SELECT coalesce(json_agg(json_build_object('text', a.text,"    \
 	    " 'at', peerd_timestamp(a.at), 'by', a.by) ORDER BY a.id), '[]')"              \
-	    " FROM session_note_addenda a WHERE a.note_id = n.id)",                        \
-	    "addenda", ROW_JSON)                                                           \
+	    " FROM session_note_addenda a WHERE a.note_id = n.id)", "addenda", ROW_JSON)   \
 	_ X(NOTE_CREATED_BY, "n.created_by", "created_by", ROW_STRING)                     \
 	_ X(NOTE_VERSION, "n.version", "version", ROW_INTEGER)                             \
 	_ X(NOTE_CREATED_AT, "peerd_timestamp(n.created_at)", "created_at", ROW_STRING)    \
 	_ X(NOTE_UPDATED_AT, "peerd_timestamp(n.updated_at)", "updated_at", ROW_STRING)    \
 	_ X(NOTE_POSITION, "peerd_position(n.created_at)", NULL, ROW_HIDDEN)               \
 	_ X(NOTE_SPECIALIST_SUBJECT, "s.subject", NULL, ROW_HIDDEN)
+/* clang-format on */
 
 enum session_note_column { SESSION_NOTE_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 

@@ -119,6 +119,7 @@ static const struct constraint_answer SPECIALIST_CONSTRAINTS[] = {
 /* A profile's columns, in the order of its JSON. Profiles are read from the view
  * specialist_profiles (sql/schema.sql), the one definition of the computed caseload,
  * certified and accepting. */
+/* clang-format off */
 #define SPECIALIST_COLUMN_LIST(X, _)                                                               \
 	X(COL_ID, "id", "id", ROW_STRING)                                                          \
 	_ X(COL_ORGANIZATION_ID, "organization_id", "organization_id", ROW_STRING)                 \
@@ -140,6 +141,7 @@ static const struct constraint_answer SPECIALIST_CONSTRAINTS[] = {
 	_ X(COL_CREATED_AT, "peerd_timestamp(created_at)", "created_at", ROW_STRING)               \
 	_ X(COL_UPDATED_AT, "peerd_timestamp(updated_at)", "updated_at", ROW_STRING)               \
 	_ X(COL_POSITION, "peerd_position(created_at)", NULL, ROW_HIDDEN)
+/* clang-format on */
 
 enum { SPECIALIST_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 

@@ -2,16 +2,19 @@
  *
  * Each resource writes its columns as one X-macro list, in the order of its JSON:
  *
- *	#define THING_COLUMNS(X, _)                                      \
- *		X(THING_ID, "t.id", "id", ROW_STRING) _                  \
- *		X(THING_VERSION, "t.version", "version", ROW_INTEGER) _  \
- *		X(THING_POSITION, "peerd_position(t.created_at)", NULL, ROW_HIDDEN)
+ *	#define THING_COLUMN_LIST(X, _)                                          \
+ *		X(THING_ID, "t.id", "id", ROW_STRING)                            \
+ *		_ X(THING_VERSION, "t.version", "version", ROW_INTEGER)          \
+ *		_ X(THING_POSITION, "peerd_position(t.created_at)", NULL, ROW_HIDDEN)
  *
- * X(enumerator, SQL expression, JSON member, kind), entries separated by _. The list is
- * expanded three ways (as PostgreSQL's kwlist.h is): the column enum
- * (THING_COLUMNS(ROW_COLUMN_ENUM, )), the SELECT list (THING_COLUMNS(ROW_COLUMN_SQL, ", "))
- * and the render table (THING_COLUMNS(ROW_COLUMN_MEMBER, )) that row_json_render reads,
- * so adding a column is one line. */
+ * X(enumerator, SQL expression, JSON member, kind), entries separated by _ (the SELECT
+ * list needs a comma between columns and none after the last). Like PostgreSQL's
+ * kwlist.h, the one list is expanded several ways: the column enum
+ * (THING_COLUMN_LIST(ROW_COLUMN_ENUM, )), the SELECT list
+ * (THING_COLUMN_LIST(ROW_COLUMN_SQL, ", ")) and the table row_json_render reads
+ * (THING_COLUMN_LIST(ROW_COLUMN_MEMBER, )), so a column is added, moved or dropped on one
+ * line. The lists are kept out of clang-format, which cannot lay out a separator that is
+ * not an operator. */
 #pragma once
 
 #include <jansson.h>

@@ -100,19 +100,21 @@ Test(row_json, keeps_the_table_order_and_nests_dotted_names)
 }
 
 /* The expansions of a column list, as a resource writes one. */
-#define THING_COLUMNS(X, _)                                     \
-	X(THING_ID, "t.id", "id", ROW_STRING)                   \
-	_ X(THING_VERSION, "t.version", "version", ROW_INTEGER) \
+/* clang-format off */
+#define THING_COLUMN_LIST(X, _)                                               \
+	X(THING_ID, "t.id", "id", ROW_STRING)                                 \
+	_ X(THING_VERSION, "t.version", "version", ROW_INTEGER)               \
 	_ X(THING_POSITION, "peerd_position(t.created_at)", NULL, ROW_HIDDEN)
+/* clang-format on */
 
-enum { THING_COLUMNS(ROW_COLUMN_ENUM, ) THING_COLUMN_COUNT };
+enum { THING_COLUMN_LIST(ROW_COLUMN_ENUM, ) THING_COLUMN_COUNT };
 
 Test(row_json, a_column_list_makes_the_enum_the_select_list_and_the_table)
 {
-	static const struct row_json_member members[] = {THING_COLUMNS(ROW_COLUMN_MEMBER, )};
+	static const struct row_json_member members[] = {THING_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
 	cr_expect_eq(THING_COLUMN_COUNT, 3);
 	cr_expect_eq(THING_POSITION, 2);
-	cr_expect_str_eq(THING_COLUMNS(ROW_COLUMN_SQL, ", "),
+	cr_expect_str_eq(THING_COLUMN_LIST(ROW_COLUMN_SQL, ", "),
 			 "t.id, t.version, peerd_position(t.created_at)");
 	cr_expect_eq(COUNT(members), 3);
 	const char *values[] = {"x", "7", "42"};
