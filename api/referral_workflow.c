@@ -16,6 +16,7 @@
 #include "referrals.h"
 #include "request.h"
 #include "respond.h"
+#include "row_json.h"
 #include "validate.h"
 
 const struct field_rule TRANSITION_FIELDS[] = {
@@ -54,10 +55,28 @@ static const struct db_statement SPECIALIST_FITNESS = {
 	"SELECT organization_id, active, kind, certified, caseload, max_caseload"
 	" FROM specialist_profiles WHERE id = $1"};
 
+/* A history entry's columns, in the order of its JSON as the provider's staff read it:
+ * who made each move (the person's sub and role) and the specialist of an assignment. */
+/* clang-format off */
+#define HISTORY_COLUMN_LIST(X, _)                                                \
+	X(HISTORY_FROM, "from_status", "from", ROW_STRING)                       \
+	_ X(HISTORY_TO, "to_status", "to", ROW_STRING)                           \
+	_ X(HISTORY_AT, "peerd_timestamp(at)", "at", ROW_STRING)                 \
+	_ X(HISTORY_ACTOR, "actor", "actor", ROW_STRING)                         \
+	_ X(HISTORY_ACTOR_ROLE, "actor_role", "actor_role", ROW_STRING)          \
+	_ X(HISTORY_REASON, "reason", "reason", ROW_STRING)                      \
+	_ X(HISTORY_SPECIALIST_ID, "specialist_id", "specialist_id", ROW_STRING)
+/* clang-format on */
+
+enum { HISTORY_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
+
+#define HISTORY_COLUMNS HISTORY_COLUMN_LIST(ROW_COLUMN_SQL, ", ")
+
+static const struct row_json_member HISTORY_JSON[] = {HISTORY_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
+
 static const struct db_statement HISTORY_SELECT = {
 	"referral_history_select",
-	"SELECT from_status, to_status, peerd_timestamp(at), actor, actor_role, reason,"
-	" specialist_id FROM referral_events WHERE referral_id = $1 ORDER BY id"};
+	"SELECT " HISTORY_COLUMNS " FROM referral_events WHERE referral_id = $1 ORDER BY id"};
 
 /* Records the change made to referral id, commits it with the answer for claim and
  * answers with the referral. */
@@ -267,15 +286,9 @@ void referral_assign(struct request *request)
 		idempotency_release(db);
 }
 
-/* The provider's staff read who made each move: the person's sub, their role, and the
- * specialist of an assignment. */
 static json_t *event_render_for_staff(const PGresult *res, int row)
 {
-	return json_pack("{s:o, s:s, s:s, s:o, s:o, s:o, s:o}", "from", db_json_string(res, row, 0),
-			 "to", db_text(res, row, 1), "at", db_text(res, row, 2), "actor",
-			 db_json_string(res, row, 3), "actor_role", db_json_string(res, row, 4),
-			 "reason", db_json_string(res, row, 5), "specialist_id",
-			 db_json_string(res, row, 6));
+	return row_json_render(HISTORY_JSON, sizeof HISTORY_JSON / sizeof *HISTORY_JSON, res, row);
 }
 
 /* The organization on whose side the move to `to` was made: the referrer's for the
@@ -294,11 +307,12 @@ static const char *acting_organization(const PGresult *referral, const char *to)
  * withdrawal's. */
 static json_t *event_render_for_partner(const PGresult *res, int row, const PGresult *referral)
 {
-	const char *to = db_text(res, row, 1);
+	const char *to = db_text(res, row, HISTORY_TO);
 	bool reason_shown = strcmp(to, "declined") == 0 || strcmp(to, "withdrawn") == 0;
-	return json_pack("{s:o, s:s, s:s, s:s, s:o}", "from", db_json_string(res, row, 0), "to", to,
-			 "at", db_text(res, row, 2), "actor", acting_organization(referral, to),
-			 "reason", reason_shown ? db_json_string(res, row, 5) : json_null());
+	return json_pack(
+		"{s:o, s:s, s:s, s:s, s:o}", "from", db_json_string(res, row, HISTORY_FROM), "to",
+		to, "at", db_text(res, row, HISTORY_AT), "actor", acting_organization(referral, to),
+		"reason", reason_shown ? db_json_string(res, row, HISTORY_REASON) : json_null());
 }
 
 void referral_history(struct request *request)
