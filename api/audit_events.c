@@ -86,12 +86,9 @@ static json_t *event_render(const PGresult *res, int row)
 
 void audit_events_list(struct request *request)
 {
-	static const char *const QUERY[] = {"limit",	   "cursor",	      "resource_type",
-					    "resource_id", "actor",	      "from",
-					    "to",	   "organization_id", NULL};
 	struct page_request page;
 	const char *type, *resource_id, *actor, *from, *to, *organization_id;
-	if (!request_query_allow_only(request, QUERY) || !query_page(request, &page) ||
+	if (!query_page(request, &page) ||
 	    !query_choice(request, "resource_type", RESOURCE_TYPES, &type) ||
 	    !query_uuid(request, "resource_id", &resource_id) ||
 	    !query_text(request, "actor", 255, &actor) ||
@@ -116,9 +113,6 @@ void audit_events_list(struct request *request)
 
 void audit_events_verify(struct request *request)
 {
-	static const char *const QUERY[] = {NULL};
-	if (!request_query_allow_only(request, QUERY))
-		return;
 	struct db_conn *db = trail_db(request);
 	if (!db)
 		return;

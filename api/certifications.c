@@ -484,11 +484,9 @@ void certifications_create(struct request *request)
 
 void certifications_list_for_specialist(struct request *request)
 {
-	static const char *const QUERY[] = {"limit", "cursor", NULL};
 	struct page_request page;
 	const char *specialist_id = request_id_param(request, "id");
-	if (!specialist_id || !request_query_allow_only(request, QUERY) ||
-	    !query_page(request, &page))
+	if (!specialist_id || !query_page(request, &page))
 		return;
 	struct db_conn *db = request_db(request);
 	struct specialist_ref holder;
@@ -502,13 +500,10 @@ void certifications_list_for_specialist(struct request *request)
 
 void certifications_list(struct request *request)
 {
-	static const char *const QUERY[] = {
-		"limit",  "cursor", "expiring_within_days", "organization_id", "specialist_id",
-		"status", NULL};
 	struct page_request page;
 	char days_text[24];
 	const char *days, *organization_id, *specialist_id, *status_filter;
-	if (!request_query_allow_only(request, QUERY) || !query_page(request, &page) ||
+	if (!query_page(request, &page) ||
 	    !query_integer(request, "expiring_within_days", 0, EXPIRING_WITHIN_DAYS_MAX, days_text,
 			   sizeof days_text, &days) ||
 	    !query_uuid(request, "organization_id", &organization_id) ||

@@ -204,11 +204,9 @@ void continuing_education_create(struct request *request)
 
 void continuing_education_list(struct request *request)
 {
-	static const char *const QUERY[] = {"limit", "cursor", NULL};
 	const char *certification_id = request_id_param(request, "id");
 	struct page_request page;
-	if (!certification_id || !request_query_allow_only(request, QUERY) ||
-	    !query_page(request, &page))
+	if (!certification_id || !query_page(request, &page))
 		return;
 	struct db_conn *db = request_db(request);
 	struct certification_ref certification;

@@ -323,12 +323,10 @@ void goals_create(struct request *request)
 
 void goals_list(struct request *request)
 {
-	static const char *const QUERY[] = {"limit", "cursor", "domain", "status", NULL};
 	struct page_request page;
 	const char *domain, *status_filter;
 	const char *participant_id = request_id_param(request, "id");
-	if (!participant_id || !request_query_allow_only(request, QUERY) ||
-	    !query_page(request, &page) ||
+	if (!participant_id || !query_page(request, &page) ||
 	    !query_choice(request, "domain", WELLNESS_DOMAINS, &domain) ||
 	    !query_choice(request, "status", GOAL_STATUSES, &status_filter))
 		return;
@@ -605,12 +603,10 @@ void goal_progress_create(struct request *request)
 
 void goal_progress_list(struct request *request)
 {
-	static const char *const QUERY[] = {"limit", "cursor", NULL};
 	struct page_request page;
 	struct db_conn *db;
 	struct goal_ref goal;
-	if (!request_query_allow_only(request, QUERY) || !query_page(request, &page) ||
-	    !progress_goal(request, &db, &goal))
+	if (!query_page(request, &page) || !progress_goal(request, &db, &goal))
 		return;
 	PGresult *res = NULL;
 	enum db_status status =

@@ -269,11 +269,9 @@ void organizations_create(struct request *request)
 
 void organizations_list(struct request *request)
 {
-	static const char *const QUERY[] = {"limit", "cursor", "kind", NULL};
 	struct page_request page;
 	const char *kind;
-	if (!request_query_allow_only(request, QUERY) || !query_page(request, &page) ||
-	    !query_choice(request, "kind", KINDS, &kind))
+	if (!query_page(request, &page) || !query_choice(request, "kind", KINDS, &kind))
 		return;
 	/* Everyone but an admin sees exactly one organization: their own. */
 	const struct principal *caller = &request->caller;

@@ -363,11 +363,9 @@ void participants_create(struct request *request)
 
 void participants_list(struct request *request)
 {
-	static const char *const QUERY[] = {"limit", "cursor", "organization_id",
-					    "q",     "county", NULL};
 	struct page_request page;
 	const char *organization_id, *q, *county;
-	if (!request_query_allow_only(request, QUERY) || !query_page(request, &page) ||
+	if (!query_page(request, &page) ||
 	    !query_uuid(request, "organization_id", &organization_id) ||
 	    !query_text(request, "q", 100, &q) || !query_text(request, "county", 100, &county))
 		return;

@@ -145,12 +145,10 @@ static json_t *rank(const PGresult *res, const PGresult *referral, int limit)
 
 void referral_matches(struct request *request)
 {
-	static const char *const QUERY[] = {"limit", NULL};
 	char limit_text[16];
 	const char *limit;
 	const char *id = request_id_param(request, "id");
-	if (!id || !request_query_allow_only(request, QUERY) ||
-	    !query_integer(request, "limit", 1, 200, limit_text, sizeof limit_text, &limit))
+	if (!id || !query_integer(request, "limit", 1, 200, limit_text, sizeof limit_text, &limit))
 		return;
 	struct db_conn *db = request_db(request);
 	PGresult *referral = db ? referral_find_visible(request, db, id) : NULL;

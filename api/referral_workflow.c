@@ -317,10 +317,8 @@ static json_t *event_render_for_partner(const PGresult *res, int row, const PGre
 
 void referral_history(struct request *request)
 {
-	static const char *const QUERY[] = {NULL};
 	const char *id = request_id_param(request, "id");
-	struct db_conn *db =
-		id && request_query_allow_only(request, QUERY) ? request_db(request) : NULL;
+	struct db_conn *db = id ? request_db(request) : NULL;
 	PGresult *referral = db ? referral_find_visible(request, db, id) : NULL;
 	if (!referral)
 		return;

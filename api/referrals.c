@@ -471,22 +471,10 @@ void referrals_create(struct request *request)
 
 void referrals_list(struct request *request)
 {
-	static const char *const QUERY[] = {"limit",
-					    "cursor",
-					    "status",
-					    "overdue",
-					    "urgency",
-					    "service_type",
-					    "assigned_specialist_id",
-					    "provider_organization_id",
-					    "referring_organization_id",
-					    "participant_id",
-					    "external_id",
-					    NULL};
 	struct page_request page;
 	const char *status_filter, *overdue, *urgency, *service_type, *assigned, *provider,
 		*referrer, *participant, *external_id;
-	if (!request_query_allow_only(request, QUERY) || !query_page(request, &page) ||
+	if (!query_page(request, &page) ||
 	    !query_choice(request, "status", REFERRAL_STATUSES, &status_filter) ||
 	    !query_boolean(request, "overdue", &overdue) ||
 	    !query_choice(request, "urgency", URGENCIES, &urgency) ||

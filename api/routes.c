@@ -1,7 +1,9 @@
 /* Every endpoint peerd answers, in one place: method, path, the roles admitted (0: no
- * token needed), what the body must be, and the handler. The dispatcher
- * (service/dispatch.c) checks the roles and the body before the handler runs; a handler
- * checks only what depends on the data (which organization, which state). */
+ * token needed), what the body must be, the handler, and the query parameters it takes
+ * (the same as openapi.yaml documents: tests/unit/test_routes.c compares them). The
+ * dispatcher (service/dispatch.c) checks the roles, the query's names and the body before
+ * the handler runs; a handler reads the values, and checks only what depends on the data
+ * (which organization, which state). A route without QUERY ignores a query string. */
 #include "routes.h"
 
 #include "audit_events.h"
@@ -32,7 +34,8 @@ const struct route api_routes[] = {
 	ROUTE_INLINE("GET", "/docs/{file}", 0, ROUTE_BODY_NONE, ops_docs_file),
 
 	/* Organizations */
-	ROUTE("GET", "/v1/organizations", ROLES_ANY, ROUTE_BODY_NONE, organizations_list),
+	ROUTE("GET", "/v1/organizations", ROLES_ANY, ROUTE_BODY_NONE, organizations_list,
+	      QUERY("limit", "cursor", "kind")),
 	ROUTE("POST", "/v1/organizations", ROLE_ADMIN, ROUTE_BODY_JSON, organizations_create),
 	ROUTE("GET", "/v1/organizations/{id}", ROLES_ANY, ROUTE_BODY_NONE, organizations_get),
 	ROUTE("PATCH", "/v1/organizations/{id}", ROLE_ADMIN | ROLE_SUPERVISOR,
@@ -40,7 +43,9 @@ const struct route api_routes[] = {
 
 	/* Specialists: /me before /{id}, so "me" is not taken for an id. */
 	ROUTE("GET", "/v1/specialists", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_NONE,
-	      specialists_list),
+	      specialists_list,
+	      QUERY("limit", "cursor", "organization_id", "kind", "language", "county",
+		    "lived_experience", "certified", "accepting", "active", "q")),
 	ROUTE("POST", "/v1/specialists", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_JSON,
 	      specialists_create),
 	ROUTE("GET", "/v1/specialists/me", ROLE_SPECIALIST, ROUTE_BODY_NONE, specialists_get_me),
@@ -52,24 +57,27 @@ const struct route api_routes[] = {
 
 	/* Certifications and their continuing education */
 	ROUTE("GET", "/v1/specialists/{id}/certifications", ROLES_STAFF, ROUTE_BODY_NONE,
-	      certifications_list_for_specialist),
+	      certifications_list_for_specialist, QUERY("limit", "cursor")),
 	ROUTE("POST", "/v1/specialists/{id}/certifications", ROLES_STAFF, ROUTE_BODY_JSON,
 	      certifications_create),
-	ROUTE("GET", "/v1/certifications", ROLES_STAFF, ROUTE_BODY_NONE, certifications_list),
+	ROUTE("GET", "/v1/certifications", ROLES_STAFF, ROUTE_BODY_NONE, certifications_list,
+	      QUERY("limit", "cursor", "expiring_within_days", "organization_id", "specialist_id",
+		    "status")),
 	ROUTE("GET", "/v1/certifications/{id}", ROLES_STAFF, ROUTE_BODY_NONE, certifications_get),
 	ROUTE("PATCH", "/v1/certifications/{id}", ROLES_STAFF, ROUTE_BODY_MERGE_PATCH,
 	      certifications_patch),
 	ROUTE("POST", "/v1/certifications/{id}/verify", ROLE_ADMIN | ROLE_SUPERVISOR,
 	      ROUTE_BODY_NONE, certifications_verify),
 	ROUTE("GET", "/v1/certifications/{id}/ceus", ROLES_STAFF, ROUTE_BODY_NONE,
-	      continuing_education_list),
+	      continuing_education_list, QUERY("limit", "cursor")),
 	ROUTE("POST", "/v1/certifications/{id}/ceus", ROLES_STAFF, ROUTE_BODY_JSON,
 	      continuing_education_create),
 	ROUTE("GET", "/v1/certifications/{id}/ceus/{ceu_id}", ROLES_STAFF, ROUTE_BODY_NONE,
 	      continuing_education_get),
 
 	/* Participants: a partner or reporter never reads them. */
-	ROUTE("GET", "/v1/participants", ROLES_STAFF, ROUTE_BODY_NONE, participants_list),
+	ROUTE("GET", "/v1/participants", ROLES_STAFF, ROUTE_BODY_NONE, participants_list,
+	      QUERY("limit", "cursor", "organization_id", "q", "county")),
 	ROUTE("POST", "/v1/participants", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_JSON,
 	      participants_create),
 	ROUTE("GET", "/v1/participants/{id}", ROLES_STAFF, ROUTE_BODY_NONE, participants_get),
@@ -77,7 +85,10 @@ const struct route api_routes[] = {
 	      ROUTE_BODY_MERGE_PATCH, participants_patch),
 
 	/* Referrals: intake, the loop back to the referrer, assignment */
-	ROUTE("GET", "/v1/referrals", ROLES_STAFF | ROLE_PARTNER, ROUTE_BODY_NONE, referrals_list),
+	ROUTE("GET", "/v1/referrals", ROLES_STAFF | ROLE_PARTNER, ROUTE_BODY_NONE, referrals_list,
+	      QUERY("limit", "cursor", "status", "overdue", "urgency", "service_type",
+		    "assigned_specialist_id", "provider_organization_id",
+		    "referring_organization_id", "participant_id", "external_id")),
 	ROUTE("POST", "/v1/referrals", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_PARTNER, ROUTE_BODY_JSON,
 	      referrals_create),
 	ROUTE("GET", "/v1/referrals/{id}", ROLES_STAFF | ROLE_PARTNER, ROUTE_BODY_NONE,
@@ -87,23 +98,27 @@ const struct route api_routes[] = {
 	ROUTE("POST", "/v1/referrals/{id}/assignment", ROLE_ADMIN | ROLE_SUPERVISOR,
 	      ROUTE_BODY_JSON, referral_assign),
 	ROUTE("GET", "/v1/referrals/{id}/matches", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_NONE,
-	      referral_matches),
+	      referral_matches, QUERY("limit")),
 	ROUTE("GET", "/v1/referrals/{id}/history", ROLES_STAFF | ROLE_PARTNER, ROUTE_BODY_NONE,
-	      referral_history),
+	      referral_history, QUERY_NONE),
 
 	/* Goals: the organization's supervisors and the participant's assigned specialist */
-	ROUTE("GET", "/v1/participants/{id}/goals", ROLES_STAFF, ROUTE_BODY_NONE, goals_list),
+	ROUTE("GET", "/v1/participants/{id}/goals", ROLES_STAFF, ROUTE_BODY_NONE, goals_list,
+	      QUERY("limit", "cursor", "domain", "status")),
 	ROUTE("POST", "/v1/participants/{id}/goals", ROLES_STAFF, ROUTE_BODY_JSON, goals_create),
 	ROUTE("GET", "/v1/goals/{id}", ROLES_STAFF, ROUTE_BODY_NONE, goals_get),
 	ROUTE("PATCH", "/v1/goals/{id}", ROLES_STAFF, ROUTE_BODY_MERGE_PATCH, goals_patch),
-	ROUTE("GET", "/v1/goals/{id}/progress", ROLES_STAFF, ROUTE_BODY_NONE, goal_progress_list),
+	ROUTE("GET", "/v1/goals/{id}/progress", ROLES_STAFF, ROUTE_BODY_NONE, goal_progress_list,
+	      QUERY("limit", "cursor")),
 	ROUTE("POST", "/v1/goals/{id}/progress", ROLES_STAFF, ROUTE_BODY_JSON,
 	      goal_progress_create),
 	ROUTE("GET", "/v1/goals/{id}/progress/{progress_id}", ROLES_STAFF, ROUTE_BODY_NONE,
 	      goal_progress_get),
 
 	/* Session notes: written, signed (locked and billed), amended, co-signed */
-	ROUTE("GET", "/v1/session-notes", ROLES_STAFF, ROUTE_BODY_NONE, session_notes_list),
+	ROUTE("GET", "/v1/session-notes", ROLES_STAFF, ROUTE_BODY_NONE, session_notes_list,
+	      QUERY("limit", "cursor", "participant_id", "specialist_id", "from", "to", "status",
+		    "cosigned")),
 	ROUTE("POST", "/v1/session-notes", ROLES_STAFF, ROUTE_BODY_JSON, session_notes_create),
 	ROUTE("GET", "/v1/session-notes/{id}", ROLES_STAFF, ROUTE_BODY_NONE, session_notes_get),
 	ROUTE("PATCH", "/v1/session-notes/{id}", ROLES_STAFF, ROUTE_BODY_MERGE_PATCH,
@@ -117,18 +132,22 @@ const struct route api_routes[] = {
 
 	/* Reports and exports: organization-scoped, de-identified */
 	ROUTE("GET", "/v1/reports/summary", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_REPORTER,
-	      ROUTE_BODY_NONE, reports_summary),
+	      ROUTE_BODY_NONE, reports_summary, QUERY("organization_id", "from", "to")),
 	ROUTE("GET", "/v1/reports/caseloads", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_REPORTER,
-	      ROUTE_BODY_NONE, reports_caseloads),
+	      ROUTE_BODY_NONE, reports_caseloads, QUERY("organization_id")),
 	ROUTE("GET", "/v1/reports/certifications", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_REPORTER,
-	      ROUTE_BODY_NONE, reports_certifications),
+	      ROUTE_BODY_NONE, reports_certifications,
+	      QUERY("organization_id", "expiring_within_days")),
 	ROUTE("GET", "/v1/exports/session-notes", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_REPORTER,
-	      ROUTE_BODY_NONE, exports_session_notes),
+	      ROUTE_BODY_NONE, exports_session_notes, QUERY("organization_id", "from", "to")),
 
 	/* Audit: verify before the list's {id}-free path, so neither shadows the other */
-	ROUTE("GET", "/v1/audit-events/verify", ROLE_ADMIN, ROUTE_BODY_NONE, audit_events_verify),
+	ROUTE("GET", "/v1/audit-events/verify", ROLE_ADMIN, ROUTE_BODY_NONE, audit_events_verify,
+	      QUERY_NONE),
 	ROUTE("GET", "/v1/audit-events", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_NONE,
-	      audit_events_list),
+	      audit_events_list,
+	      QUERY("limit", "cursor", "resource_type", "resource_id", "actor", "from", "to",
+		    "organization_id")),
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

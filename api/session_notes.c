@@ -283,12 +283,9 @@ void session_note_answer_current(struct request *request, PGresult *res)
 
 void session_notes_list(struct request *request)
 {
-	static const char *const QUERY[] = {"limit",	     "cursor",	 "participant_id",
-					    "specialist_id", "from",	 "to",
-					    "status",	     "cosigned", NULL};
 	struct page_request page;
 	const char *participant_id, *specialist_id, *from, *to, *status_filter, *cosigned;
-	if (!request_query_allow_only(request, QUERY) || !query_page(request, &page) ||
+	if (!query_page(request, &page) ||
 	    !query_uuid(request, "participant_id", &participant_id) ||
 	    !query_uuid(request, "specialist_id", &specialist_id) ||
 	    !query_choice(request, "status", NOTE_STATUSES, &status_filter) ||

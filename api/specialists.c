@@ -383,22 +383,9 @@ static bool specialist_filters_parse(struct request *request, struct specialist_
 
 void specialists_list(struct request *request)
 {
-	static const char *const QUERY[] = {"limit",
-					    "cursor",
-					    "organization_id",
-					    "kind",
-					    "language",
-					    "county",
-					    "lived_experience",
-					    "certified",
-					    "accepting",
-					    "active",
-					    "q",
-					    NULL};
 	struct page_request page;
 	struct specialist_filters filter;
-	if (!request_query_allow_only(request, QUERY) || !query_page(request, &page) ||
-	    !specialist_filters_parse(request, &filter))
+	if (!query_page(request, &page) || !specialist_filters_parse(request, &filter))
 		return;
 	const struct principal *caller = &request->caller;
 	const char *scope = caller->role == ROLE_ADMIN ? NULL : caller->organization_id;

@@ -127,6 +127,22 @@ static bool query_is_text(struct request *request)
 	return true;
 }
 
+/* After authorization, so that a caller learns which parameters a route takes only once
+ * admitted to it. */
+static bool query_names_known(struct request *request)
+{
+	const struct _u_map *query = request->raw->map_url;
+	for (int i = 0; query && i < query->nb_values; i++) {
+		if (!route_takes_query(request->route, query->keys[i])) {
+			char name[64];
+			text_for_json(query->keys[i], name, sizeof name);
+			problem_send(request, 400, "unknown query parameter \"%s\"", name);
+			return false;
+		}
+	}
+	return true;
+}
+
 static const char *bearer_token(const char *authorization)
 {
 	if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
@@ -275,7 +291,7 @@ bool dispatch_headers(struct request *request)
 	if (request->route->roles &&
 	    (!authenticate(request) || !within_rate(request) || !authorize(request)))
 		return false;
-	return body_acceptable(request);
+	return query_names_known(request) && body_acceptable(request);
 }
 
 void dispatch_refuse(struct request *request, unsigned status, const char *detail)

@@ -30,23 +30,6 @@ const char *request_header(const struct request *request, const char *name)
 	return u_map_get_case(request->raw->map_header, name);
 }
 
-bool request_query_allow_only(struct request *request, const char *const *allowed)
-{
-	const struct _u_map *query = request->raw->map_url;
-	for (int i = 0; query && i < query->nb_values; i++) {
-		bool known = false;
-		for (const char *const *name = allowed; *name && !known; name++)
-			known = strcmp(query->keys[i], *name) == 0;
-		if (!known) {
-			char name[64];
-			text_for_json(query->keys[i], name, sizeof name);
-			problem_send(request, 400, "unknown query parameter \"%s\"", name);
-			return false;
-		}
-	}
-	return true;
-}
-
 static struct db_conn *borrow(struct request *request, struct pool *pool)
 {
 	/* Whose rows its statements may see under row-level security: an admin every

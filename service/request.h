@@ -44,10 +44,6 @@ const char *request_query(const struct request *request, const char *name);
 /* A request header (case-insensitive name), or NULL. */
 const char *request_header(const struct request *request, const char *name);
 
-/* Answers 400 naming the first query parameter not in allowed (NULL-terminated) and
- * returns false; returns true when every parameter is known. */
-MUST_CHECK bool request_query_allow_only(struct request *request, const char *const *allowed);
-
 /* Borrows a database connection to the primary for the rest of the request (giving back a
  * reports connection borrowed before). On failure it has already answered 503 with
  * Retry-After and returns NULL. */

@@ -94,3 +94,14 @@ enum route_lookup router_find(const struct route *routes, size_t count, const ch
 	}
 	return path_exists ? ROUTE_METHOD_NOT_ALLOWED : ROUTE_NOT_FOUND;
 }
+
+bool route_takes_query(const struct route *route, const char *name)
+{
+	if (!route->query)
+		return true;
+	for (const char *const *taken = route->query; *taken; taken++) {
+		if (strcmp(*taken, name) == 0)
+			return true;
+	}
+	return false;
+}

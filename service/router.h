@@ -46,19 +46,41 @@ struct route {
 	enum route_body body;
 	route_handler handler;
 	enum route_runs runs;
+	/* The query parameters the route takes, NULL-terminated: the dispatcher refuses any
+	 * other with 400 before the handler runs, so that a mistyped filter never silently
+	 * widens a list. NULL (no QUERY in the table): the route reads none and ignores any. */
+	const char *const *query;
 };
 
-/* A route table's entry, its handler run on a worker or on the I/O thread. */
-#define ROUTE(method_, path_, roles_, body_, handler_)                                    \
+/* A route's query parameters (.query), for the last argument of ROUTE: QUERY("limit",
+ * "cursor"), or QUERY_NONE for a route that refuses every query parameter. */
+#define QUERY(...)                     \
+	.query = (const char *const[]) \
+	{                              \
+		__VA_ARGS__, NULL      \
+	}
+#define QUERY_NONE                     \
+	.query = (const char *const[]) \
+	{                              \
+		NULL                   \
+	}
+
+/* A route table's entry, its handler run on a worker or on the I/O thread; the optional
+ * last argument is its QUERY. */
+#define ROUTE(method_, path_, roles_, body_, handler_, ...)                               \
 	{                                                                                 \
 		.method = (method_), .path = (path_), .roles = (roles_), .body = (body_), \
-		.handler = (handler_), .runs = ROUTE_RUNS_ON_WORKER                       \
+		.handler = (handler_), .runs = ROUTE_RUNS_ON_WORKER, __VA_ARGS__          \
 	}
-#define ROUTE_INLINE(method_, path_, roles_, body_, handler_)                             \
+#define ROUTE_INLINE(method_, path_, roles_, body_, handler_, ...)                        \
 	{                                                                                 \
 		.method = (method_), .path = (path_), .roles = (roles_), .body = (body_), \
-		.handler = (handler_), .runs = ROUTE_RUNS_INLINE                          \
+		.handler = (handler_), .runs = ROUTE_RUNS_INLINE, __VA_ARGS__             \
 	}
+
+/* True when route takes the query parameter name (always, for a route that leaves its
+ * query unchecked). */
+bool route_takes_query(const struct route *route, const char *name);
 
 /* True when path matches pattern segment by segment; fills params with the {name}
  * segments. A segment longer than ROUTE_PARAM_VALUE_MAX never matches. */
