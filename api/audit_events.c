@@ -13,8 +13,8 @@
 #include "respond.h"
 #include "row_json.h"
 
-static const char *const RESOURCE_TYPES[] = {"participant",   "referral",     "goal",
-					     "goal_progress", "session_note", NULL};
+const char *const AUDIT_RESOURCE_TYPES[] = {"participant",   "referral",     "goal",
+					    "goal_progress", "session_note", NULL};
 
 /* An event's columns, in the order of its JSON. request_id is the client's,
  * server_request_id peerd's own (null in events older than sql/021). */
@@ -88,11 +88,10 @@ void audit_events_list(struct request *request)
 {
 	struct page_request page;
 	const char *type, *resource_id, *actor, *from, *to, *organization_id;
-	if (!query_page(request, &page) ||
-	    !query_choice(request, "resource_type", RESOURCE_TYPES, &type) ||
-	    !query_uuid(request, "resource_id", &resource_id) ||
-	    !query_text(request, "actor", 255, &actor) ||
-	    !query_uuid(request, "organization_id", &organization_id) ||
+	if (!query_page(request, &page) || !query_read(request, "resource_type", &type) ||
+	    !query_read(request, "resource_id", &resource_id) ||
+	    !query_read(request, "actor", &actor) ||
+	    !query_read(request, "organization_id", &organization_id) ||
 	    !query_date_range(request, &from, &to))
 		return;
 	const struct principal *caller = &request->caller;

@@ -25,10 +25,7 @@
 #include "us_states.h"
 #include "validate.h"
 
-/* How far ahead ?expiring_within_days= may look: ten years. */
-#define EXPIRING_WITHIN_DAYS_MAX 3650
-
-static const char *const STATUSES[] = {"pending", "active", "suspended", "revoked", NULL};
+const char *const CERTIFICATION_STATUSES[] = {"pending", "active", "suspended", "revoked", NULL};
 
 /* What a specialist may correct in their own pending certification. */
 static const char *const HOLDER_WRITABLE[] = {"credential",	"issuing_authority", "state",
@@ -85,7 +82,7 @@ const struct field_rule CERTIFICATION_FIELDS[] = {
 	 .min = 0,
 	 .max = 10000,
 	 .check = check_hours},
-	{.name = "status", .type = FIELD_ENUM, .choices = STATUSES},
+	{.name = "status", .type = FIELD_ENUM, .choices = CERTIFICATION_STATUSES},
 	{.name = "ceu_requirement",
 	 .type = FIELD_OBJECT,
 	 .nullable = true,
@@ -504,11 +501,10 @@ void certifications_list(struct request *request)
 	char days_text[24];
 	const char *days, *organization_id, *specialist_id, *status_filter;
 	if (!query_page(request, &page) ||
-	    !query_integer(request, "expiring_within_days", 0, EXPIRING_WITHIN_DAYS_MAX, days_text,
-			   sizeof days_text, &days) ||
-	    !query_uuid(request, "organization_id", &organization_id) ||
-	    !query_uuid(request, "specialist_id", &specialist_id) ||
-	    !query_choice(request, "status", STATUSES, &status_filter))
+	    !query_integer(request, "expiring_within_days", days_text, sizeof days_text, &days) ||
+	    !query_read(request, "organization_id", &organization_id) ||
+	    !query_read(request, "specialist_id", &specialist_id) ||
+	    !query_read(request, "status", &status_filter))
 		return;
 	const struct principal *caller = &request->caller;
 	const char *scope = caller->role == ROLE_ADMIN ? NULL : caller->organization_id;

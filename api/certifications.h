@@ -20,6 +20,12 @@ void certifications_verify(struct request *request);
 /* The fields of a certification as a client writes them. */
 extern const struct field_rule CERTIFICATION_FIELDS[];
 
+/* A certification's statuses (NULL-terminated). */
+extern const char *const CERTIFICATION_STATUSES[];
+
+/* How far ahead ?expiring_within_days= may look: ten years. */
+#define EXPIRING_WITHIN_DAYS_MAX 3650
+
 /* What a sub-resource (continuing education) needs to know of its certification. */
 struct certification_ref {
 	char id[UUID_TEXT_SIZE];

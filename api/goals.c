@@ -327,8 +327,8 @@ void goals_list(struct request *request)
 	const char *domain, *status_filter;
 	const char *participant_id = request_id_param(request, "id");
 	if (!participant_id || !query_page(request, &page) ||
-	    !query_choice(request, "domain", WELLNESS_DOMAINS, &domain) ||
-	    !query_choice(request, "status", GOAL_STATUSES, &status_filter))
+	    !query_read(request, "domain", &domain) ||
+	    !query_read(request, "status", &status_filter))
 		return;
 	struct db_conn *db = request_db(request);
 	if (!db)

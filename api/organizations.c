@@ -25,7 +25,7 @@
 #define DEFAULT_FAMILY_YOUTH_MAX_AGE   21
 #define DEFAULT_REFERRAL_RESPONSE_DAYS 2
 
-static const char *const KINDS[] = {"provider", "partner", NULL};
+const char *const ORGANIZATION_KINDS[] = {"provider", "partner", NULL};
 static const char *const UNIT_ROUNDINGS[] = {"whole", "half_up", NULL};
 
 static const struct field_rule SETTINGS_FIELDS[] = {
@@ -45,7 +45,7 @@ const struct field_rule ORGANIZATION_FIELDS[] = {
 	 .min = 1,
 	 .max = 200,
 	 .check = check_plain_text},
-	{.name = "kind", .type = FIELD_ENUM, .required = true, .choices = KINDS},
+	{.name = "kind", .type = FIELD_ENUM, .required = true, .choices = ORGANIZATION_KINDS},
 	{.name = "state", .type = FIELD_ENUM, .required = true, .choices = US_STATE_CODES},
 	{.name = "counties",
 	 .type = FIELD_STRING_ARRAY,
@@ -271,7 +271,7 @@ void organizations_list(struct request *request)
 {
 	struct page_request page;
 	const char *kind;
-	if (!query_page(request, &page) || !query_choice(request, "kind", KINDS, &kind))
+	if (!query_page(request, &page) || !query_read(request, "kind", &kind))
 		return;
 	/* Everyone but an admin sees exactly one organization: their own. */
 	const struct principal *caller = &request->caller;

@@ -12,3 +12,6 @@ void organizations_patch(struct request *request);
 
 /* The fields of an organization as a client writes them. */
 extern const struct field_rule ORGANIZATION_FIELDS[];
+
+/* What kind an organization is (NULL-terminated): provider, partner. */
+extern const char *const ORGANIZATION_KINDS[];

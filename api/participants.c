@@ -366,8 +366,8 @@ void participants_list(struct request *request)
 	struct page_request page;
 	const char *organization_id, *q, *county;
 	if (!query_page(request, &page) ||
-	    !query_uuid(request, "organization_id", &organization_id) ||
-	    !query_text(request, "q", 100, &q) || !query_text(request, "county", 100, &county))
+	    !query_read(request, "organization_id", &organization_id) ||
+	    !query_read(request, "q", &q) || !query_read(request, "county", &county))
 		return;
 	struct db_conn *db = request_db(request);
 	if (!db)

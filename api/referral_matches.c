@@ -148,7 +148,7 @@ void referral_matches(struct request *request)
 	char limit_text[16];
 	const char *limit;
 	const char *id = request_id_param(request, "id");
-	if (!id || !query_integer(request, "limit", 1, 200, limit_text, sizeof limit_text, &limit))
+	if (!id || !query_integer(request, "limit", limit_text, sizeof limit_text, &limit))
 		return;
 	struct db_conn *db = request_db(request);
 	PGresult *referral = db ? referral_find_visible(request, db, id) : NULL;

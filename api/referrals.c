@@ -47,8 +47,8 @@ static const char REDISCLOSURE_NOTICE[] =
 	"elements of written consent to further use or redisclose the record (see 42 CFR "
 	"2.31).";
 
-static const char *const SERVICE_TYPES[] = {"peer", "family", NULL};
-static const char *const URGENCIES[] = {"routine", "urgent", NULL};
+const char *const SERVICE_TYPES[] = {"peer", "family", NULL};
+const char *const URGENCIES[] = {"routine", "urgent", NULL};
 
 static const struct field_rule CONSENT_FIELDS[] = {
 	{.name = "obtained", .type = FIELD_BOOLEAN, .required = true},
@@ -474,16 +474,15 @@ void referrals_list(struct request *request)
 	struct page_request page;
 	const char *status_filter, *overdue, *urgency, *service_type, *assigned, *provider,
 		*referrer, *participant, *external_id;
-	if (!query_page(request, &page) ||
-	    !query_choice(request, "status", REFERRAL_STATUSES, &status_filter) ||
-	    !query_boolean(request, "overdue", &overdue) ||
-	    !query_choice(request, "urgency", URGENCIES, &urgency) ||
-	    !query_choice(request, "service_type", SERVICE_TYPES, &service_type) ||
-	    !query_uuid(request, "assigned_specialist_id", &assigned) ||
-	    !query_uuid(request, "provider_organization_id", &provider) ||
-	    !query_uuid(request, "referring_organization_id", &referrer) ||
-	    !query_uuid(request, "participant_id", &participant) ||
-	    !query_text(request, "external_id", 100, &external_id))
+	if (!query_page(request, &page) || !query_read(request, "status", &status_filter) ||
+	    !query_read(request, "overdue", &overdue) ||
+	    !query_read(request, "urgency", &urgency) ||
+	    !query_read(request, "service_type", &service_type) ||
+	    !query_read(request, "assigned_specialist_id", &assigned) ||
+	    !query_read(request, "provider_organization_id", &provider) ||
+	    !query_read(request, "referring_organization_id", &referrer) ||
+	    !query_read(request, "participant_id", &participant) ||
+	    !query_read(request, "external_id", &external_id))
 		return;
 	const struct principal *caller = &request->caller;
 	if (caller->role == ROLE_PARTNER && assigned) {

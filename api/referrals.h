@@ -19,6 +19,10 @@ void referrals_get(struct request *request);
 /* The fields of a referral at intake, the participant and consent included. */
 extern const struct field_rule REFERRAL_FIELDS[];
 
+/* The services a referral asks for, and how urgently (each NULL-terminated). */
+extern const char *const SERVICE_TYPES[];
+extern const char *const URGENCIES[];
+
 /* A referral's columns, in the order of its JSON (api/referrals.c expands the list): a
  * partner sees the members before participant_id, the provider's staff all of them. The
  * enum is also for the workflow routes (api/referral_workflow.c). */

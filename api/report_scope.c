@@ -17,7 +17,7 @@ static bool organization_of(struct request *request, struct report_scope *out)
 {
 	const struct principal *caller = &request->caller;
 	const char *named;
-	if (!query_uuid(request, "organization_id", &named))
+	if (!query_read(request, "organization_id", &named))
 		return false;
 	if (caller->role != ROLE_ADMIN) {
 		/* Everyone else reports on their own organization, whatever they name. */

@@ -130,8 +130,7 @@ void reports_certifications(struct request *request)
 	struct report_scope scope;
 	char days_text[24];
 	const char *days;
-	if (!query_integer(request, "expiring_within_days", 0, 3650, days_text, sizeof days_text,
-			   &days) ||
+	if (!query_integer(request, "expiring_within_days", days_text, sizeof days_text, &days) ||
 	    !report_scope_read(request, REPORT_READS_REPLICA, &scope))
 		return;
 	send_report(request, scope.db, &CERTIFICATIONS, DB_ARGS(scope.organization_id, days));

@@ -10,11 +10,15 @@
 #include "auth.h"
 #include "certifications.h"
 #include "continuing_education.h"
+#include "goal_status.h"
 #include "goals.h"
+#include "language_tag.h"
 #include "ops.h"
 #include "organizations.h"
+#include "pagination.h"
 #include "participants.h"
 #include "referral_matches.h"
+#include "referral_status.h"
 #include "referral_workflow.h"
 #include "referrals.h"
 #include "reports.h"
@@ -35,7 +39,7 @@ const struct route api_routes[] = {
 
 	/* Organizations */
 	ROUTE("GET", "/v1/organizations", ROLES_ANY, ROUTE_BODY_NONE, organizations_list,
-	      QUERY("limit", "cursor", "kind")),
+	      QUERY(QUERY_PAGE, QUERY_CHOICE("kind", ORGANIZATION_KINDS))),
 	ROUTE("POST", "/v1/organizations", ROLE_ADMIN, ROUTE_BODY_JSON, organizations_create),
 	ROUTE("GET", "/v1/organizations/{id}", ROLES_ANY, ROUTE_BODY_NONE, organizations_get),
 	ROUTE("PATCH", "/v1/organizations/{id}", ROLE_ADMIN | ROLE_SUPERVISOR,
@@ -44,8 +48,11 @@ const struct route api_routes[] = {
 	/* Specialists: /me before /{id}, so "me" is not taken for an id. */
 	ROUTE("GET", "/v1/specialists", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_NONE,
 	      specialists_list,
-	      QUERY("limit", "cursor", "organization_id", "kind", "language", "county",
-		    "lived_experience", "certified", "accepting", "active", "q")),
+	      QUERY(QUERY_PAGE, QUERY_UUID("organization_id"),
+		    QUERY_CHOICE("kind", SPECIALIST_KINDS),
+		    QUERY_TEXT("language", LANGUAGE_TAG_MAX), QUERY_TEXT("county", 100),
+		    QUERY_CHOICE("lived_experience", LIVED_EXPERIENCES), QUERY_BOOLEAN("certified"),
+		    QUERY_BOOLEAN("accepting"), QUERY_BOOLEAN("active"), QUERY_TEXT("q", 100))),
 	ROUTE("POST", "/v1/specialists", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_JSON,
 	      specialists_create),
 	ROUTE("GET", "/v1/specialists/me", ROLE_SPECIALIST, ROUTE_BODY_NONE, specialists_get_me),
@@ -57,19 +64,20 @@ const struct route api_routes[] = {
 
 	/* Certifications and their continuing education */
 	ROUTE("GET", "/v1/specialists/{id}/certifications", ROLES_STAFF, ROUTE_BODY_NONE,
-	      certifications_list_for_specialist, QUERY("limit", "cursor")),
+	      certifications_list_for_specialist, QUERY(QUERY_PAGE)),
 	ROUTE("POST", "/v1/specialists/{id}/certifications", ROLES_STAFF, ROUTE_BODY_JSON,
 	      certifications_create),
 	ROUTE("GET", "/v1/certifications", ROLES_STAFF, ROUTE_BODY_NONE, certifications_list,
-	      QUERY("limit", "cursor", "expiring_within_days", "organization_id", "specialist_id",
-		    "status")),
+	      QUERY(QUERY_PAGE, QUERY_INTEGER("expiring_within_days", 0, EXPIRING_WITHIN_DAYS_MAX),
+		    QUERY_UUID("organization_id"), QUERY_UUID("specialist_id"),
+		    QUERY_CHOICE("status", CERTIFICATION_STATUSES))),
 	ROUTE("GET", "/v1/certifications/{id}", ROLES_STAFF, ROUTE_BODY_NONE, certifications_get),
 	ROUTE("PATCH", "/v1/certifications/{id}", ROLES_STAFF, ROUTE_BODY_MERGE_PATCH,
 	      certifications_patch),
 	ROUTE("POST", "/v1/certifications/{id}/verify", ROLE_ADMIN | ROLE_SUPERVISOR,
 	      ROUTE_BODY_NONE, certifications_verify),
 	ROUTE("GET", "/v1/certifications/{id}/ceus", ROLES_STAFF, ROUTE_BODY_NONE,
-	      continuing_education_list, QUERY("limit", "cursor")),
+	      continuing_education_list, QUERY(QUERY_PAGE)),
 	ROUTE("POST", "/v1/certifications/{id}/ceus", ROLES_STAFF, ROUTE_BODY_JSON,
 	      continuing_education_create),
 	ROUTE("GET", "/v1/certifications/{id}/ceus/{ceu_id}", ROLES_STAFF, ROUTE_BODY_NONE,
@@ -77,7 +85,8 @@ const struct route api_routes[] = {
 
 	/* Participants: a partner or reporter never reads them. */
 	ROUTE("GET", "/v1/participants", ROLES_STAFF, ROUTE_BODY_NONE, participants_list,
-	      QUERY("limit", "cursor", "organization_id", "q", "county")),
+	      QUERY(QUERY_PAGE, QUERY_UUID("organization_id"), QUERY_TEXT("q", 100),
+		    QUERY_TEXT("county", 100))),
 	ROUTE("POST", "/v1/participants", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_JSON,
 	      participants_create),
 	ROUTE("GET", "/v1/participants/{id}", ROLES_STAFF, ROUTE_BODY_NONE, participants_get),
@@ -86,9 +95,11 @@ const struct route api_routes[] = {
 
 	/* Referrals: intake, the loop back to the referrer, assignment */
 	ROUTE("GET", "/v1/referrals", ROLES_STAFF | ROLE_PARTNER, ROUTE_BODY_NONE, referrals_list,
-	      QUERY("limit", "cursor", "status", "overdue", "urgency", "service_type",
-		    "assigned_specialist_id", "provider_organization_id",
-		    "referring_organization_id", "participant_id", "external_id")),
+	      QUERY(QUERY_PAGE, QUERY_CHOICE("status", REFERRAL_STATUSES), QUERY_BOOLEAN("overdue"),
+		    QUERY_CHOICE("urgency", URGENCIES), QUERY_CHOICE("service_type", SERVICE_TYPES),
+		    QUERY_UUID("assigned_specialist_id"), QUERY_UUID("provider_organization_id"),
+		    QUERY_UUID("referring_organization_id"), QUERY_UUID("participant_id"),
+		    QUERY_TEXT("external_id", 100))),
 	ROUTE("POST", "/v1/referrals", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_PARTNER, ROUTE_BODY_JSON,
 	      referrals_create),
 	ROUTE("GET", "/v1/referrals/{id}", ROLES_STAFF | ROLE_PARTNER, ROUTE_BODY_NONE,
@@ -98,18 +109,19 @@ const struct route api_routes[] = {
 	ROUTE("POST", "/v1/referrals/{id}/assignment", ROLE_ADMIN | ROLE_SUPERVISOR,
 	      ROUTE_BODY_JSON, referral_assign),
 	ROUTE("GET", "/v1/referrals/{id}/matches", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_NONE,
-	      referral_matches, QUERY("limit")),
+	      referral_matches, QUERY(QUERY_LIMIT)),
 	ROUTE("GET", "/v1/referrals/{id}/history", ROLES_STAFF | ROLE_PARTNER, ROUTE_BODY_NONE,
 	      referral_history, QUERY_NONE),
 
 	/* Goals: the organization's supervisors and the participant's assigned specialist */
 	ROUTE("GET", "/v1/participants/{id}/goals", ROLES_STAFF, ROUTE_BODY_NONE, goals_list,
-	      QUERY("limit", "cursor", "domain", "status")),
+	      QUERY(QUERY_PAGE, QUERY_CHOICE("domain", WELLNESS_DOMAINS),
+		    QUERY_CHOICE("status", GOAL_STATUSES))),
 	ROUTE("POST", "/v1/participants/{id}/goals", ROLES_STAFF, ROUTE_BODY_JSON, goals_create),
 	ROUTE("GET", "/v1/goals/{id}", ROLES_STAFF, ROUTE_BODY_NONE, goals_get),
 	ROUTE("PATCH", "/v1/goals/{id}", ROLES_STAFF, ROUTE_BODY_MERGE_PATCH, goals_patch),
 	ROUTE("GET", "/v1/goals/{id}/progress", ROLES_STAFF, ROUTE_BODY_NONE, goal_progress_list,
-	      QUERY("limit", "cursor")),
+	      QUERY(QUERY_PAGE)),
 	ROUTE("POST", "/v1/goals/{id}/progress", ROLES_STAFF, ROUTE_BODY_JSON,
 	      goal_progress_create),
 	ROUTE("GET", "/v1/goals/{id}/progress/{progress_id}", ROLES_STAFF, ROUTE_BODY_NONE,
@@ -117,8 +129,9 @@ const struct route api_routes[] = {
 
 	/* Session notes: written, signed (locked and billed), amended, co-signed */
 	ROUTE("GET", "/v1/session-notes", ROLES_STAFF, ROUTE_BODY_NONE, session_notes_list,
-	      QUERY("limit", "cursor", "participant_id", "specialist_id", "from", "to", "status",
-		    "cosigned")),
+	      QUERY(QUERY_PAGE, QUERY_UUID("participant_id"), QUERY_UUID("specialist_id"),
+		    QUERY_DATE("from"), QUERY_DATE("to"), QUERY_CHOICE("status", NOTE_STATUSES),
+		    QUERY_BOOLEAN("cosigned"))),
 	ROUTE("POST", "/v1/session-notes", ROLES_STAFF, ROUTE_BODY_JSON, session_notes_create),
 	ROUTE("GET", "/v1/session-notes/{id}", ROLES_STAFF, ROUTE_BODY_NONE, session_notes_get),
 	ROUTE("PATCH", "/v1/session-notes/{id}", ROLES_STAFF, ROUTE_BODY_MERGE_PATCH,
@@ -132,22 +145,26 @@ const struct route api_routes[] = {
 
 	/* Reports and exports: organization-scoped, de-identified */
 	ROUTE("GET", "/v1/reports/summary", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_REPORTER,
-	      ROUTE_BODY_NONE, reports_summary, QUERY("organization_id", "from", "to")),
+	      ROUTE_BODY_NONE, reports_summary,
+	      QUERY(QUERY_UUID("organization_id"), QUERY_DATE("from"), QUERY_DATE("to"))),
 	ROUTE("GET", "/v1/reports/caseloads", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_REPORTER,
-	      ROUTE_BODY_NONE, reports_caseloads, QUERY("organization_id")),
+	      ROUTE_BODY_NONE, reports_caseloads, QUERY(QUERY_UUID("organization_id"))),
 	ROUTE("GET", "/v1/reports/certifications", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_REPORTER,
 	      ROUTE_BODY_NONE, reports_certifications,
-	      QUERY("organization_id", "expiring_within_days")),
+	      QUERY(QUERY_UUID("organization_id"),
+		    QUERY_INTEGER("expiring_within_days", 0, EXPIRING_WITHIN_DAYS_MAX))),
 	ROUTE("GET", "/v1/exports/session-notes", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_REPORTER,
-	      ROUTE_BODY_NONE, exports_session_notes, QUERY("organization_id", "from", "to")),
+	      ROUTE_BODY_NONE, exports_session_notes,
+	      QUERY(QUERY_UUID("organization_id"), QUERY_DATE("from"), QUERY_DATE("to"))),
 
 	/* Audit: verify before the list's {id}-free path, so neither shadows the other */
 	ROUTE("GET", "/v1/audit-events/verify", ROLE_ADMIN, ROUTE_BODY_NONE, audit_events_verify,
 	      QUERY_NONE),
 	ROUTE("GET", "/v1/audit-events", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_NONE,
 	      audit_events_list,
-	      QUERY("limit", "cursor", "resource_type", "resource_id", "actor", "from", "to",
-		    "organization_id")),
+	      QUERY(QUERY_PAGE, QUERY_CHOICE("resource_type", AUDIT_RESOURCE_TYPES),
+		    QUERY_UUID("resource_id"), QUERY_TEXT("actor", 255),
+		    QUERY_UUID("organization_id"), QUERY_DATE("from"), QUERY_DATE("to"))),
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

@@ -26,7 +26,7 @@
 
 static const char *const MODALITIES[] = {"in_person", "phone",	    "video",	 "text",
 					 "group",     "home_visit", "community", NULL};
-static const char *const NOTE_STATUSES[] = {"draft", "signed", NULL};
+const char *const NOTE_STATUSES[] = {"draft", "signed", NULL};
 
 /* Clocks drift: a contact up to five minutes "in the future" is one that just ended. */
 #define FUTURE_SKEW_SECONDS 300
@@ -286,11 +286,10 @@ void session_notes_list(struct request *request)
 	struct page_request page;
 	const char *participant_id, *specialist_id, *from, *to, *status_filter, *cosigned;
 	if (!query_page(request, &page) ||
-	    !query_uuid(request, "participant_id", &participant_id) ||
-	    !query_uuid(request, "specialist_id", &specialist_id) ||
-	    !query_choice(request, "status", NOTE_STATUSES, &status_filter) ||
-	    !query_boolean(request, "cosigned", &cosigned) ||
-	    !query_date_range(request, &from, &to))
+	    !query_read(request, "participant_id", &participant_id) ||
+	    !query_read(request, "specialist_id", &specialist_id) ||
+	    !query_read(request, "status", &status_filter) ||
+	    !query_read(request, "cosigned", &cosigned) || !query_date_range(request, &from, &to))
 		return;
 	struct db_conn *db = request_db(request);
 	if (!db)

@@ -22,6 +22,9 @@ void session_notes_patch(struct request *request);
 /* The fields of a session note as a client writes them. */
 extern const struct field_rule NOTE_FIELDS[];
 
+/* A note's statuses (NULL-terminated): draft, signed. */
+extern const char *const NOTE_STATUSES[];
+
 /* What the database's refusal of a note means to the client. */
 extern const struct constraint_answer SESSION_NOTE_CONSTRAINTS[];
 

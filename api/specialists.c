@@ -24,9 +24,9 @@
 /* Defaults of API.md, used when a client leaves a field out. */
 #define DEFAULT_MAX_CASELOAD 15
 
-static const char *const KINDS[] = {"peer", "family_peer", NULL};
-static const char *const LIVED_EXPERIENCES[] = {"mental_health", "substance_use", "co_occurring",
-						"caregiver", NULL};
+const char *const SPECIALIST_KINDS[] = {"peer", "family_peer", NULL};
+const char *const LIVED_EXPERIENCES[] = {"mental_health", "substance_use", "co_occurring",
+					 "caregiver", NULL};
 
 /* What a specialist may change in their own profile. */
 static const char *const SELF_WRITABLE[] = {"bio", "languages", "counties", "specialties", NULL};
@@ -71,7 +71,7 @@ const struct field_rule SPECIALIST_FIELDS[] = {
 	 .min = 1,
 	 .max = 100,
 	 .check = check_plain_text},
-	{.name = "kind", .type = FIELD_ENUM, .required = true, .choices = KINDS},
+	{.name = "kind", .type = FIELD_ENUM, .required = true, .choices = SPECIALIST_KINDS},
 	{.name = "lived_experience",
 	 .type = FIELD_ENUM_ARRAY,
 	 .max = 4,
@@ -364,15 +364,14 @@ struct specialist_filters {
 
 static bool specialist_filters_parse(struct request *request, struct specialist_filters *out)
 {
-	if (!query_uuid(request, "organization_id", &out->organization_id) ||
-	    !query_choice(request, "kind", KINDS, &out->kind) ||
-	    !query_choice(request, "lived_experience", LIVED_EXPERIENCES, &out->lived_experience) ||
-	    !query_boolean(request, "certified", &out->certified) ||
-	    !query_boolean(request, "accepting", &out->accepting) ||
-	    !query_boolean(request, "active", &out->active) ||
-	    !query_text(request, "county", 100, &out->county) ||
-	    !query_text(request, "q", 100, &out->q) ||
-	    !query_text(request, "language", LANGUAGE_TAG_MAX, &out->language))
+	if (!query_read(request, "organization_id", &out->organization_id) ||
+	    !query_read(request, "kind", &out->kind) ||
+	    !query_read(request, "lived_experience", &out->lived_experience) ||
+	    !query_read(request, "certified", &out->certified) ||
+	    !query_read(request, "accepting", &out->accepting) ||
+	    !query_read(request, "active", &out->active) ||
+	    !query_read(request, "county", &out->county) || !query_read(request, "q", &out->q) ||
+	    !query_read(request, "language", &out->language))
 		return false;
 	if (out->language && !language_tag_is_valid(out->language)) {
 		problem_send(request, 400, "language must be a BCP 47 tag such as es or es-MX");

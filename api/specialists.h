@@ -19,6 +19,10 @@ void specialists_patch_me(struct request *request);
 /* The fields of a specialist as a client writes them. */
 extern const struct field_rule SPECIALIST_FIELDS[];
 
+/* A specialist's kind and lived experience (each NULL-terminated). */
+extern const char *const SPECIALIST_KINDS[];
+extern const char *const LIVED_EXPERIENCES[];
+
 /* Who a specialist is, as far as another resource needs to know. */
 struct specialist_ref {
 	char id[UUID_TEXT_SIZE];

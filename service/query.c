@@ -6,20 +6,15 @@
 #include <string.h>
 
 #include "civil_date.h"
+#include "log.h"
 #include "pagination.h"
 #include "problem.h"
 #include "request.h"
 #include "uuid.h"
 #include "validate.h"
 
-bool query_boolean(struct request *request, const char *name, const char **out)
-{
-	static const char *const BOOLEANS[] = {"true", "false", NULL};
-	return query_choice(request, name, BOOLEANS, out);
-}
-
-bool query_choice(struct request *request, const char *name, const char *const *choices,
-		  const char **out)
+static bool query_choice(struct request *request, const char *name, const char *const *choices,
+			 const char **out)
 {
 	*out = request_query(request, name);
 	if (!*out)
@@ -37,7 +32,7 @@ bool query_choice(struct request *request, const char *name, const char *const *
 	return false;
 }
 
-bool query_uuid(struct request *request, const char *name, const char **out)
+static bool query_uuid(struct request *request, const char *name, const char **out)
 {
 	*out = request_query(request, name);
 	if (!*out || uuid_is_valid(*out))
@@ -46,7 +41,7 @@ bool query_uuid(struct request *request, const char *name, const char **out)
 	return false;
 }
 
-bool query_text(struct request *request, const char *name, size_t max, const char **out)
+static bool query_text(struct request *request, const char *name, size_t max, const char **out)
 {
 	*out = request_query(request, name);
 	if (!*out || ((*out)[0] && utf8_length(*out) <= max))
@@ -55,8 +50,8 @@ bool query_text(struct request *request, const char *name, size_t max, const cha
 	return false;
 }
 
-bool query_integer(struct request *request, const char *name, long min, long max, char *buffer,
-		   size_t size, const char **out)
+static bool query_whole_number(struct request *request, const char *name, long min, long max,
+			       char *buffer, size_t size, const char **out)
 {
 	const char *text = request_query(request, name);
 	*out = NULL;
@@ -75,6 +70,50 @@ bool query_integer(struct request *request, const char *name, long min, long max
 	snprintf(buffer, size, "%ld", value);
 	*out = buffer;
 	return true;
+}
+
+/* A handler reading a parameter its route does not declare (or not as this kind) is a bug:
+ * answered 500, so that the tests find it. */
+static bool undeclared(struct request *request, const char *name)
+{
+	log_message(LOG_LEVEL_ERROR, "%s %s reads ?%s= otherwise than its route declares it",
+		    request->route->method, request->route->path, name);
+	problem_send(request, 500, "the server could not complete this request");
+	return false;
+}
+
+bool query_read(struct request *request, const char *name, const char **out)
+{
+	static const char *const BOOLEANS[] = {"true", "false", NULL};
+	*out = NULL;
+	const struct query_param *param = route_query_param(request->route, name);
+	if (!param)
+		return undeclared(request, name);
+	switch (param->kind) {
+	case QUERY_KIND_UUID:
+		return query_uuid(request, name, out);
+	case QUERY_KIND_CHOICE:
+		return query_choice(request, name, param->choices, out);
+	case QUERY_KIND_BOOLEAN:
+		return query_choice(request, name, BOOLEANS, out);
+	case QUERY_KIND_TEXT:
+		return query_text(request, name, (size_t)param->max, out);
+	case QUERY_KIND_INTEGER:
+	case QUERY_KIND_CURSOR:
+	case QUERY_KIND_DATE:
+		break; /* read by query_integer, query_page and query_date_range */
+	}
+	return undeclared(request, name);
+}
+
+bool query_integer(struct request *request, const char *name, char *buffer, size_t size,
+		   const char **out)
+{
+	*out = NULL;
+	const struct query_param *param = route_query_param(request->route, name);
+	if (!param || param->kind != QUERY_KIND_INTEGER)
+		return undeclared(request, name);
+	return query_whole_number(request, name, param->min, param->max, buffer, size, out);
 }
 
 bool query_page(struct request *request, struct page_request *page)

@@ -1,6 +1,7 @@
-/* Typed query parameters (filters and paging). Each reader takes one optional parameter:
- * when it is absent *out is NULL and the reader returns true; when it is malformed the
- * reader answers 400 naming it and returns false. */
+/* Typed query parameters (filters and paging), as the route table (api/routes.c) declares
+ * them. Each reader takes one optional parameter: when it is absent *out is NULL and the
+ * reader returns true; when it is malformed the reader answers 400 naming it and returns
+ * false. */
 #pragma once
 
 #include "attributes.h"
@@ -11,21 +12,14 @@
 struct request;
 struct page_request;
 
-/* "true" or "false". */
-MUST_CHECK bool query_boolean(struct request *request, const char *name, const char **out);
+/* The value of the query parameter name, checked against what the route table declares
+ * it to be (a UUID, one of its choices, a boolean, text of at most its length). */
+MUST_CHECK bool query_read(struct request *request, const char *name, const char **out);
 
-/* One of choices (NULL-terminated). */
-MUST_CHECK bool query_choice(struct request *request, const char *name, const char *const *choices,
-			     const char **out);
-
-MUST_CHECK bool query_uuid(struct request *request, const char *name, const char **out);
-
-/* 1..max characters. */
-MUST_CHECK bool query_text(struct request *request, const char *name, size_t max, const char **out);
-
-/* A whole number min..max, written back in canonical form into buffer. */
-MUST_CHECK bool query_integer(struct request *request, const char *name, long min, long max,
-			      char *buffer, size_t size, const char **out);
+/* A whole number in the range the route table declares, written back in canonical form
+ * into buffer. */
+MUST_CHECK bool query_integer(struct request *request, const char *name, char *buffer, size_t size,
+			      const char **out);
 
 /* ?from= and ?to= as days (YYYY-MM-DD), each optional: 400 when malformed, 422 naming
  * from when from is after to. */

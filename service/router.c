@@ -95,13 +95,16 @@ enum route_lookup router_find(const struct route *routes, size_t count, const ch
 	return path_exists ? ROUTE_METHOD_NOT_ALLOWED : ROUTE_NOT_FOUND;
 }
 
+const struct query_param *route_query_param(const struct route *route, const char *name)
+{
+	for (const struct query_param *param = route->query; param && param->name; param++) {
+		if (strcmp(param->name, name) == 0)
+			return param;
+	}
+	return NULL;
+}
+
 bool route_takes_query(const struct route *route, const char *name)
 {
-	if (!route->query)
-		return true;
-	for (const char *const *taken = route->query; *taken; taken++) {
-		if (strcmp(*taken, name) == 0)
-			return true;
-	}
-	return false;
+	return !route->query || route_query_param(route, name);
 }

@@ -39,6 +39,24 @@ enum route_runs {
 	ROUTE_RUNS_INLINE,
 };
 
+/* What a query parameter holds, and so what its reader (service/query.c) refuses. */
+enum query_kind {
+	QUERY_KIND_INTEGER, /* a whole number min..max */
+	QUERY_KIND_CURSOR,  /* an opaque next_cursor (service/pagination.h) */
+	QUERY_KIND_UUID,
+	QUERY_KIND_CHOICE,  /* one of choices */
+	QUERY_KIND_BOOLEAN, /* "true" or "false" */
+	QUERY_KIND_TEXT,    /* 1..max characters */
+	QUERY_KIND_DATE,    /* YYYY-MM-DD */
+};
+
+struct query_param {
+	const char *name; /* NULL ends a route's list */
+	enum query_kind kind;
+	const char *const *choices; /* CHOICE: NULL-terminated */
+	long min, max;		    /* INTEGER: the range; TEXT: max characters */
+};
+
 struct route {
 	const char *method; /* "GET", "POST", "PATCH", ... */
 	const char *path;   /* "/v1/organizations/{id}": a {name} matches one segment */
@@ -46,24 +64,31 @@ struct route {
 	enum route_body body;
 	route_handler handler;
 	enum route_runs runs;
-	/* The query parameters the route takes, NULL-terminated: the dispatcher refuses any
-	 * other with 400 before the handler runs, so that a mistyped filter never silently
-	 * widens a list. NULL (no QUERY in the table): the route reads none and ignores any. */
-	const char *const *query;
+	/* The query parameters the route takes, ended by one without a name: the dispatcher
+	 * refuses any other with 400 before the handler runs, so that a mistyped filter never
+	 * silently widens a list. NULL (no QUERY in the table): the route reads none and
+	 * ignores any. */
+	const struct query_param *query;
 };
 
-/* A route's query parameters (.query), for the last argument of ROUTE: QUERY("limit",
- * "cursor"), or QUERY_NONE for a route that refuses every query parameter. */
-#define QUERY(...)                     \
-	.query = (const char *const[]) \
-	{                              \
-		__VA_ARGS__, NULL      \
-	}
-#define QUERY_NONE                     \
-	.query = (const char *const[]) \
-	{                              \
-		NULL                   \
-	}
+/* A route's query parameters (.query), for the last argument of ROUTE:
+ * QUERY(QUERY_PAGE, QUERY_UUID("organization_id")), or QUERY_NONE for a route that refuses
+ * every query parameter. A list's page (API.md "Lists") is ?limit= 1..PAGE_LIMIT_MAX
+ * (service/pagination.h) and ?cursor=. */
+/* clang-format off */
+#define QUERY(...) .query = (const struct query_param[]){__VA_ARGS__, {0}}
+#define QUERY_NONE .query = (const struct query_param[]){{0}}
+#define QUERY_INTEGER(name_, min_, max_) \
+	{.name = (name_), .kind = QUERY_KIND_INTEGER, .min = (min_), .max = (max_)}
+#define QUERY_UUID(name_) {.name = (name_), .kind = QUERY_KIND_UUID}
+#define QUERY_CHOICE(name_, choices_) \
+	{.name = (name_), .kind = QUERY_KIND_CHOICE, .choices = (choices_)}
+#define QUERY_BOOLEAN(name_) {.name = (name_), .kind = QUERY_KIND_BOOLEAN}
+#define QUERY_TEXT(name_, max_) {.name = (name_), .kind = QUERY_KIND_TEXT, .max = (max_)}
+#define QUERY_DATE(name_) {.name = (name_), .kind = QUERY_KIND_DATE}
+#define QUERY_LIMIT QUERY_INTEGER("limit", 1, PAGE_LIMIT_MAX)
+#define QUERY_PAGE QUERY_LIMIT, {.name = "cursor", .kind = QUERY_KIND_CURSOR}
+/* clang-format on */
 
 /* A route table's entry, its handler run on a worker or on the I/O thread; the optional
  * last argument is its QUERY. */
@@ -77,6 +102,9 @@ struct route {
 		.method = (method_), .path = (path_), .roles = (roles_), .body = (body_), \
 		.handler = (handler_), .runs = ROUTE_RUNS_INLINE, __VA_ARGS__             \
 	}
+
+/* The query parameter name as route declares it, or NULL. */
+const struct query_param *route_query_param(const struct route *route, const char *name);
 
 /* True when route takes the query parameter name (always, for a route that leaves its
  * query unchecked). */
