@@ -1,10 +1,10 @@
 /* The query-parameter readers (service/query.c) and the unknown-parameter check
- * (request_query_allow_only), each on a request of its own made with ulfius's own
- * constructors. The input is a query string as ulfius hands it over, already
- * percent-decoded: name=value pairs joined by '&'. What the dispatcher refuses before any
- * handler (a name or value that is not UTF-8) is passed over. The promises: a reader that
- * returns true has answered nothing and hands over a value of the kind it reads, one that
- * returns false has answered 400 or 422 with a problem+json. */
+ * (query_names_known), each on a request of its own made with ulfius's own constructors,
+ * for a route that declares its parameters as api/routes.c does. The input is a query string as
+ * ulfius hands it over, already percent-decoded: name=value pairs joined by '&'. What the
+ * dispatcher refuses before any handler (a name or value that is not UTF-8) is passed over. The
+ * promises: a reader that returns true has answered nothing and hands over a value of the kind it
+ * reads, one that returns false has answered 400 or 422 with a problem+json. */
 #include "fuzz.h"
 
 #include <stdlib.h>
@@ -14,6 +14,7 @@
 #include "pagination.h"
 #include "query.h"
 #include "referral_status.h"
+#include "router.h"
 #include "uuid.h"
 #include "validate.h"
 
@@ -39,6 +40,14 @@ static const char *const ALLOWED[] = {"limit",
 				      "to",
 				      "expiring_within_days",
 				      NULL};
+
+/* A route that takes the parameters of ALLOWED. */
+static const struct route ROUTE = {.method = "GET",
+				   .path = "/fuzz",
+				   QUERY(QUERY_PAGE, QUERY_CHOICE("status", REFERRAL_STATUSES),
+					 QUERY_BOOLEAN("overdue"), QUERY_UUID("organization_id"),
+					 QUERY_TEXT("q", 100), QUERY_DATE("from"), QUERY_DATE("to"),
+					 QUERY_INTEGER("expiring_within_days", 0, 3650))};
 
 /* Puts each name=value of query into map; false when one is not UTF-8. */
 static bool put_parameters(struct _u_map *map, const char *query)
@@ -86,7 +95,7 @@ static bool read_one(struct request *request, enum reader reader)
 	bool ok = true;
 	switch (reader) {
 	case READ_ALLOWED:
-		ok = request_query_allow_only(request, ALLOWED);
+		ok = query_names_known(request);
 		FUZZ_CHECK(ok == all_allowed(request->raw->map_url, ALLOWED));
 		break;
 	case READ_PAGE:
@@ -94,24 +103,23 @@ static bool read_one(struct request *request, enum reader reader)
 		FUZZ_CHECK(!ok || (page.limit >= 1 && page.limit <= PAGE_LIMIT_MAX));
 		break;
 	case READ_BOOLEAN:
-		ok = query_boolean(request, "overdue", &value);
+		ok = query_read(request, "overdue", &value);
 		FUZZ_CHECK(!ok || !value || fuzz_is_listed(value, BOOLEANS));
 		break;
 	case READ_CHOICE:
-		ok = query_choice(request, "status", REFERRAL_STATUSES, &value);
+		ok = query_read(request, "status", &value);
 		FUZZ_CHECK(!ok || !value || fuzz_is_listed(value, REFERRAL_STATUSES));
 		break;
 	case READ_UUID:
-		ok = query_uuid(request, "organization_id", &value);
+		ok = query_read(request, "organization_id", &value);
 		FUZZ_CHECK(!ok || !value || uuid_is_valid(value));
 		break;
 	case READ_TEXT:
-		ok = query_text(request, "q", 100, &value);
+		ok = query_read(request, "q", &value);
 		FUZZ_CHECK(!ok || !value || (value[0] && utf8_length(value) <= 100));
 		break;
 	case READ_INTEGER:
-		ok = query_integer(request, "expiring_within_days", 0, 3650, buffer, sizeof buffer,
-				   &value);
+		ok = query_integer(request, "expiring_within_days", buffer, sizeof buffer, &value);
 		FUZZ_CHECK(!ok || !value ||
 			   (value == buffer && strtol(value, NULL, 10) >= 0 &&
 			    strtol(value, NULL, 10) <= 3650));
@@ -136,6 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_exchange_free(&exchange);
 			break;
 		}
+		exchange.request.route = &ROUTE;
 		bool ok = read_one(&exchange.request, (enum reader)reader);
 		fuzz_check_answer(&exchange, ok);
 		fuzz_exchange_free(&exchange);

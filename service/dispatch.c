@@ -17,6 +17,7 @@
 #include "metrics.h"
 #include "pool.h"
 #include "problem.h"
+#include "query.h"
 #include "rate_limit.h"
 #include "request.h"
 #include "respond.h"
@@ -121,22 +122,6 @@ static bool query_is_text(struct request *request)
 	for (int i = 0; query && i < query->nb_values; i++) {
 		if (!utf8_is_valid(query->keys[i]) || !utf8_is_valid(query->values[i])) {
 			problem_send(request, 400, "a query parameter is not valid UTF-8 text");
-			return false;
-		}
-	}
-	return true;
-}
-
-/* After authorization, so that a caller learns which parameters a route takes only once
- * admitted to it. */
-static bool query_names_known(struct request *request)
-{
-	const struct _u_map *query = request->raw->map_url;
-	for (int i = 0; query && i < query->nb_values; i++) {
-		if (!route_takes_query(request->route, query->keys[i])) {
-			char name[64];
-			text_for_json(query->keys[i], name, sizeof name);
-			problem_send(request, 400, "unknown query parameter \"%s\"", name);
 			return false;
 		}
 	}
@@ -291,6 +276,8 @@ bool dispatch_headers(struct request *request)
 	if (request->route->roles &&
 	    (!authenticate(request) || !within_rate(request) || !authorize(request)))
 		return false;
+	/* After authorization, so that a caller learns which parameters a route takes only
+	 * once admitted to it. */
 	return query_names_known(request) && body_acceptable(request);
 }
 

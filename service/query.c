@@ -13,6 +13,20 @@
 #include "uuid.h"
 #include "validate.h"
 
+bool query_names_known(struct request *request)
+{
+	const struct _u_map *query = request->raw->map_url;
+	for (int i = 0; query && i < query->nb_values; i++) {
+		if (!route_takes_query(request->route, query->keys[i])) {
+			char name[64];
+			text_for_json(query->keys[i], name, sizeof name);
+			problem_send(request, 400, "unknown query parameter \"%s\"", name);
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool query_choice(struct request *request, const char *name, const char *const *choices,
 			 const char **out)
 {

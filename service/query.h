@@ -12,6 +12,10 @@
 struct request;
 struct page_request;
 
+/* Answers 400 naming the first query parameter the route does not declare (api/routes.c
+ * QUERY) and returns false; true when every one is declared, or the route declares none. */
+MUST_CHECK bool query_names_known(struct request *request);
+
 /* The value of the query parameter name, checked against what the route table declares
  * it to be (a UUID, one of its choices, a boolean, text of at most its length). */
 MUST_CHECK bool query_read(struct request *request, const char *name, const char **out);

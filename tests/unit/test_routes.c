@@ -259,13 +259,3 @@ Test(routes, query_parameters_are_the_documented_ones_of_the_same_kind)
 		}
 	}
 }
-
-Test(routes, every_list_declares_its_query)
-{
-	for (size_t i = 0; i < api_route_count; i++) {
-		const struct route *route = &api_routes[i];
-		bool list = route->query && route_takes_query(route, "cursor");
-		cr_expect(!list || route_takes_query(route, "limit"), "%s %s", route->method,
-			  route->path);
-	}
-}
