@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "auth.h"
+#include "roles.h"
 
 enum referral_move_result {
 	MOVE_ALLOWED,
