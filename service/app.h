@@ -13,6 +13,13 @@
 #include "slots.h"
 #include "static_files.h"
 
+struct request;
+
+/* A check of the caller on each connection a request borrows (request.c), set before the
+ * request's first statement (db_set_guard). A hook, so that the service runs a resource's
+ * check without calling up into api/: `peerd serve` sets it; NULL checks nothing. */
+typedef void caller_guard_fn(const struct request *request, struct db_conn *db);
+
 struct app {
 	const struct config *config;
 	struct jwt_verifier verifier;
@@ -26,6 +33,7 @@ struct app {
 	struct static_files docs; /* the /docs page: PEERD_DOCS_DIR, read at start */
 	const struct route *routes;
 	size_t route_count;
+	caller_guard_fn *caller_guard;
 	atomic_ulong in_flight; /* requests from their first line until answered */
 	atomic_bool draining;	/* shutting down: responses ask clients to close */
 };

@@ -12,6 +12,7 @@
 #include "reports.h"
 #include "routes.h"
 #include "server.h"
+#include "specialists.h"
 
 /* A borrower gives up on a busy pool after this long and gets a 503. */
 #define POOL_WAIT_MS 2000
@@ -69,6 +70,8 @@ static bool start(struct app *app, struct server *server, char *error, size_t er
 		return false;
 	app->routes = api_routes;
 	app->route_count = api_route_count;
+	/* A specialist's token works only while their profile is in force. */
+	app->caller_guard = specialist_guard_token;
 	enum db_pooling pooling = database_pooling(app->config);
 	app->pool = pool_create(app->config->database_url, app->config->database_role, pooling,
 				app->config->db_pool_size, POOL_WAIT_MS);

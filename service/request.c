@@ -6,7 +6,6 @@
 #include "db.h"
 #include "pool.h"
 #include "problem.h"
-#include "specialists.h"
 #include "uuid.h"
 #include "validate.h"
 
@@ -41,7 +40,8 @@ static struct db_conn *borrow(struct request *request, struct pool *pool)
 	case POOL_OK:
 		request->db_pool = pool;
 		db_set_scope(request->db, organization, role);
-		specialist_guard_token(request, request->db);
+		if (request->app->caller_guard)
+			request->app->caller_guard(request, request->db);
 		return request->db;
 	case POOL_EXHAUSTED:
 		problem_send_unavailable(request, "every database connection is busy; try again");
