@@ -28,7 +28,7 @@
 #include "http.h"
 #include "peerd_process.h"
 
-/* peerd's own bounds (service/command_serve.c, service/db.c): a request waits at most
+/* peerd's own bounds (commands/command_serve.c, service/db.c): a request waits at most
  * this long for a pooled connection. An answer during an outage may take that, plus a
  * margin for a loaded machine, and no longer. */
 #define POOL_WAIT_MS	 2000
