@@ -64,7 +64,7 @@ int command_seed_demo(void)
 			printf("demo data loaded\n");
 			status = 0;
 		} else {
-			fprintf(stderr, "peerd: seed-demo failed: %s", PQerrorMessage(conn->pg));
+			fprintf(stderr, "peerd: seed-demo failed: %s", db_error_message(conn));
 			db_rollback(conn);
 		}
 	}

@@ -44,7 +44,7 @@ static bool connect_once(struct audit_chainer *chainer, char *why, size_t why_si
 	if (!chainer->db)
 		return false;
 	/* A failure is logged here, once per kind (run), not by db.c on every try. */
-	chainer->db->caller_logs_failures = true;
+	db_leave_failure_logs_to_caller(chainer->db);
 	return true;
 }
 
@@ -60,8 +60,8 @@ static bool chain_pending(struct audit_chainer *chainer, char *why, size_t why_s
 			db_read(chainer->db, &AUDIT_CHAIN, DB_ARGS(CHAIN_BATCH_TEXT), &res);
 		if (status != DB_OK) {
 			snprintf(why, why_size, "%s (SQLSTATE %s)", db_status_text(status),
-				 chainer->db->last_sqlstate[0] ? chainer->db->last_sqlstate
-							       : "none");
+				 db_last_sqlstate(chainer->db)[0] ? db_last_sqlstate(chainer->db)
+								  : "none");
 			/* A connection lost is made again next time. */
 			if (!db_is_idle(chainer->db)) {
 				db_close(chainer->db);

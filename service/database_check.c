@@ -56,7 +56,7 @@ static void report_schema(struct db_conn *db)
 	case MIGRATE_SCHEMA_UNKNOWN:
 		log_write(LOG_LEVEL_WARN, "the database schema could not be read",
 			  json_pack("{s:s, s:s}", "outcome", db_status_text(status), "sqlstate",
-				    db->last_sqlstate));
+				    db_last_sqlstate(db)));
 		return;
 	}
 }
@@ -71,7 +71,7 @@ static void *run(void *context)
 		report_connect_failure(check, error);
 		return NULL;
 	}
-	db->caller_logs_failures = true; /* said once, by report_schema */
+	db_leave_failure_logs_to_caller(db); /* said once, by report_schema */
 	report_schema(db);
 	db_close(db);
 	return NULL;

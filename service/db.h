@@ -9,7 +9,6 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <time.h>
 
 /* A statement, declared `static const` next to the code that runs it. The name must be
  * unique in the program; it is the prepared statement's name. */
@@ -57,31 +56,9 @@ enum db_pooling {
 	DB_POOLING_TRANSACTION,
 };
 
-/* A connection and the statements already prepared on it. Used by one thread at a time. */
-struct db_conn {
-	PGconn *pg;
-	const struct db_statement **prepared;
-	size_t prepared_count;
-	size_t prepared_capacity;
-	char last_sqlstate[6];	  /* SQLSTATE of the last failure, or "" */
-	char last_constraint[64]; /* constraint named by the last failure, or "" */
-	bool plans_stale;	  /* a migration changed the schema under a prepared plan */
-	/* Whose rows the session may see under row-level security (sql/010): the caller's
-	 * organization id (or "") and role (or ""); an admin sees every organization. */
-	char scope[40];
-	char scope_role[16];
-	bool scope_applied;   /* the server session holds scope and scope_role */
-	bool begin_pending;   /* db_begin was called: BEGIN goes with the next statement */
-	struct db_step guard; /* db_set_guard's statement, or stmt NULL */
-	const char *guard_values[DB_GUARD_MAX_VALUES];
-	struct timespec idle_since; /* CLOCK_MONOTONIC, set by the pool when it is returned */
-	enum db_pooling pooling;
-	char role[64];		 /* DB_POOLING_TRANSACTION: the role each transaction sets */
-	bool transaction_scoped; /* DB_POOLING_TRANSACTION: the open transaction carries it */
-	/* Set by a caller that logs failures itself, once rather than on every attempt (a
-	 * background thread retrying): db.c then logs them at debug level only. */
-	bool caller_logs_failures;
-};
+/* A connection, its state and the statements already prepared on it; opaque outside
+ * db.c (db_internal.h). Used by one thread at a time. */
+struct db_conn;
 
 /* Values for db_exec: DB_ARGS(a, b, c) expands to the count and the array. */
 #define DB_ARGS(...)                                                                               \
@@ -181,6 +158,29 @@ MUST_CHECK bool db_reset(struct db_conn *conn);
  * while it sat in the pool, and reconnects if it was. Returns false when the connection
  * is unusable. */
 MUST_CHECK bool db_check_alive(struct db_conn *conn);
+
+/* The server's message about the connection's last failure (libpq's PQerrorMessage):
+ * owned by conn, valid until its next statement. */
+const char *db_error_message(const struct db_conn *conn);
+
+/* SQLSTATE of the last failed statement, or "": owned by conn. */
+const char *db_last_sqlstate(const struct db_conn *conn);
+
+/* The constraint the last failed statement named, or "": owned by conn. */
+const char *db_last_constraint(const struct db_conn *conn);
+
+/* For a caller that logs failures itself, once rather than on every attempt (a
+ * background thread retrying): db then logs them at debug level only. */
+void db_leave_failure_logs_to_caller(struct db_conn *conn);
+
+/* A handle that cancels the statement running on conn from another thread (PQcancel).
+ * The caller releases it with PQfreeCancel; NULL when there is none. */
+MUST_CHECK PGcancel *db_cancel_handle(struct db_conn *conn);
+
+/* For the pool: notes that conn went idle now (CLOCK_MONOTONIC), and how many
+ * milliseconds ago that was. */
+void db_mark_idle(struct db_conn *conn);
+long db_idle_ms(const struct db_conn *conn);
 
 /* Short description of a status for logs. */
 const char *db_status_text(enum db_status status);

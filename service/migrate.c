@@ -88,7 +88,7 @@ bool migrate_names_are_ordered(const struct embedded_file *migrations)
 static void describe_failure(struct db_conn *conn, const char *version, char *error,
 			     size_t error_size)
 {
-	const char *reason = PQerrorMessage(conn->pg);
+	const char *reason = db_error_message(conn);
 	snprintf(error, error_size, "migration %s failed: %.*s", version,
 		 (int)strcspn(reason, "\n"), reason);
 }

@@ -195,7 +195,7 @@ static enum pool_result open_connection(struct pool *pool, size_t loan, bool pro
 static enum pool_result reuse_connection(struct pool *pool, struct db_conn *conn, size_t loan,
 					 struct db_conn **out)
 {
-	if (monotonic_ms_since(&conn->idle_since) < RECENTLY_RETURNED_MS || db_check_alive(conn)) {
+	if (db_idle_ms(conn) < RECENTLY_RETURNED_MS || db_check_alive(conn)) {
 		*out = conn;
 		return POOL_OK;
 	}
@@ -313,7 +313,7 @@ enum pool_result pool_acquire(struct pool *pool, const char *organization, const
 	enum pool_result result = borrow(pool, organization, role, out, &loan);
 	if (result != POOL_OK)
 		return result;
-	PGcancel *cancel = PQgetCancel((*out)->pg);
+	PGcancel *cancel = db_cancel_handle(*out);
 	pthread_mutex_lock(&pool->lock);
 	pool->loans[loan].conn = *out;
 	pool->loans[loan].cancel = cancel;
@@ -365,7 +365,7 @@ void pool_release(struct pool *pool, struct db_conn *conn)
 	else
 		pool->in_use--;
 	if (reusable) {
-		clock_gettime(CLOCK_MONOTONIC, &conn->idle_since);
+		db_mark_idle(conn);
 		pool->idle[pool->idle_count++] = conn;
 	} else
 		pool->open--;

@@ -176,9 +176,9 @@ void problem_send_constraint(struct request *request, enum db_status status,
 			     const struct db_conn *db, const struct constraint_answer *answers)
 {
 	const struct constraint_answer *answer = answers;
-	while (answer->constraint && strcmp(answer->constraint, db->last_constraint) != 0)
+	while (answer->constraint && strcmp(answer->constraint, db_last_constraint(db)) != 0)
 		answer++;
-	if (status == DB_OK || !answer->constraint || !db->last_constraint[0]) {
+	if (status == DB_OK || !answer->constraint || !db_last_constraint(db)[0]) {
 		problem_send_database(request, status);
 		return;
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "db_testing.h"
 #include "fixtures.h"
 #include "tcp_proxy.h"
 
@@ -113,7 +114,7 @@ Test(database_batch, begin_goes_out_with_the_first_statement)
 	cr_assert_eq(db_begin(conn), DB_OK);
 	cr_expect_not(db_is_idle(conn), "a begun transaction is not idle, sent or not");
 	cr_assert_eq(db_exec(conn, &REMEMBER, DB_ARGS("inside"), NULL), DB_OK);
-	cr_expect_eq(PQtransactionStatus(conn->pg), PQTRANS_INTRANS);
+	cr_expect_eq(PQtransactionStatus(db_testing_pgconn(conn)), PQTRANS_INTRANS);
 	db_rollback(conn);
 	expect_remembered(conn, "", "the statement ran inside the transaction");
 	db_close(conn);
@@ -132,7 +133,7 @@ Test(database_batch, a_transaction_with_no_statement_sends_nothing)
 	cr_assert_eq(db_begin(conn), DB_OK);
 	cr_assert_eq(db_exec_script(conn, "SELECT set_config('peerd.test_batch', 'script', true)"),
 		     DB_OK);
-	cr_expect_eq(PQtransactionStatus(conn->pg), PQTRANS_INTRANS,
+	cr_expect_eq(PQtransactionStatus(db_testing_pgconn(conn)), PQTRANS_INTRANS,
 		     "a script after db_begin runs inside the transaction");
 	cr_assert_eq(db_commit(conn), DB_OK);
 	expect_remembered(conn, "", "the setting was local to the transaction");

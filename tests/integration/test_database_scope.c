@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "db_testing.h"
 #include "fixtures.h"
 
 static const struct db_statement SCOPE_SHOWN = {
@@ -37,7 +38,8 @@ static char *scope_shown(struct db_conn *conn)
 /* What the server holds, asked outside db.c so that nothing is sent along. */
 static char *scope_held(struct db_conn *conn)
 {
-	PGresult *res = PQexec(conn->pg, "SELECT current_setting('peerd.organization', true)");
+	PGresult *res = PQexec(db_testing_pgconn(conn),
+			       "SELECT current_setting('peerd.organization', true)");
 	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK);
 	char *held = strdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
@@ -100,8 +102,9 @@ static struct db_conn *connect_transaction_pooled(const char *role)
 /* One setting of the bare server session, asked outside db.c. */
 static char *session_holds(struct db_conn *conn, const char *sql)
 {
-	PGresult *res = PQexec(conn->pg, sql);
-	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(conn->pg));
+	PGresult *res = PQexec(db_testing_pgconn(conn), sql);
+	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s",
+		     PQerrorMessage(db_testing_pgconn(conn)));
 	char *value = strdup(PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return value;
