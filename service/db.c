@@ -88,6 +88,7 @@ static const struct db_pooling_mode POOLING_MODES[] = {
 			.scope_statement = &SCOPE_SET,
 			.scope_values = session_scope_values,
 			.holds_scope = session_holds_scope,
+			.after_transaction = DB_CONN_SCOPED,
 		},
 	[DB_POOLING_TRANSACTION] =
 		{
@@ -97,6 +98,7 @@ static const struct db_pooling_mode POOLING_MODES[] = {
 			.scope_statement = &DB_TRANSACTION_PREAMBLE,
 			.scope_values = transaction_preamble_values,
 			.holds_scope = transaction_holds_scope,
+			.after_transaction = DB_CONN_UNSCOPED,
 		},
 };
 
@@ -106,26 +108,19 @@ static void change_state(struct db_conn *conn, enum db_conn_state next)
 	conn->state = next;
 }
 
-/* Where a connection stands once its transaction is over: under session pooling the
- * session still holds its scope, under transaction pooling nothing is left. */
-static enum db_conn_state resting_state(const struct db_conn *conn)
-{
-	return conn->mode->session_scope ? DB_CONN_SCOPED : DB_CONN_UNSCOPED;
-}
-
 /* After a round trip: a transaction the server ended (COMMIT, ROLLBACK, a lost
  * connection) leaves the connection outside one. */
 static void note_transaction_end(struct db_conn *conn)
 {
 	if (conn->state == DB_CONN_IN_TRANSACTION && !in_server_transaction(conn))
-		change_state(conn, resting_state(conn));
+		change_state(conn, conn->mode->after_transaction);
 }
 
 /* A BEGIN that db_begin left pending is dropped unsent: nothing ran in it. */
 static void drop_pending_begin(struct db_conn *conn)
 {
 	if (conn->state == DB_CONN_BEGIN_PENDING)
-		change_state(conn, resting_state(conn));
+		change_state(conn, conn->mode->after_transaction);
 }
 
 /* Session pooling: the scope statement went through, so the session holds the scope. */
@@ -204,16 +199,21 @@ void db_close(struct db_conn *conn)
 	if (!conn)
 		return;
 	PQfinish(conn->pg);
-	free(conn->prepared);
+	free(conn->plans.prepared);
 	free(conn);
+}
+
+static void forget_plans(struct db_conn *conn)
+{
+	conn->plans.count = 0;
+	conn->plans.stale = false;
 }
 
 bool db_reset(struct db_conn *conn)
 {
 	PQreset(conn->pg);
 	/* A new server session has none of the old prepared statements, nor the scope. */
-	conn->prepared_count = 0;
-	conn->plans_stale = false;
+	forget_plans(conn);
 	change_state(conn, DB_CONN_UNSCOPED);
 	return PQstatus(conn->pg) == CONNECTION_OK;
 }
@@ -241,9 +241,10 @@ static bool outside_transaction(const struct db_conn *conn)
 
 bool db_has_scope(const struct db_conn *conn, const char *organization, const char *role)
 {
-	/* Under transaction pooling no session holds a scope: each transaction sends its own. */
-	return conn->mode->session_scope && conn->mode->holds_scope(conn) &&
-	       strcmp(conn->scope, organization) == 0 && strcmp(conn->scope_role, role) == 0;
+	/* Under transaction pooling no idle session holds a scope: each transaction sends
+	 * its own. */
+	return conn->mode->holds_scope(conn) && strcmp(conn->scope, organization) == 0 &&
+	       strcmp(conn->scope_role, role) == 0;
 }
 
 void db_set_scope(struct db_conn *conn, const char *organization, const char *role)
@@ -256,11 +257,10 @@ void db_set_scope(struct db_conn *conn, const char *organization, const char *ro
  * Inside a transaction that must wait until it has ended. */
 static void replan_when_idle(struct db_conn *conn)
 {
-	if (!conn->mode->prepares || !conn->plans_stale || !outside_transaction(conn))
+	if (!conn->plans.stale || !outside_transaction(conn))
 		return;
 	if (db_take_result(conn, "deallocate", PQexec(conn->pg, "DEALLOCATE ALL"), NULL) == DB_OK) {
-		conn->prepared_count = 0;
-		conn->plans_stale = false;
+		forget_plans(conn);
 	}
 }
 
@@ -348,7 +348,7 @@ static enum db_status run_with_preamble(struct db_conn *conn, const struct db_st
 	/* A transaction whose first round trip failed does not carry the preamble: under
 	 * transaction pooling the next statement sends it again. */
 	if (opening && status != DB_OK && conn->state == DB_CONN_IN_TRANSACTION)
-		change_state(conn, resting_state(conn));
+		change_state(conn, conn->mode->after_transaction);
 	note_transaction_end(conn);
 	/* Spent once it answered; after any other failure it goes with the next statement. */
 	if (status == DB_OK || status == DB_CALLER_REFUSED || status == DB_CALLER_UNKNOWN)
@@ -421,7 +421,7 @@ enum db_status db_exec_batch(struct db_conn *conn, const struct db_step *steps, 
 	enum db_status status = run_in_scope(conn, steps, count);
 	/* Outside a transaction the statements that failed on a stale plan changed nothing:
 	 * plan and run again. Only then: a batch that succeeded is never sent twice. */
-	if (alone && status == DB_SERIALIZATION_FAILURE && conn->plans_stale)
+	if (alone && status == DB_SERIALIZATION_FAILURE && conn->plans.stale)
 		status = run_in_scope(conn, steps, count);
 	return status;
 }

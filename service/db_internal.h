@@ -40,19 +40,27 @@ struct db_pooling_mode {
 	int (*scope_values)(const struct db_conn *conn, const char **values);
 	/* Whether what is sent next runs under the wanted scope with no scope statement. */
 	bool (*holds_scope)(const struct db_conn *conn);
+	/* Where a connection stands once its transaction is over: under session pooling the
+	 * session still holds its scope, under transaction pooling nothing is left. */
+	enum db_conn_state after_transaction;
 };
 
 #define DB_SCOPE_MAX_VALUES 3
+
+/* The statements prepared in the server session (session pooling). */
+struct db_plans {
+	const struct db_statement **prepared;
+	size_t count;
+	size_t capacity;
+	bool stale; /* a migration changed the schema under one of them */
+};
 
 /* A connection and the statements already prepared on it. Used by one thread at a time. */
 struct db_conn {
 	PGconn *pg;
 	const struct db_pooling_mode *mode;
 	enum db_conn_state state;
-	const struct db_statement **prepared;
-	size_t prepared_count;
-	size_t prepared_capacity;
-	bool plans_stale;	  /* a migration changed the schema under a prepared plan */
+	struct db_plans plans;
 	char last_sqlstate[6];	  /* SQLSTATE of the last failure, or "" */
 	char last_constraint[64]; /* constraint named by the last failure, or "" */
 	/* Whose rows the statements may see under row-level security (sql/010): the caller's

@@ -8,8 +8,8 @@
 
 static bool is_prepared(const struct db_conn *conn, const struct db_statement *stmt)
 {
-	for (size_t i = 0; i < conn->prepared_count; i++) {
-		if (conn->prepared[i] == stmt)
+	for (size_t i = 0; i < conn->plans.count; i++) {
+		if (conn->plans.prepared[i] == stmt)
 			return true;
 	}
 	return false;
@@ -19,19 +19,19 @@ static enum db_status prepare(struct db_conn *conn, const struct db_statement *s
 {
 	if (!conn->mode->prepares || is_prepared(conn, stmt))
 		return DB_OK;
-	if (conn->prepared_count == conn->prepared_capacity) {
-		size_t capacity = conn->prepared_capacity ? conn->prepared_capacity * 2 : 32;
+	if (conn->plans.count == conn->plans.capacity) {
+		size_t capacity = conn->plans.capacity ? conn->plans.capacity * 2 : 32;
 		const struct db_statement **grown =
-			realloc(conn->prepared, capacity * sizeof *conn->prepared);
+			realloc(conn->plans.prepared, capacity * sizeof *conn->plans.prepared);
 		if (!grown)
 			return DB_ERROR;
-		conn->prepared = grown;
-		conn->prepared_capacity = capacity;
+		conn->plans.prepared = grown;
+		conn->plans.capacity = capacity;
 	}
 	enum db_status status = db_take_result(
 		conn, stmt->name, PQprepare(conn->pg, stmt->name, stmt->sql, 0, NULL), NULL);
 	if (status == DB_OK)
-		conn->prepared[conn->prepared_count++] = stmt;
+		conn->plans.prepared[conn->plans.count++] = stmt;
 	return status;
 }
 

@@ -111,7 +111,7 @@ enum db_status db_take_result(struct db_conn *conn, const char *statement, PGres
 		status = DB_NO_SCHEMA;
 	if (status == DB_ERROR && conn->mode->prepares && plan_is_stale(conn->last_sqlstate)) {
 		/* Not a defect: the plans are rebuilt and the client asked to try again. */
-		conn->plans_stale = true;
+		conn->plans.stale = true;
 		status = DB_SERIALIZATION_FAILURE;
 	}
 	log_failure(conn, statement, state ? state : "none", status,
