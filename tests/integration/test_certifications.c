@@ -12,7 +12,6 @@
 #include "http.h"
 
 /* The zone of the organizations create_organization makes (state OR). */
-#define ORGANIZATION_TIME_ZONE "America/Los_Angeles"
 
 /* An organization with one specialist, a supervisor, and tokens for both. */
 struct team {
@@ -45,11 +44,6 @@ static void team_free(struct team *team)
 	free(team->specialist);
 }
 
-static const char *member(const struct http_response *response, const char *key)
-{
-	return json_string_value(json_object_get(response->json, key));
-}
-
 static long long version_of(const struct http_response *response)
 {
 	return json_integer_value(json_object_get(response->json, "version"));
@@ -70,11 +64,6 @@ static void day_from(const char *base, const char *interval, char *out, size_t s
 	snprintf(out, size, "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	PQfinish(db);
-}
-
-static void day_from_today(const char *interval, char *out, size_t size)
-{
-	day_from(NULL, interval, out, size);
 }
 
 /* A certification to POST: CPS in OR with a unique number. The caller owns it. */

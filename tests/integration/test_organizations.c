@@ -7,11 +7,6 @@
 #include "http.h"
 #include "us_states.h"
 
-static const char *member(const struct http_response *response, const char *key)
-{
-	return json_string_value(json_object_get(response->json, key));
-}
-
 static long long version_of(const struct http_response *response)
 {
 	return json_integer_value(json_object_get(response->json, "version"));

@@ -12,17 +12,11 @@
 #include "http.h"
 
 /* The zone of the organizations create_organization makes (state OR). */
-#define ORGANIZATION_TIME_ZONE "America/Los_Angeles"
 
 /* Members a partner never reads in a referral (API.md: status and history only). */
 static const char *const STAFF_ONLY_MEMBERS[] = {
 	"participant_id", "reason", "needs", "consent", "assigned_specialist_id", NULL,
 };
-
-static const char *member(const struct http_response *response, const char *key)
-{
-	return json_string_value(json_object_get(response->json, key));
-}
 
 /* prefix/id followed by suffix ("" for none). */
 static char *path_of(const char *prefix, const char *id, const char *suffix)
@@ -32,16 +26,6 @@ static char *path_of(const char *prefix, const char *id, const char *suffix)
 	return path;
 }
 
-/* A unique name without spaces, usable in a query string and as an Idempotency-Key. */
-static void unique_token(const char *prefix, char *out, size_t size)
-{
-	unique_name(prefix, out, size);
-	for (char *c = out; *c; c++) {
-		if (*c == ' ')
-			*c = '-';
-	}
-}
-
 static long long sql_count(const char *sql, int count, const char *const *params)
 {
 	char *text = test_sql_text(sql, count, params);
@@ -49,16 +33,6 @@ static long long sql_count(const char *sql, int count, const char *const *params
 	long long value = atoll(text);
 	free(text);
 	return value;
-}
-
-/* Today in the organizations' zone moved by a PostgreSQL interval, as YYYY-MM-DD. */
-static void day_from_today(const char *interval, char *out, size_t size)
-{
-	char *day = test_sql_text("SELECT to_char(((now() AT TIME ZONE '" ORGANIZATION_TIME_ZONE
-				  "')::date + $1::interval)::date, 'YYYY-MM-DD')",
-				  1, (const char *const[]){interval});
-	snprintf(out, size, "%s", day);
-	free(day);
 }
 
 /* The referrals and participants stored for an organization, on either side. */
@@ -298,24 +272,6 @@ static char *accepted_referral(const struct world *world, const char *service_ty
 	json_decref(body);
 	move_expect(id, world->supervisor, "accepted", NULL, 200);
 	return id;
-}
-
-/* Asserts a 422 problem whose errors name field. */
-static void assert_names(const struct http_response *response, const char *field)
-{
-	cr_assert_eq(response->status, 422, "expected a 422 naming %s: %s", field, response->body);
-	char *type = http_header(response, "Content-Type");
-	cr_assert(type && strcmp(type, "application/problem+json") == 0, "%s",
-		  type ? type : "no Content-Type");
-	free(type);
-	size_t index;
-	json_t *error;
-	json_array_foreach (json_object_get(response->json, "errors"), index, error) {
-		const char *named = json_string_value(json_object_get(error, "field"));
-		if (named && strcmp(named, field) == 0)
-			return;
-	}
-	cr_assert_fail("no error names %s: %s", field, response->body);
 }
 
 static void assert_status(struct http_response *response, long status, const char *what)
@@ -698,7 +654,7 @@ Test(referrals, same_key_with_another_body_is_422)
 	cr_assert_eq(first->status, 201, "%s", first->body);
 	json_object_set_new(body, "reason", json_string("Another person, another story."));
 	struct http_response *other = submit(world.partner, body, key);
-	assert_names(other, "Idempotency-Key");
+	assert_error_names(other, "Idempotency-Key");
 	cr_assert_eq(referrals_stored(world.partner_id), 1);
 	cr_assert_eq(participants_stored(world.provider_id), 1);
 	http_response_free(other);
@@ -889,7 +845,7 @@ Test(referrals, a_key_whose_request_failed_can_be_used_again)
 	json_object_set_new(youth, "birth_date", json_string(born));
 	unique_token("fix-and-retry", key, sizeof key);
 	refused = submit(world.partner, body, key);
-	assert_names(refused, "participant.youth.birth_date");
+	assert_error_names(refused, "participant.youth.birth_date");
 	http_response_free(refused);
 	day_from_today("-15 years", born, sizeof born);
 	json_object_set_new(youth, "birth_date", json_string(born));
@@ -950,7 +906,7 @@ Test(referrals, intake_refusals_name_the_field_and_store_nothing)
 		cr_assert(patch, "%s", refusals[i].patch);
 		cr_assert_eq(json_object_update_recursive(body, patch), 0);
 		struct http_response *refused = submit(world.partner, body, NULL);
-		assert_names(refused, refusals[i].field);
+		assert_error_names(refused, refusals[i].field);
 		http_response_free(refused);
 		json_decref(patch);
 		json_decref(body);
@@ -958,7 +914,7 @@ Test(referrals, intake_refusals_name_the_field_and_store_nothing)
 	json_t *body = referral_body(world.provider_id, "peer");
 	json_object_set_new(body, "reason", json_string(reason_4001));
 	struct http_response *too_long = submit(world.partner, body, NULL);
-	assert_names(too_long, "reason");
+	assert_error_names(too_long, "reason");
 	http_response_free(too_long);
 	json_decref(body);
 
@@ -1005,14 +961,14 @@ Test(referrals, provider_must_be_a_provider_the_caller_may_refer_to)
 	for (size_t i = 0; i < 3; i++) {
 		json_t *body = referral_body(providers[i], "peer");
 		struct http_response *refused = submit(world.partner, body, NULL);
-		assert_names(refused, "provider_organization_id");
+		assert_error_names(refused, "provider_organization_id");
 		http_response_free(refused);
 		json_decref(body);
 	}
 	/* A supervisor records referrals for their own organization only. */
 	json_t *body = referral_body(other_provider_id, "peer");
 	struct http_response *elsewhere = submit(world.supervisor, body, NULL);
-	assert_names(elsewhere, "provider_organization_id");
+	assert_error_names(elsewhere, "provider_organization_id");
 	http_response_free(elsewhere);
 	json_decref(body);
 
@@ -1037,7 +993,7 @@ Test(referrals, family_youth_must_be_younger_than_the_max_age)
 	json_t *youth = json_object_get(json_object_get(body, "participant"), "youth");
 	json_object_set_new(youth, "birth_date", json_string(turned_21_today));
 	struct http_response *refused = submit(world.partner, body, NULL);
-	assert_names(refused, "participant.youth.birth_date");
+	assert_error_names(refused, "participant.youth.birth_date");
 	http_response_free(refused);
 	cr_assert_eq(referrals_stored(world.partner_id), 0);
 	cr_assert_eq(participants_stored(world.provider_id), 0);
@@ -1114,7 +1070,7 @@ Test(referrals, partner_withdraws_but_never_decides)
 	/* Withdrawing is the partner's (and an admin's), not a supervisor's. */
 	move_expect(id, world.supervisor, "withdrawn", "The family moved", 403);
 	struct http_response *no_reason = transition(id, world.partner, "withdrawn", NULL);
-	assert_names(no_reason, "reason");
+	assert_error_names(no_reason, "reason");
 	http_response_free(no_reason);
 	assert_referral_status(id, world.supervisor, "submitted");
 
@@ -1154,16 +1110,16 @@ Test(referrals, decline_and_reopen_need_a_reason)
 	json_t *body = referral_body(world.provider_id, "peer");
 	char *id = submit_ok(world.partner, body);
 	struct http_response *no_reason = transition(id, world.supervisor, "declined", NULL);
-	assert_names(no_reason, "reason");
+	assert_error_names(no_reason, "reason");
 	http_response_free(no_reason);
 	no_reason = transition(id, world.supervisor, "declined", "");
-	assert_names(no_reason, "reason");
+	assert_error_names(no_reason, "reason");
 	http_response_free(no_reason);
 	move_expect(id, world.supervisor, "declined", "Outside our counties", 200);
 	/* Declined is final for the partner: nothing to withdraw. */
 	move_expect(id, world.partner, "withdrawn", "Never mind", 409);
 	no_reason = transition(id, world.supervisor, "accepted", NULL);
-	assert_names(no_reason, "reason");
+	assert_error_names(no_reason, "reason");
 	http_response_free(no_reason);
 	assert_referral_status(id, world.supervisor, "declined");
 	move_expect(id, world.supervisor, "accepted", "A specialist now covers the county", 200);
@@ -1202,7 +1158,7 @@ Test(referrals, moves_the_graph_lacks_are_409)
 	move_expect(id, world.supervisor, "completed", NULL, 409);
 	move_expect(id, world.supervisor, "submitted", NULL, 409);
 	struct http_response *unknown = transition(id, world.supervisor, "archived", NULL);
-	assert_names(unknown, "to");
+	assert_error_names(unknown, "to");
 	http_response_free(unknown);
 
 	move_expect(id, world.supervisor, "accepted", NULL, 200);
@@ -1215,7 +1171,7 @@ Test(referrals, moves_the_graph_lacks_are_409)
 	move_expect(id, world.supervisor, "completed", NULL, 409);
 	move_expect(id, world.supervisor, "declined", "Too late to decline", 409);
 	struct http_response *no_reason = transition(id, world.supervisor, "closed", NULL);
-	assert_names(no_reason, "reason");
+	assert_error_names(no_reason, "reason");
 	http_response_free(no_reason);
 	move_expect(id, world.supervisor, "closed", "The person could not be reached", 200);
 	move_expect(id, world.supervisor, "completed", NULL, 409);
@@ -1371,7 +1327,7 @@ Test(referrals, assignment_names_the_failing_check)
 	assign_refused(id, world.supervisor, "2f7d9c1e-5b8a-4c3d-9e6f-1a2b3c4d5e6f",
 		       "does not work for the provider organization");
 	struct http_response *malformed = assign(id, world.supervisor, "someone");
-	assert_names(malformed, "specialist_id");
+	assert_error_names(malformed, "specialist_id");
 	http_response_free(malformed);
 
 	/* Nothing moved. */

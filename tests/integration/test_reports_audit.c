@@ -71,16 +71,6 @@ static void expect_get(const char *token, long status, const char *path)
 	http_response_free(response);
 }
 
-/* A unique name without spaces: usable in a query string, a request id and a name. */
-static void unique_token(const char *prefix, char *out, size_t size)
-{
-	unique_name(prefix, out, size);
-	for (char *c = out; *c; c++) {
-		if (*c == ' ')
-			*c = '-';
-	}
-}
-
 static long long sql_number(const char *sql, int count, const char *const *params)
 {
 	char *text = test_sql_text(sql, count, params);
@@ -118,11 +108,6 @@ static void assert_no_private_text(const char *body, const char *what)
 	for (size_t i = 0; PRIVATE_MARKS[i]; i++)
 		cr_assert_null(strstr(body, PRIVATE_MARKS[i]), "%s reveals %s: %s", what,
 			       PRIVATE_MARKS[i], body);
-}
-
-static const char *member(const json_t *object, const char *key)
-{
-	return json_string_value(json_object_get(object, key));
 }
 
 /* The people of a provider organization */
@@ -295,20 +280,6 @@ static void sign_ok(const char *token, const char *note_id, int units)
 		     "units should be %d: %s", units, signed_note->body);
 	http_response_free(signed_note);
 	free(path);
-}
-
-static void backdate_goal(const char *goal_id, const char *interval)
-{
-	PGconn *db = test_db_connect();
-	PGresult *res =
-		PQexecParams(db,
-			     "UPDATE goals SET created_at = now() - $2::interval"
-			     " WHERE id = $1",
-			     2, NULL, (const char *const[]){goal_id, interval}, NULL, NULL, 0);
-	cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQerrorMessage(db));
-	cr_assert_str_eq(PQcmdTuples(res), "1");
-	PQclear(res);
-	PQfinish(db);
 }
 
 /* Adds one to object[key] (object[outer][key] when outer is not NULL). */
@@ -619,9 +590,9 @@ Test(reports_audit, summary_counts_what_the_test_made)
 		  content_type);
 	free(content_type);
 	const json_t *body = report->json;
-	cr_assert_str_eq(member(body, "organization_id"), world.provider.id);
-	cr_assert_str_eq(member(body, "from"), world.week_ago, "%s", report->body);
-	cr_assert_str_eq(member(body, "to"), world.today, "%s", report->body);
+	cr_assert_str_eq(member_of(body, "organization_id"), world.provider.id);
+	cr_assert_str_eq(member_of(body, "from"), world.week_ago, "%s", report->body);
+	cr_assert_str_eq(member_of(body, "to"), world.today, "%s", report->body);
 	json_t *expected = json_integer(referrals);
 	assert_member_equal(body, "referrals", expected);
 	json_decref(expected);
@@ -634,13 +605,13 @@ Test(reports_audit, summary_counts_what_the_test_made)
 	size_t index;
 	json_t *row;
 	json_array_foreach (partners, index, row) {
-		const char *organization_id = member(row, "organization_id");
+		const char *organization_id = member_of(row, "organization_id");
 		json_t *count = json_object_get(by_partner, organization_id ? organization_id : "");
 		cr_assert(count, "an organization that referred nothing: %s", report->body);
 		cr_assert(json_equal(json_object_get(row, "referrals"), count), "%s", report->body);
 		cr_assert_leq(json_integer_value(count), previous, "%s", report->body);
 		previous = json_integer_value(count);
-		cr_assert(member(row, "name"), "%s", report->body);
+		cr_assert(member_of(row, "name"), "%s", report->body);
 	}
 
 	json_t *reported_median = json_object_get(body, "median_days_to_first_contact");
@@ -710,8 +681,8 @@ Test(reports_audit, summary_counts_what_the_test_made)
 	cr_assert_eq(default_range->status, 200, "%s", default_range->body);
 	char month_ago[16];
 	organization_day(world.provider.id, -29, month_ago, sizeof month_ago);
-	cr_assert_str_eq(member(default_range->json, "from"), month_ago);
-	cr_assert_str_eq(member(default_range->json, "to"), world.today);
+	cr_assert_str_eq(member_of(default_range->json, "from"), month_ago);
+	cr_assert_str_eq(member_of(default_range->json, "to"), world.today);
 	http_response_free(default_range);
 
 	http_response_free(report);
@@ -756,7 +727,7 @@ Test(reports_audit, caseloads_and_expiring_certifications)
 	struct http_response *caseloads =
 		http_get("/v1/reports/caseloads", world.provider.reporter);
 	cr_assert_eq(caseloads->status, 200, "%s", caseloads->body);
-	cr_assert_str_eq(member(caseloads->json, "organization_id"), world.provider.id);
+	cr_assert_str_eq(member_of(caseloads->json, "organization_id"), world.provider.id);
 	assert_member_equal(caseloads->json, "items", items);
 	assert_no_private_text(caseloads->body, "the caseloads");
 	char *path = text_of("/v1/reports/caseloads?organization_id=%s", world.provider.id);
@@ -797,14 +768,14 @@ Test(reports_audit, caseloads_and_expiring_certifications)
 			expected_count++;
 			bool found = false;
 			json_array_foreach (listed, index, row) {
-				if (strcmp(member(row, "certification_id"),
+				if (strcmp(member_of(row, "certification_id"),
 					   world.certifications[c]) != 0)
 					continue;
 				found = true;
 				cr_assert_eq(json_integer_value(json_object_get(row, "days_left")),
 					     days, "%s", report->body);
 				cr_assert_str_eq(
-					member(row, "specialist_id"),
+					member_of(row, "specialist_id"),
 					world.specialists[world.certification_owner[c]].id);
 			}
 			cr_assert(found, "%s should list certification %zu: %s", report_path, c,
@@ -818,9 +789,9 @@ Test(reports_audit, caseloads_and_expiring_certifications)
 		/* Soonest first. */
 		const char *last = "";
 		json_array_foreach (listed, index, row) {
-			cr_assert_geq(strcmp(member(row, "expires_on"), last), 0, "%s",
+			cr_assert_geq(strcmp(member_of(row, "expires_on"), last), 0, "%s",
 				      report->body);
-			last = member(row, "expires_on");
+			last = member_of(row, "expires_on");
 		}
 		if (windows[w] >= 0)
 			cr_assert_eq(json_integer_value(
@@ -936,7 +907,7 @@ Test(reports_audit, a_range_at_the_ends_of_the_calendar)
 			if (cases[c].status == 422)
 				assert_error_names(response, "from");
 			if (cases[c].status == 200 && r == 0)
-				cr_assert_str_eq(member(response->json, "from"), cases[c].from,
+				cr_assert_str_eq(member_of(response->json, "from"), cases[c].from,
 						 "%s: %s", path, response->body);
 			if (cases[c].status == 200 && r == 1)
 				cr_assert_eq(response->body_size, 0, "%s: %s", path,
@@ -1117,7 +1088,7 @@ static void line_ids(const json_t *lines, char *out, size_t size)
 	json_t *line;
 	json_array_foreach (lines, index, line) {
 		size_t used = strlen(out);
-		snprintf(out + used, size - used, "%s%s", used ? " " : "", member(line, "id"));
+		snprintf(out + used, size - used, "%s%s", used ? " " : "", member_of(line, "id"));
 	}
 }
 
@@ -1186,12 +1157,12 @@ Test(reports_audit, export_is_de_identified_ndjson_of_the_range)
 		 sizeof expected_ids);
 	cr_assert_str_eq(ids, expected_ids, "the export: %s", exported->body);
 
-	const char *x_pseudonym = member(json_array_get(lines, 1), "participant");
-	const char *y_pseudonym = member(json_array_get(lines, 0), "participant");
+	const char *x_pseudonym = member_of(json_array_get(lines, 1), "participant");
+	const char *y_pseudonym = member_of(json_array_get(lines, 0), "participant");
 	cr_assert(is_pseudonym(x_pseudonym), "%s", exported->body);
 	cr_assert(is_pseudonym(y_pseudonym), "%s", exported->body);
-	cr_assert_str_eq(member(json_array_get(lines, 2), "participant"), x_pseudonym);
-	cr_assert_str_eq(member(json_array_get(lines, 3), "participant"), y_pseudonym);
+	cr_assert_str_eq(member_of(json_array_get(lines, 2), "participant"), x_pseudonym);
+	cr_assert_str_eq(member_of(json_array_get(lines, 3), "participant"), y_pseudonym);
 	cr_assert_str_neq(x_pseudonym, y_pseudonym);
 	cr_assert_null(strstr(exported->body, x), "the participant's id leaves");
 	cr_assert_null(strstr(exported->body, y), "the participant's id leaves");
@@ -1203,20 +1174,20 @@ Test(reports_audit, export_is_de_identified_ndjson_of_the_range)
 		for (size_t w = 0; withheld[w]; w++)
 			cr_assert_null(json_object_get(line, withheld[w]), "line %zu has %s", index,
 				       withheld[w]);
-		cr_assert_str_eq(member(line, "specialist_id"), specialist.id);
+		cr_assert_str_eq(member_of(line, "specialist_id"), specialist.id);
 	}
 	json_t *first = json_array_get(lines, 1); /* X's signed note */
-	cr_assert_str_eq(member(first, "occurred_at"), at[0]);
+	cr_assert_str_eq(member_of(first, "occurred_at"), at[0]);
 	cr_assert_eq(json_integer_value(json_object_get(first, "duration_minutes")), 45);
-	cr_assert_str_eq(member(first, "modality"), "in_person");
-	cr_assert_str_eq(member(first, "status"), "signed");
+	cr_assert_str_eq(member_of(first, "modality"), "in_person");
+	cr_assert_str_eq(member_of(first, "status"), "signed");
 	cr_assert_eq(
 		json_integer_value(json_object_get(json_object_get(first, "billing"), "units")), 3);
 	json_t *domains = json_pack("[s]", "emotional");
 	cr_assert(json_equal(json_object_get(first, "goal_domains"), domains), "%s",
 		  exported->body);
 	json_decref(domains);
-	cr_assert_str_eq(member(json_array_get(lines, 2), "status"), "draft");
+	cr_assert_str_eq(member_of(json_array_get(lines, 2), "status"), "draft");
 
 	/* Stable: the same pseudonyms in the next export, the supervisor's too. */
 	struct http_response *again = export_for(provider.reporter, week_ago, today, NULL);
@@ -1248,12 +1219,12 @@ Test(reports_audit, export_is_de_identified_ndjson_of_the_range)
 	cr_assert_eq(other_key->status, 200, "%s", other_key->body);
 	json_t *other_lines = ndjson_lines(other_key);
 	cr_assert_eq(json_array_size(other_lines), 4);
-	const char *x_other = member(json_array_get(other_lines, 1), "participant");
+	const char *x_other = member_of(json_array_get(other_lines, 1), "participant");
 	cr_assert(is_pseudonym(x_other));
 	cr_assert_str_neq(x_other, x_pseudonym);
 	cr_assert_str_neq(x_other, y_pseudonym);
-	cr_assert_str_eq(member(json_array_get(other_lines, 2), "participant"), x_other);
-	cr_assert_str_neq(member(json_array_get(other_lines, 0), "participant"), x_other);
+	cr_assert_str_eq(member_of(json_array_get(other_lines, 2), "participant"), x_other);
+	cr_assert_str_neq(member_of(json_array_get(other_lines, 0), "participant"), x_other);
 	json_decref(other_lines);
 	http_response_free(other_key);
 	cr_assert_eq(peerd_stop(&rekeyed), 0);
@@ -1265,8 +1236,8 @@ Test(reports_audit, export_is_de_identified_ndjson_of_the_range)
 	cr_assert_eq(wider->status, 200, "%s", wider->body);
 	json_t *wider_lines = ndjson_lines(wider);
 	cr_assert_eq(json_array_size(wider_lines), 5, "%s", wider->body);
-	cr_assert_str_eq(member(json_array_get(wider_lines, 0), "id"), x_old);
-	cr_assert_str_eq(member(json_array_get(wider_lines, 0), "participant"), x_pseudonym);
+	cr_assert_str_eq(member_of(json_array_get(wider_lines, 0), "id"), x_old);
+	cr_assert_str_eq(member_of(json_array_get(wider_lines, 0), "participant"), x_pseudonym);
 	json_decref(wider_lines);
 	http_response_free(wider);
 
@@ -1293,8 +1264,8 @@ Test(reports_audit, export_is_de_identified_ndjson_of_the_range)
 	cr_assert_eq(theirs->status, 200, "%s", theirs->body);
 	json_t *their_lines = ndjson_lines(theirs);
 	cr_assert_eq(json_array_size(their_lines), 1, "%s", theirs->body);
-	cr_assert_str_eq(member(json_array_get(their_lines, 0), "id"), z_note);
-	const char *z_pseudonym = member(json_array_get(their_lines, 0), "participant");
+	cr_assert_str_eq(member_of(json_array_get(their_lines, 0), "id"), z_note);
+	const char *z_pseudonym = member_of(json_array_get(their_lines, 0), "participant");
 	cr_assert(is_pseudonym(z_pseudonym));
 	cr_assert_str_neq(z_pseudonym, x_pseudonym);
 	cr_assert_str_neq(z_pseudonym, y_pseudonym);
@@ -1373,19 +1344,19 @@ Test(reports_audit, export_streams_past_its_chunks)
 
 	/* Distinct, ordered, one pseudonym. */
 	json_t *seen = json_object();
-	const char *pseudonym = member(json_array_get(lines, 0), "participant");
+	const char *pseudonym = member_of(json_array_get(lines, 0), "participant");
 	cr_assert(is_pseudonym(pseudonym));
 	long long previous = 0;
 	size_t index;
 	json_t *line;
 	json_array_foreach (lines, index, line) {
-		cr_assert_null(json_object_get(seen, member(line, "id")), "line %zu repeats",
+		cr_assert_null(json_object_get(seen, member_of(line, "id")), "line %zu repeats",
 			       index);
-		json_object_set_new(seen, member(line, "id"), json_true());
-		long long occurred = epoch_of(member(line, "occurred_at"));
+		json_object_set_new(seen, member_of(line, "id"), json_true());
+		long long occurred = epoch_of(member_of(line, "occurred_at"));
 		cr_assert_geq(occurred, previous, "line %zu is out of order", index);
 		previous = occurred;
-		cr_assert_str_eq(member(line, "participant"), pseudonym);
+		cr_assert_str_eq(member_of(line, "participant"), pseudonym);
 	}
 	json_decref(seen);
 	assert_no_private_text(exported->body, "the long export");
@@ -1454,7 +1425,7 @@ static json_t *events_of(const char *token, const char *resource_id, const char 
 	size_t index;
 	json_t *event;
 	json_array_foreach (json_object_get(listed->json, "items"), index, event) {
-		if (strcmp(member(event, "request_id"), request_id) == 0)
+		if (strcmp(member_of(event, "request_id"), request_id) == 0)
 			json_array_append(found, event);
 	}
 	http_response_free(listed);
@@ -1481,16 +1452,18 @@ static void assert_one_event(const char *admin, const char *request_id,
 	char *text = json_dumps(found, JSON_COMPACT);
 	cr_assert_eq(json_array_size(found), 1, "one event of %s: %s", request_id, text);
 	json_t *event = json_array_get(found, 0);
-	cr_assert_str_eq(member(event, "action"), expected->action, "%s", text);
-	cr_assert_str_eq(member(event, "actor"), expected->actor, "%s", text);
-	cr_assert_str_eq(member(event, "role"), expected->role, "%s", text);
-	cr_assert_str_eq(member(event, "resource_type"), expected->resource_type, "%s", text);
-	cr_assert_str_eq(member(event, "resource_id"), expected->resource_id, "%s", text);
-	cr_assert_str_eq(member(event, "organization_id"), expected->organization_id, "%s", text);
+	cr_assert_str_eq(member_of(event, "action"), expected->action, "%s", text);
+	cr_assert_str_eq(member_of(event, "actor"), expected->actor, "%s", text);
+	cr_assert_str_eq(member_of(event, "role"), expected->role, "%s", text);
+	cr_assert_str_eq(member_of(event, "resource_type"), expected->resource_type, "%s", text);
+	cr_assert_str_eq(member_of(event, "resource_id"), expected->resource_id, "%s", text);
+	cr_assert_str_eq(member_of(event, "organization_id"), expected->organization_id, "%s",
+			 text);
 	cr_assert_eq(json_integer_value(json_object_get(event, "status")), expected->status, "%s",
 		     text);
-	cr_assert_str_eq(member(event, "request_id"), request_id, "%s", text);
-	cr_assert(member(event, "at") && member(event, "hash") && member(event, "previous_hash"),
+	cr_assert_str_eq(member_of(event, "request_id"), request_id, "%s", text);
+	cr_assert(member_of(event, "at") && member_of(event, "hash") &&
+			  member_of(event, "previous_hash"),
 		  "%s", text);
 	cr_assert(json_integer_value(json_object_get(event, "id")) > 0, "%s", text);
 	free(text);
@@ -1664,7 +1637,7 @@ Test(reports_audit, reads_and_writes_leave_events)
 	size_t index;
 	json_t *event;
 	json_array_foreach (json_object_get(trail->json, "items"), index, event) {
-		cr_assert_str_eq(member(event, "organization_id"), other.id, "%s", trail->body);
+		cr_assert_str_eq(member_of(event, "organization_id"), other.id, "%s", trail->body);
 	}
 	http_response_free(trail);
 	/* This organization's supervisor sees its own. */
@@ -1697,10 +1670,10 @@ Test(reports_audit, reads_and_writes_leave_events)
 	json_t *items = json_object_get(exports->json, "items");
 	cr_assert_eq(json_array_size(items), 1, "%s", exports->body);
 	event = json_array_get(items, 0);
-	cr_assert_str_eq(member(event, "action"), "export", "%s", exports->body);
-	cr_assert_str_eq(member(event, "role"), "reporter");
-	cr_assert_str_eq(member(event, "organization_id"), provider.id);
-	cr_assert_str_eq(member(event, "request_id"), request_id);
+	cr_assert_str_eq(member_of(event, "action"), "export", "%s", exports->body);
+	cr_assert_str_eq(member_of(event, "role"), "reporter");
+	cr_assert_str_eq(member_of(event, "organization_id"), provider.id);
+	cr_assert_str_eq(member_of(event, "request_id"), request_id);
 	cr_assert(json_is_null(json_object_get(event, "resource_id")), "%s", exports->body);
 	cr_assert_eq(json_integer_value(json_object_get(event, "status")), 200);
 	cr_assert_eq(events_with_request_id(request_id), 1);
@@ -1856,7 +1829,7 @@ Test(reports_audit, a_page_records_its_items_in_order)
 	json_array_foreach (json_object_get(page->json, "items"), index, item) {
 		size_t used = strlen(listed);
 		snprintf(listed + used, sizeof listed - used, "%s%s", index ? "," : "",
-			 member(item, "id"));
+			 member_of(item, "id"));
 	}
 	http_response_free(page);
 	cr_assert_eq(events_with_request_id(request_id), 3);
@@ -1908,7 +1881,7 @@ Test(reports_audit, the_note_that_engages_a_referral_records_its_transition)
 	cr_expect_eq(json_array_size(found), 1, "the referral's move to engaged left no event: %s",
 		     text);
 	if (json_array_size(found) == 1)
-		cr_expect_str_eq(member(json_array_get(found, 0), "action"), "transition", "%s",
+		cr_expect_str_eq(member_of(json_array_get(found, 0), "action"), "transition", "%s",
 				 text);
 	free(text);
 	json_decref(found);
@@ -1940,7 +1913,7 @@ static int audit_pages(const char *path, const char *token, long long *ids, size
 			cr_assert_lt(*count, capacity);
 			ids[(*count)++] = json_integer_value(json_object_get(event, "id"));
 		}
-		const char *next = member(page->json, "next_cursor");
+		const char *next = member_of(page->json, "next_cursor");
 		cr_assert(next || json_is_null(json_object_get(page->json, "next_cursor")), "%s",
 			  page->body);
 		cursor = next ? strdup(next) : NULL;
@@ -1998,10 +1971,10 @@ Test(reports_audit, audit_list_filters_and_pages)
 	size_t index;
 	json_t *event;
 	json_array_foreach (items, index, event) {
-		cr_assert_str_eq(member(event, "resource_type"), "goal");
-		cr_assert_str_eq(member(event, "resource_id"), goal);
-		cr_assert_str_eq(member(event, "actor"), reader_subject);
-		cr_assert_str_eq(member(event, "action"), "read");
+		cr_assert_str_eq(member_of(event, "resource_type"), "goal");
+		cr_assert_str_eq(member_of(event, "resource_id"), goal);
+		cr_assert_str_eq(member_of(event, "actor"), reader_subject);
+		cr_assert_str_eq(member_of(event, "action"), "read");
 	}
 	cr_assert(json_is_null(json_object_get(goals->json, "next_cursor")));
 	http_response_free(goals);
@@ -2014,8 +1987,8 @@ Test(reports_audit, audit_list_filters_and_pages)
 	items = json_object_get(all->json, "items");
 	cr_assert_eq(json_array_size(items), 5, "%s", all->body);
 	char first[16], last[16];
-	snprintf(first, sizeof first, "%.10s", member(json_array_get(items, 4), "at"));
-	snprintf(last, sizeof last, "%.10s", member(json_array_get(items, 0), "at"));
+	snprintf(first, sizeof first, "%.10s", member_of(json_array_get(items, 4), "at"));
+	snprintf(last, sizeof last, "%.10s", member_of(json_array_get(items, 0), "at"));
 	http_response_free(all);
 	free(path);
 	char *before = test_sql_text("SELECT to_char($1::date - 1, 'YYYY-MM-DD')", 1,
@@ -2505,8 +2478,8 @@ Test(reports_audit, requests_sharing_a_request_id_keep_their_own_server_ids)
 	}
 	json_t *shared = events_of(provider.supervisor, referral, request_id);
 	cr_assert_eq(json_array_size(shared), 2);
-	const char *first = member(json_array_get(shared, 0), "server_request_id");
-	const char *second = member(json_array_get(shared, 1), "server_request_id");
+	const char *first = member_of(json_array_get(shared, 0), "server_request_id");
+	const char *second = member_of(json_array_get(shared, 1), "server_request_id");
 	cr_assert(is_uuid_text(first) && is_uuid_text(second), "%s %s", first ? first : "null",
 		  second ? second : "null");
 	cr_assert_str_neq(first, second, "two requests, two server ids");
@@ -2517,7 +2490,7 @@ Test(reports_audit, requests_sharing_a_request_id_keep_their_own_server_ids)
 	char *plain_id = http_header(plain, "X-Request-Id");
 	json_t *own = events_of(provider.supervisor, referral, plain_id);
 	cr_assert_eq(json_array_size(own), 1);
-	cr_assert_str_eq(member(json_array_get(own, 0), "server_request_id"), plain_id);
+	cr_assert_str_eq(member_of(json_array_get(own, 0), "server_request_id"), plain_id);
 
 	/* The hash covers the server id: without it the events would not hash as stored. */
 	cr_assert_eq(

@@ -16,21 +16,16 @@
 #include "http.h"
 
 /* The zone of the organizations these tests make (state OR). */
-#define ORGANIZATION_TIME_ZONE "America/Los_Angeles"
 
 /* An id no goal, participant or specialist has. */
 #define UNKNOWN_ID "7d444840-9dc0-41d1-b245-5ffdce74fad2"
 
-/* Today in the organizations' zone moved by days, as YYYY-MM-DD. */
-static void day_from_today(int days, char *out, size_t size)
+/* day_from_today by a number of days. */
+static void days_from_today(int days, char *out, size_t size)
 {
-	char offset[16];
-	snprintf(offset, sizeof offset, "%d", days);
-	char *day = test_sql_text("SELECT to_char((now() AT TIME ZONE '" ORGANIZATION_TIME_ZONE
-				  "')::date + $1::int, 'YYYY-MM-DD')",
-				  1, (const char *const[]){offset});
-	snprintf(out, size, "%s", day);
-	free(day);
+	char interval[32];
+	snprintf(interval, sizeof interval, "%d days", days);
+	day_from_today(interval, out, size);
 }
 
 /* The instant of time_of_day (HH:MM) in the organizations' zone, days_ago days before
@@ -149,8 +144,8 @@ static void certify_between(const char *specialist_id, const char *status, int f
 			    int to_days)
 {
 	char issued[16], expires[16];
-	day_from_today(from_days, issued, sizeof issued);
-	day_from_today(to_days, expires, sizeof expires);
+	days_from_today(from_days, issued, sizeof issued);
+	days_from_today(to_days, expires, sizeof expires);
 	free(create_certification(specialist_id, status, issued, expires));
 }
 
@@ -1125,7 +1120,7 @@ Test(session_notes, signings_at_the_same_moment_share_the_daily_cap)
 		cr_assert_eq(billed, 1, "round %d: %d billable, %d capped", round, billed, capped);
 		cr_assert_eq(capped, 1, "round %d: %d billable, %d capped", round, billed, capped);
 		char day[16];
-		day_from_today(-(round + 1), day, sizeof day);
+		days_from_today(-(round + 1), day, sizeof day);
 		char *units = test_sql_text("SELECT sum(billing_units) FROM session_notes"
 					    " WHERE participant_id = $1 AND billing_day = $2::date",
 					    2, (const char *const[]){person.id, day});
@@ -1425,7 +1420,7 @@ Test(session_notes, occurred_at_in_the_future_is_refused_in_every_form)
 	struct person person;
 	person_assigned(&person, &provider, &specialist);
 	char day[16], at[40], past[32], body[128];
-	day_from_today(30, day, sizeof day);
+	days_from_today(30, day, sizeof day);
 	local_instant(1, "10:00", past, sizeof past);
 	char *draft =
 		note_ok(specialist.token, note_doc(person.id, person.goal_id, past, 30, "phone"));
@@ -1731,11 +1726,11 @@ Test(session_notes, list_filters)
 	person_assigned(&alpha, &provider, &first);
 	person_assigned(&beta, &provider, &second);
 	char day1[16], day3[16], day5[16], day6[16], day7[16], at[32];
-	day_from_today(-1, day1, sizeof day1);
-	day_from_today(-3, day3, sizeof day3);
-	day_from_today(-5, day5, sizeof day5);
-	day_from_today(-6, day6, sizeof day6);
-	day_from_today(-7, day7, sizeof day7);
+	days_from_today(-1, day1, sizeof day1);
+	days_from_today(-3, day3, sizeof day3);
+	days_from_today(-5, day5, sizeof day5);
+	days_from_today(-6, day6, sizeof day6);
+	days_from_today(-7, day7, sizeof day7);
 
 	/* Oldest first: n0 late on day -7 in the organization's zone (day -6 in UTC), a
 	 * draft of beta; n1 day -5, alpha, signed and co-signed; n2 day -3, alpha, signed;

@@ -45,24 +45,6 @@ static void team_free(struct team *team)
 	free(team->partner);
 }
 
-static const char *member(const struct http_response *response, const char *key)
-{
-	return json_string_value(json_object_get(response->json, key));
-}
-
-/* The organization's today moved by a PostgreSQL interval ("0 days", "-1 year"), as
- * YYYY-MM-DD: the day "certified" is asked of. */
-static void day_from_today(const char *organization_id, const char *interval, char *out,
-			   size_t size)
-{
-	char *day = test_sql_text("SELECT to_char((peerd_organization_today($1::uuid)"
-				  " + $2::interval)::date, 'YYYY-MM-DD')",
-				  2, (const char *const[]){organization_id, interval});
-	cr_assert(day);
-	snprintf(out, size, "%s", day);
-	free(day);
-}
-
 /* The first value of a one-row query with one parameter, as a number. */
 static long long sql_number(PGconn *db, const char *sql, const char *param)
 {
@@ -141,8 +123,8 @@ static char *specialist_with_room(const char *organization_id, int max_caseload,
 static void certify(const char *organization_id, const char *specialist_id)
 {
 	char issued[16], expires[16];
-	day_from_today(organization_id, "-1 year", issued, sizeof issued);
-	day_from_today(organization_id, "1 year", expires, sizeof expires);
+	organization_day_from_today(organization_id, "-1 year", issued, sizeof issued);
+	organization_day_from_today(organization_id, "1 year", expires, sizeof expires);
 	free(create_certification(specialist_id, "active", issued, expires));
 }
 
@@ -472,8 +454,8 @@ Test(specialist_standing, certified_follows_verification_suspension_and_revocati
 	char *specialist = specialist_with_room(team.provider_id, 15, subject, sizeof subject);
 	assert_standing(specialist, 0, false, false, "no certification");
 
-	day_from_today(team.provider_id, "-1 year", issued, sizeof issued);
-	day_from_today(team.provider_id, "1 year", expires, sizeof expires);
+	organization_day_from_today(team.provider_id, "-1 year", issued, sizeof issued);
+	organization_day_from_today(team.provider_id, "1 year", expires, sizeof expires);
 	char *certification = pending_certification(team.supervisor, specialist, issued, expires);
 	assert_standing(specialist, 0, false, false, "a pending certification");
 	char *referral = accepted_referral(&team, person, sizeof person);
@@ -507,11 +489,11 @@ Test(specialist_standing, certified_only_between_issued_on_and_expires_on)
 	struct team team;
 	team_create(&team);
 	char subject[96], today[16], yesterday[16], tomorrow[16], years_ago[16], year_ahead[16];
-	day_from_today(team.provider_id, "0 days", today, sizeof today);
-	day_from_today(team.provider_id, "-1 day", yesterday, sizeof yesterday);
-	day_from_today(team.provider_id, "1 day", tomorrow, sizeof tomorrow);
-	day_from_today(team.provider_id, "-2 years", years_ago, sizeof years_ago);
-	day_from_today(team.provider_id, "1 year", year_ahead, sizeof year_ahead);
+	organization_day_from_today(team.provider_id, "0 days", today, sizeof today);
+	organization_day_from_today(team.provider_id, "-1 day", yesterday, sizeof yesterday);
+	organization_day_from_today(team.provider_id, "1 day", tomorrow, sizeof tomorrow);
+	organization_day_from_today(team.provider_id, "-2 years", years_ago, sizeof years_ago);
+	organization_day_from_today(team.provider_id, "1 year", year_ahead, sizeof year_ahead);
 
 	/* Active, but expired yesterday. */
 	char *lapsed = specialist_with_room(team.provider_id, 15, subject, sizeof subject);
@@ -808,8 +790,8 @@ Test(specialist_standing, a_closing_and_a_verification_at_once_both_count)
 	struct team team;
 	team_create(&team);
 	char subject[96], person[64], issued[16], expires[16];
-	day_from_today(team.provider_id, "-1 year", issued, sizeof issued);
-	day_from_today(team.provider_id, "1 year", expires, sizeof expires);
+	organization_day_from_today(team.provider_id, "-1 year", issued, sizeof issued);
+	organization_day_from_today(team.provider_id, "1 year", expires, sizeof expires);
 	char *specialist = specialist_with_room(team.provider_id, 15, subject, sizeof subject);
 	char *current = create_certification(specialist, "active", issued, expires);
 	char *referral = accepted_referral(&team, person, sizeof person);

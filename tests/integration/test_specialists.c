@@ -7,11 +7,6 @@
 #include "fixtures.h"
 #include "http.h"
 
-static const char *member(const struct http_response *response, const char *key)
-{
-	return json_string_value(json_object_get(response->json, key));
-}
-
 static long long integer_member(const struct http_response *response, const char *key)
 {
 	return json_integer_value(json_object_get(response->json, key));

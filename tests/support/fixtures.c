@@ -53,6 +53,15 @@ void unique_name(const char *prefix, char *out, size_t size)
 	snprintf(out, size, "%s %d-%u-%ld", prefix, getpid(), ++counter, (long)time(NULL));
 }
 
+void unique_token(const char *prefix, char *out, size_t size)
+{
+	unique_name(prefix, out, size);
+	for (char *c = out; *c; c++) {
+		if (*c == ' ')
+			*c = '-';
+	}
+}
+
 char *create_organization(const char *kind)
 {
 	char name[96];
@@ -145,13 +154,64 @@ void join_ids(const char *const *ids, size_t count, char *out, size_t size)
 
 void assert_error_names(const struct http_response *response, const char *field)
 {
+	cr_assert_eq(response->status, 422, "expected a 422 naming %s: %s", field, response->body);
+	char *type = http_header(response, "Content-Type");
+	cr_assert(type && strcmp(type, "application/problem+json") == 0, "%s",
+		  type ? type : "no Content-Type");
+	free(type);
 	size_t index;
 	json_t *error;
 	json_array_foreach (json_object_get(response->json, "errors"), index, error) {
-		if (strcmp(json_string_value(json_object_get(error, "field")), field) == 0)
+		const char *named = member_of(error, "field");
+		if (named && strcmp(named, field) == 0)
 			return;
 	}
 	cr_assert_fail("no error names %s: %s", field, response->body);
+}
+
+const char *member_of(const json_t *object, const char *key)
+{
+	return json_string_value(json_object_get(object, key));
+}
+
+const char *member(const struct http_response *response, const char *key)
+{
+	return member_of(response->json, key);
+}
+
+void day_from_today(const char *interval, char *out, size_t size)
+{
+	char *day = test_sql_text("SELECT to_char(((now() AT TIME ZONE '" ORGANIZATION_TIME_ZONE
+				  "')::date + $1::interval)::date, 'YYYY-MM-DD')",
+				  1, (const char *const[]){interval});
+	cr_assert(day);
+	snprintf(out, size, "%s", day);
+	free(day);
+}
+
+void organization_day_from_today(const char *organization_id, const char *interval, char *out,
+				 size_t size)
+{
+	char *day = test_sql_text("SELECT to_char((peerd_organization_today($1::uuid)"
+				  " + $2::interval)::date, 'YYYY-MM-DD')",
+				  2, (const char *const[]){organization_id, interval});
+	cr_assert(day);
+	snprintf(out, size, "%s", day);
+	free(day);
+}
+
+void backdate_goal(const char *goal_id, const char *interval)
+{
+	PGconn *db = test_db_connect();
+	PGresult *res =
+		PQexecParams(db,
+			     "UPDATE goals SET created_at = now() - $2::interval"
+			     " WHERE id = $1",
+			     2, NULL, (const char *const[]){goal_id, interval}, NULL, NULL, 0);
+	cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQerrorMessage(db));
+	cr_assert_str_eq(PQcmdTuples(res), "1");
+	PQclear(res);
+	PQfinish(db);
 }
 
 /* A certified peer specialist of organization_id; writes their subject. */

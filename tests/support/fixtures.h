@@ -49,8 +49,29 @@ void join_ids(const char *const *ids, size_t count, char *out, size_t size);
 
 struct http_response;
 
-/* Asserts that a 422's "errors" name field. */
+/* Asserts a 422 problem (application/problem+json) whose "errors" name field. */
 void assert_error_names(const struct http_response *response, const char *field);
+
+/* The string member key of a JSON object (NULL when it has none). Owned by object. */
+const char *member_of(const json_t *object, const char *key);
+
+/* The string member key of a response's JSON body, or NULL. Owned by response. */
+const char *member(const struct http_response *response, const char *key);
+
+/* The zone create_organization's organizations keep (and so every fixture's). */
+#define ORGANIZATION_TIME_ZONE "America/Los_Angeles"
+
+/* Today in ORGANIZATION_TIME_ZONE moved by a PostgreSQL interval ("10 days", "-2 years"),
+ * as YYYY-MM-DD. */
+void day_from_today(const char *interval, char *out, size_t size);
+
+/* As day_from_today, in organization_id's own zone (peerd_organization_today). */
+void organization_day_from_today(const char *organization_id, const char *interval, char *out,
+				 size_t size);
+
+/* Sets a goal's created_at to now less interval, as if it had been set then; the API
+ * cannot. */
+void backdate_goal(const char *goal_id, const char *interval);
 
 /* A certified peer specialist of organization_id (an active certification 2025..2030);
  * writes their subject and returns the id (the caller frees it). */
@@ -114,6 +135,9 @@ long long audit_events_by(const char *actor, const char *resource_id, const char
 
 /* A name no other test uses: prefix, the process id and a counter. */
 void unique_name(const char *prefix, char *out, size_t size);
+
+/* As unique_name, without spaces: usable in a query string, a request id and a subject. */
+void unique_token(const char *prefix, char *out, size_t size);
 
 /* A direct connection to the test database (PEERD_TEST_DATABASE_URL), for checks the API
  * cannot make. PQfinish it. */

@@ -8,6 +8,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "arena.h"
+
+static void release_response(void *thing);
+
 struct buffer {
 	char *data;
 	size_t size;
@@ -101,6 +105,7 @@ static struct http_response *perform(const struct http_request *request, const c
 	response->json = json_loads(response->body, JSON_DECODE_ANY, NULL);
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(curl);
+	arena_keep(response, release_response);
 	return response;
 }
 
@@ -312,6 +317,13 @@ void http_response_free(struct http_response *response)
 {
 	if (!response)
 		return;
+	arena_forget(response);
+	release_response(response);
+}
+
+static void release_response(void *thing)
+{
+	struct http_response *response = thing;
 	json_decref(response->json);
 	free(response->body);
 	free(response->headers);
