@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arena.h"
 #include "fixtures.h"
 
 const char *const PRIVATE_MARKS[] = {
@@ -163,6 +164,17 @@ char *note_ok(const char *token, const char *participant_id, const char *goal_id
 	char *id = strdup(http_string(created, "id"));
 	json_decref(body);
 	return id;
+}
+
+struct noted_session noted_session(const struct world *world, const char *ago)
+{
+	char *goal = arena_text(
+		goal_ok(world->supervisor.token, world->participant, "emotional", "active", NULL));
+	char at[32];
+	instant_ago(ago, at, sizeof at);
+	char *note = arena_text(
+		note_ok(world->specialist.token, world->participant, goal, at, 30, "phone", NULL));
+	return (struct noted_session){.goal = goal, .note = note};
 }
 
 void sign_ok(const char *token, const char *note_id, int units)

@@ -73,6 +73,14 @@ char *note_ok(const char *token, const char *participant_id, const char *goal_id
 	      const char *occurred_at, int minutes, const char *modality,
 	      const char *specialist_id);
 
+/* A goal of world's participant (world built with .referral) set by its supervisor, and a
+ * note on it by its specialist that occurred ago ("1 hour") before now: what a report, an
+ * export or an event has to show. Both ids are kept in the arena. */
+struct noted_session {
+	const char *goal, *note;
+};
+struct noted_session noted_session(const struct world *world, const char *ago);
+
 /* Signs note id as token and asserts the units billed. */
 void sign_ok(const char *token, const char *note_id, int units);
 

@@ -360,13 +360,8 @@ static char *chain_verdict(void)
 Test(audit_chain, requests_sharing_a_request_id_keep_their_own_server_ids)
 {
 	struct world provider;
-	world_build(&provider, (struct world_options){0});
-	struct actor specialist;
-	specialist_actor_open(&specialist, provider.provider, true);
-	char participant[64];
-	char *referral = assigned_referral(provider.supervisor.token, specialist.id, participant,
-					   sizeof participant);
-	char *path = text_of("/v1/referrals/%s", referral);
+	world_build(&provider, (struct world_options){.referral = true});
+	char *path = text_of("/v1/referrals/%s", provider.referral);
 	char request_id[128], header[160];
 	unique_token("shared-request-id", request_id, sizeof request_id);
 	snprintf(header, sizeof header, "X-Request-Id: %s", request_id);
@@ -378,7 +373,7 @@ Test(audit_chain, requests_sharing_a_request_id_keep_their_own_server_ids)
 		cr_assert_str_eq(echoed, request_id, "the client's id is echoed");
 		free(echoed);
 	}
-	json_t *shared = events_of(provider.supervisor.token, referral, request_id);
+	json_t *shared = events_of(provider.supervisor.token, provider.referral, request_id);
 	cr_assert_eq(json_array_size(shared), 2);
 	const char *first = member_of(json_array_get(shared, 0), "server_request_id");
 	const char *second = member_of(json_array_get(shared, 1), "server_request_id");
@@ -390,7 +385,7 @@ Test(audit_chain, requests_sharing_a_request_id_keep_their_own_server_ids)
 	struct http_response *plain = http_get(path, provider.supervisor.token);
 	cr_assert_eq(plain->status, 200, "%s", plain->body);
 	char *plain_id = http_header(plain, "X-Request-Id");
-	json_t *own = events_of(provider.supervisor.token, referral, plain_id);
+	json_t *own = events_of(provider.supervisor.token, provider.referral, plain_id);
 	cr_assert_eq(json_array_size(own), 1);
 	cr_assert_str_eq(member_of(json_array_get(own, 0), "server_request_id"), plain_id);
 
@@ -410,7 +405,6 @@ Test(audit_chain, requests_sharing_a_request_id_keep_their_own_server_ids)
 	free(plain_id);
 	json_decref(shared);
 	free(path);
-	free(referral);
 }
 
 /* An event without a server id, as written before sql/021 or by an older peerd still

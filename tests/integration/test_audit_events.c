@@ -92,16 +92,9 @@ static void assert_one_event(const char *admin, const char *request_id,
 Test(audit_events, reads_and_writes_leave_events)
 {
 	struct world provider;
-	world_build(&provider, (struct world_options){0});
-	struct actor specialist;
-	specialist_actor_open(&specialist, provider.provider, true);
-	char participant[64];
-	char *referral = assigned_referral(provider.supervisor.token, specialist.id, participant,
-					   sizeof participant);
-	char *goal = goal_ok(provider.supervisor.token, participant, "emotional", "active", NULL);
-	char at[32];
-	instant_ago("1 hour", at, sizeof at);
-	char *note = note_ok(specialist.token, participant, goal, at, 30, "phone", NULL);
+	world_build(&provider, (struct world_options){.referral = true});
+	const struct noted_session session = noted_session(&provider, "1 hour");
+	const char *goal = session.goal, *note = session.note;
 	char prefix[96];
 	unique_token("audit", prefix, sizeof prefix);
 
@@ -111,8 +104,8 @@ Test(audit_events, reads_and_writes_leave_events)
 		const char *type;
 		const char *id;
 	} reads[] = {
-		{"/v1/participants/", "participant", participant},
-		{"/v1/referrals/", "referral", referral},
+		{"/v1/participants/", "participant", provider.participant},
+		{"/v1/referrals/", "referral", provider.referral},
 		{"/v1/goals/", "goal", goal},
 		{"/v1/session-notes/", "session_note", note},
 	};
@@ -163,11 +156,11 @@ Test(audit_events, reads_and_writes_leave_events)
 	path = text_of("/v1/session-notes/%s/sign", note);
 	/* The note as the specialist wrote it. */
 	struct http_response *signed_note =
-		traced_if_match("POST", path, specialist.token, NULL, request_id, "\"1\"");
+		traced_if_match("POST", path, provider.specialist.token, NULL, request_id, "\"1\"");
 	cr_assert_eq(signed_note->status, 200, "%s", signed_note->body);
 	free(path);
 	assert_one_event(provider.admin.token, request_id,
-			 &(struct expected_event){"sign", specialist.subject, "specialist",
+			 &(struct expected_event){"sign", provider.specialist.subject, "specialist",
 						  "session_note", note, provider.provider, 200});
 
 	snprintf(request_id, sizeof request_id, "%s-update", prefix);
@@ -194,7 +187,7 @@ Test(audit_events, reads_and_writes_leave_events)
 	snprintf(request_id, sizeof request_id, "%s-signed-again", prefix);
 	path = text_of("/v1/session-notes/%s/sign", note);
 	struct http_response *conflict =
-		traced_if_match("POST", path, specialist.token, NULL, request_id, "\"2\"");
+		traced_if_match("POST", path, provider.specialist.token, NULL, request_id, "\"2\"");
 	cr_assert_eq(conflict->status, 409, "%s", conflict->body);
 	free(path);
 	cr_assert_eq(events_with_request_id(request_id), 0, "a 409 left an event");
@@ -214,7 +207,7 @@ Test(audit_events, reads_and_writes_leave_events)
 	struct world other;
 	world_build(&other, (struct world_options){0});
 	snprintf(request_id, sizeof request_id, "%s-elsewhere", prefix);
-	path = text_of("/v1/participants/%s", participant);
+	path = text_of("/v1/participants/%s", provider.participant);
 	struct http_response *hidden =
 		traced("GET", path, other.supervisor.token, NULL, request_id);
 	cr_assert_eq(hidden->status, 404, "%s", hidden->body);
@@ -223,7 +216,7 @@ Test(audit_events, reads_and_writes_leave_events)
 	struct http_response *own = http_post("/v1/participants", other.supervisor.token,
 					      "{\"given_name\":\"Kit\",\"family_name\":\"Moss\"}");
 	cr_assert_eq(own->status, 201, "%s", own->body);
-	const char *const ours[] = {participant, referral, goal, note};
+	const char *const ours[] = {provider.participant, provider.referral, goal, note};
 	for (size_t i = 0; i < 4; i++) {
 		char *filtered = text_of("/v1/audit-events?resource_id=%s", ours[i]);
 		struct http_response *seen = http_get(filtered, other.supervisor.token);
@@ -251,7 +244,7 @@ Test(audit_events, reads_and_writes_leave_events)
 				 trail->body);
 	}
 	/* This organization's supervisor sees its own. */
-	char *own_trail = text_of("/v1/audit-events?resource_id=%s", participant);
+	char *own_trail = text_of("/v1/audit-events?resource_id=%s", provider.participant);
 	struct http_response *mine = http_get(own_trail, provider.supervisor.token);
 	cr_assert_eq(mine->status, 200, "%s", mine->body);
 	cr_assert_gt(json_array_size(json_object_get(mine->json, "items")), 0, "%s", mine->body);
@@ -260,8 +253,8 @@ Test(audit_events, reads_and_writes_leave_events)
 	/* Who may read the trail. */
 	expect_get(provider.reporter.token, 403, "/v1/audit-events");
 	expect_get(provider.supervisor.token, 403, "/v1/audit-events/verify");
-	expect_get(specialist.token, 403, "/v1/audit-events");
-	expect_get(specialist.token, 403, "/v1/audit-events/verify");
+	expect_get(provider.specialist.token, 403, "/v1/audit-events");
+	expect_get(provider.specialist.token, 403, "/v1/audit-events/verify");
 	expect_get(provider.reporter.token, 403, "/v1/audit-events/verify");
 
 	/* The export leaves an event of its own. */
@@ -290,9 +283,6 @@ Test(audit_events, reads_and_writes_leave_events)
 
 	free(second);
 	free(walk_in);
-	free(note);
-	free(goal);
-	free(referral);
 }
 
 /* A read answered 304 Not Modified is still a read: the client shows its copy of the
@@ -444,34 +434,31 @@ Test(audit_events, a_page_records_its_items_in_order)
 Test(audit_events, the_note_that_engages_a_referral_records_its_transition)
 {
 	struct world provider;
-	world_build(&provider, (struct world_options){0});
-	struct actor specialist;
-	specialist_actor_open(&specialist, provider.provider, true);
-	char participant[64];
-	char *referral = assigned_referral(provider.supervisor.token, specialist.id, participant,
-					   sizeof participant);
-	char *goal = goal_ok(provider.supervisor.token, participant, "emotional", "active", NULL);
+	world_build(&provider, (struct world_options){.referral = true});
+	char *goal = goal_ok(provider.supervisor.token, provider.participant, "emotional", "active",
+			     NULL);
 	char at[32], request_id[128];
 	instant_ago("1 hour", at, sizeof at);
 	unique_token("engaging", request_id, sizeof request_id);
 	char *body =
 		text_of("{\"participant_id\":\"%s\",\"occurred_at\":\"%s\","
 			"\"duration_minutes\":30,\"modality\":\"phone\",\"goal_ids\":[\"%s\"]}",
-			participant, at, goal);
+			provider.participant, at, goal);
 	struct http_response *created =
-		traced("POST", "/v1/session-notes", specialist.token, body, request_id);
+		traced("POST", "/v1/session-notes", provider.specialist.token, body, request_id);
 	cr_assert_eq(created->status, 201, "%s", created->body);
 	char *note = strdup(http_string(created, "id"));
 	free(body);
-	char *path = text_of("/v1/referrals/%s", referral);
+	char *path = text_of("/v1/referrals/%s", provider.referral);
 	struct http_response *engaged = http_get(path, provider.supervisor.token);
 	cr_assert_str_eq(http_string(engaged, "status"), "engaged", "%s", engaged->body);
 	free(path);
 
 	assert_one_event(provider.admin.token, request_id,
-			 &(struct expected_event){"create", specialist.subject, "specialist",
-						  "session_note", note, provider.provider, 201});
-	json_t *found = events_of(provider.admin.token, referral, request_id);
+			 &(struct expected_event){"create", provider.specialist.subject,
+						  "specialist", "session_note", note,
+						  provider.provider, 201});
+	json_t *found = events_of(provider.admin.token, provider.referral, request_id);
 	char *text = json_dumps(found, JSON_COMPACT);
 	cr_expect_eq(json_array_size(found), 1, "the referral's move to engaged left no event: %s",
 		     text);
@@ -483,7 +470,6 @@ Test(audit_events, the_note_that_engages_a_referral_records_its_transition)
 
 	free(note);
 	free(goal);
-	free(referral);
 }
 
 /* The ids of the audit events of path (which carries a '?'), page by page; returns the

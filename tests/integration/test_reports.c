@@ -637,19 +637,15 @@ Test(reports, a_range_at_the_ends_of_the_calendar)
 Test(reports, reporters_read_reports_only)
 {
 	struct world provider;
-	world_build(&provider, (struct world_options){0});
-	struct actor specialist;
-	specialist_actor_open(&specialist, provider.provider, true);
-	char participant_id[64];
-	char *referral_id = assigned_referral(provider.supervisor.token, specialist.id,
-					      participant_id, sizeof participant_id);
+	world_build(&provider, (struct world_options){.referral = true});
 	char *goal_id =
-		goal_ok(provider.supervisor.token, participant_id, "social", "active", NULL);
+		goal_ok(provider.supervisor.token, provider.participant, "social", "active", NULL);
 	char at[32];
 	instant_ago("1 hour", at, sizeof at);
-	char *note_id = note_ok(specialist.token, participant_id, goal_id, at, 30, "phone", NULL);
+	char *note_id = note_ok(provider.specialist.token, provider.participant, goal_id, at, 30,
+				"phone", NULL);
 	char *certification_id =
-		create_certification(specialist.id, "active", "2025-02-01", "2029-02-01");
+		create_certification(provider.specialist.id, "active", "2025-02-01", "2029-02-01");
 
 	const char *const forbidden[] = {
 		"/v1/participants",
@@ -672,18 +668,18 @@ Test(reports, reporters_read_reports_only)
 	};
 	const char *const ids[] = {
 		"",
-		participant_id,
-		participant_id,
+		provider.participant,
+		provider.participant,
 		"",
-		referral_id,
-		referral_id,
+		provider.referral,
+		provider.referral,
 		goal_id,
 		goal_id,
 		"",
 		note_id,
 		"",
-		specialist.id,
-		specialist.id,
+		provider.specialist.id,
+		provider.specialist.id,
 		"",
 		certification_id,
 		"",
@@ -712,7 +708,7 @@ Test(reports, reporters_read_reports_only)
 	/* Partners and specialists never read reports or exports. */
 	char *partner_organization = create_organization("partner");
 	char *partner = token_for("partner", partner_organization);
-	const char *const outsiders[] = {partner, specialist.token};
+	const char *const outsiders[] = {partner, provider.specialist.token};
 	const char *const reports[] = {"/v1/reports/summary", "/v1/reports/caseloads",
 				       "/v1/reports/certifications?expiring_within_days=30",
 				       "/v1/exports/session-notes"};
@@ -731,5 +727,4 @@ Test(reports, reporters_read_reports_only)
 	free(certification_id);
 	free(note_id);
 	free(goal_id);
-	free(referral_id);
 }

@@ -255,16 +255,8 @@ Test(reports_export, export_is_de_identified_ndjson_of_the_range)
 Test(reports_export, export_streams_past_its_chunks)
 {
 	struct world provider;
-	world_build(&provider, (struct world_options){0});
-	struct actor specialist;
-	specialist_actor_open(&specialist, provider.provider, true);
-	char participant[64];
-	char *referral = assigned_referral(provider.supervisor.token, specialist.id, participant,
-					   sizeof participant);
-	char *goal = goal_ok(provider.supervisor.token, participant, "emotional", "active", NULL);
-	char at[32];
-	instant_ago("5 hours", at, sizeof at);
-	char *note = note_ok(specialist.token, participant, goal, at, 30, "phone", NULL);
+	world_build(&provider, (struct world_options){.referral = true});
+	const char *note = noted_session(&provider, "5 hours").note;
 
 	/* 520 more like it, in four runs of 130 that share an instant each: the chunk of
 	 * 500 ends inside a run, where only the id orders the notes. */
@@ -322,9 +314,6 @@ Test(reports_export, export_streams_past_its_chunks)
 	free(ids);
 	json_decref(lines);
 	free(expected);
-	free(note);
-	free(goal);
-	free(referral);
 }
 
 /* Pseudonyms keyed with the token secret could be recomputed by whoever holds that secret
