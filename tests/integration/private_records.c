@@ -26,12 +26,6 @@ __attribute__((format(printf, 1, 2))) char *text_of(const char *format, ...)
 	return text;
 }
 
-void expect(struct http_response *response, long status, const char *what)
-{
-	cr_assert_eq(response->status, status, "%s: expected %ld: %s", what, status,
-		     response->body);
-}
-
 void expect_get(const char *token, long status, const char *path)
 {
 	struct http_response *response = http_get(path, token);

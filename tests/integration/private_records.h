@@ -34,9 +34,6 @@ extern const char *const PRIVATE_MARKS[];
 /* printf into a new string; the caller frees it. */
 __attribute__((format(printf, 1, 2))) char *text_of(const char *format, ...);
 
-/* Asserts response's status (what names the request in the message). */
-void expect(struct http_response *response, long status, const char *what);
-
 /* GET path (formatted) as token and expect status. */
 void expect_get(const char *token, long status, const char *path);
 

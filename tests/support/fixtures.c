@@ -152,6 +152,12 @@ void join_ids(const char *const *ids, size_t count, char *out, size_t size)
 	}
 }
 
+void expect(const struct http_response *response, long status, const char *what)
+{
+	cr_assert_eq(response->status, status, "%s: expected %ld: %s", what, status,
+		     response->body);
+}
+
 void assert_error_names(const struct http_response *response, const char *field)
 {
 	cr_assert_eq(response->status, 422, "expected a 422 naming %s: %s", field, response->body);

@@ -49,6 +49,9 @@ void join_ids(const char *const *ids, size_t count, char *out, size_t size);
 
 struct http_response;
 
+/* Asserts response's status (what names the request in the message). */
+void expect(const struct http_response *response, long status, const char *what);
+
 /* Asserts a 422 problem (application/problem+json) whose "errors" name field. */
 void assert_error_names(const struct http_response *response, const char *field);
 

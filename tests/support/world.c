@@ -1,10 +1,13 @@
 #include "world.h"
 
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "arena.h"
 #include "fixtures.h"
+#include "http.h"
 
 void actor_open(struct actor *actor, const char *role, const char *organization_id)
 {
@@ -23,10 +26,47 @@ void specialist_actor_open(struct actor *actor, const char *organization_id, boo
 	actor->token = arena_text(token_for_subject("specialist", organization_id, actor->subject));
 }
 
+/* A peer specialist of organization_id with an active certification from a year ago to a
+ * year ahead, whatever day the tests run. */
+static void specialist_around_today(struct actor *actor, const char *organization_id)
+{
+	specialist_actor_open(actor, organization_id, false);
+	char issued[16], expires[16];
+	day_from_today("-365 days", issued, sizeof issued);
+	day_from_today("365 days", expires, sizeof expires);
+	free(create_certification(actor->id, "active", issued, expires));
+}
+
+/* A provider in state OR with its own unit_rounding and max_units_per_day. */
+static char *provider_with(const char *rounding, int cap)
+{
+	char name[96];
+	unique_name("Test provider", name, sizeof name);
+	json_t *body = json_pack("{s:s, s:s, s:s, s:[s], s:{s:s, s:i}}", "name", name, "kind",
+				 "provider", "state", "OR", "counties", "Multnomah", "settings",
+				 "unit_rounding", rounding, "max_units_per_day", cap);
+	char *admin = admin_token();
+	struct http_response *created = http_send_json("POST", "/v1/organizations", admin, body);
+	cr_assert_eq(created->status, 201, "%s", created->body);
+	json_t *settings = json_object_get(created->json, "settings");
+	cr_assert_str_eq(json_string_value(json_object_get(settings, "unit_rounding")), rounding);
+	cr_assert_eq(json_integer_value(json_object_get(settings, "max_units_per_day")), cap);
+	cr_assert_str_eq(json_string_value(json_object_get(settings, "time_zone")),
+			 ORGANIZATION_TIME_ZONE, "%s", created->body);
+	char *id = strdup(http_string(created, "id"));
+	http_response_free(created);
+	free(admin);
+	json_decref(body);
+	return id;
+}
+
 void world_build(struct world *world, struct world_options options)
 {
 	*world = (struct world){0};
-	world->provider = arena_text(create_organization("provider"));
+	world->provider =
+		arena_text(options.unit_rounding
+				   ? provider_with(options.unit_rounding, options.max_units_per_day)
+				   : create_organization("provider"));
 	actor_open(&world->supervisor, "supervisor", world->provider);
 	actor_open(&world->reporter, "reporter", world->provider);
 	actor_open(&world->admin, "admin", NULL);
@@ -34,7 +74,9 @@ void world_build(struct world *world, struct world_options options)
 		world->partner_organization = arena_text(create_organization("partner"));
 		actor_open(&world->partner, "partner", world->partner_organization);
 	}
-	if (options.specialist || options.certified || options.referral)
+	if (options.certified_around_today)
+		specialist_around_today(&world->specialist, world->provider);
+	else if (options.specialist || options.certified || options.referral)
 		specialist_actor_open(&world->specialist, world->provider,
 				      options.certified || options.referral);
 	if (options.referral)

@@ -18,7 +18,12 @@ struct world_options {
 	bool partner;	 /* a partner organization and its caller */
 	bool specialist; /* a peer specialist of the provider */
 	bool certified;	 /* ... certified 2025-01-01..2030-01-01 (certified_specialist) */
-	bool referral;	 /* a referral assigned to the (certified) specialist */
+	bool certified_around_today; /* ... certified from a year ago to a year ahead */
+	bool referral;		     /* a referral assigned to the (certified) specialist */
+	/* The provider's own settings: unit_rounding ("whole", "half_up") and
+	 * max_units_per_day; NULL keeps create_organization's (whole, 16 a day). */
+	const char *unit_rounding;
+	int max_units_per_day;
 };
 
 struct world {
