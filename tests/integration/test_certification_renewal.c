@@ -1,0 +1,258 @@
+/* Continuing education and renewal readiness (API.md, Certifications): what a CEU must be
+ * and how hours count against the requirement. */
+#include <criterion/criterion.h>
+#include <ctype.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "certifications_support.h"
+#include "fixtures.h"
+#include "http.h"
+#include "world.h"
+
+TestSuite(certification_renewal, .init = arena_open, .fini = arena_close);
+
+Test(certification_renewal, specialist_records_continuing_education)
+{
+	struct world team;
+	world_build(&team, (struct world_options){.specialist = true});
+	char *id = create_with(team.specialist.token, team.specialist.id,
+			       current_certification_body());
+	char today[16], last_month[16];
+	day_from_today("0 days", today, sizeof today);
+	day_from_today("-1 month", last_month, sizeof last_month);
+
+	struct http_response *created = post_ceu(id, team.specialist.token, today, 1.5, "ethics");
+	cr_assert_eq(created->status, 201, "%s", created->body);
+	cr_assert_str_eq(member(created, "certification_id"), id);
+	cr_assert_str_eq(member(created, "completed_on"), today);
+	cr_assert_str_eq(member(created, "category"), "ethics");
+	cr_assert_str_eq(member(created, "title"), "Trauma-informed care");
+	cr_assert_str_eq(member(created, "provider"), "Oregon Peer Network");
+	cr_assert_float_eq(number_at(created->json, "hours"), 1.5, 1e-9);
+	char *location = http_header(created, "Location");
+	char expected_location[192];
+	snprintf(expected_location, sizeof expected_location, "/v1/certifications/%s/ceus/%s", id,
+		 member(created, "id"));
+	cr_assert_str_eq(location, expected_location);
+	struct http_response *read = http_get(location, team.specialist.token);
+	cr_assert_eq(read->status, 200, "%s", read->body);
+	cr_assert(json_equal(read->json, created->json), "GET returns what POST returned:\n%s\n%s",
+		  created->body, read->body);
+	struct http_response *by_supervisor = http_get(location, team.supervisor.token);
+	cr_assert_eq(by_supervisor->status, 200, "%s", by_supervisor->body);
+
+	struct http_response *second =
+		post_ceu(id, team.supervisor.token, last_month, 3, "peer_specific");
+	cr_assert_eq(second->status, 201, "%s", second->body);
+	char path[160];
+	snprintf(path, sizeof path, "/v1/certifications/%s/ceus", id);
+	struct http_response *list = http_get(path, team.specialist.token);
+	cr_assert_eq(list->status, 200, "%s", list->body);
+	json_t *items = json_object_get(list->json, "items");
+	cr_assert_eq(json_array_size(items), 2, "%s", list->body);
+	bool found = false;
+	size_t index;
+	json_t *item;
+	json_array_foreach (items, index, item)
+		found |= json_equal(item, created->json);
+	cr_assert(found, "the list holds the entry as created: %s", list->body);
+
+	/* An entry is found only under its own certification. */
+	char *other = create_with(team.specialist.token, team.specialist.id,
+				  current_certification_body());
+	snprintf(path, sizeof path, "/v1/certifications/%s/ceus/%s", other, member(created, "id"));
+	struct http_response *wrong_parent = http_get(path, team.specialist.token);
+	cr_assert_eq(wrong_parent->status, 404, "%s", wrong_parent->body);
+
+	free(other);
+	free(location);
+	free(id);
+}
+
+Test(certification_renewal, continuing_education_rules)
+{
+	struct world team;
+	world_build(&team, (struct world_options){.specialist = true});
+	char *id = create_with(team.specialist.token, team.specialist.id,
+			       current_certification_body());
+	char tomorrow[16], today[16];
+	day_from_today("1 day", tomorrow, sizeof tomorrow);
+	day_from_today("0 days", today, sizeof today);
+	const char *completed_on[] = {"completed_on"};
+	const char *hours[] = {"hours"};
+
+	struct http_response *response = post_ceu(id, team.specialist.token, tomorrow, 2, "other");
+	assert_fields_named(response, completed_on, 1);
+
+	response = post_ceu(id, team.specialist.token, today, 0, "other");
+	assert_fields_named(response, hours, 1);
+
+	response = post_ceu(id, team.specialist.token, today, 1.125, "other");
+	assert_fields_named(response, hours, 1);
+
+	char path[160];
+	snprintf(path, sizeof path, "/v1/certifications/%s/ceus", id);
+	response = http_send(&(struct http_request){
+		.method = "POST",
+		.path = path,
+		.token = team.specialist.token,
+		.content_type = "application/json",
+		.body = "{\"completed_on\":\"2025-02-29\",\"hours\":-2,\"category\":\"yoga\","
+			"\"title\":\"\",\"id\":\"x\",\"color\":\"blue\"}"});
+	const char *all[] = {"completed_on", "hours", "category", "title", "id", "color"};
+	assert_fields_named(response, all, sizeof all / sizeof all[0]);
+
+	struct http_response *list = http_get(path, team.specialist.token);
+	cr_assert_eq(json_array_size(json_object_get(list->json, "items")), 0, "%s", list->body);
+	free(id);
+}
+
+Test(certification_renewal, renewal_counts_hours_against_the_requirement)
+{
+	struct world team;
+	world_build(&team, (struct world_options){.specialist = true});
+	/* Issued three years ago, expiring in a year: the cycle began two years before the
+	 * expiry, a year ago. */
+	char issued[16], expires[16], cycle_start[16];
+	day_from_today("-3 years", issued, sizeof issued);
+	day_from_today("1 year", expires, sizeof expires);
+	day_from(expires, "-2 years", cycle_start, sizeof cycle_start);
+	json_t *body = certification_body(issued, expires);
+	json_object_set_new(body, "ceu_requirement",
+			    json_pack("{s:i, s:i, s:i}", "total_hours", 20, "ethics_hours", 6,
+				      "peer_specific_hours", 4));
+	struct http_response *created =
+		post_certification(team.supervisor.token, team.specialist.id, body);
+	cr_assert_eq(created->status, 201, "%s", created->body);
+	json_t *requirement = json_object_get(created->json, "ceu_requirement");
+	cr_assert_float_eq(number_at(requirement, "total_hours"), 20, 1e-9);
+	cr_assert_float_eq(number_at(requirement, "ethics_hours"), 6, 1e-9);
+	cr_assert_float_eq(number_at(requirement, "peer_specific_hours"), 4, 1e-9);
+	const char *id = member(created, "id");
+
+	struct expected_renewal expected = {.cycle_start = cycle_start, .missing = 20};
+	assert_renewal(id, team.specialist.token, &expected);
+
+	char one_month[16], two_months[16], three_months[16], before_cycle[16], today[16];
+	day_from_today("-1 month", one_month, sizeof one_month);
+	day_from_today("-2 months", two_months, sizeof two_months);
+	day_from_today("-3 months", three_months, sizeof three_months);
+	day_from_today("-18 months", before_cycle, sizeof before_cycle);
+	day_from_today("0 days", today, sizeof today);
+	add_ceu(id, team.specialist.token, three_months, 8, "other");
+	add_ceu(id, team.specialist.token, two_months, 5, "peer_specific");
+	add_ceu(id, team.specialist.token, one_month, 3, "ethics");
+	/* After the issue day but before the cycle: not counted. */
+	add_ceu(id, team.specialist.token, before_cycle, 10, "peer_specific");
+	/* 16 of 20 done, 3 ethics hours short: 4 missing. */
+	expected = (struct expected_renewal){.cycle_start = cycle_start,
+					     .peer_specific = 5,
+					     .ethics = 3,
+					     .other = 8,
+					     .total = 16,
+					     .missing = 4};
+	assert_renewal(id, team.specialist.token, &expected);
+
+	/* 26 hours, but still 3 ethics hours short. */
+	add_ceu(id, team.specialist.token, today, 10, "other");
+	expected.other = 18;
+	expected.total = 26;
+	expected.missing = 3;
+	assert_renewal(id, team.specialist.token, &expected);
+
+	/* Exactly the ethics hours required, completed on the cycle's first day. */
+	add_ceu(id, team.specialist.token, cycle_start, 3, "ethics");
+	expected.ethics = 6;
+	expected.total = 29;
+	expected.missing = 0;
+	expected.ready = true;
+	assert_renewal(id, team.supervisor.token, &expected);
+
+	json_decref(body);
+}
+
+Test(certification_renewal, renewal_ready_at_exactly_the_total)
+{
+	struct world team;
+	world_build(&team, (struct world_options){.specialist = true});
+	char issued[16], expires[16], today[16];
+	day_from_today("-1 year", issued, sizeof issued);
+	day_from_today("1 year", expires, sizeof expires);
+	day_from_today("0 days", today, sizeof today);
+	char *id = create_with(team.specialist.token, team.specialist.id,
+			       certification_body(issued, expires));
+	/* The supervisor sets the state's rule later; the category minimums default to 0. */
+	struct http_response *patched = patch_certification(
+		id, team.supervisor.token, "{\"ceu_requirement\":{\"total_hours\":10}}", NULL);
+	cr_assert_eq(patched->status, 200, "%s", patched->body);
+	json_t *requirement = json_object_get(patched->json, "ceu_requirement");
+	cr_assert_float_eq(number_at(requirement, "total_hours"), 10, 1e-9, "%s", patched->body);
+	cr_assert_float_eq(number_at(requirement, "ethics_hours"), 0, 1e-9, "%s", patched->body);
+	cr_assert_float_eq(number_at(requirement, "peer_specific_hours"), 0, 1e-9, "%s",
+			   patched->body);
+
+	add_ceu(id, team.specialist.token, today, 4.5, "suicide_prevention");
+	add_ceu(id, team.specialist.token, today, 5.25, "other");
+	struct expected_renewal expected = {.cycle_start = issued,
+					    .suicide_prevention = 4.5,
+					    .other = 5.25,
+					    .total = 9.75,
+					    .missing = 0.25};
+	assert_renewal(id, team.specialist.token, &expected);
+	add_ceu(id, team.specialist.token, today, 0.25, "other");
+	expected.other = 5.5;
+	expected.total = 10;
+	expected.missing = 0;
+	expected.ready = true;
+	assert_renewal(id, team.specialist.token, &expected);
+	free(id);
+}
+
+Test(certification_renewal, renewal_cycle_starts_on_a_later_issue_day)
+{
+	struct world team;
+	world_build(&team, (struct world_options){.specialist = true});
+	char issued[16], expires[16], before_issue[16];
+	day_from_today("-6 months", issued, sizeof issued);
+	day_from_today("1 year", expires, sizeof expires);
+	day_from_today("-9 months", before_issue, sizeof before_issue);
+	json_t *body = certification_body(issued, expires);
+	json_object_set_new(body, "ceu_requirement",
+			    json_pack("{s:i, s:i, s:i}", "total_hours", 20, "ethics_hours", 6,
+				      "peer_specific_hours", 4));
+	char *id = create_with(team.supervisor.token, team.specialist.id, body);
+	add_ceu(id, team.specialist.token, before_issue, 12, "ethics");
+	add_ceu(id, team.specialist.token, issued, 2, "peer_specific");
+	/* 2 of 20: total short by 18; categories by 6 + 2. */
+	struct expected_renewal expected = {
+		.cycle_start = issued, .peer_specific = 2, .total = 2, .missing = 18};
+	assert_renewal(id, team.specialist.token, &expected);
+	free(id);
+}
+
+Test(certification_renewal, renewal_without_requirement_is_ready)
+{
+	struct world team;
+	world_build(&team, (struct world_options){.specialist = true});
+	char issued[16], expires[16], today[16], cycle_start[16];
+	day_from_today("-3 years", issued, sizeof issued);
+	day_from_today("6 months", expires, sizeof expires);
+	day_from_today("0 days", today, sizeof today);
+	day_from(expires, "-2 years", cycle_start, sizeof cycle_start);
+	char *id = create_with(team.supervisor.token, team.specialist.id,
+			       certification_body(issued, expires));
+	struct http_response *read = get_certification(id, team.specialist.token);
+	cr_assert(json_is_null(json_object_get(read->json, "ceu_requirement")), "%s", read->body);
+	struct expected_renewal expected = {.cycle_start = cycle_start, .ready = true};
+	assert_renewal(id, team.specialist.token, &expected);
+	add_ceu(id, team.specialist.token, today, 2, "ethics");
+	expected.ethics = 2;
+	expected.total = 2;
+	assert_renewal(id, team.specialist.token, &expected);
+	free(id);
+}
