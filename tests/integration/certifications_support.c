@@ -67,6 +67,11 @@ char *create_with(const char *token, const char *specialist_id, json_t *body)
 	return id;
 }
 
+char *current_certification(const char *token, const char *specialist_id)
+{
+	return create_with(token, specialist_id, current_certification_body());
+}
+
 struct http_response *get_certification(const char *id, const char *token)
 {
 	char path[128];

@@ -254,20 +254,6 @@ void assert_referral_status(const char *id, const char *token, const char *statu
 	cr_assert_str_eq(member(read, "status"), status, "%s", read->body);
 }
 
-/* A history's events as "from>to" joined by spaces ("-" for no from). */
-void referral_moves(const struct http_response *history, char *out, size_t size)
-{
-	out[0] = '\0';
-	size_t index;
-	json_t *event;
-	json_array_foreach (json_object_get(history->json, "items"), index, event) {
-		const char *from = json_string_value(json_object_get(event, "from"));
-		size_t used = strlen(out);
-		snprintf(out + used, size - used, "%s%s>%s", used ? " " : "", from ? from : "-",
-			 json_string_value(json_object_get(event, "to")));
-	}
-}
-
 json_t *event_at(const struct http_response *history, size_t index)
 {
 	json_t *event = json_array_get(json_object_get(history->json, "items"), index);

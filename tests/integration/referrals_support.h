@@ -77,7 +77,4 @@ void assert_partner_view(const json_t *referral, const char *text);
 /* The status of the referral as its provider's supervisor reads it. */
 void assert_referral_status(const char *id, const char *token, const char *status);
 
-/* A history's events as "from>to" joined by spaces ("-" for no from). */
-void referral_moves(const struct http_response *history, char *out, size_t size);
-
 json_t *event_at(const struct http_response *history, size_t index);

@@ -303,15 +303,7 @@ void history_moves(const char *referral_id, const char *token, char *out, size_t
 	snprintf(path, sizeof path, "/v1/referrals/%s/history", referral_id);
 	struct http_response *history = http_get(path, token);
 	cr_assert_eq(history->status, 200, "%s", history->body);
-	out[0] = '\0';
-	size_t index;
-	json_t *event;
-	json_array_foreach (json_object_get(history->json, "items"), index, event) {
-		const char *from = json_string_value(json_object_get(event, "from"));
-		size_t used = strlen(out);
-		snprintf(out + used, size - used, "%s%s>%s", used ? " " : "", from ? from : "-",
-			 json_string_value(json_object_get(event, "to")));
-	}
+	referral_moves(history, out, size);
 }
 
 struct http_response *referral_get(const char *id, const char *token)

@@ -86,10 +86,7 @@ static char *own_value(PGconn *db, const char *sql)
 Test(audit_chain, verify_finds_a_changed_or_removed_event)
 {
 	char name[64], setting[320];
-	create_own_database(name, sizeof name, setting, sizeof setting);
-	cr_assert_eq(peerd_run((const char *const[]){"migrate", NULL},
-			       (const char *const[]){setting, NULL}, "/dev/null"),
-		     0);
+	create_migrated_database(name, sizeof name, setting, sizeof setting);
 	struct peerd_process server;
 	cr_assert(peerd_start(&server, (const char *const[]){setting, NULL}));
 	char *admin = admin_token();

@@ -20,8 +20,7 @@ Test(certification_changes, supervisor_suspends_and_revokes)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char *id = create_with(team.supervisor.token, team.specialist.id,
-			       current_certification_body());
+	char *id = current_certification(team.supervisor.token, team.specialist.id);
 	verify_expect(id, team.supervisor.token, 200);
 	cr_assert(own_certified(team.specialist.token));
 
@@ -49,8 +48,7 @@ Test(certification_changes, if_match_mismatch_is_412)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char *id = create_with(team.supervisor.token, team.specialist.id,
-			       current_certification_body());
+	char *id = current_certification(team.supervisor.token, team.specialist.id);
 	struct http_response *stale = patch_certification(id, team.supervisor.token,
 							  "{\"number\":\"renumbered\"}", "\"7\"");
 	cr_assert_eq(stale->status, 412, "%s", stale->body);
@@ -89,8 +87,7 @@ Test(certification_changes, specialist_corrects_only_own_pending_certification)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char *id = create_with(team.specialist.token, team.specialist.id,
-			       current_certification_body());
+	char *id = current_certification(team.specialist.token, team.specialist.id);
 	char number[96];
 	unique_name("corrected", number, sizeof number);
 	char patch[160];
@@ -121,8 +118,7 @@ Test(certification_changes, patch_follows_the_status_graph)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char *id = create_with(team.supervisor.token, team.specialist.id,
-			       current_certification_body());
+	char *id = current_certification(team.supervisor.token, team.specialist.id);
 	/* pending → suspended is no move of the graph; pending → active by PATCH is a verification.
 	 */
 	patch_expect(id, team.supervisor.token, "{\"status\":\"suspended\"}", 409);

@@ -153,8 +153,7 @@ Test(certification_lists, another_organizations_certification_is_not_found)
 	world_build(&other, (struct world_options){.specialist = true});
 	char today[16];
 	day_from_today("0 days", today, sizeof today);
-	char *id = create_with(team.specialist.token, team.specialist.id,
-			       current_certification_body());
+	char *id = current_certification(team.specialist.token, team.specialist.id);
 	struct http_response *ceu = post_ceu(id, team.specialist.token, today, 2, "ethics");
 	cr_assert_eq(ceu->status, 201, "%s", ceu->body);
 
@@ -200,8 +199,7 @@ Test(certification_lists, unknown_and_malformed_ids_are_404)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char *id = create_with(team.supervisor.token, team.specialist.id,
-			       current_certification_body());
+	char *id = current_certification(team.supervisor.token, team.specialist.id);
 	const char *unknown = "00000000-0000-4000-8000-000000000000";
 	json_t *certification = current_certification_body();
 	char *valid = json_dumps(certification, JSON_COMPACT);

@@ -316,8 +316,7 @@ Test(certification_recording, expires_on_must_follow_issued_on)
 	assert_fields_named(response, fields, 1);
 	json_decref(backwards);
 
-	char *id = create_with(team.supervisor.token, team.specialist.id,
-			       current_certification_body());
+	char *id = current_certification(team.supervisor.token, team.specialist.id);
 	char patch[96];
 	snprintf(patch, sizeof patch, "{\"expires_on\":\"%s\",\"issued_on\":\"%s\"}", yesterday,
 		 today);

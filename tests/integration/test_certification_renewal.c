@@ -20,8 +20,7 @@ Test(certification_renewal, specialist_records_continuing_education)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char *id = create_with(team.specialist.token, team.specialist.id,
-			       current_certification_body());
+	char *id = current_certification(team.specialist.token, team.specialist.id);
 	char today[16], last_month[16];
 	day_from_today("0 days", today, sizeof today);
 	day_from_today("-1 month", last_month, sizeof last_month);
@@ -63,8 +62,7 @@ Test(certification_renewal, specialist_records_continuing_education)
 	cr_assert(found, "the list holds the entry as created: %s", list->body);
 
 	/* An entry is found only under its own certification. */
-	char *other = create_with(team.specialist.token, team.specialist.id,
-				  current_certification_body());
+	char *other = current_certification(team.specialist.token, team.specialist.id);
 	snprintf(path, sizeof path, "/v1/certifications/%s/ceus/%s", other, member(created, "id"));
 	struct http_response *wrong_parent = http_get(path, team.specialist.token);
 	cr_assert_eq(wrong_parent->status, 404, "%s", wrong_parent->body);
@@ -78,8 +76,7 @@ Test(certification_renewal, continuing_education_rules)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char *id = create_with(team.specialist.token, team.specialist.id,
-			       current_certification_body());
+	char *id = current_certification(team.specialist.token, team.specialist.id);
 	char tomorrow[16], today[16];
 	day_from_today("1 day", tomorrow, sizeof tomorrow);
 	day_from_today("0 days", today, sizeof today);

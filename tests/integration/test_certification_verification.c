@@ -20,8 +20,7 @@ Test(certification_verification, specialist_may_not_verify)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char *id = create_with(team.specialist.token, team.specialist.id,
-			       current_certification_body());
+	char *id = current_certification(team.specialist.token, team.specialist.id);
 	verify_expect(id, team.specialist.token, 403);
 	assert_effective_status(id, team.specialist.token, "pending");
 	cr_assert(!own_certified(team.specialist.token));
@@ -32,8 +31,7 @@ Test(certification_verification, verification_makes_the_specialist_certified)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char *id = create_with(team.specialist.token, team.specialist.id,
-			       current_certification_body());
+	char *id = current_certification(team.specialist.token, team.specialist.id);
 	assert_effective_status(id, team.specialist.token, "pending");
 	cr_assert(!own_certified(team.specialist.token), "certified before verification");
 
@@ -66,8 +64,7 @@ Test(certification_verification, verify_binds_to_the_version_the_supervisor_read
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char *id = create_with(team.specialist.token, team.specialist.id,
-			       current_certification_body());
+	char *id = current_certification(team.specialist.token, team.specialist.id);
 	struct http_response *reviewed = get_certification(id, team.supervisor.token);
 	cr_assert_eq(reviewed->status, 200, "%s", reviewed->body);
 	char *etag = http_header(reviewed, "ETag");
@@ -108,8 +105,7 @@ Test(certification_verification, verify_without_if_match_is_428)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char *id = create_with(team.specialist.token, team.specialist.id,
-			       current_certification_body());
+	char *id = current_certification(team.specialist.token, team.specialist.id);
 	char path[128];
 	snprintf(path, sizeof path, "/v1/certifications/%s/verify", id);
 	struct http_response *unread = http_post_if_match(path, team.supervisor.token, NULL, NULL);
@@ -134,8 +130,7 @@ Test(certification_verification, patch_to_active_binds_to_the_version_read)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char *id = create_with(team.specialist.token, team.specialist.id,
-			       current_certification_body());
+	char *id = current_certification(team.specialist.token, team.specialist.id);
 	struct http_response *read = get_certification(id, team.supervisor.token);
 	char *reviewed = http_header(read, "ETag");
 	patch_expect(id, team.specialist.token, "{\"expires_on\":\"2099-12-31\"}", 200);
@@ -166,8 +161,7 @@ Test(certification_verification, admin_verifies_in_any_organization)
 	char admin_subject[96];
 	unique_name("admin", admin_subject, sizeof admin_subject);
 	char *admin = token_for_subject("admin", NULL, admin_subject);
-	char *id = create_with(team.specialist.token, team.specialist.id,
-			       current_certification_body());
+	char *id = current_certification(team.specialist.token, team.specialist.id);
 	struct http_response *verified = verify_certification(id, admin);
 	cr_assert_eq(verified->status, 200, "%s", verified->body);
 	cr_assert_str_eq(member(verified, "verified_by"), admin_subject, "%s", verified->body);
@@ -180,8 +174,7 @@ Test(certification_verification, verify_refuses_revoked_and_expired)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char *revoked = create_with(team.supervisor.token, team.specialist.id,
-				    current_certification_body());
+	char *revoked = current_certification(team.supervisor.token, team.specialist.id);
 	patch_expect(revoked, team.supervisor.token, "{\"status\":\"revoked\"}", 200);
 	verify_expect(revoked, team.supervisor.token, 409);
 	assert_effective_status(revoked, team.supervisor.token, "revoked");

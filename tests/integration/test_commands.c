@@ -84,10 +84,7 @@ Test(commands, concurrent_migrations_on_a_fresh_database)
 Test(commands, schema_change_under_a_running_server)
 {
 	char name[64], setting[320];
-	create_own_database(name, sizeof name, setting, sizeof setting);
-	cr_assert_eq(peerd_run((const char *const[]){"migrate", NULL},
-			       (const char *const[]){setting, NULL}, "/dev/null"),
-		     0);
+	create_migrated_database(name, sizeof name, setting, sizeof setting);
 	struct peerd_process server;
 	cr_assert(
 		peerd_start(&server, (const char *const[]){setting, "PEERD_DB_POOL_SIZE=1", NULL}));

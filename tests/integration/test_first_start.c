@@ -104,10 +104,7 @@ Test(first_start, the_audit_chainer_says_a_failure_once)
 Test(first_start, an_older_schema_is_named_at_start)
 {
 	char name[64], setting[320];
-	create_own_database(name, sizeof name, setting, sizeof setting);
-	cr_assert_eq(peerd_run((const char *const[]){"migrate", NULL},
-			       (const char *const[]){setting, NULL}, "/dev/null"),
-		     0);
+	create_migrated_database(name, sizeof name, setting, sizeof setting);
 	PGconn *db = PQconnectdb(strchr(setting, '=') + 1);
 	cr_assert_eq(PQstatus(db), CONNECTION_OK, "%s", PQerrorMessage(db));
 	exec_ok(db, "DELETE FROM schema_migrations WHERE version = "

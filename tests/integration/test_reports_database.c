@@ -32,10 +32,7 @@ static char *organization_only_in(const char *database_setting)
 Test(reports_database, reports_read_it_and_everything_else_the_primary)
 {
 	char name[64], setting[256], reports_setting[300];
-	create_own_database(name, sizeof name, setting, sizeof setting);
-	cr_assert_eq(peerd_run((const char *const[]){"migrate", NULL},
-			       (const char *const[]){setting, NULL}, "/dev/null"),
-		     0);
+	create_migrated_database(name, sizeof name, setting, sizeof setting);
 	char *replica_only = organization_only_in(setting);
 	char *primary_only = create_organization("provider");
 	snprintf(reports_setting, sizeof reports_setting, "PEERD_REPORTS_DATABASE_URL=%s",

@@ -291,10 +291,7 @@ Test(slow_clients, slow_reader_gets_the_whole_export)
 {
 	enum { NOTES = 50000, READ_BYTES = 64 * 1024, READ_EVERY_MS = 25 };
 	char name[64], setting[320];
-	create_own_database(name, sizeof name, setting, sizeof setting);
-	cr_assert_eq(peerd_run((const char *const[]){"migrate", NULL},
-			       (const char *const[]){setting, NULL}, "/dev/null"),
-		     0);
+	create_migrated_database(name, sizeof name, setting, sizeof setting);
 	struct peerd_process server;
 	cr_assert(peerd_start(
 		&server, (const char *const[]){setting, TIMEOUT_SETTING, "PEERD_THREADS=1", NULL}));

@@ -201,10 +201,7 @@ static void make_sides(void *sides)
 Test(transaction_pooling, callers_take_turns_on_few_server_sessions_and_stay_apart, .timeout = 120)
 {
 	char name[64], direct_setting[256], user[64], setting[256];
-	create_own_database(name, sizeof name, direct_setting, sizeof direct_setting);
-	cr_assert_eq(peerd_run((const char *const[]){"migrate", NULL},
-			       (const char *const[]){direct_setting, NULL}, "/dev/null"),
-		     0);
+	create_migrated_database(name, sizeof name, direct_setting, sizeof direct_setting);
 	struct caller_side sides[2];
 	through_server_with(direct_setting, make_sides, sides);
 	struct caller_side *a = &sides[0], *b = &sides[1];

@@ -152,6 +152,19 @@ void join_ids(const char *const *ids, size_t count, char *out, size_t size)
 	}
 }
 
+void referral_moves(const struct http_response *history, char *out, size_t size)
+{
+	out[0] = '\0';
+	size_t index;
+	json_t *event;
+	json_array_foreach (json_object_get(history->json, "items"), index, event) {
+		const char *from = json_string_value(json_object_get(event, "from"));
+		size_t used = strlen(out);
+		snprintf(out + used, size - used, "%s%s>%s", used ? " " : "", from ? from : "-",
+			 json_string_value(json_object_get(event, "to")));
+	}
+}
+
 void expect(const struct http_response *response, long status, const char *what)
 {
 	cr_assert_eq(response->status, status, "%s: expected %ld: %s", what, status,
@@ -540,6 +553,14 @@ void through_server_with(const char *setting, void (*make)(void *context), void 
 	free(shared);
 	free(shared_database);
 	cr_assert_eq(peerd_stop(&server), 0);
+}
+
+void create_migrated_database(char *name, size_t name_size, char *setting, size_t setting_size)
+{
+	create_own_database(name, name_size, setting, setting_size);
+	cr_assert_eq(peerd_run((const char *const[]){"migrate", NULL},
+			       (const char *const[]){setting, NULL}, "/dev/null"),
+		     0);
 }
 
 void drop_own_database(const char *name)

@@ -49,6 +49,9 @@ void join_ids(const char *const *ids, size_t count, char *out, size_t size);
 
 struct http_response;
 
+/* A referral history's events as "from>to" joined by spaces ("-" for no from). */
+void referral_moves(const struct http_response *history, char *out, size_t size);
+
 /* Asserts response's status (what names the request in the message). */
 void expect(const struct http_response *response, long status, const char *what);
 
@@ -160,6 +163,9 @@ void test_database_setting_via(unsigned port, char *out, size_t size);
  * "PEERD_DATABASE_URL=..." setting into setting. Drop it with drop_own_database. */
 void create_own_database(char *name, size_t name_size, char *setting, size_t setting_size);
 void drop_own_database(const char *name);
+
+/* As create_own_database, with every migration applied by peerd migrate. */
+void create_migrated_database(char *name, size_t name_size, char *setting, size_t setting_size);
 
 /* Runs make(context) with PEERD_TEST_URL pointing at a peerd of its own started with
  * setting (such as a database of the test's own), then stops that peerd and points
