@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "auth.h"
 #include "fixtures.h"
 #include "http.h"
@@ -88,6 +89,8 @@ static const struct expected_route *expected_for(const struct route *route)
 	}
 	return NULL;
 }
+
+TestSuite(authorization_matrix, .init = arena_open, .fini = arena_close);
 
 Test(authorization_matrix, every_route_is_in_the_table_with_the_same_roles)
 {
@@ -178,7 +181,6 @@ Test(authorization_matrix, each_role_is_admitted_or_refused_as_the_table_says)
 				cr_assert_eq(response->status, 403, "%s %s as %s: %ld %s",
 					     route->method, path, role_name(role), response->status,
 					     response->body);
-			http_response_free(response);
 		}
 		free(token);
 	}
@@ -209,7 +211,6 @@ Test(authorization_matrix, a_specialist_token_without_a_profile_is_refused_every
 		cr_expect(no_profile || validated_first, "%s %s: %ld %s", route->method, path,
 			  response->status, response->body);
 		refused += no_profile;
-		http_response_free(response);
 	}
 	cr_expect_geq(refused, 25, "most routes read before they validate anything");
 	free(token);
@@ -253,7 +254,6 @@ Test(authorization_matrix, another_organizations_records_are_not_found)
 						"%s %s as another organization's %s shows %s",
 						route->method, path, role_name(role), ids[k]);
 			}
-			http_response_free(response);
 		}
 		free(token);
 	}
@@ -316,13 +316,10 @@ Test(authorization_matrix, patch_never_writes_what_the_server_owns)
 				     refused->status, refused->body);
 			if (refused->status == 422)
 				assert_error_names(refused, member);
-			http_response_free(refused);
 		}
 		struct http_response *after = http_get(path, admin);
 		cr_assert(json_equal(before->json, after->json), "%s changed:\n%s\n%s", path,
 			  before->body, after->body);
-		http_response_free(after);
-		http_response_free(before);
 	}
 	free(admin);
 	free(elsewhere);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "fixtures.h"
 #include "http.h"
 #include "keys.h"
@@ -22,6 +23,8 @@ static void assert_problem(const struct http_response *response, long status)
 	cr_assert(json_string_value(json_object_get(response->json, "type")));
 }
 
+TestSuite(conventions, .init = arena_open, .fini = arena_close);
+
 Test(conventions, no_token_is_401_with_bearer_challenge)
 {
 	struct http_response *response = http_get("/v1/organizations", NULL);
@@ -29,12 +32,10 @@ Test(conventions, no_token_is_401_with_bearer_challenge)
 	char *challenge = http_header(response, "WWW-Authenticate");
 	cr_assert_str_eq(challenge, "Bearer realm=\"peerd\"", "no error code without a token");
 	free(challenge);
-	http_response_free(response);
 	struct http_response *refused = http_get("/v1/organizations", "not.a.token");
 	char *refusal = http_header(refused, "WWW-Authenticate");
 	cr_assert(refusal && strstr(refusal, "error=\"invalid_token\""), "%s", refusal);
 	free(refusal);
-	http_response_free(refused);
 }
 
 Test(conventions, crafted_cursor_is_400)
@@ -47,7 +48,6 @@ Test(conventions, crafted_cursor_is_400)
 		"MTo5MjIzMzcyMDM2ODU0Nzc1ODA3OjIyMjIyMjIyLTIyMjItNDIyMi04MjIyLTIyMjIyMjIyMjIyMg",
 		admin);
 	assert_problem(response, 400);
-	http_response_free(response);
 	free(admin);
 }
 
@@ -61,7 +61,6 @@ Test(conventions, admin_lists_organizations)
 	char *type = http_header(response, "Content-Type");
 	cr_assert_str_eq(type, "application/json");
 	free(type);
-	http_response_free(response);
 	free(admin);
 }
 
@@ -79,12 +78,10 @@ Test(conventions, bad_tokens_are_401)
 	for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++) {
 		struct http_response *response = http_get("/v1/organizations", tokens[i]);
 		assert_problem(response, 401);
-		http_response_free(response);
 	}
 	struct http_response *basic = http_send(&(struct http_request){
 		.path = "/v1/organizations", .headers = {"Authorization: Basic YWRtaW46YWRtaW4="}});
 	assert_problem(basic, 401);
-	http_response_free(basic);
 	free(wrong_secret);
 	free(unsigned_token);
 	free(expired);
@@ -102,7 +99,6 @@ Test(conventions, role_refused_is_403)
 						 .content_type = "application/json",
 						 .body = "{}"});
 	assert_problem(response, 403);
-	http_response_free(response);
 	free(supervisor);
 	free(org);
 }
@@ -112,10 +108,8 @@ Test(conventions, unknown_route_is_404_problem)
 	char *admin = admin_token();
 	struct http_response *response = http_get("/v1/nothing-here", admin);
 	assert_problem(response, 404);
-	http_response_free(response);
 	struct http_response *anonymous = http_get("/no/such/path", NULL);
 	assert_problem(anonymous, 404);
-	http_response_free(anonymous);
 	free(admin);
 }
 
@@ -128,7 +122,6 @@ Test(conventions, wrong_method_is_405_with_allow)
 	char *allow = http_header(response, "Allow");
 	cr_assert_str_eq(allow, "GET, HEAD, POST");
 	free(allow);
-	http_response_free(response);
 	free(admin);
 }
 
@@ -153,7 +146,6 @@ Test(conventions, oversized_body_is_413)
 						 .body = body,
 						 .body_size = size});
 	assert_problem(response, 413);
-	http_response_free(response);
 	/* Chunked, without a Content-Length. */
 	struct http_response *chunked =
 		http_send(&(struct http_request){.method = "POST",
@@ -164,7 +156,6 @@ Test(conventions, oversized_body_is_413)
 						 .body_size = size,
 						 .headers = {"Transfer-Encoding: chunked"}});
 	assert_problem(chunked, 413);
-	http_response_free(chunked);
 	char *count = test_sql_text("SELECT count(*) FROM organizations WHERE name = $1", 1,
 				    (const char *const[]){name});
 	cr_assert_str_eq(count, "0", "nothing was created");
@@ -187,12 +178,10 @@ Test(conventions, wrong_content_type_is_415)
 							 .content_type = types[i],
 							 .body = "name=x&kind=provider"});
 		assert_problem(response, 415);
-		http_response_free(response);
 	}
 	struct http_response *none = http_send(&(struct http_request){
 		.method = "POST", .path = "/v1/organizations", .token = admin, .body = "{}"});
 	assert_problem(none, 415);
-	http_response_free(none);
 	free(admin);
 }
 
@@ -219,7 +208,6 @@ Test(conventions, malformed_json_is_400)
 							 .content_type = "application/json",
 							 .body = bodies[i]});
 		assert_problem(response, 400);
-		http_response_free(response);
 	}
 	struct http_response *empty =
 		http_send(&(struct http_request){.method = "POST",
@@ -228,7 +216,6 @@ Test(conventions, malformed_json_is_400)
 						 .content_type = "application/json",
 						 .body = ""});
 	assert_problem(empty, 400);
-	http_response_free(empty);
 	free(admin);
 }
 
@@ -247,7 +234,6 @@ Test(conventions, rule_breaking_json_is_422_with_errors)
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(errors, 0), "field")),
 			 "kind");
 	cr_assert(json_string_value(json_object_get(json_array_get(errors, 0), "message")));
-	http_response_free(response);
 	free(admin);
 }
 
@@ -265,7 +251,6 @@ Test(conventions, stale_if_match_is_412)
 						 .body = "{\"name\":\"Changed\"}",
 						 .headers = {"If-Match: \"41\""}});
 	assert_problem(response, 412);
-	http_response_free(response);
 	free(admin);
 	free(org);
 }
@@ -286,9 +271,6 @@ Test(conventions, request_id_echoed_or_made)
 	char *replaced = http_header(unsafe, "X-Request-Id");
 	cr_assert(replaced && strlen(replaced) == 36, "an unsafe id is replaced: %s", replaced);
 	free(replaced);
-	http_response_free(echoed);
-	http_response_free(made);
-	http_response_free(unsafe);
 }
 
 Test(conventions, responses_are_not_cached)
@@ -298,7 +280,6 @@ Test(conventions, responses_are_not_cached)
 	char *cache = http_header(response, "Cache-Control");
 	cr_assert_str_eq(cache, "no-store");
 	free(cache);
-	http_response_free(response);
 	free(admin);
 }
 
@@ -314,8 +295,6 @@ Test(conventions, head_and_options)
 	char *allow = http_header(options, "Allow");
 	cr_assert_str_eq(allow, "GET, HEAD, POST");
 	free(allow);
-	http_response_free(head);
-	http_response_free(options);
 }
 
 /* OWASP API4: bodies built to exhaust the server are refused in a few bytes. */
@@ -336,7 +315,6 @@ Test(conventions, a_body_built_to_exhaust_the_server_is_refused_briefly)
 	cr_assert_lt(many->body_size, 20000, "a short answer: %zu bytes", many->body_size);
 	cr_assert(strstr(http_string(many, "detail"), "60003 fields"), "%s",
 		  http_string(many, "detail"));
-	http_response_free(many);
 	free(wide);
 	/* 10,000 levels deep: refused by the parser's depth limit. */
 	char *deep = malloc(20002);
@@ -346,11 +324,9 @@ Test(conventions, a_body_built_to_exhaust_the_server_is_refused_briefly)
 	deep[20000] = '\0';
 	struct http_response *nested = http_post("/v1/organizations", admin, deep);
 	cr_assert_eq(nested->status, 400, "%s", nested->body);
-	http_response_free(nested);
 	free(deep);
 	struct http_response *alive = http_get("/healthz", NULL);
 	cr_assert_eq(alive->status, 200);
-	http_response_free(alive);
 	free(admin);
 }
 
@@ -393,11 +369,9 @@ Test(conventions, forged_and_spoiled_tokens_are_401)
 		cr_assert_str_eq(type, "application/problem+json");
 		free(type);
 		free(challenge);
-		http_response_free(response);
 	}
 	struct http_response *still = http_get("/v1/organizations", valid);
 	cr_assert_eq(still->status, 200, "the valid token still works: %s", still->body);
-	http_response_free(still);
 	free(none_header);
 	free(wrong_type);
 	free(no_subject);
@@ -424,8 +398,6 @@ Test(conventions, a_token_with_critical_extensions_is_401)
 	assert_problem(refused, 401);
 	const char *detail = json_string_value(json_object_get(refused->json, "detail"));
 	cr_assert(strstr(detail, "crit"), "%s", refused->body);
-	http_response_free(refused);
-	http_response_free(accepted);
 	free(critical);
 	free(plain);
 }
@@ -448,7 +420,6 @@ Test(conventions, reports_answer_compact_json)
 		char *compact = json_dumps(response->json, JSON_COMPACT | JSON_REAL_PRECISION(15));
 		cr_expect_str_eq(response->body, compact, "%s", paths[i]);
 		free(compact);
-		http_response_free(response);
 	}
 	free(supervisor);
 	records_free(&records);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "http.h"
 #include "peerd_process.h"
 
@@ -57,9 +58,10 @@ static long status_of(const struct peerd_process *server, const char *path)
 	long status = response->status;
 	if (status == 404)
 		expect_header(response, "Content-Type", "application/problem+json");
-	http_response_free(response);
 	return status;
 }
+
+TestSuite(docs, .init = arena_open, .fini = arena_close);
 
 Test(docs, page_and_its_files_come_from_the_directory)
 {
@@ -88,7 +90,6 @@ Test(docs, page_and_its_files_come_from_the_directory)
 	expect_header(page, "Content-Type", "text/html; charset=utf-8");
 	expect_header(page, "Content-Security-Policy", "script-src 'self'");
 	expect_header(page, "Cache-Control", "no-cache");
-	http_response_free(page);
 
 	struct http_response *script = http_send(
 		&(struct http_request){.path = "/docs/viewer.js", .base_url = server.url});
@@ -96,7 +97,6 @@ Test(docs, page_and_its_files_come_from_the_directory)
 	cr_expect_str_eq(script->body, "console.log('viewer');\n");
 	expect_header(script, "Content-Type", "text/javascript");
 	expect_header(script, "Cache-Control", "max-age=3600");
-	http_response_free(script);
 	cr_expect_eq(status_of(&server, "/docs/LICENSE.txt"), 200);
 
 	/* Only plain files directly in the directory, under their own names. */
@@ -143,7 +143,6 @@ Test(docs, without_the_page_the_api_still_serves)
 		http_send(&(struct http_request){.path = "/docs", .base_url = server.url});
 	cr_expect_eq(page->status, 404);
 	cr_expect(strstr(page->body, "not installed"), "%s", page->body);
-	http_response_free(page);
 	cr_expect_eq(status_of(&server, "/healthz"), 200);
 	cr_assert_eq(peerd_stop(&server), 0);
 	FILE *log = fopen(server.log_path, "r");

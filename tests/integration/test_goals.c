@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arena.h"
 #include "fixtures.h"
 #include "http.h"
 
@@ -92,7 +93,6 @@ static char *create_goal(const char *goals_path, const char *token, const char *
 	struct http_response *created = http_post(goals_path, token, body);
 	cr_assert_eq(created->status, 201, "%s: %s", body, created->body);
 	char *id = strdup(http_string(created, "id"));
-	http_response_free(created);
 	return id;
 }
 
@@ -121,7 +121,6 @@ static void assert_patch(const char *goal_id, const char *token, const char *bod
 	cr_assert_eq(response->status, status, "%s: %s", body, response->body);
 	if (field)
 		assert_error_names(response, field);
-	http_response_free(response);
 }
 
 /* POSTs a goal and asserts a 422 naming field. */
@@ -131,7 +130,6 @@ static void assert_goal_refused(const char *goals_path, const char *token, const
 	struct http_response *response = http_post(goals_path, token, body);
 	cr_assert_eq(response->status, 422, "%s: %s", body, response->body);
 	assert_error_names(response, field);
-	http_response_free(response);
 }
 
 /* Asserts that listing path gives exactly the ids, in order. */
@@ -142,6 +140,8 @@ static void assert_listed(const char *path, const char *token, const char *const
 	join_ids(ids, count, expected, sizeof expected);
 	cr_assert_str_eq(listed, expected, "%s", path);
 }
+
+TestSuite(goals, .init = arena_open, .fini = arena_close);
 
 Test(goals, specialist_and_supervisor_write_goals_and_list_them)
 {
@@ -247,23 +247,16 @@ Test(goals, specialist_and_supervisor_write_goals_and_list_them)
 		snprintf(path, sizeof path, "%s%s", c.goals, malformed[i]);
 		struct http_response *response = http_get(path, c.specialist);
 		cr_assert_eq(response->status, 400, "%s: %s", path, response->body);
-		http_response_free(response);
 	}
 
-	http_response_free(first);
-	http_response_free(supervisor_reads);
 	free(supervised);
-	http_response_free(by_supervisor);
 	free(social);
-	http_response_free(minimal);
 	free(etag);
-	http_response_free(read);
 	json_decref(steps);
 	json_decref(strengths);
 	free(expected_location);
 	free(location);
 	free(emotional);
-	http_response_free(created);
 	caseload_close(&c);
 }
 
@@ -283,7 +276,6 @@ Test(goals, the_eight_domains_and_every_broken_field)
 		cr_assert_eq(created->status, 201, "%s: %s", DOMAINS[i], created->body);
 		cr_assert_str_eq(http_string(created, "domain"), DOMAINS[i]);
 		ids[i] = strdup(http_string(created, "id"));
-		http_response_free(created);
 	}
 	for (size_t i = 0; i < 8; i++) {
 		snprintf(path, sizeof path, "%s?domain=%s", c.goals, DOMAINS[i]);
@@ -380,9 +372,7 @@ Test(goals, the_eight_domains_and_every_broken_field)
 	assert_patch(ids[0], c.specialist, "{\"status\":null}", 422, "status");
 	assert_patch(ids[0], c.specialist, "{\"steps\":[{\"done\":false}]}", 422, "steps[0].text");
 
-	http_response_free(empty);
 	free(longest_id);
-	http_response_free(longest);
 	for (size_t i = 0; i < 8; i++)
 		free(ids[i]);
 	caseload_close(&c);
@@ -496,18 +486,8 @@ Test(goals, status_rules)
 			  json_array_get(json_object_get(changed->json, "steps"), 0), "done")),
 		  "%s", changed->body);
 
-	http_response_free(changed);
 	free(etag);
-	http_response_free(after);
-	http_response_free(same);
-	http_response_free(stale);
-	http_response_free(before);
-	http_response_free(discontinued);
 	free(other);
-	http_response_free(paused);
-	http_response_free(reread);
-	http_response_free(reopened);
-	http_response_free(achieved);
 	free(goal);
 	caseload_close(&c);
 }
@@ -536,11 +516,9 @@ Test(goals, a_patch_that_changes_nothing_keeps_the_version)
 		cr_expect_eq(response->status, 200, "%s: %s", patches[i], response->body);
 		cr_expect_eq(version_of(response), 1, "%s bumped the version: %s", patches[i],
 			     response->body);
-		http_response_free(response);
 	}
 	struct http_response *after = get_goal(goal, c.specialist);
 	cr_expect_eq(version_of(after), 1, "%s", after->body);
-	http_response_free(after);
 	free(goal);
 	caseload_close(&c);
 }
@@ -624,7 +602,6 @@ Test(goals, progress)
 		struct http_response *response = http_post(progress, c.specialist, refused[i].body);
 		cr_assert_eq(response->status, 422, "%s: %s", refused[i].body, response->body);
 		assert_error_names(response, refused[i].field);
-		http_response_free(response);
 	}
 	snprintf(body, sizeof body, "{\"recorded_on\":\"%s\",\"rating\":4}", future);
 	struct http_response *ahead = http_post(progress, c.specialist, body);
@@ -658,27 +635,15 @@ Test(goals, progress)
 	struct http_response *missing = http_get(no_entry, c.specialist);
 	cr_assert_eq(missing->status, 404, "%s", missing->body);
 
-	http_response_free(missing);
 	free(no_entry);
-	http_response_free(no_goal_list);
-	http_response_free(no_goal);
 	free(nowhere);
-	http_response_free(there);
 	free(own);
-	http_response_free(not_here);
 	free(crossed);
-	http_response_free(elsewhere);
 	free(other_progress);
 	free(other);
-	http_response_free(ahead);
-	http_response_free(unknown_filter);
-	http_response_free(third);
-	http_response_free(second);
-	http_response_free(read);
 	free(expected_location);
 	free(location);
 	free(first_id);
-	http_response_free(first);
 	free(progress);
 	free(goal);
 	caseload_close(&c);
@@ -713,7 +678,6 @@ static void assert_every_route(const char *who, const char *token, const char *g
 				  who, calls[i].what, type);
 			free(type);
 		}
-		http_response_free(calls[i].response);
 	}
 	free(entry);
 	free(progress);
@@ -730,7 +694,6 @@ static void assert_untouched(const struct caseload *c, const char *goal_id, cons
 	assert_listed(path, c->supervisor, goals, 1);
 	struct http_response *goal = get_goal(goal_id, c->supervisor);
 	cr_assert_eq(version_of(goal), 1, "%s", goal->body);
-	http_response_free(goal);
 	const char *entries[] = {progress_id};
 	snprintf(path, sizeof path, "/v1/goals/%s/progress?limit=50", goal_id);
 	assert_listed(path, c->supervisor, entries, 1);
@@ -745,7 +708,6 @@ static void goal_with_progress(const struct caseload *c, char goal_id[64], char 
 	struct http_response *entry = http_post(progress, c->specialist, SOME_PROGRESS);
 	cr_assert_eq(entry->status, 201, "%s", entry->body);
 	snprintf(progress_id, 64, "%s", http_string(entry, "id"));
-	http_response_free(entry);
 	free(progress);
 	free(goal);
 }
@@ -801,7 +763,6 @@ Test(goals, only_the_assigned_specialist_and_the_organization_see_goals)
 	char *not_a_uuid = path_of("/v1/goals", "not-a-uuid", "");
 	struct http_response *malformed = http_get(not_a_uuid, c.supervisor);
 	cr_assert_eq(malformed->status, 404, "%s", malformed->body);
-	http_response_free(malformed);
 	free(not_a_uuid);
 
 	/* An admin reaches everything. */
@@ -811,8 +772,6 @@ Test(goals, only_the_assigned_specialist_and_the_organization_see_goals)
 	struct http_response *admin_creates = http_post(c.goals, admin, SOME_GOAL);
 	cr_assert_eq(admin_creates->status, 201, "%s", admin_creates->body);
 
-	http_response_free(admin_creates);
-	http_response_free(by_admin);
 	free(admin);
 	free(partner);
 	free(partner_org);
@@ -846,11 +805,9 @@ Test(goals, a_walk_in_is_the_supervisors_alone)
 
 	free(specialist);
 	free(specialist_id);
-	http_response_free(entry);
 	free(progress_path);
 	free(goal);
 	free(goals);
-	http_response_free(walk_in);
 	free(supervisor);
 	free(org);
 }
@@ -898,14 +855,8 @@ Test(goals, reassignment_moves_the_goals_with_the_referral)
 	struct http_response *created = http_post(c.goals, next, SOME_GOAL);
 	cr_assert_eq(created->status, 201, "%s", created->body);
 
-	http_response_free(created);
-	http_response_free(earlier_entry);
 	free(earlier);
-	http_response_free(added);
 	free(progress);
-	http_response_free(changed);
-	http_response_free(read);
-	http_response_free(moved);
 	free(assignment);
 	free(next);
 	free(next_id);
@@ -945,14 +896,10 @@ Test(goals, guam_records_progress_on_its_own_today)
 	struct http_response *achieved = patch_goal(goal, supervisor, body, NULL);
 	cr_expect_eq(achieved->status, 200, "Guam's today (%s) refused: %s", today, achieved->body);
 
-	http_response_free(achieved);
-	http_response_free(recorded);
 	free(progress);
 	free(goal);
 	free(goals);
-	http_response_free(walk_in);
 	free(supervisor);
-	http_response_free(guam);
 	json_decref(guam_body);
 	free(admin);
 }
@@ -973,8 +920,6 @@ Test(goals, oregons_tomorrow_is_the_future)
 	struct http_response *early = patch_goal(goal, c.specialist, body, NULL);
 	cr_expect_eq(early->status, 422, "Oregon's tomorrow (%s) accepted: %s", tomorrow,
 		     early->body);
-	http_response_free(early);
-	http_response_free(ahead);
 	free(progress);
 	free(goal);
 	caseload_close(&c);
@@ -993,6 +938,5 @@ Test(goals, a_step_that_is_not_an_object_is_named)
 	json_t *error = json_array_get(json_object_get(response->json, "errors"), 0);
 	const char *field = json_string_value(json_object_get(error, "field"));
 	cr_expect(field && strcmp(field, "steps[0]") == 0, "named %s: %s", field, response->body);
-	http_response_free(response);
 	caseload_close(&c);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "background.h"
 #include "fixtures.h"
 #include "http.h"
@@ -66,7 +67,6 @@ static char *created_id(struct http_response *response, const char *what)
 {
 	cr_assert_eq(response->status, 201, "making %s: %s", what, response->body);
 	char *id = strdup(http_string(response, "id"));
-	http_response_free(response);
 	return id;
 }
 
@@ -85,7 +85,6 @@ static void act(const char *path, const char *token, const char *body)
 {
 	struct http_response *done = http_post(path, token, body);
 	cr_assert_eq(done->status, 200, "%s: %s", path, done->body);
-	http_response_free(done);
 }
 
 /* A draft note of the world's participant by its specialist, or (signed) signed by them. */
@@ -103,7 +102,6 @@ static char *note_of(const struct world *world, bool signed_now)
 	struct http_response *signed_note =
 		signed_now ? http_post_as_read(resource, "/sign", token, NULL) : NULL;
 	cr_assert(!signed_note || signed_note->status == 200, "signing: %s", signed_note->body);
-	http_response_free(signed_note);
 	return id;
 }
 
@@ -426,8 +424,6 @@ static void expect_retry_replayed(const struct world *world, const struct write_
 		cr_expect_eq(audit_events_by(subject, id, "read"), reads + 1,
 			     "%s: a replay is recorded as a read of the %s", c->route,
 			     c->read_type);
-	http_response_free(again);
-	http_response_free(first);
 }
 
 /* The key with another request (another body; another record for a route without one)
@@ -447,7 +443,6 @@ static void expect_other_request_refused(const struct world *world, const struct
 		assert_error_names(refused, "Idempotency-Key");
 	cr_expect_eq(effect_now(world, c, target), before, "%s", c->route);
 	cr_expect_eq(effect_now(world, c, &other), other_before, "%s", c->route);
-	http_response_free(refused);
 }
 
 /* A colleague's same key and request is their own request: answered as it would be
@@ -463,7 +458,6 @@ static void expect_colleague_own(const struct world *world, const struct write_c
 		  c->route);
 	cr_expect_eq(effect_now(world, c, target), before + (succeeded(theirs) ? 1 : 0), "%s",
 		     c->route);
-	http_response_free(theirs);
 }
 
 /* Two requests with one key at once on a fresh target: one does the work, the other is
@@ -497,8 +491,6 @@ static void expect_race_one_effect(const struct world *world, const struct write
 		  answers[1]->body);
 	cr_expect_eq(effect_now(world, c, &target), before + 1, "%s: two at once, one effect",
 		     c->route);
-	http_response_free(answers[0]);
-	http_response_free(answers[1]);
 }
 
 static void world_create(struct world *world)
@@ -546,6 +538,8 @@ static void world_free(struct world *world)
 	free(world->referral);
 	free(world->goal);
 }
+
+TestSuite(idempotency, .init = arena_open, .fini = arena_close);
 
 Test(idempotency, every_write_route_replays_its_first_answer_once)
 {
@@ -610,9 +604,6 @@ Test(idempotency, an_attestation_sent_again_without_a_key_answers_as_it_stands)
 			send_keyed(&world, c, &target, c->colleague, 0, NULL);
 		cr_expect_eq(theirs->status, c->colleague_status, "%s by a colleague: %ld %s",
 			     c->route, theirs->status, theirs->body);
-		http_response_free(theirs);
-		http_response_free(again);
-		http_response_free(first);
 	}
 	world_free(&world);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "fixtures.h"
 #include "http.h"
 
@@ -58,7 +59,6 @@ static char *referred(const struct program *program, const char *submitted_ago, 
 			  "{\"domain\":\"social\",\"statement\":\"Call my sister.\"}");
 	cr_assert_eq(created->status, 201, "a goal: %s", created->body);
 	snprintf(goal, goal_size, "%s", http_string(created, "id"));
-	http_response_free(created);
 	return referral;
 }
 
@@ -85,7 +85,6 @@ static char *note_ok(const struct program *program, const char *token, const cha
 	struct http_response *created = note_post(program, token, participant, goal, at);
 	cr_assert_eq(created->status, 201, "a note at %s: %s", at, created->body);
 	char *id = strdup(http_string(created, "id"));
-	http_response_free(created);
 	return id;
 }
 
@@ -101,7 +100,6 @@ static void refused(struct http_response *response, const char *says, const char
 		json_string_value(json_object_get(json_array_get(errors, 0), "message"));
 	cr_assert(message && (!says || strstr(message, says)), "%s: should say %s: %s", what, says,
 		  response->body);
-	http_response_free(response);
 }
 
 /* The referral as the supervisor reads it. Free it. */
@@ -122,7 +120,6 @@ static size_t notes_of(const struct program *program, const char *participant)
 	struct http_response *list = http_get(path, program->supervisor);
 	cr_assert_eq(list->status, 200, "%s", list->body);
 	size_t count = json_array_size(json_object_get(list->json, "items"));
-	http_response_free(list);
 	return count;
 }
 
@@ -130,6 +127,8 @@ static size_t notes_of(const struct program *program, const char *participant)
  * Refused, naming the submission; no note, and the referral neither engaged nor
  * contacted. A note at the submission's second (as the API shows it) is its first
  * contact. */
+TestSuite(session_notes, .init = arena_open, .fini = arena_close);
+
 Test(session_notes, a_note_before_the_referral_is_refused_and_writes_nothing)
 {
 	struct program program;
@@ -140,7 +139,6 @@ Test(session_notes, a_note_before_the_referral_is_refused_and_writes_nothing)
 	struct http_response *was = referral_read(&program, referral);
 	char *submitted = strdup(http_string(was, "submitted_at"));
 	json_int_t version = json_integer_value(json_object_get(was->json, "version"));
-	http_response_free(was);
 
 	instant_ago("3 hours", before, sizeof before);
 	refused(note_post(&program, program.specialist, participant, goal, before), submitted,
@@ -153,13 +151,11 @@ Test(session_notes, a_note_before_the_referral_is_refused_and_writes_nothing)
 	cr_assert(json_is_null(json_object_get(after->json, "first_contact_at")), "%s",
 		  after->body);
 	cr_assert_eq(json_integer_value(json_object_get(after->json, "version")), version);
-	http_response_free(after);
 
 	free(note_ok(&program, program.specialist, participant, goal, submitted));
 	struct http_response *engaged = referral_read(&program, referral);
 	cr_assert_str_eq(http_string(engaged, "status"), "engaged", "%s", engaged->body);
 	cr_assert_str_eq(http_string(engaged, "first_contact_at"), submitted, "%s", engaged->body);
-	http_response_free(engaged);
 	free(submitted);
 	free(referral);
 	program_close(&program);
@@ -190,8 +186,6 @@ Test(session_notes, a_note_from_2019_is_refused)
 	refused(note_post(&program, program.supervisor, http_string(walk_in, "id"),
 			  http_string(walk_in_goal, "id"), "2019-03-04T17:00:00Z"),
 		http_string(walk_in, "created_at"), "2019, a walk-in registered today");
-	http_response_free(walk_in_goal);
-	http_response_free(walk_in);
 	free(referral);
 	program_close(&program);
 }
@@ -222,13 +216,11 @@ Test(session_notes, patch_cannot_move_a_draft_before_the_referral)
 	cr_assert_str_eq(http_string(kept, "occurred_at"), an_hour_ago, "%s", kept->body);
 	cr_assert_eq(json_integer_value(json_object_get(kept->json, "version")), 1, "%s",
 		     kept->body);
-	http_response_free(kept);
 
 	snprintf(body, sizeof body, "{\"occurred_at\":\"%s\"}", later);
 	struct http_response *moved = http_patch(path, program.specialist, body, NULL);
 	cr_assert_eq(moved->status, 200, "%s", moved->body);
 	cr_assert_str_eq(http_string(moved, "occurred_at"), later, "%s", moved->body);
-	http_response_free(moved);
 	free(note);
 	free(referral);
 	program_close(&program);
@@ -246,13 +238,11 @@ Test(session_notes, a_draft_outside_the_bound_keeps_its_time_through_a_patch)
 	cr_assert_eq(walk_in->status, 201, "%s", walk_in->body);
 	char participant[64], path[128], goal[64], yesterday[32], two_days_ago[32], body[96];
 	snprintf(participant, sizeof participant, "%s", http_string(walk_in, "id"));
-	http_response_free(walk_in);
 	snprintf(path, sizeof path, "/v1/participants/%s/goals", participant);
 	struct http_response *created = http_post(
 		path, program.supervisor, "{\"domain\":\"social\",\"statement\":\"Sleep.\"}");
 	cr_assert_eq(created->status, 201, "%s", created->body);
 	snprintf(goal, sizeof goal, "%s", http_string(created, "id"));
-	http_response_free(created);
 	participant_registered_at(participant, TEST_PROGRAM_START);
 	instant_ago("1 day", yesterday, sizeof yesterday);
 	instant_ago("2 days", two_days_ago, sizeof two_days_ago);
@@ -266,7 +256,6 @@ Test(session_notes, a_draft_outside_the_bound_keeps_its_time_through_a_patch)
 		http_patch(path, program.supervisor, "{\"summary\":\"Talked about sleep.\"}", NULL);
 	cr_assert_eq(patched->status, 200, "%s", patched->body);
 	cr_assert_str_eq(http_string(patched, "occurred_at"), yesterday, "%s", patched->body);
-	http_response_free(patched);
 	snprintf(body, sizeof body, "{\"occurred_at\":\"%s\"}", two_days_ago);
 	refused(http_patch(path, program.supervisor, body, NULL), now,
 		"moved further from the registration");
@@ -348,7 +337,6 @@ static double summary_median(const struct program *program)
 	json_t *median = json_object_get(summary->json, "median_days_to_first_contact");
 	cr_assert(json_is_number(median), "%s", summary->body);
 	double days = json_number_value(median);
-	http_response_free(summary);
 	return days;
 }
 
@@ -370,7 +358,6 @@ Test(session_notes, median_days_to_first_contact_is_never_negative)
 	cr_assert_eq(none->status, 200, "%s", none->body);
 	cr_assert(json_is_null(json_object_get(none->json, "median_days_to_first_contact")),
 		  "no first contact yet: %s", none->body);
-	http_response_free(none);
 
 	char twice[64], goal[64];
 	char *first = referred(&program, "10 days", twice, sizeof twice, goal, sizeof goal);
@@ -383,13 +370,11 @@ Test(session_notes, median_days_to_first_contact_is_never_negative)
 	cr_assert_str_eq(http_string(waiting, "status"), "assigned", "%s", waiting->body);
 	cr_assert(json_is_null(json_object_get(waiting->json, "first_contact_at")), "%s",
 		  waiting->body);
-	http_response_free(waiting);
 	instant_ago("1 day", at, sizeof at);
 	free(note_ok(&program, program.specialist, twice, goal, at));
 	struct http_response *engaged = referral_read(&program, second);
 	cr_assert_str_eq(http_string(engaged, "status"), "engaged", "%s", engaged->body);
 	cr_assert_str_eq(http_string(engaged, "first_contact_at"), at, "%s", engaged->body);
-	http_response_free(engaged);
 
 	double median = summary_median(&program);
 	cr_assert(median >= 0.99 && median <= 1.01, "median days to first contact: %f", median);

@@ -3,16 +3,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "fixtures.h"
 #include "http.h"
 #include "peerd_process.h"
+
+TestSuite(ops, .init = arena_open, .fini = arena_close);
 
 Test(ops, healthz)
 {
 	struct http_response *response = http_get("/healthz", NULL);
 	cr_assert_eq(response->status, 200);
 	cr_assert_str_eq(json_string_value(json_object_get(response->json, "status")), "ok");
-	http_response_free(response);
 }
 
 Test(ops, readyz_reports_the_schema)
@@ -21,7 +23,6 @@ Test(ops, readyz_reports_the_schema)
 	cr_assert_eq(response->status, 200, "%s", response->body);
 	cr_assert_str_eq(json_string_value(json_object_get(response->json, "status")), "ready");
 	cr_assert(json_string_value(json_object_get(response->json, "schema")));
-	http_response_free(response);
 }
 
 Test(ops, metrics_count_requests_by_route_and_status)
@@ -55,7 +56,6 @@ Test(ops, metrics_count_requests_by_route_and_status)
 		cr_expect(strstr(response->body, expected[i]), "missing %s", expected[i]);
 	free(type);
 	free(admin);
-	http_response_free(response);
 }
 
 Test(ops, openapi_document)
@@ -67,7 +67,6 @@ Test(ops, openapi_document)
 	cr_assert(strncmp(response->body, "openapi: 3.1", 12) == 0);
 	cr_assert(strstr(response->body, "/v1/organizations/{id}:"));
 	free(type);
-	http_response_free(response);
 }
 
 Test(ops, access_log_line_without_secrets)
@@ -81,7 +80,6 @@ Test(ops, access_log_line_without_secrets)
 						 .base_url = server.url,
 						 .headers = {"X-Request-Id: log-test-1"}});
 	cr_assert_eq(response->status, 200);
-	http_response_free(response);
 	cr_assert_eq(peerd_stop(&server), 0);
 
 	FILE *log = fopen(server.log_path, "r");
@@ -143,7 +141,6 @@ Test(ops, in_flight_gauge_returns_to_rest)
 		at_rest = strstr(metrics->body, "peerd_http_requests_in_flight 1\n") != NULL;
 		const char *gauge = strstr(metrics->body, "peerd_http_requests_in_flight ");
 		snprintf(last, sizeof last, "%.60s", gauge ? gauge : "(no gauge)");
-		http_response_free(metrics);
 		if (!at_rest)
 			sleep_ms(20);
 	}

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "fixtures.h"
 #include "http.h"
 #include "us_states.h"
@@ -26,6 +27,8 @@ static struct http_response *patch_organization(const char *id, const char *toke
 	snprintf(path, sizeof path, "/v1/organizations/%s", id);
 	return http_patch(path, token, body, if_match);
 }
+
+TestSuite(organizations, .init = arena_open, .fini = arena_close);
 
 Test(organizations, admin_creates_and_reads_back)
 {
@@ -60,8 +63,6 @@ Test(organizations, admin_creates_and_reads_back)
 	cr_assert(json_equal(read->json, created->json), "GET returns what POST returned");
 	free(etag);
 	free(location);
-	http_response_free(read);
-	http_response_free(created);
 	json_decref(body);
 	free(admin);
 }
@@ -77,7 +78,6 @@ Test(organizations, settings_default_as_api_md_says)
 			  "referral_response_days", 2, "time_zone", "America/Los_Angeles");
 	cr_assert(json_equal(json_object_get(read->json, "settings"), expected), "%s", read->body);
 	json_decref(expected);
-	http_response_free(read);
 	free(admin);
 	free(id);
 }
@@ -123,7 +123,6 @@ Test(organizations, invalid_fields_are_all_named)
 		cr_expect(named, "%s is not named in %s", expected[i], response->body);
 	}
 	free(type);
-	http_response_free(response);
 	free(admin);
 }
 
@@ -139,7 +138,6 @@ Test(organizations, missing_required_fields)
 	cr_assert_eq(response->status, 422);
 	cr_assert_eq(json_array_size(json_object_get(response->json, "errors")), 3, "%s",
 		     response->body);
-	http_response_free(response);
 	free(admin);
 }
 
@@ -170,7 +168,6 @@ static void count_in_pages(const char *token, const char *query, const char *con
 		cr_assert(next || json_is_null(json_object_get(page->json, "next_cursor")));
 		cursor = next ? strdup(next) : NULL;
 		(*pages)++;
-		http_response_free(page);
 	} while (cursor && *pages < 10000);
 }
 
@@ -213,7 +210,6 @@ Test(organizations, newest_first)
 			newer_at = (int)index;
 	}
 	cr_assert(newer_at >= 0 && older_at > newer_at, "newer %d, older %d", newer_at, older_at);
-	http_response_free(page);
 	free(admin);
 	free(older);
 	free(newer);
@@ -231,7 +227,6 @@ Test(organizations, bad_list_parameters_are_400)
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		struct http_response *response = http_get(paths[i], admin);
 		cr_expect_eq(response->status, 400, "%s: %s", paths[i], response->body);
-		http_response_free(response);
 	}
 	free(admin);
 }
@@ -253,9 +248,6 @@ Test(organizations, every_role_reads_its_own_and_nothing_else)
 		cr_expect_eq(json_array_size(items), 1, "%s lists only its own", roles[i]);
 		cr_expect_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")),
 				 mine);
-		http_response_free(own);
-		http_response_free(foreign);
-		http_response_free(list);
 		free(token);
 	}
 	free(mine);
@@ -273,7 +265,6 @@ Test(organizations, only_admins_create)
 		struct http_response *response =
 			http_send_json("POST", "/v1/organizations", token, body);
 		cr_expect_eq(response->status, 403, "%s: %s", roles[i], response->body);
-		http_response_free(response);
 		json_decref(body);
 		free(token);
 	}
@@ -289,13 +280,11 @@ Test(organizations, only_admins_and_supervisors_patch)
 		struct http_response *response = patch_organization(
 			org, token, "{\"settings\":{\"max_units_per_day\":4}}", NULL);
 		cr_expect_eq(response->status, 403, "%s: %s", roles[i], response->body);
-		http_response_free(response);
 		free(token);
 	}
 	char *admin = admin_token();
 	struct http_response *read = get_organization(org, admin);
 	cr_assert_eq(version_of(read), 1, "nothing changed");
-	http_response_free(read);
 	free(admin);
 	free(org);
 }
@@ -322,9 +311,6 @@ Test(organizations, supervisor_changes_settings_only)
 	struct http_response *foreign = patch_organization(
 		other, supervisor, "{\"settings\":{\"max_units_per_day\":8}}", NULL);
 	cr_assert_eq(foreign->status, 404, "%s", foreign->body);
-	http_response_free(changed);
-	http_response_free(renamed);
-	http_response_free(foreign);
 	free(supervisor);
 	free(org);
 	free(other);
@@ -372,14 +358,9 @@ Test(organizations, patch_semantics)
 	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
 		struct http_response *response = patch_organization(org, admin, refused[i], NULL);
 		cr_expect_eq(response->status, 422, "%s: %s", refused[i], response->body);
-		http_response_free(response);
 	}
 	struct http_response *after = get_organization(org, admin);
 	cr_assert_eq(version_of(after), 3, "refused patches change nothing");
-	http_response_free(after);
-	http_response_free(same);
-	http_response_free(set);
-	http_response_free(reset);
 	free(admin);
 	free(org);
 }
@@ -402,10 +383,6 @@ Test(organizations, if_match_guards_against_lost_updates)
 	struct http_response *read = get_organization(org, admin);
 	cr_assert_str_eq(member(read, "name"), "First writer");
 	free(etag);
-	http_response_free(stale);
-	http_response_free(fresh);
-	http_response_free(second);
-	http_response_free(read);
 	free(admin);
 	free(org);
 }
@@ -432,9 +409,6 @@ Test(organizations, if_none_match_answers_304)
 						 .body = "{\"name\":\"Conditional writer\"}",
 						 .headers = {"If-None-Match: \"2\""}});
 	cr_assert_eq(patched->status, 200, "%s", patched->body);
-	http_response_free(patched);
-	http_response_free(response);
-	http_response_free(changed);
 	free(admin);
 	free(org);
 }
@@ -447,7 +421,6 @@ Test(organizations, unknown_or_malformed_ids_are_404)
 	for (size_t i = 0; i < 3; i++) {
 		struct http_response *response = http_get(paths[i], admin);
 		cr_expect_eq(response->status, 404, "%s: %s", paths[i], response->body);
-		http_response_free(response);
 	}
 	free(admin);
 }
@@ -461,7 +434,6 @@ Test(organizations, uppercase_id_finds_the_organization)
 	char *supervisor = token_for("supervisor", org);
 	struct http_response *response = get_organization(upper, supervisor);
 	cr_assert_eq(response->status, 200, "%s", response->body);
-	http_response_free(response);
 	free(supervisor);
 	free(org);
 }
@@ -553,11 +525,7 @@ Test(organizations, time_zone_defaults_to_the_state_and_can_be_chosen)
 		patch_organization(id, supervisor, "{\"settings\":{\"time_zone\":null}}", NULL);
 	cr_assert_eq(reset->status, 200, "%s", reset->body);
 	cr_assert_str_eq(time_zone_of(reset), "America/Phoenix");
-	http_response_free(reset);
-	http_response_free(moved);
 	free(supervisor);
-	http_response_free(panhandle);
-	http_response_free(arizona);
 }
 
 Test(organizations, unknown_time_zone_is_named)
@@ -571,6 +539,5 @@ Test(organizations, unknown_time_zone_is_named)
 		json_t *error = json_array_get(json_object_get(response->json, "errors"), 0);
 		cr_assert_str_eq(json_string_value(json_object_get(error, "field")),
 				 "settings.time_zone", "%s", response->body);
-		http_response_free(response);
 	}
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "fixtures.h"
 #include "http.h"
 
@@ -18,7 +19,6 @@ static char *walk_in(const char *token, const char *family_name, const char *fie
 	struct http_response *created = http_post("/v1/participants", token, body);
 	cr_assert_eq(created->status, 201, "%s: %s", body, created->body);
 	char *id = strdup(http_string(created, "id"));
-	http_response_free(created);
 	return id;
 }
 
@@ -28,6 +28,8 @@ static char *participant_path(const char *id)
 	cr_assert(asprintf(&path, "/v1/participants/%s", id) > 0);
 	return path;
 }
+
+TestSuite(participants, .init = arena_open, .fini = arena_close);
 
 Test(participants, supervisor_records_a_walk_in)
 {
@@ -50,10 +52,8 @@ Test(participants, supervisor_records_a_walk_in)
 	struct http_response *read = http_get(location, supervisor);
 	cr_assert_eq(read->status, 200, "%s", read->body);
 	cr_assert(json_equal(read->json, created->json), "%s", read->body);
-	http_response_free(read);
 	free(expected);
 	free(location);
-	http_response_free(created);
 	free(supervisor);
 	free(org);
 }
@@ -83,10 +83,6 @@ Test(participants, organization_rules_on_a_walk_in)
 	struct http_response *by_admin = http_post("/v1/participants", admin, body);
 	cr_assert_eq(by_admin->status, 201, "%s", by_admin->body);
 	cr_assert_str_eq(http_string(by_admin, "organization_id"), other);
-	http_response_free(by_admin);
-	http_response_free(at_partner);
-	http_response_free(elsewhere);
-	http_response_free(nowhere);
 	free(admin);
 	free(supervisor);
 	free(partner);
@@ -111,7 +107,6 @@ Test(participants, every_broken_field_is_named)
 		"ssn"};
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
 		assert_error_names(response, fields[i]);
-	http_response_free(response);
 	free(supervisor);
 	free(org);
 }
@@ -135,7 +130,6 @@ Test(participants, roles_that_are_refused)
 		for (size_t r = 0; r < 4; r++) {
 			cr_assert_eq(responses[r]->status, 403, "%s #%zu: %s", roles[i], r,
 				     responses[r]->body);
-			http_response_free(responses[r]);
 		}
 		free(token);
 	}
@@ -146,8 +140,6 @@ Test(participants, roles_that_are_refused)
 	struct http_response *patch =
 		http_patch(path, specialist, "{\"phone\":\"5035550100\"}", NULL);
 	cr_assert_eq(patch->status, 403);
-	http_response_free(patch);
-	http_response_free(create);
 	free(specialist);
 	free(path);
 	free(id);
@@ -173,9 +165,6 @@ Test(participants, another_organization_is_invisible)
 	cr_assert_null(strstr(ids, id), "B lists A's participant");
 	struct http_response *after = http_get(path, supervisor_a);
 	cr_assert_str_eq(http_string(after, "phone"), "5035550100");
-	http_response_free(after);
-	http_response_free(patch);
-	http_response_free(read);
 	free(path);
 	free(id);
 	free(supervisor_b);
@@ -223,13 +212,7 @@ Test(participants, a_specialist_sees_only_the_people_assigned_to_them)
 	struct http_response *arrived = http_get(path, other);
 	cr_assert_eq(arrived->status, 200, "%s", arrived->body);
 
-	http_response_free(arrived);
-	http_response_free(gone);
-	http_response_free(moved);
-	http_response_free(unassigned);
 	free(walk_in_path);
-	http_response_free(not_mine);
-	http_response_free(mine);
 	free(path);
 	free(referral);
 	free(walk_in_id);
@@ -273,13 +256,7 @@ Test(participants, supervisor_corrects_a_record)
 	assert_error_names(broken, "email");
 	struct http_response *after = http_get(path, supervisor);
 	cr_assert_eq(json_integer_value(json_object_get(after->json, "version")), 2);
-	http_response_free(after);
-	http_response_free(broken);
-	http_response_free(moved);
 	free(elsewhere);
-	http_response_free(changed);
-	http_response_free(same);
-	http_response_free(stale);
 	free(path);
 	free(id);
 	free(supervisor);
@@ -313,7 +290,6 @@ Test(participants, list_filters)
 	for (size_t i = 0; i < 4; i++) {
 		struct http_response *response = http_get(bad[i], supervisor);
 		cr_assert_eq(response->status, 400, "%s: %s", bad[i], response->body);
-		http_response_free(response);
 	}
 	free(park);
 	free(lee);
@@ -339,10 +315,7 @@ Test(participants, a_parent_in_family_support_keeps_the_youth)
 	struct http_response *renamed =
 		http_patch(path, supervisor, "{\"youth\":{\"given_name\":\"Kai-Lee\"}}", NULL);
 	cr_assert_eq(renamed->status, 200, "%s", renamed->body);
-	http_response_free(renamed);
-	http_response_free(dropped);
 	free(path);
-	http_response_free(created);
 	free(supervisor);
 	free(org);
 }
@@ -374,11 +347,6 @@ Test(participants, a_closed_referral_ends_the_specialists_access)
 	struct http_response *goal = http_post(
 		goals, specialist, "{\"domain\":\"social\",\"statement\":\"Keep in touch.\"}");
 	cr_assert_eq(goal->status, 404, "%s", goal->body);
-	http_response_free(goal);
-	http_response_free(referral_after);
-	http_response_free(after);
-	http_response_free(closed);
-	http_response_free(before);
 	free(path);
 	free(referral);
 	free(specialist);

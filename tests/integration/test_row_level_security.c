@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "fixtures.h"
 #include "http.h"
 #include "peerd_process.h"
@@ -21,11 +22,9 @@ static void make_records(struct records *r)
 	snprintf(path, sizeof path, "/v1/session-notes/%s", r->note);
 	struct http_response *signed_note = http_post_as_read(path, "/sign", specialist, NULL);
 	cr_assert_eq(signed_note->status, 200, "signing: %s", signed_note->body);
-	http_response_free(signed_note);
 	snprintf(path, sizeof path, "/v1/session-notes/%s/addenda", r->note);
 	struct http_response *addendum = http_post(path, specialist, "{\"text\":\"Called back.\"}");
 	cr_assert_eq(addendum->status, 201, "amending: %s", addendum->body);
-	http_response_free(addendum);
 	free(specialist);
 }
 
@@ -79,6 +78,8 @@ static const char *probe_argument(const struct records *r, size_t i)
 		return r->note;
 	return r->organization;
 }
+
+TestSuite(row_level_security, .init = arena_open, .fini = arena_close);
 
 Test(row_level_security, another_organizations_rows_are_invisible_whatever_the_where)
 {
@@ -204,7 +205,6 @@ Test(row_level_security, serve_takes_on_the_configured_role)
 	struct http_response *response = http_send(&(struct http_request){
 		.path = "/v1/organizations", .token = admin, .base_url = server.url});
 	cr_expect_eq(response->status, 503, "%s", response->body);
-	http_response_free(response);
 	free(admin);
 	cr_expect_eq(peerd_stop(&server), 0);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "fixtures.h"
 #include "http.h"
 #include "keys.h"
@@ -16,9 +17,10 @@ static long status_with_token(const struct peerd_process *server, const char *to
 	struct http_response *response = http_send(&(struct http_request){
 		.path = "/v1/organizations", .token = token, .base_url = server->url});
 	long status = response->status;
-	http_response_free(response);
 	return status;
 }
+
+TestSuite(server_settings, .init = arena_open, .fini = arena_close);
 
 Test(server_settings, rs256_server_refuses_the_key_confusion_attack)
 {
@@ -124,10 +126,6 @@ Test(server_settings, cors_for_configured_origins_only)
 	free(methods);
 	free(allowed);
 	free(headers);
-	http_response_free(refused);
-	http_response_free(foreign_preflight);
-	http_response_free(preflight);
-	http_response_free(foreign);
 }
 
 Test(server_settings, body_limit_follows_the_setting)
@@ -146,6 +144,5 @@ Test(server_settings, body_limit_follows_the_setting)
 						 .body = body});
 	cr_assert_eq(response->status, 413, "%s", response->body);
 	cr_assert_eq(peerd_stop(&server), 0);
-	http_response_free(response);
 	free(admin);
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "background.h"
 #include "fixtures.h"
 #include "http.h"
@@ -79,7 +80,6 @@ static void assert_standing(const char *specialist_id, long long caseload, bool 
 		     read->body);
 	cr_assert_eq(json_is_true(shown_accepting), accepting, "%s: accepting: %s", when,
 		     read->body);
-	http_response_free(read);
 	free(admin);
 
 	PGconn *db = test_db_connect();
@@ -113,7 +113,6 @@ static char *specialist_with_room(const char *organization_id, int max_caseload,
 	struct http_response *created = http_send_json("POST", "/v1/specialists", admin, body);
 	cr_assert_eq(created->status, 201, "creating a specialist: %s", created->body);
 	char *id = strdup(member(created, "id"));
-	http_response_free(created);
 	free(admin);
 	json_decref(body);
 	return id;
@@ -151,14 +150,12 @@ static char *accepted_referral(const struct team *team, char *participant_id, si
 	json_decref(body);
 	cr_assert_eq(created->status, 201, "submitting a referral: %s", created->body);
 	char *id = strdup(member(created, "id"));
-	http_response_free(created);
 
 	char path[128];
 	snprintf(path, sizeof path, "/v1/referrals/%s/transitions", id);
 	struct http_response *accepted = http_post(path, team->supervisor, "{\"to\":\"accepted\"}");
 	cr_assert_eq(accepted->status, 200, "accepting: %s", accepted->body);
 	snprintf(participant_id, size, "%s", member(accepted, "participant_id"));
-	http_response_free(accepted);
 	referral_submitted_at(id, TEST_PROGRAM_START);
 	return id;
 }
@@ -181,7 +178,6 @@ static void move_ok(const char *id, const char *token, const char *to, const cha
 	struct http_response *moved = move(id, token, to, reason);
 	cr_assert_eq(moved->status, 200, "moving to %s: %s", to, moved->body);
 	cr_assert_str_eq(member(moved, "status"), to, "%s", moved->body);
-	http_response_free(moved);
 }
 
 static struct http_response *assign(const char *id, const char *token, const char *specialist_id)
@@ -203,7 +199,6 @@ static void assign_ok(const char *id, const char *token, const char *specialist_
 	cr_assert_str_eq(member(assigned, "status"), status, "%s", assigned->body);
 	cr_assert_str_eq(member(assigned, "assigned_specialist_id"), specialist_id, "%s",
 			 assigned->body);
-	http_response_free(assigned);
 }
 
 /* Asserts a 409 whose detail says because. */
@@ -215,7 +210,6 @@ static void assign_refused(const char *id, const char *token, const char *specia
 	const char *detail = member(refused, "detail");
 	cr_assert(detail && strstr(detail, because), "the detail should say \"%s\": %s", because,
 		  refused->body);
-	http_response_free(refused);
 }
 
 static void assert_referral_status(const char *id, const char *token, const char *status)
@@ -225,7 +219,6 @@ static void assert_referral_status(const char *id, const char *token, const char
 	struct http_response *read = http_get(path, token);
 	cr_assert_eq(read->status, 200, "%s", read->body);
 	cr_assert_str_eq(member(read, "status"), status, "%s", read->body);
-	http_response_free(read);
 }
 
 /* The first session note on participant_id by the specialist signed in as subject, with a
@@ -242,10 +235,8 @@ static void first_note(const char *organization_id, const char *subject, const c
 		 "{\"participant_id\":\"%s\",\"occurred_at\":\"" NOTE_OCCURRED_AT "\","
 		 "\"duration_minutes\":30,\"modality\":\"phone\",\"goal_ids\":[\"%s\"]}",
 		 participant_id, member(goal, "id"));
-	http_response_free(goal);
 	struct http_response *note = http_post("/v1/session-notes", specialist, body);
 	cr_assert_eq(note->status, 201, "writing a note: %s", note->body);
-	http_response_free(note);
 	free(specialist);
 }
 
@@ -266,7 +257,6 @@ static char *pending_certification(const char *token, const char *specialist_id,
 	cr_assert_eq(created->status, 201, "recording a certification: %s", created->body);
 	cr_assert_str_eq(member(created, "status"), "pending", "%s", created->body);
 	char *id = strdup(member(created, "id"));
-	http_response_free(created);
 	return id;
 }
 
@@ -277,7 +267,6 @@ static void verify_ok(const char *certification_id, const char *token)
 	struct http_response *verified = http_post_as_read(path, "/verify", token, NULL);
 	cr_assert_eq(verified->status, 200, "verifying: %s", verified->body);
 	cr_assert_str_eq(member(verified, "status"), "active", "%s", verified->body);
-	http_response_free(verified);
 }
 
 /* PATCHes certification_id with body (merge patch) as token, with the ETag of a read just
@@ -289,10 +278,11 @@ static void patch_certification_ok(const char *certification_id, const char *tok
 	snprintf(path, sizeof path, "/v1/certifications/%s", certification_id);
 	struct http_response *patched = http_patch_as_read(path, token, body);
 	cr_assert_eq(patched->status, 200, "PATCH %s: %s", body, patched->body);
-	http_response_free(patched);
 }
 
 /* 1. Caseload */
+
+TestSuite(specialist_standing, .init = arena_open, .fini = arena_close);
 
 Test(specialist_standing, caseload_follows_assignment_reassignment_engagement_and_closing)
 {
@@ -410,7 +400,6 @@ Test(specialist_standing, a_reopened_referral_counts_only_once_assigned_again)
 	cr_assert_str_eq(member(reopened, "status"), "accepted", "%s", reopened->body);
 	cr_assert(json_is_null(json_object_get(reopened->json, "assigned_specialist_id")), "%s",
 		  reopened->body);
-	http_response_free(reopened);
 	assert_standing(specialist, 0, true, true, "reopened, not yet assigned");
 
 	assign_ok(referral, team.supervisor, specialist, "assigned");
@@ -567,7 +556,6 @@ Test(specialist_standing, a_kept_value_written_behind_the_triggers_back_shows_as
 	cr_assert_eq(json_integer_value(json_object_get(read->json, "caseload")), 0, "%s",
 		     read->body);
 	cr_assert(json_is_false(json_object_get(read->json, "certified")), "%s", read->body);
-	http_response_free(read);
 	free(admin);
 	cr_assert_eq(sql_number(db,
 				"SELECT count(*) FROM peerd_specialist_standing_drift()"
@@ -753,7 +741,6 @@ static void race(const char *specialist_id, const char *token, struct racer race
 		cr_assert(racers[i].response, "%s: no answer", racers[i].path);
 		cr_assert_eq(racers[i].response->status, 200, "%s: %s", racers[i].path,
 			     racers[i].response->body);
-		http_response_free(racers[i].response);
 	}
 }
 

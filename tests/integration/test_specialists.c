@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "fixtures.h"
 #include "http.h"
 
@@ -37,6 +38,8 @@ static struct http_response *create_from(const char *token, const char *fields, 
 	return created;
 }
 
+TestSuite(specialists, .init = arena_open, .fini = arena_close);
+
 Test(specialists, supervisor_creates_with_defaults_and_reads_back)
 {
 	char *org = create_organization("provider");
@@ -69,12 +72,9 @@ Test(specialists, supervisor_creates_with_defaults_and_reads_back)
 	struct http_response *cached = http_send(&(struct http_request){
 		.path = location, .token = supervisor, .headers = {"If-None-Match: \"1\""}});
 	cr_assert_eq(cached->status, 304);
-	http_response_free(cached);
 	free(etag);
-	http_response_free(read);
 	free(expected);
 	free(location);
-	http_response_free(created);
 	free(supervisor);
 	free(org);
 }
@@ -107,7 +107,6 @@ Test(specialists, every_broken_field_is_named)
 				"colour"};
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
 		assert_error_names(response, fields[i]);
-	http_response_free(response);
 	free(supervisor);
 	free(org);
 }
@@ -152,11 +151,6 @@ Test(specialists, organization_rules_on_create)
 	struct http_response *again = http_post("/v1/specialists", admin, body);
 	cr_assert_eq(again->status, 409, "%s", again->body);
 
-	http_response_free(again);
-	http_response_free(first);
-	http_response_free(at_partner);
-	http_response_free(elsewhere);
-	http_response_free(nowhere);
 	free(admin);
 	free(supervisor);
 	free(partner);
@@ -186,7 +180,6 @@ Test(specialists, roles_that_are_refused)
 		for (size_t r = 0; r < sizeof responses / sizeof responses[0]; r++) {
 			cr_assert_eq(responses[r]->status, 403, "%s #%zu: %s", outsiders[i], r,
 				     responses[r]->body);
-			http_response_free(responses[r]);
 		}
 		free(token);
 	}
@@ -201,11 +194,7 @@ Test(specialists, roles_that_are_refused)
 	cr_assert_eq(me->status, 403);
 	struct http_response *missing = http_get("/v1/specialists", NULL);
 	cr_assert_eq(missing->status, 401);
-	http_response_free(missing);
-	http_response_free(me);
 	free(supervisor);
-	http_response_free(create);
-	http_response_free(list);
 	free(specialist);
 	free(path);
 	free(id);
@@ -238,12 +227,7 @@ Test(specialists, another_organization_is_invisible)
 	struct http_response *after = http_get(path, admin);
 	cr_assert(boolean_member(after, "active"));
 	cr_assert_eq(integer_member(after, "version"), 1);
-	http_response_free(after);
 	free(admin);
-	http_response_free(by_org);
-	http_response_free(list);
-	http_response_free(patch);
-	http_response_free(read);
 	free(supervisor_b);
 	free(path);
 	free(id);
@@ -279,13 +263,8 @@ Test(specialists, a_specialist_reads_only_their_own_profile)
 	struct http_response *by_id = http_get(my_path, stranger);
 	cr_assert_eq(by_id->status, 403, "%s", by_id->body);
 
-	http_response_free(by_id);
-	http_response_free(not_found);
 	free(stranger);
 	free(org_other);
-	http_response_free(colleague);
-	http_response_free(via_me);
-	http_response_free(own);
 	free(their_path);
 	free(my_path);
 	free(me);
@@ -321,11 +300,9 @@ Test(specialists, a_specialist_changes_only_what_describes_them)
 			  response->body);
 		const char *detail = member(response, "detail");
 		cr_assert(detail && strstr(detail, "not:"), "%s", response->body);
-		http_response_free(response);
 	}
 	struct http_response *computed = http_patch(path, me, "{\"certified\":true}", NULL);
 	cr_assert(computed->status == 403 || computed->status == 422, "%s", computed->body);
-	http_response_free(computed);
 
 	struct http_response *via_me = http_patch("/v1/specialists/me", me, "{\"bio\":null}", NULL);
 	cr_assert_eq(via_me->status, 200, "%s", via_me->body);
@@ -337,10 +314,7 @@ Test(specialists, a_specialist_changes_only_what_describes_them)
 	struct http_response *colleague = http_patch(other_path, me, "{\"bio\":\"x\"}", NULL);
 	cr_assert_eq(colleague->status, 404, "%s", colleague->body);
 
-	http_response_free(colleague);
 	free(other_path);
-	http_response_free(via_me);
-	http_response_free(changed);
 	free(path);
 	free(me);
 	free(other_id);
@@ -387,14 +361,7 @@ Test(specialists, supervisor_patch_rules)
 	struct http_response *after = http_get(path, supervisor);
 	cr_assert_eq(integer_member(after, "version"), 2, "refused patches change nothing");
 	cr_assert_str_eq(member(after, "subject"), subject);
-	http_response_free(after);
-	http_response_free(too_many);
-	http_response_free(duplicate);
-	http_response_free(moved);
 	free(elsewhere);
-	http_response_free(changed);
-	http_response_free(same);
-	http_response_free(stale);
 	free(path);
 	free(supervisor);
 	free(other_id);
@@ -414,7 +381,6 @@ static void expect_ids(const char *path, const char *token, const char *const *i
 static char *id_of(struct http_response *response)
 {
 	char *id = strdup(member(response, "id"));
-	http_response_free(response);
 	return id;
 }
 
@@ -503,7 +469,6 @@ Test(specialists, filters_return_exactly_the_right_people)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct http_response *response = http_get(bad[i], supervisor);
 		cr_assert_eq(response->status, 400, "%s: %s", bad[i], response->body);
-		http_response_free(response);
 	}
 	free(pending);
 	free(inactive);
@@ -546,7 +511,6 @@ Test(specialists, languages_differing_only_in_case_are_one_language)
 	struct http_response *response = http_post("/v1/specialists", supervisor, body);
 	cr_assert_eq(response->status, 422, "%s", response->body);
 	assert_error_names(response, "languages");
-	http_response_free(response);
 	free(supervisor);
 	free(org);
 }
@@ -564,7 +528,6 @@ Test(specialists, own_organization_id_in_upper_case_is_the_same_organization)
 	struct http_response *response = http_post("/v1/specialists", supervisor, body);
 	cr_assert_eq(response->status, 201, "%s", response->body);
 	cr_assert_str_eq(member(response, "organization_id"), org);
-	http_response_free(response);
 	free(supervisor);
 	free(org);
 }
@@ -590,7 +553,6 @@ Test(specialists, a_deactivated_specialists_token_stops_at_once)
 		char *challenge = http_header(refused, "WWW-Authenticate");
 		cr_assert(challenge && strstr(challenge, "Bearer"), "%s", paths[i]);
 		free(challenge);
-		http_response_free(refused);
 	}
 	/* A write stops too, at its first statement (else this one would be a 404). */
 	struct http_response *write = http_post(
@@ -599,16 +561,11 @@ Test(specialists, a_deactivated_specialists_token_stops_at_once)
 		"\"2026-01-05T10:00:00Z\",\"duration_minutes\":30,\"modality\":\"phone\","
 		"\"goal_ids\":[\"5a0f6f0e-0000-4000-8000-000000000002\"]}");
 	cr_assert_eq(write->status, 401, "%s", write->body);
-	http_response_free(write);
 	struct http_response *reactivated = http_patch(path, supervisor, "{\"active\":true}", NULL);
 	cr_assert_eq(reactivated->status, 200, "%s", reactivated->body);
 	struct http_response *again = http_get("/v1/specialists/me", specialist);
 	cr_assert_eq(again->status, 200, "%s", again->body);
-	http_response_free(again);
-	http_response_free(reactivated);
-	http_response_free(deactivated);
 	free(path);
-	http_response_free(before);
 	free(supervisor);
 	free(specialist);
 	free(id);
@@ -627,7 +584,6 @@ static void expect_no_profile(struct http_response *response, const char *who, c
 	cr_expect(detail && strstr(detail, "no specialist profile") &&
 			  strstr(detail, "ask a supervisor"),
 		  "%s, %s: %s", who, what, response->body);
-	http_response_free(response);
 }
 
 /* A specialist token whose sub has no profile in its org is refused with 403 saying so,
@@ -669,8 +625,6 @@ Test(specialists, a_token_without_a_profile_is_forbidden_saying_so)
 	cr_assert_eq(created->status, 201, "%s", created->body);
 	struct http_response *me = http_get("/v1/specialists/me", unknown);
 	cr_expect_eq(me->status, 200, "%s", me->body);
-	http_response_free(me);
-	http_response_free(created);
 	json_decref(profile);
 	free(supervisor);
 	free(of_theirs);
