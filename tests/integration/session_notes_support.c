@@ -136,6 +136,15 @@ void person_assigned(struct person *person, const struct world *provider,
 	person->goal_id = arena_text(goal_set_ok(person->id, specialist->token, "emotional"));
 }
 
+/* Where most note tests start: a provider built with options, its specialist certified
+ * around today, and person, assigned to that specialist. */
+void person_world_build(struct world *provider, struct world_options options, struct person *person)
+{
+	options.certified_around_today = true;
+	world_build(provider, options);
+	person_assigned(person, provider, &provider->specialist);
+}
+
 /* A walk-in the supervisor records, with a goal: for notes a supervisor writes for a
  * specialist who could not be assigned. Registered at TEST_PROGRAM_START, so the tests may
  * date notes back. */

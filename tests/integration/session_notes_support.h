@@ -54,6 +54,11 @@ struct person {
 void person_assigned(struct person *person, const struct world *provider,
 		     const struct actor *specialist);
 
+/* Where most note tests start: a provider built with options, its specialist certified
+ * around today, and person, assigned to that specialist. */
+void person_world_build(struct world *provider, struct world_options options,
+			struct person *person);
+
 /* A walk-in the supervisor records, with a goal: for notes a supervisor writes for a
  * specialist who could not be assigned. Registered at TEST_PROGRAM_START, so the tests may
  * date notes back. */

@@ -25,37 +25,57 @@ struct billing_case {
 	const char *reasons;
 };
 
-/* Each case a note of its own day (one, two, ... days ago), written and signed by the
- * specialist assigned to person. */
-static void check_cases(const struct billing_case *cases, size_t count, const char *writer,
-			const char *signer, const struct person *person, const char *rounding)
+/* Signs note id as token and asserts what it bills (no group notes here). */
+static void sign_billing(const char *id, const char *token, bool billable, int units,
+			 const char *reasons, const char *what)
 {
+	json_t *billing = note_sign_ok(id, token);
+	assert_billing(billing, billable, units, false, reasons, what);
+	json_decref(billing);
+}
+
+/* A draft the provider's specialist writes for person, days_ago at time_of_day; its id
+ * is kept in the arena. */
+static char *drafted_at(const struct world *provider, const struct person *person, int days_ago,
+			const char *time_of_day, int minutes, const char *modality)
+{
+	char at[32];
+	local_instant(days_ago, time_of_day, at, sizeof at);
+	return arena_text(
+		note_draft_ok(provider->specialist.token,
+			      note_doc(person->id, person->goal_id, at, minutes, modality)));
+}
+
+/* The cases of a provider whose settings are options, signed by its specialist (certified
+ * around today) for a participant assigned to them, each a note of its own day (one, two,
+ * ... days ago); rounding names them. */
+static void check_cases(struct world_options options, const char *rounding,
+			const struct billing_case *cases, size_t count)
+{
+	struct world provider;
+	struct person person;
+	person_world_build(&provider, options, &person);
+	const char *specialist = provider.specialist.token;
 	for (size_t i = 0; i < count; i++) {
-		char occurred[32], what[96];
-		local_instant((int)i + 1, "10:00", occurred, sizeof occurred);
-		char *id = note_draft_ok(writer, note_doc(person->id, person->goal_id, occurred,
-							  cases[i].minutes, cases[i].modality));
-		json_t *billing = note_sign_ok(id, signer);
+		char what[96];
+		const char *id = drafted_at(&provider, &person, (int)i + 1, "10:00",
+					    cases[i].minutes, cases[i].modality);
+		json_t *billing = note_sign_ok(id, specialist);
 		snprintf(what, sizeof what, "%s: %d minutes %s", rounding, cases[i].minutes,
 			 cases[i].modality);
 		assert_billing(billing, cases[i].billable, cases[i].units,
 			       strcmp(cases[i].modality, "group") == 0, cases[i].reasons, what);
 		/* Fixed at signing: read back the same. */
-		struct http_response *read = note_get(id, signer);
+		struct http_response *read = note_get(id, specialist);
 		cr_assert_eq(read->status, 200, "%s", read->body);
 		cr_assert(json_equal(json_object_get(read->json, "billing"), billing), "%s: %s",
 			  what, read->body);
 		json_decref(billing);
-		free(id);
 	}
 }
 
 Test(session_note_billing, whole_rounding_counts_full_quarter_hours)
 {
-	struct world provider;
-	world_build(&provider, (struct world_options){.certified_around_today = true});
-	struct person person;
-	person_assigned(&person, &provider, &provider.specialist);
 	const struct billing_case cases[] = {
 		{14, "in_person", false, 0, "under_one_unit"},
 		{15, "in_person", true, 1, ""},
@@ -66,18 +86,11 @@ Test(session_note_billing, whole_rounding_counts_full_quarter_hours)
 		{1, "home_visit", false, 0, "under_one_unit"},
 		{480, "community", true, 16, ""}, /* 32 units, cut to the day's 16 */
 	};
-	check_cases(cases, sizeof cases / sizeof cases[0], provider.specialist.token,
-		    provider.specialist.token, &person, "whole");
+	check_cases((struct world_options){0}, "whole", cases, sizeof cases / sizeof cases[0]);
 }
 
 Test(session_note_billing, half_up_rounding_counts_from_eight_minutes)
 {
-	struct world provider;
-	world_build(&provider, (struct world_options){.unit_rounding = "half_up",
-						      .max_units_per_day = 16,
-						      .certified_around_today = true});
-	struct person person;
-	person_assigned(&person, &provider, &provider.specialist);
 	const struct billing_case cases[] = {
 		{7, "in_person", false, 0, "under_one_unit"},
 		{8, "in_person", true, 1, ""},
@@ -88,16 +101,12 @@ Test(session_note_billing, half_up_rounding_counts_from_eight_minutes)
 		{52, "phone", true, 3, ""},
 		{53, "phone", true, 4, ""},
 	};
-	check_cases(cases, sizeof cases / sizeof cases[0], provider.specialist.token,
-		    provider.specialist.token, &person, "half_up");
+	check_cases((struct world_options){.unit_rounding = "half_up", .max_units_per_day = 16},
+		    "half_up", cases, sizeof cases / sizeof cases[0]);
 }
 
 Test(session_note_billing, modality_sets_the_modifier_and_text_is_never_billed)
 {
-	struct world provider;
-	world_build(&provider, (struct world_options){.certified_around_today = true});
-	struct person person;
-	person_assigned(&person, &provider, &provider.specialist);
 	const struct billing_case cases[] = {
 		{60, "group", true, 4, ""},
 		{10, "group", false, 0, "under_one_unit"},
@@ -109,23 +118,22 @@ Test(session_note_billing, modality_sets_the_modifier_and_text_is_never_billed)
 		{15, "home_visit", true, 1, ""},
 		{15, "community", true, 1, ""},
 	};
-	check_cases(cases, sizeof cases / sizeof cases[0], provider.specialist.token,
-		    provider.specialist.token, &person, "whole");
+	check_cases((struct world_options){0}, "whole", cases, sizeof cases / sizeof cases[0]);
 }
 
-/* Writes a note for specialist_id as the supervisor and signs it as the admin (the
- * specialist could not be assigned without a certification valid today); returns the
- * billing (decref it). */
-static json_t *billed_for(const struct world *provider, const struct person *person,
-			  const char *specialist_id, const char *occurred, int minutes,
-			  const char *modality)
+/* A note for specialist_id that the supervisor writes (the specialist could not be
+ * assigned without a certification valid today), signed by the admin: asserts its
+ * billing. */
+static void billed_for(const struct world *provider, const struct person *person,
+		       const char *specialist_id, const char *occurred, int minutes,
+		       const char *modality, bool billable, int units, const char *reasons,
+		       const char *what)
 {
 	char *id = note_draft_for_ok(
 		provider->supervisor.token,
 		note_doc(person->id, person->goal_id, occurred, minutes, modality), specialist_id);
-	json_t *billing = note_sign_ok(id, provider->admin.token);
+	sign_billing(id, provider->admin.token, billable, units, reasons, what);
 	free(id);
-	return billing;
 }
 
 Test(session_note_billing, certification_counts_on_the_day_of_the_session)
@@ -138,59 +146,45 @@ Test(session_note_billing, certification_counts_on_the_day_of_the_session)
 	now_instant(now, sizeof now);
 	local_instant(2, "10:00", two_days_ago, sizeof two_days_ago);
 	local_instant(1, "10:00", yesterday, sizeof yesterday);
-	json_t *billing;
 
 	/* Certified through 2020 only: a session then is billable, one today is not. */
 	struct actor veteran;
 	specialist_open(&veteran, provider.provider, false);
 	free(create_certification(veteran.id, "active", "2020-01-01", "2021-01-01"));
-	billing =
-		billed_for(&provider, &person, veteran.id, "2020-06-15T18:00:00Z", 30, "in_person");
-	assert_billing(billing, true, 2, false, "", "certified in 2020, a session in 2020");
-	json_decref(billing);
-	billing = billed_for(&provider, &person, veteran.id, now, 30, "in_person");
-	assert_billing(billing, false, 0, false, "not_certified",
-		       "certified in 2020, a session today");
-	json_decref(billing);
+	billed_for(&provider, &person, veteran.id, "2020-06-15T18:00:00Z", 30, "in_person", true, 2,
+		   "", "certified in 2020, a session in 2020");
+	billed_for(&provider, &person, veteran.id, now, 30, "in_person", false, 0, "not_certified",
+		   "certified in 2020, a session today");
 
 	/* Certified from tomorrow: not today. */
 	struct actor newcomer;
 	specialist_open(&newcomer, provider.provider, false);
 	certify_between(newcomer.id, "active", 1, 730);
-	billing = billed_for(&provider, &person, newcomer.id, now, 30, "in_person");
-	assert_billing(billing, false, 0, false, "not_certified",
-		       "certified from tomorrow, a session today");
-	json_decref(billing);
+	billed_for(&provider, &person, newcomer.id, now, 30, "in_person", false, 0, "not_certified",
+		   "certified from tomorrow, a session today");
 
 	/* Expired yesterday: a session two days ago and one yesterday, its last day, are
 	 * billable, one today is not. */
 	struct actor lapsed;
 	specialist_open(&lapsed, provider.provider, false);
 	certify_between(lapsed.id, "active", -365, -1);
-	billing = billed_for(&provider, &person, lapsed.id, two_days_ago, 30, "in_person");
-	assert_billing(billing, true, 2, false, "", "expired yesterday, a session two days ago");
-	json_decref(billing);
-	billing = billed_for(&provider, &person, lapsed.id, yesterday, 30, "in_person");
-	assert_billing(billing, true, 2, false, "", "expired yesterday, a session on its last day");
-	json_decref(billing);
-	billing = billed_for(&provider, &person, lapsed.id, now, 30, "in_person");
-	assert_billing(billing, false, 0, false, "not_certified",
-		       "expired yesterday, a session today");
-	json_decref(billing);
+	billed_for(&provider, &person, lapsed.id, two_days_ago, 30, "in_person", true, 2, "",
+		   "expired yesterday, a session two days ago");
+	billed_for(&provider, &person, lapsed.id, yesterday, 30, "in_person", true, 2, "",
+		   "expired yesterday, a session on its last day");
+	billed_for(&provider, &person, lapsed.id, now, 30, "in_person", false, 0, "not_certified",
+		   "expired yesterday, a session today");
 
 	/* A pending (not verified) certification does not count. */
 	struct actor pending;
 	specialist_open(&pending, provider.provider, false);
 	certify_between(pending.id, "pending", -30, 700);
-	billing = billed_for(&provider, &person, pending.id, now, 30, "in_person");
-	assert_billing(billing, false, 0, false, "not_certified", "pending");
-	json_decref(billing);
+	billed_for(&provider, &person, pending.id, now, 30, "in_person", false, 0, "not_certified",
+		   "pending");
 
 	/* Every cause is listed. */
-	billing = billed_for(&provider, &person, pending.id, now, 5, "text");
-	assert_billing(billing, false, 0, false, "not_certified text_modality under_one_unit",
-		       "uncertified, text, five minutes");
-	json_decref(billing);
+	billed_for(&provider, &person, pending.id, now, 5, "text", false, 0,
+		   "not_certified text_modality under_one_unit", "uncertified, text, five minutes");
 
 	/* A session may not be in the future. */
 	struct actor current;
@@ -203,113 +197,63 @@ Test(session_note_billing, certification_counts_on_the_day_of_the_session)
 		       "a session tomorrow");
 }
 
+/* A provider that bills whole units, four a day, its certified specialist and a
+ * participant assigned to them. */
+static void capped_provider(struct world *provider, struct person *person)
+{
+	person_world_build(provider,
+			   (struct world_options){.unit_rounding = "whole", .max_units_per_day = 4},
+			   person);
+}
+
 Test(session_note_billing, daily_cap_cuts_units_per_participant_and_day)
 {
 	struct world provider;
-	world_build(&provider, (struct world_options){.unit_rounding = "whole",
-						      .max_units_per_day = 4,
-						      .certified_around_today = true});
 	struct person person, neighbour;
-	person_assigned(&person, &provider, &provider.specialist);
+	capped_provider(&provider, &person);
 	person_assigned(&neighbour, &provider, &provider.specialist);
-	char at[32];
-	json_t *billing;
-	const char *const times[] = {"08:00", "09:00", "11:00", "13:00"};
-	const int minutes[] = {60, 45, 45, 15};
-	const char *const modalities[] = {"text", "in_person", "in_person", "phone"};
-	char *ids[4];
+	const char *specialist = provider.specialist.token;
 	/* Written first, signed in order: the cap counts notes signed earlier. */
-	for (size_t i = 0; i < 4; i++) {
-		local_instant(2, times[i], at, sizeof at);
-		ids[i] = note_draft_ok(
-			provider.specialist.token,
-			note_doc(person.id, person.goal_id, at, minutes[i], modalities[i]));
-	}
+	const char *by_text = drafted_at(&provider, &person, 2, "08:00", 60, "text");
+	const char *first = drafted_at(&provider, &person, 2, "09:00", 45, "in_person");
+	const char *second = drafted_at(&provider, &person, 2, "11:00", 45, "in_person");
+	const char *third = drafted_at(&provider, &person, 2, "13:00", 15, "phone");
 	/* A text note bills nothing and takes nothing from the day. */
-	billing = note_sign_ok(ids[0], provider.specialist.token);
-	assert_billing(billing, false, 0, false, "text_modality", "60 minutes by text");
-	json_decref(billing);
-	billing = note_sign_ok(ids[1], provider.specialist.token);
-	assert_billing(billing, true, 3, false, "", "45 minutes, nothing billed before");
-	json_decref(billing);
-	billing = note_sign_ok(ids[2], provider.specialist.token);
-	assert_billing(billing, true, 1, false, "", "45 minutes, 3 of 4 billed before");
-	json_decref(billing);
-	billing = note_sign_ok(ids[3], provider.specialist.token);
-	assert_billing(billing, false, 0, false, "daily_cap_reached", "15 minutes, cap reached");
-	json_decref(billing);
+	sign_billing(by_text, specialist, false, 0, "text_modality", "60 minutes by text");
+	sign_billing(first, specialist, true, 3, "", "45 minutes, nothing billed before");
+	sign_billing(second, specialist, true, 1, "", "45 minutes, 3 of 4 billed before");
+	sign_billing(third, specialist, false, 0, "daily_cap_reached", "15 minutes, cap reached");
 
 	/* Another day, and another participant the same day, are their own. */
-	local_instant(3, "09:00", at, sizeof at);
-	char *other_day = note_draft_ok(provider.specialist.token,
-					note_doc(person.id, person.goal_id, at, 45, "in_person"));
-	billing = note_sign_ok(other_day, provider.specialist.token);
-	assert_billing(billing, true, 3, false, "", "another day");
-	json_decref(billing);
-	local_instant(2, "15:00", at, sizeof at);
-	char *other_person =
-		note_draft_ok(provider.specialist.token,
-			      note_doc(neighbour.id, neighbour.goal_id, at, 45, "in_person"));
-	billing = note_sign_ok(other_person, provider.specialist.token);
-	assert_billing(billing, true, 3, false, "", "another participant the same day");
-	json_decref(billing);
+	sign_billing(drafted_at(&provider, &person, 3, "09:00", 45, "in_person"), specialist, true,
+		     3, "", "another day");
+	sign_billing(drafted_at(&provider, &neighbour, 2, "15:00", 45, "in_person"), specialist,
+		     true, 3, "", "another participant the same day");
 
 	/* Under the cap and not billable for another cause still lists every cause. */
-	local_instant(2, "17:00", at, sizeof at);
-	char *short_text = note_draft_ok(provider.specialist.token,
-					 note_doc(person.id, person.goal_id, at, 5, "text"));
-	billing = note_sign_ok(short_text, provider.specialist.token);
-	assert_billing(billing, false, 0, false, "text_modality under_one_unit daily_cap_reached",
-		       "five minutes by text after the cap");
-	json_decref(billing);
-
-	free(short_text);
-	free(other_person);
-	free(other_day);
-	for (size_t i = 0; i < 4; i++)
-		free(ids[i]);
+	sign_billing(drafted_at(&provider, &person, 2, "17:00", 5, "text"), specialist, false, 0,
+		     "text_modality under_one_unit daily_cap_reached",
+		     "five minutes by text after the cap");
 }
 
 Test(session_note_billing, daily_cap_counts_the_organizations_day)
 {
 	struct world provider;
-	world_build(&provider, (struct world_options){.unit_rounding = "whole",
-						      .max_units_per_day = 4,
-						      .certified_around_today = true});
 	struct person person;
-	person_assigned(&person, &provider, &provider.specialist);
-	char at[32];
-	json_t *billing;
+	capped_provider(&provider, &person);
+	const char *specialist = provider.specialist.token;
 
 	/* 23:00 and 00:30 the next morning: one UTC date, two days of the organization. */
-	const int days[] = {5, 4};
-	const char *const late[] = {"23:00", "00:30"};
-	for (size_t i = 0; i < 2; i++) {
-		local_instant(days[i], late[i], at, sizeof at);
-		char *id = note_draft_ok(provider.specialist.token,
-					 note_doc(person.id, person.goal_id, at, 60, "in_person"));
-		billing = note_sign_ok(id, provider.specialist.token);
-		assert_billing(billing, true, 4, false, "", late[i]);
-		json_decref(billing);
-		free(id);
-	}
+	sign_billing(drafted_at(&provider, &person, 5, "23:00", 60, "in_person"), specialist, true,
+		     4, "", "23:00");
+	sign_billing(drafted_at(&provider, &person, 4, "00:30", 60, "in_person"), specialist, true,
+		     4, "", "00:30");
 
 	/* 15:30 and 17:30: two UTC dates, one day of the organization. */
-	local_instant(8, "15:30", at, sizeof at);
-	char *afternoon = note_draft_ok(provider.specialist.token,
-					note_doc(person.id, person.goal_id, at, 60, "in_person"));
-	local_instant(8, "17:30", at, sizeof at);
-	char *evening = note_draft_ok(provider.specialist.token,
-				      note_doc(person.id, person.goal_id, at, 60, "in_person"));
-	billing = note_sign_ok(afternoon, provider.specialist.token);
-	assert_billing(billing, true, 4, false, "", "15:30");
-	json_decref(billing);
-	billing = note_sign_ok(evening, provider.specialist.token);
-	assert_billing(billing, false, 0, false, "daily_cap_reached", "17:30 the same day");
-	json_decref(billing);
-
-	free(evening);
-	free(afternoon);
+	const char *afternoon = drafted_at(&provider, &person, 8, "15:30", 60, "in_person");
+	const char *evening = drafted_at(&provider, &person, 8, "17:30", 60, "in_person");
+	sign_billing(afternoon, specialist, true, 4, "", "15:30");
+	sign_billing(evening, specialist, false, 0, "daily_cap_reached", "17:30 the same day");
 }
 
 /* Requests sent from threads of their own, released at the same moment. */
@@ -384,23 +328,13 @@ static void act_together(const char *id, const char *action, const char *token, 
 Test(session_note_billing, signings_at_the_same_moment_share_the_daily_cap)
 {
 	struct world provider;
-	world_build(&provider, (struct world_options){.unit_rounding = "whole",
-						      .max_units_per_day = 4,
-						      .certified_around_today = true});
 	struct person person;
-	person_assigned(&person, &provider, &provider.specialist);
+	capped_provider(&provider, &person);
 	enum { ROUNDS = 6 };
-	char *ids[ROUNDS][2];
-	char at[32];
+	const char *ids[ROUNDS][2];
 	for (int round = 0; round < ROUNDS; round++) {
-		local_instant(round + 1, "09:00", at, sizeof at);
-		ids[round][0] =
-			note_draft_ok(provider.specialist.token,
-				      note_doc(person.id, person.goal_id, at, 60, "in_person"));
-		local_instant(round + 1, "14:00", at, sizeof at);
-		ids[round][1] =
-			note_draft_ok(provider.specialist.token,
-				      note_doc(person.id, person.goal_id, at, 60, "in_person"));
+		ids[round][0] = drafted_at(&provider, &person, round + 1, "09:00", 60, "in_person");
+		ids[round][1] = drafted_at(&provider, &person, round + 1, "14:00", 60, "in_person");
 	}
 	for (int round = 0; round < ROUNDS; round++) {
 		struct at_once signings[2];
@@ -439,18 +373,13 @@ Test(session_note_billing, signings_at_the_same_moment_share_the_daily_cap)
 		cr_assert_str_eq(units, "4", "round %d", round);
 		free(units);
 	}
-	for (int round = 0; round < ROUNDS; round++) {
-		free(ids[round][0]);
-		free(ids[round][1]);
-	}
 }
 
 Test(session_note_billing, one_note_or_referral_written_at_the_same_moment)
 {
 	struct world provider;
-	world_build(&provider, (struct world_options){.certified_around_today = true});
 	struct person person;
-	person_assigned(&person, &provider, &provider.specialist);
+	person_world_build(&provider, (struct world_options){0}, &person);
 
 	/* Two first notes at once: both written, the referral engaged once, from one of
 	 * them. */

@@ -254,9 +254,8 @@ static bool sql_succeeds(PGconn *db, const char *sql, const char *id)
 Test(session_note_lifecycle, the_database_refuses_to_change_signed_notes_and_addenda)
 {
 	struct world provider;
-	world_build(&provider, (struct world_options){.certified_around_today = true});
 	struct person person;
-	person_assigned(&person, &provider, &provider.specialist);
+	person_world_build(&provider, (struct world_options){0}, &person);
 	char at[32];
 	local_instant(1, "10:00", at, sizeof at);
 	char *signed_id = note_draft_ok(provider.specialist.token,

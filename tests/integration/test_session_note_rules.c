@@ -19,9 +19,8 @@ TestSuite(session_note_rules, .init = arena_open, .fini = arena_close);
 Test(session_note_rules, goal_ids_name_each_goal_that_is_not_active_for_the_participant)
 {
 	struct world provider;
-	world_build(&provider, (struct world_options){.certified_around_today = true});
 	struct person person, other;
-	person_assigned(&person, &provider, &provider.specialist);
+	person_world_build(&provider, (struct world_options){0}, &person);
 	person_assigned(&other, &provider, &provider.specialist);
 	char *stopped = goal_set_ok(person.id, provider.specialist.token, "financial");
 	goal_discontinue(stopped, provider.specialist.token);
@@ -62,9 +61,8 @@ Test(session_note_rules, goal_ids_name_each_goal_that_is_not_active_for_the_part
 Test(session_note_rules, fields_are_checked_and_every_broken_one_named)
 {
 	struct world provider;
-	world_build(&provider, (struct world_options){.certified_around_today = true});
 	struct person person;
-	person_assigned(&person, &provider, &provider.specialist);
+	person_world_build(&provider, (struct world_options){0}, &person);
 	char at[32], tomorrow[32];
 	local_instant(1, "10:00", at, sizeof at);
 	local_instant(-1, "10:00", tomorrow, sizeof tomorrow);
@@ -121,9 +119,8 @@ Test(session_note_rules, fields_are_checked_and_every_broken_one_named)
 Test(session_note_rules, occurred_at_in_the_future_is_refused_in_every_form)
 {
 	struct world provider;
-	world_build(&provider, (struct world_options){.certified_around_today = true});
 	struct person person;
-	person_assigned(&person, &provider, &provider.specialist);
+	person_world_build(&provider, (struct world_options){0}, &person);
 	char day[16], at[40], past[32], body[128];
 	days_from_today(30, day, sizeof day);
 	local_instant(1, "10:00", past, sizeof past);
@@ -165,9 +162,8 @@ Test(session_note_rules, occurred_at_in_the_future_is_refused_in_every_form)
 Test(session_note_rules, every_broken_field_is_named_with_the_goals)
 {
 	struct world provider;
-	world_build(&provider, (struct world_options){.certified_around_today = true});
 	struct person person;
-	person_assigned(&person, &provider, &provider.specialist);
+	person_world_build(&provider, (struct world_options){0}, &person);
 	char at[32];
 	local_instant(1, "10:00", at, sizeof at);
 	/* By the specialist: no minutes, and no such goal. */
@@ -203,9 +199,8 @@ Test(session_note_rules, every_broken_field_is_named_with_the_goals)
 Test(session_note_rules, patch_repeating_the_participant_id_in_upper_case_changes_nothing)
 {
 	struct world provider;
-	world_build(&provider, (struct world_options){.certified_around_today = true});
 	struct person person;
-	person_assigned(&person, &provider, &provider.specialist);
+	person_world_build(&provider, (struct world_options){0}, &person);
 	char at[32], upper[64], body[160];
 	local_instant(1, "10:00", at, sizeof at);
 	snprintf(upper, sizeof upper, "%s", person.id);
