@@ -18,33 +18,10 @@
 #include "fixtures.h"
 #include "http.h"
 #include "peerd_process.h"
+#include "world.h"
 
 /* A note's time: past, and the one tests/support/fixtures.c writes. */
 #define NOTE_OCCURRED_AT "2025-06-01T17:00:00Z"
-
-/* A provider and a partner that refers to it, with a supervisor's and a partner's token. */
-struct team {
-	char *provider_id;
-	char *partner_id;
-	char *supervisor; /* token */
-	char *partner;	  /* token */
-};
-
-static void team_create(struct team *team)
-{
-	team->provider_id = create_organization("provider");
-	team->partner_id = create_organization("partner");
-	team->supervisor = token_for("supervisor", team->provider_id);
-	team->partner = token_for("partner", team->partner_id);
-}
-
-static void team_free(struct team *team)
-{
-	free(team->provider_id);
-	free(team->partner_id);
-	free(team->supervisor);
-	free(team->partner);
-}
 
 /* The first value of a one-row query with one parameter, as a number. */
 static long long sql_number(PGconn *db, const char *sql, const char *param)
@@ -112,7 +89,7 @@ static char *specialist_with_room(const char *organization_id, int max_caseload,
 	char *admin = admin_token();
 	struct http_response *created = http_send_json("POST", "/v1/specialists", admin, body);
 	cr_assert_eq(created->status, 201, "creating a specialist: %s", created->body);
-	char *id = strdup(member(created, "id"));
+	char *id = arena_text(strdup(member(created, "id")));
 	free(admin);
 	json_decref(body);
 	return id;
@@ -128,32 +105,33 @@ static void certify(const char *organization_id, const char *specialist_id)
 }
 
 /* A certified peer specialist of the team's provider with max_caseload. */
-static char *certified_peer(const struct team *team, int max_caseload, char *subject, size_t size)
+static char *certified_peer(const struct world *team, int max_caseload, char *subject, size_t size)
 {
-	char *id = specialist_with_room(team->provider_id, max_caseload, subject, size);
-	certify(team->provider_id, id);
+	char *id = specialist_with_room(team->provider, max_caseload, subject, size);
+	certify(team->provider, id);
 	return id;
 }
 
 /* A referral the team's partner submits and its supervisor accepts, submitted at
  * TEST_PROGRAM_START (before NOTE_OCCURRED_AT); writes its participant's id and returns
  * the referral's (the caller frees it). */
-static char *accepted_referral(const struct team *team, char *participant_id, size_t size)
+static char *accepted_referral(const struct world *team, char *participant_id, size_t size)
 {
 	json_t *body =
 		json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:{s:b}}", "provider_organization_id",
-			  team->provider_id, "service_type", "peer", "participant", "given_name",
+			  team->provider, "service_type", "peer", "participant", "given_name",
 			  "Avery", "family_name", "Stone", "county", "Multnomah", "reason",
 			  "Asked for a peer who has been there.", "consent", "obtained", 1);
 	struct http_response *created =
-		http_send_json("POST", "/v1/referrals", team->partner, body);
+		http_send_json("POST", "/v1/referrals", team->partner.token, body);
 	json_decref(body);
 	cr_assert_eq(created->status, 201, "submitting a referral: %s", created->body);
-	char *id = strdup(member(created, "id"));
+	char *id = arena_text(strdup(member(created, "id")));
 
 	char path[128];
 	snprintf(path, sizeof path, "/v1/referrals/%s/transitions", id);
-	struct http_response *accepted = http_post(path, team->supervisor, "{\"to\":\"accepted\"}");
+	struct http_response *accepted =
+		http_post(path, team->supervisor.token, "{\"to\":\"accepted\"}");
 	cr_assert_eq(accepted->status, 200, "accepting: %s", accepted->body);
 	snprintf(participant_id, size, "%s", member(accepted, "participant_id"));
 	referral_submitted_at(id, TEST_PROGRAM_START);
@@ -212,6 +190,23 @@ static void assign_refused(const char *id, const char *token, const char *specia
 		  refused->body);
 }
 
+/* A team (a provider and a partner that refers to it) and a certified peer of the provider
+ * with room for max_caseload, whose subject goes to subject: where most tests start. */
+static char *team_with_peer(struct world *team, int max_caseload, char *subject, size_t size)
+{
+	world_build(team, (struct world_options){.partner = true});
+	return certified_peer(team, max_caseload, subject, size);
+}
+
+/* A referral accepted_referral makes, assigned to specialist_id by the supervisor. */
+static char *assigned_to(const struct world *team, const char *specialist_id, char *participant_id,
+			 size_t size)
+{
+	char *id = accepted_referral(team, participant_id, size);
+	assign_ok(id, team->supervisor.token, specialist_id, "assigned");
+	return id;
+}
+
 static void assert_referral_status(const char *id, const char *token, const char *status)
 {
 	char path[128];
@@ -256,8 +251,7 @@ static char *pending_certification(const char *token, const char *specialist_id,
 	json_decref(body);
 	cr_assert_eq(created->status, 201, "recording a certification: %s", created->body);
 	cr_assert_str_eq(member(created, "status"), "pending", "%s", created->body);
-	char *id = strdup(member(created, "id"));
-	return id;
+	return arena_text(strdup(member(created, "id")));
 }
 
 static void verify_ok(const char *certification_id, const char *token)
@@ -286,8 +280,8 @@ TestSuite(specialist_standing, .init = arena_open, .fini = arena_close);
 
 Test(specialist_standing, caseload_follows_assignment_reassignment_engagement_and_closing)
 {
-	struct team team;
-	team_create(&team);
+	struct world team;
+	world_build(&team, (struct world_options){.partner = true});
 	char first_subject[96], second_subject[96];
 	char *first = certified_peer(&team, 15, first_subject, sizeof first_subject);
 	char *second = certified_peer(&team, 15, second_subject, sizeof second_subject);
@@ -298,245 +292,205 @@ Test(specialist_standing, caseload_follows_assignment_reassignment_engagement_an
 	char *other = accepted_referral(&team, other_person, sizeof other_person);
 	assert_standing(first, 0, true, true, "two referrals accepted, neither assigned");
 
-	assign_ok(referral, team.supervisor, first, "assigned");
+	assign_ok(referral, team.supervisor.token, first, "assigned");
 	assert_standing(first, 1, true, true, "assigned one");
 	assert_standing(second, 0, true, true, "the other specialist, after the assignment");
-	assign_ok(other, team.supervisor, first, "assigned");
+	assign_ok(other, team.supervisor.token, first, "assigned");
 	assert_standing(first, 2, true, true, "assigned a second");
 
 	/* Reassignment moves one from the first to the second. */
-	assign_ok(referral, team.supervisor, second, "assigned");
+	assign_ok(referral, team.supervisor.token, second, "assigned");
 	assert_standing(first, 1, true, true, "the former specialist, after the reassignment");
 	assert_standing(second, 1, true, true, "the new specialist, after the reassignment");
 
 	/* The first note engages the referral; it stays on the second's caseload. */
-	first_note(team.provider_id, second_subject, person);
-	assert_referral_status(referral, team.supervisor, "engaged");
+	first_note(team.provider, second_subject, person);
+	assert_referral_status(referral, team.supervisor.token, "engaged");
 	assert_standing(second, 1, true, true, "after the first note engaged the referral");
 	assert_standing(first, 1, true, true, "the other specialist, after the note");
 
 	/* An engaged referral reassigned keeps counting, for its new specialist. */
-	assign_ok(referral, team.supervisor, first, "engaged");
+	assign_ok(referral, team.supervisor.token, first, "engaged");
 	assert_standing(first, 2, true, true, "the engaged referral reassigned to the first");
 	assert_standing(second, 0, true, true, "the engaged referral reassigned away");
 
-	move_ok(referral, team.supervisor, "completed", NULL);
+	move_ok(referral, team.supervisor.token, "completed", NULL);
 	assert_standing(first, 1, true, true, "after completing the engaged referral");
-	move_ok(other, team.supervisor, "closed", "Could not be reached");
+	move_ok(other, team.supervisor.token, "closed", "Could not be reached");
 	assert_standing(first, 0, true, true, "after closing the assigned referral");
 	assert_standing(second, 0, true, true, "the other specialist, at the end");
-	free(other);
-	free(referral);
-	free(second);
-	free(first);
-	team_free(&team);
 }
 
 Test(specialist_standing, closing_an_engaged_referral_lowers_the_caseload)
 {
-	struct team team;
-	team_create(&team);
+	struct world team;
 	char subject[96], person[64];
-	char *specialist = certified_peer(&team, 15, subject, sizeof subject);
-	char *referral = accepted_referral(&team, person, sizeof person);
-	assign_ok(referral, team.supervisor, specialist, "assigned");
-	first_note(team.provider_id, subject, person);
-	assert_referral_status(referral, team.supervisor, "engaged");
+	char *specialist = team_with_peer(&team, 15, subject, sizeof subject);
+	char *referral = assigned_to(&team, specialist, person, sizeof person);
+	first_note(team.provider, subject, person);
+	assert_referral_status(referral, team.supervisor.token, "engaged");
 	assert_standing(specialist, 1, true, true, "engaged");
-	move_ok(referral, team.supervisor, "closed", "Moved away");
+	move_ok(referral, team.supervisor.token, "closed", "Moved away");
 	assert_standing(specialist, 0, true, true, "after closing the engaged referral");
-	free(referral);
-	free(specialist);
-	team_free(&team);
 }
 
 Test(specialist_standing, partner_withdrawals_lower_a_caseload_their_scope_cannot_see)
 {
-	struct team team;
-	team_create(&team);
+	struct world team;
 	char subject[96], person[64], engaged_person[64];
-	char *specialist = certified_peer(&team, 15, subject, sizeof subject);
-	char *referral = accepted_referral(&team, person, sizeof person);
-	char *engaged = accepted_referral(&team, engaged_person, sizeof engaged_person);
-	assign_ok(referral, team.supervisor, specialist, "assigned");
-	assign_ok(engaged, team.supervisor, specialist, "assigned");
-	first_note(team.provider_id, subject, engaged_person);
-	assert_referral_status(engaged, team.supervisor, "engaged");
+	char *specialist = team_with_peer(&team, 15, subject, sizeof subject);
+	char *referral = assigned_to(&team, specialist, person, sizeof person);
+	char *engaged = assigned_to(&team, specialist, engaged_person, sizeof engaged_person);
+	first_note(team.provider, subject, engaged_person);
+	assert_referral_status(engaged, team.supervisor.token, "engaged");
 	assert_standing(specialist, 2, true, true, "one assigned and one engaged");
 
 	/* The partner's scope does not reach the specialist's row. */
-	PGconn *partner_scope = test_service_connection(team.partner_id, "partner");
+	PGconn *partner_scope = test_service_connection(team.partner_organization, "partner");
 	cr_assert_eq(sql_number(partner_scope,
 				"SELECT count(*) FROM specialists WHERE id = $1::uuid", specialist),
 		     0, "the partner's scope sees the specialist's row");
 	PQfinish(partner_scope);
 
-	move_ok(referral, team.partner, "withdrawn", "Found another program");
-	assert_referral_status(referral, team.supervisor, "withdrawn");
+	move_ok(referral, team.partner.token, "withdrawn", "Found another program");
+	assert_referral_status(referral, team.supervisor.token, "withdrawn");
 	assert_standing(specialist, 1, true, true, "after the partner withdrew the assigned one");
-	move_ok(engaged, team.partner, "withdrawn", "The family moved");
+	move_ok(engaged, team.partner.token, "withdrawn", "The family moved");
 	assert_standing(specialist, 0, true, true, "after the partner withdrew the engaged one");
-	free(engaged);
-	free(referral);
-	free(specialist);
-	team_free(&team);
 }
 
 Test(specialist_standing, a_reopened_referral_counts_only_once_assigned_again)
 {
-	struct team team;
-	team_create(&team);
+	struct world team;
 	char subject[96], person[64];
-	char *specialist = certified_peer(&team, 15, subject, sizeof subject);
-	char *referral = accepted_referral(&team, person, sizeof person);
-	assign_ok(referral, team.supervisor, specialist, "assigned");
+	char *specialist = team_with_peer(&team, 15, subject, sizeof subject);
+	char *referral = assigned_to(&team, specialist, person, sizeof person);
 	assert_standing(specialist, 1, true, true, "assigned");
-	move_ok(referral, team.supervisor, "closed", "Stopped answering");
+	move_ok(referral, team.supervisor.token, "closed", "Stopped answering");
 	assert_standing(specialist, 0, true, true, "closed");
 
 	struct http_response *reopened =
-		move(referral, team.supervisor, "accepted", "Called back and wants support");
+		move(referral, team.supervisor.token, "accepted", "Called back and wants support");
 	cr_assert_eq(reopened->status, 200, "reopening: %s", reopened->body);
 	cr_assert_str_eq(member(reopened, "status"), "accepted", "%s", reopened->body);
 	cr_assert(json_is_null(json_object_get(reopened->json, "assigned_specialist_id")), "%s",
 		  reopened->body);
 	assert_standing(specialist, 0, true, true, "reopened, not yet assigned");
 
-	assign_ok(referral, team.supervisor, specialist, "assigned");
+	assign_ok(referral, team.supervisor.token, specialist, "assigned");
 	assert_standing(specialist, 1, true, true, "assigned again after reopening");
-	free(referral);
-	free(specialist);
-	team_free(&team);
 }
 
 Test(specialist_standing, accepting_and_assignment_read_the_kept_caseload)
 {
-	struct team team;
-	team_create(&team);
+	struct world team;
 	char subject[96], person[64], next_person[64];
-	char *specialist = certified_peer(&team, 1, subject, sizeof subject);
+	char *specialist = team_with_peer(&team, 1, subject, sizeof subject);
 	char *referral = accepted_referral(&team, person, sizeof person);
 	char *next = accepted_referral(&team, next_person, sizeof next_person);
 	assert_standing(specialist, 0, true, true, "room for one");
-	assign_ok(referral, team.supervisor, specialist, "assigned");
+	assign_ok(referral, team.supervisor.token, specialist, "assigned");
 	assert_standing(specialist, 1, true, false, "full");
-	assign_refused(next, team.supervisor, specialist, "caseload full (1 of 1)");
+	assign_refused(next, team.supervisor.token, specialist, "caseload full (1 of 1)");
 	assert_standing(specialist, 1, true, false, "after the refused assignment");
 
-	move_ok(referral, team.supervisor, "closed", "Declined services");
+	move_ok(referral, team.supervisor.token, "closed", "Declined services");
 	assert_standing(specialist, 0, true, true, "room again after closing");
-	assign_ok(next, team.supervisor, specialist, "assigned");
+	assign_ok(next, team.supervisor.token, specialist, "assigned");
 	assert_standing(specialist, 1, true, false, "full again");
-	free(next);
-	free(referral);
-	free(specialist);
-	team_free(&team);
 }
 
 /* 2. Certified */
 
 Test(specialist_standing, certified_follows_verification_suspension_and_revocation)
 {
-	struct team team;
-	team_create(&team);
+	struct world team;
+	world_build(&team, (struct world_options){.partner = true});
 	char subject[96], person[64], issued[16], expires[16];
-	char *specialist = specialist_with_room(team.provider_id, 15, subject, sizeof subject);
+	char *specialist = specialist_with_room(team.provider, 15, subject, sizeof subject);
 	assert_standing(specialist, 0, false, false, "no certification");
 
-	organization_day_from_today(team.provider_id, "-1 year", issued, sizeof issued);
-	organization_day_from_today(team.provider_id, "1 year", expires, sizeof expires);
-	char *certification = pending_certification(team.supervisor, specialist, issued, expires);
+	organization_day_from_today(team.provider, "-1 year", issued, sizeof issued);
+	organization_day_from_today(team.provider, "1 year", expires, sizeof expires);
+	char *certification =
+		pending_certification(team.supervisor.token, specialist, issued, expires);
 	assert_standing(specialist, 0, false, false, "a pending certification");
 	char *referral = accepted_referral(&team, person, sizeof person);
-	assign_refused(referral, team.supervisor, specialist, "not certified today");
+	assign_refused(referral, team.supervisor.token, specialist, "not certified today");
 
-	verify_ok(certification, team.supervisor);
+	verify_ok(certification, team.supervisor.token);
 	assert_standing(specialist, 0, true, true, "verified");
-	assign_ok(referral, team.supervisor, specialist, "assigned");
+	assign_ok(referral, team.supervisor.token, specialist, "assigned");
 	assert_standing(specialist, 1, true, true, "verified, with a referral");
 
-	patch_certification_ok(certification, team.supervisor, "{\"status\":\"suspended\"}");
+	patch_certification_ok(certification, team.supervisor.token, "{\"status\":\"suspended\"}");
 	assert_standing(specialist, 1, false, false, "suspended");
-	patch_certification_ok(certification, team.supervisor, "{\"status\":\"active\"}");
+	patch_certification_ok(certification, team.supervisor.token, "{\"status\":\"active\"}");
 	assert_standing(specialist, 1, true, true, "active again");
-	patch_certification_ok(certification, team.supervisor, "{\"status\":\"revoked\"}");
+	patch_certification_ok(certification, team.supervisor.token, "{\"status\":\"revoked\"}");
 	assert_standing(specialist, 1, false, false, "revoked");
 
 	/* A pending one revoked never certified. */
-	char *unverified = pending_certification(team.supervisor, specialist, issued, expires);
-	patch_certification_ok(unverified, team.supervisor, "{\"status\":\"revoked\"}");
+	char *unverified =
+		pending_certification(team.supervisor.token, specialist, issued, expires);
+	patch_certification_ok(unverified, team.supervisor.token, "{\"status\":\"revoked\"}");
 	assert_standing(specialist, 1, false, false, "a pending one revoked");
-	free(unverified);
-	free(referral);
-	free(certification);
-	free(specialist);
-	team_free(&team);
 }
 
 Test(specialist_standing, certified_only_between_issued_on_and_expires_on)
 {
-	struct team team;
-	team_create(&team);
+	struct world team;
+	world_build(&team, (struct world_options){.partner = true});
 	char subject[96], today[16], yesterday[16], tomorrow[16], years_ago[16], year_ahead[16];
-	organization_day_from_today(team.provider_id, "0 days", today, sizeof today);
-	organization_day_from_today(team.provider_id, "-1 day", yesterday, sizeof yesterday);
-	organization_day_from_today(team.provider_id, "1 day", tomorrow, sizeof tomorrow);
-	organization_day_from_today(team.provider_id, "-2 years", years_ago, sizeof years_ago);
-	organization_day_from_today(team.provider_id, "1 year", year_ahead, sizeof year_ahead);
+	organization_day_from_today(team.provider, "0 days", today, sizeof today);
+	organization_day_from_today(team.provider, "-1 day", yesterday, sizeof yesterday);
+	organization_day_from_today(team.provider, "1 day", tomorrow, sizeof tomorrow);
+	organization_day_from_today(team.provider, "-2 years", years_ago, sizeof years_ago);
+	organization_day_from_today(team.provider, "1 year", year_ahead, sizeof year_ahead);
 
 	/* Active, but expired yesterday. */
-	char *lapsed = specialist_with_room(team.provider_id, 15, subject, sizeof subject);
-	char *lapsed_certification = create_certification(lapsed, "active", years_ago, yesterday);
+	char *lapsed = specialist_with_room(team.provider, 15, subject, sizeof subject);
+	free(create_certification(lapsed, "active", years_ago, yesterday));
 	assert_standing(lapsed, 0, false, false, "an active certification that expired yesterday");
 
 	/* Its expiry day is its last certified day. */
-	char *last_day = specialist_with_room(team.provider_id, 15, subject, sizeof subject);
-	char *expiring = create_certification(last_day, "active", years_ago, today);
+	char *last_day = specialist_with_room(team.provider, 15, subject, sizeof subject);
+	char *expiring = arena_text(create_certification(last_day, "active", years_ago, today));
 	assert_standing(last_day, 0, true, true, "a certification expiring today");
 	char patch[64];
 	snprintf(patch, sizeof patch, "{\"expires_on\":\"%s\"}", yesterday);
-	patch_certification_ok(expiring, team.supervisor, patch);
+	patch_certification_ok(expiring, team.supervisor.token, patch);
 	assert_standing(last_day, 0, false, false, "its expiry moved to yesterday");
 	snprintf(patch, sizeof patch, "{\"expires_on\":\"%s\"}", year_ahead);
-	patch_certification_ok(expiring, team.supervisor, patch);
+	patch_certification_ok(expiring, team.supervisor.token, patch);
 	assert_standing(last_day, 0, true, true, "its expiry moved a year ahead");
 
 	/* Issued tomorrow: not yet; its issue day is its first certified day. */
-	char *starting = specialist_with_room(team.provider_id, 15, subject, sizeof subject);
-	char *future = create_certification(starting, "active", tomorrow, year_ahead);
+	char *starting = specialist_with_room(team.provider, 15, subject, sizeof subject);
+	char *future = arena_text(create_certification(starting, "active", tomorrow, year_ahead));
 	assert_standing(starting, 0, false, false, "a certification issued tomorrow");
 	snprintf(patch, sizeof patch, "{\"issued_on\":\"%s\"}", today);
-	patch_certification_ok(future, team.supervisor, patch);
+	patch_certification_ok(future, team.supervisor.token, patch);
 	assert_standing(starting, 0, true, true, "its issue day moved to today");
 
 	/* A current certification beside the lapsed one certifies; suspended, it is the lapsed
 	 * one alone again. */
-	char *renewed = pending_certification(team.supervisor, lapsed, yesterday, year_ahead);
+	char *renewed = pending_certification(team.supervisor.token, lapsed, yesterday, year_ahead);
 	assert_standing(lapsed, 0, false, false, "the renewal pending");
-	verify_ok(renewed, team.supervisor);
+	verify_ok(renewed, team.supervisor.token);
 	assert_standing(lapsed, 0, true, true, "the renewal verified");
-	patch_certification_ok(renewed, team.supervisor, "{\"status\":\"suspended\"}");
+	patch_certification_ok(renewed, team.supervisor.token, "{\"status\":\"suspended\"}");
 	assert_standing(lapsed, 0, false, false, "the renewal suspended");
-	free(renewed);
-	free(future);
-	free(starting);
-	free(expiring);
-	free(last_day);
-	free(lapsed_certification);
-	free(lapsed);
-	team_free(&team);
 }
 
 /* 3. The checks above can fail: a value written behind the triggers' back shows. */
 
 Test(specialist_standing, a_kept_value_written_behind_the_triggers_back_shows_as_drift)
 {
-	struct team team;
-	team_create(&team);
+	struct world team;
 	char subject[96], person[64];
-	char *specialist = certified_peer(&team, 15, subject, sizeof subject);
-	char *referral = accepted_referral(&team, person, sizeof person);
-	assign_ok(referral, team.supervisor, specialist, "assigned");
+	char *specialist = team_with_peer(&team, 15, subject, sizeof subject);
+	assigned_to(&team, specialist, person, sizeof person);
 	assert_standing(specialist, 1, true, true, "assigned");
 
 	/* The profile reads the row, and the drift check compares it with the definitions. */
@@ -550,13 +504,11 @@ Test(specialist_standing, a_kept_value_written_behind_the_triggers_back_shows_as
 	PQclear(res);
 	char path[96];
 	snprintf(path, sizeof path, "/v1/specialists/%s", specialist);
-	char *admin = admin_token();
-	struct http_response *read = http_get(path, admin);
+	struct http_response *read = http_get(path, team.admin.token);
 	cr_assert_eq(read->status, 200, "%s", read->body);
 	cr_assert_eq(json_integer_value(json_object_get(read->json, "caseload")), 0, "%s",
 		     read->body);
 	cr_assert(json_is_false(json_object_get(read->json, "certified")), "%s", read->body);
-	free(admin);
 	cr_assert_eq(sql_number(db,
 				"SELECT count(*) FROM peerd_specialist_standing_drift()"
 				" WHERE specialist_id = $1::uuid",
@@ -570,9 +522,6 @@ Test(specialist_standing, a_kept_value_written_behind_the_triggers_back_shows_as
 	PQclear(res);
 	PQfinish(db);
 	assert_standing(specialist, 1, true, true, "recounted");
-	free(referral);
-	free(specialist);
-	team_free(&team);
 }
 
 /* A profile read FOR UPDATE (PATCH does) locks the specialist's row alone: the view finds
@@ -580,10 +529,9 @@ Test(specialist_standing, a_kept_value_written_behind_the_triggers_back_shows_as
  * for its own writes. NOWAIT fails at once if the row is held. */
 Test(specialist_standing, locking_a_profile_leaves_its_organization_free)
 {
-	struct team team;
-	team_create(&team);
+	struct world team;
 	char subject[96];
-	char *specialist = certified_peer(&team, 15, subject, sizeof subject);
+	char *specialist = team_with_peer(&team, 15, subject, sizeof subject);
 	PGconn *holder = test_db_connect();
 	exec_ok(holder, "BEGIN");
 	exec_ok(holder, "SET LOCAL ROLE peerd_service");
@@ -614,7 +562,7 @@ Test(specialist_standing, locking_a_profile_leaves_its_organization_free)
 	PGconn *other = test_db_connect();
 	res = PQexecParams(other,
 			   "SELECT id FROM organizations WHERE id = $1::uuid FOR UPDATE NOWAIT", 1,
-			   NULL, (const char *const[]){team.provider_id}, NULL, NULL, 0);
+			   NULL, (const char *const[]){team.provider}, NULL, NULL, 0);
 	cr_expect_eq(PQresultStatus(res), PGRES_TUPLES_OK, "the organization was locked: %s",
 		     PQerrorMessage(other));
 	PQclear(res);
@@ -626,8 +574,6 @@ Test(specialist_standing, locking_a_profile_leaves_its_organization_free)
 	PQfinish(other);
 	exec_ok(holder, "ROLLBACK");
 	PQfinish(holder);
-	free(specialist);
-	team_free(&team);
 }
 
 /* 4. Changes at the same moment. A request's trigger recounts in a statement whose
@@ -746,14 +692,11 @@ static void race(const char *specialist_id, const char *token, struct racer race
 
 Test(specialist_standing, two_closings_at_once_both_leave_the_caseload)
 {
-	struct team team;
-	team_create(&team);
+	struct world team;
 	char subject[96], person[64], other_person[64];
-	char *specialist = certified_peer(&team, 15, subject, sizeof subject);
-	char *referral = accepted_referral(&team, person, sizeof person);
-	char *other = accepted_referral(&team, other_person, sizeof other_person);
-	assign_ok(referral, team.supervisor, specialist, "assigned");
-	assign_ok(other, team.supervisor, specialist, "assigned");
+	char *specialist = team_with_peer(&team, 15, subject, sizeof subject);
+	char *referral = assigned_to(&team, specialist, person, sizeof person);
+	char *other = assigned_to(&team, specialist, other_person, sizeof other_person);
 	assert_standing(specialist, 2, true, true, "two assigned");
 
 	char first_path[128], second_path[128];
@@ -762,30 +705,26 @@ Test(specialist_standing, two_closings_at_once_both_leave_the_caseload)
 	const char *closing = "{\"to\":\"closed\",\"reason\":\"Program ended\"}";
 	struct racer racers[2] = {{.path = first_path, .body = closing},
 				  {.path = second_path, .body = closing}};
-	race(specialist, team.supervisor, racers);
-	assert_referral_status(referral, team.supervisor, "closed");
-	assert_referral_status(other, team.supervisor, "closed");
+	race(specialist, team.supervisor.token, racers);
+	assert_referral_status(referral, team.supervisor.token, "closed");
+	assert_referral_status(other, team.supervisor.token, "closed");
 	assert_standing(specialist, 0, true, true, "both closed at the same moment");
-	free(other);
-	free(referral);
-	free(specialist);
-	team_free(&team);
 }
 
 Test(specialist_standing, a_closing_and_a_verification_at_once_both_count)
 {
-	struct team team;
-	team_create(&team);
+	struct world team;
+	world_build(&team, (struct world_options){.partner = true});
 	char subject[96], person[64], issued[16], expires[16];
-	organization_day_from_today(team.provider_id, "-1 year", issued, sizeof issued);
-	organization_day_from_today(team.provider_id, "1 year", expires, sizeof expires);
-	char *specialist = specialist_with_room(team.provider_id, 15, subject, sizeof subject);
-	char *current = create_certification(specialist, "active", issued, expires);
+	organization_day_from_today(team.provider, "-1 year", issued, sizeof issued);
+	organization_day_from_today(team.provider, "1 year", expires, sizeof expires);
+	char *specialist = specialist_with_room(team.provider, 15, subject, sizeof subject);
+	char *current = arena_text(create_certification(specialist, "active", issued, expires));
 	char *referral = accepted_referral(&team, person, sizeof person);
-	assign_ok(referral, team.supervisor, specialist, "assigned");
+	assign_ok(referral, team.supervisor.token, specialist, "assigned");
 	/* The certification that certified them is suspended; a renewal waits for verifying. */
-	char *renewal = pending_certification(team.supervisor, specialist, issued, expires);
-	patch_certification_ok(current, team.supervisor, "{\"status\":\"suspended\"}");
+	char *renewal = pending_certification(team.supervisor.token, specialist, issued, expires);
+	patch_certification_ok(current, team.supervisor.token, "{\"status\":\"suspended\"}");
 	assert_standing(specialist, 1, false, false, "assigned, its certification suspended");
 
 	char closing_path[128], verifying_path[128];
@@ -795,11 +734,6 @@ Test(specialist_standing, a_closing_and_a_verification_at_once_both_count)
 		{.path = closing_path, .body = "{\"to\":\"closed\",\"reason\":\"Program ended\"}"},
 		/* The renewal as the supervisor read it when it was recorded. */
 		{.path = verifying_path, .body = NULL, .header = "If-Match: \"1\""}};
-	race(specialist, team.supervisor, racers);
+	race(specialist, team.supervisor.token, racers);
 	assert_standing(specialist, 0, true, true, "closed and verified at the same moment");
-	free(current);
-	free(renewal);
-	free(referral);
-	free(specialist);
-	team_free(&team);
 }
