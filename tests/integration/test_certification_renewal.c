@@ -109,6 +109,26 @@ Test(certification_renewal, continuing_education_rules)
 	free(id);
 }
 
+/* A certification body whose requirement is 20 hours, 6 of them ethics and 4 peer
+ * specific. The caller owns it. */
+static json_t *body_requiring_twenty_hours(const char *issued_on, const char *expires_on)
+{
+	json_t *body = certification_body(issued_on, expires_on);
+	json_object_set_new(body, "ceu_requirement",
+			    json_pack("{s:i, s:i, s:i}", "total_hours", 20, "ethics_hours", 6,
+				      "peer_specific_hours", 4));
+	return body;
+}
+
+/* Records a CEU and asserts the renewal after it. */
+static void add_ceu_then_expect(const char *id, const char *token, const char *completed_on,
+				double hours, const char *category,
+				const struct expected_renewal *expected)
+{
+	add_ceu(id, token, completed_on, hours, category);
+	assert_renewal(id, token, expected);
+}
+
 Test(certification_renewal, renewal_counts_hours_against_the_requirement)
 {
 	struct world team;
@@ -119,10 +139,7 @@ Test(certification_renewal, renewal_counts_hours_against_the_requirement)
 	day_from_today("-3 years", issued, sizeof issued);
 	day_from_today("1 year", expires, sizeof expires);
 	day_from(expires, "-2 years", cycle_start, sizeof cycle_start);
-	json_t *body = certification_body(issued, expires);
-	json_object_set_new(body, "ceu_requirement",
-			    json_pack("{s:i, s:i, s:i}", "total_hours", 20, "ethics_hours", 6,
-				      "peer_specific_hours", 4));
+	json_t *body = body_requiring_twenty_hours(issued, expires);
 	struct http_response *created =
 		post_certification(team.supervisor.token, team.specialist.id, body);
 	cr_assert_eq(created->status, 201, "%s", created->body);
@@ -156,19 +173,21 @@ Test(certification_renewal, renewal_counts_hours_against_the_requirement)
 	assert_renewal(id, team.specialist.token, &expected);
 
 	/* 26 hours, but still 3 ethics hours short. */
-	add_ceu(id, team.specialist.token, today, 10, "other");
 	expected.other = 18;
 	expected.total = 26;
 	expected.missing = 3;
-	assert_renewal(id, team.specialist.token, &expected);
+	add_ceu_then_expect(id, team.specialist.token, today, 10, "other", &expected);
 
-	/* Exactly the ethics hours required, completed on the cycle's first day. */
+	/* Exactly the ethics hours required, completed on the cycle's first day (read by the
+	 * supervisor). */
 	add_ceu(id, team.specialist.token, cycle_start, 3, "ethics");
-	expected.ethics = 6;
-	expected.total = 29;
-	expected.missing = 0;
-	expected.ready = true;
-	assert_renewal(id, team.supervisor.token, &expected);
+	assert_renewal(id, team.supervisor.token,
+		       &(struct expected_renewal){.cycle_start = cycle_start,
+						  .peer_specific = 5,
+						  .ethics = 6,
+						  .other = 18,
+						  .total = 29,
+						  .ready = true});
 
 	json_decref(body);
 }
@@ -201,12 +220,11 @@ Test(certification_renewal, renewal_ready_at_exactly_the_total)
 					    .total = 9.75,
 					    .missing = 0.25};
 	assert_renewal(id, team.specialist.token, &expected);
-	add_ceu(id, team.specialist.token, today, 0.25, "other");
 	expected.other = 5.5;
 	expected.total = 10;
 	expected.missing = 0;
 	expected.ready = true;
-	assert_renewal(id, team.specialist.token, &expected);
+	add_ceu_then_expect(id, team.specialist.token, today, 0.25, "other", &expected);
 	free(id);
 }
 
@@ -218,10 +236,7 @@ Test(certification_renewal, renewal_cycle_starts_on_a_later_issue_day)
 	day_from_today("-6 months", issued, sizeof issued);
 	day_from_today("1 year", expires, sizeof expires);
 	day_from_today("-9 months", before_issue, sizeof before_issue);
-	json_t *body = certification_body(issued, expires);
-	json_object_set_new(body, "ceu_requirement",
-			    json_pack("{s:i, s:i, s:i}", "total_hours", 20, "ethics_hours", 6,
-				      "peer_specific_hours", 4));
+	json_t *body = body_requiring_twenty_hours(issued, expires);
 	char *id = create_with(team.supervisor.token, team.specialist.id, body);
 	add_ceu(id, team.specialist.token, before_issue, 12, "ethics");
 	add_ceu(id, team.specialist.token, issued, 2, "peer_specific");
@@ -247,9 +262,8 @@ Test(certification_renewal, renewal_without_requirement_is_ready)
 	cr_assert(json_is_null(json_object_get(read->json, "ceu_requirement")), "%s", read->body);
 	struct expected_renewal expected = {.cycle_start = cycle_start, .ready = true};
 	assert_renewal(id, team.specialist.token, &expected);
-	add_ceu(id, team.specialist.token, today, 2, "ethics");
 	expected.ethics = 2;
 	expected.total = 2;
-	assert_renewal(id, team.specialist.token, &expected);
+	add_ceu_then_expect(id, team.specialist.token, today, 2, "ethics", &expected);
 	free(id);
 }
