@@ -72,6 +72,15 @@ char *current_certification(const char *token, const char *specialist_id)
 	return create_with(token, specialist_id, current_certification_body());
 }
 
+char *certification_from_today(const char *specialist_id, const char *status, const char *issued,
+			       const char *expires)
+{
+	char issued_on[16], expires_on[16];
+	day_from_today(issued, issued_on, sizeof issued_on);
+	day_from_today(expires, expires_on, sizeof expires_on);
+	return arena_text(create_certification(specialist_id, status, issued_on, expires_on));
+}
+
 struct http_response *get_certification(const char *id, const char *token)
 {
 	char path[128];

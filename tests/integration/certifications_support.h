@@ -30,6 +30,12 @@ char *create_with(const char *token, const char *specialist_id, json_t *body);
 /* As create_with, a certification issued a year ago that expires in a year. */
 char *current_certification(const char *token, const char *specialist_id);
 
+/* Records a certification of status for specialist_id as an admin, issued and expiring
+ * today moved by the PostgreSQL intervals issued and expires ("-2 years", "1 day"); returns
+ * its id, kept in the arena. */
+char *certification_from_today(const char *specialist_id, const char *status, const char *issued,
+			       const char *expires);
+
 struct http_response *get_certification(const char *id, const char *token);
 
 struct http_response *patch_certification(const char *id, const char *token, const char *body,

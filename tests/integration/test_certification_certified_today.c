@@ -20,10 +20,8 @@ Test(certification_certified_today, active_but_past_expiry_reads_expired)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char issued[16], expired[16];
-	day_from_today("-2 years", issued, sizeof issued);
-	day_from_today("-1 day", expired, sizeof expired);
-	char *id = create_certification(team.specialist.id, "active", issued, expired);
+	const char *id =
+		certification_from_today(team.specialist.id, "active", "-2 years", "-1 day");
 	struct http_response *read = get_certification(id, team.supervisor.token);
 	cr_assert_eq(read->status, 200, "%s", read->body);
 	cr_assert_str_eq(member(read, "status"), "active");
@@ -39,35 +37,29 @@ Test(certification_certified_today, active_but_past_expiry_reads_expired)
 	json_t *item = json_array_get(json_object_get(list->json, "items"), 0);
 	cr_assert_str_eq(json_string_value(json_object_get(item, "effective_status")), "expired",
 			 "%s", list->body);
-	free(id);
 }
 
 Test(certification_certified_today, expiring_today_is_still_active_and_certified)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char issued[16], today[16];
-	day_from_today("-2 years", issued, sizeof issued);
+	const char *id =
+		certification_from_today(team.specialist.id, "active", "-2 years", "0 days");
+	char today[16];
 	day_from_today("0 days", today, sizeof today);
-	char *id = create_certification(team.specialist.id, "active", issued, today);
 	struct http_response *read = get_certification(id, team.specialist.token);
 	cr_assert_eq(read->status, 200, "%s", read->body);
 	cr_assert_str_eq(member(read, "expires_on"), today);
 	cr_assert_str_eq(member(read, "effective_status"), "active", "%s", read->body);
 	cr_assert(own_certified(team.specialist.token), "not certified on the last day");
 	cr_assert(specialist_certified(team.specialist.id));
-	free(id);
 }
 
 Test(certification_certified_today, issued_in_the_future_does_not_certify)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char tomorrow[16], expires[16];
-	day_from_today("1 day", tomorrow, sizeof tomorrow);
-	day_from_today("2 years", expires, sizeof expires);
-	char *id = create_certification(team.specialist.id, "active", tomorrow, expires);
+	certification_from_today(team.specialist.id, "active", "1 day", "2 years");
 	cr_assert(!own_certified(team.specialist.token), "certified before the issue day");
 	cr_assert(!specialist_certified(team.specialist.id));
-	free(id);
 }

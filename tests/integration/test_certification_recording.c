@@ -190,11 +190,10 @@ Test(certification_recording, partner_and_reporter_are_refused_everywhere)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char issued[16], expires[16], today[16];
-	day_from_today("-1 year", issued, sizeof issued);
-	day_from_today("1 year", expires, sizeof expires);
+	const char *certification =
+		certification_from_today(team.specialist.id, "pending", "-1 year", "1 year");
+	char today[16];
 	day_from_today("0 days", today, sizeof today);
-	char *certification = create_certification(team.specialist.id, "pending", issued, expires);
 	struct http_response *ceu =
 		post_ceu(certification, team.supervisor.token, today, 2, "ethics");
 	cr_assert_eq(ceu->status, 201, "%s", ceu->body);
@@ -235,7 +234,6 @@ Test(certification_recording, partner_and_reporter_are_refused_everywhere)
 	/* Nothing changed. */
 	assert_effective_status(certification, team.supervisor.token, "pending");
 	free(partner_organization);
-	free(certification);
 }
 
 Test(certification_recording, duplicate_credential_state_and_number_conflict)
