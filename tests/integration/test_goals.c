@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "fixtures.h"
 #include "http.h"
+#include "world.h"
 
 /* A goal body every route that writes one accepts. */
 #define SOME_GOAL     "{\"domain\":\"social\",\"statement\":\"See my friends once a week.\"}"
@@ -699,9 +700,10 @@ static void assert_untouched(const struct caseload *c, const char *goal_id, cons
 	assert_listed(path, c->supervisor, entries, 1);
 }
 
-/* A goal and one progress entry written by the caseload's specialist; writes the ids. */
-static void goal_with_progress(const struct caseload *c, char goal_id[64], char progress_id[64])
+/* A caseload whose specialist has written a goal and one progress entry; writes the ids. */
+static void caseload_with_progress(struct caseload *c, char goal_id[64], char progress_id[64])
 {
+	caseload_open(c);
 	char *goal = create_goal(c->goals, c->specialist, SOME_GOAL);
 	snprintf(goal_id, 64, "%s", goal);
 	char *progress = path_of("/v1/goals", goal, "/progress");
@@ -715,18 +717,15 @@ static void goal_with_progress(const struct caseload *c, char goal_id[64], char 
 Test(goals, only_the_assigned_specialist_and_the_organization_see_goals)
 {
 	struct caseload c;
-	caseload_open(&c);
 	char goal[64], entry[64];
-	goal_with_progress(&c, goal, entry);
+	caseload_with_progress(&c, goal, entry);
 
 	/* A specialist of the same organization, not assigned to this person. */
-	char other_subject[96];
-	char *other_id =
-		certified_specialist(c.organization_id, other_subject, sizeof other_subject);
-	char *colleague = token_for_subject("specialist", c.organization_id, other_subject);
-	assert_every_route("unassigned specialist", colleague, c.goals, goal, entry, 404);
+	struct actor colleague;
+	specialist_actor_open(&colleague, c.organization_id, true);
+	assert_every_route("unassigned specialist", colleague.token, c.goals, goal, entry, 404);
 	char listed[256];
-	list_ids("/v1/participants?limit=200", colleague, listed, sizeof listed);
+	list_ids("/v1/participants?limit=200", colleague.token, listed, sizeof listed);
 	cr_assert_str_eq(listed, "");
 
 	/* A specialist token with the right subject but another organization's claim names no
@@ -778,8 +777,6 @@ Test(goals, only_the_assigned_specialist_and_the_organization_see_goals)
 	free(outsider);
 	free(wrong_org);
 	free(elsewhere);
-	free(colleague);
-	free(other_id);
 	caseload_close(&c);
 }
 
@@ -798,13 +795,11 @@ Test(goals, a_walk_in_is_the_supervisors_alone)
 	cr_assert_eq(entry->status, 201, "%s", entry->body);
 
 	/* A certified specialist of the organization with no referral for this person. */
-	char subject[96];
-	char *specialist_id = certified_specialist(org, subject, sizeof subject);
-	char *specialist = token_for_subject("specialist", org, subject);
-	assert_every_route("specialist", specialist, goals, goal, http_string(entry, "id"), 404);
+	struct actor specialist;
+	specialist_actor_open(&specialist, org, true);
+	assert_every_route("specialist", specialist.token, goals, goal, http_string(entry, "id"),
+			   404);
 
-	free(specialist);
-	free(specialist_id);
 	free(progress_path);
 	free(goal);
 	free(goals);
@@ -815,17 +810,15 @@ Test(goals, a_walk_in_is_the_supervisors_alone)
 Test(goals, reassignment_moves_the_goals_with_the_referral)
 {
 	struct caseload c;
-	caseload_open(&c);
 	char goal[64], entry[64];
-	goal_with_progress(&c, goal, entry);
-	char next_subject[96];
-	char *next_id = certified_specialist(c.organization_id, next_subject, sizeof next_subject);
-	char *next = token_for_subject("specialist", c.organization_id, next_subject);
-	assert_every_route("the next specialist, before", next, c.goals, goal, entry, 404);
+	caseload_with_progress(&c, goal, entry);
+	struct actor next;
+	specialist_actor_open(&next, c.organization_id, true);
+	assert_every_route("the next specialist, before", next.token, c.goals, goal, entry, 404);
 
 	char *assignment = path_of("/v1/referrals", c.referral_id, "/assignment");
 	char body[160];
-	snprintf(body, sizeof body, "{\"specialist_id\":\"%s\"}", next_id);
+	snprintf(body, sizeof body, "{\"specialist_id\":\"%s\"}", next.id);
 	struct http_response *moved = http_post(assignment, c.supervisor, body);
 	cr_assert_eq(moved->status, 200, "%s", moved->body);
 
@@ -833,33 +826,31 @@ Test(goals, reassignment_moves_the_goals_with_the_referral)
 	assert_untouched(&c, goal, entry);
 
 	/* The next one takes over what the first wrote. */
-	struct http_response *read = get_goal(goal, next);
+	struct http_response *read = get_goal(goal, next.token);
 	cr_assert_eq(read->status, 200, "%s", read->body);
 	cr_assert_str_eq(http_string(read, "created_by"), c.subject);
 	const char *goals[] = {goal};
 	char path[256];
 	snprintf(path, sizeof path, "%s?limit=50", c.goals);
-	assert_listed(path, next, goals, 1);
+	assert_listed(path, next.token, goals, 1);
 	struct http_response *changed =
-		patch_goal(goal, next, "{\"strengths\":[\"Shows up\"]}", "\"1\"");
+		patch_goal(goal, next.token, "{\"strengths\":[\"Shows up\"]}", "\"1\"");
 	cr_assert_eq(changed->status, 200, "%s", changed->body);
 	cr_assert_eq(version_of(changed), 2);
 	char *progress = path_of("/v1/goals", goal, "/progress");
-	struct http_response *added = http_post(progress, next, SOME_PROGRESS);
+	struct http_response *added = http_post(progress, next.token, SOME_PROGRESS);
 	cr_assert_eq(added->status, 201, "%s", added->body);
-	cr_assert_str_eq(http_string(added, "recorded_by"), next_subject);
+	cr_assert_str_eq(http_string(added, "recorded_by"), next.subject);
 	char *earlier = path_of(progress, entry, "");
-	struct http_response *earlier_entry = http_get(earlier, next);
+	struct http_response *earlier_entry = http_get(earlier, next.token);
 	cr_assert_eq(earlier_entry->status, 200, "%s", earlier_entry->body);
 	cr_assert_str_eq(http_string(earlier_entry, "recorded_by"), c.subject);
-	struct http_response *created = http_post(c.goals, next, SOME_GOAL);
+	struct http_response *created = http_post(c.goals, next.token, SOME_GOAL);
 	cr_assert_eq(created->status, 201, "%s", created->body);
 
 	free(earlier);
 	free(progress);
 	free(assignment);
-	free(next);
-	free(next_id);
 	caseload_close(&c);
 }
 
