@@ -21,6 +21,19 @@ struct refusal {
 	const char *field;
 };
 
+/* Submits, as the world's partner, a valid referral to its provider with patch merged in. */
+static struct http_response *submit_patched(const struct world *world, const char *patch)
+{
+	json_t *body = referral_body(world->provider, "peer");
+	json_t *changes = json_loads(patch, 0, NULL);
+	cr_assert(changes, "%s", patch);
+	cr_assert_eq(json_object_update_recursive(body, changes), 0);
+	struct http_response *response = submit(world->partner.token, body, NULL);
+	json_decref(changes);
+	json_decref(body);
+	return response;
+}
+
 Test(referral_intake, intake_refusals_name_the_field_and_store_nothing)
 {
 	struct world world;
@@ -57,14 +70,8 @@ Test(referral_intake, intake_refusals_name_the_field_and_store_nothing)
 		{"{\"provider_organization_id\":\"not-a-uuid\"}", "provider_organization_id"},
 	};
 	for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
-		json_t *body = referral_body(world.provider, "peer");
-		json_t *patch = json_loads(refusals[i].patch, 0, NULL);
-		cr_assert(patch, "%s", refusals[i].patch);
-		cr_assert_eq(json_object_update_recursive(body, patch), 0);
-		struct http_response *refused = submit(world.partner.token, body, NULL);
+		struct http_response *refused = submit_patched(&world, refusals[i].patch);
 		assert_error_names(refused, refusals[i].field);
-		json_decref(patch);
-		json_decref(body);
 	}
 	json_t *body = referral_body(world.provider, "peer");
 	json_object_set_new(body, "reason", json_string(reason_4001));
@@ -175,11 +182,7 @@ Test(referral_intake, control_characters_are_named_not_left_to_the_database)
 		{"{\"external_id\":\"ref\\u0085-7\"}", "external_id"},
 	};
 	for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
-		json_t *body = referral_body(world.provider, "peer");
-		json_t *patch = json_loads(refusals[i].patch, 0, NULL);
-		cr_assert(patch, "%s", refusals[i].patch);
-		cr_assert_eq(json_object_update_recursive(body, patch), 0);
-		struct http_response *refused = submit(world.partner.token, body, NULL);
+		struct http_response *refused = submit_patched(&world, refusals[i].patch);
 		cr_expect_eq(refused->status, 422, "%s: %s", refusals[i].patch, refused->body);
 		bool named = false;
 		size_t index;
@@ -189,8 +192,6 @@ Test(referral_intake, control_characters_are_named_not_left_to_the_database)
 			named |= field && strcmp(field, refusals[i].field) == 0;
 		}
 		cr_expect(named, "%s is not named: %s", refusals[i].field, refused->body);
-		json_decref(patch);
-		json_decref(body);
 	}
 	cr_assert_eq(referrals_stored(world.partner_organization), 0);
 	cr_assert_eq(participants_stored(world.provider), 0);
