@@ -69,6 +69,16 @@ void assert_no_private_text(const char *body, const char *what)
 			       PRIVATE_MARKS[i], body);
 }
 
+/* POSTs body (which it frees) to path as token, asserts a 201 (what names the request) and
+ * returns the new record's id (the caller frees it). */
+static char *created_id(const char *path, const char *token, json_t *body, const char *what)
+{
+	struct http_response *created = http_send_json("POST", path, token, body);
+	json_decref(body);
+	cr_assert_eq(created->status, 201, "%s: %s", what, created->body);
+	return strdup(http_string(created, "id"));
+}
+
 /* The people of a provider organization */
 
 char *refer(const char *token, const char *provider_id, char *participant_id, size_t size)
@@ -86,10 +96,7 @@ char *refer(const char *token, const char *provider_id, char *participant_id, si
 	cr_assert(body);
 	if (provider_id)
 		json_object_set_new(body, "provider_organization_id", json_string(provider_id));
-	struct http_response *created = http_send_json("POST", "/v1/referrals", token, body);
-	cr_assert_eq(created->status, 201, "submitting a referral: %s", created->body);
-	char *id = strdup(http_string(created, "id"));
-	json_decref(body);
+	char *id = created_id("/v1/referrals", token, body, "submitting a referral");
 	/* A partner is never shown the participant's id. */
 	char *participant = test_sql_text("SELECT participant_id FROM referrals WHERE id = $1", 1,
 					  (const char *const[]){id});
@@ -153,11 +160,7 @@ char *note_ok(const char *token, const char *participant_id, const char *goal_id
 	cr_assert(body);
 	if (specialist_id)
 		json_object_set_new(body, "specialist_id", json_string(specialist_id));
-	struct http_response *created = http_send_json("POST", "/v1/session-notes", token, body);
-	cr_assert_eq(created->status, 201, "writing a note: %s", created->body);
-	char *id = strdup(http_string(created, "id"));
-	json_decref(body);
-	return id;
+	return created_id("/v1/session-notes", token, body, "writing a note");
 }
 
 struct noted_session noted_session(const struct world *world, const char *ago)
