@@ -88,28 +88,28 @@ char *submit_ok(const char *token, const json_t *body)
 	return id;
 }
 
-struct http_response *get_referral(const char *id, const char *token)
+/* GET /v1/referrals/{id}{suffix} as token. */
+static struct http_response *get_of_referral(const char *id, const char *suffix, const char *token)
 {
-	char *path = path_of("/v1/referrals", id, "");
+	char *path = path_of("/v1/referrals", id, suffix);
 	struct http_response *response = http_get(path, token);
 	free(path);
 	return response;
+}
+
+struct http_response *get_referral(const char *id, const char *token)
+{
+	return get_of_referral(id, "", token);
 }
 
 struct http_response *history_of(const char *id, const char *token)
 {
-	char *path = path_of("/v1/referrals", id, "/history");
-	struct http_response *response = http_get(path, token);
-	free(path);
-	return response;
+	return get_of_referral(id, "/history", token);
 }
 
 struct http_response *matches_of(const char *id, const char *token)
 {
-	char *path = path_of("/v1/referrals", id, "/matches");
-	struct http_response *response = http_get(path, token);
-	free(path);
-	return response;
+	return get_of_referral(id, "/matches", token);
 }
 
 struct http_response *transition(const char *id, const char *token, const char *to,
