@@ -472,35 +472,26 @@ Test(audit_events, the_note_that_engages_a_referral_records_its_transition)
 	free(goal);
 }
 
+struct event_ids {
+	long long *ids;
+	size_t capacity, *count;
+};
+
+static void append_event_id(json_t *event, void *context)
+{
+	struct event_ids *events = context;
+	cr_assert_lt(*events->count, events->capacity);
+	events->ids[(*events->count)++] = json_integer_value(json_object_get(event, "id"));
+}
+
 /* The ids of the audit events of path (which carries a '?'), page by page; returns the
  * number of pages. */
 static int audit_pages(const char *path, const char *token, long long *ids, size_t capacity,
 		       size_t *count)
 {
-	char *cursor = NULL;
-	int pages = 0;
 	*count = 0;
-	do {
-		char *page_path = cursor ? text_of("%s&cursor=%s", path, cursor) : strdup(path);
-		free(cursor);
-		cursor = NULL;
-		struct http_response *page = http_get(page_path, token);
-		cr_assert_eq(page->status, 200, "%s: %s", page_path, page->body);
-		size_t index;
-		json_t *event;
-		json_array_foreach (json_object_get(page->json, "items"), index, event) {
-			cr_assert_lt(*count, capacity);
-			ids[(*count)++] = json_integer_value(json_object_get(event, "id"));
-		}
-		const char *next = member_of(page->json, "next_cursor");
-		cr_assert(next || json_is_null(json_object_get(page->json, "next_cursor")), "%s",
-			  page->body);
-		cursor = next ? strdup(next) : NULL;
-		free(page_path);
-		pages++;
-	} while (cursor && pages < 50);
-	free(cursor);
-	return pages;
+	return each_listed(path, token, 50, append_event_id,
+			   &(struct event_ids){ids, capacity, count});
 }
 
 Test(audit_events, audit_list_filters_and_pages)

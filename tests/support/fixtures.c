@@ -114,33 +114,26 @@ char *create_certification(const char *specialist_id, const char *status, const 
 	return create_as_admin(path, body, "a certification");
 }
 
+/* What list_ids writes: ids joined by spaces into out. */
+struct joined_ids {
+	char *out;
+	size_t size;
+};
+
+static void append_id(json_t *item, void *context)
+{
+	struct joined_ids *ids = context;
+	size_t used = strlen(ids->out);
+	snprintf(ids->out + used, ids->size - used, "%s%s", used ? " " : "",
+		 json_string_value(json_object_get(item, "id")));
+}
+
 /* The ids of a list's items, in order, joined by spaces, from every page of path (which
  * must already carry a '?'). */
 void list_ids(const char *path, const char *token, char *out, size_t size)
 {
-	char page_path[512];
-	char *cursor = NULL;
-	int pages = 0;
 	out[0] = '\0';
-	do {
-		snprintf(page_path, sizeof page_path, "%s%s%s", path, cursor ? "&cursor=" : "",
-			 cursor ? cursor : "");
-		free(cursor);
-		cursor = NULL;
-		struct http_response *page = http_get(page_path, token);
-		cr_assert_eq(page->status, 200, "%s: %s", page_path, page->body);
-		size_t index;
-		json_t *item;
-		json_array_foreach (json_object_get(page->json, "items"), index, item) {
-			size_t used = strlen(out);
-			snprintf(out + used, size - used, "%s%s", used ? " " : "",
-				 json_string_value(json_object_get(item, "id")));
-		}
-		const char *next = json_string_value(json_object_get(page->json, "next_cursor"));
-		cursor = next ? strdup(next) : NULL;
-		http_response_free(page);
-	} while (cursor && ++pages < 100);
-	free(cursor);
+	each_listed(path, token, 100, append_id, &(struct joined_ids){out, size});
 }
 
 void join_ids(const char *const *ids, size_t count, char *out, size_t size)
@@ -595,4 +588,32 @@ void sleep_ms(long ms)
 {
 	struct timespec pause = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
 	nanosleep(&pause, NULL);
+}
+
+int each_listed(const char *path, const char *token, int max_pages,
+		void (*visit)(json_t *item, void *context), void *context)
+{
+	char page_path[512];
+	char *cursor = NULL;
+	int pages = 0;
+	do {
+		int length = snprintf(page_path, sizeof page_path, "%s%s%s", path,
+				      cursor ? "&cursor=" : "", cursor ? cursor : "");
+		cr_assert(length > 0 && (size_t)length < sizeof page_path, "%s", path);
+		free(cursor);
+		struct http_response *page = http_get(page_path, token);
+		cr_assert_eq(page->status, 200, "%s: %s", page_path, page->body);
+		size_t index;
+		json_t *item;
+		json_array_foreach (json_object_get(page->json, "items"), index, item)
+			visit(item, context);
+		const char *next = member_of(page->json, "next_cursor");
+		cr_assert(next || json_is_null(json_object_get(page->json, "next_cursor")), "%s",
+			  page->body);
+		cursor = next ? strdup(next) : NULL;
+		http_response_free(page);
+		pages++;
+	} while (cursor && pages < max_pages);
+	free(cursor);
+	return pages;
 }

@@ -188,3 +188,9 @@ PGconn *row_lock_organization(const char *organization_id);
 void row_lock_release(PGconn *db);
 
 void sleep_ms(long ms);
+
+/* Calls visit(item, context) for each item of the list path (which must already carry a
+ * '?'), following next_cursor for at most max_pages pages; asserts each page is a 200
+ * whose next_cursor is a string or null. Returns the number of pages read. */
+int each_listed(const char *path, const char *token, int max_pages,
+		void (*visit)(json_t *item, void *context), void *context);
