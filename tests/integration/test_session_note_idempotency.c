@@ -58,13 +58,22 @@ static void keyed_open(struct keyed *keyed, const char *time_of_day)
 	unique_token("note-key", keyed->key, sizeof keyed->key);
 }
 
+/* Posts a 45-minute in-person note for k's person under k's key, as k's specialist, and
+ * asserts it is created; writes the body posted into doc (the caller decrefs it). */
+static struct http_response *first_keyed_note(const struct keyed *k, json_t **doc)
+{
+	*doc = note_doc(k->person.id, k->person.goal_id, k->at, 45, "in_person");
+	struct http_response *first = note_post_keyed(k->specialist.token, *doc, k->key);
+	cr_assert_eq(first->status, 201, "%s", first->body);
+	return first;
+}
+
 Test(session_note_idempotency, same_key_and_body_replays_the_first_note)
 {
 	struct keyed k;
 	keyed_open(&k, "10:00");
-	json_t *doc = note_doc(k.person.id, k.person.goal_id, k.at, 45, "in_person");
-	struct http_response *first = note_post_keyed(k.specialist.token, doc, k.key);
-	cr_assert_eq(first->status, 201, "%s", first->body);
+	json_t *doc;
+	struct http_response *first = first_keyed_note(&k, &doc);
 	cr_assert_not(replayed(first), "the first answer is not a replay");
 	char *location = http_header(first, "Location");
 	const char *id = http_string(first, "id");
@@ -133,9 +142,8 @@ Test(session_note_idempotency, a_colleagues_key_is_not_replayed_to_a_specialist_
 	keyed_open(&k, "13:00");
 	struct actor colleague;
 	specialist_open(&colleague, k.provider.provider, true);
-	json_t *doc = note_doc(k.person.id, k.person.goal_id, k.at, 45, "in_person");
-	struct http_response *first = note_post_keyed(k.specialist.token, doc, k.key);
-	cr_assert_eq(first->status, 201, "%s", first->body);
+	json_t *doc;
+	struct http_response *first = first_keyed_note(&k, &doc);
 	/* The same key and body from a specialist the person is not assigned to: their own
 	 * attempt, answered as it would be without the key, never the colleague's note. */
 	struct http_response *theirs = note_post_keyed(colleague.token, doc, k.key);
@@ -151,9 +159,8 @@ Test(session_note_idempotency, a_replay_once_the_person_is_no_longer_assigned_is
 {
 	struct keyed k;
 	keyed_open(&k, "14:00");
-	json_t *doc = note_doc(k.person.id, k.person.goal_id, k.at, 45, "in_person");
-	struct http_response *first = note_post_keyed(k.specialist.token, doc, k.key);
-	cr_assert_eq(first->status, 201, "%s", first->body);
+	json_t *doc;
+	struct http_response *first = first_keyed_note(&k, &doc);
 	const char *id = http_string(first, "id");
 	/* The referral closed, the specialist no longer reads the person's notes: the replay
 	 * answers as a GET of the note would, and records nothing. */
