@@ -149,15 +149,15 @@ static struct http_response *call(const struct route *route, const char *path, c
 
 Test(authorization_matrix, each_role_is_admitted_or_refused_as_the_table_says)
 {
-	char *provider = create_organization("provider");
-	char *partner = create_organization("partner");
+	char *provider = arena_text(create_organization("provider"));
+	char *partner = arena_text(create_organization("partner"));
 	const char *unknown = "6f0e3c1a-2b4d-4e5f-8a9b-0c1d2e3f4a5b";
 	for (size_t r = 0; r < sizeof ROLES / sizeof ROLES[0]; r++) {
 		enum role role = ROLES[r];
 		const char *org = role == ROLE_ADMIN	 ? NULL
 				  : role == ROLE_PARTNER ? partner
 							 : provider;
-		char *token = token_for_known(role_name(role), org);
+		char *token = arena_text(token_for_known(role_name(role), org));
 		for (size_t i = 0; i < EXPECTED_COUNT; i++) {
 			const struct expected_route *expected = &EXPECTED[i];
 			const struct route *route = NULL;
@@ -182,10 +182,7 @@ Test(authorization_matrix, each_role_is_admitted_or_refused_as_the_table_says)
 					     route->method, path, role_name(role), response->status,
 					     response->body);
 		}
-		free(token);
 	}
-	free(partner);
-	free(provider);
 }
 
 /* Every route a specialist may call goes through the guard (sql/019): a token whose sub
@@ -194,8 +191,8 @@ Test(authorization_matrix, each_role_is_admitted_or_refused_as_the_table_says)
  * token's own organization's, which no route turns away before it reads. */
 Test(authorization_matrix, a_specialist_token_without_a_profile_is_refused_everywhere)
 {
-	char *provider = create_organization("provider");
-	char *token = token_for("specialist", provider);
+	char *provider = arena_text(create_organization("provider"));
+	char *token = arena_text(token_for("specialist", provider));
 	size_t refused = 0;
 	for (size_t i = 0; i < api_route_count; i++) {
 		const struct route *route = &api_routes[i];
@@ -213,16 +210,14 @@ Test(authorization_matrix, a_specialist_token_without_a_profile_is_refused_every
 		refused += no_profile;
 	}
 	cr_expect_geq(refused, 25, "most routes read before they validate anything");
-	free(token);
-	free(provider);
 }
 
 Test(authorization_matrix, another_organizations_records_are_not_found)
 {
 	struct records records;
 	records_create(&records);
-	char *other = create_organization("provider");
-	char *other_partner = create_organization("partner");
+	char *other = arena_text(create_organization("provider"));
+	char *other_partner = arena_text(create_organization("partner"));
 	const enum role outsiders[] = {ROLE_SUPERVISOR, ROLE_SPECIALIST, ROLE_PARTNER,
 				       ROLE_REPORTER};
 	const char *ids[] = {records.specialist, records.certification, records.ceu,
@@ -230,8 +225,8 @@ Test(authorization_matrix, another_organizations_records_are_not_found)
 			     records.note,	 records.participant};
 	for (size_t r = 0; r < sizeof outsiders / sizeof outsiders[0]; r++) {
 		enum role role = outsiders[r];
-		char *token = token_for_known(role_name(role),
-					      role == ROLE_PARTNER ? other_partner : other);
+		char *token = arena_text(token_for_known(
+			role_name(role), role == ROLE_PARTNER ? other_partner : other));
 		for (size_t i = 0; i < api_route_count; i++) {
 			const struct route *route = &api_routes[i];
 			if (!(route->roles & (unsigned)role))
@@ -255,10 +250,7 @@ Test(authorization_matrix, another_organizations_records_are_not_found)
 						route->method, path, role_name(role), ids[k]);
 			}
 		}
-		free(token);
 	}
-	free(other_partner);
-	free(other);
 	records_free(&records);
 }
 
@@ -268,8 +260,8 @@ Test(authorization_matrix, patch_never_writes_what_the_server_owns)
 {
 	struct records records;
 	records_create(&records);
-	char *elsewhere = create_organization("provider");
-	char *admin = admin_token();
+	char *elsewhere = arena_text(create_organization("provider"));
+	char *admin = arena_text(admin_token());
 	char other[160];
 	snprintf(other, sizeof other, "\"%s\"", elsewhere);
 	const struct {
@@ -321,7 +313,5 @@ Test(authorization_matrix, patch_never_writes_what_the_server_owns)
 		cr_assert(json_equal(before->json, after->json), "%s changed:\n%s\n%s", path,
 			  before->body, after->body);
 	}
-	free(admin);
-	free(elsewhere);
 	records_free(&records);
 }

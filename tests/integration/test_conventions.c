@@ -14,9 +14,8 @@ static void assert_problem(const struct http_response *response, long status)
 {
 	cr_assert_eq(response->status, status, "expected %ld, got %ld: %s", status,
 		     response->status, response->body);
-	char *type = http_header(response, "Content-Type");
+	char *type = arena_text(http_header(response, "Content-Type"));
 	cr_assert_str_eq(type, "application/problem+json");
-	free(type);
 	cr_assert_eq(json_integer_value(json_object_get(response->json, "status")), status);
 	cr_assert(json_string_value(json_object_get(response->json, "title")));
 	cr_assert(json_string_value(json_object_get(response->json, "detail")));
@@ -29,18 +28,16 @@ Test(conventions, no_token_is_401_with_bearer_challenge)
 {
 	struct http_response *response = http_get("/v1/organizations", NULL);
 	assert_problem(response, 401);
-	char *challenge = http_header(response, "WWW-Authenticate");
+	char *challenge = arena_text(http_header(response, "WWW-Authenticate"));
 	cr_assert_str_eq(challenge, "Bearer realm=\"peerd\"", "no error code without a token");
-	free(challenge);
 	struct http_response *refused = http_get("/v1/organizations", "not.a.token");
-	char *refusal = http_header(refused, "WWW-Authenticate");
+	char *refusal = arena_text(http_header(refused, "WWW-Authenticate"));
 	cr_assert(refusal && strstr(refusal, "error=\"invalid_token\""), "%s", refusal);
-	free(refusal);
 }
 
 Test(conventions, crafted_cursor_is_400)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	/* "1:9223372036854775807:<uuid>": well formed, but past any instant. */
 	struct http_response *response = http_get(
 		"/v1/"
@@ -48,20 +45,17 @@ Test(conventions, crafted_cursor_is_400)
 		"MTo5MjIzMzcyMDM2ODU0Nzc1ODA3OjIyMjIyMjIyLTIyMjItNDIyMi04MjIyLTIyMjIyMjIyMjIyMg",
 		admin);
 	assert_problem(response, 400);
-	free(admin);
 }
 
 Test(conventions, admin_lists_organizations)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	struct http_response *response = http_get("/v1/organizations", admin);
 	cr_assert_eq(response->status, 200);
 	cr_assert(json_is_array(json_object_get(response->json, "items")));
 	cr_assert(json_object_get(response->json, "next_cursor"), "next_cursor is always present");
-	char *type = http_header(response, "Content-Type");
+	char *type = arena_text(http_header(response, "Content-Type"));
 	cr_assert_str_eq(type, "application/json");
-	free(type);
-	free(admin);
 }
 
 Test(conventions, bad_tokens_are_401)
@@ -90,8 +84,8 @@ Test(conventions, bad_tokens_are_401)
 
 Test(conventions, role_refused_is_403)
 {
-	char *org = create_organization("provider");
-	char *supervisor = token_for("supervisor", org);
+	char *org = arena_text(create_organization("provider"));
+	char *supervisor = arena_text(token_for("supervisor", org));
 	struct http_response *response =
 		http_send(&(struct http_request){.method = "POST",
 						 .path = "/v1/organizations",
@@ -99,35 +93,30 @@ Test(conventions, role_refused_is_403)
 						 .content_type = "application/json",
 						 .body = "{}"});
 	assert_problem(response, 403);
-	free(supervisor);
-	free(org);
 }
 
 Test(conventions, unknown_route_is_404_problem)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	struct http_response *response = http_get("/v1/nothing-here", admin);
 	assert_problem(response, 404);
 	struct http_response *anonymous = http_get("/no/such/path", NULL);
 	assert_problem(anonymous, 404);
-	free(admin);
 }
 
 Test(conventions, wrong_method_is_405_with_allow)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	struct http_response *response = http_send(&(struct http_request){
 		.method = "DELETE", .path = "/v1/organizations", .token = admin});
 	assert_problem(response, 405);
-	char *allow = http_header(response, "Allow");
+	char *allow = arena_text(http_header(response, "Allow"));
 	cr_assert_str_eq(allow, "GET, HEAD, POST");
-	free(allow);
-	free(admin);
 }
 
 Test(conventions, oversized_body_is_413)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	size_t size = 2 * 1024 * 1024;
 	/* A valid object, then whitespace: the first PEERD_MAX_BODY_BYTES + 1 bytes that ulfius
 	 * keeps would still parse, so only the size refuses it, Content-Length or not. */
@@ -156,17 +145,15 @@ Test(conventions, oversized_body_is_413)
 						 .body_size = size,
 						 .headers = {"Transfer-Encoding: chunked"}});
 	assert_problem(chunked, 413);
-	char *count = test_sql_text("SELECT count(*) FROM organizations WHERE name = $1", 1,
-				    (const char *const[]){name});
+	char *count = arena_text(test_sql_text("SELECT count(*) FROM organizations WHERE name = $1",
+					       1, (const char *const[]){name}));
 	cr_assert_str_eq(count, "0", "nothing was created");
-	free(count);
 	free(body);
-	free(admin);
 }
 
 Test(conventions, wrong_content_type_is_415)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	const char *types[] = {"text/plain", "application/x-www-form-urlencoded",
 			       "multipart/form-data; boundary=x",
 			       "application/json; charset=latin1", "application/merge-patch+json"};
@@ -182,12 +169,11 @@ Test(conventions, wrong_content_type_is_415)
 	struct http_response *none = http_send(&(struct http_request){
 		.method = "POST", .path = "/v1/organizations", .token = admin, .body = "{}"});
 	assert_problem(none, 415);
-	free(admin);
 }
 
 Test(conventions, malformed_json_is_400)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	char deep[20001];
 	memset(deep, '[', 10000);
 	memset(deep + 10000, ']', 10000);
@@ -216,12 +202,11 @@ Test(conventions, malformed_json_is_400)
 						 .content_type = "application/json",
 						 .body = ""});
 	assert_problem(empty, 400);
-	free(admin);
 }
 
 Test(conventions, rule_breaking_json_is_422_with_errors)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	struct http_response *response = http_send(
 		&(struct http_request){.method = "POST",
 				       .path = "/v1/organizations",
@@ -234,13 +219,12 @@ Test(conventions, rule_breaking_json_is_422_with_errors)
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(errors, 0), "field")),
 			 "kind");
 	cr_assert(json_string_value(json_object_get(json_array_get(errors, 0), "message")));
-	free(admin);
 }
 
 Test(conventions, stale_if_match_is_412)
 {
-	char *org = create_organization("provider");
-	char *admin = admin_token();
+	char *org = arena_text(create_organization("provider"));
+	char *admin = arena_text(admin_token());
 	char path[128];
 	snprintf(path, sizeof path, "/v1/organizations/%s", org);
 	struct http_response *response =
@@ -251,36 +235,29 @@ Test(conventions, stale_if_match_is_412)
 						 .body = "{\"name\":\"Changed\"}",
 						 .headers = {"If-Match: \"41\""}});
 	assert_problem(response, 412);
-	free(admin);
-	free(org);
 }
 
 Test(conventions, request_id_echoed_or_made)
 {
 	struct http_response *echoed = http_send(&(struct http_request){
 		.path = "/healthz", .headers = {"X-Request-Id: trace-abc.123"}});
-	char *id = http_header(echoed, "X-Request-Id");
+	char *id = arena_text(http_header(echoed, "X-Request-Id"));
 	cr_assert_str_eq(id, "trace-abc.123");
-	free(id);
 	struct http_response *made = http_get("/v1/organizations", NULL);
-	char *made_id = http_header(made, "X-Request-Id");
+	char *made_id = arena_text(http_header(made, "X-Request-Id"));
 	cr_assert(made_id && strlen(made_id) == 36, "a UUID is made: %s", made_id);
-	free(made_id);
 	struct http_response *unsafe = http_send(&(struct http_request){
 		.path = "/healthz", .headers = {"X-Request-Id: {\"inject\":1}"}});
-	char *replaced = http_header(unsafe, "X-Request-Id");
+	char *replaced = arena_text(http_header(unsafe, "X-Request-Id"));
 	cr_assert(replaced && strlen(replaced) == 36, "an unsafe id is replaced: %s", replaced);
-	free(replaced);
 }
 
 Test(conventions, responses_are_not_cached)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	struct http_response *response = http_get("/v1/organizations", admin);
-	char *cache = http_header(response, "Cache-Control");
+	char *cache = arena_text(http_header(response, "Cache-Control"));
 	cr_assert_str_eq(cache, "no-store");
-	free(cache);
-	free(admin);
 }
 
 Test(conventions, head_and_options)
@@ -292,15 +269,14 @@ Test(conventions, head_and_options)
 	struct http_response *options =
 		http_send(&(struct http_request){.method = "OPTIONS", .path = "/v1/organizations"});
 	cr_assert_eq(options->status, 204);
-	char *allow = http_header(options, "Allow");
+	char *allow = arena_text(http_header(options, "Allow"));
 	cr_assert_str_eq(allow, "GET, HEAD, POST");
-	free(allow);
 }
 
 /* OWASP API4: bodies built to exhaust the server are refused in a few bytes. */
 Test(conventions, a_body_built_to_exhaust_the_server_is_refused_briefly)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	/* 60,000 members, under the 1 MiB limit: every one is named in the count only. */
 	size_t size = 60000 * 16 + 16, used = 0;
 	char *wide = malloc(size);
@@ -327,19 +303,18 @@ Test(conventions, a_body_built_to_exhaust_the_server_is_refused_briefly)
 	free(deep);
 	struct http_response *alive = http_get("/healthz", NULL);
 	cr_assert_eq(alive->status, 200);
-	free(admin);
 }
 
 /* OWASP API2: each way a token can be forged or spoiled is 401 with problem+json. */
 Test(conventions, forged_and_spoiled_tokens_are_401)
 {
-	char *valid = admin_token();
+	char *valid = arena_text(admin_token());
 	/* The payload changed after signing: the role claims are swapped for an admin's. */
-	char *tampered = strdup(valid);
+	char *tampered = arena_text(strdup(valid));
 	char *payload = strchr(tampered, '.') + 1;
 	payload[2] = payload[2] == 'A' ? 'B' : 'A';
 	/* The signature cut short. */
-	char *truncated = strdup(valid);
+	char *truncated = arena_text(strdup(valid));
 	truncated[strlen(truncated) - 6] = '\0';
 	char *not_yet = test_sign(JWT_ALG_HS256, TEST_JWT_SECRET,
 				  "{\"sub\":\"x\",\"role\":\"admin\",\"exp\":4102444800,"
@@ -363,12 +338,10 @@ Test(conventions, forged_and_spoiled_tokens_are_401)
 		struct http_response *response = http_get("/v1/participants", tokens[i]);
 		cr_assert_eq(response->status, 401, "token %zu: %ld %s", i, response->status,
 			     response->body);
-		char *challenge = http_header(response, "WWW-Authenticate");
-		char *type = http_header(response, "Content-Type");
+		char *challenge = arena_text(http_header(response, "WWW-Authenticate"));
+		char *type = arena_text(http_header(response, "Content-Type"));
 		cr_assert(challenge && strstr(challenge, "Bearer"), "token %zu", i);
 		cr_assert_str_eq(type, "application/problem+json");
-		free(type);
-		free(challenge);
 	}
 	struct http_response *still = http_get("/v1/organizations", valid);
 	cr_assert_eq(still->status, 200, "the valid token still works: %s", still->body);
@@ -378,9 +351,6 @@ Test(conventions, forged_and_spoiled_tokens_are_401)
 	free(unknown_role);
 	free(no_exp);
 	free(not_yet);
-	free(truncated);
-	free(tampered);
-	free(valid);
 }
 
 /* RFC 7515 §4.1.11: peerd understands no header extension, so a token that names one as
@@ -408,7 +378,7 @@ Test(conventions, reports_answer_compact_json)
 {
 	struct records records;
 	records_create(&records);
-	char *supervisor = token_for("supervisor", records.organization);
+	char *supervisor = arena_text(token_for("supervisor", records.organization));
 	const char *paths[] = {"/v1/reports/summary", "/v1/reports/caseloads",
 			       "/v1/reports/certifications"};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
@@ -421,6 +391,5 @@ Test(conventions, reports_answer_compact_json)
 		cr_expect_str_eq(response->body, compact, "%s", paths[i]);
 		free(compact);
 	}
-	free(supervisor);
 	records_free(&records);
 }

@@ -45,10 +45,9 @@ static void remove_docs_dir(const struct docs_dir *dir)
 static void expect_header(const struct http_response *response, const char *name,
 			  const char *expected)
 {
-	char *value = http_header(response, name);
+	char *value = arena_text(http_header(response, name));
 	cr_expect(value && strstr(value, expected), "%s: %s, expected %s", name,
 		  value ? value : "(none)", expected);
-	free(value);
 }
 
 static long status_of(const struct peerd_process *server, const char *path)

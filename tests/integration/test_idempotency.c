@@ -308,9 +308,8 @@ static void target_make(const struct world *world, const struct write_case *c,
 	char resource[256];
 	fill(c->path, world, target, 0, resource, sizeof resource);
 	*strrchr(resource, '/') = '\0'; /* the record the action's path names */
-	char *etag = http_etag(resource, caller_of(world, c->if_match)->token);
+	char *etag = arena_text(http_etag(resource, caller_of(world, c->if_match)->token));
 	snprintf(target->if_match, sizeof target->if_match, "%s", etag);
-	free(etag);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -321,10 +320,9 @@ static long long effect_now(const struct world *world, const struct write_case *
 {
 	char by[256];
 	fill(c->effect, world, target, 0, by, sizeof by);
-	char *value = test_sql_text(c->effect_sql, 1, (const char *const[]){by});
+	char *value = arena_text(test_sql_text(c->effect_sql, 1, (const char *const[]){by}));
 	cr_assert(value, "%s: no effect to count", c->route);
 	long long number = atoll(value);
-	free(value);
 	return number;
 }
 
@@ -375,9 +373,8 @@ static struct http_response *send_keyed(const struct world *world, const struct 
 
 static bool replayed(const struct http_response *response)
 {
-	char *header = http_header(response, "Idempotent-Replayed");
+	char *header = arena_text(http_header(response, "Idempotent-Replayed"));
 	bool marked = header && strcmp(header, "true") == 0;
-	free(header);
 	return marked;
 }
 

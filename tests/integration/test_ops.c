@@ -27,12 +27,12 @@ Test(ops, readyz_reports_the_schema)
 
 Test(ops, metrics_count_requests_by_route_and_status)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	http_response_free(http_get("/v1/organizations", admin));
 	http_response_free(http_get("/v1/organizations", NULL));
 	struct http_response *response = http_get("/metrics", NULL);
 	cr_assert_eq(response->status, 200);
-	char *type = http_header(response, "Content-Type");
+	char *type = arena_text(http_header(response, "Content-Type"));
 	cr_assert(strncmp(type, "text/plain; version=0.0.4", 25) == 0, "%s", type);
 	const char *expected[] = {
 		"peerd_http_requests_total{method=\"GET\",route=\"/v1/"
@@ -54,26 +54,23 @@ Test(ops, metrics_count_requests_by_route_and_status)
 	};
 	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
 		cr_expect(strstr(response->body, expected[i]), "missing %s", expected[i]);
-	free(type);
-	free(admin);
 }
 
 Test(ops, openapi_document)
 {
 	struct http_response *response = http_get("/openapi.yaml", NULL);
 	cr_assert_eq(response->status, 200);
-	char *type = http_header(response, "Content-Type");
+	char *type = arena_text(http_header(response, "Content-Type"));
 	cr_assert_str_eq(type, "application/yaml");
 	cr_assert(strncmp(response->body, "openapi: 3.1", 12) == 0);
 	cr_assert(strstr(response->body, "/v1/organizations/{id}:"));
-	free(type);
 }
 
 Test(ops, access_log_line_without_secrets)
 {
 	struct peerd_process server;
 	cr_assert(peerd_start(&server, NULL));
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	struct http_response *response =
 		http_send(&(struct http_request){.path = "/v1/organizations?limit=5&kind=provider",
 						 .token = admin,
@@ -116,14 +113,13 @@ Test(ops, access_log_line_without_secrets)
 	}
 	fclose(log);
 	cr_assert(found, "the request has its access log line");
-	free(admin);
 }
 
 Test(ops, in_flight_gauge_returns_to_rest)
 {
 	struct peerd_process server;
 	cr_assert(peerd_start(&server, NULL));
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	const char *paths[] = {"/v1/organizations", "/nowhere", "/v1/organizations?limit=0",
 			       "/healthz"};
 	for (int round = 0; round < 5; round++) {
@@ -146,5 +142,4 @@ Test(ops, in_flight_gauge_returns_to_rest)
 	}
 	cr_assert(at_rest, "only the scrape itself is in flight: %s", last);
 	cr_assert_eq(peerd_stop(&server), 0);
-	free(admin);
 }

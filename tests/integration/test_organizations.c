@@ -32,7 +32,7 @@ TestSuite(organizations, .init = arena_open, .fini = arena_close);
 
 Test(organizations, admin_creates_and_reads_back)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	char name[96];
 	unique_name("Lighthouse Peer Services", name, sizeof name);
 	json_t *body = json_pack("{s:s, s:s, s:s, s:[s,s], s:{s:s, s:i}}", "name", name, "kind",
@@ -40,7 +40,7 @@ Test(organizations, admin_creates_and_reads_back)
 				 "settings", "unit_rounding", "half_up", "max_units_per_day", 12);
 	struct http_response *created = http_send_json("POST", "/v1/organizations", admin, body);
 	cr_assert_eq(created->status, 201, "%s", created->body);
-	char *location = http_header(created, "Location");
+	char *location = arena_text(http_header(created, "Location"));
 	char expected_location[128];
 	snprintf(expected_location, sizeof expected_location, "/v1/organizations/%s",
 		 member(created, "id"));
@@ -58,19 +58,16 @@ Test(organizations, admin_creates_and_reads_back)
 
 	struct http_response *read = http_get(location, admin);
 	cr_assert_eq(read->status, 200);
-	char *etag = http_header(read, "ETag");
+	char *etag = arena_text(http_header(read, "ETag"));
 	cr_assert_str_eq(etag, "\"1\"");
 	cr_assert(json_equal(read->json, created->json), "GET returns what POST returned");
-	free(etag);
-	free(location);
 	json_decref(body);
-	free(admin);
 }
 
 Test(organizations, settings_default_as_api_md_says)
 {
-	char *id = create_organization("partner");
-	char *admin = admin_token();
+	char *id = arena_text(create_organization("partner"));
+	char *admin = arena_text(admin_token());
 	struct http_response *read = get_organization(id, admin);
 	json_t *expected =
 		json_pack("{s:s, s:i, s:i, s:i, s:s}", "unit_rounding", "whole",
@@ -78,13 +75,11 @@ Test(organizations, settings_default_as_api_md_says)
 			  "referral_response_days", 2, "time_zone", "America/Los_Angeles");
 	cr_assert(json_equal(json_object_get(read->json, "settings"), expected), "%s", read->body);
 	json_decref(expected);
-	free(admin);
-	free(id);
 }
 
 Test(organizations, invalid_fields_are_all_named)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	struct http_response *response = http_send(&(struct http_request){
 		.method = "POST",
 		.path = "/v1/organizations",
@@ -97,7 +92,7 @@ Test(organizations, invalid_fields_are_all_named)
 			"\"color\":\"blue\"}",
 	});
 	cr_assert_eq(response->status, 422, "%s", response->body);
-	char *type = http_header(response, "Content-Type");
+	char *type = arena_text(http_header(response, "Content-Type"));
 	cr_assert_str_eq(type, "application/problem+json");
 	const char *expected[] = {"name",
 				  "kind",
@@ -122,13 +117,11 @@ Test(organizations, invalid_fields_are_all_named)
 		}
 		cr_expect(named, "%s is not named in %s", expected[i], response->body);
 	}
-	free(type);
-	free(admin);
 }
 
 Test(organizations, missing_required_fields)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	struct http_response *response =
 		http_send(&(struct http_request){.method = "POST",
 						 .path = "/v1/organizations",
@@ -138,7 +131,6 @@ Test(organizations, missing_required_fields)
 	cr_assert_eq(response->status, 422);
 	cr_assert_eq(json_array_size(json_object_get(response->json, "errors")), 3, "%s",
 		     response->body);
-	free(admin);
 }
 
 /* Pages through every organization and counts how often each wanted id appears. */
@@ -175,7 +167,7 @@ Test(organizations, cursor_pagination_visits_each_once)
 {
 	char *ids[3] = {create_organization("provider"), create_organization("partner"),
 			create_organization("provider")};
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	int seen[3] = {0};
 	int pages = 0;
 	count_in_pages(admin, "", (const char *const *)ids, 3, seen, &pages);
@@ -190,14 +182,13 @@ Test(organizations, cursor_pagination_visits_each_once)
 	cr_assert_eq(partners_seen[2], 0);
 	for (int i = 0; i < 3; i++)
 		free(ids[i]);
-	free(admin);
 }
 
 Test(organizations, newest_first)
 {
-	char *older = create_organization("provider");
-	char *newer = create_organization("provider");
-	char *admin = admin_token();
+	char *older = arena_text(create_organization("provider"));
+	char *newer = arena_text(create_organization("provider"));
+	char *admin = arena_text(admin_token());
 	struct http_response *page = http_get("/v1/organizations?limit=200", admin);
 	int older_at = -1, newer_at = -1;
 	size_t index;
@@ -210,14 +201,11 @@ Test(organizations, newest_first)
 			newer_at = (int)index;
 	}
 	cr_assert(newer_at >= 0 && older_at > newer_at, "newer %d, older %d", newer_at, older_at);
-	free(admin);
-	free(older);
-	free(newer);
 }
 
 Test(organizations, bad_list_parameters_are_400)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	const char *paths[] = {
 		"/v1/organizations?limit=0",	   "/v1/organizations?limit=201",
 		"/v1/organizations?limit=ten",	   "/v1/organizations?cursor=nope",
@@ -228,16 +216,15 @@ Test(organizations, bad_list_parameters_are_400)
 		struct http_response *response = http_get(paths[i], admin);
 		cr_expect_eq(response->status, 400, "%s: %s", paths[i], response->body);
 	}
-	free(admin);
 }
 
 Test(organizations, every_role_reads_its_own_and_nothing_else)
 {
-	char *mine = create_organization("provider");
-	char *other = create_organization("provider");
+	char *mine = arena_text(create_organization("provider"));
+	char *other = arena_text(create_organization("provider"));
 	const char *roles[] = {"supervisor", "specialist", "partner", "reporter"};
 	for (size_t i = 0; i < 4; i++) {
-		char *token = token_for_known(roles[i], mine);
+		char *token = arena_text(token_for_known(roles[i], mine));
 		struct http_response *own = get_organization(mine, token);
 		cr_expect_eq(own->status, 200, "%s reading its own: %s", roles[i], own->body);
 		struct http_response *foreign = get_organization(other, token);
@@ -248,52 +235,44 @@ Test(organizations, every_role_reads_its_own_and_nothing_else)
 		cr_expect_eq(json_array_size(items), 1, "%s lists only its own", roles[i]);
 		cr_expect_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")),
 				 mine);
-		free(token);
 	}
-	free(mine);
-	free(other);
 }
 
 Test(organizations, only_admins_create)
 {
-	char *org = create_organization("provider");
+	char *org = arena_text(create_organization("provider"));
 	const char *roles[] = {"supervisor", "specialist", "partner", "reporter"};
 	for (size_t i = 0; i < 4; i++) {
-		char *token = token_for(roles[i], org);
+		char *token = arena_text(token_for(roles[i], org));
 		json_t *body = json_pack("{s:s, s:s, s:s}", "name", "Sneaky", "kind", "provider",
 					 "state", "OR");
 		struct http_response *response =
 			http_send_json("POST", "/v1/organizations", token, body);
 		cr_expect_eq(response->status, 403, "%s: %s", roles[i], response->body);
 		json_decref(body);
-		free(token);
 	}
-	free(org);
 }
 
 Test(organizations, only_admins_and_supervisors_patch)
 {
-	char *org = create_organization("provider");
+	char *org = arena_text(create_organization("provider"));
 	const char *roles[] = {"specialist", "partner", "reporter"};
 	for (size_t i = 0; i < 3; i++) {
-		char *token = token_for(roles[i], org);
+		char *token = arena_text(token_for(roles[i], org));
 		struct http_response *response = patch_organization(
 			org, token, "{\"settings\":{\"max_units_per_day\":4}}", NULL);
 		cr_expect_eq(response->status, 403, "%s: %s", roles[i], response->body);
-		free(token);
 	}
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	struct http_response *read = get_organization(org, admin);
 	cr_assert_eq(version_of(read), 1, "nothing changed");
-	free(admin);
-	free(org);
 }
 
 Test(organizations, supervisor_changes_settings_only)
 {
-	char *org = create_organization("provider");
-	char *other = create_organization("provider");
-	char *supervisor = token_for("supervisor", org);
+	char *org = arena_text(create_organization("provider"));
+	char *other = arena_text(create_organization("provider"));
+	char *supervisor = arena_text(token_for("supervisor", org));
 	struct http_response *changed = patch_organization(
 		org, supervisor, "{\"settings\":{\"max_units_per_day\":8}}", NULL);
 	cr_assert_eq(changed->status, 200, "%s", changed->body);
@@ -311,15 +290,12 @@ Test(organizations, supervisor_changes_settings_only)
 	struct http_response *foreign = patch_organization(
 		other, supervisor, "{\"settings\":{\"max_units_per_day\":8}}", NULL);
 	cr_assert_eq(foreign->status, 404, "%s", foreign->body);
-	free(supervisor);
-	free(org);
-	free(other);
 }
 
 Test(organizations, patch_semantics)
 {
-	char *org = create_organization("provider");
-	char *admin = admin_token();
+	char *org = arena_text(create_organization("provider"));
+	char *admin = arena_text(admin_token());
 	/* A patch that changes nothing keeps the version. */
 	struct http_response *same =
 		patch_organization(org, admin, "{\"kind\":\"provider\"}", NULL);
@@ -361,36 +337,31 @@ Test(organizations, patch_semantics)
 	}
 	struct http_response *after = get_organization(org, admin);
 	cr_assert_eq(version_of(after), 3, "refused patches change nothing");
-	free(admin);
-	free(org);
 }
 
 Test(organizations, if_match_guards_against_lost_updates)
 {
-	char *org = create_organization("provider");
-	char *admin = admin_token();
+	char *org = arena_text(create_organization("provider"));
+	char *admin = arena_text(admin_token());
 	struct http_response *stale =
 		patch_organization(org, admin, "{\"name\":\"First writer\"}", "\"7\"");
 	cr_assert_eq(stale->status, 412, "%s", stale->body);
 	struct http_response *fresh =
 		patch_organization(org, admin, "{\"name\":\"First writer\"}", "\"1\"");
 	cr_assert_eq(fresh->status, 200, "%s", fresh->body);
-	char *etag = http_header(fresh, "ETag");
+	char *etag = arena_text(http_header(fresh, "ETag"));
 	cr_assert_str_eq(etag, "\"2\"");
 	struct http_response *second =
 		patch_organization(org, admin, "{\"name\":\"Second writer\"}", "\"1\"");
 	cr_assert_eq(second->status, 412, "the second writer read version 1");
 	struct http_response *read = get_organization(org, admin);
 	cr_assert_str_eq(member(read, "name"), "First writer");
-	free(etag);
-	free(admin);
-	free(org);
 }
 
 Test(organizations, if_none_match_answers_304)
 {
-	char *org = create_organization("provider");
-	char *admin = admin_token();
+	char *org = arena_text(create_organization("provider"));
+	char *admin = arena_text(admin_token());
 	char path[128];
 	snprintf(path, sizeof path, "/v1/organizations/%s", org);
 	struct http_response *response = http_send(&(struct http_request){
@@ -409,33 +380,28 @@ Test(organizations, if_none_match_answers_304)
 						 .body = "{\"name\":\"Conditional writer\"}",
 						 .headers = {"If-None-Match: \"2\""}});
 	cr_assert_eq(patched->status, 200, "%s", patched->body);
-	free(admin);
-	free(org);
 }
 
 Test(organizations, unknown_or_malformed_ids_are_404)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	const char *paths[] = {"/v1/organizations/00000000-0000-4000-8000-000000000000",
 			       "/v1/organizations/not-a-uuid", "/v1/organizations/1%20OR%201=1"};
 	for (size_t i = 0; i < 3; i++) {
 		struct http_response *response = http_get(paths[i], admin);
 		cr_expect_eq(response->status, 404, "%s: %s", paths[i], response->body);
 	}
-	free(admin);
 }
 
 Test(organizations, uppercase_id_finds_the_organization)
 {
-	char *org = create_organization("provider");
+	char *org = arena_text(create_organization("provider"));
 	char upper[64];
 	for (size_t i = 0; i <= strlen(org); i++)
 		upper[i] = (char)(org[i] >= 'a' && org[i] <= 'f' ? org[i] - 32 : org[i]);
-	char *supervisor = token_for("supervisor", org);
+	char *supervisor = arena_text(token_for("supervisor", org));
 	struct http_response *response = get_organization(upper, supervisor);
 	cr_assert_eq(response->status, 200, "%s", response->body);
-	free(supervisor);
-	free(org);
 }
 
 Test(organizations, database_and_code_agree_on_states)
@@ -483,7 +449,7 @@ Test(organizations, database_refuses_what_the_api_refuses)
 
 static struct http_response *create_in(const char *state, const char *settings)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	char name[96], body[512];
 	unique_name("Zone test", name, sizeof name);
 	snprintf(body, sizeof body,
@@ -495,7 +461,6 @@ static struct http_response *create_in(const char *state, const char *settings)
 						 .token = admin,
 						 .content_type = "application/json",
 						 .body = body});
-	free(admin);
 	return response;
 }
 
@@ -516,7 +481,7 @@ Test(organizations, time_zone_defaults_to_the_state_and_can_be_chosen)
 
 	/* A supervisor moves the zone; null goes back to the state's. */
 	const char *id = member(arizona, "id");
-	char *supervisor = token_for("supervisor", id);
+	char *supervisor = arena_text(token_for("supervisor", id));
 	struct http_response *moved = patch_organization(
 		id, supervisor, "{\"settings\":{\"time_zone\":\"America/Denver\"}}", NULL);
 	cr_assert_eq(moved->status, 200, "%s", moved->body);
@@ -525,7 +490,6 @@ Test(organizations, time_zone_defaults_to_the_state_and_can_be_chosen)
 		patch_organization(id, supervisor, "{\"settings\":{\"time_zone\":null}}", NULL);
 	cr_assert_eq(reset->status, 200, "%s", reset->body);
 	cr_assert_str_eq(time_zone_of(reset), "America/Phoenix");
-	free(supervisor);
 }
 
 Test(organizations, unknown_time_zone_is_named)

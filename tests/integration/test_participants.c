@@ -33,8 +33,8 @@ TestSuite(participants, .init = arena_open, .fini = arena_close);
 
 Test(participants, supervisor_records_a_walk_in)
 {
-	char *org = create_organization("provider");
-	char *supervisor = token_for("supervisor", org);
+	char *org = arena_text(create_organization("provider"));
+	char *supervisor = arena_text(token_for("supervisor", org));
 	struct http_response *created = http_post(
 		"/v1/participants", supervisor,
 		"{\"given_name\":\"Jordan\",\"family_name\":\"Lee\",\"preferred_name\":\"Jo\","
@@ -46,25 +46,21 @@ Test(participants, supervisor_records_a_walk_in)
 	cr_assert_str_eq(http_string(created, "preferred_name"), "Jo");
 	json_t *youth = json_object_get(created->json, "youth");
 	cr_assert_str_eq(json_string_value(json_object_get(youth, "birth_date")), "2014-06-01");
-	char *location = http_header(created, "Location");
-	char *expected = participant_path(http_string(created, "id"));
+	char *location = arena_text(http_header(created, "Location"));
+	char *expected = arena_text(participant_path(http_string(created, "id")));
 	cr_assert_str_eq(location, expected);
 	struct http_response *read = http_get(location, supervisor);
 	cr_assert_eq(read->status, 200, "%s", read->body);
 	cr_assert(json_equal(read->json, created->json), "%s", read->body);
-	free(expected);
-	free(location);
-	free(supervisor);
-	free(org);
 }
 
 Test(participants, organization_rules_on_a_walk_in)
 {
-	char *org = create_organization("provider");
-	char *other = create_organization("provider");
-	char *partner = create_organization("partner");
-	char *supervisor = token_for("supervisor", org);
-	char *admin = admin_token();
+	char *org = arena_text(create_organization("provider"));
+	char *other = arena_text(create_organization("provider"));
+	char *partner = arena_text(create_organization("partner"));
+	char *supervisor = arena_text(token_for("supervisor", org));
+	char *admin = arena_text(admin_token());
 	char body[512];
 	const char *person = "\"given_name\":\"A\",\"family_name\":\"B\"";
 	snprintf(body, sizeof body, "{%s}", person);
@@ -83,17 +79,12 @@ Test(participants, organization_rules_on_a_walk_in)
 	struct http_response *by_admin = http_post("/v1/participants", admin, body);
 	cr_assert_eq(by_admin->status, 201, "%s", by_admin->body);
 	cr_assert_str_eq(http_string(by_admin, "organization_id"), other);
-	free(admin);
-	free(supervisor);
-	free(partner);
-	free(other);
-	free(org);
 }
 
 Test(participants, every_broken_field_is_named)
 {
-	char *org = create_organization("provider");
-	char *supervisor = token_for("supervisor", org);
+	char *org = arena_text(create_organization("provider"));
+	char *supervisor = arena_text(token_for("supervisor", org));
 	struct http_response *response = http_post(
 		"/v1/participants", supervisor,
 		"{\"given_name\":\"\",\"preferred_name\":\" Jo\",\"birth_date\":\"2999-01-01\","
@@ -107,19 +98,17 @@ Test(participants, every_broken_field_is_named)
 		"ssn"};
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
 		assert_error_names(response, fields[i]);
-	free(supervisor);
-	free(org);
 }
 
 Test(participants, roles_that_are_refused)
 {
-	char *org = create_organization("provider");
-	char *supervisor = token_for("supervisor", org);
-	char *id = walk_in(supervisor, "Lee", "");
-	char *path = participant_path(id);
+	char *org = arena_text(create_organization("provider"));
+	char *supervisor = arena_text(token_for("supervisor", org));
+	char *id = arena_text(walk_in(supervisor, "Lee", ""));
+	char *path = arena_text(participant_path(id));
 	const char *roles[] = {"partner", "reporter"};
 	for (size_t i = 0; i < 2; i++) {
-		char *token = token_for(roles[i], org);
+		char *token = arena_text(token_for(roles[i], org));
 		struct http_response *responses[] = {
 			http_get("/v1/participants", token),
 			http_post("/v1/participants", token,
@@ -131,30 +120,24 @@ Test(participants, roles_that_are_refused)
 			cr_assert_eq(responses[r]->status, 403, "%s #%zu: %s", roles[i], r,
 				     responses[r]->body);
 		}
-		free(token);
 	}
-	char *specialist = token_for("specialist", org);
+	char *specialist = arena_text(token_for("specialist", org));
 	struct http_response *create = http_post("/v1/participants", specialist,
 						 "{\"given_name\":\"A\",\"family_name\":\"B\"}");
 	cr_assert_eq(create->status, 403);
 	struct http_response *patch =
 		http_patch(path, specialist, "{\"phone\":\"5035550100\"}", NULL);
 	cr_assert_eq(patch->status, 403);
-	free(specialist);
-	free(path);
-	free(id);
-	free(supervisor);
-	free(org);
 }
 
 Test(participants, another_organization_is_invisible)
 {
-	char *org_a = create_organization("provider");
-	char *org_b = create_organization("provider");
-	char *supervisor_a = token_for("supervisor", org_a);
-	char *supervisor_b = token_for("supervisor", org_b);
-	char *id = walk_in(supervisor_a, "Lee", "\"phone\":\"5035550100\"");
-	char *path = participant_path(id);
+	char *org_a = arena_text(create_organization("provider"));
+	char *org_b = arena_text(create_organization("provider"));
+	char *supervisor_a = arena_text(token_for("supervisor", org_a));
+	char *supervisor_b = arena_text(token_for("supervisor", org_b));
+	char *id = arena_text(walk_in(supervisor_a, "Lee", "\"phone\":\"5035550100\""));
+	char *path = arena_text(participant_path(id));
 	struct http_response *read = http_get(path, supervisor_b);
 	cr_assert_eq(read->status, 404, "%s", read->body);
 	struct http_response *patch =
@@ -165,27 +148,21 @@ Test(participants, another_organization_is_invisible)
 	cr_assert_null(strstr(ids, id), "B lists A's participant");
 	struct http_response *after = http_get(path, supervisor_a);
 	cr_assert_str_eq(http_string(after, "phone"), "5035550100");
-	free(path);
-	free(id);
-	free(supervisor_b);
-	free(supervisor_a);
-	free(org_b);
-	free(org_a);
 }
 
 Test(participants, a_specialist_sees_only_the_people_assigned_to_them)
 {
-	char *org = create_organization("provider");
-	char *supervisor = token_for("supervisor", org);
+	char *org = arena_text(create_organization("provider"));
+	char *supervisor = arena_text(token_for("supervisor", org));
 	char subject[96], other_subject[96], participant_id[64];
-	char *specialist_id = certified_specialist(org, subject, sizeof subject);
-	char *other_id = certified_specialist(org, other_subject, sizeof other_subject);
-	char *specialist = token_for_subject("specialist", org, subject);
-	char *other = token_for_subject("specialist", org, other_subject);
-	char *walk_in_id = walk_in(supervisor, "Lee", "");
-	char *referral =
-		assigned_referral(supervisor, specialist_id, participant_id, sizeof participant_id);
-	char *path = participant_path(participant_id);
+	char *specialist_id = arena_text(certified_specialist(org, subject, sizeof subject));
+	char *other_id = arena_text(certified_specialist(org, other_subject, sizeof other_subject));
+	char *specialist = arena_text(token_for_subject("specialist", org, subject));
+	char *other = arena_text(token_for_subject("specialist", org, other_subject));
+	char *walk_in_id = arena_text(walk_in(supervisor, "Lee", ""));
+	char *referral = arena_text(assigned_referral(supervisor, specialist_id, participant_id,
+						      sizeof participant_id));
+	char *path = arena_text(participant_path(participant_id));
 
 	struct http_response *mine = http_get(path, specialist);
 	cr_assert_eq(mine->status, 200, "%s", mine->body);
@@ -197,7 +174,7 @@ Test(participants, a_specialist_sees_only_the_people_assigned_to_them)
 	cr_assert_str_eq(listed, expected);
 	struct http_response *not_mine = http_get(path, other);
 	cr_assert_eq(not_mine->status, 404, "%s", not_mine->body);
-	char *walk_in_path = participant_path(walk_in_id);
+	char *walk_in_path = arena_text(participant_path(walk_in_id));
 	struct http_response *unassigned = http_get(walk_in_path, specialist);
 	cr_assert_eq(unassigned->status, 404, "%s", unassigned->body);
 
@@ -211,27 +188,16 @@ Test(participants, a_specialist_sees_only_the_people_assigned_to_them)
 	cr_assert_eq(gone->status, 404, "%s", gone->body);
 	struct http_response *arrived = http_get(path, other);
 	cr_assert_eq(arrived->status, 200, "%s", arrived->body);
-
-	free(walk_in_path);
-	free(path);
-	free(referral);
-	free(walk_in_id);
-	free(other);
-	free(specialist);
-	free(other_id);
-	free(specialist_id);
-	free(supervisor);
-	free(org);
 }
 
 Test(participants, supervisor_corrects_a_record)
 {
-	char *org = create_organization("provider");
-	char *supervisor = token_for("supervisor", org);
-	char *id = walk_in(supervisor, "Lee",
-			   "\"youth\":{\"given_name\":\"Sky\",\"birth_date\":"
-			   "\"2014-06-01\"}");
-	char *path = participant_path(id);
+	char *org = arena_text(create_organization("provider"));
+	char *supervisor = arena_text(token_for("supervisor", org));
+	char *id = arena_text(walk_in(supervisor, "Lee",
+				      "\"youth\":{\"given_name\":\"Sky\",\"birth_date\":"
+				      "\"2014-06-01\"}"));
+	char *path = arena_text(participant_path(id));
 	struct http_response *stale =
 		http_patch(path, supervisor, "{\"phone\":\"5035550100\"}", "\"9\"");
 	cr_assert_eq(stale->status, 412, "%s", stale->body);
@@ -245,7 +211,7 @@ Test(participants, supervisor_corrects_a_record)
 	cr_assert_eq(json_integer_value(json_object_get(changed->json, "version")), 2);
 	cr_assert(json_is_null(json_object_get(changed->json, "youth")), "%s", changed->body);
 	cr_assert_str_eq(http_string(changed, "phone"), "5035550100");
-	char *elsewhere = create_organization("provider");
+	char *elsewhere = arena_text(create_organization("provider"));
 	char body[128];
 	snprintf(body, sizeof body, "{\"organization_id\":\"%s\"}", elsewhere);
 	struct http_response *moved = http_patch(path, supervisor, body, NULL);
@@ -256,20 +222,15 @@ Test(participants, supervisor_corrects_a_record)
 	assert_error_names(broken, "email");
 	struct http_response *after = http_get(path, supervisor);
 	cr_assert_eq(json_integer_value(json_object_get(after->json, "version")), 2);
-	free(elsewhere);
-	free(path);
-	free(id);
-	free(supervisor);
-	free(org);
 }
 
 Test(participants, list_filters)
 {
-	char *org = create_organization("provider");
-	char *supervisor = token_for("supervisor", org);
-	char *lee = walk_in(supervisor, "Lee", "\"county\":\"Multnomah\"");
-	char *park = walk_in(supervisor, "Park-Filter",
-			     "\"county\":\"Clackamas\",\"preferred_name\":\"Mo\"");
+	char *org = arena_text(create_organization("provider"));
+	char *supervisor = arena_text(token_for("supervisor", org));
+	char *lee = arena_text(walk_in(supervisor, "Lee", "\"county\":\"Multnomah\""));
+	char *park = arena_text(walk_in(supervisor, "Park-Filter",
+					"\"county\":\"Clackamas\",\"preferred_name\":\"Mo\""));
 	char listed[1024], expected[1024];
 	const char *multnomah[] = {lee};
 	join_ids(multnomah, 1, expected, sizeof expected);
@@ -291,16 +252,12 @@ Test(participants, list_filters)
 		struct http_response *response = http_get(bad[i], supervisor);
 		cr_assert_eq(response->status, 400, "%s: %s", bad[i], response->body);
 	}
-	free(park);
-	free(lee);
-	free(supervisor);
-	free(org);
 }
 
 Test(participants, a_parent_in_family_support_keeps_the_youth)
 {
-	char *org = create_organization("provider");
-	char *supervisor = token_for("supervisor", org);
+	char *org = arena_text(create_organization("provider"));
+	char *supervisor = arena_text(token_for("supervisor", org));
 	struct http_response *created = http_post(
 		"/v1/referrals", supervisor,
 		"{\"service_type\":\"family\",\"participant\":{\"given_name\":\"Dee\","
@@ -308,28 +265,25 @@ Test(participants, a_parent_in_family_support_keeps_the_youth)
 		"\"2015-03-03\"}},\"reason\":\"School refusal and a new diagnosis.\","
 		"\"consent\":{\"obtained\":true}}");
 	cr_assert_eq(created->status, 201, "%s", created->body);
-	char *path = participant_path(http_string(created, "participant_id"));
+	char *path = arena_text(participant_path(http_string(created, "participant_id")));
 	struct http_response *dropped = http_patch(path, supervisor, "{\"youth\":null}", NULL);
 	cr_assert_eq(dropped->status, 422, "%s", dropped->body);
 	assert_error_names(dropped, "youth");
 	struct http_response *renamed =
 		http_patch(path, supervisor, "{\"youth\":{\"given_name\":\"Kai-Lee\"}}", NULL);
 	cr_assert_eq(renamed->status, 200, "%s", renamed->body);
-	free(path);
-	free(supervisor);
-	free(org);
 }
 
 Test(participants, a_closed_referral_ends_the_specialists_access)
 {
-	char *org = create_organization("provider");
-	char *supervisor = token_for("supervisor", org);
+	char *org = arena_text(create_organization("provider"));
+	char *supervisor = arena_text(token_for("supervisor", org));
 	char subject[96], participant_id[64];
-	char *specialist_id = certified_specialist(org, subject, sizeof subject);
-	char *specialist = token_for_subject("specialist", org, subject);
-	char *referral =
-		assigned_referral(supervisor, specialist_id, participant_id, sizeof participant_id);
-	char *path = participant_path(participant_id);
+	char *specialist_id = arena_text(certified_specialist(org, subject, sizeof subject));
+	char *specialist = arena_text(token_for_subject("specialist", org, subject));
+	char *referral = arena_text(assigned_referral(supervisor, specialist_id, participant_id,
+						      sizeof participant_id));
+	char *path = arena_text(participant_path(participant_id));
 	char referral_path[128], transitions[160];
 	snprintf(referral_path, sizeof referral_path, "/v1/referrals/%s", referral);
 	snprintf(transitions, sizeof transitions, "/v1/referrals/%s/transitions", referral);
@@ -347,10 +301,4 @@ Test(participants, a_closed_referral_ends_the_specialists_access)
 	struct http_response *goal = http_post(
 		goals, specialist, "{\"domain\":\"social\",\"statement\":\"Keep in touch.\"}");
 	cr_assert_eq(goal->status, 404, "%s", goal->body);
-	free(path);
-	free(referral);
-	free(specialist);
-	free(specialist_id);
-	free(supervisor);
-	free(org);
 }

@@ -74,12 +74,11 @@ static struct http_response *act(const struct scene *scene, const char *suffix, 
 
 static long long audit_events_of_request(const char *request_id)
 {
-	char *count =
+	char *count = arena_text(
 		test_sql_text("SELECT (SELECT count(*) FROM audit_inbox WHERE request_id = $1)"
 			      " + (SELECT count(*) FROM audit_events WHERE request_id = $1)",
-			      1, (const char *const[]){request_id});
+			      1, (const char *const[]){request_id}));
 	long long events = atoll(count);
-	free(count);
 	return events;
 }
 
@@ -96,17 +95,15 @@ static void expect_refused(const struct scene *scene, const char *suffix, const 
 	struct http_response *refused = act(scene, suffix, token, body, if_match, request_id);
 	cr_assert_eq(refused->status, status, "POST %s%s with If-Match %s: %s", scene->path, suffix,
 		     if_match ? if_match : "(none)", refused->body);
-	char *type = http_header(refused, "Content-Type");
+	char *type = arena_text(http_header(refused, "Content-Type"));
 	cr_assert_str_eq(type, "application/problem+json");
-	free(type);
 	if (status == 412) {
-		char *current = http_header(refused, "ETag");
+		char *current = arena_text(http_header(refused, "ETag"));
 		char expected[32];
 		snprintf(expected, sizeof expected, "\"%lld\"",
 			 json_integer_value(json_object_get(before->json, "version")));
 		cr_assert_str_eq(current ? current : "", expected,
 				 "the 412 names the current ETag");
-		free(current);
 	}
 	struct http_response *after = http_get(scene->path, token);
 	cr_assert(json_equal(before->json, after->json), "%s%s changed it:\n%s\n%s", scene->path,
@@ -123,12 +120,11 @@ static struct http_response *expect_done(const struct scene *scene, const char *
 	struct http_response *done = act(scene, suffix, token, body, if_match, "precondition-done");
 	cr_assert_eq(done->status, status, "POST %s%s with If-Match %s: %s", scene->path, suffix,
 		     if_match ? if_match : "(none)", done->body);
-	char *etag = http_header(done, "ETag");
+	char *etag = arena_text(http_header(done, "ETag"));
 	char expected[32];
 	snprintf(expected, sizeof expected, "\"%lld\"",
 		 json_integer_value(json_object_get(done->json, "version")));
 	cr_assert_str_eq(etag ? etag : "", expected, "the answer names the new version");
-	free(etag);
 	return done;
 }
 
@@ -236,7 +232,8 @@ Test(preconditions, referral_moves_honour_the_version_read)
 	struct scene scene;
 	scene_open(&scene, "/v1/referrals");
 	char subject[96], to_colleague[160];
-	char *colleague = certified_specialist(scene.records.organization, subject, sizeof subject);
+	char *colleague = arena_text(
+		certified_specialist(scene.records.organization, subject, sizeof subject));
 	snprintf(to_colleague, sizeof to_colleague, "{\"specialist_id\":\"%s\"}", colleague);
 	char *read = etag_now(&scene, scene.supervisor);
 	changed_by(&scene, "/assignment", scene.supervisor, to_colleague, 200,
@@ -250,7 +247,6 @@ Test(preconditions, referral_moves_honour_the_version_read)
 			    "{\"to\":\"accepted\",\"reason\":\"Moved back.\"}", NULL, 200);
 	cr_assert_str_eq(http_string(reopened, "status"), "accepted");
 	free(read);
-	free(colleague);
 	scene_close(&scene);
 }
 
@@ -259,7 +255,8 @@ Test(preconditions, assignment_honours_the_version_read)
 	struct scene scene;
 	scene_open(&scene, "/v1/referrals");
 	char subject[96], to_colleague[160], to_first[160];
-	char *colleague = certified_specialist(scene.records.organization, subject, sizeof subject);
+	char *colleague = arena_text(
+		certified_specialist(scene.records.organization, subject, sizeof subject));
 	snprintf(to_colleague, sizeof to_colleague, "{\"specialist_id\":\"%s\"}", colleague);
 	snprintf(to_first, sizeof to_first, "{\"specialist_id\":\"%s\"}", scene.records.specialist);
 	char *read = etag_now(&scene, scene.supervisor);
@@ -272,6 +269,5 @@ Test(preconditions, assignment_honours_the_version_read)
 	http_response_free(
 		expect_done(&scene, "/assignment", scene.supervisor, to_colleague, NULL, 200));
 	free(read);
-	free(colleague);
 	scene_close(&scene);
 }

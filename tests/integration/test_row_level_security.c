@@ -17,7 +17,8 @@
 static void make_records(struct records *r)
 {
 	records_create(r);
-	char *specialist = token_for_subject("specialist", r->organization, r->specialist_subject);
+	char *specialist =
+		arena_text(token_for_subject("specialist", r->organization, r->specialist_subject));
 	char path[128];
 	snprintf(path, sizeof path, "/v1/session-notes/%s", r->note);
 	struct http_response *signed_note = http_post_as_read(path, "/sign", specialist, NULL);
@@ -25,7 +26,6 @@ static void make_records(struct records *r)
 	snprintf(path, sizeof path, "/v1/session-notes/%s/addenda", r->note);
 	struct http_response *addendum = http_post(path, specialist, "{\"text\":\"Called back.\"}");
 	cr_assert_eq(addendum->status, 201, "amending: %s", addendum->body);
-	free(specialist);
 }
 
 /* The number of rows a query finds for one id parameter. */
@@ -114,7 +114,7 @@ Test(row_level_security, writes_cannot_reach_another_organization)
 {
 	struct records mine;
 	make_records(&mine);
-	char *other = create_organization("provider");
+	char *other = arena_text(create_organization("provider"));
 	PGconn *db = test_service_connection(other, "supervisor");
 	/* An UPDATE without an organization condition finds nothing to change. */
 	PGresult *res = PQexecParams(db, "UPDATE participants SET county = 'Lane' WHERE id = $1", 1,
@@ -143,21 +143,20 @@ Test(row_level_security, writes_cannot_reach_another_organization)
 	cr_expect_eq(PQresultStatus(res), PGRES_FATAL_ERROR, "a goal for a hidden person");
 	PQclear(res);
 	PQfinish(db);
-	char *goals = test_sql_text("SELECT count(*)::text FROM goals WHERE created_by = 'probe'"
-				    " AND participant_id = $1",
-				    1, (const char *const[]){mine.participant});
+	char *goals = arena_text(
+		test_sql_text("SELECT count(*)::text FROM goals WHERE created_by = 'probe'"
+			      " AND participant_id = $1",
+			      1, (const char *const[]){mine.participant}));
 	cr_expect_str_eq(goals, "0");
-	free(goals);
-	char *organization = test_sql_text("SELECT organization_id::text FROM goals WHERE id = $1",
-					   1, (const char *const[]){mine.goal});
+	char *organization =
+		arena_text(test_sql_text("SELECT organization_id::text FROM goals WHERE id = $1", 1,
+					 (const char *const[]){mine.goal}));
 	cr_expect_str_eq(organization, mine.organization,
 			 "a goal carries its person's organization");
-	free(organization);
-	char *county = test_sql_text("SELECT coalesce(county, '') FROM participants WHERE id = $1",
-				     1, (const char *const[]){mine.participant});
+	char *county = arena_text(
+		test_sql_text("SELECT coalesce(county, '') FROM participants WHERE id = $1", 1,
+			      (const char *const[]){mine.participant}));
 	cr_expect_str_neq(county, "Lane", "the person is unchanged");
-	free(county);
-	free(other);
 	records_free(&mine);
 }
 
@@ -201,10 +200,9 @@ Test(row_level_security, serve_takes_on_the_configured_role)
 	struct peerd_process server;
 	cr_assert(peerd_start(
 		&server, (const char *const[]){"PEERD_DATABASE_ROLE=peerd_no_such_role", NULL}));
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	struct http_response *response = http_send(&(struct http_request){
 		.path = "/v1/organizations", .token = admin, .base_url = server.url});
 	cr_expect_eq(response->status, 503, "%s", response->body);
-	free(admin);
 	cr_expect_eq(peerd_stop(&server), 0);
 }

@@ -42,8 +42,8 @@ TestSuite(specialists, .init = arena_open, .fini = arena_close);
 
 Test(specialists, supervisor_creates_with_defaults_and_reads_back)
 {
-	char *org = create_organization("provider");
-	char *supervisor = token_for("supervisor", org);
+	char *org = arena_text(create_organization("provider"));
+	char *supervisor = arena_text(token_for("supervisor", org));
 	char subject[96];
 	struct http_response *created = create_from(
 		supervisor,
@@ -60,29 +60,24 @@ Test(specialists, supervisor_creates_with_defaults_and_reads_back)
 	cr_assert_not(boolean_member(created, "certified"));
 	cr_assert_not(boolean_member(created, "accepting"));
 	cr_assert_eq(integer_member(created, "version"), 1);
-	char *location = http_header(created, "Location");
-	char *expected = path_of("/v1/specialists", member(created, "id"));
+	char *location = arena_text(http_header(created, "Location"));
+	char *expected = arena_text(path_of("/v1/specialists", member(created, "id")));
 	cr_assert_str_eq(location, expected);
 
 	struct http_response *read = http_get(location, supervisor);
 	cr_assert_eq(read->status, 200, "%s", read->body);
 	cr_assert(json_equal(read->json, created->json), "%s", read->body);
-	char *etag = http_header(read, "ETag");
+	char *etag = arena_text(http_header(read, "ETag"));
 	cr_assert_str_eq(etag, "\"1\"");
 	struct http_response *cached = http_send(&(struct http_request){
 		.path = location, .token = supervisor, .headers = {"If-None-Match: \"1\""}});
 	cr_assert_eq(cached->status, 304);
-	free(etag);
-	free(expected);
-	free(location);
-	free(supervisor);
-	free(org);
 }
 
 Test(specialists, every_broken_field_is_named)
 {
-	char *org = create_organization("provider");
-	char *supervisor = token_for("supervisor", org);
+	char *org = arena_text(create_organization("provider"));
+	char *supervisor = arena_text(token_for("supervisor", org));
 	struct http_response *response = http_post(
 		"/v1/specialists", supervisor,
 		"{\"subject\":\" padded\",\"given_name\":\"\",\"kind\":\"mentor\","
@@ -107,8 +102,6 @@ Test(specialists, every_broken_field_is_named)
 				"colour"};
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
 		assert_error_names(response, fields[i]);
-	free(supervisor);
-	free(org);
 }
 
 #define IN_ORGANIZATION                                                                        \
@@ -118,11 +111,11 @@ Test(specialists, every_broken_field_is_named)
 
 Test(specialists, organization_rules_on_create)
 {
-	char *provider = create_organization("provider");
-	char *other = create_organization("provider");
-	char *partner = create_organization("partner");
-	char *supervisor = token_for("supervisor", provider);
-	char *admin = admin_token();
+	char *provider = arena_text(create_organization("provider"));
+	char *other = arena_text(create_organization("provider"));
+	char *partner = arena_text(create_organization("partner"));
+	char *supervisor = arena_text(token_for("supervisor", provider));
+	char *admin = arena_text(admin_token());
 	char subject[96], body[512];
 	unique_name("person", subject, sizeof subject);
 
@@ -150,25 +143,19 @@ Test(specialists, organization_rules_on_create)
 	snprintf(body, sizeof body, IN_ORGANIZATION, other, subject);
 	struct http_response *again = http_post("/v1/specialists", admin, body);
 	cr_assert_eq(again->status, 409, "%s", again->body);
-
-	free(admin);
-	free(supervisor);
-	free(partner);
-	free(other);
-	free(provider);
 }
 
 Test(specialists, roles_that_are_refused)
 {
-	char *org = create_organization("provider");
+	char *org = arena_text(create_organization("provider"));
 	char subject[96];
-	char *id = create_specialist(org, "peer", subject, sizeof subject);
-	char *path = path_of("/v1/specialists", id);
+	char *id = arena_text(create_specialist(org, "peer", subject, sizeof subject));
+	char *path = arena_text(path_of("/v1/specialists", id));
 	const char *body = "{\"subject\":\"x\",\"given_name\":\"A\",\"family_name\":\"B\","
 			   "\"kind\":\"peer\"}";
 	const char *outsiders[] = {"partner", "reporter"};
 	for (size_t i = 0; i < 2; i++) {
-		char *token = token_for(outsiders[i], org);
+		char *token = arena_text(token_for(outsiders[i], org));
 		struct http_response *responses[] = {
 			http_get("/v1/specialists", token),
 			http_post("/v1/specialists", token, body),
@@ -181,34 +168,28 @@ Test(specialists, roles_that_are_refused)
 			cr_assert_eq(responses[r]->status, 403, "%s #%zu: %s", outsiders[i], r,
 				     responses[r]->body);
 		}
-		free(token);
 	}
 	/* A specialist neither lists nor creates staff; /me is theirs alone. */
-	char *specialist = token_for_subject("specialist", org, subject);
+	char *specialist = arena_text(token_for_subject("specialist", org, subject));
 	struct http_response *list = http_get("/v1/specialists", specialist);
 	struct http_response *create = http_post("/v1/specialists", specialist, body);
 	cr_assert_eq(list->status, 403);
 	cr_assert_eq(create->status, 403);
-	char *supervisor = token_for("supervisor", org);
+	char *supervisor = arena_text(token_for("supervisor", org));
 	struct http_response *me = http_get("/v1/specialists/me", supervisor);
 	cr_assert_eq(me->status, 403);
 	struct http_response *missing = http_get("/v1/specialists", NULL);
 	cr_assert_eq(missing->status, 401);
-	free(supervisor);
-	free(specialist);
-	free(path);
-	free(id);
-	free(org);
 }
 
 Test(specialists, another_organization_is_invisible)
 {
-	char *org_a = create_organization("provider");
-	char *org_b = create_organization("provider");
+	char *org_a = arena_text(create_organization("provider"));
+	char *org_b = arena_text(create_organization("provider"));
 	char subject[96];
-	char *id = create_specialist(org_a, "peer", subject, sizeof subject);
-	char *path = path_of("/v1/specialists", id);
-	char *supervisor_b = token_for("supervisor", org_b);
+	char *id = arena_text(create_specialist(org_a, "peer", subject, sizeof subject));
+	char *path = arena_text(path_of("/v1/specialists", id));
+	char *supervisor_b = arena_text(token_for("supervisor", org_b));
 	struct http_response *read = http_get(path, supervisor_b);
 	cr_assert_eq(read->status, 404, "%s", read->body);
 	struct http_response *patch = http_patch(path, supervisor_b, "{\"active\":false}", NULL);
@@ -223,27 +204,21 @@ Test(specialists, another_organization_is_invisible)
 	cr_assert_eq(json_array_size(json_object_get(by_org->json, "items")), 0, "%s",
 		     by_org->body);
 	/* Nothing changed. */
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	struct http_response *after = http_get(path, admin);
 	cr_assert(boolean_member(after, "active"));
 	cr_assert_eq(integer_member(after, "version"), 1);
-	free(admin);
-	free(supervisor_b);
-	free(path);
-	free(id);
-	free(org_b);
-	free(org_a);
 }
 
 Test(specialists, a_specialist_reads_only_their_own_profile)
 {
-	char *org = create_organization("provider");
+	char *org = arena_text(create_organization("provider"));
 	char mine[96], theirs[96];
-	char *my_id = create_specialist(org, "peer", mine, sizeof mine);
-	char *their_id = create_specialist(org, "family_peer", theirs, sizeof theirs);
-	char *me = token_for_subject("specialist", org, mine);
-	char *my_path = path_of("/v1/specialists", my_id);
-	char *their_path = path_of("/v1/specialists", their_id);
+	char *my_id = arena_text(create_specialist(org, "peer", mine, sizeof mine));
+	char *their_id = arena_text(create_specialist(org, "family_peer", theirs, sizeof theirs));
+	char *me = arena_text(token_for_subject("specialist", org, mine));
+	char *my_path = arena_text(path_of("/v1/specialists", my_id));
+	char *their_path = arena_text(path_of("/v1/specialists", their_id));
 
 	struct http_response *own = http_get(my_path, me);
 	cr_assert_eq(own->status, 200, "%s", own->body);
@@ -256,31 +231,22 @@ Test(specialists, a_specialist_reads_only_their_own_profile)
 
 	/* The same sub signed for another organization is not this profile: no profile there,
 	 * so nothing is answered (sql/019). */
-	char *org_other = create_organization("provider");
-	char *stranger = token_for_subject("specialist", org_other, mine);
+	char *org_other = arena_text(create_organization("provider"));
+	char *stranger = arena_text(token_for_subject("specialist", org_other, mine));
 	struct http_response *not_found = http_get("/v1/specialists/me", stranger);
 	cr_assert_eq(not_found->status, 403, "%s", not_found->body);
 	struct http_response *by_id = http_get(my_path, stranger);
 	cr_assert_eq(by_id->status, 403, "%s", by_id->body);
-
-	free(stranger);
-	free(org_other);
-	free(their_path);
-	free(my_path);
-	free(me);
-	free(their_id);
-	free(my_id);
-	free(org);
 }
 
 Test(specialists, a_specialist_changes_only_what_describes_them)
 {
-	char *org = create_organization("provider");
+	char *org = arena_text(create_organization("provider"));
 	char subject[96], other[96];
-	char *id = create_specialist(org, "peer", subject, sizeof subject);
-	char *other_id = create_specialist(org, "peer", other, sizeof other);
-	char *me = token_for_subject("specialist", org, subject);
-	char *path = path_of("/v1/specialists", id);
+	char *id = arena_text(create_specialist(org, "peer", subject, sizeof subject));
+	char *other_id = arena_text(create_specialist(org, "peer", other, sizeof other));
+	char *me = arena_text(token_for_subject("specialist", org, subject));
+	char *path = arena_text(path_of("/v1/specialists", id));
 
 	struct http_response *changed =
 		http_patch(path, me,
@@ -310,26 +276,19 @@ Test(specialists, a_specialist_changes_only_what_describes_them)
 	cr_assert_eq(integer_member(via_me, "version"), 3);
 	cr_assert_eq(integer_member(via_me, "max_caseload"), 15);
 
-	char *other_path = path_of("/v1/specialists", other_id);
+	char *other_path = arena_text(path_of("/v1/specialists", other_id));
 	struct http_response *colleague = http_patch(other_path, me, "{\"bio\":\"x\"}", NULL);
 	cr_assert_eq(colleague->status, 404, "%s", colleague->body);
-
-	free(other_path);
-	free(path);
-	free(me);
-	free(other_id);
-	free(id);
-	free(org);
 }
 
 Test(specialists, supervisor_patch_rules)
 {
-	char *org = create_organization("provider");
+	char *org = arena_text(create_organization("provider"));
 	char subject[96], taken[96];
-	char *id = create_specialist(org, "peer", subject, sizeof subject);
-	char *other_id = create_specialist(org, "peer", taken, sizeof taken);
-	char *supervisor = token_for("supervisor", org);
-	char *path = path_of("/v1/specialists", id);
+	char *id = arena_text(create_specialist(org, "peer", subject, sizeof subject));
+	arena_text(create_specialist(org, "peer", taken, sizeof taken));
+	char *supervisor = arena_text(token_for("supervisor", org));
+	char *path = arena_text(path_of("/v1/specialists", id));
 
 	struct http_response *stale = http_patch(path, supervisor, "{\"max_caseload\":3}", "\"7\"");
 	cr_assert_eq(stale->status, 412, "%s", stale->body);
@@ -344,7 +303,7 @@ Test(specialists, supervisor_patch_rules)
 	cr_assert_not(boolean_member(changed, "active"));
 	cr_assert_str_eq(member(changed, "kind"), "family_peer");
 
-	char *elsewhere = create_organization("provider");
+	char *elsewhere = arena_text(create_organization("provider"));
 	char body[160];
 	snprintf(body, sizeof body, "{\"organization_id\":\"%s\"}", elsewhere);
 	struct http_response *moved = http_patch(path, supervisor, body, NULL);
@@ -361,12 +320,6 @@ Test(specialists, supervisor_patch_rules)
 	struct http_response *after = http_get(path, supervisor);
 	cr_assert_eq(integer_member(after, "version"), 2, "refused patches change nothing");
 	cr_assert_str_eq(member(after, "subject"), subject);
-	free(elsewhere);
-	free(path);
-	free(supervisor);
-	free(other_id);
-	free(id);
-	free(org);
 }
 
 /* The whole list at path (every page) is exactly ids, in this order. */
@@ -386,8 +339,8 @@ static char *id_of(struct http_response *response)
 
 Test(specialists, filters_return_exactly_the_right_people)
 {
-	char *org = create_organization("provider");
-	char *supervisor = token_for("supervisor", org);
+	char *org = arena_text(create_organization("provider"));
+	char *supervisor = arena_text(token_for("supervisor", org));
 	char subject[96];
 	/* Created in this order; lists are newest first. */
 	char *bilingual = id_of(create_from(
@@ -475,33 +428,26 @@ Test(specialists, filters_return_exactly_the_right_people)
 	free(uncertified);
 	free(full);
 	free(bilingual);
-	free(supervisor);
-	free(org);
 }
 
 Test(specialists, admin_lists_every_organization_or_one)
 {
-	char *org_a = create_organization("provider");
-	char *org_b = create_organization("provider");
+	char *org_a = arena_text(create_organization("provider"));
+	char *org_b = arena_text(create_organization("provider"));
 	char subject[96];
-	char *in_a = create_specialist(org_a, "peer", subject, sizeof subject);
-	char *in_b = create_specialist(org_b, "peer", subject, sizeof subject);
-	char *admin = admin_token();
+	arena_text(create_specialist(org_a, "peer", subject, sizeof subject));
+	char *in_b = arena_text(create_specialist(org_b, "peer", subject, sizeof subject));
+	char *admin = arena_text(admin_token());
 	char path[160];
 	snprintf(path, sizeof path, "/v1/specialists?organization_id=%s", org_b);
 	const char *only_b[] = {in_b};
 	expect_ids(path, admin, only_b, 1);
-	free(admin);
-	free(in_b);
-	free(in_a);
-	free(org_b);
-	free(org_a);
 }
 
 Test(specialists, languages_differing_only_in_case_are_one_language)
 {
-	char *org = create_organization("provider");
-	char *supervisor = token_for("supervisor", org);
+	char *org = arena_text(create_organization("provider"));
+	char *supervisor = arena_text(token_for("supervisor", org));
 	char body[512], subject[96];
 	unique_name("person", subject, sizeof subject);
 	snprintf(body, sizeof body,
@@ -511,14 +457,12 @@ Test(specialists, languages_differing_only_in_case_are_one_language)
 	struct http_response *response = http_post("/v1/specialists", supervisor, body);
 	cr_assert_eq(response->status, 422, "%s", response->body);
 	assert_error_names(response, "languages");
-	free(supervisor);
-	free(org);
 }
 
 Test(specialists, own_organization_id_in_upper_case_is_the_same_organization)
 {
-	char *org = create_organization("provider");
-	char *supervisor = token_for("supervisor", org);
+	char *org = arena_text(create_organization("provider"));
+	char *supervisor = arena_text(token_for("supervisor", org));
 	char upper[64], body[512], subject[96];
 	snprintf(upper, sizeof upper, "%s", org);
 	for (char *c = upper; *c; c++)
@@ -528,20 +472,18 @@ Test(specialists, own_organization_id_in_upper_case_is_the_same_organization)
 	struct http_response *response = http_post("/v1/specialists", supervisor, body);
 	cr_assert_eq(response->status, 201, "%s", response->body);
 	cr_assert_str_eq(member(response, "organization_id"), org);
-	free(supervisor);
-	free(org);
 }
 
 Test(specialists, a_deactivated_specialists_token_stops_at_once)
 {
-	char *org = create_organization("provider");
+	char *org = arena_text(create_organization("provider"));
 	char subject[96];
-	char *id = create_specialist(org, "peer", subject, sizeof subject);
-	char *specialist = token_for_subject("specialist", org, subject);
-	char *supervisor = token_for("supervisor", org);
+	char *id = arena_text(create_specialist(org, "peer", subject, sizeof subject));
+	char *specialist = arena_text(token_for_subject("specialist", org, subject));
+	char *supervisor = arena_text(token_for("supervisor", org));
 	struct http_response *before = http_get("/v1/specialists/me", specialist);
 	cr_assert_eq(before->status, 200, "%s", before->body);
-	char *path = path_of("/v1/specialists", id);
+	char *path = arena_text(path_of("/v1/specialists", id));
 	struct http_response *deactivated =
 		http_patch(path, supervisor, "{\"active\":false}", NULL);
 	cr_assert_eq(deactivated->status, 200, "%s", deactivated->body);
@@ -550,9 +492,8 @@ Test(specialists, a_deactivated_specialists_token_stops_at_once)
 	for (size_t i = 0; i < 4; i++) {
 		struct http_response *refused = http_get(paths[i], specialist);
 		cr_assert_eq(refused->status, 401, "%s: %s", paths[i], refused->body);
-		char *challenge = http_header(refused, "WWW-Authenticate");
+		char *challenge = arena_text(http_header(refused, "WWW-Authenticate"));
 		cr_assert(challenge && strstr(challenge, "Bearer"), "%s", paths[i]);
-		free(challenge);
 	}
 	/* A write stops too, at its first statement (else this one would be a 404). */
 	struct http_response *write = http_post(
@@ -565,21 +506,15 @@ Test(specialists, a_deactivated_specialists_token_stops_at_once)
 	cr_assert_eq(reactivated->status, 200, "%s", reactivated->body);
 	struct http_response *again = http_get("/v1/specialists/me", specialist);
 	cr_assert_eq(again->status, 200, "%s", again->body);
-	free(path);
-	free(supervisor);
-	free(specialist);
-	free(id);
-	free(org);
 }
 
 /* Asserts the answer to a specialist token naming no profile in its organization. */
 static void expect_no_profile(struct http_response *response, const char *who, const char *what)
 {
 	cr_expect_eq(response->status, 403, "%s, %s: %s", who, what, response->body);
-	char *type = http_header(response, "Content-Type");
+	char *type = arena_text(http_header(response, "Content-Type"));
 	cr_expect(type && strcmp(type, "application/problem+json") == 0, "%s, %s: %s", who, what,
 		  type);
-	free(type);
 	const char *detail = member(response, "detail");
 	cr_expect(detail && strstr(detail, "no specialist profile") &&
 			  strstr(detail, "ask a supervisor"),
@@ -592,15 +527,15 @@ static void expect_no_profile(struct http_response *response, const char *who, c
  * makes the profile, the same token works. */
 Test(specialists, a_token_without_a_profile_is_forbidden_saying_so)
 {
-	char *org = create_organization("provider");
-	char *elsewhere = create_organization("provider");
+	char *org = arena_text(create_organization("provider"));
+	char *elsewhere = arena_text(create_organization("provider"));
 	char subject[96], nobody[96];
-	char *id = create_specialist(elsewhere, "peer", subject, sizeof subject);
+	char *id = arena_text(create_specialist(elsewhere, "peer", subject, sizeof subject));
 	unique_name("nobody yet", nobody, sizeof nobody);
-	char *unknown = token_for_subject("specialist", org, nobody);
-	char *misplaced = token_for_subject("specialist", org, subject);
-	char *theirs = path_of("/v1/specialists", id);
-	char *of_theirs = path_of(theirs, "certifications");
+	char *unknown = arena_text(token_for_subject("specialist", org, nobody));
+	char *misplaced = arena_text(token_for_subject("specialist", org, subject));
+	char *theirs = arena_text(path_of("/v1/specialists", id));
+	char *of_theirs = arena_text(path_of(theirs, "certifications"));
 	const struct {
 		const char *who, *token;
 	} callers[] = {{"an unknown sub", unknown}, {"another organization's sub", misplaced}};
@@ -616,7 +551,7 @@ Test(specialists, a_token_without_a_profile_is_forbidden_saying_so)
 				  "\"issued_on\":\"2025-01-01\",\"expires_on\":\"2027-01-01\"}"),
 			callers[i].who, "POST a certification");
 	}
-	char *supervisor = token_for("supervisor", org);
+	char *supervisor = arena_text(token_for("supervisor", org));
 	json_t *profile =
 		json_pack("{s:s, s:s, s:s, s:s, s:s}", "organization_id", org, "subject", nobody,
 			  "given_name", "Ana", "family_name", "Reyes", "kind", "peer");
@@ -626,12 +561,4 @@ Test(specialists, a_token_without_a_profile_is_forbidden_saying_so)
 	struct http_response *me = http_get("/v1/specialists/me", unknown);
 	cr_expect_eq(me->status, 200, "%s", me->body);
 	json_decref(profile);
-	free(supervisor);
-	free(of_theirs);
-	free(theirs);
-	free(misplaced);
-	free(unknown);
-	free(id);
-	free(elsewhere);
-	free(org);
 }
