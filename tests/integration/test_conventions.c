@@ -9,6 +9,7 @@
 #include "http.h"
 #include "keys.h"
 #include "validate.h"
+#include "world.h"
 
 static void assert_problem(const struct http_response *response, long status)
 {
@@ -84,12 +85,12 @@ Test(conventions, bad_tokens_are_401)
 
 Test(conventions, role_refused_is_403)
 {
-	char *org = arena_text(create_organization("provider"));
-	char *supervisor = arena_text(token_for("supervisor", org));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	struct http_response *response =
 		http_send(&(struct http_request){.method = "POST",
 						 .path = "/v1/organizations",
-						 .token = supervisor,
+						 .token = world.supervisor.token,
 						 .content_type = "application/json",
 						 .body = "{}"});
 	assert_problem(response, 403);
@@ -223,14 +224,14 @@ Test(conventions, rule_breaking_json_is_422_with_errors)
 
 Test(conventions, stale_if_match_is_412)
 {
-	char *org = arena_text(create_organization("provider"));
-	char *admin = arena_text(admin_token());
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	char path[128];
-	snprintf(path, sizeof path, "/v1/organizations/%s", org);
+	snprintf(path, sizeof path, "/v1/organizations/%s", world.provider);
 	struct http_response *response =
 		http_send(&(struct http_request){.method = "PATCH",
 						 .path = path,
-						 .token = admin,
+						 .token = world.admin.token,
 						 .content_type = "application/json",
 						 .body = "{\"name\":\"Changed\"}",
 						 .headers = {"If-Match: \"41\""}});

@@ -7,6 +7,7 @@
 #include "fixtures.h"
 #include "http.h"
 #include "us_states.h"
+#include "world.h"
 
 static long long version_of(const struct http_response *response)
 {
@@ -255,26 +256,27 @@ Test(organizations, only_admins_create)
 
 Test(organizations, only_admins_and_supervisors_patch)
 {
-	char *org = arena_text(create_organization("provider"));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	const char *roles[] = {"specialist", "partner", "reporter"};
 	for (size_t i = 0; i < 3; i++) {
-		char *token = arena_text(token_for(roles[i], org));
+		char *token = arena_text(token_for(roles[i], world.provider));
 		struct http_response *response = patch_organization(
-			org, token, "{\"settings\":{\"max_units_per_day\":4}}", NULL);
+			world.provider, token, "{\"settings\":{\"max_units_per_day\":4}}", NULL);
 		cr_expect_eq(response->status, 403, "%s: %s", roles[i], response->body);
 	}
-	char *admin = arena_text(admin_token());
-	struct http_response *read = get_organization(org, admin);
+	struct http_response *read = get_organization(world.provider, world.admin.token);
 	cr_assert_eq(version_of(read), 1, "nothing changed");
 }
 
 Test(organizations, supervisor_changes_settings_only)
 {
-	char *org = arena_text(create_organization("provider"));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	char *other = arena_text(create_organization("provider"));
-	char *supervisor = arena_text(token_for("supervisor", org));
-	struct http_response *changed = patch_organization(
-		org, supervisor, "{\"settings\":{\"max_units_per_day\":8}}", NULL);
+	struct http_response *changed =
+		patch_organization(world.provider, world.supervisor.token,
+				   "{\"settings\":{\"max_units_per_day\":8}}", NULL);
 	cr_assert_eq(changed->status, 200, "%s", changed->body);
 	cr_assert_eq(version_of(changed), 2);
 	json_t *settings = json_object_get(changed->json, "settings");
@@ -282,31 +284,32 @@ Test(organizations, supervisor_changes_settings_only)
 	cr_assert_str_eq(json_string_value(json_object_get(settings, "unit_rounding")), "whole",
 			 "a merge patch leaves the other settings alone");
 
-	struct http_response *renamed =
-		patch_organization(org, supervisor, "{\"name\":\"Mine\"}", NULL);
+	struct http_response *renamed = patch_organization(world.provider, world.supervisor.token,
+							   "{\"name\":\"Mine\"}", NULL);
 	cr_assert_eq(renamed->status, 403, "%s", renamed->body);
 	cr_assert(strstr(json_string_value(json_object_get(renamed->json, "detail")), "name"));
 
 	struct http_response *foreign = patch_organization(
-		other, supervisor, "{\"settings\":{\"max_units_per_day\":8}}", NULL);
+		other, world.supervisor.token, "{\"settings\":{\"max_units_per_day\":8}}", NULL);
 	cr_assert_eq(foreign->status, 404, "%s", foreign->body);
 }
 
 Test(organizations, patch_semantics)
 {
-	char *org = arena_text(create_organization("provider"));
-	char *admin = arena_text(admin_token());
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	/* A patch that changes nothing keeps the version. */
-	struct http_response *same =
-		patch_organization(org, admin, "{\"kind\":\"provider\"}", NULL);
+	struct http_response *same = patch_organization(world.provider, world.admin.token,
+							"{\"kind\":\"provider\"}", NULL);
 	cr_assert_eq(same->status, 200, "%s", same->body);
 	cr_assert_eq(version_of(same), 1);
 	/* Admin renames; null resets a setting to its default. */
-	struct http_response *set = patch_organization(
-		org, admin, "{\"settings\":{\"referral_response_days\":5}}", NULL);
+	struct http_response *set =
+		patch_organization(world.provider, world.admin.token,
+				   "{\"settings\":{\"referral_response_days\":5}}", NULL);
 	cr_assert_eq(version_of(set), 2);
 	struct http_response *reset =
-		patch_organization(org, admin,
+		patch_organization(world.provider, world.admin.token,
 				   "{\"name\":\"Renamed Peer Org\",\"counties\":null,"
 				   "\"settings\":{\"referral_response_days\":null}}",
 				   "\"2\"");
@@ -332,50 +335,51 @@ Test(organizations, patch_semantics)
 				 "{\"counties\":[1,\"a\",\"a\"]}",
 				 long_key};
 	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
-		struct http_response *response = patch_organization(org, admin, refused[i], NULL);
+		struct http_response *response =
+			patch_organization(world.provider, world.admin.token, refused[i], NULL);
 		cr_expect_eq(response->status, 422, "%s: %s", refused[i], response->body);
 	}
-	struct http_response *after = get_organization(org, admin);
+	struct http_response *after = get_organization(world.provider, world.admin.token);
 	cr_assert_eq(version_of(after), 3, "refused patches change nothing");
 }
 
 Test(organizations, if_match_guards_against_lost_updates)
 {
-	char *org = arena_text(create_organization("provider"));
-	char *admin = arena_text(admin_token());
-	struct http_response *stale =
-		patch_organization(org, admin, "{\"name\":\"First writer\"}", "\"7\"");
+	struct world world;
+	world_build(&world, (struct world_options){0});
+	struct http_response *stale = patch_organization(world.provider, world.admin.token,
+							 "{\"name\":\"First writer\"}", "\"7\"");
 	cr_assert_eq(stale->status, 412, "%s", stale->body);
-	struct http_response *fresh =
-		patch_organization(org, admin, "{\"name\":\"First writer\"}", "\"1\"");
+	struct http_response *fresh = patch_organization(world.provider, world.admin.token,
+							 "{\"name\":\"First writer\"}", "\"1\"");
 	cr_assert_eq(fresh->status, 200, "%s", fresh->body);
 	char *etag = arena_text(http_header(fresh, "ETag"));
 	cr_assert_str_eq(etag, "\"2\"");
-	struct http_response *second =
-		patch_organization(org, admin, "{\"name\":\"Second writer\"}", "\"1\"");
+	struct http_response *second = patch_organization(world.provider, world.admin.token,
+							  "{\"name\":\"Second writer\"}", "\"1\"");
 	cr_assert_eq(second->status, 412, "the second writer read version 1");
-	struct http_response *read = get_organization(org, admin);
+	struct http_response *read = get_organization(world.provider, world.admin.token);
 	cr_assert_str_eq(member(read, "name"), "First writer");
 }
 
 Test(organizations, if_none_match_answers_304)
 {
-	char *org = arena_text(create_organization("provider"));
-	char *admin = arena_text(admin_token());
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	char path[128];
-	snprintf(path, sizeof path, "/v1/organizations/%s", org);
+	snprintf(path, sizeof path, "/v1/organizations/%s", world.provider);
 	struct http_response *response = http_send(&(struct http_request){
-		.path = path, .token = admin, .headers = {"If-None-Match: \"1\""}});
+		.path = path, .token = world.admin.token, .headers = {"If-None-Match: \"1\""}});
 	cr_assert_eq(response->status, 304);
 	cr_assert_eq(response->body_size, 0);
 	struct http_response *changed = http_send(&(struct http_request){
-		.path = path, .token = admin, .headers = {"If-None-Match: \"0\""}});
+		.path = path, .token = world.admin.token, .headers = {"If-None-Match: \"0\""}});
 	cr_assert_eq(changed->status, 200);
 	/* A write always answers with the resource. */
 	struct http_response *patched =
 		http_send(&(struct http_request){.method = "PATCH",
 						 .path = path,
-						 .token = admin,
+						 .token = world.admin.token,
 						 .content_type = "application/json",
 						 .body = "{\"name\":\"Conditional writer\"}",
 						 .headers = {"If-None-Match: \"2\""}});
@@ -395,12 +399,14 @@ Test(organizations, unknown_or_malformed_ids_are_404)
 
 Test(organizations, uppercase_id_finds_the_organization)
 {
-	char *org = arena_text(create_organization("provider"));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	char upper[64];
-	for (size_t i = 0; i <= strlen(org); i++)
-		upper[i] = (char)(org[i] >= 'a' && org[i] <= 'f' ? org[i] - 32 : org[i]);
-	char *supervisor = arena_text(token_for("supervisor", org));
-	struct http_response *response = get_organization(upper, supervisor);
+	for (size_t i = 0; i <= strlen(world.provider); i++)
+		upper[i] = (char)(world.provider[i] >= 'a' && world.provider[i] <= 'f'
+					  ? world.provider[i] - 32
+					  : world.provider[i]);
+	struct http_response *response = get_organization(upper, world.supervisor.token);
 	cr_assert_eq(response->status, 200, "%s", response->body);
 }
 

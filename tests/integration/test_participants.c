@@ -8,6 +8,7 @@
 #include "arena.h"
 #include "fixtures.h"
 #include "http.h"
+#include "world.h"
 
 /* Records a walk-in named Jordan family_name as token, with more fields (JSON members or
  * ""), and returns its id (the caller frees it). */
@@ -33,60 +34,60 @@ TestSuite(participants, .init = arena_open, .fini = arena_close);
 
 Test(participants, supervisor_records_a_walk_in)
 {
-	char *org = arena_text(create_organization("provider"));
-	char *supervisor = arena_text(token_for("supervisor", org));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	struct http_response *created = http_post(
-		"/v1/participants", supervisor,
+		"/v1/participants", world.supervisor.token,
 		"{\"given_name\":\"Jordan\",\"family_name\":\"Lee\",\"preferred_name\":\"Jo\","
 		"\"birth_date\":\"1990-04-02\",\"phone\":\"+1 (503) 555-0199\","
 		"\"email\":\"jo@example.org\",\"county\":\"Multnomah\",\"preferred_language\":"
 		"\"es-MX\",\"youth\":{\"given_name\":\"Sky\",\"birth_date\":\"2014-06-01\"}}");
 	cr_assert_eq(created->status, 201, "%s", created->body);
-	cr_assert_str_eq(http_string(created, "organization_id"), org);
+	cr_assert_str_eq(http_string(created, "organization_id"), world.provider);
 	cr_assert_str_eq(http_string(created, "preferred_name"), "Jo");
 	json_t *youth = json_object_get(created->json, "youth");
 	cr_assert_str_eq(json_string_value(json_object_get(youth, "birth_date")), "2014-06-01");
 	char *location = arena_text(http_header(created, "Location"));
 	char *expected = arena_text(participant_path(http_string(created, "id")));
 	cr_assert_str_eq(location, expected);
-	struct http_response *read = http_get(location, supervisor);
+	struct http_response *read = http_get(location, world.supervisor.token);
 	cr_assert_eq(read->status, 200, "%s", read->body);
 	cr_assert(json_equal(read->json, created->json), "%s", read->body);
 }
 
 Test(participants, organization_rules_on_a_walk_in)
 {
-	char *org = arena_text(create_organization("provider"));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	char *other = arena_text(create_organization("provider"));
 	char *partner = arena_text(create_organization("partner"));
-	char *supervisor = arena_text(token_for("supervisor", org));
-	char *admin = arena_text(admin_token());
 	char body[512];
 	const char *person = "\"given_name\":\"A\",\"family_name\":\"B\"";
 	snprintf(body, sizeof body, "{%s}", person);
-	struct http_response *nowhere = http_post("/v1/participants", admin, body);
+	struct http_response *nowhere = http_post("/v1/participants", world.admin.token, body);
 	cr_assert_eq(nowhere->status, 422, "%s", nowhere->body);
 	assert_error_names(nowhere, "organization_id");
 	snprintf(body, sizeof body, "{\"organization_id\":\"%s\",%s}", other, person);
-	struct http_response *elsewhere = http_post("/v1/participants", supervisor, body);
+	struct http_response *elsewhere =
+		http_post("/v1/participants", world.supervisor.token, body);
 	cr_assert_eq(elsewhere->status, 422, "%s", elsewhere->body);
 	assert_error_names(elsewhere, "organization_id");
 	snprintf(body, sizeof body, "{\"organization_id\":\"%s\",%s}", partner, person);
-	struct http_response *at_partner = http_post("/v1/participants", admin, body);
+	struct http_response *at_partner = http_post("/v1/participants", world.admin.token, body);
 	cr_assert_eq(at_partner->status, 422, "%s", at_partner->body);
 	assert_error_names(at_partner, "organization_id");
 	snprintf(body, sizeof body, "{\"organization_id\":\"%s\",%s}", other, person);
-	struct http_response *by_admin = http_post("/v1/participants", admin, body);
+	struct http_response *by_admin = http_post("/v1/participants", world.admin.token, body);
 	cr_assert_eq(by_admin->status, 201, "%s", by_admin->body);
 	cr_assert_str_eq(http_string(by_admin, "organization_id"), other);
 }
 
 Test(participants, every_broken_field_is_named)
 {
-	char *org = arena_text(create_organization("provider"));
-	char *supervisor = arena_text(token_for("supervisor", org));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	struct http_response *response = http_post(
-		"/v1/participants", supervisor,
+		"/v1/participants", world.supervisor.token,
 		"{\"given_name\":\"\",\"preferred_name\":\" Jo\",\"birth_date\":\"2999-01-01\","
 		"\"phone\":\"call me\",\"email\":\"jo at example\",\"county\":7,"
 		"\"preferred_language\":\"spanish\",\"youth\":{\"given_name\":\"Sky\"},"
@@ -102,13 +103,13 @@ Test(participants, every_broken_field_is_named)
 
 Test(participants, roles_that_are_refused)
 {
-	char *org = arena_text(create_organization("provider"));
-	char *supervisor = arena_text(token_for("supervisor", org));
-	char *id = arena_text(walk_in(supervisor, "Lee", ""));
+	struct world world;
+	world_build(&world, (struct world_options){0});
+	char *id = arena_text(walk_in(world.supervisor.token, "Lee", ""));
 	char *path = arena_text(participant_path(id));
 	const char *roles[] = {"partner", "reporter"};
 	for (size_t i = 0; i < 2; i++) {
-		char *token = arena_text(token_for(roles[i], org));
+		char *token = arena_text(token_for(roles[i], world.provider));
 		struct http_response *responses[] = {
 			http_get("/v1/participants", token),
 			http_post("/v1/participants", token,
@@ -121,7 +122,7 @@ Test(participants, roles_that_are_refused)
 				     responses[r]->body);
 		}
 	}
-	char *specialist = arena_text(token_for("specialist", org));
+	char *specialist = arena_text(token_for("specialist", world.provider));
 	struct http_response *create = http_post("/v1/participants", specialist,
 						 "{\"given_name\":\"A\",\"family_name\":\"B\"}");
 	cr_assert_eq(create->status, 403);
@@ -152,16 +153,18 @@ Test(participants, another_organization_is_invisible)
 
 Test(participants, a_specialist_sees_only_the_people_assigned_to_them)
 {
-	char *org = arena_text(create_organization("provider"));
-	char *supervisor = arena_text(token_for("supervisor", org));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	char subject[96], other_subject[96], participant_id[64];
-	char *specialist_id = arena_text(certified_specialist(org, subject, sizeof subject));
-	char *other_id = arena_text(certified_specialist(org, other_subject, sizeof other_subject));
-	char *specialist = arena_text(token_for_subject("specialist", org, subject));
-	char *other = arena_text(token_for_subject("specialist", org, other_subject));
-	char *walk_in_id = arena_text(walk_in(supervisor, "Lee", ""));
-	char *referral = arena_text(assigned_referral(supervisor, specialist_id, participant_id,
-						      sizeof participant_id));
+	char *specialist_id =
+		arena_text(certified_specialist(world.provider, subject, sizeof subject));
+	char *other_id = arena_text(
+		certified_specialist(world.provider, other_subject, sizeof other_subject));
+	char *specialist = arena_text(token_for_subject("specialist", world.provider, subject));
+	char *other = arena_text(token_for_subject("specialist", world.provider, other_subject));
+	char *walk_in_id = arena_text(walk_in(world.supervisor.token, "Lee", ""));
+	char *referral = arena_text(assigned_referral(world.supervisor.token, specialist_id,
+						      participant_id, sizeof participant_id));
 	char *path = arena_text(participant_path(participant_id));
 
 	struct http_response *mine = http_get(path, specialist);
@@ -182,7 +185,7 @@ Test(participants, a_specialist_sees_only_the_people_assigned_to_them)
 	char assignment[160], body[160];
 	snprintf(assignment, sizeof assignment, "/v1/referrals/%s/assignment", referral);
 	snprintf(body, sizeof body, "{\"specialist_id\":\"%s\"}", other_id);
-	struct http_response *moved = http_post(assignment, supervisor, body);
+	struct http_response *moved = http_post(assignment, world.supervisor.token, body);
 	cr_assert_eq(moved->status, 200, "%s", moved->body);
 	struct http_response *gone = http_get(path, specialist);
 	cr_assert_eq(gone->status, 404, "%s", gone->body);
@@ -192,21 +195,21 @@ Test(participants, a_specialist_sees_only_the_people_assigned_to_them)
 
 Test(participants, supervisor_corrects_a_record)
 {
-	char *org = arena_text(create_organization("provider"));
-	char *supervisor = arena_text(token_for("supervisor", org));
-	char *id = arena_text(walk_in(supervisor, "Lee",
+	struct world world;
+	world_build(&world, (struct world_options){0});
+	char *id = arena_text(walk_in(world.supervisor.token, "Lee",
 				      "\"youth\":{\"given_name\":\"Sky\",\"birth_date\":"
 				      "\"2014-06-01\"}"));
 	char *path = arena_text(participant_path(id));
 	struct http_response *stale =
-		http_patch(path, supervisor, "{\"phone\":\"5035550100\"}", "\"9\"");
+		http_patch(path, world.supervisor.token, "{\"phone\":\"5035550100\"}", "\"9\"");
 	cr_assert_eq(stale->status, 412, "%s", stale->body);
 	struct http_response *same =
-		http_patch(path, supervisor, "{\"given_name\":\"Jordan\"}", NULL);
+		http_patch(path, world.supervisor.token, "{\"given_name\":\"Jordan\"}", NULL);
 	cr_assert_eq(same->status, 200, "%s", same->body);
 	cr_assert_eq(json_integer_value(json_object_get(same->json, "version")), 1);
-	struct http_response *changed =
-		http_patch(path, supervisor, "{\"phone\":\"5035550100\",\"youth\":null}", "\"1\"");
+	struct http_response *changed = http_patch(
+		path, world.supervisor.token, "{\"phone\":\"5035550100\",\"youth\":null}", "\"1\"");
 	cr_assert_eq(changed->status, 200, "%s", changed->body);
 	cr_assert_eq(json_integer_value(json_object_get(changed->json, "version")), 2);
 	cr_assert(json_is_null(json_object_get(changed->json, "youth")), "%s", changed->body);
@@ -214,83 +217,88 @@ Test(participants, supervisor_corrects_a_record)
 	char *elsewhere = arena_text(create_organization("provider"));
 	char body[128];
 	snprintf(body, sizeof body, "{\"organization_id\":\"%s\"}", elsewhere);
-	struct http_response *moved = http_patch(path, supervisor, body, NULL);
+	struct http_response *moved = http_patch(path, world.supervisor.token, body, NULL);
 	cr_assert_eq(moved->status, 422, "%s", moved->body);
 	assert_error_names(moved, "organization_id");
-	struct http_response *broken = http_patch(path, supervisor, "{\"email\":\"nope\"}", NULL);
+	struct http_response *broken =
+		http_patch(path, world.supervisor.token, "{\"email\":\"nope\"}", NULL);
 	cr_assert_eq(broken->status, 422, "%s", broken->body);
 	assert_error_names(broken, "email");
-	struct http_response *after = http_get(path, supervisor);
+	struct http_response *after = http_get(path, world.supervisor.token);
 	cr_assert_eq(json_integer_value(json_object_get(after->json, "version")), 2);
 }
 
 Test(participants, list_filters)
 {
-	char *org = arena_text(create_organization("provider"));
-	char *supervisor = arena_text(token_for("supervisor", org));
-	char *lee = arena_text(walk_in(supervisor, "Lee", "\"county\":\"Multnomah\""));
-	char *park = arena_text(walk_in(supervisor, "Park-Filter",
+	struct world world;
+	world_build(&world, (struct world_options){0});
+	char *lee = arena_text(walk_in(world.supervisor.token, "Lee", "\"county\":\"Multnomah\""));
+	char *park = arena_text(walk_in(world.supervisor.token, "Park-Filter",
 					"\"county\":\"Clackamas\",\"preferred_name\":\"Mo\""));
 	char listed[1024], expected[1024];
 	const char *multnomah[] = {lee};
 	join_ids(multnomah, 1, expected, sizeof expected);
-	list_ids("/v1/participants?county=MULTNOMAH", supervisor, listed, sizeof listed);
+	list_ids("/v1/participants?county=MULTNOMAH", world.supervisor.token, listed,
+		 sizeof listed);
 	cr_assert_str_eq(listed, expected);
 	const char *parks[] = {park};
 	join_ids(parks, 1, expected, sizeof expected);
-	list_ids("/v1/participants?q=park-f", supervisor, listed, sizeof listed);
+	list_ids("/v1/participants?q=park-f", world.supervisor.token, listed, sizeof listed);
 	cr_assert_str_eq(listed, expected);
-	list_ids("/v1/participants?q=mo", supervisor, listed, sizeof listed);
+	list_ids("/v1/participants?q=mo", world.supervisor.token, listed, sizeof listed);
 	cr_assert_str_eq(listed, expected, "preferred names are searched too");
 	const char *both[] = {park, lee};
 	join_ids(both, 2, expected, sizeof expected);
-	list_ids("/v1/participants?q=jordan", supervisor, listed, sizeof listed);
+	list_ids("/v1/participants?q=jordan", world.supervisor.token, listed, sizeof listed);
 	cr_assert_str_eq(listed, expected);
 	const char *bad[] = {"/v1/participants?q=", "/v1/participants?organization_id=x",
 			     "/v1/participants?limit=500", "/v1/participants?name=Lee"};
 	for (size_t i = 0; i < 4; i++) {
-		struct http_response *response = http_get(bad[i], supervisor);
+		struct http_response *response = http_get(bad[i], world.supervisor.token);
 		cr_assert_eq(response->status, 400, "%s: %s", bad[i], response->body);
 	}
 }
 
 Test(participants, a_parent_in_family_support_keeps_the_youth)
 {
-	char *org = arena_text(create_organization("provider"));
-	char *supervisor = arena_text(token_for("supervisor", org));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	struct http_response *created = http_post(
-		"/v1/referrals", supervisor,
+		"/v1/referrals", world.supervisor.token,
 		"{\"service_type\":\"family\",\"participant\":{\"given_name\":\"Dee\","
 		"\"family_name\":\"Moss\",\"youth\":{\"given_name\":\"Kai\",\"birth_date\":"
 		"\"2015-03-03\"}},\"reason\":\"School refusal and a new diagnosis.\","
 		"\"consent\":{\"obtained\":true}}");
 	cr_assert_eq(created->status, 201, "%s", created->body);
 	char *path = arena_text(participant_path(http_string(created, "participant_id")));
-	struct http_response *dropped = http_patch(path, supervisor, "{\"youth\":null}", NULL);
+	struct http_response *dropped =
+		http_patch(path, world.supervisor.token, "{\"youth\":null}", NULL);
 	cr_assert_eq(dropped->status, 422, "%s", dropped->body);
 	assert_error_names(dropped, "youth");
-	struct http_response *renamed =
-		http_patch(path, supervisor, "{\"youth\":{\"given_name\":\"Kai-Lee\"}}", NULL);
+	struct http_response *renamed = http_patch(
+		path, world.supervisor.token, "{\"youth\":{\"given_name\":\"Kai-Lee\"}}", NULL);
 	cr_assert_eq(renamed->status, 200, "%s", renamed->body);
 }
 
 Test(participants, a_closed_referral_ends_the_specialists_access)
 {
-	char *org = arena_text(create_organization("provider"));
-	char *supervisor = arena_text(token_for("supervisor", org));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	char subject[96], participant_id[64];
-	char *specialist_id = arena_text(certified_specialist(org, subject, sizeof subject));
-	char *specialist = arena_text(token_for_subject("specialist", org, subject));
-	char *referral = arena_text(assigned_referral(supervisor, specialist_id, participant_id,
-						      sizeof participant_id));
+	char *specialist_id =
+		arena_text(certified_specialist(world.provider, subject, sizeof subject));
+	char *specialist = arena_text(token_for_subject("specialist", world.provider, subject));
+	char *referral = arena_text(assigned_referral(world.supervisor.token, specialist_id,
+						      participant_id, sizeof participant_id));
 	char *path = arena_text(participant_path(participant_id));
 	char referral_path[128], transitions[160];
 	snprintf(referral_path, sizeof referral_path, "/v1/referrals/%s", referral);
 	snprintf(transitions, sizeof transitions, "/v1/referrals/%s/transitions", referral);
 	struct http_response *before = http_get(path, specialist);
 	cr_assert_eq(before->status, 200, "%s", before->body);
-	struct http_response *closed = http_post(
-		transitions, supervisor, "{\"to\":\"closed\",\"reason\":\"Moved out of state\"}");
+	struct http_response *closed =
+		http_post(transitions, world.supervisor.token,
+			  "{\"to\":\"closed\",\"reason\":\"Moved out of state\"}");
 	cr_assert_eq(closed->status, 200, "%s", closed->body);
 	struct http_response *after = http_get(path, specialist);
 	cr_assert_eq(after->status, 404, "%s", after->body);

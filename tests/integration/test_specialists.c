@@ -7,6 +7,7 @@
 #include "arena.h"
 #include "fixtures.h"
 #include "http.h"
+#include "world.h"
 
 static long long integer_member(const struct http_response *response, const char *key)
 {
@@ -42,17 +43,17 @@ TestSuite(specialists, .init = arena_open, .fini = arena_close);
 
 Test(specialists, supervisor_creates_with_defaults_and_reads_back)
 {
-	char *org = arena_text(create_organization("provider"));
-	char *supervisor = arena_text(token_for("supervisor", org));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	char subject[96];
 	struct http_response *created = create_from(
-		supervisor,
+		world.supervisor.token,
 		"\"given_name\":\"Maria\",\"family_name\":\"Lopez\","
 		"\"kind\":\"peer\",\"lived_experience\":[\"substance_use\",\"mental_health\"],"
 		"\"languages\":[\"en\",\"es-MX\"],\"counties\":[\"Multnomah\"],"
 		"\"specialties\":[\"reentry\"],\"bio\":\"In recovery since 2015.\"",
 		subject, sizeof subject);
-	cr_assert_str_eq(member(created, "organization_id"), org);
+	cr_assert_str_eq(member(created, "organization_id"), world.provider);
 	cr_assert_str_eq(member(created, "subject"), subject);
 	cr_assert_eq(integer_member(created, "max_caseload"), 15);
 	cr_assert(boolean_member(created, "active"));
@@ -64,22 +65,24 @@ Test(specialists, supervisor_creates_with_defaults_and_reads_back)
 	char *expected = arena_text(path_of("/v1/specialists", member(created, "id")));
 	cr_assert_str_eq(location, expected);
 
-	struct http_response *read = http_get(location, supervisor);
+	struct http_response *read = http_get(location, world.supervisor.token);
 	cr_assert_eq(read->status, 200, "%s", read->body);
 	cr_assert(json_equal(read->json, created->json), "%s", read->body);
 	char *etag = arena_text(http_header(read, "ETag"));
 	cr_assert_str_eq(etag, "\"1\"");
-	struct http_response *cached = http_send(&(struct http_request){
-		.path = location, .token = supervisor, .headers = {"If-None-Match: \"1\""}});
+	struct http_response *cached =
+		http_send(&(struct http_request){.path = location,
+						 .token = world.supervisor.token,
+						 .headers = {"If-None-Match: \"1\""}});
 	cr_assert_eq(cached->status, 304);
 }
 
 Test(specialists, every_broken_field_is_named)
 {
-	char *org = arena_text(create_organization("provider"));
-	char *supervisor = arena_text(token_for("supervisor", org));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	struct http_response *response = http_post(
-		"/v1/specialists", supervisor,
+		"/v1/specialists", world.supervisor.token,
 		"{\"subject\":\" padded\",\"given_name\":\"\",\"kind\":\"mentor\","
 		"\"lived_experience\":[\"gambling\"],\"languages\":[\"en\",\"english\",\"EN\"],"
 		"\"counties\":[\"A\",\"A\"],\"specialties\":[\"x\\u0007\"],\"max_caseload\":101,"
@@ -147,15 +150,16 @@ Test(specialists, organization_rules_on_create)
 
 Test(specialists, roles_that_are_refused)
 {
-	char *org = arena_text(create_organization("provider"));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	char subject[96];
-	char *id = arena_text(create_specialist(org, "peer", subject, sizeof subject));
+	char *id = arena_text(create_specialist(world.provider, "peer", subject, sizeof subject));
 	char *path = arena_text(path_of("/v1/specialists", id));
 	const char *body = "{\"subject\":\"x\",\"given_name\":\"A\",\"family_name\":\"B\","
 			   "\"kind\":\"peer\"}";
 	const char *outsiders[] = {"partner", "reporter"};
 	for (size_t i = 0; i < 2; i++) {
-		char *token = arena_text(token_for(outsiders[i], org));
+		char *token = arena_text(token_for(outsiders[i], world.provider));
 		struct http_response *responses[] = {
 			http_get("/v1/specialists", token),
 			http_post("/v1/specialists", token, body),
@@ -170,13 +174,12 @@ Test(specialists, roles_that_are_refused)
 		}
 	}
 	/* A specialist neither lists nor creates staff; /me is theirs alone. */
-	char *specialist = arena_text(token_for_subject("specialist", org, subject));
+	char *specialist = arena_text(token_for_subject("specialist", world.provider, subject));
 	struct http_response *list = http_get("/v1/specialists", specialist);
 	struct http_response *create = http_post("/v1/specialists", specialist, body);
 	cr_assert_eq(list->status, 403);
 	cr_assert_eq(create->status, 403);
-	char *supervisor = arena_text(token_for("supervisor", org));
-	struct http_response *me = http_get("/v1/specialists/me", supervisor);
+	struct http_response *me = http_get("/v1/specialists/me", world.supervisor.token);
 	cr_assert_eq(me->status, 403);
 	struct http_response *missing = http_get("/v1/specialists", NULL);
 	cr_assert_eq(missing->status, 401);
@@ -283,21 +286,23 @@ Test(specialists, a_specialist_changes_only_what_describes_them)
 
 Test(specialists, supervisor_patch_rules)
 {
-	char *org = arena_text(create_organization("provider"));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	char subject[96], taken[96];
-	char *id = arena_text(create_specialist(org, "peer", subject, sizeof subject));
-	arena_text(create_specialist(org, "peer", taken, sizeof taken));
-	char *supervisor = arena_text(token_for("supervisor", org));
+	char *id = arena_text(create_specialist(world.provider, "peer", subject, sizeof subject));
+	arena_text(create_specialist(world.provider, "peer", taken, sizeof taken));
 	char *path = arena_text(path_of("/v1/specialists", id));
 
-	struct http_response *stale = http_patch(path, supervisor, "{\"max_caseload\":3}", "\"7\"");
+	struct http_response *stale =
+		http_patch(path, world.supervisor.token, "{\"max_caseload\":3}", "\"7\"");
 	cr_assert_eq(stale->status, 412, "%s", stale->body);
-	struct http_response *same = http_patch(path, supervisor, "{\"max_caseload\":15}", NULL);
+	struct http_response *same =
+		http_patch(path, world.supervisor.token, "{\"max_caseload\":15}", NULL);
 	cr_assert_eq(same->status, 200, "%s", same->body);
 	cr_assert_eq(integer_member(same, "version"), 1, "an unchanged PATCH keeps the version");
 	struct http_response *changed = http_patch(
-		path, supervisor, "{\"max_caseload\":3,\"active\":false,\"kind\":\"family_peer\"}",
-		"\"1\"");
+		path, world.supervisor.token,
+		"{\"max_caseload\":3,\"active\":false,\"kind\":\"family_peer\"}", "\"1\"");
 	cr_assert_eq(changed->status, 200, "%s", changed->body);
 	cr_assert_eq(integer_member(changed, "max_caseload"), 3);
 	cr_assert_not(boolean_member(changed, "active"));
@@ -306,18 +311,18 @@ Test(specialists, supervisor_patch_rules)
 	char *elsewhere = arena_text(create_organization("provider"));
 	char body[160];
 	snprintf(body, sizeof body, "{\"organization_id\":\"%s\"}", elsewhere);
-	struct http_response *moved = http_patch(path, supervisor, body, NULL);
+	struct http_response *moved = http_patch(path, world.supervisor.token, body, NULL);
 	cr_assert_eq(moved->status, 422, "%s", moved->body);
 	assert_error_names(moved, "organization_id");
 	snprintf(body, sizeof body, "{\"subject\":\"%s\"}", taken);
-	struct http_response *duplicate = http_patch(path, supervisor, body, NULL);
+	struct http_response *duplicate = http_patch(path, world.supervisor.token, body, NULL);
 	cr_assert_eq(duplicate->status, 409, "%s", duplicate->body);
 	struct http_response *too_many =
-		http_patch(path, supervisor, "{\"max_caseload\":101}", NULL);
+		http_patch(path, world.supervisor.token, "{\"max_caseload\":101}", NULL);
 	cr_assert_eq(too_many->status, 422, "%s", too_many->body);
 	assert_error_names(too_many, "max_caseload");
 
-	struct http_response *after = http_get(path, supervisor);
+	struct http_response *after = http_get(path, world.supervisor.token);
 	cr_assert_eq(integer_member(after, "version"), 2, "refused patches change nothing");
 	cr_assert_str_eq(member(after, "subject"), subject);
 }
@@ -339,34 +344,34 @@ static char *id_of(struct http_response *response)
 
 Test(specialists, filters_return_exactly_the_right_people)
 {
-	char *org = arena_text(create_organization("provider"));
-	char *supervisor = arena_text(token_for("supervisor", org));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	char subject[96];
 	/* Created in this order; lists are newest first. */
 	char *bilingual = id_of(create_from(
-		supervisor,
+		world.supervisor.token,
 		"\"given_name\":\"Rosa\",\"family_name\":\"Quintero-Filter\","
 		"\"kind\":\"peer\",\"languages\":[\"en\",\"es-MX\"],\"counties\":[\"Multnomah\"],"
 		"\"lived_experience\":[\"substance_use\"]",
 		subject, sizeof subject));
 	char *full = id_of(create_from(
-		supervisor,
+		world.supervisor.token,
 		"\"given_name\":\"Dana\",\"family_name\":\"Okafor\","
 		"\"kind\":\"family_peer\",\"languages\":[\"en\"],\"counties\":[\"Clackamas\"],"
 		"\"lived_experience\":[\"caregiver\"],\"max_caseload\":0",
 		subject, sizeof subject));
 	char *uncertified = id_of(
-		create_from(supervisor,
+		create_from(world.supervisor.token,
 			    "\"given_name\":\"Minh\",\"family_name\":\"Tran\","
 			    "\"kind\":\"peer\",\"languages\":[\"vi\"],\"counties\":[\"multnomah\"],"
 			    "\"lived_experience\":[\"mental_health\"]",
 			    subject, sizeof subject));
 	char *inactive =
-		id_of(create_from(supervisor,
+		id_of(create_from(world.supervisor.token,
 				  "\"given_name\":\"Sam\",\"family_name\":\"Reyes\","
 				  "\"kind\":\"peer\",\"languages\":[\"est\"],\"active\":false",
 				  subject, sizeof subject));
-	char *pending = id_of(create_from(supervisor,
+	char *pending = id_of(create_from(world.supervisor.token,
 					  "\"given_name\":\"Lee\",\"family_name\":\"Park\","
 					  "\"kind\":\"peer\",\"languages\":[\"ko\"]",
 					  subject, sizeof subject));
@@ -377,36 +382,37 @@ Test(specialists, filters_return_exactly_the_right_people)
 	free(create_certification(uncertified, "active", "2020-01-01", "2022-01-01"));
 
 	const char *all[] = {pending, inactive, uncertified, full, bilingual};
-	expect_ids("/v1/specialists?limit=50", supervisor, all, 5);
+	expect_ids("/v1/specialists?limit=50", world.supervisor.token, all, 5);
 	const char *family[] = {full};
-	expect_ids("/v1/specialists?kind=family_peer", supervisor, family, 1);
+	expect_ids("/v1/specialists?kind=family_peer", world.supervisor.token, family, 1);
 	const char *spanish[] = {bilingual};
-	expect_ids("/v1/specialists?language=es", supervisor, spanish, 1);
-	expect_ids("/v1/specialists?language=ES-mx", supervisor, spanish, 1);
-	expect_ids("/v1/specialists?language=es-ES", supervisor, NULL, 0);
+	expect_ids("/v1/specialists?language=es", world.supervisor.token, spanish, 1);
+	expect_ids("/v1/specialists?language=ES-mx", world.supervisor.token, spanish, 1);
+	expect_ids("/v1/specialists?language=es-ES", world.supervisor.token, NULL, 0);
 	const char *multnomah[] = {uncertified, bilingual};
-	expect_ids("/v1/specialists?county=MULTNOMAH", supervisor, multnomah, 2);
+	expect_ids("/v1/specialists?county=MULTNOMAH", world.supervisor.token, multnomah, 2);
 	const char *caregivers[] = {full};
-	expect_ids("/v1/specialists?lived_experience=caregiver", supervisor, caregivers, 1);
+	expect_ids("/v1/specialists?lived_experience=caregiver", world.supervisor.token, caregivers,
+		   1);
 	const char *certified[] = {inactive, full, bilingual};
-	expect_ids("/v1/specialists?certified=true", supervisor, certified, 3);
+	expect_ids("/v1/specialists?certified=true", world.supervisor.token, certified, 3);
 	const char *not_certified[] = {pending, uncertified};
-	expect_ids("/v1/specialists?certified=false", supervisor, not_certified, 2);
+	expect_ids("/v1/specialists?certified=false", world.supervisor.token, not_certified, 2);
 	/* Accepting: active, certified and under max_caseload. */
 	const char *accepting[] = {bilingual};
-	expect_ids("/v1/specialists?accepting=true", supervisor, accepting, 1);
+	expect_ids("/v1/specialists?accepting=true", world.supervisor.token, accepting, 1);
 	const char *not_accepting[] = {pending, inactive, uncertified, full};
-	expect_ids("/v1/specialists?accepting=false", supervisor, not_accepting, 4);
+	expect_ids("/v1/specialists?accepting=false", world.supervisor.token, not_accepting, 4);
 	const char *inactive_only[] = {inactive};
-	expect_ids("/v1/specialists?active=false", supervisor, inactive_only, 1);
-	expect_ids("/v1/specialists?q=quintero-f", supervisor, spanish, 1);
-	expect_ids("/v1/specialists?q=rosa%20quintero", supervisor, spanish, 1);
+	expect_ids("/v1/specialists?active=false", world.supervisor.token, inactive_only, 1);
+	expect_ids("/v1/specialists?q=quintero-f", world.supervisor.token, spanish, 1);
+	expect_ids("/v1/specialists?q=rosa%20quintero", world.supervisor.token, spanish, 1);
 	const char *combined[] = {bilingual};
-	expect_ids("/v1/specialists?county=Multnomah&certified=true&kind=peer", supervisor,
-		   combined, 1);
+	expect_ids("/v1/specialists?county=Multnomah&certified=true&kind=peer",
+		   world.supervisor.token, combined, 1);
 
 	/* Pages of two cover everyone once, in order. */
-	expect_ids("/v1/specialists?limit=2", supervisor, all, 5);
+	expect_ids("/v1/specialists?limit=2", world.supervisor.token, all, 5);
 
 	const char *bad[] = {"/v1/specialists?kind=mentor",
 			     "/v1/specialists?certified=yes",
@@ -420,7 +426,7 @@ Test(specialists, filters_return_exactly_the_right_people)
 			     "/v1/specialists?cursor=garbage",
 			     "/v1/specialists?colour=red"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		struct http_response *response = http_get(bad[i], supervisor);
+		struct http_response *response = http_get(bad[i], world.supervisor.token);
 		cr_assert_eq(response->status, 400, "%s: %s", bad[i], response->body);
 	}
 	free(pending);
@@ -446,46 +452,46 @@ Test(specialists, admin_lists_every_organization_or_one)
 
 Test(specialists, languages_differing_only_in_case_are_one_language)
 {
-	char *org = arena_text(create_organization("provider"));
-	char *supervisor = arena_text(token_for("supervisor", org));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	char body[512], subject[96];
 	unique_name("person", subject, sizeof subject);
 	snprintf(body, sizeof body,
 		 "{\"subject\":\"%s\",\"given_name\":\"A\",\"family_name\":\"B\",\"kind\":\"peer\","
 		 "\"languages\":[\"es-MX\",\"ES-mx\"]}",
 		 subject);
-	struct http_response *response = http_post("/v1/specialists", supervisor, body);
+	struct http_response *response = http_post("/v1/specialists", world.supervisor.token, body);
 	cr_assert_eq(response->status, 422, "%s", response->body);
 	assert_error_names(response, "languages");
 }
 
 Test(specialists, own_organization_id_in_upper_case_is_the_same_organization)
 {
-	char *org = arena_text(create_organization("provider"));
-	char *supervisor = arena_text(token_for("supervisor", org));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	char upper[64], body[512], subject[96];
-	snprintf(upper, sizeof upper, "%s", org);
+	snprintf(upper, sizeof upper, "%s", world.provider);
 	for (char *c = upper; *c; c++)
 		*c = (char)toupper((unsigned char)*c);
 	unique_name("person", subject, sizeof subject);
 	snprintf(body, sizeof body, IN_ORGANIZATION, upper, subject);
-	struct http_response *response = http_post("/v1/specialists", supervisor, body);
+	struct http_response *response = http_post("/v1/specialists", world.supervisor.token, body);
 	cr_assert_eq(response->status, 201, "%s", response->body);
-	cr_assert_str_eq(member(response, "organization_id"), org);
+	cr_assert_str_eq(member(response, "organization_id"), world.provider);
 }
 
 Test(specialists, a_deactivated_specialists_token_stops_at_once)
 {
-	char *org = arena_text(create_organization("provider"));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	char subject[96];
-	char *id = arena_text(create_specialist(org, "peer", subject, sizeof subject));
-	char *specialist = arena_text(token_for_subject("specialist", org, subject));
-	char *supervisor = arena_text(token_for("supervisor", org));
+	char *id = arena_text(create_specialist(world.provider, "peer", subject, sizeof subject));
+	char *specialist = arena_text(token_for_subject("specialist", world.provider, subject));
 	struct http_response *before = http_get("/v1/specialists/me", specialist);
 	cr_assert_eq(before->status, 200, "%s", before->body);
 	char *path = arena_text(path_of("/v1/specialists", id));
 	struct http_response *deactivated =
-		http_patch(path, supervisor, "{\"active\":false}", NULL);
+		http_patch(path, world.supervisor.token, "{\"active\":false}", NULL);
 	cr_assert_eq(deactivated->status, 200, "%s", deactivated->body);
 	const char *paths[] = {"/v1/specialists/me", "/v1/participants", "/v1/session-notes",
 			       "/v1/referrals"};
@@ -502,7 +508,8 @@ Test(specialists, a_deactivated_specialists_token_stops_at_once)
 		"\"2026-01-05T10:00:00Z\",\"duration_minutes\":30,\"modality\":\"phone\","
 		"\"goal_ids\":[\"5a0f6f0e-0000-4000-8000-000000000002\"]}");
 	cr_assert_eq(write->status, 401, "%s", write->body);
-	struct http_response *reactivated = http_patch(path, supervisor, "{\"active\":true}", NULL);
+	struct http_response *reactivated =
+		http_patch(path, world.supervisor.token, "{\"active\":true}", NULL);
 	cr_assert_eq(reactivated->status, 200, "%s", reactivated->body);
 	struct http_response *again = http_get("/v1/specialists/me", specialist);
 	cr_assert_eq(again->status, 200, "%s", again->body);
@@ -527,13 +534,14 @@ static void expect_no_profile(struct http_response *response, const char *who, c
  * makes the profile, the same token works. */
 Test(specialists, a_token_without_a_profile_is_forbidden_saying_so)
 {
-	char *org = arena_text(create_organization("provider"));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	char *elsewhere = arena_text(create_organization("provider"));
 	char subject[96], nobody[96];
 	char *id = arena_text(create_specialist(elsewhere, "peer", subject, sizeof subject));
 	unique_name("nobody yet", nobody, sizeof nobody);
-	char *unknown = arena_text(token_for_subject("specialist", org, nobody));
-	char *misplaced = arena_text(token_for_subject("specialist", org, subject));
+	char *unknown = arena_text(token_for_subject("specialist", world.provider, nobody));
+	char *misplaced = arena_text(token_for_subject("specialist", world.provider, subject));
 	char *theirs = arena_text(path_of("/v1/specialists", id));
 	char *of_theirs = arena_text(path_of(theirs, "certifications"));
 	const struct {
@@ -551,12 +559,11 @@ Test(specialists, a_token_without_a_profile_is_forbidden_saying_so)
 				  "\"issued_on\":\"2025-01-01\",\"expires_on\":\"2027-01-01\"}"),
 			callers[i].who, "POST a certification");
 	}
-	char *supervisor = arena_text(token_for("supervisor", org));
 	json_t *profile =
-		json_pack("{s:s, s:s, s:s, s:s, s:s}", "organization_id", org, "subject", nobody,
-			  "given_name", "Ana", "family_name", "Reyes", "kind", "peer");
+		json_pack("{s:s, s:s, s:s, s:s, s:s}", "organization_id", world.provider, "subject",
+			  nobody, "given_name", "Ana", "family_name", "Reyes", "kind", "peer");
 	struct http_response *created =
-		http_send_json("POST", "/v1/specialists", supervisor, profile);
+		http_send_json("POST", "/v1/specialists", world.supervisor.token, profile);
 	cr_assert_eq(created->status, 201, "%s", created->body);
 	struct http_response *me = http_get("/v1/specialists/me", unknown);
 	cr_expect_eq(me->status, 200, "%s", me->body);
