@@ -7,6 +7,7 @@
 #include "arena.h"
 #include "fixtures.h"
 #include "http.h"
+#include "requests.h"
 #include "world.h"
 
 static long long integer_member(const struct http_response *response, const char *key)
@@ -81,14 +82,6 @@ Test(specialists, every_broken_field_is_named)
 {
 	struct world world;
 	world_build(&world, (struct world_options){0});
-	struct http_response *response = http_post(
-		"/v1/specialists", world.supervisor.token,
-		"{\"subject\":\" padded\",\"given_name\":\"\",\"kind\":\"mentor\","
-		"\"lived_experience\":[\"gambling\"],\"languages\":[\"en\",\"english\",\"EN\"],"
-		"\"counties\":[\"A\",\"A\"],\"specialties\":[\"x\\u0007\"],\"max_caseload\":101,"
-		"\"active\":\"yes\",\"bio\":7,\"caseload\":3,\"certified\":true,\"colour\":"
-		"\"red\"}");
-	cr_assert_eq(response->status, 422, "%s", response->body);
 	const char *fields[] = {"subject",
 				"given_name",
 				"family_name",
@@ -103,8 +96,14 @@ Test(specialists, every_broken_field_is_named)
 				"caseload",
 				"certified",
 				"colour"};
-	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-		assert_error_names(response, fields[i]);
+	assert_post_names_fields(
+		"/v1/specialists", world.supervisor.token,
+		"{\"subject\":\" padded\",\"given_name\":\"\",\"kind\":\"mentor\","
+		"\"lived_experience\":[\"gambling\"],\"languages\":[\"en\",\"english\",\"EN\"],"
+		"\"counties\":[\"A\",\"A\"],\"specialties\":[\"x\\u0007\"],\"max_caseload\":101,"
+		"\"active\":\"yes\",\"bio\":7,\"caseload\":3,\"certified\":true,\"colour\":"
+		"\"red\"}",
+		fields, sizeof fields / sizeof fields[0]);
 }
 
 #define IN_ORGANIZATION                                                                        \
@@ -114,37 +113,23 @@ Test(specialists, every_broken_field_is_named)
 
 Test(specialists, organization_rules_on_create)
 {
-	char *provider = arena_text(create_organization("provider"));
+	struct world world;
+	world_build(&world, (struct world_options){0});
 	char *other = arena_text(create_organization("provider"));
 	char *partner = arena_text(create_organization("partner"));
-	char *supervisor = arena_text(token_for("supervisor", provider));
-	char *admin = arena_text(admin_token());
 	char subject[96], body[512];
 	unique_name("person", subject, sizeof subject);
-
-	/* An admin without org must say where; a supervisor only into their own. */
-	snprintf(
-		body, sizeof body,
-		"{\"subject\":\"%s\",\"given_name\":\"A\",\"family_name\":\"B\",\"kind\":\"peer\"}",
-		subject);
-	struct http_response *nowhere = http_post("/v1/specialists", admin, body);
-	cr_assert_eq(nowhere->status, 422, "%s", nowhere->body);
-	assert_error_names(nowhere, "organization_id");
-	snprintf(body, sizeof body, IN_ORGANIZATION, other, subject);
-	struct http_response *elsewhere = http_post("/v1/specialists", supervisor, body);
-	cr_assert_eq(elsewhere->status, 422, "%s", elsewhere->body);
-	assert_error_names(elsewhere, "organization_id");
-	snprintf(body, sizeof body, IN_ORGANIZATION, partner, subject);
-	struct http_response *at_partner = http_post("/v1/specialists", admin, body);
-	cr_assert_eq(at_partner->status, 422, "%s", at_partner->body);
-	assert_error_names(at_partner, "organization_id");
+	snprintf(body, sizeof body,
+		 "\"subject\":\"%s\",\"given_name\":\"A\",\"family_name\":\"B\",\"kind\":\"peer\"",
+		 subject);
+	assert_organization_rules_on_create("/v1/specialists", body, &world, other, partner);
 
 	/* The subject is unique across organizations. */
-	snprintf(body, sizeof body, IN_ORGANIZATION, provider, subject);
-	struct http_response *first = http_post("/v1/specialists", admin, body);
+	snprintf(body, sizeof body, IN_ORGANIZATION, world.provider, subject);
+	struct http_response *first = http_post("/v1/specialists", world.admin.token, body);
 	cr_assert_eq(first->status, 201, "%s", first->body);
 	snprintf(body, sizeof body, IN_ORGANIZATION, other, subject);
-	struct http_response *again = http_post("/v1/specialists", admin, body);
+	struct http_response *again = http_post("/v1/specialists", world.admin.token, body);
 	cr_assert_eq(again->status, 409, "%s", again->body);
 }
 
@@ -157,22 +142,17 @@ Test(specialists, roles_that_are_refused)
 	char *path = arena_text(path_of("/v1/specialists", id));
 	const char *body = "{\"subject\":\"x\",\"given_name\":\"A\",\"family_name\":\"B\","
 			   "\"kind\":\"peer\"}";
-	const char *outsiders[] = {"partner", "reporter"};
-	for (size_t i = 0; i < 2; i++) {
-		char *token = arena_text(token_for(outsiders[i], world.provider));
-		struct http_response *responses[] = {
-			http_get("/v1/specialists", token),
-			http_post("/v1/specialists", token, body),
-			http_get(path, token),
-			http_patch(path, token, "{\"bio\":\"x\"}", NULL),
-			http_get("/v1/specialists/me", token),
-			http_patch("/v1/specialists/me", token, "{\"bio\":\"x\"}", NULL),
-		};
-		for (size_t r = 0; r < sizeof responses / sizeof responses[0]; r++) {
-			cr_assert_eq(responses[r]->status, 403, "%s #%zu: %s", outsiders[i], r,
-				     responses[r]->body);
-		}
-	}
+	const char *bio = "{\"bio\":\"x\"}";
+	const struct refused_call everything[] = {
+		{"GET", "/v1/specialists", NULL},
+		{"POST", "/v1/specialists", body},
+		{"GET", path, NULL},
+		{"PATCH", path, bio},
+		{"GET", "/v1/specialists/me", NULL},
+		{"PATCH", "/v1/specialists/me", bio},
+	};
+	assert_role_refused("partner", world.provider, everything, 6);
+	assert_role_refused("reporter", world.provider, everything, 6);
 	/* A specialist neither lists nor creates staff; /me is theirs alone. */
 	char *specialist = arena_text(token_for_subject("specialist", world.provider, subject));
 	struct http_response *list = http_get("/v1/specialists", specialist);
