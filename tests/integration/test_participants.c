@@ -96,17 +96,12 @@ Test(participants, roles_that_are_refused)
 	char *path = arena_text(participant_path(id));
 	const char *person = "{\"given_name\":\"A\",\"family_name\":\"B\"}";
 	const char *phone = "{\"phone\":\"5035550100\"}";
-	const struct refused_call everything[] = {
-		{"GET", "/v1/participants", NULL},
-		{"POST", "/v1/participants", person},
-		{"GET", path, NULL},
-		{"PATCH", path, phone},
-	};
-	assert_role_refused("partner", world.provider, everything, 4);
-	assert_role_refused("reporter", world.provider, everything, 4);
+	struct refused_call everything[COLLECTION_CALLS];
+	collection_calls(everything, "/v1/participants", person, path, phone);
+	assert_role_refused("partner", world.provider, everything, COLLECTION_CALLS);
+	assert_role_refused("reporter", world.provider, everything, COLLECTION_CALLS);
 	/* A specialist reads the people assigned to them but records and corrects no one. */
-	const struct refused_call writes[] = {{"POST", "/v1/participants", person},
-					      {"PATCH", path, phone}};
+	const struct refused_call writes[] = {everything[1], everything[3]};
 	assert_role_refused("specialist", world.provider, writes, 2);
 }
 

@@ -143,16 +143,13 @@ Test(specialists, roles_that_are_refused)
 	const char *body = "{\"subject\":\"x\",\"given_name\":\"A\",\"family_name\":\"B\","
 			   "\"kind\":\"peer\"}";
 	const char *bio = "{\"bio\":\"x\"}";
-	const struct refused_call everything[] = {
-		{"GET", "/v1/specialists", NULL},
-		{"POST", "/v1/specialists", body},
-		{"GET", path, NULL},
-		{"PATCH", path, bio},
-		{"GET", "/v1/specialists/me", NULL},
-		{"PATCH", "/v1/specialists/me", bio},
-	};
-	assert_role_refused("partner", world.provider, everything, 6);
-	assert_role_refused("reporter", world.provider, everything, 6);
+	struct refused_call everything[COLLECTION_CALLS + 2];
+	collection_calls(everything, "/v1/specialists", body, path, bio);
+	everything[COLLECTION_CALLS] = (struct refused_call){"GET", "/v1/specialists/me", NULL};
+	everything[COLLECTION_CALLS + 1] =
+		(struct refused_call){"PATCH", "/v1/specialists/me", bio};
+	assert_role_refused("partner", world.provider, everything, COLLECTION_CALLS + 2);
+	assert_role_refused("reporter", world.provider, everything, COLLECTION_CALLS + 2);
 	/* A specialist neither lists nor creates staff; /me is theirs alone. */
 	char *specialist = arena_text(token_for_subject("specialist", world.provider, subject));
 	struct http_response *list = http_get("/v1/specialists", specialist);

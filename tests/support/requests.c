@@ -42,6 +42,15 @@ void assert_organization_rules_on_create(const char *collection, const char *fie
 	expect_organization_refused(collection, world->admin.token, partner_organization, fields);
 }
 
+void collection_calls(struct refused_call calls[COLLECTION_CALLS], const char *collection,
+		      const char *create_body, const char *member, const char *patch_body)
+{
+	calls[0] = (struct refused_call){"GET", collection, NULL};
+	calls[1] = (struct refused_call){"POST", collection, create_body};
+	calls[2] = (struct refused_call){"GET", member, NULL};
+	calls[3] = (struct refused_call){"PATCH", member, patch_body};
+}
+
 void assert_role_refused(const char *role, const char *organization_id,
 			 const struct refused_call *calls, size_t count)
 {

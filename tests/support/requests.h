@@ -26,6 +26,12 @@ struct refused_call {
 	const char *method, *path, *body;
 };
 
+/* The calls every collection answers, written into calls: list collection, create in it
+ * with create_body, read member and change it with patch_body. */
+#define COLLECTION_CALLS 4
+void collection_calls(struct refused_call calls[COLLECTION_CALLS], const char *collection,
+		      const char *create_body, const char *member, const char *patch_body);
+
 /* Asserts that a caller of role in organization_id gets 403 for each of the count calls. */
 void assert_role_refused(const char *role, const char *organization_id,
 			 const struct refused_call *calls, size_t count);
