@@ -133,6 +133,17 @@ Test(jwt, issuer_and_audience)
 
 #define GOOD_CLAIMS "{\"sub\":\"a\",\"role\":\"admin\",\"exp\":1800000600}"
 
+/* What verifier says of GOOD_CLAIMS signed with alg and key, now. */
+static enum jwt_verdict verdict_on(const struct jwt_verifier *verifier, jwt_alg_t alg,
+				   const char *key)
+{
+	char *token = test_sign(alg, key, GOOD_CLAIMS);
+	struct principal caller;
+	enum jwt_verdict verdict = jwt_verify(verifier, token, NOW, &caller);
+	free(token);
+	return verdict;
+}
+
 Test(jwt, tampered_signature_is_refused)
 {
 	struct jwt_verifier verifier;
@@ -208,10 +219,7 @@ Test(jwt, rs256_accepted_with_its_public_key)
 	struct jwt_verifier verifier;
 	make_verifier(&verifier, NULL, key.public_pem, NULL, NULL);
 	cr_assert_eq(verifier.accepted, JWT_ACCEPT_RS256);
-	char *token = test_sign(JWT_ALG_RS256, key.private_pem, GOOD_CLAIMS);
-	struct principal caller;
-	cr_assert_eq(jwt_verify(&verifier, token, NOW, &caller), JWT_VALID);
-	free(token);
+	cr_assert_eq(verdict_on(&verifier, JWT_ALG_RS256, key.private_pem), JWT_VALID);
 	jwt_verifier_free(&verifier);
 	test_key_free(&key);
 }
@@ -223,10 +231,7 @@ Test(jwt, hs256_token_keyed_with_the_rsa_public_key_is_refused)
 	struct jwt_verifier verifier;
 	make_verifier(&verifier, NULL, key.public_pem, NULL, NULL);
 	/* The classic confusion attack: HMAC keyed with the public key everyone can read. */
-	char *token = test_sign(JWT_ALG_HS256, key.public_pem, GOOD_CLAIMS);
-	struct principal caller;
-	cr_assert_eq(jwt_verify(&verifier, token, NOW, &caller), JWT_ALGORITHM_REFUSED);
-	free(token);
+	cr_assert_eq(verdict_on(&verifier, JWT_ALG_HS256, key.public_pem), JWT_ALGORITHM_REFUSED);
 	jwt_verifier_free(&verifier);
 	test_key_free(&key);
 }
@@ -239,13 +244,8 @@ Test(jwt, es256_accepted_and_rs256_refused_with_an_ec_key)
 	struct jwt_verifier verifier;
 	make_verifier(&verifier, NULL, ec.public_pem, NULL, NULL);
 	cr_assert_eq(verifier.accepted, JWT_ACCEPT_ES256);
-	struct principal caller;
-	char *good = test_sign(JWT_ALG_ES256, ec.private_pem, GOOD_CLAIMS);
-	cr_assert_eq(jwt_verify(&verifier, good, NOW, &caller), JWT_VALID);
-	char *other = test_sign(JWT_ALG_RS256, rsa.private_pem, GOOD_CLAIMS);
-	cr_assert_eq(jwt_verify(&verifier, other, NOW, &caller), JWT_ALGORITHM_REFUSED);
-	free(good);
-	free(other);
+	cr_assert_eq(verdict_on(&verifier, JWT_ALG_ES256, ec.private_pem), JWT_VALID);
+	cr_assert_eq(verdict_on(&verifier, JWT_ALG_RS256, rsa.private_pem), JWT_ALGORITHM_REFUSED);
 	jwt_verifier_free(&verifier);
 	test_key_free(&ec);
 	test_key_free(&rsa);
@@ -258,10 +258,7 @@ Test(jwt, rs256_signed_by_another_key_is_refused)
 	test_key_rsa(&theirs);
 	struct jwt_verifier verifier;
 	make_verifier(&verifier, NULL, mine.public_pem, NULL, NULL);
-	char *token = test_sign(JWT_ALG_RS256, theirs.private_pem, GOOD_CLAIMS);
-	struct principal caller;
-	cr_assert_eq(jwt_verify(&verifier, token, NOW, &caller), JWT_BAD_SIGNATURE);
-	free(token);
+	cr_assert_eq(verdict_on(&verifier, JWT_ALG_RS256, theirs.private_pem), JWT_BAD_SIGNATURE);
 	jwt_verifier_free(&verifier);
 	test_key_free(&mine);
 	test_key_free(&theirs);
@@ -292,11 +289,8 @@ Test(jwt, both_keys_of_a_rotation_are_accepted)
 		{JWT_ALG_HS256, SECRET, JWT_ALGORITHM_REFUSED},
 	};
 	for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
-		char *token = test_sign(CASES[i].alg, CASES[i].private_pem, GOOD_CLAIMS);
-		struct principal caller;
-		cr_expect_eq(jwt_verify(&verifier, token, NOW, &caller), CASES[i].expected,
-			     "case %zu", i);
-		free(token);
+		cr_expect_eq(verdict_on(&verifier, CASES[i].alg, CASES[i].private_pem),
+			     CASES[i].expected, "case %zu", i);
 	}
 	jwt_verifier_free(&verifier);
 	test_key_free(&current);
@@ -315,12 +309,8 @@ Test(jwt, two_keys_of_one_kind_during_a_rotation)
 	char error[256] = "";
 	cr_assert(jwt_verifier_init(&verifier, &cfg, error, sizeof error), "%s", error);
 	for (int which = 0; which < 2; which++) {
-		char *token = test_sign(
-			JWT_ALG_ES256, which ? next.private_pem : current.private_pem, GOOD_CLAIMS);
-		struct principal caller;
-		cr_expect_eq(jwt_verify(&verifier, token, NOW, &caller), JWT_VALID, "key %d",
-			     which);
-		free(token);
+		const char *key = which ? next.private_pem : current.private_pem;
+		cr_expect_eq(verdict_on(&verifier, JWT_ALG_ES256, key), JWT_VALID, "key %d", which);
 	}
 	jwt_verifier_free(&verifier);
 	test_key_free(&current);
@@ -349,10 +339,7 @@ Test(jwt, hs256_refused_when_only_a_public_key_is_configured)
 	test_key_rsa(&key);
 	struct jwt_verifier verifier;
 	make_verifier(&verifier, NULL, key.public_pem, NULL, NULL);
-	char *token = test_sign(JWT_ALG_HS256, SECRET, GOOD_CLAIMS);
-	struct principal caller;
-	cr_assert_eq(jwt_verify(&verifier, token, NOW, &caller), JWT_ALGORITHM_REFUSED);
-	free(token);
+	cr_assert_eq(verdict_on(&verifier, JWT_ALG_HS256, SECRET), JWT_ALGORITHM_REFUSED);
 	jwt_verifier_free(&verifier);
 	test_key_free(&key);
 }
