@@ -9,10 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "fixtures.h"
 #include "http.h"
 #include "peerd_process.h"
 #include "raw_http.h"
+#include "world.h"
 
 /* A refusal must come at once: peerd does not wait for a body it will not read. */
 #define PROMPT_MS 2000
@@ -39,58 +41,53 @@ static struct raw_answer answer_to_head(const char *head)
 	return raw_exchange(http_base_port(), head, strlen(head), PROMPT_MS);
 }
 
-static void assert_refused_before_body(struct raw_answer *answer, long status)
+/* Sends the head of a POST /v1/referrals declaring length bytes as token (or none), with
+ * the extra header lines, and asserts peerd answers status at once, without asking for the
+ * body (100 Continue), and closes the connection with the body still due. */
+static void expect_refused_before_body(const char *token, unsigned long length, const char *extra,
+				       long status)
 {
-	cr_assert(answer->response, "no answer within %d ms: peerd waited for the body", PROMPT_MS);
-	cr_assert_eq(answer->response->status, status, "got %ld: %s", answer->response->status,
-		     answer->response->body);
-	cr_assert_not(answer->continued, "peerd asked for the body (100 Continue) first");
-	cr_assert(answer->closed, "the connection stayed open with a body still due");
-	raw_answer_free(answer);
+	char *head = arena_text(post_head("/v1/referrals", token, length, extra));
+	struct raw_answer answer = answer_to_head(head);
+	cr_assert(answer.response, "no answer within %d ms: peerd waited for the body", PROMPT_MS);
+	cr_assert_eq(answer.response->status, status, "got %ld: %s", answer.response->status,
+		     answer.response->body);
+	cr_assert_not(answer.continued, "peerd asked for the body (100 Continue) first");
+	cr_assert(answer.closed, "the connection stayed open with a body still due");
+	raw_answer_free(&answer);
 }
+
+#define EXPECT_CONTINUE "Expect: 100-continue\r\n"
+
+TestSuite(http_framing, .init = arena_open, .fini = arena_close);
 
 Test(http_framing, a_body_without_a_token_is_refused_before_it_is_read)
 {
-	char *head = post_head("/v1/referrals", NULL, 1048576, "Expect: 100-continue\r\n");
-	struct raw_answer answer = answer_to_head(head);
-	assert_refused_before_body(&answer, 401);
-	free(head);
+	expect_refused_before_body(NULL, 1048576, EXPECT_CONTINUE, 401);
 	/* Without Expect the client sends at once; peerd answers without waiting for it all. */
-	head = post_head("/v1/referrals", NULL, 1048576, NULL);
-	answer = answer_to_head(head);
-	assert_refused_before_body(&answer, 401);
-	free(head);
+	expect_refused_before_body(NULL, 1048576, NULL, 401);
 }
 
 Test(http_framing, a_body_for_a_role_the_route_refuses_is_not_read)
 {
-	char *organization = create_organization("provider");
-	char *reporter = token_for("reporter", organization);
-	char *head = post_head("/v1/referrals", reporter, 1048576, "Expect: 100-continue\r\n");
-	struct raw_answer answer = answer_to_head(head);
-	assert_refused_before_body(&answer, 403);
-	free(head);
-	free(reporter);
-	free(organization);
+	struct world world;
+	world_build(&world, (struct world_options){0});
+	expect_refused_before_body(world.reporter.token, 1048576, EXPECT_CONTINUE, 403);
 }
 
 Test(http_framing, a_declared_body_over_the_limit_is_refused_at_once)
 {
-	char *organization = create_organization("partner");
-	char *partner = token_for("partner", organization);
-	char *head = post_head("/v1/referrals", partner, 64UL * 1024 * 1024, NULL);
-	struct raw_answer answer = answer_to_head(head);
-	assert_refused_before_body(&answer, 413);
-	free(head);
-	free(partner);
-	free(organization);
+	struct world world;
+	world_build(&world, (struct world_options){.partner = true});
+	expect_refused_before_body(world.partner.token, 64UL * 1024 * 1024, NULL, 413);
 }
 
 Test(http_framing, a_caller_the_route_admits_is_asked_for_the_body)
 {
-	char *organization = create_organization("partner");
-	char *partner = token_for("partner", organization);
-	char *head = post_head("/v1/referrals", partner, 2, "Expect: 100-continue\r\n");
+	struct world world;
+	world_build(&world, (struct world_options){.partner = true});
+	char *head =
+		arena_text(post_head("/v1/referrals", world.partner.token, 2, EXPECT_CONTINUE));
 	int fd = raw_connect(http_base_port(), 0);
 	cr_assert(fd >= 0);
 	cr_assert(raw_send_all(fd, head, strlen(head)));
@@ -103,9 +100,6 @@ Test(http_framing, a_caller_the_route_admits_is_asked_for_the_body)
 	cr_assert(answer.response);
 	cr_assert_eq(answer.response->status, 422, "the body was read and validated");
 	raw_answer_free(&answer);
-	free(head);
-	free(partner);
-	free(organization);
 }
 
 struct framing_case {
