@@ -8,13 +8,15 @@
 
 #include "log.h"
 
-/* Runs write_lines with stderr sent to a file; returns the first line parsed (or NULL). */
+/* Runs write_lines at level info (unless they set their own) with stderr sent to a file;
+ * asserts the first line is JSON and returns it parsed, its text in raw. */
 static json_t *first_line_of(void (*write_lines)(void), char *raw, size_t size)
 {
 	char path[] = "/tmp/peerd-log-XXXXXX";
 	int fd = mkstemp(path);
 	cr_assert_geq(fd, 0);
 	fflush(stderr);
+	log_set_level(LOG_LEVEL_INFO);
 	int saved = dup(STDERR_FILENO);
 	dup2(fd, STDERR_FILENO);
 	write_lines();
@@ -27,7 +29,9 @@ static json_t *first_line_of(void (*write_lines)(void), char *raw, size_t size)
 	cr_assert(fgets(raw, (int)size, file), "nothing was logged");
 	fclose(file);
 	unlink(path);
-	return json_loads(raw, 0, NULL);
+	json_t *line = json_loads(raw, 0, NULL);
+	cr_assert(line, "not JSON: %s", raw);
+	return line;
 }
 
 static void write_with_fields(void)
@@ -39,10 +43,8 @@ static void write_with_fields(void)
 
 Test(log, a_line_has_its_message_and_fields_and_keeps_its_own_keys)
 {
-	log_set_level(LOG_LEVEL_INFO);
 	char raw[1024];
 	json_t *line = first_line_of(write_with_fields, raw, sizeof raw);
-	cr_assert(line, "not JSON: %s", raw);
 	cr_expect_str_eq(json_string_value(json_object_get(line, "level")), "warn");
 	cr_expect_str_eq(json_string_value(json_object_get(line, "msg")), "pool \"main\" waited");
 	cr_expect(json_string_value(json_object_get(line, "ts")));
@@ -61,10 +63,8 @@ static void write_not_utf8(void)
 
 Test(log, a_message_that_is_not_utf8_is_not_written_raw)
 {
-	log_set_level(LOG_LEVEL_INFO);
 	char raw[1024];
 	json_t *line = first_line_of(write_not_utf8, raw, sizeof raw);
-	cr_assert(line, "not JSON: %s", raw);
 	cr_expect_str_eq(json_string_value(json_object_get(line, "msg")),
 			 "log line could not be encoded");
 	json_decref(line);
@@ -84,10 +84,8 @@ static void write_request(void)
 
 Test(log, the_access_line_has_a_stable_set_of_keys)
 {
-	log_set_level(LOG_LEVEL_INFO);
 	char raw[1024];
 	json_t *line = first_line_of(write_request, raw, sizeof raw);
-	cr_assert(line, "not JSON: %s", raw);
 	cr_expect_str_eq(json_string_value(json_object_get(line, "msg")), "request");
 	cr_expect_str_eq(json_string_value(json_object_get(line, "route")), "/v1/specialists/{id}");
 	cr_expect_eq(json_integer_value(json_object_get(line, "status")), 200);
@@ -114,7 +112,6 @@ Test(log, lines_below_the_level_are_not_written)
 {
 	char raw[1024];
 	json_t *line = first_line_of(write_below_level, raw, sizeof raw);
-	cr_assert(line, "not JSON: %s", raw);
 	cr_expect_str_eq(json_string_value(json_object_get(line, "msg")), "loud");
 	json_decref(line);
 }
