@@ -18,6 +18,22 @@ static const struct route ROUTES[] = {
 };
 #define COUNT (sizeof ROUTES / sizeof ROUTES[0])
 
+/* What router_find says of method and path in ROUTES. */
+struct lookup {
+	enum route_lookup verdict;
+	const struct route *found;
+	struct route_params params;
+	char allow[64];
+};
+
+static struct lookup look_up(const char *method, const char *path)
+{
+	struct lookup lookup = {0};
+	lookup.verdict = router_find(ROUTES, COUNT, method, path, &lookup.found, &lookup.params,
+				     lookup.allow, sizeof lookup.allow);
+	return lookup;
+}
+
 Test(router, segments_and_parameters)
 {
 	struct route_params params;
@@ -53,14 +69,10 @@ Test(router, overlong_segment_never_matches)
 
 Test(router, finds_by_method)
 {
-	const struct route *found = NULL;
-	struct route_params params;
-	char allow[64];
-	cr_assert_eq(router_find(ROUTES, COUNT, "PATCH", "/v1/organizations/7", &found, &params,
-				 allow, sizeof allow),
-		     ROUTE_FOUND);
-	cr_assert_eq(found, &ROUTES[4]);
-	cr_assert_str_eq(params.items[0].value, "7");
+	struct lookup patch = look_up("PATCH", "/v1/organizations/7");
+	cr_assert_eq(patch.verdict, ROUTE_FOUND);
+	cr_assert_eq(patch.found, &ROUTES[4]);
+	cr_assert_str_eq(patch.params.items[0].value, "7");
 }
 
 Test(router, head_is_served_by_get)
@@ -74,22 +86,13 @@ Test(router, head_is_served_by_get)
 
 Test(router, wrong_method_lists_the_allowed_ones)
 {
-	const struct route *found = NULL;
-	struct route_params params;
-	char allow[64];
-	cr_assert_eq(router_find(ROUTES, COUNT, "DELETE", "/v1/organizations", &found, &params,
-				 allow, sizeof allow),
-		     ROUTE_METHOD_NOT_ALLOWED);
-	cr_assert_str_eq(allow, "GET, HEAD, POST");
-	cr_assert_null(found);
+	struct lookup delete = look_up("DELETE", "/v1/organizations");
+	cr_assert_eq(delete.verdict, ROUTE_METHOD_NOT_ALLOWED);
+	cr_assert_str_eq(delete.allow, "GET, HEAD, POST");
+	cr_assert_null(delete.found);
 }
 
 Test(router, unknown_path)
 {
-	const struct route *found = NULL;
-	struct route_params params;
-	char allow[64];
-	cr_assert_eq(router_find(ROUTES, COUNT, "GET", "/v2/organizations", &found, &params, allow,
-				 sizeof allow),
-		     ROUTE_NOT_FOUND);
+	cr_assert_eq(look_up("GET", "/v2/organizations").verdict, ROUTE_NOT_FOUND);
 }
