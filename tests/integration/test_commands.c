@@ -11,6 +11,7 @@
 #include "fixtures.h"
 #include "http.h"
 #include "jwt_auth.h"
+#include "own_server.h"
 #include "peerd_process.h"
 
 /* Runs peerd with args and overrides; returns its exit status and its output. */
@@ -83,26 +84,23 @@ Test(commands, concurrent_migrations_on_a_fresh_database)
 /* A migration applied while peerd serves can change a table under its prepared plans. */
 Test(commands, schema_change_under_a_running_server)
 {
-	char name[64], setting[320];
-	create_migrated_database(name, sizeof name, setting, sizeof setting);
-	struct peerd_process server;
-	cr_assert(
-		peerd_start(&server, (const char *const[]){setting, "PEERD_DB_POOL_SIZE=1", NULL}));
+	struct own_server own;
+	own_server_start(&own, true, (const char *const[]){"PEERD_DB_POOL_SIZE=1", NULL});
 	char *admin = admin_token();
 	struct http_response *before = http_send(&(struct http_request){
-		.path = "/v1/organizations", .token = admin, .base_url = server.url});
+		.path = "/v1/organizations", .token = admin, .base_url = own.process.url});
 	cr_assert_eq(before->status, 200);
-	PGconn *db = PQconnectdb(strchr(setting, '=') + 1);
+	PGconn *db = PQconnectdb(strchr(own.setting, '=') + 1);
 	exec_ok(db, "ALTER TABLE organizations ALTER COLUMN name TYPE varchar(300)");
 	struct http_response *after = http_send(&(struct http_request){
-		.path = "/v1/organizations", .token = admin, .base_url = server.url});
+		.path = "/v1/organizations", .token = admin, .base_url = own.process.url});
 	cr_expect_eq(after->status, 200, "the plan is rebuilt: %s", after->body);
-	cr_assert_eq(peerd_stop(&server), 0);
+	cr_assert_eq(peerd_stop(&own.process), 0);
 	http_response_free(before);
 	http_response_free(after);
 	PQfinish(db);
 	free(admin);
-	drop_own_database(name);
+	drop_own_database(own.database);
 }
 
 Test(commands, bad_settings_stop_start_up_with_one_line)

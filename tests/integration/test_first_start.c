@@ -8,6 +8,7 @@
 
 #include "fixtures.h"
 #include "http.h"
+#include "own_server.h"
 #include "peerd_process.h"
 
 /* A provider organization id no database here holds. */
@@ -51,54 +52,51 @@ static unsigned warnings(const struct peerd_process *server, const char *needle,
 
 Test(first_start, a_database_without_the_schema_answers_503_naming_migrate)
 {
-	char name[64], setting[320];
-	create_own_database(name, sizeof name, setting, sizeof setting);
-	struct peerd_process server;
-	cr_assert(peerd_start(&server, (const char *const[]){setting, NULL}));
+	struct own_server own;
+	own_server_start(&own, false, NULL);
 	char *admin = admin_token();
 	char *specialist = token_for_subject("specialist", SOME_ORGANIZATION, "nobody yet");
 
-	expect_run_migrate(send_to(&server, "GET", "/v1/organizations", admin, NULL),
+	expect_run_migrate(send_to(&own.process, "GET", "/v1/organizations", admin, NULL),
 			   "GET /v1/organizations");
-	expect_run_migrate(send_to(&server, "POST", "/v1/organizations", admin,
+	expect_run_migrate(send_to(&own.process, "POST", "/v1/organizations", admin,
 				   "{\"name\":\"First\",\"kind\":\"provider\",\"state\":\"OR\"}"),
 			   "POST /v1/organizations");
-	expect_run_migrate(send_to(&server, "GET", "/v1/referrals", specialist, NULL),
+	expect_run_migrate(send_to(&own.process, "GET", "/v1/referrals", specialist, NULL),
 			   "a specialist's GET /v1/referrals");
-	expect_run_migrate(send_to(&server, "GET", "/readyz", NULL, NULL), "/readyz");
-	struct http_response *health = send_to(&server, "GET", "/healthz", NULL, NULL);
+	expect_run_migrate(send_to(&own.process, "GET", "/readyz", NULL, NULL), "/readyz");
+	struct http_response *health = send_to(&own.process, "GET", "/healthz", NULL, NULL);
 	cr_expect_eq(health->status, 200);
 	http_response_free(health);
 
-	cr_assert_eq(peerd_stop(&server), 0);
-	cr_expect_eq(warnings(&server, "the database has no peerd schema; run peerd migrate", NULL),
-		     1, "the start names the missing schema once: %s", server.log_path);
+	cr_assert_eq(peerd_stop(&own.process), 0);
+	cr_expect_eq(
+		warnings(&own.process, "the database has no peerd schema; run peerd migrate", NULL),
+		1, "the start names the missing schema once: %s", own.process.log_path);
 	free(admin);
 	free(specialist);
-	drop_own_database(name);
+	drop_own_database(own.database);
 }
 
 /* The audit chainer tries ten times a second; the log hears of its failure once. */
 Test(first_start, the_audit_chainer_says_a_failure_once)
 {
-	char name[64], setting[320];
-	create_own_database(name, sizeof name, setting, sizeof setting);
-	struct peerd_process server;
-	cr_assert(peerd_start(&server, (const char *const[]){setting, NULL}));
+	struct own_server own;
+	own_server_start(&own, false, NULL);
 	sleep_ms(2000);
-	cr_assert_eq(peerd_stop(&server), 0);
+	cr_assert_eq(peerd_stop(&own.process), 0);
 	char last[4096];
-	cr_expect_eq(peerd_log_count(&server, (const char *const[]){"audit_chain", NULL}, last,
+	cr_expect_eq(peerd_log_count(&own.process, (const char *const[]){"audit_chain", NULL}, last,
 				     sizeof last),
 		     0, "db.c leaves the chainer's failures to it: %s", last);
-	cr_expect_eq(peerd_log_count(&server,
+	cr_expect_eq(peerd_log_count(&own.process,
 				     (const char *const[]){"could not be chained yet", NULL}, last,
 				     sizeof last),
-		     1, "one line for one failure: %s", server.log_path);
+		     1, "one line for one failure: %s", own.process.log_path);
 	cr_expect(strstr(last, "no_schema"), "it says why: %s", last);
-	cr_expect_eq(peerd_log_count(&server, (const char *const[]){"audit", NULL}, NULL, 0), 1,
-		     "the failure, and nothing more at stop: %s", server.log_path);
-	drop_own_database(name);
+	cr_expect_eq(peerd_log_count(&own.process, (const char *const[]){"audit", NULL}, NULL, 0),
+		     1, "the failure, and nothing more at stop: %s", own.process.log_path);
+	drop_own_database(own.database);
 }
 
 Test(first_start, an_older_schema_is_named_at_start)

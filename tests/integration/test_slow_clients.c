@@ -18,6 +18,7 @@
 #include "background.h"
 #include "fixtures.h"
 #include "http.h"
+#include "own_server.h"
 #include "peerd_process.h"
 #include "raw_http.h"
 
@@ -290,26 +291,24 @@ static char *created_id(const char *url, const char *path, const char *token, co
 Test(slow_clients, slow_reader_gets_the_whole_export)
 {
 	enum { NOTES = 50000, READ_BYTES = 64 * 1024, READ_EVERY_MS = 25 };
-	char name[64], setting[320];
-	create_migrated_database(name, sizeof name, setting, sizeof setting);
-	struct peerd_process server;
-	cr_assert(peerd_start(
-		&server, (const char *const[]){setting, TIMEOUT_SETTING, "PEERD_THREADS=1", NULL}));
+	struct own_server own;
+	own_server_start(&own, true,
+			 (const char *const[]){TIMEOUT_SETTING, "PEERD_THREADS=1", NULL});
 	char *admin = admin_token();
 	char *org =
-		created_id(server.url, "/v1/organizations", admin,
+		created_id(own.process.url, "/v1/organizations", admin,
 			   "{\"name\":\"Export provider\",\"kind\":\"provider\",\"state\":\"OR\"}");
 	char *supervisor = token_for("supervisor", org), *reporter = token_for("reporter", org);
-	char *participant = created_id(server.url, "/v1/participants", supervisor,
+	char *participant = created_id(own.process.url, "/v1/participants", supervisor,
 				       "{\"given_name\":\"Sam\",\"family_name\":\"Reed\"}");
 	char specialist_body[256], count[16];
 	snprintf(specialist_body, sizeof specialist_body,
 		 "{\"organization_id\":\"%s\",\"subject\":\"reader\",\"given_name\":\"Ada\","
 		 "\"family_name\":\"Reader\",\"kind\":\"peer\"}",
 		 org);
-	char *specialist = created_id(server.url, "/v1/specialists", admin, specialist_body);
+	char *specialist = created_id(own.process.url, "/v1/specialists", admin, specialist_body);
 	snprintf(count, sizeof count, "%d", NOTES);
-	PGconn *db = PQconnectdb(strchr(setting, '=') + 1);
+	PGconn *db = PQconnectdb(strchr(own.setting, '=') + 1);
 	/* Registered before the hours the notes go back (sql/020). */
 	PGresult *res = PQexecParams(
 		db, "UPDATE participants SET created_at = now() - interval '2 days' WHERE id = $1",
@@ -341,7 +340,7 @@ Test(slow_clients, slow_reader_gets_the_whole_export)
 			 PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), reporter);
 	PQclear(res);
 	PQfinish(db);
-	int fd = connect_to(server.port, 4 * READ_BYTES);
+	int fd = connect_to(own.process.port, 4 * READ_BYTES);
 	cr_assert_eq(send(fd, request, (size_t)length, MSG_NOSIGNAL), length);
 	double start = now_seconds();
 	size_t capacity = 64 * 1024 * 1024, total = 0;
@@ -371,8 +370,8 @@ Test(slow_clients, slow_reader_gets_the_whole_export)
 		lines += received[i] == '\n';
 	cr_expect_eq(lines, NOTES, "%zu lines", lines);
 	free(received);
-	cr_assert_eq(peerd_stop(&server), 0);
-	drop_own_database(name);
+	cr_assert_eq(peerd_stop(&own.process), 0);
+	drop_own_database(own.database);
 	free(specialist);
 	free(participant);
 	free(reporter);
