@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "config.h"
 #include "fixtures.h"
 #include "http.h"
@@ -28,6 +29,8 @@ static long long count(PGconn *db, const char *sql)
 	PQclear(res);
 	return value;
 }
+
+TestSuite(commands, .init = arena_open, .fini = arena_close);
 
 Test(commands, migrate_twice_changes_nothing)
 {
@@ -86,7 +89,7 @@ Test(commands, schema_change_under_a_running_server)
 {
 	struct own_server own;
 	own_server_start(&own, true, (const char *const[]){"PEERD_DB_POOL_SIZE=1", NULL});
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	struct http_response *before = http_send(&(struct http_request){
 		.path = "/v1/organizations", .token = admin, .base_url = own.process.url});
 	cr_assert_eq(before->status, 200);
@@ -96,10 +99,7 @@ Test(commands, schema_change_under_a_running_server)
 		.path = "/v1/organizations", .token = admin, .base_url = own.process.url});
 	cr_expect_eq(after->status, 200, "the plan is rebuilt: %s", after->body);
 	cr_assert_eq(peerd_stop(&own.process), 0);
-	http_response_free(before);
-	http_response_free(after);
 	PQfinish(db);
-	free(admin);
 	drop_own_database(own.database);
 }
 

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "fixtures.h"
 #include "http.h"
 #include "peerd_process.h"
@@ -122,7 +123,6 @@ static void assert_prompt(const struct peerd_process *server, const char *path, 
 	double took = now_seconds() - start;
 	cr_assert_eq(response->status, 200, "%s: %.300s", path, response->body);
 	cr_assert_lt(took, PROMPT_SECONDS, "%s took %.2f s", path, took);
-	http_response_free(response);
 }
 
 /* The primary pool's connections in use, from /metrics. */
@@ -133,7 +133,6 @@ static long connections_in_use(const struct peerd_process *server)
 	const char *line = strstr(metrics->body, GAUGE);
 	cr_assert(line, "/metrics has no in_use gauge: %.300s", metrics->body);
 	long in_use = strtol(line + strlen(GAUGE), NULL, 10);
-	http_response_free(metrics);
 	return in_use;
 }
 
@@ -149,14 +148,14 @@ static size_t notes_in(const char *body)
 static void assert_refused(struct http_response *response, long status)
 {
 	cr_assert_eq(response->status, status, "%.300s", response->body);
-	char *type = http_header(response, "Content-Type");
-	char *retry = http_header(response, "Retry-After");
+	char *type = arena_text(http_header(response, "Content-Type"));
+	char *retry = arena_text(http_header(response, "Retry-After"));
 	cr_assert(type && strcmp(type, "application/problem+json") == 0, "%s", type);
 	cr_assert(retry && atoi(retry) > 0, "Retry-After: %s", retry);
-	free(type);
-	free(retry);
 	http_response_free(response);
 }
+
+TestSuite(export_fairness, .init = arena_open, .fini = arena_close);
 
 /* BUG (before): each export held its pooled connection until its client had read the last
  * byte, so a few clients that stopped reading took every connection: every organization's
@@ -220,7 +219,7 @@ Test(export_fairness, exports_past_their_slots_are_refused_until_one_ends)
 	exporter_open(&third, "1");
 	struct peerd_process server;
 	cr_assert(peerd_start(&server, (const char *const[]){POOL_SETTING, THREADS_SETTING, NULL}));
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 
 	/* An organization streams two exports at once; a third is 429, an admin's too. */
 	int first_stalled[2] = {stalled_get(&server, EXPORT_PATH, first.reporter),
@@ -252,12 +251,10 @@ Test(export_fairness, exports_past_their_slots_are_refused_until_one_ends)
 	}
 	cr_assert_eq(exported->status, 200, "%.300s", exported->body);
 	cr_assert_eq(notes_in(exported->body), 2);
-	http_response_free(exported);
 
 	close(second_stalled[0]);
 	close(second_stalled[1]);
 	cr_assert_eq(peerd_stop(&server), 0);
-	free(admin);
 	exporter_close(&third);
 	exporter_close(&second);
 	exporter_close(&first);

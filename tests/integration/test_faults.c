@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "fixtures.h"
 #include "http.h"
 #include "peerd_process.h"
@@ -406,16 +407,14 @@ static void check_answer(struct client *client, const struct attempt *attempt,
 {
 	if (response->status / 100 == 2)
 		return;
-	char *retry = http_header(response, "Retry-After");
-	char *type = http_header(response, "Content-Type");
+	char *retry = arena_text(http_header(response, "Retry-After"));
+	char *type = arena_text(http_header(response, "Content-Type"));
 	bool unavailable = response->status == 503 && retry && type &&
 			   strcmp(type, "application/problem+json") == 0;
 	if (!unavailable)
 		load_bad(client->load, "%s: %ld (Retry-After %s, %s): %s", attempt->key,
 			 response->status, retry ? retry : "none", type ? type : "no type",
 			 response->body);
-	free(retry);
-	free(type);
 }
 
 static void *client_load(void *context)
@@ -594,9 +593,8 @@ static void assert_exactly_once(const struct client *clients, size_t total, bool
 
 static long long count_rows(const char *sql, const char *id)
 {
-	char *count = test_sql_text(sql, 1, (const char *const[]){id});
+	char *count = arena_text(test_sql_text(sql, 1, (const char *const[]){id}));
 	long long rows = atoll(count);
-	free(count);
 	return rows;
 }
 
@@ -787,6 +785,8 @@ static PGconn *scene_until_fault(struct scene *scene, const char *label)
 	return hold_writes();
 }
 
+TestSuite(faults, .init = arena_open, .fini = arena_close);
+
 Test(faults, database_stopped_under_load)
 {
 	struct scene scene;
@@ -953,10 +953,9 @@ Test(faults, sigterm_under_load_answers_every_request_sent)
 		     "peerd exits within its grace period, not when the lock wait ends");
 	cr_assert(stuck.response, "the stuck request got a complete answer: %s", stuck.error);
 	cr_assert_eq(stuck.response->status, 503, "%s", stuck.response->body);
-	char *retry = http_header(stuck.response, "Retry-After");
+	char *retry = arena_text(http_header(stuck.response, "Retry-After"));
 	cr_assert(retry, "a 503 says when to come back");
 
-	free(retry);
 	http_response_free(stuck.response);
 	free(stuck.token);
 	scene_close(&scene);

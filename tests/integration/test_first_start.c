@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "fixtures.h"
 #include "http.h"
 #include "own_server.h"
@@ -30,14 +31,12 @@ static struct http_response *send_to(const struct peerd_process *server, const c
 static void expect_run_migrate(struct http_response *response, const char *what)
 {
 	cr_expect_eq(response->status, 503, "%s: %ld %s", what, response->status, response->body);
-	char *type = http_header(response, "Content-Type");
-	char *retry = http_header(response, "Retry-After");
+	char *type = arena_text(http_header(response, "Content-Type"));
+	char *retry = arena_text(http_header(response, "Retry-After"));
 	cr_expect(type && strcmp(type, "application/problem+json") == 0, "%s: %s", what, type);
 	cr_expect(retry, "%s: no Retry-After", what);
 	const char *detail = http_string(response, "detail");
 	cr_expect(detail && strstr(detail, "peerd migrate"), "%s: %s", what, response->body);
-	free(type);
-	free(retry);
 	http_response_free(response);
 }
 
@@ -50,12 +49,15 @@ static unsigned warnings(const struct peerd_process *server, const char *needle,
 			       last, sizeof last);
 }
 
+TestSuite(first_start, .init = arena_open, .fini = arena_close);
+
 Test(first_start, a_database_without_the_schema_answers_503_naming_migrate)
 {
 	struct own_server own;
 	own_server_start(&own, false, NULL);
-	char *admin = admin_token();
-	char *specialist = token_for_subject("specialist", SOME_ORGANIZATION, "nobody yet");
+	char *admin = arena_text(admin_token());
+	char *specialist =
+		arena_text(token_for_subject("specialist", SOME_ORGANIZATION, "nobody yet"));
 
 	expect_run_migrate(send_to(&own.process, "GET", "/v1/organizations", admin, NULL),
 			   "GET /v1/organizations");
@@ -67,14 +69,11 @@ Test(first_start, a_database_without_the_schema_answers_503_naming_migrate)
 	expect_run_migrate(send_to(&own.process, "GET", "/readyz", NULL, NULL), "/readyz");
 	struct http_response *health = send_to(&own.process, "GET", "/healthz", NULL, NULL);
 	cr_expect_eq(health->status, 200);
-	http_response_free(health);
 
 	cr_assert_eq(peerd_stop(&own.process), 0);
 	cr_expect_eq(
 		warnings(&own.process, "the database has no peerd schema; run peerd migrate", NULL),
 		1, "the start names the missing schema once: %s", own.process.log_path);
-	free(admin);
-	free(specialist);
 	drop_own_database(own.database);
 }
 
@@ -124,7 +123,7 @@ Test(first_start, a_missing_role_answers_503_naming_migrate)
 {
 	const char *const poolings[] = {"PEERD_DATABASE_POOLING=session",
 					"PEERD_DATABASE_POOLING=transaction"};
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	for (size_t i = 0; i < 2; i++) {
 		struct peerd_process server;
 		cr_assert(peerd_start(
@@ -137,7 +136,6 @@ Test(first_start, a_missing_role_answers_503_naming_migrate)
 		cr_expect_eq(warnings(&server, "peerd migrate", NULL), 1, "%s: %s", poolings[i],
 			     server.log_path);
 	}
-	free(admin);
 }
 
 Test(first_start, what_the_start_says_of_each_database)

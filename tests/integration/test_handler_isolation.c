@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "arena.h"
 #include "background.h"
 #include "fixtures.h"
 #include "http.h"
@@ -43,14 +44,16 @@ static void *run_timed_get(void *context)
 	return NULL;
 }
 
+TestSuite(handler_isolation, .init = arena_open, .fini = arena_close);
+
 /* A burst of new connections, as a load balancer's checks arrive beside the traffic: 16
  * requests that wait on a row lock and 100 /healthz at the same moment. */
 Test(handler_isolation, health_checks_answer_while_every_worker_waits_on_a_lock, .timeout = 60)
 {
 	struct peerd_process server;
 	cr_assert(peerd_start(&server, (const char *const[]){"PEERD_THREADS=16", NULL}));
-	char *organization = create_organization("provider");
-	char *admin = admin_token();
+	char *organization = arena_text(create_organization("provider"));
+	char *admin = arena_text(admin_token());
 	PGconn *lock = row_lock_organization(organization);
 	char path[128];
 	snprintf(path, sizeof path, "/v1/organizations/%s", organization);
@@ -86,7 +89,5 @@ Test(handler_isolation, health_checks_answer_while_every_worker_waits_on_a_lock,
 	}
 	cr_expect_lt(slowest, NOT_QUEUED_MS,
 		     "a /healthz or /metrics took %ld ms while handlers waited on a lock", slowest);
-	free(admin);
-	free(organization);
 	cr_assert_eq(peerd_stop(&server), 0);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arena.h"
 #include "fixtures.h"
 #include "http.h"
 #include "peerd_process.h"
@@ -21,14 +22,11 @@ static long status_of(const struct peerd_process *server, const char *path, cons
 		&(struct http_request){.path = path, .token = token, .base_url = server->url});
 	long status = response->status;
 	if (status == 503) {
-		char *retry = http_header(response, "Retry-After");
-		char *type = http_header(response, "Content-Type");
+		char *retry = arena_text(http_header(response, "Retry-After"));
+		char *type = arena_text(http_header(response, "Content-Type"));
 		cr_expect(retry, "a 503 carries Retry-After");
 		cr_expect_str_eq(type, "application/problem+json");
-		free(retry);
-		free(type);
 	}
-	http_response_free(response);
 	return status;
 }
 
@@ -45,6 +43,8 @@ static struct tcp_proxy *start_behind_proxy(struct peerd_process *server)
 	return proxy;
 }
 
+TestSuite(outage, .init = arena_open, .fini = arena_close);
+
 Test(outage, unreachable_database_gives_503_not_500)
 {
 	char setting[256];
@@ -52,7 +52,7 @@ Test(outage, unreachable_database_gives_503_not_500)
 	struct peerd_process server;
 	cr_assert(peerd_start(&server, (const char *const[]){setting, NULL}),
 		  "peerd starts while the database is down");
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	cr_expect_eq(status_of(&server, "/healthz", NULL), 200);
 	cr_expect_eq(status_of(&server, "/readyz", NULL), 503);
 	cr_expect_eq(status_of(&server, "/v1/organizations", admin), 503);
@@ -64,9 +64,7 @@ Test(outage, unreachable_database_gives_503_not_500)
 		.content_type = "application/json",
 		.body = "{\"name\":\"Down\",\"kind\":\"provider\",\"state\":\"OR\"}"});
 	cr_expect_eq(write->status, 503, "%s", write->body);
-	http_response_free(write);
 	cr_assert_eq(peerd_stop(&server), 0);
-	free(admin);
 }
 
 Test(outage, database_stops_and_comes_back)
@@ -74,7 +72,7 @@ Test(outage, database_stops_and_comes_back)
 	struct peerd_process server;
 	struct tcp_proxy *proxy = start_behind_proxy(&server);
 	unsigned proxy_port = tcp_proxy_port(proxy);
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	cr_assert_eq(status_of(&server, "/readyz", NULL), 200);
 	cr_assert_eq(status_of(&server, "/v1/organizations", admin), 200);
 
@@ -89,7 +87,6 @@ Test(outage, database_stops_and_comes_back)
 	cr_expect_eq(status_of(&server, "/v1/organizations", admin), 200);
 	cr_assert_eq(peerd_stop(&server), 0);
 	tcp_proxy_stop(proxy);
-	free(admin);
 }
 
 /* The pooled connection dies under peerd, and reads come after idle_ms: the first one
@@ -100,7 +97,7 @@ static void read_after_a_cut(long idle_ms)
 {
 	struct peerd_process server;
 	struct tcp_proxy *proxy = start_behind_proxy(&server);
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	cr_assert_eq(status_of(&server, "/v1/organizations", admin), 200);
 	tcp_proxy_cut(proxy);
 	sleep_ms(idle_ms);
@@ -110,10 +107,8 @@ static void read_after_a_cut(long idle_ms)
 		http_send(&(struct http_request){.path = "/metrics", .base_url = server.url});
 	cr_expect(strstr(metrics->body, "peerd_db_connect_failures_total{pool=\"primary\"} 0\n"),
 		  "%s", metrics->body);
-	http_response_free(metrics);
 	cr_assert_eq(peerd_stop(&server), 0);
 	tcp_proxy_stop(proxy);
-	free(admin);
 }
 
 Test(outage, broken_connection_is_reset_and_the_read_retried)
@@ -140,10 +135,10 @@ static long eventually(const struct peerd_process *server, const char *path, con
 
 Test(outage, writes_survive_a_connection_closed_while_pooled)
 {
-	char *org = create_organization("provider");
+	char *org = arena_text(create_organization("provider"));
 	struct peerd_process server;
 	struct tcp_proxy *proxy = start_behind_proxy(&server);
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	cr_assert_eq(status_of(&server, "/v1/organizations", admin), 200);
 	tcp_proxy_cut(proxy);
 	sleep_ms(100);
@@ -157,11 +152,8 @@ Test(outage, writes_survive_a_connection_closed_while_pooled)
 						 .content_type = "application/json",
 						 .body = "{\"name\":\"Written after a cut\"}"});
 	cr_expect_eq(patched->status, 200, "%s", patched->body);
-	http_response_free(patched);
 	cr_assert_eq(peerd_stop(&server), 0);
 	tcp_proxy_stop(proxy);
-	free(admin);
-	free(org);
 }
 
 /* Posts a partner's referral of provider_id to server, keyed and marked by key (its
@@ -191,9 +183,9 @@ static struct http_response *refer_keyed(const struct peerd_process *server, con
  * the same request sent again is a replay of it. */
 Test(outage, a_write_whose_commit_was_confirmed_is_answered_as_done)
 {
-	char *provider_id = create_organization("provider");
-	char *partner_id = create_organization("partner");
-	char *partner = token_for("partner", partner_id);
+	char *provider_id = arena_text(create_organization("provider"));
+	char *partner_id = arena_text(create_organization("partner"));
+	char *partner = arena_text(token_for("partner", partner_id));
 	struct peerd_process server;
 	struct tcp_proxy *proxy = start_behind_proxy(&server);
 	char key[64];
@@ -204,14 +196,14 @@ Test(outage, a_write_whose_commit_was_confirmed_is_answered_as_done)
 	cr_assert_eq(tcp_proxy_commits_ended(proxy), 1,
 		     "the connection was ended between COMMIT and ReadyForQuery");
 	cr_expect_eq(created->status, 201, "%s", created->body);
-	char *rows = test_sql_text("SELECT count(*) FROM referrals WHERE external_id = $1", 1,
-				   (const char *const[]){key});
+	char *rows =
+		arena_text(test_sql_text("SELECT count(*) FROM referrals WHERE external_id = $1", 1,
+					 (const char *const[]){key}));
 	cr_expect_str_eq(rows, "1", "the referral was written once");
-	free(rows);
 
 	struct http_response *again = refer_keyed(&server, partner, provider_id, key);
 	cr_expect_eq(again->status, 201, "%s", again->body);
-	char *replayed = http_header(again, "Idempotent-Replayed");
+	char *replayed = arena_text(http_header(again, "Idempotent-Replayed"));
 	cr_expect_str_eq(replayed ? replayed : "", "true", "the retry is the first answer again");
 	cr_expect_str_eq(http_string(again, "id") ? http_string(again, "id") : "",
 			 http_string(created, "id") ? http_string(created, "id") : "-");
@@ -220,12 +212,6 @@ Test(outage, a_write_whose_commit_was_confirmed_is_answered_as_done)
 	cr_expect_str_eq(rows, "1", "and wrote nothing more");
 	free(rows);
 
-	free(replayed);
-	http_response_free(again);
-	http_response_free(created);
 	cr_assert_eq(peerd_stop(&server), 0);
 	tcp_proxy_stop(proxy);
-	free(partner);
-	free(partner_id);
-	free(provider_id);
 }

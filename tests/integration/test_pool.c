@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arena.h"
 #include "background.h"
 #include "fixtures.h"
 #include "http.h"
@@ -23,10 +24,12 @@ static struct http_response *timed_list(const char *url, const char *token, doub
 	return response;
 }
 
+TestSuite(pool, .init = arena_open, .fini = arena_close);
+
 Test(pool, exhausted_pool_answers_503_after_a_bounded_wait)
 {
-	char *org = create_organization("provider");
-	char *admin = admin_token();
+	char *org = arena_text(create_organization("provider"));
+	char *admin = arena_text(admin_token());
 	struct peerd_process server;
 	cr_assert(peerd_start(&server, (const char *const[]){"PEERD_DB_POOL_SIZE=1", NULL}));
 
@@ -37,13 +40,12 @@ Test(pool, exhausted_pool_answers_503_after_a_bounded_wait)
 	double waited;
 	struct http_response *waiting = timed_list(server.url, admin, &waited);
 	cr_expect_eq(waiting->status, 503, "%s", waiting->body);
-	char *retry = http_header(waiting, "Retry-After");
+	char *retry = arena_text(http_header(waiting, "Retry-After"));
 	cr_expect(retry, "Retry-After is sent");
 	cr_expect(waited >= 1.5 && waited < 4.0, "waited %.2f s for a connection", waited);
 
 	struct http_response *patched = held_patch_release(&held);
 	cr_assert_eq(patched->status, 200, "%s", patched->body);
-	http_response_free(patched);
 	struct http_response *after = timed_list(server.url, admin, &waited);
 	cr_assert_eq(after->status, 200, "the pool serves again once the connection is back");
 
@@ -52,12 +54,6 @@ Test(pool, exhausted_pool_answers_503_after_a_bounded_wait)
 	cr_assert(strstr(metrics->body, "peerd_db_pool_exhausted_total{pool=\"primary\"} 1"), "%s",
 		  metrics->body);
 	cr_assert_eq(peerd_stop(&server), 0);
-	free(retry);
-	http_response_free(waiting);
-	http_response_free(after);
-	http_response_free(metrics);
-	free(admin);
-	free(org);
 }
 
 /* One organization holds at most three quarters of the pool (at least one connection), an
@@ -89,10 +85,6 @@ Test(pool, one_organization_holds_at_most_its_share)
 	struct http_response *after = timed_list(server.url, admin, &waited);
 	cr_assert_eq(after->status, 200, "the share is free again once its connection is back");
 	cr_assert_eq(peerd_stop(&server), 0);
-	http_response_free(after);
-	http_response_free(patched);
-	http_response_free(waiting);
-	http_response_free(others);
 	free(supervisor);
 	free(admin);
 	free(other);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "fixtures.h"
 #include "http.h"
 #include "peerd_process.h"
@@ -29,21 +30,23 @@ static char *organization_only_in(const char *database_setting)
 	return id;
 }
 
+TestSuite(reports_database, .init = arena_open, .fini = arena_close);
+
 Test(reports_database, reports_read_it_and_everything_else_the_primary)
 {
 	char name[64], setting[256], reports_setting[300];
 	create_migrated_database(name, sizeof name, setting, sizeof setting);
 	char *replica_only = organization_only_in(setting);
-	char *primary_only = create_organization("provider");
+	char *primary_only = arena_text(create_organization("provider"));
 	snprintf(reports_setting, sizeof reports_setting, "PEERD_REPORTS_DATABASE_URL=%s",
 		 strchr(setting, '=') + 1);
 	struct peerd_process server;
 	cr_assert(peerd_start(&server, (const char *const[]){reports_setting, NULL}));
 
-	char *replica_reporter = token_for("reporter", replica_only);
-	char *replica_supervisor = token_for("supervisor", replica_only);
-	char *primary_reporter = token_for("reporter", primary_only);
-	char *primary_supervisor = token_for("supervisor", primary_only);
+	char *replica_reporter = arena_text(token_for("reporter", replica_only));
+	char *replica_supervisor = arena_text(token_for("supervisor", replica_only));
+	char *primary_reporter = arena_text(token_for("reporter", primary_only));
+	char *primary_supervisor = arena_text(token_for("supervisor", primary_only));
 	char path[128];
 	const char *const reports[] = {"/v1/reports/summary", "/v1/reports/caseloads",
 				       "/v1/reports/certifications"};
@@ -62,12 +65,7 @@ Test(reports_database, reports_read_it_and_everything_else_the_primary)
 	cr_expect_eq(status_of(&server, "/v1/exports/session-notes", replica_supervisor), 404);
 
 	cr_assert_eq(peerd_stop(&server), 0);
-	free(replica_reporter);
-	free(replica_supervisor);
-	free(primary_reporter);
-	free(primary_supervisor);
 	free(replica_only);
-	free(primary_only);
 	drop_own_database(name);
 }
 
@@ -80,15 +78,13 @@ Test(reports_database, down_it_fails_the_reports_only)
 		 free_port());
 	struct peerd_process server;
 	cr_assert(peerd_start(&server, (const char *const[]){reports_setting, NULL}));
-	char *organization = create_organization("provider");
-	char *reporter = token_for("reporter", organization);
+	char *organization = arena_text(create_organization("provider"));
+	char *reporter = arena_text(token_for("reporter", organization));
 	struct http_response *report = http_send(&(struct http_request){
 		.path = "/v1/reports/summary", .token = reporter, .base_url = server.url});
 	cr_expect_eq(report->status, 503, "%s", report->body);
-	char *retry = http_header(report, "Retry-After");
+	char *retry = arena_text(http_header(report, "Retry-After"));
 	cr_expect(retry, "a 503 without Retry-After");
-	free(retry);
-	http_response_free(report);
 	char path[128];
 	snprintf(path, sizeof path, "/v1/organizations/%s", organization);
 	cr_expect_eq(status_of(&server, path, reporter), 200);
@@ -102,10 +98,7 @@ Test(reports_database, down_it_fails_the_reports_only)
 		       "%s", metrics->body);
 	cr_expect(strstr(metrics->body, "peerd_db_connect_failures_total{pool=\"primary\"} 0"),
 		  "%s", metrics->body);
-	http_response_free(metrics);
 	cr_assert_eq(peerd_stop(&server), 0);
-	free(reporter);
-	free(organization);
 }
 
 Test(reports_database, a_setting_that_is_not_a_uri_stops_the_start)

@@ -11,16 +11,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "background.h"
 #include "fixtures.h"
 #include "http.h"
 #include "peerd_process.h"
 #include "raw_http.h"
 
+TestSuite(shutdown, .init = arena_open, .fini = arena_close);
+
 Test(shutdown, request_in_flight_finishes_then_exit_0)
 {
-	char *org = create_organization("provider");
-	char *admin = admin_token();
+	char *org = arena_text(create_organization("provider"));
+	char *admin = arena_text(admin_token());
 	struct peerd_process server;
 	cr_assert(peerd_start(&server, NULL));
 
@@ -33,7 +36,7 @@ Test(shutdown, request_in_flight_finishes_then_exit_0)
 	cr_assert_not(port_accepts(server.port), "a stopping server accepts no new connections");
 	struct http_response *answer = held_patch_release(&held);
 	cr_assert_eq(answer->status, 200, "the request in flight was answered");
-	char *connection = http_header(answer, "Connection");
+	char *connection = arena_text(http_header(answer, "Connection"));
 	cr_assert_str_eq(connection, "close", "a draining server asks clients to go");
 
 	int status = 0;
@@ -41,10 +44,6 @@ Test(shutdown, request_in_flight_finishes_then_exit_0)
 		sleep_ms(10);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "peerd exited with %d", status);
 	server.pid = 0;
-	free(connection);
-	http_response_free(answer);
-	free(admin);
-	free(org);
 }
 
 Test(shutdown, sigint_also_stops_cleanly)
@@ -65,7 +64,7 @@ Test(shutdown, upload_in_progress_is_answered)
 {
 	struct peerd_process server;
 	cr_assert(peerd_start(&server, NULL));
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	static const char BODY[] =
 		"{\"name\":\"Slow uploader\",\"kind\":\"partner\",\"state\":\"OR\"}";
 	char head[2048];
@@ -91,5 +90,4 @@ Test(shutdown, upload_in_progress_is_answered)
 	cr_assert(strncmp(answer, "HTTP/1.1 201", 12) == 0, "the upload was answered: %s", answer);
 	close(fd);
 	cr_assert_eq(peerd_stop(&server), 0);
-	free(admin);
 }

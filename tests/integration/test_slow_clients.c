@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "background.h"
 #include "fixtures.h"
 #include "http.h"
@@ -70,7 +71,6 @@ static double timed_get(const struct peerd_process *server, const char *path, co
 		&(struct http_request){.path = path, .token = token, .base_url = server->url});
 	double took = now_seconds() - start;
 	cr_expect_eq(response->status, 200, "%s: %s", path, response->body);
-	http_response_free(response);
 	return took;
 }
 
@@ -94,7 +94,7 @@ static bool read_answer(int fd, struct observation *seen, size_t *got)
 static void watch(const struct peerd_process *server, const struct slow_client *client,
 		  struct observation *seen)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	memset(seen, 0, sizeof *seen);
 	/* The first /v1 request opens a database connection; the measure starts after it. */
 	timed_get(server, "/v1/organizations?limit=1", admin);
@@ -130,7 +130,6 @@ static void watch(const struct peerd_process *server, const struct slow_client *
 	}
 	seen->connected_seconds = now_seconds() - connected;
 	close(fd);
-	free(admin);
 }
 
 static void start_slow_server(struct peerd_process *server)
@@ -163,6 +162,8 @@ static void assert_timed_out(const struct observation *seen)
 	cr_expect(strstr(seen->answer, "\"status\":408"), "%s", seen->answer);
 }
 
+TestSuite(slow_clients, .init = arena_open, .fini = arena_close);
+
 Test(slow_clients, request_line_one_byte_a_second_is_cut_off)
 {
 	struct observation seen;
@@ -187,7 +188,7 @@ Test(slow_clients, headers_one_byte_a_second_are_cut_off_with_408)
 
 Test(slow_clients, body_one_byte_a_second_is_cut_off_and_creates_nothing)
 {
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	char name[96], body[256], script[2048];
 	unique_name("Slow upload", name, sizeof name);
 	snprintf(body, sizeof body, "{\"name\":\"%s\",\"kind\":\"partner\",\"state\":\"OR\"}",
@@ -203,11 +204,9 @@ Test(slow_clients, body_one_byte_a_second_is_cut_off_and_creates_nothing)
 		&(struct slow_client){.script = script, .at_once = (size_t)head, .trickles = true},
 		&seen);
 	assert_timed_out(&seen);
-	char *count = test_sql_text("SELECT count(*) FROM organizations WHERE name = $1", 1,
-				    (const char *const[]){name});
+	char *count = arena_text(test_sql_text("SELECT count(*) FROM organizations WHERE name = $1",
+					       1, (const char *const[]){name}));
 	cr_expect_str_eq(count, "0", "the organization of the cut-off upload was not created");
-	free(count);
-	free(admin);
 }
 
 Test(slow_clients, silent_connection_is_cut_off)
@@ -228,8 +227,8 @@ Test(slow_clients, stalled_request_is_cut_off_with_408)
 /* The deadline covers receiving only: a handler that waits longer than it is answered. */
 Test(slow_clients, received_request_may_take_longer_than_the_timeout)
 {
-	char *org = create_organization("provider");
-	char *admin = admin_token();
+	char *org = arena_text(create_organization("provider"));
+	char *admin = arena_text(admin_token());
 	struct peerd_process server;
 	cr_assert(peerd_start(&server,
 			      (const char *const[]){"PEERD_CONNECTION_TIMEOUT_SECONDS=1", NULL}));
@@ -240,10 +239,7 @@ Test(slow_clients, received_request_may_take_longer_than_the_timeout)
 	sleep_ms(2100);
 	struct http_response *answer = held_patch_release(&held);
 	cr_expect_eq(answer->status, 200, "%s", answer->body);
-	http_response_free(answer);
 	cr_assert_eq(peerd_stop(&server), 0);
-	free(admin);
-	free(org);
 }
 
 /* Decodes the chunked body that follows the head at the start of data (size bytes and a
@@ -279,7 +275,6 @@ static char *created_id(const char *url, const char *path, const char *token, co
 						 .base_url = url});
 	cr_assert_eq(created->status, 201, "%s: %s", path, created->body);
 	char *id = strdup(http_string(created, "id"));
-	http_response_free(created);
 	return id;
 }
 
@@ -294,7 +289,7 @@ Test(slow_clients, slow_reader_gets_the_whole_export)
 	struct own_server own;
 	own_server_start(&own, true,
 			 (const char *const[]){TIMEOUT_SETTING, "PEERD_THREADS=1", NULL});
-	char *admin = admin_token();
+	char *admin = arena_text(admin_token());
 	char *org =
 		created_id(own.process.url, "/v1/organizations", admin,
 			   "{\"name\":\"Export provider\",\"kind\":\"provider\",\"state\":\"OR\"}");
@@ -377,5 +372,4 @@ Test(slow_clients, slow_reader_gets_the_whole_export)
 	free(reporter);
 	free(supervisor);
 	free(org);
-	free(admin);
 }

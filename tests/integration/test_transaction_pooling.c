@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "fixtures.h"
 #include "http.h"
 #include "peerd_process.h"
@@ -120,7 +121,6 @@ static long post_goal(const char *url, const struct caller_side *side)
 			.body = "{\"domain\":\"physical\",\"statement\":\"Walk daily.\"}"},
 		error, sizeof error);
 	long status = response ? response->status : -1;
-	http_response_free(response);
 	return status;
 }
 
@@ -197,6 +197,8 @@ static void make_sides(void *sides)
 	side_create(&((struct caller_side *)sides)[0]);
 	side_create(&((struct caller_side *)sides)[1]);
 }
+
+TestSuite(transaction_pooling, .init = arena_open, .fini = arena_close);
 
 Test(transaction_pooling, callers_take_turns_on_few_server_sessions_and_stay_apart, .timeout = 120)
 {
