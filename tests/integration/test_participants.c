@@ -188,12 +188,7 @@ Test(participants, supervisor_corrects_a_record)
 	cr_assert_eq(json_integer_value(json_object_get(changed->json, "version")), 2);
 	cr_assert(json_is_null(json_object_get(changed->json, "youth")), "%s", changed->body);
 	cr_assert_str_eq(http_string(changed, "phone"), "5035550100");
-	char *elsewhere = arena_text(create_organization("provider"));
-	char body[128];
-	snprintf(body, sizeof body, "{\"organization_id\":\"%s\"}", elsewhere);
-	struct http_response *moved = http_patch(path, world.supervisor.token, body, NULL);
-	cr_assert_eq(moved->status, 422, "%s", moved->body);
-	assert_error_names(moved, "organization_id");
+	assert_stays_in_its_organization(path, world.supervisor.token);
 	struct http_response *broken =
 		http_patch(path, world.supervisor.token, "{\"email\":\"nope\"}", NULL);
 	cr_assert_eq(broken->status, 422, "%s", broken->body);

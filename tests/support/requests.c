@@ -70,3 +70,11 @@ void assert_role_refused(const char *role, const char *organization_id,
 			     calls[i].path, response->body);
 	}
 }
+
+void assert_stays_in_its_organization(const char *member, const char *token)
+{
+	char *elsewhere = arena_text(create_organization("provider"));
+	char body[128];
+	snprintf(body, sizeof body, "{\"organization_id\":\"%s\"}", elsewhere);
+	assert_error_names(http_patch(member, token, body, NULL), "organization_id");
+}

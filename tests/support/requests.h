@@ -35,3 +35,7 @@ void collection_calls(struct refused_call calls[COLLECTION_CALLS], const char *c
 /* Asserts that a caller of role in organization_id gets 403 for each of the count calls. */
 void assert_role_refused(const char *role, const char *organization_id,
 			 const struct refused_call *calls, size_t count);
+
+/* Asserts that a PATCH of member as token naming another organization is a 422 naming
+ * organization_id: a record stays in the organization it was made in. */
+void assert_stays_in_its_organization(const char *member, const char *token);
