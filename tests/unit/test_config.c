@@ -26,6 +26,18 @@ static bool load(enum config_purpose purpose, const char *const *entries, struct
 	return config_load(cfg, purpose, lookup, (void *)entries, error, 256);
 }
 
+/* Asserts that loading entries for purpose fails with a message naming setting, which it
+ * leaves in error (256 bytes) for what else the test says of it. */
+static void assert_refused_naming(enum config_purpose purpose, const char *const *entries,
+				  const char *setting, char *error)
+{
+	struct config cfg;
+	error[0] = '\0';
+	cr_assert_not(load(purpose, entries, &cfg, error), "accepted: %s was to be named", setting);
+	cr_assert(strstr(error, setting), "\"%s\" does not name %s", error, setting);
+	config_free(&cfg);
+}
+
 Test(config, serve_defaults)
 {
 	const char *const entries[] = {DATABASE, SECRET, "PEERD_THREADS=3", NULL};
@@ -106,53 +118,38 @@ ParameterizedTestParameters(config, bad_setting_is_named)
 ParameterizedTest(struct bad_setting *bad, config, bad_setting_is_named)
 {
 	const char *const entries[] = {bad->entry, DATABASE, SECRET, NULL};
-	struct config cfg;
-	char error[256] = "";
-	cr_assert_not(load(CONFIG_FOR_SERVE, entries, &cfg, error), "%s was accepted", bad->entry);
-	cr_assert(strstr(error, bad->named), "\"%s\" does not name %s", error, bad->named);
+	char error[256];
+	assert_refused_naming(CONFIG_FOR_SERVE, entries, bad->named, error);
 	cr_assert_null(strchr(error, '\n'), "the message is one line");
-	config_free(&cfg);
 }
 
 Test(config, missing_database_url_is_named)
 {
 	const char *const entries[] = {SECRET, NULL};
-	struct config cfg;
-	char error[256] = "";
-	cr_assert_not(load(CONFIG_FOR_SERVE, entries, &cfg, error));
-	cr_assert(strstr(error, "PEERD_DATABASE_URL"), "%s", error);
-	config_free(&cfg);
+	char error[256];
+	assert_refused_naming(CONFIG_FOR_SERVE, entries, "PEERD_DATABASE_URL", error);
 }
 
 Test(config, database_url_must_be_a_uri)
 {
 	const char *const entries[] = {"PEERD_DATABASE_URL=host=localhost dbname=x", SECRET, NULL};
-	struct config cfg;
-	char error[256] = "";
-	cr_assert_not(load(CONFIG_FOR_SERVE, entries, &cfg, error));
-	cr_assert(strstr(error, "PEERD_DATABASE_URL"), "%s", error);
-	config_free(&cfg);
+	char error[256];
+	assert_refused_naming(CONFIG_FOR_SERVE, entries, "PEERD_DATABASE_URL", error);
 }
 
 Test(config, serve_needs_a_key)
 {
 	const char *const entries[] = {DATABASE, NULL};
-	struct config cfg;
-	char error[256] = "";
-	cr_assert_not(load(CONFIG_FOR_SERVE, entries, &cfg, error));
-	cr_assert(strstr(error, "PEERD_JWT_SECRET"), "%s", error);
-	config_free(&cfg);
+	char error[256];
+	assert_refused_naming(CONFIG_FOR_SERVE, entries, "PEERD_JWT_SECRET", error);
 }
 
 Test(config, short_secret_is_refused)
 {
 	const char *const entries[] = {DATABASE, "PEERD_JWT_SECRET=short", NULL};
-	struct config cfg;
-	char error[256] = "";
-	cr_assert_not(load(CONFIG_FOR_SERVE, entries, &cfg, error));
-	cr_assert(strstr(error, "PEERD_JWT_SECRET"), "%s", error);
+	char error[256];
+	assert_refused_naming(CONFIG_FOR_SERVE, entries, "PEERD_JWT_SECRET", error);
 	cr_assert_null(strstr(error, "short"), "the secret itself is never printed");
-	config_free(&cfg);
 }
 
 /* The export pseudonyms' key must not be one the identity provider holds too. */
@@ -230,9 +227,6 @@ Test(config, next_public_key_alone_is_refused)
 				       "PEERD_JWT_PUBLIC_KEY_NEXT=-----BEGIN PUBLIC "
 				       "KEY-----\\nNEW\\n-----END PUBLIC KEY-----",
 				       NULL};
-	struct config cfg;
-	char error[256] = "";
-	cr_assert_not(load(CONFIG_FOR_SERVE, entries, &cfg, error));
-	cr_assert(strstr(error, "PEERD_JWT_PUBLIC_KEY_NEXT"), "%s", error);
-	config_free(&cfg);
+	char error[256];
+	assert_refused_naming(CONFIG_FOR_SERVE, entries, "PEERD_JWT_PUBLIC_KEY_NEXT", error);
 }
