@@ -144,23 +144,28 @@ static enum jwt_verdict verdict_on(const struct jwt_verifier *verifier, jwt_alg_
 	return verdict;
 }
 
-Test(jwt, tampered_signature_is_refused)
+/* What a verifier keyed with SECRET says of token, now. */
+static enum jwt_verdict secret_verdict_on(const char *token)
 {
 	struct jwt_verifier verifier;
 	make_verifier(&verifier, SECRET, NULL, NULL, NULL);
+	struct principal caller;
+	enum jwt_verdict verdict = jwt_verify(&verifier, token, NOW, &caller);
+	jwt_verifier_free(&verifier);
+	return verdict;
+}
+
+Test(jwt, tampered_signature_is_refused)
+{
 	char *token = test_sign(JWT_ALG_HS256, SECRET, GOOD_CLAIMS);
 	char *last = token + strlen(token) - 2;
 	*last = *last == 'A' ? 'B' : 'A';
-	struct principal caller;
-	cr_assert_eq(jwt_verify(&verifier, token, NOW, &caller), JWT_BAD_SIGNATURE);
+	cr_assert_eq(secret_verdict_on(token), JWT_BAD_SIGNATURE);
 	free(token);
-	jwt_verifier_free(&verifier);
 }
 
 Test(jwt, tampered_claims_are_refused)
 {
-	struct jwt_verifier verifier;
-	make_verifier(&verifier, SECRET, NULL, NULL, NULL);
 	char *token = test_sign(JWT_ALG_HS256, SECRET,
 				"{\"sub\":\"a\",\"role\":\"partner\",\"org\":\"" ORG
 				"\",\"exp\":1800000600}");
@@ -173,29 +178,20 @@ Test(jwt, tampered_claims_are_refused)
 	char spliced[2048];
 	snprintf(spliced, sizeof spliced, "%.*s.%s%s", (int)(first_dot - token), token, forged_body,
 		 second_dot);
-	struct principal caller;
-	cr_assert_eq(jwt_verify(&verifier, spliced, NOW, &caller), JWT_BAD_SIGNATURE);
+	cr_assert_eq(secret_verdict_on(spliced), JWT_BAD_SIGNATURE);
 	free(token);
 	free(forged);
-	jwt_verifier_free(&verifier);
 }
 
 Test(jwt, alg_none_is_always_refused)
 {
-	struct jwt_verifier verifier;
-	make_verifier(&verifier, SECRET, NULL, NULL, NULL);
 	char *token = test_unsigned_token(GOOD_CLAIMS);
-	struct principal caller;
-	cr_assert_eq(jwt_verify(&verifier, token, NOW, &caller), JWT_ALGORITHM_REFUSED);
+	cr_assert_eq(secret_verdict_on(token), JWT_ALGORITHM_REFUSED);
 	free(token);
-	jwt_verifier_free(&verifier);
 }
 
 Test(jwt, malformed_tokens)
 {
-	struct jwt_verifier verifier;
-	make_verifier(&verifier, SECRET, NULL, NULL, NULL);
-	struct principal caller;
 	const char *tokens[] = {"",
 				"abc",
 				"a.b",
@@ -205,11 +201,10 @@ Test(jwt, malformed_tokens)
 				"eyJhbGciOiJIUzI1NiJ9",
 				"bm90IGpzb24.e30.c2ln"};
 	for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++) {
-		enum jwt_verdict verdict = jwt_verify(&verifier, tokens[i], NOW, &caller);
+		enum jwt_verdict verdict = secret_verdict_on(tokens[i]);
 		cr_expect(verdict == JWT_MALFORMED, "\"%s\" gave \"%s\"", tokens[i],
 			  jwt_verdict_text(verdict));
 	}
-	jwt_verifier_free(&verifier);
 }
 
 Test(jwt, rs256_accepted_with_its_public_key)
