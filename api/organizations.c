@@ -24,6 +24,7 @@
 #define DEFAULT_MAX_UNITS_PER_DAY      16
 #define DEFAULT_FAMILY_YOUTH_MAX_AGE   21
 #define DEFAULT_REFERRAL_RESPONSE_DAYS 2
+#define DEFAULT_MAX_GROUP_SIZE	       12
 
 const char *const ORGANIZATION_KINDS[] = {"provider", "partner", NULL};
 static const char *const UNIT_ROUNDINGS[] = {"whole", "half_up", NULL};
@@ -33,6 +34,8 @@ static const struct field_rule SETTINGS_FIELDS[] = {
 	{.name = "max_units_per_day", .type = FIELD_INTEGER, .min = 1, .max = 96},
 	{.name = "family_youth_max_age", .type = FIELD_INTEGER, .min = 1, .max = 30},
 	{.name = "referral_response_days", .type = FIELD_INTEGER, .min = 1, .max = 30},
+	/* Attendees present at once per facilitator of a group session. */
+	{.name = "max_group_size", .type = FIELD_INTEGER, .min = 1, .max = 100},
 	/* An IANA zone of sql/002's us_time_zones; the state's main zone when left out. */
 	{.name = "time_zone", .type = FIELD_STRING, .min = 1, .max = 64},
 	{0},
@@ -83,6 +86,7 @@ static const struct constraint_answer ORGANIZATION_CONSTRAINTS[] = {
 	_ X(COL_REFERRAL_RESPONSE_DAYS, "referral_response_days",                                  \
 	    "settings.referral_response_days", ROW_INTEGER)                                        \
 	_ X(COL_TIME_ZONE, "time_zone", "settings.time_zone", ROW_STRING)                          \
+	_ X(COL_MAX_GROUP_SIZE, "max_group_size", "settings.max_group_size", ROW_INTEGER)          \
 	_ X(COL_VERSION, "version", "version", ROW_INTEGER)                                        \
 	_ X(COL_CREATED_AT, "peerd_timestamp(created_at)", "created_at", ROW_STRING)               \
 	_ X(COL_UPDATED_AT, "peerd_timestamp(updated_at)", "updated_at", ROW_STRING)               \
@@ -116,9 +120,9 @@ static const struct db_statement ORGANIZATION_LIST = {
 static const struct db_statement ORGANIZATION_INSERT = {
 	"organization_insert",
 	"INSERT INTO organizations (name, kind, state, counties, unit_rounding, max_units_per_day,"
-	" family_youth_max_age, referral_response_days, time_zone)"
+	" family_youth_max_age, referral_response_days, time_zone, max_group_size)"
 	" VALUES ($1, $2, $3, peerd_text_array($4::json), $5, $6::int, $7::int, $8::int,"
-	" coalesce($9, (SELECT time_zone FROM us_states WHERE code = $3)))"
+	" coalesce($9, (SELECT time_zone FROM us_states WHERE code = $3)), $10::int)"
 	" RETURNING " ORGANIZATION_COLUMNS};
 
 static const struct db_statement ORGANIZATION_UPDATE = {
@@ -126,8 +130,8 @@ static const struct db_statement ORGANIZATION_UPDATE = {
 	"UPDATE organizations SET name = $2, state = $3, counties = peerd_text_array($4::json),"
 	" unit_rounding = $5, max_units_per_day = $6::int, family_youth_max_age = $7::int,"
 	" referral_response_days = $8::int, "
-	" time_zone = coalesce($9, (SELECT time_zone FROM us_states WHERE code = $3)), version = "
-	"version + 1,"
+	" time_zone = coalesce($9, (SELECT time_zone FROM us_states WHERE code = $3)),"
+	" max_group_size = $10::int, version = version + 1,"
 	" updated_at = now()"
 	" WHERE id = $1 RETURNING " ORGANIZATION_COLUMNS};
 
@@ -149,6 +153,7 @@ struct organization_values {
 	char max_units_per_day[16];
 	char family_youth_max_age[16];
 	char referral_response_days[16];
+	char max_group_size[16];
 	const char *time_zone; /* NULL: the state's zone */
 };
 
@@ -181,6 +186,8 @@ static bool organization_values_from(const json_t *doc, struct organization_valu
 		       values->family_youth_max_age, sizeof values->family_youth_max_age);
 	integer_member(settings, "referral_response_days", DEFAULT_REFERRAL_RESPONSE_DAYS,
 		       values->referral_response_days, sizeof values->referral_response_days);
+	integer_member(settings, "max_group_size", DEFAULT_MAX_GROUP_SIZE, values->max_group_size,
+		       sizeof values->max_group_size);
 	values->time_zone = string_member(settings, "time_zone", NULL);
 	return values->counties != NULL;
 }
@@ -238,7 +245,7 @@ static bool organization_create(struct request *request, struct db_conn *db,
 		db, &ORGANIZATION_INSERT,
 		DB_ARGS(values.name, values.kind, values.state, values.counties,
 			values.unit_rounding, values.max_units_per_day, values.family_youth_max_age,
-			values.referral_response_days, values.time_zone),
+			values.referral_response_days, values.time_zone, values.max_group_size),
 		&res);
 	free(values.counties);
 	if (status != DB_OK) {
@@ -321,7 +328,8 @@ static PGresult *write_organization(struct request *request, struct db_conn *db,
 				  DB_ARGS(id, values.name, values.state, values.counties,
 					  values.unit_rounding, values.max_units_per_day,
 					  values.family_youth_max_age,
-					  values.referral_response_days, values.time_zone),
+					  values.referral_response_days, values.time_zone,
+					  values.max_group_size),
 				  &res)
 			: DB_ERROR;
 	free(values.counties);

@@ -10,6 +10,17 @@
 --
 
 --
+-- Name: attendance_status; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.attendance_status AS ENUM (
+    'present',
+    'left_early',
+    'absent',
+    'excused'
+);
+
+--
 -- Name: audit_action; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -53,6 +64,27 @@ CREATE TYPE public.goal_status AS ENUM (
     'achieved',
     'paused',
     'discontinued'
+);
+
+--
+-- Name: group_session_modality; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.group_session_modality AS ENUM (
+    'in_person',
+    'video',
+    'phone',
+    'community'
+);
+
+--
+-- Name: group_session_status; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.group_session_status AS ENUM (
+    'draft',
+    'signed',
+    'cancelled'
 );
 
 --
@@ -218,6 +250,68 @@ CREATE FUNCTION public.goals_take_organization() RETURNS trigger
 BEGIN
     NEW.organization_id := (SELECT organization_id FROM participants WHERE id = NEW.participant_id);
     RETURN NEW;
+END
+$$;
+
+--
+-- Name: group_session_attendance_within_duration(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.group_session_attendance_within_duration() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NEW.minutes > (SELECT duration_minutes FROM group_sessions WHERE id = NEW.group_session_id) THEN
+        RAISE EXCEPTION 'an attendee cannot stay longer than the session'
+            USING ERRCODE = 'check_violation', TABLE = 'group_session_attendance',
+                  COLUMN = 'minutes', CONSTRAINT = 'group_session_attendance_within_duration';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: group_session_parts_keep_closed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.group_session_parts_keep_closed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    session uuid := CASE TG_OP WHEN 'DELETE' THEN OLD.group_session_id
+                               ELSE NEW.group_session_id END;
+BEGIN
+    IF (SELECT status FROM group_sessions WHERE id = session) <> 'draft'
+       OR (TG_OP = 'UPDATE' AND OLD.group_session_id <> NEW.group_session_id
+           AND (SELECT status FROM group_sessions WHERE id = OLD.group_session_id) <> 'draft') THEN
+        RAISE EXCEPTION 'a signed or cancelled group session cannot change'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+
+--
+-- Name: group_sessions_keep_closed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.group_sessions_keep_closed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF OLD.status <> 'draft' THEN
+        RAISE EXCEPTION 'a signed or cancelled group session cannot change'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF TG_OP = 'UPDATE' AND EXISTS (SELECT FROM group_session_attendance a
+                                    WHERE a.group_session_id = NEW.id
+                                      AND a.minutes > NEW.duration_minutes) THEN
+        RAISE EXCEPTION 'an attendee cannot stay longer than the session'
+            USING ERRCODE = 'check_violation', TABLE = 'group_sessions',
+                  COLUMN = 'duration_minutes',
+                  CONSTRAINT = 'group_session_attendance_within_duration';
+    END IF;
+    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
 END
 $$;
 
@@ -446,6 +540,22 @@ CREATE FUNCTION public.peerd_goal_steps_are_valid(steps jsonb) RETURNS boolean
                              AND (SELECT count(*) FROM jsonb_object_keys(step)) = 2), true)
     FROM jsonb_array_elements(CASE WHEN jsonb_typeof(steps) = 'array' THEN steps
                                    ELSE '[]'::jsonb END) AS step
+$$;
+
+--
+-- Name: peerd_group_session_visible(uuid, uuid, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_group_session_visible(session uuid, org uuid, specialist_subject text) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT EXISTS (SELECT 1 FROM group_sessions g
+                   WHERE g.id = session AND (org IS NULL OR g.organization_id = org))
+       AND (specialist_subject IS NULL OR EXISTS (
+               SELECT 1 FROM group_session_facilitators f
+               JOIN specialists s ON s.id = f.specialist_id
+               WHERE f.group_session_id = session AND s.subject = specialist_subject
+                 AND s.organization_id = org))
 $$;
 
 --
@@ -776,12 +886,14 @@ BEGIN
         (NEW.organization_id, NEW.participant_id, NEW.specialist_id, NEW.occurred_at,
          NEW.duration_minutes, NEW.modality, NEW.location, NEW.goal_ids, NEW.summary,
          NEW.response, NEW.plan, NEW.status, NEW.signed_at, NEW.signed_by, NEW.billing,
-         NEW.billing_units, NEW.billing_day, NEW.created_by, NEW.created_at)
+         NEW.billing_units, NEW.billing_day, NEW.created_by, NEW.created_at,
+         NEW.group_session_id)
         IS DISTINCT FROM
         (OLD.organization_id, OLD.participant_id, OLD.specialist_id, OLD.occurred_at,
          OLD.duration_minutes, OLD.modality, OLD.location, OLD.goal_ids, OLD.summary,
          OLD.response, OLD.plan, OLD.status, OLD.signed_at, OLD.signed_by, OLD.billing,
-         OLD.billing_units, OLD.billing_day, OLD.created_by, OLD.created_at)
+         OLD.billing_units, OLD.billing_day, OLD.created_by, OLD.created_at,
+         OLD.group_session_id)
         OR (OLD.cosigned_by IS NOT NULL
             AND (NEW.cosigned_by, NEW.cosigned_at) IS DISTINCT FROM
                 (OLD.cosigned_by, OLD.cosigned_at))) THEN
@@ -995,6 +1107,69 @@ CREATE TABLE public.goals (
 );
 
 --
+-- Name: group_session_attendance; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.group_session_attendance (
+    group_session_id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    participant_id uuid NOT NULL,
+    "position" integer NOT NULL,
+    status public.attendance_status NOT NULL,
+    minutes integer,
+    note text,
+    goal_ids uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+    CONSTRAINT group_session_attendance_goal_ids_check CHECK ((cardinality(goal_ids) <= 20)),
+    CONSTRAINT group_session_attendance_minutes_check CHECK (((minutes >= 1) AND (minutes <= 480))),
+    CONSTRAINT group_session_attendance_minutes_with_left_early CHECK (((status = 'left_early'::public.attendance_status) = (minutes IS NOT NULL))),
+    CONSTRAINT group_session_attendance_note_check CHECK (((char_length(note) >= 1) AND (char_length(note) <= 4000))),
+    CONSTRAINT group_session_attendance_note_when_came CHECK (((status = ANY (ARRAY['absent'::public.attendance_status, 'excused'::public.attendance_status])) OR ((note IS NOT NULL) AND (cardinality(goal_ids) >= 1)))),
+    CONSTRAINT group_session_attendance_position_check CHECK (("position" >= 1))
+);
+
+--
+-- Name: group_session_facilitators; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.group_session_facilitators (
+    group_session_id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    specialist_id uuid NOT NULL,
+    "position" integer NOT NULL,
+    CONSTRAINT group_session_facilitators_position_check CHECK ((("position" >= 1) AND ("position" <= 3)))
+);
+
+--
+-- Name: group_sessions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.group_sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    occurred_at timestamp with time zone NOT NULL,
+    duration_minutes integer NOT NULL,
+    modality public.group_session_modality NOT NULL,
+    location text,
+    topic text NOT NULL,
+    domain public.wellness_domain NOT NULL,
+    status public.group_session_status DEFAULT 'draft'::public.group_session_status NOT NULL,
+    signed_at timestamp with time zone,
+    signed_by text,
+    cancel_reason text,
+    created_by text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT group_sessions_cancel_reason_check CHECK (((char_length(cancel_reason) >= 1) AND (char_length(cancel_reason) <= 500))),
+    CONSTRAINT group_sessions_cancel_reason_when_cancelled CHECK (((status = 'cancelled'::public.group_session_status) = (cancel_reason IS NOT NULL))),
+    CONSTRAINT group_sessions_duration_minutes_check CHECK (((duration_minutes >= 1) AND (duration_minutes <= 480))),
+    CONSTRAINT group_sessions_location_check CHECK (((char_length(location) >= 1) AND (char_length(location) <= 200))),
+    CONSTRAINT group_sessions_signed_whole CHECK (((status = 'signed'::public.group_session_status) = ((signed_at IS NOT NULL) AND (signed_by IS NOT NULL)))),
+    CONSTRAINT group_sessions_topic_check CHECK (((char_length(topic) >= 1) AND (char_length(topic) <= 200))),
+    CONSTRAINT group_sessions_version_check CHECK ((version >= 1))
+);
+
+--
 -- Name: idempotency_keys; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1036,8 +1211,10 @@ CREATE TABLE public.organizations (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     time_zone text NOT NULL,
+    max_group_size integer DEFAULT 12 NOT NULL,
     CONSTRAINT organizations_counties_check CHECK (((cardinality(counties) <= 300) AND public.peerd_names_are_valid(counties, 100))),
     CONSTRAINT organizations_family_youth_max_age_check CHECK (((family_youth_max_age >= 1) AND (family_youth_max_age <= 30))),
+    CONSTRAINT organizations_max_group_size_check CHECK (((max_group_size >= 1) AND (max_group_size <= 100))),
     CONSTRAINT organizations_max_units_per_day_check CHECK (((max_units_per_day >= 1) AND (max_units_per_day <= 96))),
     CONSTRAINT organizations_name_check CHECK ((((char_length(name) >= 1) AND (char_length(name) <= 200)) AND (name !~ '[[:cntrl:]]'::text) AND (name = btrim(name)))),
     CONSTRAINT organizations_referral_response_days_check CHECK (((referral_response_days >= 1) AND (referral_response_days <= 30))),
@@ -1219,6 +1396,7 @@ CREATE TABLE public.session_notes (
     version integer DEFAULT 1 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    group_session_id uuid,
     CONSTRAINT session_notes_billing_units_check CHECK ((billing_units >= 0)),
     CONSTRAINT session_notes_cosigned_after_signing CHECK (((cosigned_by IS NULL) OR (status = 'signed'::public.session_note_status))),
     CONSTRAINT session_notes_cosigned_whole CHECK (((cosigned_by IS NULL) = (cosigned_at IS NULL))),
@@ -1375,6 +1553,48 @@ ALTER TABLE ONLY public.goals
     ADD CONSTRAINT goals_pkey PRIMARY KEY (id);
 
 --
+-- Name: group_session_attendance group_session_attendance_group_session_id_position_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_session_attendance
+    ADD CONSTRAINT group_session_attendance_group_session_id_position_key UNIQUE (group_session_id, "position");
+
+--
+-- Name: group_session_attendance group_session_attendance_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_session_attendance
+    ADD CONSTRAINT group_session_attendance_pkey PRIMARY KEY (group_session_id, participant_id);
+
+--
+-- Name: group_session_facilitators group_session_facilitators_group_session_id_specialist_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_session_facilitators
+    ADD CONSTRAINT group_session_facilitators_group_session_id_specialist_id_key UNIQUE (group_session_id, specialist_id);
+
+--
+-- Name: group_session_facilitators group_session_facilitators_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_session_facilitators
+    ADD CONSTRAINT group_session_facilitators_pkey PRIMARY KEY (group_session_id, "position");
+
+--
+-- Name: group_sessions group_sessions_id_organization; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_sessions
+    ADD CONSTRAINT group_sessions_id_organization UNIQUE (id, organization_id);
+
+--
+-- Name: group_sessions group_sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_sessions
+    ADD CONSTRAINT group_sessions_pkey PRIMARY KEY (id);
+
+--
 -- Name: idempotency_keys idempotency_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1450,6 +1670,13 @@ ALTER TABLE ONLY public.session_note_addenda
 
 ALTER TABLE ONLY public.session_notes
     ADD CONSTRAINT session_notes_pkey PRIMARY KEY (id);
+
+--
+-- Name: specialists specialists_id_organization; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.specialists
+    ADD CONSTRAINT specialists_id_organization UNIQUE (id, organization_id);
 
 --
 -- Name: specialists specialists_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1528,6 +1755,24 @@ CREATE INDEX goal_progress_by_goal ON public.goal_progress USING btree (goal_id,
 CREATE INDEX goals_by_participant ON public.goals USING btree (participant_id, created_at DESC, id DESC);
 
 --
+-- Name: group_session_attendance_by_participant; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX group_session_attendance_by_participant ON public.group_session_attendance USING btree (participant_id);
+
+--
+-- Name: group_session_facilitators_by_specialist; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX group_session_facilitators_by_specialist ON public.group_session_facilitators USING btree (specialist_id);
+
+--
+-- Name: group_sessions_by_organization; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX group_sessions_by_organization ON public.group_sessions USING btree (organization_id, created_at DESC, id DESC);
+
+--
 -- Name: idempotency_keys_by_age; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1600,6 +1845,12 @@ CREATE INDEX session_note_addenda_by_note ON public.session_note_addenda USING b
 CREATE INDEX session_notes_billed_per_day ON public.session_notes USING btree (participant_id, billing_day) WHERE (status = 'signed'::public.session_note_status);
 
 --
+-- Name: session_notes_by_group_session; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX session_notes_by_group_session ON public.session_notes USING btree (group_session_id) WHERE (group_session_id IS NOT NULL);
+
+--
 -- Name: session_notes_by_occurrence; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1670,6 +1921,30 @@ CREATE TRIGGER goal_progress_take_organization BEFORE INSERT OR UPDATE OF goal_i
 --
 
 CREATE TRIGGER goals_take_organization BEFORE INSERT OR UPDATE OF participant_id ON public.goals FOR EACH ROW EXECUTE FUNCTION public.goals_take_organization();
+
+--
+-- Name: group_session_attendance group_session_attendance_keep_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER group_session_attendance_keep_closed BEFORE INSERT OR DELETE OR UPDATE ON public.group_session_attendance FOR EACH ROW EXECUTE FUNCTION public.group_session_parts_keep_closed();
+
+--
+-- Name: group_session_attendance group_session_attendance_within_duration; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER group_session_attendance_within_duration BEFORE INSERT OR UPDATE ON public.group_session_attendance FOR EACH ROW EXECUTE FUNCTION public.group_session_attendance_within_duration();
+
+--
+-- Name: group_session_facilitators group_session_facilitators_keep_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER group_session_facilitators_keep_closed BEFORE INSERT OR DELETE OR UPDATE ON public.group_session_facilitators FOR EACH ROW EXECUTE FUNCTION public.group_session_parts_keep_closed();
+
+--
+-- Name: group_sessions group_sessions_keep_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER group_sessions_keep_closed BEFORE DELETE OR UPDATE ON public.group_sessions FOR EACH ROW EXECUTE FUNCTION public.group_sessions_keep_closed();
 
 --
 -- Name: organizations organizations_keep_kind; Type: TRIGGER; Schema: public; Owner: -
@@ -1763,6 +2038,41 @@ ALTER TABLE ONLY public.goals
     ADD CONSTRAINT goals_participant_organization_fkey FOREIGN KEY (participant_id, organization_id) REFERENCES public.participants(id, organization_id);
 
 --
+-- Name: group_session_attendance group_session_attendance_group_session_id_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_session_attendance
+    ADD CONSTRAINT group_session_attendance_group_session_id_organization_id_fkey FOREIGN KEY (group_session_id, organization_id) REFERENCES public.group_sessions(id, organization_id);
+
+--
+-- Name: group_session_attendance group_session_attendance_participant_id_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_session_attendance
+    ADD CONSTRAINT group_session_attendance_participant_id_organization_id_fkey FOREIGN KEY (participant_id, organization_id) REFERENCES public.participants(id, organization_id);
+
+--
+-- Name: group_session_facilitators group_session_facilitators_group_session_id_organization_i_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_session_facilitators
+    ADD CONSTRAINT group_session_facilitators_group_session_id_organization_i_fkey FOREIGN KEY (group_session_id, organization_id) REFERENCES public.group_sessions(id, organization_id);
+
+--
+-- Name: group_session_facilitators group_session_facilitators_specialist_id_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_session_facilitators
+    ADD CONSTRAINT group_session_facilitators_specialist_id_organization_id_fkey FOREIGN KEY (specialist_id, organization_id) REFERENCES public.specialists(id, organization_id);
+
+--
+-- Name: group_sessions group_sessions_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_sessions
+    ADD CONSTRAINT group_sessions_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id);
+
+--
 -- Name: organizations organizations_state_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1831,6 +2141,13 @@ ALTER TABLE ONLY public.referrals
 
 ALTER TABLE ONLY public.session_note_addenda
     ADD CONSTRAINT session_note_addenda_note_id_fkey FOREIGN KEY (note_id) REFERENCES public.session_notes(id);
+
+--
+-- Name: session_notes session_notes_group_session_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.session_notes
+    ADD CONSTRAINT session_notes_group_session_id_fkey FOREIGN KEY (group_session_id) REFERENCES public.group_sessions(id);
 
 --
 -- Name: session_notes session_notes_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1937,6 +2254,42 @@ ALTER TABLE public.goals ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY goals_in_scope ON public.goals USING (public.peerd_in_scope(organization_id));
+
+--
+-- Name: group_session_attendance; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.group_session_attendance ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: group_session_attendance group_session_attendance_in_scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY group_session_attendance_in_scope ON public.group_session_attendance USING (public.peerd_in_scope(organization_id));
+
+--
+-- Name: group_session_facilitators; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.group_session_facilitators ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: group_session_facilitators group_session_facilitators_in_scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY group_session_facilitators_in_scope ON public.group_session_facilitators USING (public.peerd_in_scope(organization_id));
+
+--
+-- Name: group_sessions; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.group_sessions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: group_sessions group_sessions_in_scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY group_sessions_in_scope ON public.group_sessions USING (public.peerd_in_scope(organization_id));
 
 --
 -- Name: idempotency_keys; Type: ROW SECURITY; Schema: public; Owner: -
