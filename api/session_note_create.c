@@ -54,13 +54,16 @@ static const struct db_statement NOTE_INSERT = {
 	"session_note_insert",
 	"WITH n AS (INSERT INTO session_notes (organization_id, participant_id, specialist_id,"
 	" occurred_at, duration_minutes, modality, location, goal_ids, summary, response, plan,"
-	" created_by) VALUES ($1, $2, $3, $4::timestamptz, $5::int, $6::session_modality, $7,"
-	" ARRAY(SELECT json_array_elements_text($8::json)::uuid), $9, $10, $11, $12)"
+	" created_by, group_session_id) VALUES ($1, $2, $3, $4::timestamptz, $5::int, "
+	"$6::session_modality, $7,"
+	" ARRAY(SELECT json_array_elements_text($8::json)::uuid), $9, $10, $11, $12, $14::uuid)"
 	" RETURNING *),"
 	" engaged AS (UPDATE referrals SET status = 'engaged',"
 	" first_contact_at = coalesce(first_contact_at, $4::timestamptz),"
 	" version = version + 1, updated_at = now() WHERE participant_id = $2"
-	" AND assigned_specialist_id = $3 AND status = 'assigned'"
+	" AND (assigned_specialist_id = $3 OR assigned_specialist_id IN (SELECT f.specialist_id"
+	" FROM group_session_facilitators f WHERE f.group_session_id = $14::uuid))"
+	" AND status = 'assigned'"
 	" AND peerd_whole_second(submitted_at) <= $4::timestamptz RETURNING id),"
 	" history AS (INSERT INTO referral_events (referral_id, from_status, to_status, actor,"
 	" actor_role) SELECT id, 'assigned', 'engaged', $12, $13 FROM engaged"
@@ -181,31 +184,18 @@ static bool note_author(struct request *request, const PGresult *context,
 	return true;
 }
 
-/* Writes the note and engages its referrals in the open transaction, recording each
- * engaged referral for the audit trail. Returns the note's row, or NULL after answering. */
-static PGresult *note_insert(struct request *request, struct db_conn *db,
-			     const char *organization_id, const char *participant_id,
-			     const char *author)
+PGresult *session_note_insert(struct request *request, struct db_conn *db,
+			      const struct session_note_values *v)
 {
-	const json_t *body = request->body;
-	char duration[16];
-	snprintf(duration, sizeof duration, "%lld",
-		 (long long)json_integer_value(json_object_get(body, "duration_minutes")));
-	char *goal_ids = json_dumps(json_object_get(body, "goal_ids"), JSON_COMPACT);
 	const struct principal *caller = &request->caller;
 	PGresult *res = NULL;
 	enum db_status status =
-		goal_ids ? db_exec(db, &NOTE_INSERT,
-				   DB_ARGS(organization_id, participant_id, author,
-					   member_text(body, "occurred_at"), duration,
-					   member_text(body, "modality"),
-					   member_text(body, "location"), goal_ids,
-					   member_text(body, "summary"),
-					   member_text(body, "response"), member_text(body, "plan"),
-					   caller->subject, role_name(caller->role)),
-				   &res)
-			 : DB_ERROR;
-	free(goal_ids);
+		db_exec(db, &NOTE_INSERT,
+			DB_ARGS(v->organization_id, v->participant_id, v->specialist_id,
+				v->occurred_at, v->duration_minutes, v->modality, v->location,
+				v->goal_ids, v->summary, v->response, v->plan, caller->subject,
+				role_name(caller->role), v->group_session_id),
+			&res);
 	if (status != DB_OK) {
 		problem_send_constraint(request, status, db, SESSION_NOTE_CONSTRAINTS);
 		return NULL;
@@ -215,8 +205,41 @@ static PGresult *note_insert(struct request *request, struct db_conn *db,
 	json_t *referral;
 	json_array_foreach (engaged, index, referral)
 		audit_record(request, AUDIT_TRANSITION, "referral", json_string_value(referral),
-			     organization_id);
+			     v->organization_id);
 	json_decref(engaged);
+	return res;
+}
+
+/* The body's note, written by author for participant_id. Returns the note's row, or NULL
+ * after answering. */
+static PGresult *note_insert(struct request *request, struct db_conn *db,
+			     const char *organization_id, const char *participant_id,
+			     const char *author)
+{
+	const json_t *body = request->body;
+	char duration[16];
+	snprintf(duration, sizeof duration, "%lld",
+		 (long long)json_integer_value(json_object_get(body, "duration_minutes")));
+	char *goal_ids = json_dumps(json_object_get(body, "goal_ids"), JSON_COMPACT);
+	if (!goal_ids) {
+		problem_send(request, 500, "out of memory");
+		return NULL;
+	}
+	struct session_note_values values = {
+		.organization_id = organization_id,
+		.participant_id = participant_id,
+		.specialist_id = author,
+		.occurred_at = member_text(body, "occurred_at"),
+		.duration_minutes = duration,
+		.modality = member_text(body, "modality"),
+		.location = member_text(body, "location"),
+		.goal_ids = goal_ids,
+		.summary = member_text(body, "summary"),
+		.response = member_text(body, "response"),
+		.plan = member_text(body, "plan"),
+	};
+	PGresult *res = session_note_insert(request, db, &values);
+	free(goal_ids);
 	return res;
 }
 

@@ -69,10 +69,8 @@ static json_t *billing_render(const struct billing *billing)
 			 reasons);
 }
 
-/* Computes and stores the billing of the locked note and signs it, inside the open
- * transaction. Returns false after answering. */
-static bool sign_locked(struct request *request, struct db_conn *db, const char *id,
-			const PGresult *note)
+bool session_note_sign_locked(struct request *request, struct db_conn *db, const char *id,
+			      const PGresult *note)
 {
 	PGresult *facts = NULL;
 	enum db_status status = db_exec(db, &PARTICIPANT_LOCK,
@@ -183,7 +181,7 @@ void session_note_sign(struct request *request)
 	bool signed_now = sign_allowed(request, note) &&
 			  session_note_goals_active(
 				  request, db, db_text(note, 0, NOTE_PARTICIPANT_ID), goal_ids) &&
-			  sign_locked(request, db, id, note);
+			  session_note_sign_locked(request, db, id, note);
 	json_decref(goal_ids);
 	PQclear(note);
 	if (signed_now)

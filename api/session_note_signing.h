@@ -2,13 +2,25 @@
  * signing, addenda, the supervisor's co-signature. */
 #pragma once
 
+#include <libpq-fe.h>
+#include <stdbool.h>
+
 #include "validate.h"
 
 struct request;
+struct db_conn;
 
 void session_note_sign(struct request *request);
 void session_note_add_addendum(struct request *request);
 void session_note_cosign(struct request *request);
+
+/* Bills and signs the locked draft note id (note: its SESSION_NOTE_COLUMNS row) in the
+ * open transaction, as the caller: the one way a note is signed, on its own or as one of
+ * a group session's (rules/billing.c from the facts of its day; signings of one
+ * participant take turns on the participant's row lock, so the daily cap holds under
+ * signings at once). Returns false after answering. */
+bool session_note_sign_locked(struct request *request, struct db_conn *db, const char *id,
+			      const PGresult *note);
 
 /* The fields of an addendum. */
 extern const struct field_rule ADDENDUM_FIELDS[];

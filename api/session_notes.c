@@ -97,6 +97,7 @@ const struct field_rule NOTE_FIELDS[] = {
 	{.name = "signed_at", .type = FIELD_READ_ONLY},
 	{.name = "signed_by", .type = FIELD_READ_ONLY},
 	{.name = "billing", .type = FIELD_READ_ONLY},
+	{.name = "group_session_id", .type = FIELD_READ_ONLY},
 	{.name = "cosigned_by", .type = FIELD_READ_ONLY},
 	{.name = "cosigned_at", .type = FIELD_READ_ONLY},
 	{.name = "addenda", .type = FIELD_READ_ONLY},

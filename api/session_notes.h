@@ -46,6 +46,7 @@ void session_note_since_error(const char *occurred_at, const char *since,
 	_ X(NOTE_OCCURRED_AT, "peerd_timestamp(n.occurred_at)", "occurred_at", ROW_STRING) \
 	_ X(NOTE_DURATION_MINUTES, "n.duration_minutes", "duration_minutes", ROW_INTEGER)  \
 	_ X(NOTE_MODALITY, "n.modality", "modality", ROW_STRING)                           \
+	_ X(NOTE_GROUP_SESSION_ID, "n.group_session_id", "group_session_id", ROW_STRING)   \
 	_ X(NOTE_LOCATION, "n.location", "location", ROW_STRING)                           \
 	_ X(NOTE_GOAL_IDS, "array_to_json(n.goal_ids)", "goal_ids", ROW_JSON)              \
 	_ X(NOTE_SUMMARY, "n.summary", "summary", ROW_STRING)                              \
@@ -83,6 +84,31 @@ enum session_note_column { SESSION_NOTE_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 	" WHERE x.goal_id ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'"              \
 	" AND g.id = x.goal_id::uuid AND g.participant_id = " participant "::uuid"       \
 	" AND g.status = 'active') ORDER BY x.position"
+
+/* A new draft note's values as SQL parameters (texts); the note is written for
+ * participant_id by specialist_id, and a group session's notes name their session. */
+struct session_note_values {
+	const char *organization_id;
+	const char *participant_id;
+	const char *specialist_id;
+	const char *occurred_at;
+	const char *duration_minutes;
+	const char *modality;
+	const char *location;
+	const char *goal_ids; /* a JSON array of goal ids */
+	const char *summary;
+	const char *response;
+	const char *plan;
+	const char *group_session_id; /* NULL for a note of its own */
+};
+
+/* Writes a draft note in the open transaction, and makes it the first contact of each
+ * referral of its participant assigned to its specialist (for a group's note: to any of
+ * the session's facilitators), recording each engaged referral for the audit trail.
+ * Returns the note's SESSION_NOTE_COLUMNS row (the caller PQclear()s it), or NULL after
+ * answering. */
+PGresult *session_note_insert(struct request *request, struct db_conn *db,
+			      const struct session_note_values *values);
 
 /* One note as the API's JSON; a new reference. */
 json_t *session_note_render(const PGresult *res, int row);
