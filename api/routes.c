@@ -12,6 +12,7 @@
 #include "continuing_education.h"
 #include "goal_status.h"
 #include "goals.h"
+#include "group_sessions.h"
 #include "language_tag.h"
 #include "ops.h"
 #include "organizations.h"
@@ -142,6 +143,23 @@ const struct route api_routes[] = {
 	      session_note_add_addendum),
 	ROUTE("POST", "/v1/session-notes/{id}/cosign", ROLE_ADMIN | ROLE_SUPERVISOR,
 	      ROUTE_BODY_NONE, session_note_cosign),
+
+	/* Group sessions: a meeting, its roster, and at signing a billed note per attendee;
+	 * a specialist sees and writes the sessions they facilitate, a supervisor signs
+	 * none (notes are signed by who delivered them). */
+	ROUTE("GET", "/v1/group-sessions", ROLES_STAFF, ROUTE_BODY_NONE, group_sessions_list,
+	      QUERY(QUERY_PAGE, QUERY_DATE("from"), QUERY_DATE("to"), QUERY_UUID("facilitator_id"),
+		    QUERY_UUID("participant_id"), QUERY_CHOICE("status", GROUP_SESSION_STATUSES))),
+	ROUTE("POST", "/v1/group-sessions", ROLES_STAFF, ROUTE_BODY_JSON, group_sessions_create),
+	ROUTE("GET", "/v1/group-sessions/{id}", ROLES_STAFF, ROUTE_BODY_NONE, group_sessions_get),
+	ROUTE("PATCH", "/v1/group-sessions/{id}", ROLES_STAFF, ROUTE_BODY_MERGE_PATCH,
+	      group_sessions_patch),
+	ROUTE("PUT", "/v1/group-sessions/{id}/attendance", ROLES_STAFF, ROUTE_BODY_JSON,
+	      group_sessions_put_attendance),
+	ROUTE("POST", "/v1/group-sessions/{id}/sign", ROLE_ADMIN | ROLE_SPECIALIST, ROUTE_BODY_NONE,
+	      group_session_sign),
+	ROUTE("POST", "/v1/group-sessions/{id}/cancel", ROLES_STAFF, ROUTE_BODY_JSON,
+	      group_session_cancel),
 
 	/* Reports and exports: organization-scoped, de-identified */
 	ROUTE("GET", "/v1/reports/summary", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_REPORTER,

@@ -33,7 +33,7 @@ bool cors_handle(struct request *request)
 	if (!preflight)
 		return false;
 	/* The methods the route table uses; nothing is ever deleted through the API. */
-	respond_header(request, "Access-Control-Allow-Methods", "GET, HEAD, POST, PATCH");
+	respond_header(request, "Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, PATCH");
 	respond_header(request, "Access-Control-Allow-Headers",
 		       "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, "
 		       "X-Request-Id");

@@ -112,6 +112,14 @@ void problem_send_invalid(struct request *request, const struct field_errors *er
 	send_problem(request, 422, problem);
 }
 
+void problem_send_conflict(struct request *request, const struct field_errors *errors,
+			   const char *detail)
+{
+	json_t *problem = problem_new(409, detail);
+	json_object_set(problem, "errors", errors->items);
+	send_problem(request, 409, problem);
+}
+
 void problem_send_unauthorized(struct request *request, bool token_sent, const char *detail)
 {
 	respond_header(request, "WWW-Authenticate",

@@ -22,6 +22,11 @@ void problem_send(struct request *request, unsigned status, const char *format, 
 /* Answers 422 listing every field error collected. */
 void problem_send_invalid(struct request *request, const struct field_errors *errors);
 
+/* Answers 409 with detail and every field error collected: a change the state no longer
+ * allows, naming what in it no longer holds. */
+void problem_send_conflict(struct request *request, const struct field_errors *errors,
+			   const char *detail);
+
 /* Answers 422 with one field error, formatted like printf. */
 void problem_send_field(struct request *request, const char *field, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
