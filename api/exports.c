@@ -59,6 +59,7 @@ static json_t *pseudonym_set_by_line_render(const PGresult *res, int row, int co
 	_ X(COL_OCCURRED_AT, "peerd_timestamp(n.occurred_at)", "occurred_at", ROW_STRING)        \
 	_ X(COL_DURATION_MINUTES, "n.duration_minutes", "duration_minutes", ROW_INTEGER)         \
 	_ X(COL_MODALITY, "n.modality", "modality", ROW_STRING)                                  \
+	_ X(COL_GROUP_SESSION_ID, "n.group_session_id", "group_session_id", ROW_STRING)          \
 	_ X(COL_GOAL_DOMAINS,                                                                    \
 	    "(SELECT coalesce(json_agg(DISTINCT g.domain ORDER BY g.domain), '[]') FROM goals g" \
 	    " WHERE g.id = ANY (n.goal_ids))", "goal_domains", ROW_JSON)                         \
