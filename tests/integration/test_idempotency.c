@@ -105,6 +105,22 @@ static char *note_of(const struct world *world, bool signed_now)
 	return id;
 }
 
+/* A draft group session the world's specialist leads; the caller frees its id. */
+static char *group_session_of(const struct world *world)
+{
+	char body[512];
+	snprintf(body, sizeof body,
+		 "{\"facilitator_ids\":[\"%s\"],\"occurred_at\":\"2025-06-01T17:00:00Z\","
+		 "\"duration_minutes\":60,\"modality\":\"in_person\",\"topic\":\"WRAP\","
+		 "\"domain\":\"social\",\"attendance\":[{\"participant_id\":\"%s\","
+		 "\"status\":\"present\",\"note\":\"Spoke first.\",\"goal_ids\":[\"%s\"]}]}",
+		 world->specialist, world->participant, world->goal);
+	struct http_response *created =
+		http_post("/v1/group-sessions", world->supervisor.token, body);
+	cr_assert_eq(created->status, 201, "group session: %s", created->body);
+	return strdup(member(created, "id"));
+}
+
 /* What a write acts on, made fresh for each request the table sends: the {record} of its
  * path. */
 enum record {
@@ -114,7 +130,15 @@ enum record {
 	ACCEPTED_REFERRAL,
 	DRAFT_NOTE,
 	SIGNED_NOTE,
+	DRAFT_GROUP_SESSION,
 };
+
+/* The body of a draft group session the world's specialist leads for its participant. */
+#define GROUP_SESSION_BODY(minutes, topic)                                                     \
+	"{\"facilitator_ids\":[\"{specialist}\"],\"occurred_at\":\"2025-06-01T17:00:00Z\","    \
+	"\"duration_minutes\":" minutes ",\"modality\":\"in_person\",\"topic\":\"" topic "\"," \
+	"\"domain\":\"social\",\"attendance\":[{\"participant_id\":\"{participant}\","         \
+	"\"status\":\"present\",\"note\":\"Spoke first.\",\"goal_ids\":[\"{goal}\"]}]}"
 
 /* A fresh record of kind; the caller frees it. */
 static char *record_make(const struct world *world, enum record kind)
@@ -137,6 +161,8 @@ static char *record_make(const struct world *world, enum record kind)
 	case DRAFT_NOTE:
 	case SIGNED_NOTE:
 		return note_of(world, kind == SIGNED_NOTE);
+	case DRAFT_GROUP_SESSION:
+		return group_session_of(world);
 	}
 	return NULL;
 }
@@ -224,6 +250,15 @@ static const struct write_case WRITES[] = {
 	 "\"phone\",\"goal_ids\":[\"{goal}\"],\"summary\":\"{marker}\"}",
 	 NOBODY, COUNT("session_notes", "participant_id"), "{participant}", SUPERVISOR, 201,
 	 "session_note"},
+	{"POST /v1/group-sessions", SPECIALIST, NO_RECORD, "/v1/group-sessions",
+	 GROUP_SESSION_BODY("{30|45}", "{marker}"), NOBODY, COUNT("group_sessions", "topic"),
+	 "{marker}", SUPERVISOR, 201, "group_session"},
+	{"POST /v1/group-sessions/{id}/sign", SPECIALIST, DRAFT_GROUP_SESSION,
+	 "/v1/group-sessions/{record}/sign", NULL, SPECIALIST, VERSION("group_sessions"),
+	 "{record}", COLLEAGUE_SPECIALIST, 404, "group_session"},
+	{"POST /v1/group-sessions/{id}/cancel", SUPERVISOR, DRAFT_GROUP_SESSION,
+	 "/v1/group-sessions/{record}/cancel", "{\"reason\":\"{marker}{| (again)}\"}", NOBODY,
+	 VERSION("group_sessions"), "{record}", COLLEAGUE_SUPERVISOR, 409, "group_session"},
 	{"POST /v1/session-notes/{id}/sign", SPECIALIST, DRAFT_NOTE,
 	 "/v1/session-notes/{record}/sign", NULL, SPECIALIST, VERSION("session_notes"), "{record}",
 	 COLLEAGUE_SPECIALIST, 404, "session_note"},
