@@ -527,15 +527,20 @@ static bool session_store(struct request *request, struct db_conn *db, const cha
 	char duration[16];
 	snprintf(duration, sizeof duration, "%lld",
 		 (long long)json_integer_value(json_object_get(doc, "duration_minutes")));
-	const char *first = id ? id : organization_id;
+	const char *occurred_at = member_text(doc, "occurred_at");
+	const char *modality = member_text(doc, "modality");
+	const char *location = member_text(doc, "location");
+	const char *topic = member_text(doc, "topic");
+	const char *domain = member_text(doc, "domain");
 	PGresult *res = NULL;
 	enum db_status status =
-		db_exec(db, id ? &SESSION_UPDATE : &SESSION_INSERT,
-			DB_ARGS(first, member_text(doc, "occurred_at"), duration,
-				member_text(doc, "modality"), member_text(doc, "location"),
-				member_text(doc, "topic"), member_text(doc, "domain"),
-				id ? NULL : request->caller.subject),
-			&res);
+		id ? db_exec(db, &SESSION_UPDATE,
+			     DB_ARGS(id, occurred_at, duration, modality, location, topic, domain),
+			     &res)
+		   : db_exec(db, &SESSION_INSERT,
+			     DB_ARGS(organization_id, occurred_at, duration, modality, location,
+				     topic, domain, request->caller.subject),
+			     &res);
 	if (status == DB_OK)
 		snprintf(id_out, UUID_TEXT_SIZE, "%s", db_text(res, 0, 0));
 	PQclear(res);
@@ -745,12 +750,10 @@ PGresult *group_session_keyed(struct request *request, struct db_conn **db, cons
 	return session;
 }
 
-/* The locked session as a writable document with the body's roster in place of its own;
- * NULL after answering (or out of memory). */
+/* The locked session as a writable document with the body's (valid) roster in place of
+ * its own; NULL after answering 500 (out of memory). */
 static json_t *with_roster(struct request *request, const PGresult *session)
 {
-	if (!request_valid(request, request->body, ROSTER_FIELDS))
-		return NULL;
 	json_t *doc = group_session_document(session);
 	if (!doc ||
 	    json_object_set(doc, "attendance", json_object_get(request->body, "attendance")) != 0) {
@@ -766,7 +769,8 @@ static json_t *with_roster(struct request *request, const PGresult *session)
  * came: If-Match is honoured when sent, not required. */
 static json_t *roster_allowed(struct request *request, const PGresult *session)
 {
-	if (!precondition_holds(request, "group session", db_integer(session, 0, GS_VERSION),
+	if (!request_valid(request, request->body, ROSTER_FIELDS) ||
+	    !precondition_holds(request, "group session", db_integer(session, 0, GS_VERSION),
 				IF_MATCH_OPTIONAL) ||
 	    !group_session_is_draft(request, session))
 		return NULL;

@@ -345,6 +345,10 @@ static void side_create(struct side *side)
 	expect_ok(http_post_as_read(path, "/sign", specialist, NULL), "signing a note");
 	expect_ok(http_post_as_read(path, "/cosign", token_of(side, ROLE_SUPERVISOR), NULL),
 		  "co-signing a note");
+	side->closed_group_session =
+		group_session_draft(records, specialist, "2025-06-01T20:00:00Z");
+	snprintf(path, sizeof path, "/v1/group-sessions/%s", side->closed_group_session);
+	expect_ok(http_post_as_read(path, "/sign", specialist, NULL), "signing a group session");
 }
 
 static void side_free(struct side *side)
@@ -352,6 +356,7 @@ static void side_free(struct side *side)
 	records_free(&side->records);
 	free(side->active_certification);
 	free(side->closed_note);
+	free(side->closed_group_session);
 	free(side->idle_specialist);
 	free(side->partner_organization);
 	for (size_t i = 0; i < sizeof side->tokens / sizeof side->tokens[0]; i++)
@@ -496,6 +501,21 @@ static const struct route_case CASES[] = {
 	{"POST", "/v1/session-notes/{id}/addenda", SUPERVISOR, "{\"text\":\"Probe.\"}",
 	 RECORD_CLOSED_NOTE},
 	{"POST", "/v1/session-notes/{id}/cosign", SUPERVISOR, NULL, RECORD_CLOSED_NOTE},
+	{"GET", "/v1/group-sessions", SUPERVISOR, NULL, RECORD_USUAL},
+	{"POST", "/v1/group-sessions", SUPERVISOR,
+	 "{\"facilitator_ids\":[\"{specialist}\"],\"occurred_at\":\"2025-06-02T17:00:00Z\","
+	 "\"duration_minutes\":60,\"modality\":\"in_person\",\"topic\":\"Probe.\","
+	 "\"domain\":\"social\"}",
+	 RECORD_USUAL},
+	{"GET", "/v1/group-sessions/{id}", SUPERVISOR, NULL, RECORD_USUAL},
+	{"PATCH", "/v1/group-sessions/{id}", SUPERVISOR, "topic duration_minutes modality",
+	 RECORD_USUAL},
+	/* Signed: a roster, a signature or a cancellation of it is 409, whatever the body. */
+	{"PUT", "/v1/group-sessions/{id}/attendance", SUPERVISOR, "{\"attendance\":[]}",
+	 RECORD_CLOSED_GROUP_SESSION},
+	{"POST", "/v1/group-sessions/{id}/sign", SPECIALIST, NULL, RECORD_CLOSED_GROUP_SESSION},
+	{"POST", "/v1/group-sessions/{id}/cancel", SUPERVISOR, "{\"reason\":\"Probe.\"}",
+	 RECORD_CLOSED_GROUP_SESSION},
 	{"GET", "/v1/reports/summary", SUPERVISOR, NULL, RECORD_USUAL},
 	{"GET", "/v1/reports/caseloads", SUPERVISOR, NULL, RECORD_USUAL},
 	{"GET", "/v1/reports/certifications", SUPERVISOR, NULL, RECORD_USUAL},
@@ -540,6 +560,7 @@ bool honours_if_match(const struct route *route)
 		"/v1/certifications/{id}/verify", "/v1/referrals/{id}/transitions",
 		"/v1/referrals/{id}/assignment",  "/v1/session-notes/{id}/sign",
 		"/v1/session-notes/{id}/addenda", "/v1/session-notes/{id}/cosign",
+		"/v1/group-sessions/{id}/sign",	  "/v1/group-sessions/{id}/cancel",
 	};
 	if (is_patch(route))
 		return true;
@@ -567,6 +588,8 @@ const char *id_for(const struct route_case *c, const struct side *side, const ch
 		return side->active_certification;
 	if (strcmp(name, "id") == 0 && c->record == RECORD_CLOSED_NOTE)
 		return side->closed_note;
+	if (strcmp(name, "id") == 0 && c->record == RECORD_CLOSED_GROUP_SESSION)
+		return side->closed_group_session;
 	/* A file of the /docs page, which the server may or may not have installed. */
 	if (strcmp(name, "file") == 0)
 		return "index.html";

@@ -75,6 +75,7 @@ struct side {
 	struct records records;
 	char *active_certification; /* /verify of it is 409 */
 	char *closed_note;	    /* signed and co-signed: /sign and /cosign are 409 */
+	char *closed_group_session; /* signed: every change of it is 409 */
 	char *idle_specialist;	    /* not certified: assigning them is 409 */
 	char *partner_organization;
 	char *tokens[6]; /* by enum role's bit: admin, supervisor, specialist, partner... */
@@ -112,7 +113,12 @@ struct route_case {
 	 * make a patch that changes nothing. */
 	const char *body;
 	/* The record the path's {id} names instead of the usual one. */
-	enum { RECORD_USUAL, RECORD_ACTIVE_CERTIFICATION, RECORD_CLOSED_NOTE } record;
+	enum {
+		RECORD_USUAL,
+		RECORD_ACTIVE_CERTIFICATION,
+		RECORD_CLOSED_NOTE,
+		RECORD_CLOSED_GROUP_SESSION
+	} record;
 };
 
 const struct route *route_named(const char *method, const char *path);

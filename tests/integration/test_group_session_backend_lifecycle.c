@@ -152,3 +152,19 @@ Test(group_session_backend_lifecycle, over_capacity_is_a_conflict_and_roles_are_
 	cr_assert_eq(http_post(path, group.world.supervisor.token, NULL)->status, 403);
 	free(id);
 }
+
+Test(group_session_backend_lifecycle, a_patch_changes_only_a_draft_and_only_what_it_names)
+{
+	struct group group;
+	group_open(&group);
+	char *id = session_create_ok(&group, group.world.supervisor.token);
+	char path[160];
+	session_path(path, sizeof path, id, "");
+	struct http_response *patched =
+		http_patch_as_read(path, group.world.supervisor.token,
+				   "{\"topic\": \"\\u202eRecovery \\ud83d\\ude00\"}");
+	cr_assert_eq(patched->status, 200, "%s", patched->body);
+	cr_assert_eq(json_integer_value(json_object_get(patched->json, "version")), 2);
+	cr_assert_eq(json_array_size(json_object_get(patched->json, "attendance")), 3);
+	free(id);
+}

@@ -15,12 +15,19 @@ static void expect_nothing_of(struct sweep *sweep, const char *variant,
 	if (!response)
 		return;
 	const struct records *r = &other->records;
-	const char *ids[] = {r->organization,	    r->specialist,
-			     r->certification,	    r->ceu,
-			     r->referral,	    r->goal,
-			     r->progress,	    r->note,
-			     r->participant,	    other->closed_note,
-			     other->idle_specialist};
+	const char *ids[] = {r->organization,
+			     r->specialist,
+			     r->certification,
+			     r->ceu,
+			     r->referral,
+			     r->goal,
+			     r->progress,
+			     r->note,
+			     r->participant,
+			     other->closed_note,
+			     other->idle_specialist,
+			     r->group_session,
+			     other->closed_group_session};
 	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
 		if (response->status < 300 && strstr(response->body, ids[i]))
 			sweep_fail(sweep, variant, "%ld shows the other organization's %s",

@@ -17,6 +17,8 @@ static void path_variants(struct sweep *sweep, const struct call *call, bool str
 		/* Methods the path does not answer. */
 		static const char *const METHODS[] = {"DELETE", "PUT", "get", "TRACE", "BREW"};
 		for (size_t m = 0; m < sizeof METHODS / sizeof METHODS[0]; m++) {
+			if (strcmp(METHODS[m], c->method) == 0)
+				continue; /* a route of its own (PUT .../attendance) */
 			struct raw raw = call_raw(call, NULL, false);
 			raw.method = METHODS[m];
 			char variant[32];

@@ -308,6 +308,18 @@ static char *id_from(struct http_response *response, const char *what)
 	return id;
 }
 
+char *group_session_draft(const struct records *records, const char *token, const char *occurred_at)
+{
+	char body[512];
+	snprintf(body, sizeof body,
+		 "{\"facilitator_ids\":[\"%s\"],\"occurred_at\":\"%s\",\"duration_minutes\":60,"
+		 "\"modality\":\"in_person\",\"topic\":\"WRAP\",\"domain\":\"social\","
+		 "\"attendance\":[{\"participant_id\":\"%s\",\"status\":\"present\",\"note\":"
+		 "\"Spoke first.\",\"goal_ids\":[\"%s\"]}]}",
+		 records->specialist, occurred_at, records->participant, records->goal);
+	return id_from(http_post("/v1/group-sessions", token, body), "a group session");
+}
+
 void records_create(struct records *out)
 {
 	out->organization = create_organization("provider");
@@ -345,6 +357,7 @@ void records_create(struct records *out)
 		 "\"duration_minutes\":30,\"modality\":\"phone\",\"goal_ids\":[\"%s\"]}",
 		 out->participant, out->goal);
 	out->note = id_from(http_post("/v1/session-notes", specialist, body), "a note");
+	out->group_session = group_session_draft(out, specialist, "2025-06-01T19:00:00Z");
 	free(specialist);
 	free(supervisor);
 }
@@ -359,6 +372,7 @@ void records_free(struct records *records)
 	free(records->goal);
 	free(records->progress);
 	free(records->note);
+	free(records->group_session);
 }
 
 const char *records_id_for(const struct records *records, const char *pattern, const char *name)
@@ -377,6 +391,7 @@ const char *records_id_for(const struct records *records, const char *pattern, c
 		{"/v1/referrals/", offsetof(struct records, referral)},
 		{"/v1/goals/", offsetof(struct records, goal)},
 		{"/v1/session-notes/", offsetof(struct records, note)},
+		{"/v1/group-sessions/", offsetof(struct records, group_session)},
 	};
 	if (strncmp(pattern, "/v1/participants/", 17) == 0)
 		return records->participant;

@@ -113,10 +113,15 @@ char *assigned_referral(const char *supervisor, const char *specialist_id, char 
  * entry, and a draft session note. Free with records_free. */
 struct records {
 	char *organization, *specialist, *certification, *ceu, *referral, *goal, *progress, *note;
+	char *group_session; /* a draft the specialist leads, the participant on its roster */
 	char participant[64];
 	char specialist_subject[96];
 };
 void records_create(struct records *out);
+/* A draft group session the records' specialist leads at occurred_at, with the records'
+ * participant present, written as token; the caller frees its id. */
+char *group_session_draft(const struct records *records, const char *token,
+			  const char *occurred_at);
 void records_free(struct records *records);
 
 /* The record that the {name} segment of route pattern names (by the collection it
