@@ -70,6 +70,13 @@ static const struct expected_route {
 	{"POST", "/v1/session-notes/{id}/sign", A | P},
 	{"POST", "/v1/session-notes/{id}/addenda", A | S | P},
 	{"POST", "/v1/session-notes/{id}/cosign", A | S},
+	{"GET", "/v1/group-sessions", A | S | P},
+	{"POST", "/v1/group-sessions", A | S | P},
+	{"GET", "/v1/group-sessions/{id}", A | S | P},
+	{"PATCH", "/v1/group-sessions/{id}", A | S | P},
+	{"PUT", "/v1/group-sessions/{id}/attendance", A | S | P},
+	{"POST", "/v1/group-sessions/{id}/sign", A | P},
+	{"POST", "/v1/group-sessions/{id}/cancel", A | S | P},
 	{"GET", "/v1/reports/summary", A | S | R},
 	{"GET", "/v1/reports/caseloads", A | S | R},
 	{"GET", "/v1/reports/certifications", A | S | R},
@@ -289,6 +296,10 @@ Test(authorization_matrix, patch_never_writes_what_the_server_owns)
 		 records.note,
 		 {"id", "organization_id", "participant_id", "specialist_id", "status", "signed_by",
 		  "billing", "addenda", "cosigned_by", "version"}},
+		{"/v1/group-sessions/",
+		 records.group_session,
+		 {"id", "organization_id", "status", "signed_by", "note_ids", "cancel_reason",
+		  "version", "created_at", NULL}},
 	};
 	for (size_t c = 0; c < sizeof CASES / sizeof CASES[0]; c++) {
 		char path[192];
