@@ -580,17 +580,28 @@ void drop_own_database(const char *name)
 	PQfinish(admin);
 }
 
-PGconn *row_lock_organization(const char *organization_id)
+/* A new connection in a transaction holding the one row select (... FOR UPDATE) finds
+ * for id. */
+static PGconn *row_lock(const char *select, const char *id)
 {
 	PGconn *db = test_db_connect();
 	exec_ok(db, "BEGIN");
-	const char *params[] = {organization_id};
-	PGresult *locked = PQexecParams(db, "SELECT id FROM organizations WHERE id = $1 FOR UPDATE",
-					1, NULL, params, NULL, NULL, 0);
+	const char *params[] = {id};
+	PGresult *locked = PQexecParams(db, select, 1, NULL, params, NULL, NULL, 0);
 	cr_assert_eq(PQresultStatus(locked), PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
 	cr_assert_eq(PQntuples(locked), 1);
 	PQclear(locked);
 	return db;
+}
+
+PGconn *row_lock_organization(const char *organization_id)
+{
+	return row_lock("SELECT id FROM organizations WHERE id = $1 FOR UPDATE", organization_id);
+}
+
+PGconn *row_lock_participant(const char *participant_id)
+{
+	return row_lock("SELECT id FROM participants WHERE id = $1 FOR UPDATE", participant_id);
 }
 
 void row_lock_release(PGconn *db)

@@ -190,6 +190,9 @@ PGconn *test_service_connection(const char *organization, const char *role);
 /* Opens a transaction on a new connection that holds organization_id's row lock, so a
  * request that writes it waits inside peerd. Release with row_lock_release. */
 PGconn *row_lock_organization(const char *organization_id);
+/* As row_lock_organization for a participant's row: whatever writes a note of theirs (a
+ * foreign key to the row) waits until it is released. */
+PGconn *row_lock_participant(const char *participant_id);
 void row_lock_release(PGconn *db);
 
 void sleep_ms(long ms);

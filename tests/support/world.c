@@ -37,36 +37,48 @@ static void specialist_around_today(struct actor *actor, const char *organizatio
 	free(create_certification(actor->id, "active", issued, expires));
 }
 
-/* A provider in state OR with its own unit_rounding and max_units_per_day. */
-static char *provider_with(const char *rounding, int cap)
+/* A provider in state OR with the settings options names (the others default). */
+static char *provider_with(const struct world_options *options)
 {
 	char name[96];
 	unique_name("Test provider", name, sizeof name);
-	json_t *body = json_pack("{s:s, s:s, s:s, s:[s], s:{s:s, s:i}}", "name", name, "kind",
-				 "provider", "state", "OR", "counties", "Multnomah", "settings",
-				 "unit_rounding", rounding, "max_units_per_day", cap);
+	json_t *settings = json_object();
+	if (options->unit_rounding) {
+		json_object_set_new(settings, "unit_rounding", json_string(options->unit_rounding));
+		json_object_set_new(settings, "max_units_per_day",
+				    json_integer(options->max_units_per_day));
+	}
+	if (options->max_group_size)
+		json_object_set_new(settings, "max_group_size",
+				    json_integer(options->max_group_size));
+	json_t *body = json_pack("{s:s, s:s, s:s, s:[s], s:O}", "name", name, "kind", "provider",
+				 "state", "OR", "counties", "Multnomah", "settings", settings);
 	char *admin = admin_token();
 	struct http_response *created = http_send_json("POST", "/v1/organizations", admin, body);
 	cr_assert_eq(created->status, 201, "%s", created->body);
-	json_t *settings = json_object_get(created->json, "settings");
-	cr_assert_str_eq(json_string_value(json_object_get(settings, "unit_rounding")), rounding);
-	cr_assert_eq(json_integer_value(json_object_get(settings, "max_units_per_day")), cap);
-	cr_assert_str_eq(json_string_value(json_object_get(settings, "time_zone")),
+	json_t *stored = json_object_get(created->json, "settings");
+	const char *key;
+	json_t *value;
+	json_object_foreach (settings, key, value) {
+		cr_assert(json_equal(json_object_get(stored, key), value), "settings.%s: %s", key,
+			  created->body);
+	}
+	cr_assert_str_eq(json_string_value(json_object_get(stored, "time_zone")),
 			 ORGANIZATION_TIME_ZONE, "%s", created->body);
 	char *id = strdup(http_string(created, "id"));
 	http_response_free(created);
 	free(admin);
 	json_decref(body);
+	json_decref(settings);
 	return id;
 }
 
 void world_build(struct world *world, struct world_options options)
 {
 	*world = (struct world){0};
-	world->provider =
-		arena_text(options.unit_rounding
-				   ? provider_with(options.unit_rounding, options.max_units_per_day)
-				   : create_organization("provider"));
+	world->provider = arena_text(options.unit_rounding || options.max_group_size
+					     ? provider_with(&options)
+					     : create_organization("provider"));
 	actor_open(&world->supervisor, "supervisor", world->provider);
 	actor_open(&world->reporter, "reporter", world->provider);
 	actor_open(&world->admin, "admin", NULL);

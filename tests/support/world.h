@@ -24,6 +24,9 @@ struct world_options {
 	 * max_units_per_day; NULL keeps create_organization's (whole, 16 a day). */
 	const char *unit_rounding;
 	int max_units_per_day;
+	/* Attendees of a group session present at once per facilitator; 0 keeps the
+	 * default (12). */
+	int max_group_size;
 };
 
 struct world {
