@@ -4,7 +4,10 @@
 //   → the specialist sets two goals (sending one twice: it is set once), writes a session
 //     note, reads it and signs that version (twice: it is signed once)
 //   → the partner sees the referral `engaged` (and cannot read the note)
-//   → a reporter pulls the program summary.
+//   → a reporter pulls the program summary
+//   → a supervisor runs a group of three for the specialist to lead (one absent, one who
+//     left early); the specialist signs it, and each who came has a note of their own,
+//     billed with HQ for their own minutes.
 // Every write carries an Idempotency-Key (client.ts gives each a fresh one, and sends a
 // write again with it when no answer came back); the walk names the key where it sends a
 // write twice itself.
@@ -13,7 +16,7 @@
 //
 //   PEERD_URL=http://localhost:8080 PEERD_JWT_SECRET=... node dist/walk.js
 import { randomUUID } from 'node:crypto';
-import { expectStatus, peerdClient, replayed, type Schemas } from './client.js';
+import { expectStatus, peerdClient, replayed, type PeerdClient, type Schemas } from './client.js';
 import { signToken, type Role } from './tokens.js';
 
 const baseUrl = process.env.PEERD_URL ?? 'http://localhost:8080';
@@ -71,6 +74,81 @@ async function setUp() {
   }), 201);
   say(`set up provider ${provider.id}, partner ${partner.id}, specialist ${specialist.id}`);
   return { provider, partner, supervisor, specialist, specialistSubject };
+}
+
+/** A referral the supervisor records, accepts and assigns to the specialist, and a goal
+ * the specialist sets with that person; the participant's id and the goal's. */
+async function assignedPerson(supervisor: PeerdClient, me: PeerdClient, specialistId: string,
+  givenName: string) {
+  const referral = expectStatus(`supervisor records ${givenName}'s referral`, await supervisor.POST('/v1/referrals', {
+    body: {
+      service_type: 'peer',
+      participant: { given_name: givenName, family_name: 'Walker', county: 'Multnomah' },
+      reason: 'Asked at the front desk about the Thursday group.',
+      consent: { obtained: true },
+    },
+  }), 201);
+  expectStatus(`supervisor accepts ${givenName}'s referral`, await supervisor.POST('/v1/referrals/{id}/transitions', {
+    params: { path: { id: referral.id } }, body: { to: 'accepted' },
+  }), 200);
+  const assigned = expectStatus(`supervisor assigns ${givenName}`, await supervisor.POST('/v1/referrals/{id}/assignment', {
+    params: { path: { id: referral.id } }, body: { specialist_id: specialistId },
+  }), 200);
+  const goal = expectStatus(`specialist sets ${givenName}'s goal`, await me.POST('/v1/participants/{id}/goals', {
+    params: { path: { id: assigned.participant_id } },
+    body: { domain: 'social', statement: 'Say one true thing in group each week.' },
+  }), 201);
+  return { participantId: assigned.participant_id, goalId: goal.id };
+}
+
+/** 6. A group of three: one absent, one who left after 20 minutes. The supervisor sets it
+ * up with the specialist as its facilitator; the specialist signs it, and each who came
+ * has a note of their own, billed H0038 with HQ for their own minutes. */
+async function groupSession(supervisor: PeerdClient, me: PeerdClient, specialistId: string): Promise<void> {
+  const [stayed, leftEarly, absent] = [
+    await assignedPerson(supervisor, me, specialistId, 'Rae'),
+    await assignedPerson(supervisor, me, specialistId, 'Tomas'),
+    await assignedPerson(supervisor, me, specialistId, 'Lin'),
+  ];
+  const attendance: Schemas['Attendance'][] = [
+    { participant_id: stayed.participantId, status: 'present', note: 'Talked about sleeping again.', goal_ids: [stayed.goalId] },
+    { participant_id: leftEarly.participantId, status: 'left_early', minutes: 20, note: 'Listened; left for work.', goal_ids: [leftEarly.goalId] },
+    { participant_id: absent.participantId, status: 'absent' },
+  ];
+  const session = expectStatus('supervisor sets up the group', await supervisor.POST('/v1/group-sessions', {
+    body: {
+      facilitator_ids: [specialistId], occurred_at: now(), duration_minutes: 60, modality: 'in_person',
+      location: 'Community room', topic: 'Sleep and mood', domain: 'social', attendance,
+    },
+  }), 201);
+  // Signing attests to the roster as read: If-Match carries the ETag of that read.
+  const read = await me.GET('/v1/group-sessions/{id}', { params: { path: { id: session.id } } });
+  expectStatus('specialist reads the group', read, 200);
+  const etag = read.response.headers.get('ETag');
+  if (etag === null) throw new Error('specialist reads the group: no ETag');
+  const signed = expectStatus('specialist signs the group', await me.POST('/v1/group-sessions/{id}/sign', {
+    params: { path: { id: session.id }, header: { 'If-Match': etag } },
+  }), 200);
+  check('the signed group', signed.status === 'signed' && signed.note_ids?.length === 2,
+    `status ${signed.status}, notes ${JSON.stringify(signed.note_ids)}`);
+  const units = new Map<string, number>();
+  for (const noteId of signed.note_ids ?? []) {
+    const note = expectStatus('specialist reads a note of the group', await me.GET('/v1/session-notes/{id}', {
+      params: { path: { id: noteId } },
+    }), 200);
+    check('a note of the group', note.modality === 'group' && note.group_session_id === session.id &&
+      note.billing?.code === 'H0038' && note.billing.modifiers.includes('HQ'), JSON.stringify(note));
+    units.set(note.participant_id, note.billing?.units ?? -1);
+  }
+  // Whole rounding: 60 minutes are 4 units, 20 minutes 1.
+  check('the billing of who stayed', units.get(stayed.participantId) === 4, `${units.get(stayed.participantId)} units`);
+  check('the billing of who left early', units.get(leftEarly.participantId) === 1, `${units.get(leftEarly.participantId)} units`);
+  const absentNotes = expectStatus('supervisor lists the absent person\'s notes', await supervisor.GET('/v1/session-notes', {
+    params: { query: { participant_id: absent.participantId } },
+  }), 200);
+  check('the absent person', absentNotes.items.length === 0 && !units.has(absent.participantId),
+    `${absentNotes.items.length} notes`);
+  say(`specialist signed group ${session.id}: 4 units (HQ) for who stayed, 1 for who left early, no note for who was absent`);
 }
 
 async function main(): Promise<void> {
@@ -190,6 +268,8 @@ async function main(): Promise<void> {
     JSON.stringify(summary));
   say(`reporter's summary ${summary.from}..${summary.to}: ${summary.referrals} referral (engaged), ` +
     `${summary.sessions} session, ${summary.billable_units} billable units, ${summary.goals} goals`);
+
+  await groupSession(supervisor, me, specialist.id);
   say('the main story works end to end');
 }
 
