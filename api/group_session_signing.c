@@ -90,13 +90,19 @@ static bool attendee_notes(struct request *request, struct db_conn *db, const PG
 	for (size_t i = 0; i < count; i++)
 		entries[i] = json_array_get(attendance, i);
 	qsort(entries, count, sizeof *entries, by_participant);
-	bool made = true;
-	for (size_t i = 0; made && i < count; i++) {
+	size_t came = 0;
+	for (size_t i = 0; i < count; i++) {
 		enum attendance_status status;
 		if (attendance_status_parse(member_text(entries[i], "status"), &status) &&
 		    attendance_came(status))
-			made = attendee_note(request, db, session, doc, entries[i]);
+			entries[came++] = entries[i];
 	}
+	bool made = true;
+	for (size_t i = 0; made && i < came; i++)
+		made = session_note_lock_participant(request, db,
+						     member_text(entries[i], "participant_id"));
+	for (size_t i = 0; made && i < came; i++)
+		made = attendee_note(request, db, session, doc, entries[i]);
 	free(entries);
 	return made;
 }

@@ -69,6 +69,15 @@ static json_t *billing_render(const struct billing *billing)
 			 reasons);
 }
 
+bool session_note_lock_participant(struct request *request, struct db_conn *db,
+				   const char *participant_id)
+{
+	enum db_status status = db_exec(db, &PARTICIPANT_LOCK, DB_ARGS(participant_id), NULL);
+	if (status != DB_OK)
+		problem_send_database(request, status);
+	return status == DB_OK;
+}
+
 bool session_note_sign_locked(struct request *request, struct db_conn *db, const char *id,
 			      const PGresult *note)
 {

@@ -22,5 +22,13 @@ void session_note_cosign(struct request *request);
 bool session_note_sign_locked(struct request *request, struct db_conn *db, const char *id,
 			      const PGresult *note);
 
+/* Takes the participant's row lock that signings of their notes take turns on, in the open
+ * transaction. A signing of several people's notes takes every lock first, in one order,
+ * before it writes a note: a note's insert holds a share lock on its participant (the
+ * foreign key), and two signings that each held one would wait on each other to take the
+ * lock. Returns false after answering. */
+bool session_note_lock_participant(struct request *request, struct db_conn *db,
+				   const char *participant_id);
+
 /* The fields of an addendum. */
 extern const struct field_rule ADDENDUM_FIELDS[];
