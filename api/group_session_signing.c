@@ -3,9 +3,10 @@
  * longer holds), writes one note per attendee present or left early as a note of their
  * own is written (session_note_insert: the referral assigned to a facilitator is engaged),
  * and signs each as a note of its own is signed (session_note_sign_locked: the same
- * billing, the same per-participant lock under the daily cap). Attendees are taken in
- * participant order, so two signings sharing people lock them in one order and never
- * deadlock. */
+ * billing, the same per-participant lock under the daily cap). Every attendee's lock is
+ * taken first, in participant order, before any note is written: two signings sharing
+ * people then wait in one order and never deadlock (a note's insert alone holds a share
+ * lock on its participant that the other signing's row lock would wait on). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
