@@ -340,15 +340,22 @@ Test(export_fairness, a_chunk_waiting_on_a_lock_holds_up_no_other_connection, .t
 	exec_ok(lock, "BEGIN");
 	exec_ok(lock, "LOCK TABLE session_notes IN ACCESS EXCLUSIVE MODE");
 	cr_assert_eq(pthread_create(&export.thread, NULL, read_in_background, &export), 0);
+	double locked_at = now_seconds();
 	sleep_ms(300); /* the first chunk is read out; the next waits on the lock */
 	long slowest = slowest_health_check(open);
+	double held = now_seconds() - locked_at;
 	exec_ok(lock, "COMMIT");
 	PQfinish(lock);
 	pthread_join(export.thread, NULL);
-	cr_expect_lt(slowest, 1000, "a /healthz took %ld ms while an export's read waited",
+	/* The read waits up to peerd's 3 s lock_timeout: an answer under 2 s did not wait. */
+	cr_expect_lt(slowest, 2000, "a /healthz took %ld ms while an export's read waited",
 		     slowest);
 	cr_assert(export.answer.response, "the export got no answer");
-	cr_expect_eq(notes_in(export.answer.response->body), NOTES + 1, "the export is whole");
+	/* Released within the lock_timeout (not always so on a very loaded machine), the read
+	 * goes on and the export is whole; else it ends cut short, as documented. */
+	if (held < 2.5)
+		cr_expect_eq(notes_in(export.answer.response->body), NOTES + 1,
+			     "the export is whole");
 	raw_answer_free(&export.answer);
 	close(export.fd);
 	for (size_t i = 0; i < OPEN_CONNECTIONS; i++)
