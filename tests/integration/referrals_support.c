@@ -196,6 +196,25 @@ void certify(const char *specialist_id)
 	free(create_certification(specialist_id, "active", issued, expires));
 }
 
+/* A referral of service_type accepted and then assigned to specialist_id. */
+char *referral_assigned_to(const struct world *world, const char *service_type,
+			   const char *specialist_id)
+{
+	char *id = accepted_referral(world, service_type);
+	assignment_ok(id, world->supervisor.token, specialist_id);
+	return id;
+}
+
+/* An active specialist of organization_id made from fields (as specialist_with) and
+ * certified by certify(); the caller frees the id. */
+char *certified_with(const char *organization_id, const char *fields)
+{
+	char subject[96];
+	char *id = specialist_with(organization_id, fields, subject, sizeof subject);
+	certify(id);
+	return id;
+}
+
 /* An active, certified specialist of kind with the default max_caseload (15). */
 char *eligible_specialist(const char *organization_id, const char *kind, char *subject, size_t size)
 {
@@ -221,12 +240,19 @@ long long caseload_of(const char *specialist_id)
 	return value;
 }
 
-/* A referral of service_type from the world's partner, accepted by its supervisor. */
-char *accepted_referral(const struct world *world, const char *service_type)
+/* A referral of service_type submitted by the world's partner to its provider. */
+char *submitted_referral(const struct world *world, const char *service_type)
 {
 	json_t *body = referral_body(world->provider, service_type);
 	char *id = submit_ok(world->partner.token, body);
 	json_decref(body);
+	return id;
+}
+
+/* A referral of service_type from the world's partner, accepted by its supervisor. */
+char *accepted_referral(const struct world *world, const char *service_type)
+{
+	char *id = submitted_referral(world, service_type);
 	move_expect(id, world->supervisor.token, "accepted", NULL, 200);
 	return id;
 }
@@ -259,4 +285,22 @@ json_t *event_at(const struct http_response *history, size_t index)
 	json_t *event = json_array_get(json_object_get(history->json, "items"), index);
 	cr_assert(json_is_object(event), "no event %zu: %s", index, history->body);
 	return event;
+}
+
+/* The string member name of the history's event at index. */
+const char *event_member(const struct http_response *history, size_t index, const char *name)
+{
+	return json_string_value(json_object_get(event_at(history, index), name));
+}
+
+/* Reads the referral's history as token, asserts its moves ("->submitted submitted>accepted",
+ * as referral_moves writes them) and returns it for the events' details. */
+struct http_response *history_moving(const char *id, const char *token, const char *moves)
+{
+	struct http_response *history = history_of(id, token);
+	cr_assert_eq(history->status, 200, "%s", history->body);
+	char read[256];
+	referral_moves(history, read, sizeof read);
+	cr_assert_str_eq(read, moves, "%s", history->body);
+	return history;
 }

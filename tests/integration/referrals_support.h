@@ -66,8 +66,19 @@ char *eligible_specialist(const char *organization_id, const char *kind, char *s
 /* The specialist's computed caseload, read by an admin through GET /v1/specialists/{id}. */
 long long caseload_of(const char *specialist_id);
 
+/* A referral of service_type submitted by the world's partner to its provider. */
+char *submitted_referral(const struct world *world, const char *service_type);
+
 /* A referral of service_type from the world's partner, accepted by its supervisor. */
 char *accepted_referral(const struct world *world, const char *service_type);
+
+/* A referral of service_type accepted and then assigned to specialist_id. */
+char *referral_assigned_to(const struct world *world, const char *service_type,
+			   const char *specialist_id);
+
+/* An active specialist of organization_id made from fields (as specialist_with) and
+ * certified by certify(); the caller frees the id. */
+char *certified_with(const char *organization_id, const char *fields);
 
 void assert_status(struct http_response *response, long status, const char *what);
 
@@ -78,3 +89,10 @@ void assert_partner_view(const json_t *referral, const char *text);
 void assert_referral_status(const char *id, const char *token, const char *status);
 
 json_t *event_at(const struct http_response *history, size_t index);
+
+/* The string member name of the history's event at index. */
+const char *event_member(const struct http_response *history, size_t index, const char *name);
+
+/* Reads the referral's history as token, asserts its moves ("->submitted submitted>accepted",
+ * as referral_moves writes them) and returns it for the events' details. */
+struct http_response *history_moving(const char *id, const char *token, const char *moves);

@@ -26,9 +26,7 @@ Test(referral_assignment, assignment_names_the_failing_check)
 	day_from_today("1 year", expires, sizeof expires);
 	day_from_today("-3 years", long_ago, sizeof long_ago);
 	day_from_today("-1 day", yesterday, sizeof yesterday);
-	char *inactive = specialist_with(world.provider, "\"kind\":\"peer\",\"active\":false",
-					 subject, sizeof subject);
-	certify(inactive);
+	char *inactive = certified_with(world.provider, "\"kind\":\"peer\",\"active\":false");
 	char *pending =
 		specialist_with(world.provider, "\"kind\":\"peer\"", subject, sizeof subject);
 	free(create_certification(pending, "pending", issued, expires));
@@ -37,9 +35,7 @@ Test(referral_assignment, assignment_names_the_failing_check)
 	free(create_certification(expired, "active", long_ago, yesterday));
 	char *family_peer =
 		eligible_specialist(world.provider, "family_peer", subject, sizeof subject);
-	char *full = specialist_with(world.provider, "\"kind\":\"peer\",\"max_caseload\":0",
-				     subject, sizeof subject);
-	certify(full);
+	char *full = certified_with(world.provider, "\"kind\":\"peer\",\"max_caseload\":0");
 	char *elsewhere = eligible_specialist(other_provider_id, "peer", subject, sizeof subject);
 
 	char *id = accepted_referral(&world, "peer");
@@ -58,10 +54,7 @@ Test(referral_assignment, assignment_names_the_failing_check)
 
 	/* Nothing moved. */
 	assert_referral_status(id, world.supervisor.token, "accepted");
-	struct http_response *history = history_of(id, world.supervisor.token);
-	char moves[128];
-	referral_moves(history, moves, sizeof moves);
-	cr_assert_str_eq(moves, "->submitted submitted>accepted", "%s", history->body);
+	history_moving(id, world.supervisor.token, "->submitted submitted>accepted");
 	const char *const refused[] = {inactive, pending, expired, family_peer, full, elsewhere};
 	for (size_t i = 0; i < 6; i++)
 		cr_assert_eq(caseload_of(refused[i]), 0);
@@ -81,12 +74,10 @@ Test(referral_assignment, family_referral_needs_a_family_peer)
 	world_build(&world, (struct world_options){.partner = true});
 	char subject[96];
 	char *peer = eligible_specialist(world.provider, "peer", subject, sizeof subject);
-	char *family_peer = specialist_with(
+	char *family_peer = certified_with(
 		world.provider,
 		"\"kind\":\"family_peer\",\"lived_experience\":[\"caregiver\"],"
-		"\"languages\":[\"es\"],\"counties\":[\"Lane\"],\"max_caseload\":10",
-		subject, sizeof subject);
-	certify(family_peer);
+		"\"languages\":[\"es\"],\"counties\":[\"Lane\"],\"max_caseload\":10");
 	char *id = accepted_referral(&world, "family");
 	struct http_response *matches = matches_of(id, world.supervisor.token);
 	cr_assert_eq(matches->status, 200, "%s", matches->body);
@@ -113,10 +104,8 @@ Test(referral_assignment, full_caseload_refuses_the_next_assignment)
 {
 	struct world world;
 	world_build(&world, (struct world_options){.partner = true});
-	char subject[96];
-	char *specialist_id = specialist_with(
-		world.provider, "\"kind\":\"peer\",\"max_caseload\":1", subject, sizeof subject);
-	certify(specialist_id);
+	char *specialist_id =
+		certified_with(world.provider, "\"kind\":\"peer\",\"max_caseload\":1");
 	char *first = accepted_referral(&world, "peer");
 	char *second = accepted_referral(&world, "peer");
 	struct http_response *matches = matches_of(second, world.supervisor.token);
@@ -140,10 +129,8 @@ Test(referral_assignment, concurrent_assignments_never_overfill_a_caseload)
 {
 	struct world world;
 	world_build(&world, (struct world_options){.partner = true});
-	char subject[96];
-	char *specialist_id = specialist_with(
-		world.provider, "\"kind\":\"peer\",\"max_caseload\":1", subject, sizeof subject);
-	certify(specialist_id);
+	char *specialist_id =
+		certified_with(world.provider, "\"kind\":\"peer\",\"max_caseload\":1");
 	enum { RIVALS = 4 };
 	char *ids[RIVALS], *paths[RIVALS], body[128];
 	snprintf(body, sizeof body, "{\"specialist_id\":\"%s\"}", specialist_id);
@@ -181,15 +168,13 @@ Test(referral_assignment, assignment_needs_an_accepted_referral)
 	world_build(&world, (struct world_options){.partner = true});
 	char subject[96];
 	char *specialist_id = eligible_specialist(world.provider, "peer", subject, sizeof subject);
-	json_t *body = referral_body(world.provider, "peer");
-	char *id = submit_ok(world.partner.token, body);
+	char *id = submitted_referral(&world, "peer");
 	assign_refused(id, world.supervisor.token, specialist_id, "this one is submitted");
 	move_expect(id, world.supervisor.token, "declined", "No capacity", 200);
 	assign_refused(id, world.supervisor.token, specialist_id, "this one is declined");
 	assert_referral_status(id, world.supervisor.token, "declined");
 	cr_assert_eq(caseload_of(specialist_id), 0);
 	free(id);
-	json_decref(body);
 	free(specialist_id);
 }
 
@@ -204,8 +189,7 @@ Test(referral_assignment, reassignment_moves_the_caseload_and_is_recorded)
 		eligible_specialist(world.provider, "peer", second_subject, sizeof second_subject);
 	char *first_token = token_for_subject("specialist", world.provider, first_subject);
 	char *second_token = token_for_subject("specialist", world.provider, second_subject);
-	char *id = accepted_referral(&world, "peer");
-	assignment_ok(id, world.supervisor.token, first);
+	char *id = referral_assigned_to(&world, "peer", first);
 	assign_refused(id, world.supervisor.token, first, "already assigned to this specialist");
 	/* The one on it is not offered again; the other is. */
 	struct http_response *matches = matches_of(id, world.supervisor.token);
@@ -222,19 +206,12 @@ Test(referral_assignment, reassignment_moves_the_caseload_and_is_recorded)
 	assert_status(get_referral(id, first_token), 404, "the former specialist reads it");
 	assert_referral_status(id, second_token, "assigned");
 
-	struct http_response *history = history_of(id, world.supervisor.token);
-	cr_assert_eq(history->status, 200, "%s", history->body);
-	char moves[160];
-	referral_moves(history, moves, sizeof moves);
-	cr_assert_str_eq(moves,
-			 "->submitted submitted>accepted accepted>assigned assigned>assigned", "%s",
-			 history->body);
-	cr_assert_str_eq(json_string_value(json_object_get(event_at(history, 2), "specialist_id")),
-			 first);
-	cr_assert_str_eq(json_string_value(json_object_get(event_at(history, 3), "specialist_id")),
-			 second);
-	cr_assert_str_eq(json_string_value(json_object_get(event_at(history, 3), "actor")),
-			 world.supervisor.subject);
+	struct http_response *history = history_moving(
+		id, world.supervisor.token,
+		"->submitted submitted>accepted accepted>assigned assigned>assigned");
+	cr_assert_str_eq(event_member(history, 2, "specialist_id"), first);
+	cr_assert_str_eq(event_member(history, 3, "specialist_id"), second);
+	cr_assert_str_eq(event_member(history, 3, "actor"), world.supervisor.subject);
 	free(id);
 	free(second_token);
 	free(first_token);
@@ -248,30 +225,21 @@ Test(referral_assignment, matches_are_ranked_by_score_then_caseload)
 	world_build(&world, (struct world_options){.partner = true});
 	char subject[96];
 	/* Language and county (in other letter case), room: 40 + 25 + 15. */
-	char *best = specialist_with(world.provider,
-				     "\"kind\":\"peer\",\"languages\":[\"ES\"],"
-				     "\"counties\":[\"MULTNOMAH\"]",
-				     subject, sizeof subject);
-	certify(best);
+	char *best = certified_with(world.provider, "\"kind\":\"peer\",\"languages\":[\"ES\"],"
+						    "\"counties\":[\"MULTNOMAH\"]");
 	/* County and room: 25 + 15. */
-	char *county = specialist_with(world.provider,
-				       "\"kind\":\"peer\",\"languages\":[\"en\"],"
-				       "\"counties\":[\"Multnomah\",\"Lane\"]",
-				       subject, sizeof subject);
-	certify(county);
+	char *county = certified_with(world.provider, "\"kind\":\"peer\",\"languages\":[\"en\"],"
+						      "\"counties\":[\"Multnomah\",\"Lane\"]");
 	/* Room only: 15; and room with one of 15 taken: 15 * 14 / 15 = 14. */
 	char *idle = eligible_specialist(world.provider, "peer", subject, sizeof subject);
 	char *busy = eligible_specialist(world.provider, "peer", subject, sizeof subject);
-	char *other = accepted_referral(&world, "peer");
-	assignment_ok(other, world.supervisor.token, busy);
+	char *other = referral_assigned_to(&world, "peer", busy);
 	/* Language and room: 40 + 15 * 30 / 30; lived experience counts only for substance
 	 * use or family support. */
-	char *experienced = specialist_with(world.provider,
-					    "\"kind\":\"peer\",\"languages\":[\"es-MX\"],"
-					    "\"lived_experience\":[\"co_occurring\"],"
-					    "\"max_caseload\":30",
-					    subject, sizeof subject);
-	certify(experienced);
+	char *experienced =
+		certified_with(world.provider, "\"kind\":\"peer\",\"languages\":[\"es-MX\"],"
+					       "\"lived_experience\":[\"co_occurring\"],"
+					       "\"max_caseload\":30");
 
 	char *id = accepted_referral(&world, "peer");
 	struct http_response *matches = matches_of(id, world.supervisor.token);

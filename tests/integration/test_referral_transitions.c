@@ -20,8 +20,7 @@ Test(referral_transitions, partner_withdraws_but_never_decides)
 {
 	struct world world;
 	world_build(&world, (struct world_options){.partner = true});
-	json_t *body = referral_body(world.provider, "peer");
-	char *id = submit_ok(world.partner.token, body);
+	char *id = submitted_referral(&world, "peer");
 	move_expect(id, world.partner.token, "accepted", NULL, 403);
 	move_expect(id, world.partner.token, "declined", "Not for us", 403);
 	move_expect(id, world.partner.token, "closed", "Done", 403);
@@ -46,23 +45,17 @@ Test(referral_transitions, partner_withdraws_but_never_decides)
 	}
 	assert_referral_status(id, world.supervisor.token, "withdrawn");
 
-	struct http_response *history = history_of(id, world.partner.token);
-	cr_assert_eq(history->status, 200, "%s", history->body);
-	char moves[128];
-	referral_moves(history, moves, sizeof moves);
-	cr_assert_str_eq(moves, "->submitted submitted>withdrawn");
-	cr_assert_str_eq(json_string_value(json_object_get(event_at(history, 1), "reason")),
-			 "The family moved out of state", "%s", history->body);
+	struct http_response *history =
+		history_moving(id, world.partner.token, "->submitted submitted>withdrawn");
+	cr_assert_str_eq(event_member(history, 1, "reason"), "The family moved out of state");
 	free(id);
-	json_decref(body);
 }
 
 Test(referral_transitions, decline_and_reopen_need_a_reason)
 {
 	struct world world;
 	world_build(&world, (struct world_options){.partner = true});
-	json_t *body = referral_body(world.provider, "peer");
-	char *id = submit_ok(world.partner.token, body);
+	char *id = submitted_referral(&world, "peer");
 	struct http_response *no_reason = transition(id, world.supervisor.token, "declined", NULL);
 	assert_error_names(no_reason, "reason");
 	no_reason = transition(id, world.supervisor.token, "declined", "");
@@ -76,32 +69,24 @@ Test(referral_transitions, decline_and_reopen_need_a_reason)
 	move_expect(id, world.supervisor.token, "accepted", "A specialist now covers the county",
 		    200);
 
-	struct http_response *history = history_of(id, world.supervisor.token);
-	cr_assert_eq(history->status, 200, "%s", history->body);
-	char moves[128];
-	referral_moves(history, moves, sizeof moves);
-	cr_assert_str_eq(moves, "->submitted submitted>declined declined>accepted");
-	cr_assert_str_eq(json_string_value(json_object_get(event_at(history, 1), "reason")),
-			 "Outside our counties");
-	cr_assert_str_eq(json_string_value(json_object_get(event_at(history, 2), "reason")),
-			 "A specialist now covers the county");
-	cr_assert_str_eq(json_string_value(json_object_get(event_at(history, 2), "actor")),
-			 world.supervisor.subject);
+	struct http_response *history = history_moving(
+		id, world.supervisor.token, "->submitted submitted>declined declined>accepted");
+	cr_assert_str_eq(event_member(history, 1, "reason"), "Outside our counties");
+	cr_assert_str_eq(event_member(history, 2, "reason"), "A specialist now covers the county");
+	cr_assert_str_eq(event_member(history, 2, "actor"), world.supervisor.subject);
 	/* The referrer learns why it was declined. */
 	struct http_response *partner_history = history_of(id, world.partner.token);
 	cr_assert_eq(partner_history->status, 200, "%s", partner_history->body);
-	cr_assert_str_eq(json_string_value(json_object_get(event_at(partner_history, 1), "reason")),
-			 "Outside our counties", "%s", partner_history->body);
+	cr_assert_str_eq(event_member(partner_history, 1, "reason"), "Outside our counties", "%s",
+			 partner_history->body);
 	free(id);
-	json_decref(body);
 }
 
 Test(referral_transitions, moves_the_graph_lacks_are_409)
 {
 	struct world world;
 	world_build(&world, (struct world_options){.partner = true});
-	json_t *body = referral_body(world.provider, "peer");
-	char *id = submit_ok(world.partner.token, body);
+	char *id = submitted_referral(&world, "peer");
 	move_expect(id, world.supervisor.token, "assigned", NULL, 409);
 	move_expect(id, world.supervisor.token, "engaged", NULL, 409);
 	move_expect(id, world.supervisor.token, "completed", NULL, 409);
@@ -124,13 +109,9 @@ Test(referral_transitions, moves_the_graph_lacks_are_409)
 	move_expect(id, world.supervisor.token, "completed", NULL, 409);
 	move_expect(id, world.partner.token, "withdrawn", "Never mind", 409);
 	assert_referral_status(id, world.supervisor.token, "closed");
-	struct http_response *history = history_of(id, world.supervisor.token);
-	char moves[160];
-	referral_moves(history, moves, sizeof moves);
-	cr_assert_str_eq(moves, "->submitted submitted>accepted accepted>closed", "%s",
-			 history->body);
+	history_moving(id, world.supervisor.token,
+		       "->submitted submitted>accepted accepted>closed");
 	free(id);
-	json_decref(body);
 }
 
 Test(referral_transitions, reopening_a_closed_referral_drops_its_specialist)
@@ -140,8 +121,7 @@ Test(referral_transitions, reopening_a_closed_referral_drops_its_specialist)
 	char subject[96];
 	char *specialist_id = eligible_specialist(world.provider, "peer", subject, sizeof subject);
 	char *specialist = token_for_subject("specialist", world.provider, subject);
-	char *id = accepted_referral(&world, "peer");
-	assignment_ok(id, world.supervisor.token, specialist_id);
+	char *id = referral_assigned_to(&world, "peer", specialist_id);
 	cr_assert_eq(caseload_of(specialist_id), 1);
 	assert_referral_status(id, specialist, "assigned");
 
@@ -170,8 +150,7 @@ Test(referral_transitions, withdrawing_an_assigned_referral_frees_the_caseload)
 	world_build(&world, (struct world_options){.partner = true});
 	char subject[96];
 	char *specialist_id = eligible_specialist(world.provider, "peer", subject, sizeof subject);
-	char *id = accepted_referral(&world, "peer");
-	assignment_ok(id, world.supervisor.token, specialist_id);
+	char *id = referral_assigned_to(&world, "peer", specialist_id);
 	cr_assert_eq(caseload_of(specialist_id), 1);
 	move_expect(id, world.partner.token, "withdrawn", "Found another program", 200);
 	cr_assert_eq(caseload_of(specialist_id), 0);
@@ -188,8 +167,7 @@ Test(referral_transitions, specialist_and_reporter_are_refused_by_role)
 	char *specialist = token_for_subject("specialist", world.provider, subject);
 	char *reporter = token_for("reporter", world.provider);
 	char *partner_reporter = token_for("reporter", world.partner_organization);
-	char *id = accepted_referral(&world, "peer");
-	assignment_ok(id, world.supervisor.token, specialist_id);
+	char *id = referral_assigned_to(&world, "peer", specialist_id);
 	json_t *body = referral_body(world.provider, "peer");
 
 	/* The specialist reads the referral assigned to them, and does nothing else with it. */
