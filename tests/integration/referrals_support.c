@@ -112,6 +112,14 @@ struct http_response *matches_of(const char *id, const char *token)
 	return get_of_referral(id, "/matches", token);
 }
 
+/* The referral's matches as token reads them, asserted 200. */
+struct http_response *matches_ok(const char *id, const char *token)
+{
+	struct http_response *matches = matches_of(id, token);
+	cr_assert_eq(matches->status, 200, "%s", matches->body);
+	return matches;
+}
+
 struct http_response *transition(const char *id, const char *token, const char *to,
 				 const char *reason)
 {

@@ -38,6 +38,9 @@ struct http_response *history_of(const char *id, const char *token);
 
 struct http_response *matches_of(const char *id, const char *token);
 
+/* The referral's matches as token reads them, asserted 200. */
+struct http_response *matches_ok(const char *id, const char *token);
+
 struct http_response *transition(const char *id, const char *token, const char *to,
 				 const char *reason);
 

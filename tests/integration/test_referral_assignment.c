@@ -79,8 +79,7 @@ Test(referral_assignment, family_referral_needs_a_family_peer)
 		"\"kind\":\"family_peer\",\"lived_experience\":[\"caregiver\"],"
 		"\"languages\":[\"es\"],\"counties\":[\"Lane\"],\"max_caseload\":10");
 	char *id = accepted_referral(&world, "family");
-	struct http_response *matches = matches_of(id, world.supervisor.token);
-	cr_assert_eq(matches->status, 200, "%s", matches->body);
+	struct http_response *matches = matches_ok(id, world.supervisor.token);
 	json_t *items = json_object_get(matches->json, "items");
 	cr_assert_eq(json_array_size(items), 1, "%s", matches->body);
 	json_t *match = json_array_get(items, 0);
@@ -108,14 +107,12 @@ Test(referral_assignment, full_caseload_refuses_the_next_assignment)
 		certified_with(world.provider, "\"kind\":\"peer\",\"max_caseload\":1");
 	char *first = accepted_referral(&world, "peer");
 	char *second = accepted_referral(&world, "peer");
-	struct http_response *matches = matches_of(second, world.supervisor.token);
-	cr_assert_eq(matches->status, 200, "%s", matches->body);
+	struct http_response *matches = matches_ok(second, world.supervisor.token);
 	cr_assert(strstr(matches->body, specialist_id), "has room: %s", matches->body);
 	assignment_ok(first, world.supervisor.token, specialist_id);
 	cr_assert_eq(caseload_of(specialist_id), 1);
 	assign_refused(second, world.supervisor.token, specialist_id, "caseload full (1 of 1)");
-	matches = matches_of(second, world.supervisor.token);
-	cr_assert_eq(matches->status, 200, "%s", matches->body);
+	matches = matches_ok(second, world.supervisor.token);
 	cr_assert_eq(json_array_size(json_object_get(matches->json, "items")), 0,
 		     "a full caseload is no match: %s", matches->body);
 	assert_referral_status(second, world.supervisor.token, "accepted");
@@ -192,8 +189,7 @@ Test(referral_assignment, reassignment_moves_the_caseload_and_is_recorded)
 	char *id = referral_assigned_to(&world, "peer", first);
 	assign_refused(id, world.supervisor.token, first, "already assigned to this specialist");
 	/* The one on it is not offered again; the other is. */
-	struct http_response *matches = matches_of(id, world.supervisor.token);
-	cr_assert_eq(matches->status, 200, "%s", matches->body);
+	struct http_response *matches = matches_ok(id, world.supervisor.token);
 	cr_assert_null(strstr(matches->body, first), "%s", matches->body);
 	cr_assert(strstr(matches->body, second), "%s", matches->body);
 
@@ -242,8 +238,7 @@ Test(referral_assignment, matches_are_ranked_by_score_then_caseload)
 					       "\"max_caseload\":30");
 
 	char *id = accepted_referral(&world, "peer");
-	struct http_response *matches = matches_of(id, world.supervisor.token);
-	cr_assert_eq(matches->status, 200, "%s", matches->body);
+	struct http_response *matches = matches_ok(id, world.supervisor.token);
 	json_t *items = json_object_get(matches->json, "items");
 	const char *const order[] = {best, experienced, county, idle, busy};
 	const long long scores[] = {80, 55, 40, 15, 14};
@@ -271,8 +266,7 @@ Test(referral_assignment, matches_are_ranked_by_score_then_caseload)
 	json_object_set_new(body, "substance_use", json_true());
 	json_object_set_new(json_object_get(body, "consent"), "part2", json_true());
 	char *substance = submit_ok(world.partner.token, body);
-	matches = matches_of(substance, world.supervisor.token);
-	cr_assert_eq(matches->status, 200, "%s", matches->body);
+	matches = matches_ok(substance, world.supervisor.token);
 	items = json_object_get(matches->json, "items");
 	json_t *second = json_array_get(items, 1);
 	cr_assert_str_eq(json_string_value(json_object_get(second, "specialist_id")), experienced,

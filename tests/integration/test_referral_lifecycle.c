@@ -99,8 +99,7 @@ Test(referral_lifecycle, whole_path_with_every_role)
 
 	/* It accepts, finds the match and assigns. */
 	move_expect(id, world.supervisor.token, "accepted", NULL, 200);
-	struct http_response *matches = matches_of(id, world.supervisor.token);
-	cr_assert_eq(matches->status, 200, "%s", matches->body);
+	struct http_response *matches = matches_ok(id, world.supervisor.token);
 	json_t *items = json_object_get(matches->json, "items");
 	cr_assert_eq(json_array_size(items), 1, "only the eligible specialist: %s", matches->body);
 	json_t *match = json_array_get(items, 0);
