@@ -8,6 +8,13 @@
 #include "arena.h"
 #include "fixtures.h"
 
+/* Another peer specialist of the team's provider; the caller frees the id. */
+char *colleague_of(const struct world *team)
+{
+	char subject[96];
+	return create_specialist(team->provider, "peer", subject, sizeof subject);
+}
+
 long long version_of(const struct http_response *response)
 {
 	return json_integer_value(json_object_get(response->json, "version"));

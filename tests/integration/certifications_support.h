@@ -9,6 +9,9 @@
 #include "http.h"
 #include "world.h"
 
+/* Another peer specialist of the team's provider; the caller frees the id. */
+char *colleague_of(const struct world *team);
+
 long long version_of(const struct http_response *response);
 
 /* base (NULL: today in the organizations' zone) moved by a PostgreSQL interval such as

@@ -21,9 +21,7 @@ Test(certification_lists, expiring_within_days_lists_the_organization_soonest_fi
 	struct world team, other;
 	world_build(&team, (struct world_options){.specialist = true});
 	world_build(&other, (struct world_options){.specialist = true});
-	char colleague_subject[96];
-	char *colleague = create_specialist(team.provider, "peer", colleague_subject,
-					    sizeof colleague_subject);
+	char *colleague = colleague_of(&team);
 	char issued[16], past[16], today[16], in10[16], in100[16], in5[16];
 	day_from_today("-1 year", issued, sizeof issued);
 	day_from_today("-5 days", past, sizeof past);
@@ -92,9 +90,7 @@ Test(certification_lists, specialist_lists_only_own_certifications)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char colleague_subject[96];
-	char *colleague = create_specialist(team.provider, "peer", colleague_subject,
-					    sizeof colleague_subject);
+	char *colleague = colleague_of(&team);
 	char issued[16], in20[16], in10[16];
 	day_from_today("-1 year", issued, sizeof issued);
 	day_from_today("20 days", in20, sizeof in20);

@@ -156,9 +156,7 @@ Test(certification_recording, specialist_cannot_add_for_another_specialist)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char colleague_subject[96];
-	char *colleague = create_specialist(team.provider, "peer", colleague_subject,
-					    sizeof colleague_subject);
+	char *colleague = colleague_of(&team);
 	json_t *body = current_certification_body();
 	struct http_response *created = post_certification(team.specialist.token, colleague, body);
 	cr_assert_eq(created->status, 404, "%s", created->body);
