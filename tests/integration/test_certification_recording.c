@@ -40,14 +40,8 @@ Test(certification_recording, supervisor_creates_pending_by_default)
 	snprintf(expected_location, sizeof expected_location, "/v1/certifications/%s",
 		 member(created, "id"));
 	cr_assert_str_eq(location, expected_location);
-	struct http_response *read = http_get(location, team.supervisor.token);
-	cr_assert_eq(read->status, 200, "%s", read->body);
-	char *etag = http_header(read, "ETag");
-	cr_assert_str_eq(etag, "\"1\"");
-	cr_assert(json_equal(read->json, created->json), "GET returns what POST returned:\n%s\n%s",
-		  created->body, read->body);
+	assert_read_back(http_get(location, team.supervisor.token), created, "\"1\"");
 	cr_assert(!specialist_certified(team.specialist.id), "a pending certification certifies");
-	free(etag);
 	free(location);
 	json_decref(body);
 }

@@ -66,12 +66,7 @@ Test(session_note_lifecycle, referral_to_signed_note_with_every_role)
 	cr_assert_eq(json_array_size(json_object_get(created->json, "addenda")), 0);
 	cr_assert_eq(json_integer_value(json_object_get(created->json, "version")), 1);
 	cr_assert_str_eq(http_string(created, "created_by"), specialist.subject);
-	struct http_response *read = note_get(id, specialist.token);
-	cr_assert_eq(read->status, 200, "%s", read->body);
-	cr_assert(json_equal(read->json, created->json), "%s\n%s", created->body, read->body);
-	char *etag = http_header(read, "ETag");
-	cr_assert_str_eq(etag, "\"1\"");
-	free(etag);
+	assert_read_back(note_get(id, specialist.token), created, "\"1\"");
 
 	/* The first note engages the referral, from the time of the session. */
 	struct http_response *referral =
@@ -163,7 +158,7 @@ Test(session_note_lifecycle, referral_to_signed_note_with_every_role)
 	       "patching a signed note");
 	expect(note_patch(id, provider.supervisor.token, "{\"duration_minutes\":60}", NULL), 409,
 	       "the supervisor patches a signed note");
-	read = note_get(id, specialist.token);
+	struct http_response *read = note_get(id, specialist.token);
 	cr_assert_eq(read->status, 200, "%s", read->body);
 	cr_assert(json_equal(read->json, signed_note->json), "%s\n%s", signed_note->body,
 		  read->body);

@@ -643,3 +643,15 @@ int each_listed(const char *path, const char *token, int max_pages,
 	free(cursor);
 	return pages;
 }
+
+/* Asserts that read is a 200 carrying exactly what written returned, with the ETag etag. */
+void assert_read_back(const struct http_response *read, const struct http_response *written,
+		      const char *etag)
+{
+	cr_assert_eq(read->status, 200, "%s", read->body);
+	cr_assert(json_equal(read->json, written->json), "a read of what was written:\n%s\n%s",
+		  written->body, read->body);
+	char *header = http_header(read, "ETag");
+	cr_assert_str_eq(header, etag);
+	free(header);
+}

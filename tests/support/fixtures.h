@@ -202,3 +202,7 @@ void sleep_ms(long ms);
  * whose next_cursor is a string or null. Returns the number of pages read. */
 int each_listed(const char *path, const char *token, int max_pages,
 		void (*visit)(json_t *item, void *context), void *context);
+
+/* Asserts that read is a 200 carrying exactly what written returned, with the ETag etag. */
+void assert_read_back(const struct http_response *read, const struct http_response *written,
+		      const char *etag);
