@@ -15,6 +15,15 @@ char *colleague_of(const struct world *team)
 	return create_specialist(team->provider, "peer", subject, sizeof subject);
 }
 
+/* Today in the organizations' zone moved by a PostgreSQL interval ("-1 year", "0 days"),
+ * as YYYY-MM-DD kept in the arena. */
+const char *day_in(const char *interval)
+{
+	char day[16];
+	day_from_today(interval, day, sizeof day);
+	return arena_text(strdup(day));
+}
+
 long long version_of(const struct http_response *response)
 {
 	return json_integer_value(json_object_get(response->json, "version"));

@@ -12,6 +12,10 @@
 /* Another peer specialist of the team's provider; the caller frees the id. */
 char *colleague_of(const struct world *team);
 
+/* Today in the organizations' zone moved by a PostgreSQL interval ("-1 year", "0 days"),
+ * as YYYY-MM-DD kept in the arena. */
+const char *day_in(const char *interval);
+
 long long version_of(const struct http_response *response);
 
 /* base (NULL: today in the organizations' zone) moved by a PostgreSQL interval such as

@@ -45,8 +45,7 @@ Test(certification_certified_today, expiring_today_is_still_active_and_certified
 	world_build(&team, (struct world_options){.specialist = true});
 	const char *id =
 		certification_from_today(team.specialist.id, "active", "-2 years", "0 days");
-	char today[16];
-	day_from_today("0 days", today, sizeof today);
+	const char *today = day_in("0 days");
 	struct http_response *read = get_certification(id, team.specialist.token);
 	cr_assert_eq(read->status, 200, "%s", read->body);
 	cr_assert_str_eq(member(read, "expires_on"), today);

@@ -139,9 +139,8 @@ Test(certification_changes, patch_follows_the_status_graph)
 	cr_assert(!own_certified(team.specialist.token));
 
 	/* A lapsed certification cannot be made active by PATCH either. */
-	char issued[16], expired[16];
-	day_from_today("-3 years", issued, sizeof issued);
-	day_from_today("-1 day", expired, sizeof expired);
+	const char *issued = day_in("-3 years");
+	const char *expired = day_in("-1 day");
 	char *lapsed = create_with(team.supervisor.token, team.specialist.id,
 				   certification_body(issued, expired));
 	patch_as_read_expect(lapsed, team.supervisor.token, "{\"status\":\"active\"}", 409);

@@ -184,8 +184,7 @@ Test(certification_recording, partner_and_reporter_are_refused_everywhere)
 	world_build(&team, (struct world_options){.specialist = true});
 	const char *certification =
 		certification_from_today(team.specialist.id, "pending", "-1 year", "1 year");
-	char today[16];
-	day_from_today("0 days", today, sizeof today);
+	const char *today = day_in("0 days");
 	struct http_response *ceu =
 		post_ceu(certification, team.supervisor.token, today, 2, "ethics");
 	cr_assert_eq(ceu->status, 201, "%s", ceu->body);
@@ -290,9 +289,8 @@ Test(certification_recording, expires_on_must_follow_issued_on)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char today[16], yesterday[16];
-	day_from_today("0 days", today, sizeof today);
-	day_from_today("-1 day", yesterday, sizeof yesterday);
+	const char *today = day_in("0 days");
+	const char *yesterday = day_in("-1 day");
 	const char *fields[] = {"expires_on"};
 
 	json_t *same_day = certification_body(today, today);

@@ -21,9 +21,8 @@ Test(certification_renewal, specialist_records_continuing_education)
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
 	char *id = current_certification(team.specialist.token, team.specialist.id);
-	char today[16], last_month[16];
-	day_from_today("0 days", today, sizeof today);
-	day_from_today("-1 month", last_month, sizeof last_month);
+	const char *today = day_in("0 days");
+	const char *last_month = day_in("-1 month");
 
 	struct http_response *created = post_ceu(id, team.specialist.token, today, 1.5, "ethics");
 	cr_assert_eq(created->status, 201, "%s", created->body);
@@ -77,9 +76,8 @@ Test(certification_renewal, continuing_education_rules)
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
 	char *id = current_certification(team.specialist.token, team.specialist.id);
-	char tomorrow[16], today[16];
-	day_from_today("1 day", tomorrow, sizeof tomorrow);
-	day_from_today("0 days", today, sizeof today);
+	const char *tomorrow = day_in("1 day");
+	const char *today = day_in("0 days");
 	const char *completed_on[] = {"completed_on"};
 	const char *hours[] = {"hours"};
 
@@ -135,9 +133,9 @@ Test(certification_renewal, renewal_counts_hours_against_the_requirement)
 	world_build(&team, (struct world_options){.specialist = true});
 	/* Issued three years ago, expiring in a year: the cycle began two years before the
 	 * expiry, a year ago. */
-	char issued[16], expires[16], cycle_start[16];
-	day_from_today("-3 years", issued, sizeof issued);
-	day_from_today("1 year", expires, sizeof expires);
+	char cycle_start[16];
+	const char *issued = day_in("-3 years");
+	const char *expires = day_in("1 year");
 	day_from(expires, "-2 years", cycle_start, sizeof cycle_start);
 	json_t *body = body_requiring_twenty_hours(issued, expires);
 	struct http_response *created =
@@ -152,12 +150,11 @@ Test(certification_renewal, renewal_counts_hours_against_the_requirement)
 	struct expected_renewal expected = {.cycle_start = cycle_start, .missing = 20};
 	assert_renewal(id, team.specialist.token, &expected);
 
-	char one_month[16], two_months[16], three_months[16], before_cycle[16], today[16];
-	day_from_today("-1 month", one_month, sizeof one_month);
-	day_from_today("-2 months", two_months, sizeof two_months);
-	day_from_today("-3 months", three_months, sizeof three_months);
-	day_from_today("-18 months", before_cycle, sizeof before_cycle);
-	day_from_today("0 days", today, sizeof today);
+	const char *one_month = day_in("-1 month");
+	const char *two_months = day_in("-2 months");
+	const char *three_months = day_in("-3 months");
+	const char *before_cycle = day_in("-18 months");
+	const char *today = day_in("0 days");
 	add_ceu(id, team.specialist.token, three_months, 8, "other");
 	add_ceu(id, team.specialist.token, two_months, 5, "peer_specific");
 	add_ceu(id, team.specialist.token, one_month, 3, "ethics");
@@ -196,10 +193,9 @@ Test(certification_renewal, renewal_ready_at_exactly_the_total)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char issued[16], expires[16], today[16];
-	day_from_today("-1 year", issued, sizeof issued);
-	day_from_today("1 year", expires, sizeof expires);
-	day_from_today("0 days", today, sizeof today);
+	const char *issued = day_in("-1 year");
+	const char *expires = day_in("1 year");
+	const char *today = day_in("0 days");
 	char *id = create_with(team.specialist.token, team.specialist.id,
 			       certification_body(issued, expires));
 	/* The supervisor sets the state's rule later; the category minimums default to 0. */
@@ -232,10 +228,9 @@ Test(certification_renewal, renewal_cycle_starts_on_a_later_issue_day)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char issued[16], expires[16], before_issue[16];
-	day_from_today("-6 months", issued, sizeof issued);
-	day_from_today("1 year", expires, sizeof expires);
-	day_from_today("-9 months", before_issue, sizeof before_issue);
+	const char *issued = day_in("-6 months");
+	const char *expires = day_in("1 year");
+	const char *before_issue = day_in("-9 months");
 	json_t *body = body_requiring_twenty_hours(issued, expires);
 	char *id = create_with(team.supervisor.token, team.specialist.id, body);
 	add_ceu(id, team.specialist.token, before_issue, 12, "ethics");
@@ -251,10 +246,10 @@ Test(certification_renewal, renewal_without_requirement_is_ready)
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	char issued[16], expires[16], today[16], cycle_start[16];
-	day_from_today("-3 years", issued, sizeof issued);
-	day_from_today("6 months", expires, sizeof expires);
-	day_from_today("0 days", today, sizeof today);
+	char cycle_start[16];
+	const char *issued = day_in("-3 years");
+	const char *expires = day_in("6 months");
+	const char *today = day_in("0 days");
 	day_from(expires, "-2 years", cycle_start, sizeof cycle_start);
 	char *id = create_with(team.supervisor.token, team.specialist.id,
 			       certification_body(issued, expires));

@@ -179,9 +179,8 @@ Test(certification_verification, verify_refuses_revoked_and_expired)
 	verify_expect(revoked, team.supervisor.token, 409);
 	assert_effective_status(revoked, team.supervisor.token, "revoked");
 
-	char issued[16], expired[16];
-	day_from_today("-3 years", issued, sizeof issued);
-	day_from_today("-1 day", expired, sizeof expired);
+	const char *issued = day_in("-3 years");
+	const char *expired = day_in("-1 day");
 	char *lapsed = create_with(team.specialist.token, team.specialist.id,
 				   certification_body(issued, expired));
 	verify_expect(lapsed, team.supervisor.token, 409);
