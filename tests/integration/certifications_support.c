@@ -73,6 +73,26 @@ struct http_response *post_certification(const char *token, const char *speciali
 	return http_send_json("POST", path, token, body);
 }
 
+/* POSTs current_certification_body() as token. */
+struct http_response *post_current(const char *token, const char *specialist_id)
+{
+	json_t *body = current_certification_body();
+	struct http_response *response = post_certification(token, specialist_id, body);
+	json_decref(body);
+	return response;
+}
+
+/* As post_current, with the member name set to value (stolen). */
+struct http_response *post_current_with(const char *token, const char *specialist_id,
+					const char *name, json_t *value)
+{
+	json_t *body = current_certification_body();
+	json_object_set_new(body, name, value);
+	struct http_response *response = post_certification(token, specialist_id, body);
+	json_decref(body);
+	return response;
+}
+
 /* POSTs body (stolen) and returns the new certification's id; the caller frees it. */
 char *create_with(const char *token, const char *specialist_id, json_t *body)
 {

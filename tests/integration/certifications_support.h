@@ -31,6 +31,13 @@ json_t *current_certification_body(void);
 struct http_response *post_certification(const char *token, const char *specialist_id,
 					 const json_t *body);
 
+/* POSTs current_certification_body() as token. */
+struct http_response *post_current(const char *token, const char *specialist_id);
+
+/* As post_current, with the member name set to value (stolen). */
+struct http_response *post_current_with(const char *token, const char *specialist_id,
+					const char *name, json_t *value);
+
 /* POSTs body (stolen) and returns the new certification's id; the caller frees it. */
 char *create_with(const char *token, const char *specialist_id, json_t *body);
 

@@ -50,10 +50,8 @@ Test(certification_recording, supervisor_creates_active_and_is_recorded_as_verif
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	json_t *body = current_certification_body();
-	json_object_set_new(body, "status", json_string("active"));
-	struct http_response *created =
-		post_certification(team.supervisor.token, team.specialist.id, body);
+	struct http_response *created = post_current_with(team.supervisor.token, team.specialist.id,
+							  "status", json_string("active"));
 	cr_assert_eq(created->status, 201, "%s", created->body);
 	cr_assert_str_eq(member(created, "status"), "active");
 	cr_assert_str_eq(member(created, "effective_status"), "active");
@@ -65,7 +63,6 @@ Test(certification_recording, supervisor_creates_active_and_is_recorded_as_verif
 		  "verified_at is an RFC 3339 UTC timestamp: %s", created->body);
 	cr_assert(specialist_certified(team.specialist.id));
 	cr_assert(own_certified(team.specialist.token));
-	json_decref(body);
 }
 
 Test(certification_recording, admin_creates_for_any_organization)
@@ -75,28 +72,22 @@ Test(certification_recording, admin_creates_for_any_organization)
 	char admin_subject[96];
 	unique_name("admin", admin_subject, sizeof admin_subject);
 	char *admin = token_for_subject("admin", NULL, admin_subject);
-	json_t *body = current_certification_body();
-	struct http_response *pending = post_certification(admin, team.specialist.id, body);
+	struct http_response *pending = post_current(admin, team.specialist.id);
 	cr_assert_eq(pending->status, 201, "%s", pending->body);
 	cr_assert_str_eq(member(pending, "status"), "pending");
-	json_decref(body);
 
-	body = current_certification_body();
-	json_object_set_new(body, "status", json_string("active"));
-	struct http_response *active = post_certification(admin, team.specialist.id, body);
+	struct http_response *active =
+		post_current_with(admin, team.specialist.id, "status", json_string("active"));
 	cr_assert_eq(active->status, 201, "%s", active->body);
 	cr_assert_str_eq(member(active, "verified_by"), admin_subject, "%s", active->body);
 	cr_assert(member(active, "verified_at"), "%s", active->body);
 	cr_assert(specialist_certified(team.specialist.id));
-	json_decref(body);
 
 	/* A new certification is pending or active; the other states come later. */
-	body = current_certification_body();
-	json_object_set_new(body, "status", json_string("revoked"));
-	struct http_response *revoked = post_certification(admin, team.specialist.id, body);
+	struct http_response *revoked =
+		post_current_with(admin, team.specialist.id, "status", json_string("revoked"));
 	const char *fields[] = {"status"};
 	assert_fields_named(revoked, fields, 1);
-	json_decref(body);
 	free(admin);
 }
 
@@ -104,38 +95,26 @@ Test(certification_recording, specialist_adds_own_certification_which_stays_pend
 {
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
-	json_t *body = current_certification_body();
-	struct http_response *created =
-		post_certification(team.specialist.token, team.specialist.id, body);
+	struct http_response *created = post_current(team.specialist.token, team.specialist.id);
 	cr_assert_eq(created->status, 201, "%s", created->body);
 	cr_assert_str_eq(member(created, "status"), "pending");
 	cr_assert(json_is_null(json_object_get(created->json, "verified_by")), "%s", created->body);
-	json_decref(body);
 
 	/* Saying pending outright is the same. */
-	body = current_certification_body();
-	json_object_set_new(body, "status", json_string("pending"));
-	struct http_response *explicit =
-		post_certification(team.specialist.token, team.specialist.id, body);
+	struct http_response *explicit = post_current_with(
+		team.specialist.token, team.specialist.id, "status", json_string("pending"));
 	cr_assert_eq(explicit->status, 201, "%s", explicit->body);
-	json_decref(body);
 
-	body = current_certification_body();
-	json_object_set_new(body, "status", json_string("active"));
-	struct http_response *active =
-		post_certification(team.specialist.token, team.specialist.id, body);
+	struct http_response *active = post_current_with(team.specialist.token, team.specialist.id,
+							 "status", json_string("active"));
 	cr_assert_eq(active->status, 403, "a specialist verifying their own: %s", active->body);
-	json_decref(body);
 
-	body = current_certification_body();
-	json_object_set_new(body, "ceu_requirement",
-			    json_pack("{s:i, s:i, s:i}", "total_hours", 20, "ethics_hours", 6,
-				      "peer_specific_hours", 4));
 	struct http_response *requirement =
-		post_certification(team.specialist.token, team.specialist.id, body);
+		post_current_with(team.specialist.token, team.specialist.id, "ceu_requirement",
+				  json_pack("{s:i, s:i, s:i}", "total_hours", 20, "ethics_hours", 6,
+					    "peer_specific_hours", 4));
 	cr_assert_eq(requirement->status, 403, "a specialist setting the state's rule: %s",
 		     requirement->body);
-	json_decref(body);
 
 	/* Only the two pending ones were recorded. */
 	char path[128];
@@ -151,14 +130,12 @@ Test(certification_recording, specialist_cannot_add_for_another_specialist)
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
 	char *colleague = colleague_of(&team);
-	json_t *body = current_certification_body();
-	struct http_response *created = post_certification(team.specialist.token, colleague, body);
+	struct http_response *created = post_current(team.specialist.token, colleague);
 	cr_assert_eq(created->status, 404, "%s", created->body);
 	char path[128];
 	snprintf(path, sizeof path, "/v1/specialists/%s/certifications", colleague);
 	struct http_response *list = http_get(path, team.specialist.token);
 	cr_assert_eq(list->status, 404, "%s", list->body);
-	json_decref(body);
 	free(colleague);
 }
 
@@ -167,15 +144,12 @@ Test(certification_recording, supervisor_of_another_organization_cannot_add)
 	struct world team, other;
 	world_build(&team, (struct world_options){.specialist = true});
 	world_build(&other, (struct world_options){.specialist = true});
-	json_t *body = current_certification_body();
-	struct http_response *created =
-		post_certification(other.supervisor.token, team.specialist.id, body);
+	struct http_response *created = post_current(other.supervisor.token, team.specialist.id);
 	cr_assert_eq(created->status, 404, "%s", created->body);
 	char path[128];
 	snprintf(path, sizeof path, "/v1/specialists/%s/certifications", team.specialist.id);
 	struct http_response *list = http_get(path, other.supervisor.token);
 	cr_assert_eq(list->status, 404, "%s", list->body);
-	json_decref(body);
 }
 
 Test(certification_recording, partner_and_reporter_are_refused_everywhere)
