@@ -24,6 +24,13 @@ const char *day_in(const char *interval)
 	return arena_text(strdup(day));
 }
 
+/* An admin's token; writes the admin's subject, as verified_by names it. */
+char *admin_named(char *subject, size_t size)
+{
+	unique_name("admin", subject, size);
+	return token_for_subject("admin", NULL, subject);
+}
+
 long long version_of(const struct http_response *response)
 {
 	return json_integer_value(json_object_get(response->json, "version"));

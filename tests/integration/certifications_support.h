@@ -16,6 +16,9 @@ char *colleague_of(const struct world *team);
  * as YYYY-MM-DD kept in the arena. */
 const char *day_in(const char *interval);
 
+/* An admin's token; writes the admin's subject, as verified_by names it. */
+char *admin_named(char *subject, size_t size);
+
 long long version_of(const struct http_response *response);
 
 /* base (NULL: today in the organizations' zone) moved by a PostgreSQL interval such as

@@ -70,8 +70,7 @@ Test(certification_recording, admin_creates_for_any_organization)
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
 	char admin_subject[96];
-	unique_name("admin", admin_subject, sizeof admin_subject);
-	char *admin = token_for_subject("admin", NULL, admin_subject);
+	char *admin = admin_named(admin_subject, sizeof admin_subject);
 	struct http_response *pending = post_current(admin, team.specialist.id);
 	cr_assert_eq(pending->status, 201, "%s", pending->body);
 	cr_assert_str_eq(member(pending, "status"), "pending");

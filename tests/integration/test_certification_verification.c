@@ -159,8 +159,7 @@ Test(certification_verification, admin_verifies_in_any_organization)
 	struct world team;
 	world_build(&team, (struct world_options){.specialist = true});
 	char admin_subject[96];
-	unique_name("admin", admin_subject, sizeof admin_subject);
-	char *admin = token_for_subject("admin", NULL, admin_subject);
+	char *admin = admin_named(admin_subject, sizeof admin_subject);
 	char *id = current_certification(team.specialist.token, team.specialist.id);
 	struct http_response *verified = verify_certification(id, admin);
 	cr_assert_eq(verified->status, 200, "%s", verified->body);
