@@ -208,9 +208,8 @@ Test(certification_recording, duplicate_credential_state_and_number_conflict)
 	json_t *first = current_certification_body();
 	char number[96];
 	snprintf(number, sizeof number, "%s", json_string_value(json_object_get(first, "number")));
-	struct http_response *created =
-		post_certification(team.supervisor.token, team.specialist.id, first);
-	cr_assert_eq(created->status, 201, "%s", created->body);
+	expect(post_certification(team.supervisor.token, team.specialist.id, first), 201,
+	       "the first");
 
 	struct http_response *again =
 		post_certification(team.supervisor.token, team.specialist.id, first);
@@ -222,9 +221,8 @@ Test(certification_recording, duplicate_credential_state_and_number_conflict)
 	/* Credential and number in another case are the same credential. */
 	json_t *lower = json_deep_copy(first);
 	json_object_set_new(lower, "credential", json_string("cps"));
-	struct http_response *lower_credential =
-		post_certification(team.supervisor.token, team.specialist.id, lower);
-	cr_assert_eq(lower_credential->status, 409, "cps vs CPS: %s", lower_credential->body);
+	expect(post_certification(team.supervisor.token, team.specialist.id, lower), 409,
+	       "cps vs CPS");
 	char upper_number[96];
 	snprintf(upper_number, sizeof upper_number, "%s", number);
 	for (char *c = upper_number; *c; c++)
@@ -232,14 +230,12 @@ Test(certification_recording, duplicate_credential_state_and_number_conflict)
 	cr_assert_str_neq(upper_number, number);
 	json_t *upper = json_deep_copy(first);
 	json_object_set_new(upper, "number", json_string(upper_number));
-	struct http_response *upper_case =
-		post_certification(team.supervisor.token, team.specialist.id, upper);
-	cr_assert_eq(upper_case->status, 409, "number in upper case: %s", upper_case->body);
+	expect(post_certification(team.supervisor.token, team.specialist.id, upper), 409,
+	       "number in upper case");
 
 	/* Whoever holds it. */
-	struct http_response *elsewhere =
-		post_certification(other.supervisor.token, other.specialist.id, first);
-	cr_assert_eq(elsewhere->status, 409, "%s", elsewhere->body);
+	expect(post_certification(other.supervisor.token, other.specialist.id, first), 409,
+	       "another organization's holder");
 
 	/* The same number in another state is another credential. */
 	json_t *washington = json_deep_copy(first);
