@@ -690,17 +690,24 @@ static void assert_untouched(const struct caseload *c, const char *goal_id, cons
 	assert_listed(path, c->supervisor, entries, 1);
 }
 
+/* Records SOME_PROGRESS on goal_id as token; returns the answer, asserted 201. */
+static struct http_response *progress_added(const char *goal_id, const char *token)
+{
+	char *progress = path_of("/v1/goals", goal_id, "/progress");
+	struct http_response *entry = http_post(progress, token, SOME_PROGRESS);
+	cr_assert_eq(entry->status, 201, "%s", entry->body);
+	free(progress);
+	return entry;
+}
+
 /* A caseload whose specialist has written a goal and one progress entry; writes the ids. */
 static void caseload_with_progress(struct caseload *c, char goal_id[64], char progress_id[64])
 {
 	caseload_open(c);
 	char *goal = create_goal(c->goals, c->specialist, SOME_GOAL);
 	snprintf(goal_id, 64, "%s", goal);
-	char *progress = path_of("/v1/goals", goal, "/progress");
-	struct http_response *entry = http_post(progress, c->specialist, SOME_PROGRESS);
-	cr_assert_eq(entry->status, 201, "%s", entry->body);
+	struct http_response *entry = progress_added(goal, c->specialist);
 	snprintf(progress_id, 64, "%s", http_string(entry, "id"));
-	free(progress);
 	free(goal);
 }
 
@@ -780,9 +787,7 @@ Test(goals, a_walk_in_is_the_supervisors_alone)
 	cr_assert_eq(walk_in->status, 201, "%s", walk_in->body);
 	char *goals = path_of("/v1/participants", http_string(walk_in, "id"), "/goals");
 	char *goal = create_goal(goals, supervisor, SOME_GOAL);
-	char *progress_path = path_of("/v1/goals", goal, "/progress");
-	struct http_response *entry = http_post(progress_path, supervisor, SOME_PROGRESS);
-	cr_assert_eq(entry->status, 201, "%s", entry->body);
+	struct http_response *entry = progress_added(goal, supervisor);
 
 	/* A certified specialist of the organization with no referral for this person. */
 	struct actor specialist;
@@ -790,7 +795,6 @@ Test(goals, a_walk_in_is_the_supervisors_alone)
 	assert_every_route("specialist", specialist.token, goals, goal, http_string(entry, "id"),
 			   404);
 
-	free(progress_path);
 	free(goal);
 	free(goals);
 	free(supervisor);
