@@ -717,36 +717,38 @@ Test(goals, only_the_assigned_specialist_and_the_organization_see_goals)
 	char goal[64], entry[64];
 	caseload_with_progress(&c, goal, entry);
 
-	/* A specialist of the same organization, not assigned to this person. */
 	struct actor colleague;
 	specialist_actor_open(&colleague, c.organization_id, true);
-	assert_every_route("unassigned specialist", colleague.token, c.goals, goal, entry, 404);
+	char *elsewhere = create_organization("provider");
+	char *wrong_org = token_for_subject("specialist", elsewhere, c.subject);
+	char *outsider = token_for("supervisor", elsewhere);
+	char *partner_here = token_for("partner", c.organization_id);
+	char *reporter_here = token_for("reporter", c.organization_id);
+	char *partner_org = create_organization("partner");
+	char *partner = token_for("partner", partner_org);
+	const struct {
+		const char *who, *token;
+		long status;
+	} refused[] = {
+		/* A specialist of the same organization, not assigned to this person. */
+		{"unassigned specialist", colleague.token, 404},
+		/* A specialist token with the right subject but another organization's claim
+		 * names no profile there: refused before anything is read (sql/019). */
+		{"specialist claiming another org", wrong_org, 403},
+		{"supervisor of another organization", outsider, 404},
+		/* Partners and reporters never reach goals, not even in the participant's own
+		 * organization. */
+		{"partner", partner_here, 403},
+		{"reporter", reporter_here, 403},
+		{"a partner organization's partner", partner, 403},
+	};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+		assert_every_route(refused[i].who, refused[i].token, c.goals, goal, entry,
+				   refused[i].status);
+	/* Nor does the unassigned colleague see the person. */
 	char listed[256];
 	list_ids("/v1/participants?limit=200", colleague.token, listed, sizeof listed);
 	cr_assert_str_eq(listed, "");
-
-	/* A specialist token with the right subject but another organization's claim names no
-	 * profile there: refused before anything is read (sql/019). */
-	char *elsewhere = create_organization("provider");
-	char *wrong_org = token_for_subject("specialist", elsewhere, c.subject);
-	assert_every_route("specialist claiming another org", wrong_org, c.goals, goal, entry, 403);
-
-	/* Another organization's supervisor and specialist. */
-	char *outsider = token_for("supervisor", elsewhere);
-	assert_every_route("supervisor of another organization", outsider, c.goals, goal, entry,
-			   404);
-
-	/* Partners and reporters never reach goals, not even in the participant's own
-	 * organization. */
-	const char *roles[] = {"partner", "reporter"};
-	for (size_t i = 0; i < 2; i++) {
-		char *token = token_for(roles[i], c.organization_id);
-		assert_every_route(roles[i], token, c.goals, goal, entry, 403);
-		free(token);
-	}
-	char *partner_org = create_organization("partner");
-	char *partner = token_for("partner", partner_org);
-	assert_every_route("a partner organization's partner", partner, c.goals, goal, entry, 403);
 
 	assert_untouched(&c, goal, entry);
 
@@ -771,6 +773,8 @@ Test(goals, only_the_assigned_specialist_and_the_organization_see_goals)
 	free(admin);
 	free(partner);
 	free(partner_org);
+	free(reporter_here);
+	free(partner_here);
 	free(outsider);
 	free(wrong_org);
 	free(elsewhere);
