@@ -217,9 +217,11 @@ static void assert_referral_status(const char *id, const char *token, const char
 }
 
 /* The first session note on participant_id by the specialist signed in as subject, with a
- * goal they set first: it engages the referral assigned to them. */
-static void first_note(const char *organization_id, const char *subject, const char *participant_id)
+ * goal they set first; asserts that it engaged referral_id, the one assigned to them. */
+static void first_note(const struct world *team, const char *subject, const char *participant_id,
+		       const char *referral_id)
 {
+	const char *organization_id = team->provider;
 	char *specialist = token_for_subject("specialist", organization_id, subject);
 	char path[128], body[384];
 	snprintf(path, sizeof path, "/v1/participants/%s/goals", participant_id);
@@ -233,6 +235,7 @@ static void first_note(const char *organization_id, const char *subject, const c
 	struct http_response *note = http_post("/v1/session-notes", specialist, body);
 	cr_assert_eq(note->status, 201, "writing a note: %s", note->body);
 	free(specialist);
+	assert_referral_status(referral_id, team->supervisor.token, "engaged");
 }
 
 /* Records a certification for specialist_id as token without a status (so pending) and
@@ -304,8 +307,7 @@ Test(specialist_standing, caseload_follows_assignment_reassignment_engagement_an
 	assert_standing(second, 1, true, true, "the new specialist, after the reassignment");
 
 	/* The first note engages the referral; it stays on the second's caseload. */
-	first_note(team.provider, second_subject, person);
-	assert_referral_status(referral, team.supervisor.token, "engaged");
+	first_note(&team, second_subject, person, referral);
 	assert_standing(second, 1, true, true, "after the first note engaged the referral");
 	assert_standing(first, 1, true, true, "the other specialist, after the note");
 
@@ -327,8 +329,7 @@ Test(specialist_standing, closing_an_engaged_referral_lowers_the_caseload)
 	char subject[96], person[64];
 	char *specialist = team_with_peer(&team, 15, subject, sizeof subject);
 	char *referral = assigned_to(&team, specialist, person, sizeof person);
-	first_note(team.provider, subject, person);
-	assert_referral_status(referral, team.supervisor.token, "engaged");
+	first_note(&team, subject, person, referral);
 	assert_standing(specialist, 1, true, true, "engaged");
 	move_ok(referral, team.supervisor.token, "closed", "Moved away");
 	assert_standing(specialist, 0, true, true, "after closing the engaged referral");
@@ -341,8 +342,7 @@ Test(specialist_standing, partner_withdrawals_lower_a_caseload_their_scope_canno
 	char *specialist = team_with_peer(&team, 15, subject, sizeof subject);
 	char *referral = assigned_to(&team, specialist, person, sizeof person);
 	char *engaged = assigned_to(&team, specialist, engaged_person, sizeof engaged_person);
-	first_note(team.provider, subject, engaged_person);
-	assert_referral_status(engaged, team.supervisor.token, "engaged");
+	first_note(&team, subject, engaged_person, engaged);
 	assert_standing(specialist, 2, true, true, "one assigned and one engaged");
 
 	/* The partner's scope does not reach the specialist's row. */
