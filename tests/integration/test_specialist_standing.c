@@ -76,6 +76,12 @@ static void assert_standing(const char *specialist_id, long long caseload, bool 
 	PQfinish(db);
 }
 
+/* As assert_standing, for a certified specialist who still accepts referrals. */
+static void assert_good_standing(const char *specialist_id, long long caseload, const char *when)
+{
+	assert_standing(specialist_id, caseload, true, true, when);
+}
+
 /* Creates a peer specialist of organization_id as an admin, with max_caseload; writes
  * their subject and returns the id (the caller frees it). No certification. */
 static char *specialist_with_room(const char *organization_id, int max_caseload, char *subject,
@@ -288,39 +294,39 @@ Test(specialist_standing, caseload_follows_assignment_reassignment_engagement_an
 	char first_subject[96], second_subject[96];
 	char *first = certified_peer(&team, 15, first_subject, sizeof first_subject);
 	char *second = certified_peer(&team, 15, second_subject, sizeof second_subject);
-	assert_standing(first, 0, true, true, "a new certified specialist");
+	assert_good_standing(first, 0, "a new certified specialist");
 
 	char person[64], other_person[64];
 	char *referral = accepted_referral(&team, person, sizeof person);
 	char *other = accepted_referral(&team, other_person, sizeof other_person);
-	assert_standing(first, 0, true, true, "two referrals accepted, neither assigned");
+	assert_good_standing(first, 0, "two referrals accepted, neither assigned");
 
 	assign_ok(referral, team.supervisor.token, first, "assigned");
-	assert_standing(first, 1, true, true, "assigned one");
-	assert_standing(second, 0, true, true, "the other specialist, after the assignment");
+	assert_good_standing(first, 1, "assigned one");
+	assert_good_standing(second, 0, "the other specialist, after the assignment");
 	assign_ok(other, team.supervisor.token, first, "assigned");
-	assert_standing(first, 2, true, true, "assigned a second");
+	assert_good_standing(first, 2, "assigned a second");
 
 	/* Reassignment moves one from the first to the second. */
 	assign_ok(referral, team.supervisor.token, second, "assigned");
-	assert_standing(first, 1, true, true, "the former specialist, after the reassignment");
-	assert_standing(second, 1, true, true, "the new specialist, after the reassignment");
+	assert_good_standing(first, 1, "the former specialist, after the reassignment");
+	assert_good_standing(second, 1, "the new specialist, after the reassignment");
 
 	/* The first note engages the referral; it stays on the second's caseload. */
 	first_note(&team, second_subject, person, referral);
-	assert_standing(second, 1, true, true, "after the first note engaged the referral");
-	assert_standing(first, 1, true, true, "the other specialist, after the note");
+	assert_good_standing(second, 1, "after the first note engaged the referral");
+	assert_good_standing(first, 1, "the other specialist, after the note");
 
 	/* An engaged referral reassigned keeps counting, for its new specialist. */
 	assign_ok(referral, team.supervisor.token, first, "engaged");
-	assert_standing(first, 2, true, true, "the engaged referral reassigned to the first");
-	assert_standing(second, 0, true, true, "the engaged referral reassigned away");
+	assert_good_standing(first, 2, "the engaged referral reassigned to the first");
+	assert_good_standing(second, 0, "the engaged referral reassigned away");
 
 	move_ok(referral, team.supervisor.token, "completed", NULL);
-	assert_standing(first, 1, true, true, "after completing the engaged referral");
+	assert_good_standing(first, 1, "after completing the engaged referral");
 	move_ok(other, team.supervisor.token, "closed", "Could not be reached");
-	assert_standing(first, 0, true, true, "after closing the assigned referral");
-	assert_standing(second, 0, true, true, "the other specialist, at the end");
+	assert_good_standing(first, 0, "after closing the assigned referral");
+	assert_good_standing(second, 0, "the other specialist, at the end");
 }
 
 Test(specialist_standing, closing_an_engaged_referral_lowers_the_caseload)
@@ -330,9 +336,9 @@ Test(specialist_standing, closing_an_engaged_referral_lowers_the_caseload)
 	char *specialist = team_with_peer(&team, 15, subject, sizeof subject);
 	char *referral = assigned_to(&team, specialist, person, sizeof person);
 	first_note(&team, subject, person, referral);
-	assert_standing(specialist, 1, true, true, "engaged");
+	assert_good_standing(specialist, 1, "engaged");
 	move_ok(referral, team.supervisor.token, "closed", "Moved away");
-	assert_standing(specialist, 0, true, true, "after closing the engaged referral");
+	assert_good_standing(specialist, 0, "after closing the engaged referral");
 }
 
 Test(specialist_standing, partner_withdrawals_lower_a_caseload_their_scope_cannot_see)
@@ -343,7 +349,7 @@ Test(specialist_standing, partner_withdrawals_lower_a_caseload_their_scope_canno
 	char *referral = assigned_to(&team, specialist, person, sizeof person);
 	char *engaged = assigned_to(&team, specialist, engaged_person, sizeof engaged_person);
 	first_note(&team, subject, engaged_person, engaged);
-	assert_standing(specialist, 2, true, true, "one assigned and one engaged");
+	assert_good_standing(specialist, 2, "one assigned and one engaged");
 
 	/* The partner's scope does not reach the specialist's row. */
 	PGconn *partner_scope = test_service_connection(team.partner_organization, "partner");
@@ -354,9 +360,9 @@ Test(specialist_standing, partner_withdrawals_lower_a_caseload_their_scope_canno
 
 	move_ok(referral, team.partner.token, "withdrawn", "Found another program");
 	assert_referral_status(referral, team.supervisor.token, "withdrawn");
-	assert_standing(specialist, 1, true, true, "after the partner withdrew the assigned one");
+	assert_good_standing(specialist, 1, "after the partner withdrew the assigned one");
 	move_ok(engaged, team.partner.token, "withdrawn", "The family moved");
-	assert_standing(specialist, 0, true, true, "after the partner withdrew the engaged one");
+	assert_good_standing(specialist, 0, "after the partner withdrew the engaged one");
 }
 
 Test(specialist_standing, a_reopened_referral_counts_only_once_assigned_again)
@@ -365,9 +371,9 @@ Test(specialist_standing, a_reopened_referral_counts_only_once_assigned_again)
 	char subject[96], person[64];
 	char *specialist = team_with_peer(&team, 15, subject, sizeof subject);
 	char *referral = assigned_to(&team, specialist, person, sizeof person);
-	assert_standing(specialist, 1, true, true, "assigned");
+	assert_good_standing(specialist, 1, "assigned");
 	move_ok(referral, team.supervisor.token, "closed", "Stopped answering");
-	assert_standing(specialist, 0, true, true, "closed");
+	assert_good_standing(specialist, 0, "closed");
 
 	struct http_response *reopened =
 		move(referral, team.supervisor.token, "accepted", "Called back and wants support");
@@ -375,10 +381,10 @@ Test(specialist_standing, a_reopened_referral_counts_only_once_assigned_again)
 	cr_assert_str_eq(member(reopened, "status"), "accepted", "%s", reopened->body);
 	cr_assert(json_is_null(json_object_get(reopened->json, "assigned_specialist_id")), "%s",
 		  reopened->body);
-	assert_standing(specialist, 0, true, true, "reopened, not yet assigned");
+	assert_good_standing(specialist, 0, "reopened, not yet assigned");
 
 	assign_ok(referral, team.supervisor.token, specialist, "assigned");
-	assert_standing(specialist, 1, true, true, "assigned again after reopening");
+	assert_good_standing(specialist, 1, "assigned again after reopening");
 }
 
 Test(specialist_standing, accepting_and_assignment_read_the_kept_caseload)
@@ -388,14 +394,14 @@ Test(specialist_standing, accepting_and_assignment_read_the_kept_caseload)
 	char *specialist = team_with_peer(&team, 1, subject, sizeof subject);
 	char *referral = accepted_referral(&team, person, sizeof person);
 	char *next = accepted_referral(&team, next_person, sizeof next_person);
-	assert_standing(specialist, 0, true, true, "room for one");
+	assert_good_standing(specialist, 0, "room for one");
 	assign_ok(referral, team.supervisor.token, specialist, "assigned");
 	assert_standing(specialist, 1, true, false, "full");
 	assign_refused(next, team.supervisor.token, specialist, "caseload full (1 of 1)");
 	assert_standing(specialist, 1, true, false, "after the refused assignment");
 
 	move_ok(referral, team.supervisor.token, "closed", "Declined services");
-	assert_standing(specialist, 0, true, true, "room again after closing");
+	assert_good_standing(specialist, 0, "room again after closing");
 	assign_ok(next, team.supervisor.token, specialist, "assigned");
 	assert_standing(specialist, 1, true, false, "full again");
 }
@@ -419,14 +425,14 @@ Test(specialist_standing, certified_follows_verification_suspension_and_revocati
 	assign_refused(referral, team.supervisor.token, specialist, "not certified today");
 
 	verify_ok(certification, team.supervisor.token);
-	assert_standing(specialist, 0, true, true, "verified");
+	assert_good_standing(specialist, 0, "verified");
 	assign_ok(referral, team.supervisor.token, specialist, "assigned");
-	assert_standing(specialist, 1, true, true, "verified, with a referral");
+	assert_good_standing(specialist, 1, "verified, with a referral");
 
 	patch_certification_ok(certification, team.supervisor.token, "{\"status\":\"suspended\"}");
 	assert_standing(specialist, 1, false, false, "suspended");
 	patch_certification_ok(certification, team.supervisor.token, "{\"status\":\"active\"}");
-	assert_standing(specialist, 1, true, true, "active again");
+	assert_good_standing(specialist, 1, "active again");
 	patch_certification_ok(certification, team.supervisor.token, "{\"status\":\"revoked\"}");
 	assert_standing(specialist, 1, false, false, "revoked");
 
@@ -456,14 +462,14 @@ Test(specialist_standing, certified_only_between_issued_on_and_expires_on)
 	/* Its expiry day is its last certified day. */
 	char *last_day = specialist_with_room(team.provider, 15, subject, sizeof subject);
 	char *expiring = arena_text(create_certification(last_day, "active", years_ago, today));
-	assert_standing(last_day, 0, true, true, "a certification expiring today");
+	assert_good_standing(last_day, 0, "a certification expiring today");
 	char patch[64];
 	snprintf(patch, sizeof patch, "{\"expires_on\":\"%s\"}", yesterday);
 	patch_certification_ok(expiring, team.supervisor.token, patch);
 	assert_standing(last_day, 0, false, false, "its expiry moved to yesterday");
 	snprintf(patch, sizeof patch, "{\"expires_on\":\"%s\"}", year_ahead);
 	patch_certification_ok(expiring, team.supervisor.token, patch);
-	assert_standing(last_day, 0, true, true, "its expiry moved a year ahead");
+	assert_good_standing(last_day, 0, "its expiry moved a year ahead");
 
 	/* Issued tomorrow: not yet; its issue day is its first certified day. */
 	char *starting = specialist_with_room(team.provider, 15, subject, sizeof subject);
@@ -471,14 +477,14 @@ Test(specialist_standing, certified_only_between_issued_on_and_expires_on)
 	assert_standing(starting, 0, false, false, "a certification issued tomorrow");
 	snprintf(patch, sizeof patch, "{\"issued_on\":\"%s\"}", today);
 	patch_certification_ok(future, team.supervisor.token, patch);
-	assert_standing(starting, 0, true, true, "its issue day moved to today");
+	assert_good_standing(starting, 0, "its issue day moved to today");
 
 	/* A current certification beside the lapsed one certifies; suspended, it is the lapsed
 	 * one alone again. */
 	char *renewed = pending_certification(team.supervisor.token, lapsed, yesterday, year_ahead);
 	assert_standing(lapsed, 0, false, false, "the renewal pending");
 	verify_ok(renewed, team.supervisor.token);
-	assert_standing(lapsed, 0, true, true, "the renewal verified");
+	assert_good_standing(lapsed, 0, "the renewal verified");
 	patch_certification_ok(renewed, team.supervisor.token, "{\"status\":\"suspended\"}");
 	assert_standing(lapsed, 0, false, false, "the renewal suspended");
 }
@@ -491,7 +497,7 @@ Test(specialist_standing, a_kept_value_written_behind_the_triggers_back_shows_as
 	char subject[96], person[64];
 	char *specialist = team_with_peer(&team, 15, subject, sizeof subject);
 	assigned_to(&team, specialist, person, sizeof person);
-	assert_standing(specialist, 1, true, true, "assigned");
+	assert_good_standing(specialist, 1, "assigned");
 
 	/* The profile reads the row, and the drift check compares it with the definitions. */
 	PGconn *db = test_db_connect();
@@ -521,7 +527,7 @@ Test(specialist_standing, a_kept_value_written_behind_the_triggers_back_shows_as
 	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
 	PQclear(res);
 	PQfinish(db);
-	assert_standing(specialist, 1, true, true, "recounted");
+	assert_good_standing(specialist, 1, "recounted");
 }
 
 /* A profile read FOR UPDATE (PATCH does) locks the specialist's row alone: the view finds
@@ -697,7 +703,7 @@ Test(specialist_standing, two_closings_at_once_both_leave_the_caseload)
 	char *specialist = team_with_peer(&team, 15, subject, sizeof subject);
 	char *referral = assigned_to(&team, specialist, person, sizeof person);
 	char *other = assigned_to(&team, specialist, other_person, sizeof other_person);
-	assert_standing(specialist, 2, true, true, "two assigned");
+	assert_good_standing(specialist, 2, "two assigned");
 
 	char first_path[128], second_path[128];
 	snprintf(first_path, sizeof first_path, "/v1/referrals/%s/transitions", referral);
@@ -708,7 +714,7 @@ Test(specialist_standing, two_closings_at_once_both_leave_the_caseload)
 	race(specialist, team.supervisor.token, racers);
 	assert_referral_status(referral, team.supervisor.token, "closed");
 	assert_referral_status(other, team.supervisor.token, "closed");
-	assert_standing(specialist, 0, true, true, "both closed at the same moment");
+	assert_good_standing(specialist, 0, "both closed at the same moment");
 }
 
 Test(specialist_standing, a_closing_and_a_verification_at_once_both_count)
@@ -735,5 +741,5 @@ Test(specialist_standing, a_closing_and_a_verification_at_once_both_count)
 		/* The renewal as the supervisor read it when it was recorded. */
 		{.path = verifying_path, .body = NULL, .header = "If-Match: \"1\""}};
 	race(specialist, team.supervisor.token, racers);
-	assert_standing(specialist, 0, true, true, "closed and verified at the same moment");
+	assert_good_standing(specialist, 0, "closed and verified at the same moment");
 }
