@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "auth.h"
 #include "fixtures.h"
+#include "hostile_sweep.h"
 #include "http.h"
 #include "routes.h"
 
@@ -22,70 +23,93 @@
 #define R ROLE_REPORTER
 #define T ROLE_PARTNER
 
-static const struct expected_route {
-	const char *method, *path;
+/* Who may call what: each route, as "METHOD path", under the exact set of roles it
+ * admits. */
+static const struct admitted {
 	unsigned roles;
-} EXPECTED[] = {
-	{"GET", "/v1/organizations", A | S | P | T | R},
-	{"POST", "/v1/organizations", A},
-	{"GET", "/v1/organizations/{id}", A | S | P | T | R},
-	{"PATCH", "/v1/organizations/{id}", A | S},
-	{"GET", "/v1/specialists", A | S},
-	{"POST", "/v1/specialists", A | S},
-	{"GET", "/v1/specialists/me", P},
-	{"PATCH", "/v1/specialists/me", P},
-	{"GET", "/v1/specialists/{id}", A | S | P},
-	{"PATCH", "/v1/specialists/{id}", A | S | P},
-	{"GET", "/v1/specialists/{id}/certifications", A | S | P},
-	{"POST", "/v1/specialists/{id}/certifications", A | S | P},
-	{"GET", "/v1/certifications", A | S | P},
-	{"GET", "/v1/certifications/{id}", A | S | P},
-	{"PATCH", "/v1/certifications/{id}", A | S | P},
-	{"POST", "/v1/certifications/{id}/verify", A | S},
-	{"GET", "/v1/certifications/{id}/ceus", A | S | P},
-	{"POST", "/v1/certifications/{id}/ceus", A | S | P},
-	{"GET", "/v1/certifications/{id}/ceus/{ceu_id}", A | S | P},
-	{"GET", "/v1/participants", A | S | P},
-	{"POST", "/v1/participants", A | S},
-	{"GET", "/v1/participants/{id}", A | S | P},
-	{"PATCH", "/v1/participants/{id}", A | S},
-	{"GET", "/v1/referrals", A | S | P | T},
-	{"POST", "/v1/referrals", A | S | T},
-	{"GET", "/v1/referrals/{id}", A | S | P | T},
-	{"POST", "/v1/referrals/{id}/transitions", A | S | T},
-	{"POST", "/v1/referrals/{id}/assignment", A | S},
-	{"GET", "/v1/referrals/{id}/matches", A | S},
-	{"GET", "/v1/referrals/{id}/history", A | S | P | T},
-	{"GET", "/v1/participants/{id}/goals", A | S | P},
-	{"POST", "/v1/participants/{id}/goals", A | S | P},
-	{"GET", "/v1/goals/{id}", A | S | P},
-	{"PATCH", "/v1/goals/{id}", A | S | P},
-	{"GET", "/v1/goals/{id}/progress", A | S | P},
-	{"POST", "/v1/goals/{id}/progress", A | S | P},
-	{"GET", "/v1/goals/{id}/progress/{progress_id}", A | S | P},
-	{"GET", "/v1/session-notes", A | S | P},
-	{"POST", "/v1/session-notes", A | S | P},
-	{"GET", "/v1/session-notes/{id}", A | S | P},
-	{"PATCH", "/v1/session-notes/{id}", A | S | P},
-	{"POST", "/v1/session-notes/{id}/sign", A | P},
-	{"POST", "/v1/session-notes/{id}/addenda", A | S | P},
-	{"POST", "/v1/session-notes/{id}/cosign", A | S},
-	{"GET", "/v1/group-sessions", A | S | P},
-	{"POST", "/v1/group-sessions", A | S | P},
-	{"GET", "/v1/group-sessions/{id}", A | S | P},
-	{"PATCH", "/v1/group-sessions/{id}", A | S | P},
-	{"PUT", "/v1/group-sessions/{id}/attendance", A | S | P},
-	{"POST", "/v1/group-sessions/{id}/sign", A | P},
-	{"POST", "/v1/group-sessions/{id}/cancel", A | S | P},
-	{"GET", "/v1/reports/summary", A | S | R},
-	{"GET", "/v1/reports/caseloads", A | S | R},
-	{"GET", "/v1/reports/certifications", A | S | R},
-	{"GET", "/v1/exports/session-notes", A | S | R},
-	{"GET", "/v1/audit-events/verify", A},
-	{"GET", "/v1/audit-events", A | S},
+	const char *routes;
+} ADMITTED[] = {
+	{A | S | P | T | R, "GET /v1/organizations "
+			    "GET /v1/organizations/{id} "},
+	{A, "POST /v1/organizations "
+	    "GET /v1/audit-events/verify "},
+	{A | S, "PATCH /v1/organizations/{id} "
+		"GET /v1/specialists "
+		"POST /v1/specialists "
+		"POST /v1/certifications/{id}/verify "
+		"POST /v1/participants "
+		"PATCH /v1/participants/{id} "
+		"POST /v1/referrals/{id}/assignment "
+		"GET /v1/referrals/{id}/matches "
+		"POST /v1/session-notes/{id}/cosign "
+		"GET /v1/audit-events "},
+	{P, "GET /v1/specialists/me "
+	    "PATCH /v1/specialists/me "},
+	{A | S | P, "GET /v1/specialists/{id} "
+		    "PATCH /v1/specialists/{id} "
+		    "GET /v1/specialists/{id}/certifications "
+		    "POST /v1/specialists/{id}/certifications "
+		    "GET /v1/certifications "
+		    "GET /v1/certifications/{id} "
+		    "PATCH /v1/certifications/{id} "
+		    "GET /v1/certifications/{id}/ceus "
+		    "POST /v1/certifications/{id}/ceus "
+		    "GET /v1/certifications/{id}/ceus/{ceu_id} "
+		    "GET /v1/participants "
+		    "GET /v1/participants/{id} "
+		    "GET /v1/participants/{id}/goals "
+		    "POST /v1/participants/{id}/goals "
+		    "GET /v1/goals/{id} "
+		    "PATCH /v1/goals/{id} "
+		    "GET /v1/goals/{id}/progress "
+		    "POST /v1/goals/{id}/progress "
+		    "GET /v1/goals/{id}/progress/{progress_id} "
+		    "GET /v1/session-notes "
+		    "POST /v1/session-notes "
+		    "GET /v1/session-notes/{id} "
+		    "PATCH /v1/session-notes/{id} "
+		    "POST /v1/session-notes/{id}/addenda "
+		    "GET /v1/group-sessions "
+		    "POST /v1/group-sessions "
+		    "GET /v1/group-sessions/{id} "
+		    "PATCH /v1/group-sessions/{id} "
+		    "PUT /v1/group-sessions/{id}/attendance "
+		    "POST /v1/group-sessions/{id}/cancel "},
+	{A | S | P | T, "GET /v1/referrals "
+			"GET /v1/referrals/{id} "
+			"GET /v1/referrals/{id}/history "},
+	{A | S | T, "POST /v1/referrals "
+		    "POST /v1/referrals/{id}/transitions "},
+	{A | P, "POST /v1/session-notes/{id}/sign "
+		"POST /v1/group-sessions/{id}/sign "},
+	{A | S | R, "GET /v1/reports/summary "
+		    "GET /v1/reports/caseloads "
+		    "GET /v1/reports/certifications "
+		    "GET /v1/exports/session-notes "},
 };
 
-static const size_t EXPECTED_COUNT = sizeof EXPECTED / sizeof EXPECTED[0];
+struct expected_route {
+	char method[8], path[96];
+	unsigned roles;
+};
+
+static struct expected_route EXPECTED[128];
+static size_t EXPECTED_COUNT;
+
+/* EXPECTED, one row per route, read from ADMITTED. */
+static void read_matrix(void)
+{
+	EXPECTED_COUNT = 0;
+	for (size_t g = 0; g < sizeof ADMITTED / sizeof ADMITTED[0]; g++) {
+		int used = 0;
+		for (const char *p = ADMITTED[g].routes; *p; p += used) {
+			cr_assert_lt(EXPECTED_COUNT, sizeof EXPECTED / sizeof EXPECTED[0]);
+			struct expected_route *row = &EXPECTED[EXPECTED_COUNT++];
+			cr_assert_eq(sscanf(p, " %7s %95s %n", row->method, row->path, &used), 2);
+			row->roles = ADMITTED[g].roles;
+		}
+	}
+}
 
 static const struct expected_route *expected_for(const struct route *route)
 {
@@ -97,7 +121,13 @@ static const struct expected_route *expected_for(const struct route *route)
 	return NULL;
 }
 
-TestSuite(authorization_matrix, .init = arena_open, .fini = arena_close);
+static void matrix_open(void)
+{
+	arena_open();
+	read_matrix();
+}
+
+TestSuite(authorization_matrix, .init = matrix_open, .fini = arena_close);
 
 Test(authorization_matrix, every_route_is_in_the_table_with_the_same_roles)
 {
@@ -167,14 +197,7 @@ Test(authorization_matrix, each_role_is_admitted_or_refused_as_the_table_says)
 		char *token = arena_text(token_for_known(role_name(role), org));
 		for (size_t i = 0; i < EXPECTED_COUNT; i++) {
 			const struct expected_route *expected = &EXPECTED[i];
-			const struct route *route = NULL;
-			for (size_t k = 0; k < api_route_count && !route; k++) {
-				if (strcmp(api_routes[k].method, expected->method) == 0 &&
-				    strcmp(api_routes[k].path, expected->path) == 0)
-					route = &api_routes[k];
-			}
-			cr_assert(route, "%s %s is gone from the route table", expected->method,
-				  expected->path);
+			const struct route *route = route_named(expected->method, expected->path);
 			char path[256];
 			fill_path(route->path, unknown, path, sizeof path);
 			struct http_response *response = call(route, path, token);
@@ -273,8 +296,9 @@ Test(authorization_matrix, patch_never_writes_what_the_server_owns)
 	snprintf(other, sizeof other, "\"%s\"", elsewhere);
 	const struct {
 		const char *prefix, *id;
-		const char *members[10];
+		const char *members; /* apart by spaces */
 	} CASES[] = {
+<<<<<<< HEAD
 		{"/v1/organizations/",
 		 records.organization,
 		 {"id", "version", "created_at", "updated_at", "kind", NULL}},
@@ -300,14 +324,30 @@ Test(authorization_matrix, patch_never_writes_what_the_server_owns)
 		 records.group_session,
 		 {"id", "organization_id", "status", "signed_by", "note_ids", "cancel_reason",
 		  "version", "created_at", NULL}},
+=======
+		{"/v1/organizations/", records.organization,
+		 "id version created_at updated_at kind"},
+		{"/v1/specialists/", records.specialist,
+		 "id organization_id version caseload certified accepting created_at"},
+		{"/v1/certifications/", records.certification,
+		 "id specialist_id effective_status verified_by verified_at renewal version "
+		 "created_at"},
+		{"/v1/participants/", records.participant, "id organization_id version created_at"},
+		{"/v1/goals/", records.goal, "id participant_id created_by version created_at"},
+		{"/v1/session-notes/", records.note,
+		 "id organization_id participant_id specialist_id status signed_by billing addenda "
+		 "cosigned_by version"},
+>>>>>>> 478f372 (Tests: the authorization matrix lists each set of roles once, with the routes it admits)
 	};
 	for (size_t c = 0; c < sizeof CASES / sizeof CASES[0]; c++) {
 		char path[192];
 		snprintf(path, sizeof path, "%s%s", CASES[c].prefix, CASES[c].id);
 		struct http_response *before = http_get(path, admin);
 		cr_assert_eq(before->status, 200, "%s: %s", path, before->body);
-		for (size_t m = 0; m < 10 && CASES[c].members[m]; m++) {
-			const char *member = CASES[c].members[m];
+		char member[32];
+		int used = 0;
+		for (const char *m = CASES[c].members; sscanf(m, " %31s%n", member, &used) == 1;
+		     m += used) {
 			bool id_member = strstr(member, "_id") != NULL;
 			char body[256];
 			snprintf(body, sizeof body, "{\"%s\":%s}", member,
