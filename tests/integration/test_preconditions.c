@@ -24,33 +24,37 @@ struct scene {
 	char path[160]; /* the resource the test acts on */
 };
 
-/* Makes the records and names the one of collection ("/v1/referrals") the test acts on. */
-static void scene_open(struct scene *scene, const char *collection)
+static void scene_close(void *scene)
 {
+	records_free(&((struct scene *)scene)->records);
+	free(scene);
+}
+
+/* Makes the records and names the one of collection ("/v1/referrals") the test acts on;
+ * the test's arena closes it. */
+static struct scene *scene_open(const char *collection)
+{
+	struct scene *scene = calloc(1, sizeof *scene);
+	cr_assert(scene);
 	records_create(&scene->records);
-	scene->supervisor = token_for("supervisor", scene->records.organization);
-	scene->specialist = token_for_subject("specialist", scene->records.organization,
-					      scene->records.specialist_subject);
+	arena_keep(scene, scene_close);
+	scene->supervisor = arena_text(token_for("supervisor", scene->records.organization));
+	scene->specialist = arena_text(token_for_subject("specialist", scene->records.organization,
+							 scene->records.specialist_subject));
 	char pattern[64];
 	snprintf(pattern, sizeof pattern, "%s/{id}", collection);
 	fill_with_records(pattern, &scene->records, scene->path, sizeof scene->path);
+	return scene;
 }
 
-static void scene_close(struct scene *scene)
-{
-	records_free(&scene->records);
-	free(scene->supervisor);
-	free(scene->specialist);
-}
-
-/* The resource's ETag as token reads it now; the caller frees it. */
+/* The resource's ETag as token reads it now, kept by the arena. */
 static char *etag_now(const struct scene *scene, const char *token)
 {
 	struct http_response *read = http_get(scene->path, token);
 	cr_assert_eq(read->status, 200, "GET %s: %s", scene->path, read->body);
 	char *etag = http_header(read, "ETag");
 	cr_assert(etag, "GET %s sends no ETag", scene->path);
-	return etag;
+	return arena_text(etag);
 }
 
 /* Sends POST path+suffix as token with body (or none), If-Match: if_match (or none) and
@@ -164,110 +168,94 @@ TestSuite(preconditions, .init = arena_open, .fini = arena_close);
 
 Test(preconditions, verify_requires_the_version_read)
 {
-	struct scene scene;
-	scene_open(&scene, "/v1/certifications");
-	char *read = etag_now(&scene, scene.supervisor);
-	expect_ok(http_patch(scene.path, scene.specialist, "{\"expires_on\":\"2099-12-31\"}", NULL),
-		  200, "the holder corrects it");
+	struct scene *scene = scene_open("/v1/certifications");
+	char *read = etag_now(scene, scene->supervisor);
+	expect_ok(
+		http_patch(scene->path, scene->specialist, "{\"expires_on\":\"2099-12-31\"}", NULL),
+		200, "the holder corrects it");
 	struct http_response *verified =
-		act_after_change(&scene, read, "/verify", scene.supervisor, NULL, true, 200);
+		act_after_change(scene, read, "/verify", scene->supervisor, NULL, true, 200);
 	cr_assert_str_eq(http_string(verified, "status"), "active");
 	cr_assert_str_eq(http_string(verified, "expires_on"), "2099-12-31");
-	free(read);
-	scene_close(&scene);
 }
 
 Test(preconditions, sign_requires_the_version_read)
 {
-	struct scene scene;
-	scene_open(&scene, "/v1/session-notes");
-	char *read = etag_now(&scene, scene.specialist);
-	expect_ok(http_patch(scene.path, scene.supervisor, "{\"plan\":\"Supervisor's words.\"}",
+	struct scene *scene = scene_open("/v1/session-notes");
+	char *read = etag_now(scene, scene->specialist);
+	expect_ok(http_patch(scene->path, scene->supervisor, "{\"plan\":\"Supervisor's words.\"}",
 			     NULL),
 		  200, "the supervisor edits the draft");
 	struct http_response *signed_note =
-		act_after_change(&scene, read, "/sign", scene.specialist, NULL, true, 200);
+		act_after_change(scene, read, "/sign", scene->specialist, NULL, true, 200);
 	cr_assert_str_eq(http_string(signed_note, "status"), "signed");
-	free(read);
-	scene_close(&scene);
 }
 
 Test(preconditions, cosign_requires_the_version_read)
 {
-	struct scene scene;
-	scene_open(&scene, "/v1/session-notes");
-	expect_ok(http_post_as_read(scene.path, "/sign", scene.specialist, NULL), 200, "signing");
-	char *read = etag_now(&scene, scene.supervisor);
-	changed_by(&scene, "/addenda", scene.specialist,
+	struct scene *scene = scene_open("/v1/session-notes");
+	expect_ok(http_post_as_read(scene->path, "/sign", scene->specialist, NULL), 200, "signing");
+	char *read = etag_now(scene, scene->supervisor);
+	changed_by(scene, "/addenda", scene->specialist,
 		   "{\"text\":\"Said more after we hung up.\"}", 201,
 		   "the author adds an addendum");
 	struct http_response *cosigned =
-		act_after_change(&scene, read, "/cosign", scene.supervisor, NULL, true, 200);
+		act_after_change(scene, read, "/cosign", scene->supervisor, NULL, true, 200);
 	cr_assert(json_is_string(json_object_get(cosigned->json, "cosigned_by")), "%s",
 		  cosigned->body);
-	free(read);
-	scene_close(&scene);
 }
 
 /* Honoured where the state already guards the change: without If-Match it goes through */
 
 Test(preconditions, addenda_honour_the_version_read)
 {
-	struct scene scene;
-	scene_open(&scene, "/v1/session-notes");
-	expect_ok(http_post_as_read(scene.path, "/sign", scene.specialist, NULL), 200, "signing");
-	char *read = etag_now(&scene, scene.specialist);
-	changed_by(&scene, "/addenda", scene.supervisor, "{\"text\":\"Checked the billing.\"}", 201,
+	struct scene *scene = scene_open("/v1/session-notes");
+	expect_ok(http_post_as_read(scene->path, "/sign", scene->specialist, NULL), 200, "signing");
+	char *read = etag_now(scene, scene->specialist);
+	changed_by(scene, "/addenda", scene->supervisor, "{\"text\":\"Checked the billing.\"}", 201,
 		   "the supervisor adds an addendum");
 	const char *body = "{\"text\":\"Called back on Friday.\"}";
 	http_response_free(
-		act_after_change(&scene, read, "/addenda", scene.specialist, body, false, 201));
-	http_response_free(expect_done(&scene, "/addenda", scene.specialist, body, NULL, 201));
-	free(read);
-	scene_close(&scene);
+		act_after_change(scene, read, "/addenda", scene->specialist, body, false, 201));
+	http_response_free(expect_done(scene, "/addenda", scene->specialist, body, NULL, 201));
 }
 
 Test(preconditions, referral_moves_honour_the_version_read)
 {
-	struct scene scene;
-	scene_open(&scene, "/v1/referrals");
+	struct scene *scene = scene_open("/v1/referrals");
 	char subject[96], to_colleague[160];
 	char *colleague = arena_text(
-		certified_specialist(scene.records.organization, subject, sizeof subject));
+		certified_specialist(scene->records.organization, subject, sizeof subject));
 	snprintf(to_colleague, sizeof to_colleague, "{\"specialist_id\":\"%s\"}", colleague);
-	char *read = etag_now(&scene, scene.supervisor);
-	changed_by(&scene, "/assignment", scene.supervisor, to_colleague, 200,
+	char *read = etag_now(scene, scene->supervisor);
+	changed_by(scene, "/assignment", scene->supervisor, to_colleague, 200,
 		   "another supervisor reassigns it");
 	struct http_response *closed = act_after_change(
-		&scene, read, "/transitions", scene.supervisor,
+		scene, read, "/transitions", scene->supervisor,
 		"{\"to\":\"closed\",\"reason\":\"Moved out of the county.\"}", false, 200);
 	cr_assert_str_eq(http_string(closed, "status"), "closed");
 	struct http_response *reopened =
-		expect_done(&scene, "/transitions", scene.supervisor,
+		expect_done(scene, "/transitions", scene->supervisor,
 			    "{\"to\":\"accepted\",\"reason\":\"Moved back.\"}", NULL, 200);
 	cr_assert_str_eq(http_string(reopened, "status"), "accepted");
-	free(read);
-	scene_close(&scene);
 }
 
 Test(preconditions, assignment_honours_the_version_read)
 {
-	struct scene scene;
-	scene_open(&scene, "/v1/referrals");
+	struct scene *scene = scene_open("/v1/referrals");
 	char subject[96], to_colleague[160], to_first[160];
 	char *colleague = arena_text(
-		certified_specialist(scene.records.organization, subject, sizeof subject));
+		certified_specialist(scene->records.organization, subject, sizeof subject));
 	snprintf(to_colleague, sizeof to_colleague, "{\"specialist_id\":\"%s\"}", colleague);
-	snprintf(to_first, sizeof to_first, "{\"specialist_id\":\"%s\"}", scene.records.specialist);
-	char *read = etag_now(&scene, scene.supervisor);
-	changed_by(&scene, "/assignment", scene.supervisor, to_colleague, 200,
+	snprintf(to_first, sizeof to_first, "{\"specialist_id\":\"%s\"}",
+		 scene->records.specialist);
+	char *read = etag_now(scene, scene->supervisor);
+	changed_by(scene, "/assignment", scene->supervisor, to_colleague, 200,
 		   "another supervisor reassigns it");
 	/* Meant for the referral as read; the colleague holds it now. */
-	struct http_response *back = act_after_change(&scene, read, "/assignment", scene.supervisor,
+	struct http_response *back = act_after_change(scene, read, "/assignment", scene->supervisor,
 						      to_first, false, 200);
-	cr_assert_str_eq(http_string(back, "assigned_specialist_id"), scene.records.specialist);
+	cr_assert_str_eq(http_string(back, "assigned_specialist_id"), scene->records.specialist);
 	http_response_free(
-		expect_done(&scene, "/assignment", scene.supervisor, to_colleague, NULL, 200));
-	free(read);
-	scene_close(&scene);
+		expect_done(scene, "/assignment", scene->supervisor, to_colleague, NULL, 200));
 }
