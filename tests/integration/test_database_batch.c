@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "db.h"
+#include "db_session.h"
 #include "db_testing.h"
 #include "fixtures.h"
 #include "tcp_proxy.h"
@@ -18,10 +20,7 @@ static const struct db_statement FAILS = {"test_batch_fails", "SELECT 1 / 0"};
 
 static struct db_conn *connect_as_peerd(void)
 {
-	char error[256];
-	struct db_conn *conn = db_connect(getenv("PEERD_TEST_DATABASE_URL"), NULL,
-					  DB_POOLING_SESSION, error, sizeof error);
-	cr_assert_not_null(conn, "%s", error);
+	struct db_conn *conn = db_session_open(NULL, DB_POOLING_SESSION);
 	db_set_scope(conn, "", "admin");
 	return conn;
 }
@@ -35,6 +34,8 @@ static void expect_remembered(struct db_conn *conn, const char *expected, const 
 	cr_expect_str_eq(value ? value : "", expected, "%s", why);
 	PQclear(res);
 }
+
+TestSuite(database_batch, .init = arena_open, .fini = arena_close);
 
 Test(database_batch, each_step_gets_its_own_result_in_order)
 {
@@ -51,7 +52,6 @@ Test(database_batch, each_step_gets_its_own_result_in_order)
 	PQclear(second);
 	PQclear(third);
 	cr_expect(db_is_idle(conn));
-	db_close(conn);
 }
 
 Test(database_batch, outside_a_transaction_a_failure_undoes_the_steps_before_it)
@@ -66,7 +66,6 @@ Test(database_batch, outside_a_transaction_a_failure_undoes_the_steps_before_it)
 	cr_expect_null(after);
 	cr_expect(db_is_idle(conn), "the connection is usable again");
 	expect_remembered(conn, "", "the step before the failure was rolled back");
-	db_close(conn);
 }
 
 Test(database_batch, ends_a_transaction_with_its_commit)
@@ -78,7 +77,6 @@ Test(database_batch, ends_a_transaction_with_its_commit)
 	cr_assert_eq(db_exec_batch(conn, steps, 2), DB_OK);
 	cr_expect(db_is_idle(conn), "the transaction ended with the batch");
 	expect_remembered(conn, "committed", "the commit step ended the transaction");
-	db_close(conn);
 }
 
 Test(database_batch, a_failure_inside_a_transaction_leaves_it_to_roll_back)
@@ -92,7 +90,6 @@ Test(database_batch, a_failure_inside_a_transaction_leaves_it_to_roll_back)
 	cr_expect_not(db_is_idle(conn), "the commit did not run");
 	db_rollback(conn);
 	expect_remembered(conn, "", "the rollback undid the step before the failure");
-	db_close(conn);
 }
 
 Test(database_batch, refuses_more_steps_than_it_takes)
@@ -103,7 +100,6 @@ Test(database_batch, refuses_more_steps_than_it_takes)
 		steps[i] = DB_STEP(&ECHO, NULL, "x");
 	cr_expect_eq(db_exec_batch(conn, steps, DB_BATCH_MAX + 1), DB_ERROR);
 	cr_expect(db_is_idle(conn));
-	db_close(conn);
 }
 
 /* db_begin sends BEGIN with the transaction's first statement (service/db.c): the
@@ -117,7 +113,6 @@ Test(database_batch, begin_goes_out_with_the_first_statement)
 	cr_expect_eq(PQtransactionStatus(db_testing_pgconn(conn)), PQTRANS_INTRANS);
 	db_rollback(conn);
 	expect_remembered(conn, "", "the statement ran inside the transaction");
-	db_close(conn);
 }
 
 Test(database_batch, a_transaction_with_no_statement_sends_nothing)
@@ -137,7 +132,6 @@ Test(database_batch, a_transaction_with_no_statement_sends_nothing)
 		     "a script after db_begin runs inside the transaction");
 	cr_assert_eq(db_commit(conn), DB_OK);
 	expect_remembered(conn, "", "the setting was local to the transaction");
-	db_close(conn);
 }
 
 /* A guard (db_set_guard) goes out before the next statement and stops it when it fails.
@@ -162,7 +156,6 @@ Test(database_batch, a_guard_goes_first_and_stops_what_follows)
 	db_rollback(conn);
 	db_clear_guard(conn);
 	expect_remembered(conn, "free", "a guard failing after BEGIN stops the transaction");
-	db_close(conn);
 }
 
 static const struct db_statement RENAME = {

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "db.h"
+#include "db_session.h"
 #include "db_testing.h"
 #include "fixtures.h"
 
@@ -18,11 +20,7 @@ static const struct db_statement FAILS = {"test_fails", "SELECT 1 / 0"};
 
 static struct db_conn *connect_as_peerd(void)
 {
-	char error[256];
-	struct db_conn *conn = db_connect(getenv("PEERD_TEST_DATABASE_URL"), NULL,
-					  DB_POOLING_SESSION, error, sizeof error);
-	cr_assert_not_null(conn, "%s", error);
-	return conn;
+	return db_session_open(NULL, DB_POOLING_SESSION);
 }
 
 /* The organization the session holds, as the next statement sees it. */
@@ -46,6 +44,8 @@ static char *scope_held(struct db_conn *conn)
 	return held;
 }
 
+TestSuite(database_scope, .init = arena_open, .fini = arena_close);
+
 Test(database_scope, each_change_reaches_the_next_statement)
 {
 	struct db_conn *conn = connect_as_peerd();
@@ -58,7 +58,6 @@ Test(database_scope, each_change_reaches_the_next_statement)
 	cr_expect_str_eq(shown, ORGANIZATION_B);
 	free(shown);
 	cr_expect(db_is_idle(conn), "the pipeline left the connection idle");
-	db_close(conn);
 }
 
 Test(database_scope, a_failed_statement_takes_its_scope_back_and_it_is_sent_again)
@@ -74,7 +73,6 @@ Test(database_scope, a_failed_statement_takes_its_scope_back_and_it_is_sent_agai
 	char *shown = scope_shown(conn);
 	cr_expect_str_eq(shown, ORGANIZATION_B, "the scope was sent again with the next statement");
 	free(shown);
-	db_close(conn);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -92,11 +90,7 @@ static const struct db_statement MARK_SESSION = {
 
 static struct db_conn *connect_transaction_pooled(const char *role)
 {
-	char error[256];
-	struct db_conn *conn = db_connect(getenv("PEERD_TEST_DATABASE_URL"), role,
-					  DB_POOLING_TRANSACTION, error, sizeof error);
-	cr_assert_not_null(conn, "%s", error);
-	return conn;
+	return db_session_open(role, DB_POOLING_TRANSACTION);
 }
 
 /* One setting of the bare server session, asked outside db.c. */
@@ -149,7 +143,6 @@ Test(database_scope, transaction_pooling_sends_everything_with_each_statement)
 	expect_who_and_where(conn, ORGANIZATION_B);
 	expect_bare_session(conn);
 	cr_expect(db_is_idle(conn));
-	db_close(conn);
 }
 
 Test(database_scope, transaction_pooling_scopes_an_explicit_transaction_once)
@@ -164,7 +157,6 @@ Test(database_scope, transaction_pooling_scopes_an_explicit_transaction_once)
 	cr_assert_eq(db_exec_batch(conn, steps, 2), DB_OK);
 	expect_bare_session(conn);
 	cr_expect(db_is_idle(conn));
-	db_close(conn);
 }
 
 Test(database_scope, transaction_pooling_runs_nothing_when_the_preamble_fails)
@@ -179,7 +171,6 @@ Test(database_scope, transaction_pooling_runs_nothing_when_the_preamble_fails)
 	free(marker);
 	cr_expect_eq(db_exec_script(conn, "SELECT set_config('peerd.test_marker', 'ran', false)"),
 		     DB_ERROR, "a script outside a transaction would run as the login role");
-	db_close(conn);
 }
 
 static const struct db_statement UNSUPPORTED = {
@@ -200,5 +191,4 @@ Test(database_scope, transaction_pooling_runs_each_statement_once_after_a_0A000)
 	char *runs = session_holds(conn, "SELECT current_setting('peerd.test_runs', true)");
 	cr_expect_str_eq(runs, "1", "the statement ran %s times", runs);
 	free(runs);
-	db_close(conn);
 }
