@@ -67,6 +67,20 @@ static void errors_of(const char *text, char *out, size_t size)
 		cr_assert_str_eq(found, expected, "for %s", json); \
 	} while (0)
 
+/* Asserts that check says verdict of every text of the NULL-terminated list. */
+static void expect_each(bool (*check)(const char *), const char *name, bool verdict,
+			const char *const *texts)
+{
+	for (size_t i = 0; texts[i]; i++)
+		cr_assert_eq(check(texts[i]), verdict, "%s(\"%s\") is not %s", name, texts[i],
+			     verdict ? "true" : "false");
+}
+
+#define ACCEPTS(check, ...) \
+	expect_each(check, #check, true, (const char *const[]){__VA_ARGS__, NULL})
+#define REFUSES(check, ...) \
+	expect_each(check, #check, false, (const char *const[]){__VA_ARGS__, NULL})
+
 Test(validate, a_valid_document)
 {
 	ASSERT_ERRORS("{\"name\":\"Ana\",\"colour\":\"red\",\"hours\":2.5,\"active\":true,"
@@ -140,37 +154,26 @@ Test(validate, numbers)
 
 Test(validate, dates)
 {
-	cr_assert(date_is_valid("2024-02-29"));
-	cr_assert(date_is_valid("2000-02-29"));
-	cr_assert_not(date_is_valid("1900-02-29"));
-	cr_assert_not(date_is_valid("2023-02-29"));
-	cr_assert_not(date_is_valid("2023-04-31"));
-	cr_assert_not(date_is_valid("2023-13-01"));
-	cr_assert_not(date_is_valid("2023-1-01"));
-	cr_assert_not(date_is_valid("0000-01-01"));
-	cr_assert_not(date_is_valid("2023-01-01T00:00:00Z"));
+	ACCEPTS(date_is_valid, "2024-02-29", "2000-02-29");
+	REFUSES(date_is_valid, "1900-02-29", "2023-02-29", "2023-04-31", "2023-13-01", "2023-1-01",
+		"0000-01-01", "2023-01-01T00:00:00Z");
 }
 
 Test(validate, timestamps)
 {
-	cr_assert(timestamp_is_valid("2026-11-23T14:05:00Z"));
-	cr_assert(timestamp_is_valid("2026-11-23T14:05:00.123456Z"));
-	cr_assert(timestamp_is_valid("2026-11-23T14:05:00-08:00"));
-	cr_assert_not(timestamp_is_valid("2026-11-23T14:05:00"), "a zone is required");
-	cr_assert_not(timestamp_is_valid("2026-11-23T24:05:00Z"));
-	cr_assert_not(timestamp_is_valid("2026-11-23T14:05Z"));
-	cr_assert_not(timestamp_is_valid("2026-02-30T14:05:00Z"));
-	cr_assert_not(timestamp_is_valid("2026-11-23T14:05:00.Z"));
-	cr_assert_not(timestamp_is_valid("2026-11-23T14:05:00+0800"));
+	ACCEPTS(timestamp_is_valid, "2026-11-23T14:05:00Z", "2026-11-23T14:05:00.123456Z",
+		"2026-11-23T14:05:00-08:00");
+	REFUSES(timestamp_is_valid, "2026-11-23T14:05:00", /* a zone is required */
+		"2026-11-23T24:05:00Z", "2026-11-23T14:05Z", "2026-02-30T14:05:00Z",
+		"2026-11-23T14:05:00.Z", "2026-11-23T14:05:00+0800");
 }
 
 Test(validate, uuids)
 {
-	cr_assert(uuid_is_valid("11111111-1111-4111-8111-111111111111"));
-	cr_assert(uuid_is_valid("ABCDEF01-1111-4111-8111-111111111111"));
-	cr_assert_not(uuid_is_valid("11111111111141118111111111111111"));
-	cr_assert_not(uuid_is_valid("11111111-1111-4111-8111-11111111111"));
-	cr_assert_not(uuid_is_valid("g1111111-1111-4111-8111-111111111111"));
+	ACCEPTS(uuid_is_valid, "11111111-1111-4111-8111-111111111111",
+		"ABCDEF01-1111-4111-8111-111111111111");
+	REFUSES(uuid_is_valid, "11111111111141118111111111111111",
+		"11111111-1111-4111-8111-11111111111", "g1111111-1111-4111-8111-111111111111");
 	char generated[UUID_TEXT_SIZE], other[UUID_TEXT_SIZE];
 	cr_assert(uuid_generate_v4(generated));
 	cr_assert(uuid_generate_v4(other));
@@ -181,15 +184,13 @@ Test(validate, uuids)
 
 Test(validate, utf8_well_formed)
 {
-	cr_assert(utf8_is_valid("plain"));
-	cr_assert(utf8_is_valid("Zoë Ñ 日本 🙂"));
-	cr_assert_not(utf8_is_valid("\xff\xfe"));
-	cr_assert_not(utf8_is_valid("\xc0\xaf"), "overlong /");
-	cr_assert_not(utf8_is_valid("\xe0\x80\xaf"), "overlong /");
-	cr_assert_not(utf8_is_valid("\xed\xa0\x80"), "a surrogate");
-	cr_assert_not(utf8_is_valid("\xf4\x90\x80\x80"), "past U+10FFFF");
-	cr_assert_not(utf8_is_valid("\xc3"), "cut short");
-	cr_assert_not(utf8_is_valid("a\x80"), "a lone continuation byte");
+	ACCEPTS(utf8_is_valid, "plain", "Zoë Ñ 日本 🙂");
+	REFUSES(utf8_is_valid, "\xff\xfe", "\xc0\xaf", /* overlong / */
+		"\xe0\x80\xaf",			       /* overlong / */
+		"\xed\xa0\x80",			       /* a surrogate */
+		"\xf4\x90\x80\x80",		       /* past U+10FFFF */
+		"\xc3",				       /* cut short */
+		"a\x80" /* a lone continuation byte */);
 }
 
 Test(validate, long_unicode_field_names_are_cut_whole)
@@ -227,13 +228,9 @@ Test(validate, text_for_json_replaces_what_json_cannot_carry)
 
 Test(validate, control_characters_are_what_postgresql_calls_cntrl)
 {
-	cr_assert(text_has_control("line\nbreak"));
-	cr_assert(text_has_control("bell\a"));
-	cr_assert(text_has_control("del\x7f"));
-	cr_assert(text_has_control("next line \xc2\x85 (U+0085)"));
-	cr_assert(text_has_control("\xc2\x9f"));
-	cr_assert_not(text_has_control("Jos\xc3\xa9 \xc2\xa0 nbsp and \xc2\xa9"));
-	cr_assert_not(text_has_control("plain text"));
+	ACCEPTS(text_has_control, "line\nbreak", "bell\a", "del\x7f", "next line \xc2\x85 (U+0085)",
+		"\xc2\x9f");
+	REFUSES(text_has_control, "Jos\xc3\xa9 \xc2\xa0 nbsp and \xc2\xa9", "plain text");
 }
 
 Test(validate, errors_are_counted_all_but_listed_up_to_a_limit)
