@@ -18,6 +18,16 @@
 #include "peerd_process.h"
 #include "raw_http.h"
 
+/* Waits up to ten seconds for server, signalled to stop, to exit, and asserts it exited 0. */
+static void expect_exit_0(struct peerd_process *server)
+{
+	int status = 0;
+	for (int waited = 0; waited < 1000 && waitpid(server->pid, &status, WNOHANG) == 0; waited++)
+		sleep_ms(10);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "peerd exited with %d", status);
+	server->pid = 0;
+}
+
 TestSuite(shutdown, .init = arena_open, .fini = arena_close);
 
 Test(shutdown, request_in_flight_finishes_then_exit_0)
@@ -39,11 +49,7 @@ Test(shutdown, request_in_flight_finishes_then_exit_0)
 	char *connection = arena_text(http_header(answer, "Connection"));
 	cr_assert_str_eq(connection, "close", "a draining server asks clients to go");
 
-	int status = 0;
-	for (int waited = 0; waited < 1000 && waitpid(server.pid, &status, WNOHANG) == 0; waited++)
-		sleep_ms(10);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "peerd exited with %d", status);
-	server.pid = 0;
+	expect_exit_0(&server);
 }
 
 Test(shutdown, sigint_also_stops_cleanly)
@@ -53,11 +59,7 @@ Test(shutdown, sigint_also_stops_cleanly)
 	http_response_free(
 		http_send(&(struct http_request){.path = "/readyz", .base_url = server.url}));
 	kill(server.pid, SIGINT);
-	int status = 0;
-	for (int waited = 0; waited < 1000 && waitpid(server.pid, &status, WNOHANG) == 0; waited++)
-		sleep_ms(10);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "peerd exited with %d", status);
-	server.pid = 0;
+	expect_exit_0(&server);
 }
 
 Test(shutdown, upload_in_progress_is_answered)
