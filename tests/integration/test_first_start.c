@@ -15,17 +15,6 @@
 /* A provider organization id no database here holds. */
 #define SOME_ORGANIZATION "3f8e2a1c-5b7d-4e9a-8c21-6d0f4b9a7e13"
 
-static struct http_response *send_to(const struct peerd_process *server, const char *method,
-				     const char *path, const char *token, const char *body)
-{
-	return http_send(&(struct http_request){.method = method,
-						.path = path,
-						.token = token,
-						.base_url = server->url,
-						.content_type = body ? "application/json" : NULL,
-						.body = body});
-}
-
 /* Asserts the answer a database without peerd's schema gets: 503 problem+json with
  * Retry-After, saying to run `peerd migrate`. */
 static void expect_run_migrate(struct http_response *response, const char *what)
@@ -59,15 +48,16 @@ Test(first_start, a_database_without_the_schema_answers_503_naming_migrate)
 	char *specialist =
 		arena_text(token_for_subject("specialist", SOME_ORGANIZATION, "nobody yet"));
 
-	expect_run_migrate(send_to(&own.process, "GET", "/v1/organizations", admin, NULL),
+	expect_run_migrate(own_server_send(&own.process, "GET", "/v1/organizations", admin, NULL),
 			   "GET /v1/organizations");
-	expect_run_migrate(send_to(&own.process, "POST", "/v1/organizations", admin,
-				   "{\"name\":\"First\",\"kind\":\"provider\",\"state\":\"OR\"}"),
-			   "POST /v1/organizations");
-	expect_run_migrate(send_to(&own.process, "GET", "/v1/referrals", specialist, NULL),
+	expect_run_migrate(
+		own_server_send(&own.process, "POST", "/v1/organizations", admin,
+				"{\"name\":\"First\",\"kind\":\"provider\",\"state\":\"OR\"}"),
+		"POST /v1/organizations");
+	expect_run_migrate(own_server_send(&own.process, "GET", "/v1/referrals", specialist, NULL),
 			   "a specialist's GET /v1/referrals");
-	expect_run_migrate(send_to(&own.process, "GET", "/readyz", NULL, NULL), "/readyz");
-	struct http_response *health = send_to(&own.process, "GET", "/healthz", NULL, NULL);
+	expect_run_migrate(own_server_send(&own.process, "GET", "/readyz", NULL, NULL), "/readyz");
+	struct http_response *health = own_server_send(&own.process, "GET", "/healthz", NULL, NULL);
 	cr_expect_eq(health->status, 200);
 
 	cr_assert_eq(peerd_stop(&own.process), 0);
@@ -109,7 +99,7 @@ Test(first_start, an_older_schema_is_named_at_start)
 	PQfinish(db);
 	struct peerd_process server;
 	cr_assert(peerd_start(&server, (const char *const[]){setting, NULL}));
-	expect_run_migrate(send_to(&server, "GET", "/readyz", NULL, NULL), "/readyz");
+	expect_run_migrate(own_server_send(&server, "GET", "/readyz", NULL, NULL), "/readyz");
 	cr_assert_eq(peerd_stop(&server), 0);
 	cr_expect_eq(warnings(&server, "older than this build; run peerd migrate", "\"expected\""),
 		     1, "%s", server.log_path);
@@ -129,9 +119,11 @@ Test(first_start, a_missing_role_answers_503_naming_migrate)
 		cr_assert(peerd_start(
 			&server, (const char *const[]){"PEERD_DATABASE_ROLE=peerd_no_such_role",
 						       poolings[i], NULL}));
-		expect_run_migrate(send_to(&server, "GET", "/v1/organizations", admin, NULL),
+		expect_run_migrate(
+			own_server_send(&server, "GET", "/v1/organizations", admin, NULL),
+			poolings[i]);
+		expect_run_migrate(own_server_send(&server, "GET", "/readyz", NULL, NULL),
 				   poolings[i]);
-		expect_run_migrate(send_to(&server, "GET", "/readyz", NULL, NULL), poolings[i]);
 		cr_assert_eq(peerd_stop(&server), 0);
 		cr_expect_eq(warnings(&server, "peerd migrate", NULL), 1, "%s: %s", poolings[i],
 			     server.log_path);

@@ -8,6 +8,7 @@
 #include "arena.h"
 #include "fixtures.h"
 #include "http.h"
+#include "own_server.h"
 #include "peerd_process.h"
 #include "tcp_proxy.h"
 
@@ -56,13 +57,9 @@ Test(outage, unreachable_database_gives_503_not_500)
 	cr_expect_eq(status_of(&server, "/healthz", NULL), 200);
 	cr_expect_eq(status_of(&server, "/readyz", NULL), 503);
 	cr_expect_eq(status_of(&server, "/v1/organizations", admin), 503);
-	struct http_response *write = http_send(&(struct http_request){
-		.method = "POST",
-		.path = "/v1/organizations",
-		.token = admin,
-		.base_url = server.url,
-		.content_type = "application/json",
-		.body = "{\"name\":\"Down\",\"kind\":\"provider\",\"state\":\"OR\"}"});
+	struct http_response *write =
+		own_server_send(&server, "POST", "/v1/organizations", admin,
+				"{\"name\":\"Down\",\"kind\":\"provider\",\"state\":\"OR\"}");
 	cr_expect_eq(write->status, 503, "%s", write->body);
 	cr_assert_eq(peerd_stop(&server), 0);
 }
@@ -144,13 +141,8 @@ Test(outage, writes_survive_a_connection_closed_while_pooled)
 	sleep_ms(100);
 	char path[128];
 	snprintf(path, sizeof path, "/v1/organizations/%s", org);
-	struct http_response *patched =
-		http_send(&(struct http_request){.method = "PATCH",
-						 .path = path,
-						 .token = admin,
-						 .base_url = server.url,
-						 .content_type = "application/json",
-						 .body = "{\"name\":\"Written after a cut\"}"});
+	struct http_response *patched = own_server_send(&server, "PATCH", path, admin,
+							"{\"name\":\"Written after a cut\"}");
 	cr_expect_eq(patched->status, 200, "%s", patched->body);
 	cr_assert_eq(peerd_stop(&server), 0);
 	tcp_proxy_stop(proxy);

@@ -19,3 +19,14 @@ void own_server_start(struct own_server *own, bool migrated, const char *const *
 	}
 	cr_assert(peerd_start(&own->process, settings));
 }
+
+struct http_response *own_server_send(const struct peerd_process *server, const char *method,
+				      const char *path, const char *token, const char *body)
+{
+	return http_send(&(struct http_request){.method = method,
+						.path = path,
+						.token = token,
+						.base_url = server->url,
+						.content_type = body ? "application/json" : NULL,
+						.body = body});
+}

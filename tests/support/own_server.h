@@ -4,6 +4,7 @@
 #pragma once
 #include <stdbool.h>
 
+#include "http.h"
 #include "peerd_process.h"
 
 struct own_server {
@@ -16,3 +17,8 @@ struct own_server {
  * with the extra settings (NULL-terminated, at most seven; NULL for none). The test stops
  * the process (peerd_stop) and then drops the database (drop_own_database). */
 void own_server_start(struct own_server *own, bool migrated, const char *const *extra);
+
+/* Sends method path to server as token (NULL: none), with body as application/json (NULL:
+ * no body). */
+struct http_response *own_server_send(const struct peerd_process *server, const char *method,
+				      const char *path, const char *token, const char *body);
