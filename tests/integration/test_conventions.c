@@ -188,20 +188,10 @@ Test(conventions, malformed_json_is_400)
 				deep,
 				"{} {}"};
 	for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
-		struct http_response *response =
-			http_send(&(struct http_request){.method = "POST",
-							 .path = "/v1/organizations",
-							 .token = admin,
-							 .content_type = "application/json",
-							 .body = bodies[i]});
+		struct http_response *response = http_post("/v1/organizations", admin, bodies[i]);
 		assert_problem(response, 400);
 	}
-	struct http_response *empty =
-		http_send(&(struct http_request){.method = "POST",
-						 .path = "/v1/organizations",
-						 .token = admin,
-						 .content_type = "application/json",
-						 .body = ""});
+	struct http_response *empty = http_post("/v1/organizations", admin, "");
 	assert_problem(empty, 400);
 }
 
