@@ -2,7 +2,10 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,4 +95,72 @@ Test(shutdown, upload_in_progress_is_answered)
 	cr_assert(strncmp(answer, "HTTP/1.1 201", 12) == 0, "the upload was answered: %s", answer);
 	close(fd);
 	cr_assert_eq(peerd_stop(&server), 0);
+}
+
+/* A keep-alive client asking /healthz as fast as it is answered, reconnecting when the
+ * server closes, until told to stop or nothing accepts: it keeps the I/O threads waking
+ * while the server stops. */
+struct busy_client {
+	unsigned port;
+	atomic_bool stop;
+	pthread_t thread;
+};
+
+static void *ask_health_again_and_again(void *context)
+{
+	struct busy_client *client = context;
+	static const char REQUEST[] = "GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n";
+	char answer[4096];
+	while (!atomic_load(&client->stop)) {
+		int fd = raw_connect(client->port, 0);
+		if (fd < 0)
+			break;
+		while (!atomic_load(&client->stop) &&
+		       raw_send_all(fd, REQUEST, sizeof REQUEST - 1)) {
+			struct pollfd readable = {.fd = fd, .events = POLLIN};
+			if (poll(&readable, 1, 2000) != 1 || read(fd, answer, sizeof answer) <= 0)
+				break;
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+/* libmicrohttpd 0.9.75 aborted now and then while it stopped accepting ("Failed to remove
+ * listen FD from epoll set"), cutting every request in flight: a stop must never abort. */
+Test(shutdown, every_stop_under_load_exits_0_with_requests_answered, .timeout = 600)
+{
+	char *org = create_organization("provider");
+	char *admin = admin_token();
+	enum { ROUNDS = 30, CLIENTS = 6 };
+	for (int round = 0; round < ROUNDS; round++) {
+		struct peerd_process server;
+		cr_assert(peerd_start(&server, NULL));
+		struct busy_client clients[CLIENTS];
+		for (int i = 0; i < CLIENTS; i++) {
+			clients[i].port = server.port;
+			atomic_init(&clients[i].stop, false);
+			pthread_create(&clients[i].thread, NULL, ask_health_again_and_again,
+				       &clients[i]);
+		}
+		struct held_patch held;
+		held_patch_start(&held, server.url, admin, org);
+
+		kill(server.pid, SIGTERM);
+		sleep_ms(100);
+		struct http_response *answer = held_patch_try_release(&held);
+		for (int i = 0; i < CLIENTS; i++) {
+			atomic_store(&clients[i].stop, true);
+			pthread_join(clients[i].thread, NULL);
+		}
+		int stopped = peerd_stop(&server);
+		cr_assert(answer, "round %d: the request in flight got no answer (%s)", round,
+			  held.background.error);
+		long status = answer->status;
+		http_response_free(answer);
+		cr_assert_eq(status, 200, "round %d: the request in flight was answered", round);
+		cr_assert_eq(stopped, 0, "round %d: peerd stopped cleanly", round);
+	}
+	free(admin);
+	free(org);
 }

@@ -1,5 +1,6 @@
 #include "background.h"
 
+#include <criterion/criterion.h>
 #include <stdio.h>
 
 #include "fixtures.h"
@@ -7,7 +8,9 @@
 static void *send_request(void *context)
 {
 	struct background_request *background = context;
-	background->response = http_send(&background->request);
+	/* Asserting here, off the test's thread, would not fail the test cleanly. */
+	background->response =
+		http_try_send(&background->request, background->error, sizeof background->error);
 	return NULL;
 }
 
@@ -17,10 +20,17 @@ void background_send(struct background_request *background)
 	pthread_create(&background->thread, NULL, send_request, background);
 }
 
-struct http_response *background_wait(struct background_request *background)
+struct http_response *background_try_wait(struct background_request *background)
 {
 	pthread_join(background->thread, NULL);
 	return background->response;
+}
+
+struct http_response *background_wait(struct background_request *background)
+{
+	struct http_response *response = background_try_wait(background);
+	cr_assert(response, "%s", background->error);
+	return response;
 }
 
 void held_patch_start(struct held_patch *held, const char *base_url, const char *token,
@@ -38,6 +48,12 @@ void held_patch_start(struct held_patch *held, const char *base_url, const char 
 	background_send(&held->background);
 	/* Long enough for the request to reach the lock on a loaded test machine. */
 	sleep_ms(400);
+}
+
+struct http_response *held_patch_try_release(struct held_patch *held)
+{
+	row_lock_release(held->lock);
+	return background_try_wait(&held->background);
 }
 
 struct http_response *held_patch_release(struct held_patch *held)
