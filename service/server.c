@@ -2,12 +2,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -16,6 +17,7 @@
 #include "app.h"
 #include "http_exchange.h"
 #include "log.h"
+#include "monotonic.h"
 #include "request_deadline.h"
 #include "workers.h"
 
@@ -30,6 +32,13 @@
 
 /* After the last handler returns, time for its response to leave the socket. */
 #define FLUSH_GRACE_MS 200
+
+/* At the connection limit, or out of descriptors, how often the accept thread looks again. */
+#define ACCEPT_RECHECK_MS 20
+
+/* A connection handed to libmicrohttpd starts on its I/O thread within milliseconds; one
+ * not started after this long never will (it had no memory for its buffer). */
+#define HANDOVER_SETTLE_MS 1000
 
 __attribute__((format(printf, 2, 0))) static void
 log_from_microhttpd(void *context, const char *format, va_list args)
@@ -81,17 +90,146 @@ static unsigned io_threads(void)
 	return cpus < 2 ? 2 : cpus > 16 ? 16 : (unsigned)cpus;
 }
 
+static void sleep_ms(unsigned ms)
+{
+	struct timespec pause = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+	nanosleep(&pause, NULL);
+}
+
+/* libmicrohttpd's own connection callback, counting what it starts and closes for the
+ * accept thread, then telling the request deadlines. */
+static void count_connection(void *context, struct MHD_Connection *connection,
+			     void **socket_context, enum MHD_ConnectionNotificationCode code)
+{
+	struct server *server = context;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		atomic_fetch_add(&server->started, 1);
+	else if (code == MHD_CONNECTION_NOTIFY_CLOSED)
+		atomic_fetch_add(&server->closed, 1);
+	request_deadlines_connection(server->app->request_deadlines, connection, socket_context,
+				     code);
+}
+
+/* A non-blocking listening socket on port, every IPv4 interface, made as libmicrohttpd
+ * made its own: SO_REUSEADDR (a port whose connections are only closing can be bound
+ * again), a backlog of SOMAXCONN. Returns -1 when it cannot listen (errno says why). */
+static int listen_on(unsigned port)
+{
+	int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (listener < 0)
+		return -1;
+	int on = 1;
+	(void)setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+	struct sockaddr_in address = {.sin_family = AF_INET,
+				      .sin_port = htons((uint16_t)port),
+				      .sin_addr.s_addr = htonl(INADDR_ANY)};
+	if (bind(listener, (struct sockaddr *)&address, sizeof address) != 0 ||
+	    listen(listener, SOMAXCONN) != 0) {
+		int reason = errno;
+		close(listener);
+		errno = reason;
+		return -1;
+	}
+	return listener;
+}
+
+/* The accept thread's own reckoning. */
+struct acceptor_state {
+	unsigned long handed;	     /* connections handed to libmicrohttpd */
+	struct timespec last_handed; /* when the last was */
+	bool failing;		     /* accept() failed for want of descriptors or memory */
+};
+
+/* Hands libmicrohttpd the connections waiting on the listener while fewer than the limit
+ * are open. Returns false once it may take no more for now: at the limit, or out of
+ * descriptors or memory (then the clients wait in the backlog too). */
+static bool accept_waiting(struct server *server, struct acceptor_state *state)
+{
+	for (;;) {
+		if (state->handed - atomic_load(&server->closed) >= server->connection_limit)
+			return false;
+		struct sockaddr_storage address;
+		socklen_t length = sizeof address;
+		int client = accept4(server->listener, (struct sockaddr *)&address, &length,
+				     SOCK_CLOEXEC);
+		if (client < 0 && (errno == EINTR || errno == ECONNABORTED))
+			continue;
+		if (client < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return true;
+		if (client < 0) {
+			if (!state->failing)
+				log_message(LOG_LEVEL_WARN, "cannot accept connections: %s",
+					    strerror(errno));
+			state->failing = true;
+			return false;
+		}
+		state->failing = false;
+		state->handed++;
+		clock_gettime(CLOCK_MONOTONIC, &state->last_handed);
+		/* It picks an I/O thread and wakes it; it closes the socket if it cannot. */
+		if (MHD_add_connection(server->daemon, client, (struct sockaddr *)&address,
+				       length) != MHD_YES)
+			state->handed--;
+	}
+}
+
+/* The accept thread: takes connections while fewer than the limit are open, as
+ * libmicrohttpd did when it listened itself, so that past the limit clients wait in the
+ * backlog instead of being reset; looks again every ACCEPT_RECHECK_MS while it may not.
+ * Returns once stop_accepting is written to. */
+static void *accept_connections(void *context)
+{
+	struct server *server = context;
+	struct acceptor_state state = {0};
+	clock_gettime(CLOCK_MONOTONIC, &state.last_handed);
+	bool may_accept = true;
+	for (;;) {
+		struct pollfd watched[] = {
+			{.fd = may_accept ? server->listener : -1, .events = POLLIN},
+			{.fd = server->stop_accepting, .events = POLLIN},
+		};
+		if (poll(watched, 2, may_accept ? -1 : ACCEPT_RECHECK_MS) < 0 && errno != EINTR)
+			sleep_ms(ACCEPT_RECHECK_MS);
+		if (watched[1].revents)
+			return NULL;
+		/* A connection libmicrohttpd was handed but never started (no memory for its
+		 * buffer) is reported neither started nor closed: once every hand-over has
+		 * had time to start, the open ones are those started and not closed. */
+		unsigned long started = atomic_load(&server->started);
+		if (!may_accept && started < state.handed &&
+		    monotonic_ms_since(&state.last_handed) >= HANDOVER_SETTLE_MS)
+			state.handed = started;
+		may_accept = accept_waiting(server, &state);
+	}
+}
+
+/* Stops the accept thread and waits for it: the listener's backlog is then the caller's. */
+static void stop_accepting(struct server *server)
+{
+	uint64_t one = 1;
+	while (write(server->stop_accepting, &one, sizeof one) < 0 && errno == EINTR)
+		;
+	pthread_join(server->acceptor, NULL);
+}
+
 bool server_start(struct server *server, struct app *app, char *error, size_t error_size)
 {
 	memset(server, 0, sizeof *server);
 	server->app = app;
-	/* Read by MHD_start_daemon only, when it binds. */
-	struct sockaddr_in address;
-	memset(&address, 0, sizeof address);
-	address.sin_family = AF_INET;
-	address.sin_port = htons((uint16_t)app->config->port);
-	address.sin_addr.s_addr = htonl(INADDR_ANY);
-
+	server->stop_accepting = -1;
+	/* peerd listens and accepts itself (accept_connections): libmicrohttpd 0.9.75's
+	 * MHD_quiesce_daemon races its epoll threads for the listening socket and may abort
+	 * the process while it stops. */
+	server->listener = listen_on(app->config->port);
+	if (server->listener < 0) {
+		snprintf(error, error_size, "cannot listen on port %u (is it in use?)",
+			 app->config->port);
+		return false;
+	}
+	snprintf(error, error_size, "the HTTP server could not be initialised");
+	server->stop_accepting = eventfd(0, EFD_CLOEXEC);
+	if (server->stop_accepting < 0)
+		goto failed;
 	/* Each connection may hold a body of up to PEERD_MAX_BODY_BYTES while it uploads, so
 	 * this also bounds memory. */
 	server->connection_limit = connection_limit(app->config);
@@ -99,63 +237,60 @@ bool server_start(struct server *server, struct app *app, char *error, size_t er
 	app->request_deadlines = request_deadlines_start(app->config->connection_timeout_seconds,
 							 2 * (size_t)server->connection_limit,
 							 http_exchange_abandoned, app);
-	if (!app->request_deadlines) {
-		snprintf(error, error_size, "the HTTP server could not be initialised");
-		return false;
-	}
+	if (!app->request_deadlines)
+		goto failed;
 	app->workers = workers_start(app->config->threads);
 	if (!app->workers) {
 		snprintf(error, error_size, "the handlers' threads could not be started");
-		request_deadlines_stop(app->request_deadlines);
-		app->request_deadlines = NULL;
-		return false;
+		goto failed;
 	}
+	unsigned threads = io_threads();
 	struct MHD_OptionItem options[] = {
 		/* First, so that MHD reports even option errors through it. */
 		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)log_from_microhttpd, NULL},
 		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)http_exchange_begin, app},
 		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)http_exchange_completed, app},
-		{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)request_deadlines_connection,
-		 app->request_deadlines},
-		{MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)io_threads(), NULL},
+		{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)count_connection, server},
+		{MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)threads, NULL},
 		{MHD_OPTION_CONNECTION_TIMEOUT, app->config->connection_timeout_seconds, NULL},
-		{MHD_OPTION_CONNECTION_LIMIT, server->connection_limit, NULL},
+		/* The accept thread keeps to the limit. MHD splits its own among its threads
+		 * and counts a connection handed to one only once that thread has started it,
+		 * so at the same limit it would close some of a burst below ours: each of its
+		 * threads may take them all. */
+		{MHD_OPTION_CONNECTION_LIMIT, (intptr_t)server->connection_limit * threads, NULL},
 		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY_BYTES, NULL},
-		{MHD_OPTION_SOCK_ADDR, 0, &address},
 		{MHD_OPTION_END, 0, NULL},
 	};
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
-			 MHD_ALLOW_SUSPEND_RESUME;
-	server->daemon = MHD_start_daemon(flags, (uint16_t)app->config->port, NULL, NULL,
-					  http_exchange_access, app, MHD_OPTION_ARRAY, options,
-					  MHD_OPTION_END);
-	if (!server->daemon) {
-		snprintf(error, error_size, "cannot listen on port %u (is it in use?)",
-			 app->config->port);
-		workers_stop(app->workers);
-		app->workers = NULL;
-		request_deadlines_stop(app->request_deadlines);
-		app->request_deadlines = NULL;
-		return false;
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET;
+	server->daemon = MHD_start_daemon(flags, 0, NULL, NULL, http_exchange_access, app,
+					  MHD_OPTION_ARRAY, options, MHD_OPTION_END);
+	if (!server->daemon)
+		goto failed;
+	if (pthread_create(&server->acceptor, NULL, accept_connections, server) != 0) {
+		MHD_stop_daemon(server->daemon);
+		server->daemon = NULL;
+		goto failed;
 	}
 	server->running = true;
 	return true;
+
+failed:
+	workers_stop(app->workers);
+	app->workers = NULL;
+	request_deadlines_stop(app->request_deadlines);
+	app->request_deadlines = NULL;
+	if (server->stop_accepting >= 0)
+		close(server->stop_accepting);
+	close(server->listener);
+	return false;
 }
 
-static void sleep_ms(unsigned ms)
+/* Hands MHD the connections still waiting in the (non-blocking) listening socket's
+ * backlog (the connection limit at most, should clients keep coming): their clients have
+ * sent a request, and closing the socket would reset them. */
+static void hand_over_backlog(struct MHD_Daemon *daemon, int listener, unsigned limit)
 {
-	struct timespec pause = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-	nanosleep(&pause, NULL);
-}
-
-/* Hands MHD the connections still waiting in the listening socket's backlog
- * (the connection limit at most, should clients keep coming): their clients have sent a
- * request, and closing the socket would reset them. */
-static void hand_over_backlog(struct MHD_Daemon *daemon, MHD_socket listener, unsigned limit)
-{
-	int flags = fcntl(listener, F_GETFL);
-	if (flags < 0 || fcntl(listener, F_SETFL, flags | O_NONBLOCK) != 0)
-		return;
 	for (unsigned taken = 0; taken < limit;) {
 		struct sockaddr_storage address;
 		socklen_t length = sizeof address;
@@ -176,12 +311,11 @@ void server_stop(struct server *server, unsigned grace_ms)
 		return;
 	struct app *app = server->app;
 	atomic_store(&app->draining, true);
-	/* Stop accepting: the listening socket becomes ours to close. */
-	MHD_socket listener = MHD_quiesce_daemon(server->daemon);
-	if (listener != MHD_INVALID_SOCKET) {
-		hand_over_backlog(server->daemon, listener, server->connection_limit);
-		close(listener);
-	}
+	/* Stop accepting; those already in the backlog are taken in, then the port closes. */
+	stop_accepting(server);
+	close(server->stop_accepting);
+	hand_over_backlog(server->daemon, server->listener, server->connection_limit);
+	close(server->listener);
 	unsigned waited = 0;
 	for (;;) {
 		while (atomic_load(&app->in_flight) > 0 && waited < grace_ms) {

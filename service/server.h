@@ -1,9 +1,12 @@
-/* The HTTP listener: libmicrohttpd with a fixed thread pool and epoll, each request an
+/* The HTTP listener: peerd's own listening socket and accept thread handing each
+ * connection to libmicrohttpd, with a fixed thread pool and epoll, each request an
  * exchange (service/http_exchange.c) in ulfius's request and response structures. */
 #pragma once
 
 #include "attributes.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -14,6 +17,12 @@ struct server {
 	struct MHD_Daemon *daemon;
 	struct app *app;
 	unsigned connection_limit; /* PEERD_MAX_CONNECTIONS, or what the descriptors allow */
+	int listener;		   /* the listening socket */
+	int stop_accepting;	   /* an eventfd: written to, the accept thread returns */
+	pthread_t acceptor;	   /* the accept thread */
+	/* Connections libmicrohttpd has started and closed, for the accept thread. */
+	atomic_ulong started;
+	atomic_ulong closed;
 	bool running;
 };
 
