@@ -128,7 +128,7 @@ static void *ask_health_again_and_again(void *context)
 
 /* libmicrohttpd 0.9.75 aborted now and then while it stopped accepting ("Failed to remove
  * listen FD from epoll set"), cutting every request in flight: a stop must never abort. */
-Test(shutdown, every_stop_under_load_exits_0_with_requests_answered, .timeout = 600)
+Test(shutdown, every_stop_under_load_exits_0_with_requests_answered)
 {
 	char *org = create_organization("provider");
 	char *admin = admin_token();
