@@ -62,7 +62,7 @@ struct http_response *group_post(const char *token, json_t *doc)
 char *group_create_ok(const char *token, json_t *doc)
 {
 	struct http_response *created = group_post(token, doc);
-	cr_assert_eq(created->status, 201, "creating a group session: %s", created->body);
+	expect(created, 201, "creating a group session");
 	cr_assert_str_eq(http_string(created, "status"), "draft", "%s", created->body);
 	return arena_text(strdup(http_string(created, "id")));
 }
@@ -210,4 +210,17 @@ const char *group_draft_ok(const char *token, const char *lead_id, int days_ago,
 	local_instant(days_ago, time_of_day, occurred, sizeof occurred);
 	return group_create_ok(token,
 			       with_attendance(group_doc(&lead_id, 1, occurred, duration), roster));
+}
+
+const char *group_roster_draft_ok(const struct group_world *group, int days_ago,
+				  const char *time_of_day, int duration,
+				  const struct showing *showings, size_t count)
+{
+	cr_assert_leq(count, group->count);
+	json_t *roster = json_array();
+	for (size_t i = 0; i < count; i++)
+		json_array_append_new(roster, attendee(&group->people[i], showings[i].status,
+						       showings[i].minutes));
+	const struct actor *lead = &group->provider.specialist;
+	return group_draft_ok(lead->token, lead->id, days_ago, time_of_day, duration, roster);
 }

@@ -82,3 +82,15 @@ void expect_conflict(const struct http_response *response, const char *text, con
  * the arena). */
 const char *group_draft_ok(const char *token, const char *lead_id, int days_ago,
 			   const char *time_of_day, int duration, json_t *roster);
+
+/* How one person came to a session: status, and minutes when > 0 (as attendee takes them). */
+struct showing {
+	const char *status;
+	int minutes;
+};
+
+/* As group_draft_ok, led and written by the group's specialist, with people[i] attending as
+ * showings[i] says for i below count. */
+const char *group_roster_draft_ok(const struct group_world *group, int days_ago,
+				  const char *time_of_day, int duration,
+				  const struct showing *showings, size_t count);

@@ -32,15 +32,10 @@ static void check_roster(const struct group_world *group, const struct attendanc
 			 size_t count, const char *rounding)
 {
 	const struct actor *lead = &group->provider.specialist;
-	json_t *roster = json_array();
+	struct showing showings[GROUP_PEOPLE_MAX];
 	for (size_t i = 0; i < count; i++)
-		json_array_append_new(
-			roster, attendee(&group->people[i], cases[i].status, cases[i].minutes));
-	char occurred[32];
-	local_instant(1, "10:00", occurred, sizeof occurred);
-	const char *id = group_create_ok(
-		lead->token,
-		with_attendance(group_doc((const char *[]){lead->id}, 1, occurred, 60), roster));
+		showings[i] = (struct showing){cases[i].status, cases[i].minutes};
+	const char *id = group_roster_draft_ok(group, 1, "10:00", 60, showings, count);
 	struct http_response *signed_session = group_sign_ok(id, lead->token);
 	size_t made = 0;
 	for (size_t i = 0; i < count; i++) {
@@ -123,13 +118,9 @@ static void sign_group_of_two(const struct group_world *group, int days_ago,
 			      const char *time_of_day, const json_t *billing[2])
 {
 	const struct actor *lead = &group->provider.specialist;
-	char occurred[32];
-	local_instant(days_ago, time_of_day, occurred, sizeof occurred);
-	const char *id = group_create_ok(
-		lead->token,
-		with_attendance(group_doc((const char *[]){lead->id}, 1, occurred, 60),
-				json_pack("[o, o]", attendee(&group->people[0], "present", 0),
-					  attendee(&group->people[1], "present", 0))));
+	const char *id =
+		group_roster_draft_ok(group, days_ago, time_of_day, 60,
+				      (const struct showing[]){{"present", 0}, {"present", 0}}, 2);
 	struct http_response *signed_session = group_sign_ok(id, lead->token);
 	for (size_t i = 0; i < 2; i++) {
 		const json_t *note =
@@ -218,11 +209,9 @@ Test(group_session_billing, the_summary_and_the_export_count_each_attendees_note
 	struct group_world group;
 	group_world_open(&group, (struct world_options){0}, 3);
 	const struct actor *lead = &group.provider.specialist;
-	const char *id =
-		group_draft_ok(lead->token, lead->id, 1, "10:00", 60,
-			       json_pack("[o, o, o]", attendee(&group.people[0], "present", 0),
-					 attendee(&group.people[1], "left_early", 30),
-					 attendee(&group.people[2], "absent", 0)));
+	const char *id = group_roster_draft_ok(
+		&group, 1, "10:00", 60,
+		(const struct showing[]){{"present", 0}, {"left_early", 30}, {"absent", 0}}, 3);
 	struct http_response *signed_session = group_sign_ok(id, lead->token);
 	json_t *alone = sign_individual(&group, 1, "15:00", 30);
 	json_decref(alone);

@@ -132,11 +132,9 @@ Test(group_session_lifecycle, first_contact_engages_the_referrals_of_those_who_c
 	struct group_world group;
 	group_world_open(&group, (struct world_options){0}, 3);
 	const struct actor *lead = &group.provider.specialist;
-	const char *id =
-		group_draft_ok(lead->token, lead->id, 2, "18:30", 90,
-			       json_pack("[o, o, o]", attendee(&group.people[0], "present", 0),
-					 attendee(&group.people[1], "left_early", 40),
-					 attendee(&group.people[2], "absent", 0)));
+	const char *id = group_roster_draft_ok(
+		&group, 2, "18:30", 90,
+		(const struct showing[]){{"present", 0}, {"left_early", 40}, {"absent", 0}}, 3);
 	group_sign_ok(id, lead->token);
 	const char *occurred = http_string(group_get(id, lead->token), "occurred_at");
 
@@ -164,12 +162,9 @@ Test(group_session_lifecycle, signing_audits_each_note_made_and_the_session)
 {
 	struct group_world group;
 	group_world_open(&group, (struct world_options){0}, 3);
-	const struct actor *lead = &group.provider.specialist;
-	const char *id =
-		group_draft_ok(lead->token, lead->id, 1, "09:00", 45,
-			       json_pack("[o, o, o]", attendee(&group.people[0], "present", 0),
-					 attendee(&group.people[1], "present", 0),
-					 attendee(&group.people[2], "excused", 0)));
+	const char *id = group_roster_draft_ok(
+		&group, 1, "09:00", 45,
+		(const struct showing[]){{"present", 0}, {"present", 0}, {"excused", 0}}, 3);
 	/* Signed by an admin, whose subject no read below shares. */
 	struct http_response *signed_session = group_sign_ok(id, group.provider.admin.token);
 	json_t *note_ids = json_object_get(signed_session->json, "note_ids");

@@ -135,9 +135,8 @@ Test(group_session_roster, a_duration_shortened_below_an_attendees_minutes_is_re
 	struct group_world group;
 	group_world_open(&group, (struct world_options){0}, 1);
 	const struct actor *lead = &group.provider.specialist;
-	const char *id =
-		group_draft_ok(lead->token, lead->id, 1, "10:00", 60,
-			       json_pack("[o]", attendee(&group.people[0], "left_early", 45)));
+	const char *id = group_roster_draft_ok(&group, 1, "10:00", 60,
+					       (const struct showing[]){{"left_early", 45}}, 1);
 	struct http_response *refused = group_patch(id, lead->token, "{\"duration_minutes\":30}");
 	cr_assert_eq(refused->status, 422, "%s", refused->body);
 	struct http_response *after = group_get(id, lead->token);
@@ -280,11 +279,9 @@ Test(group_session_roster, a_roster_that_no_longer_holds_is_refused_at_signing)
 	struct group_world group;
 	group_world_open(&group, (struct world_options){0}, 3);
 	const struct actor *lead = &group.provider.specialist;
-	const char *id =
-		group_draft_ok(lead->token, lead->id, 1, "10:00", 60,
-			       json_pack("[o, o, o]", attendee(&group.people[0], "present", 0),
-					 attendee(&group.people[1], "present", 0),
-					 attendee(&group.people[2], "left_early", 20)));
+	const char *id = group_roster_draft_ok(
+		&group, 1, "10:00", 60,
+		(const struct showing[]){{"present", 0}, {"present", 0}, {"left_early", 20}}, 3);
 	/* Person 1's goal discontinued, person 2's referral closed since. */
 	goal_discontinue(group.people[1].goal_id, lead->token);
 	char path[160];
