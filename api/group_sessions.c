@@ -284,24 +284,11 @@ json_t *group_session_render(const PGresult *res, int row)
 			       sizeof GROUP_SESSION_JSON / sizeof *GROUP_SESSION_JSON, res, row);
 }
 
-/* Session id read with stmt for the caller's scope; NULL after answering 404 (or 503). */
+/* Reads group session id for the caller's scope with stmt; NULL after answering 404 (or 503). */
 static PGresult *visible_session(struct request *request, struct db_conn *db,
 				 const struct db_statement *stmt, const char *id)
 {
-	const char *scope, *subject;
-	participant_visibility_args(request, &scope, &subject);
-	PGresult *res = NULL;
-	enum db_status status = db_exec(db, stmt, DB_ARGS(id, scope, subject), &res);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
-		return NULL;
-	}
-	if (PQntuples(res) == 0) {
-		problem_send(request, 404, "there is no such group session");
-		PQclear(res);
-		return NULL;
-	}
-	return res;
+	return participant_record_find(request, db, stmt, id, "group session");
 }
 
 PGresult *group_session_lock(struct request *request, struct db_conn *db, const char *id)

@@ -295,6 +295,25 @@ static const char *walk_in_organization(struct request *request, char buffer[UUI
 	return NULL;
 }
 
+PGresult *participant_record_find(struct request *request, struct db_conn *db,
+				  const struct db_statement *stmt, const char *id, const char *noun)
+{
+	const char *scope, *subject;
+	participant_visibility_args(request, &scope, &subject);
+	PGresult *res = NULL;
+	enum db_status status = db_exec(db, stmt, DB_ARGS(id, scope, subject), &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return NULL;
+	}
+	if (PQntuples(res) == 0) {
+		problem_send(request, 404, "there is no such %s", noun);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
 /* Participant id as GET /v1/participants/{id} reads it, with the read recorded for the
  * audit trail; NULL after answering 404 (or 503). */
 static PGresult *participant_read(struct request *request, struct db_conn *db, const char *id)

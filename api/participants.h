@@ -31,6 +31,14 @@ bool participant_insert(struct request *request, struct db_conn *db, const char 
 void participant_visibility_args(const struct request *request, const char **organization_id,
 				 const char **specialist_subject);
 
+/* Runs stmt, whose parameters are ($1 id, $2 and $3 participant_visibility_args), in the
+ * open transaction or as a statement of its own, and keeps its row: a record of a
+ * participant the caller may see. NULL after answering 404 ("there is no such noun") or
+ * 503. The caller owns the result. */
+PGresult *participant_record_find(struct request *request, struct db_conn *db,
+				  const struct db_statement *stmt, const char *id,
+				  const char *noun);
+
 /* True when the caller may see and work on participant_id's records; else answers 404
  * naming noun ("goal": the record the client asked for, which is the participant's) or
  * 503, and returns false. */

@@ -217,24 +217,11 @@ bool session_note_goals_active(struct request *request, struct db_conn *db,
 		request, session_note_goal_errors(db, participant_id, goal_ids, &errors), &errors);
 }
 
-/* Reads note id for the caller's scope with stmt; NULL after answering 404 (or 503). */
+/* Reads session note id for the caller's scope with stmt; NULL after answering 404 (or 503). */
 static PGresult *visible_note(struct request *request, struct db_conn *db,
 			      const struct db_statement *stmt, const char *id)
 {
-	const char *scope, *subject;
-	participant_visibility_args(request, &scope, &subject);
-	PGresult *res = NULL;
-	enum db_status status = db_exec(db, stmt, DB_ARGS(id, scope, subject), &res);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
-		return NULL;
-	}
-	if (PQntuples(res) == 0) {
-		problem_send(request, 404, "there is no such session note");
-		PQclear(res);
-		return NULL;
-	}
-	return res;
+	return participant_record_find(request, db, stmt, id, "session note");
 }
 
 PGresult *session_note_lock(struct request *request, struct db_conn *db, const char *id)
