@@ -44,7 +44,7 @@ static bool attendee_note(struct request *request, struct db_conn *db, const PGr
 	const json_t *minutes = json_object_get(entry, "minutes");
 	facts.has_minutes = json_is_integer(minutes);
 	facts.minutes = facts.has_minutes ? (long long)json_integer_value(minutes) : 0;
-	char duration[16];
+	char duration[24]; /* a long long in decimal */
 	snprintf(duration, sizeof duration, "%lld",
 		 attendance_minutes(&facts, (long long)json_integer_value(
 						    json_object_get(doc, "duration_minutes"))));

@@ -434,7 +434,7 @@ static void context_errors(const PGresult *context, struct field_errors *errors)
 	size_t index;
 	json_t *item;
 	json_array_foreach (elsewhere, index, item) {
-		char field[32];
+		char field[48]; /* the name, and a long long in decimal */
 		snprintf(field, sizeof field, "facilitator_ids[%lld]",
 			 (long long)json_integer_value(item) - 1);
 		field_error(errors, field, "must be a specialist of the session's organization");
@@ -511,7 +511,7 @@ static bool session_store(struct request *request, struct db_conn *db, const cha
 			  const char *organization_id, const json_t *doc,
 			  char id_out[UUID_TEXT_SIZE])
 {
-	char duration[16];
+	char duration[24]; /* a long long in decimal */
 	snprintf(duration, sizeof duration, "%lld",
 		 (long long)json_integer_value(json_object_get(doc, "duration_minutes")));
 	const char *occurred_at = member_text(doc, "occurred_at");
