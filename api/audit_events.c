@@ -13,11 +13,13 @@
 #include "respond.h"
 #include "row_json.h"
 
-const char *const AUDIT_RESOURCE_TYPES[] = {
-	"participant", "referral", "goal", "goal_progress", "session_note", "group_session", NULL};
+const char *const AUDIT_RESOURCE_TYPES[] = {"participant",   "referral",     "goal",
+					    "goal_progress", "session_note", "group_session",
+					    "consent",	     "plan",	     NULL};
 
 /* An event's columns, in the order of its JSON. request_id is the client's,
- * server_request_id peerd's own (null in events older than sql/021). */
+ * server_request_id peerd's own (null in events older than sql/021); consent_id the
+ * consent a disclosure was made under (null on every other event). */
 /* clang-format off */
 #define AUDIT_EVENT_COLUMN_LIST(X, _)                                                            \
 	X(COL_ID, "id", "id", ROW_INTEGER)                                                       \
@@ -31,6 +33,7 @@ const char *const AUDIT_RESOURCE_TYPES[] = {
 	_ X(COL_RESOURCE_ID, "resource_id", "resource_id", ROW_STRING)                           \
 	_ X(COL_REQUEST_ID, "request_id", "request_id", ROW_STRING)                              \
 	_ X(COL_SERVER_REQUEST_ID, "server_request_id", "server_request_id", ROW_STRING)         \
+	_ X(COL_CONSENT_ID, "consent_id", "consent_id", ROW_STRING)                              \
 	_ X(COL_STATUS, "status", "status", ROW_INTEGER)                                         \
 	_ X(COL_PREVIOUS_HASH, "previous_hash", "previous_hash", ROW_STRING)                     \
 	_ X(COL_HASH, "hash", "hash", ROW_STRING)                                                \

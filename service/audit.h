@@ -22,12 +22,20 @@ enum audit_action {
 	AUDIT_TRANSITION,
 	AUDIT_SIGN,
 	AUDIT_EXPORT,
+	/* A read shown to a partner under a consent (42 CFR Part 2): its event names the
+	 * consent. */
+	AUDIT_DISCLOSE,
 };
 
 /* Notes that the request touched resource_id (NULL for a whole collection) of
  * resource_type ("participant", "referral", ...), which organization_id holds. */
 void audit_record(struct request *request, enum audit_action action, const char *resource_type,
 		  const char *resource_id, const char *organization_id);
+
+/* audit_record of AUDIT_DISCLOSE: the read of resource_id was allowed by consent_id. */
+void audit_record_disclosure(struct request *request, const char *resource_type,
+			     const char *resource_id, const char *organization_id,
+			     const char *consent_id);
 
 /* Appends the events recorded so far inside the open transaction, as answered with
  * status, and forgets them. */
@@ -44,9 +52,10 @@ void audit_flush_reads(struct request *request);
 /* For a statement that reads rows and records the read in the same round trip, instead
  * of audit_record and audit_flush_reads: its SELECT list calls peerd_audit_read_shown
  * (sql/schema.sql) with these five values (the actor, the role name, the request id, the
- * resource type and peerd's own id for the request), then the row's id and organization.
- * Each row is recorded as answered 200, so it suits an unconditional read only: a 304 is
- * decided after the read. */
+ * resource type and peerd's own id for the request), then the row's id and organization,
+ * and (its eight-argument form, sql/026) the consent a disclosed row was shown under, or
+ * null for a plain read. Each row is recorded as answered 200, so it suits an unconditional read
+ * only: a 304 is decided after the read. */
 #define AUDIT_READ_ARGS(request, type)                                                       \
 	(request)->caller.subject, role_name((request)->caller.role), (request)->id, (type), \
 		(request)->server_request_id
@@ -57,3 +66,9 @@ void audit_release(struct request *request);
 /* audit_record for each of the first limit rows of res: their id and organization. */
 void audit_record_rows(struct request *request, enum audit_action action, const char *resource_type,
 		       const PGresult *res, int id_column, int organization_column, int limit);
+
+/* As audit_record_rows of AUDIT_READ, except that a row whose consent_column is not null
+ * was disclosed under that consent (audit_record_disclosure). */
+void audit_record_rows_disclosed(struct request *request, const char *resource_type,
+				 const PGresult *res, int id_column, int organization_column,
+				 int consent_column, int limit);

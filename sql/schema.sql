@@ -30,7 +30,8 @@ CREATE TYPE public.audit_action AS ENUM (
     'update',
     'transition',
     'sign',
-    'export'
+    'export',
+    'disclose'
 );
 
 --
@@ -372,8 +373,8 @@ BEGIN
         previous := peerd_audit_hash(head.last_id + cardinality(taken) + 1, event.at,
                                      event.actor, event.role, event.organization_id,
                                      event.action, event.resource_type, event.resource_id,
-                                     event.request_id, event.server_request_id, event.status,
-                                     previous);
+                                     event.request_id, event.server_request_id,
+                                     event.consent_id, event.status, previous);
         taken := taken || event.id;
         hashes := hashes || previous;
     END LOOP;
@@ -381,11 +382,11 @@ BEGIN
         RETURN 0;
     END IF;
     INSERT INTO audit_events (id, at, actor, role, organization_id, action, resource_type,
-                              resource_id, request_id, server_request_id, status,
+                              resource_id, request_id, server_request_id, consent_id, status,
                               previous_hash, hash)
     SELECT head.last_id + chained.n, i.at, i.actor, i.role, i.organization_id, i.action,
-           i.resource_type, i.resource_id, i.request_id, i.server_request_id, i.status,
-           chained.previous_hash, chained.hash
+           i.resource_type, i.resource_id, i.request_id, i.server_request_id, i.consent_id,
+           i.status, chained.previous_hash, chained.hash
     FROM unnest(taken, previous_hashes, hashes)
          WITH ORDINALITY AS chained(inbox_id, previous_hash, hash, n)
     JOIN audit_inbox i ON i.id = chained.inbox_id
@@ -427,6 +428,24 @@ CREATE FUNCTION public.peerd_audit_hash(id bigint, at timestamp with time zone, 
 $$;
 
 --
+-- Name: peerd_audit_hash(bigint, timestamp with time zone, text, text, uuid, public.audit_action, text, uuid, text, uuid, uuid, integer, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_audit_hash(id bigint, at timestamp with time zone, actor text, role text, organization_id uuid, action public.audit_action, resource_type text, resource_id uuid, request_id text, server_request_id uuid, consent_id uuid, status integer, previous_hash text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE WHEN consent_id IS NULL
+        THEN peerd_audit_hash(id, at, actor, role, organization_id, action, resource_type,
+                              resource_id, request_id, server_request_id, status,
+                              previous_hash)
+        ELSE encode(sha256(convert_to(json_build_array(
+            id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), actor, role,
+            organization_id, action, resource_type, resource_id, request_id,
+            server_request_id, consent_id, status, previous_hash)::text, 'UTF8')), 'hex')
+    END
+$$;
+
+--
 -- Name: peerd_audit_read_shown(text, text, text, text, uuid, uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -441,6 +460,26 @@ BEGIN
             peerd_audit_read_shown.resource_type, peerd_audit_read_shown.resource_id,
             peerd_audit_read_shown.organization_id, peerd_audit_read_shown.request_id, 200,
             peerd_audit_read_shown.server_request_id);
+END
+$$;
+
+--
+-- Name: peerd_audit_read_shown(text, text, text, text, uuid, uuid, uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_audit_read_shown(actor text, role text, request_id text, resource_type text, resource_id uuid, organization_id uuid, server_request_id uuid, consent_id uuid) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM set_config('synchronous_commit', 'off', true);
+    INSERT INTO audit_inbox (actor, role, action, resource_type, resource_id, organization_id,
+                             request_id, status, server_request_id, consent_id)
+    VALUES (peerd_audit_read_shown.actor, peerd_audit_read_shown.role,
+            CASE WHEN peerd_audit_read_shown.consent_id IS NULL THEN 'read'
+                 ELSE 'disclose' END::audit_action,
+            peerd_audit_read_shown.resource_type, peerd_audit_read_shown.resource_id,
+            peerd_audit_read_shown.organization_id, peerd_audit_read_shown.request_id, 200,
+            peerd_audit_read_shown.server_request_id, peerd_audit_read_shown.consent_id);
 END
 $$;
 
@@ -473,7 +512,8 @@ BEGIN
                                           event.organization_id, event.action,
                                           event.resource_type, event.resource_id,
                                           event.request_id, event.server_request_id,
-                                          event.status, event.previous_hash) THEN
+                                          event.consent_id, event.status,
+                                          event.previous_hash) THEN
             broken_at := event.id;
             problem := 'its content does not match its hash';
             RETURN;
@@ -962,7 +1002,8 @@ CREATE TABLE public.audit_events (
     status integer NOT NULL,
     previous_hash text NOT NULL,
     hash text NOT NULL,
-    server_request_id uuid
+    server_request_id uuid,
+    consent_id uuid
 );
 
 --
@@ -980,7 +1021,8 @@ CREATE TABLE public.audit_inbox (
     resource_id uuid,
     request_id text NOT NULL,
     status integer NOT NULL,
-    server_request_id uuid
+    server_request_id uuid,
+    consent_id uuid
 )
 WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='20000', autovacuum_vacuum_insert_scale_factor='0', autovacuum_vacuum_insert_threshold='20000');
 

@@ -172,6 +172,33 @@ Test(audit_chain, verify_finds_a_changed_or_removed_event)
 	}
 	free(server_id);
 
+	/* So is a consent: none can be named, or unnamed, unseen. */
+	tamper(db, "UPDATE", "UPDATE audit_events SET consent_id = gen_random_uuid() WHERE id = 3");
+	cr_assert_not(verify_chain(server.url, admin, &events, &broken));
+	cr_assert_eq(broken, 3);
+	tamper(db, "UPDATE", "UPDATE audit_events SET consent_id = NULL WHERE id = 3");
+	cr_assert(verify_chain(server.url, admin, &events, &broken));
+
+	/* A disclosure, recorded by a reading statement (sql/026), is chained with its
+	 * consent, which its hash covers. */
+	free(own_value(db, "SELECT peerd_audit_read_shown('partner|1', 'partner', 'r-1',"
+			   " 'referral', gen_random_uuid(), gen_random_uuid(), gen_random_uuid(),"
+			   " 'c0000000-0000-4000-8000-000000000001')"));
+	free(own_value(db, "SELECT peerd_audit_chain()"));
+	char *disclosed = own_value(db, "SELECT action || ' ' || consent_id FROM audit_events"
+					" WHERE id = (SELECT max(id) FROM audit_events)");
+	cr_assert_str_eq(disclosed, "disclose c0000000-0000-4000-8000-000000000001");
+	free(disclosed);
+	cr_assert(verify_chain(server.url, admin, &events, &broken));
+	cr_assert_eq(events, 8);
+	tamper(db, "UPDATE", "UPDATE audit_events SET consent_id = gen_random_uuid() WHERE id = 8");
+	cr_assert_not(verify_chain(server.url, admin, &events, &broken));
+	cr_assert_eq(broken, 8);
+	tamper(db, "UPDATE",
+	       "UPDATE audit_events SET consent_id = 'c0000000-0000-4000-8000-000000000001'"
+	       " WHERE id = 8");
+	cr_assert(verify_chain(server.url, admin, &events, &broken));
+
 	/* A changed event whose hash is made again breaks the link after it. */
 	tamper(db, "UPDATE",
 	       "UPDATE audit_events SET actor = 'mallory', hash = peerd_audit_hash(id, at,"
