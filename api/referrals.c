@@ -112,10 +112,10 @@ static const struct db_statement REFERRAL_SELECT = {
 
 /* Whether the caller may see referral r (peerd_referral_visible, sql/schema.sql): the
  * caller's role, organization and subject in the three named values (caller_args). */
-#define REFERRAL_VISIBLE_TO(role, organization, subject)                                   \
-	" peerd_referral_visible(r.provider_organization_id, r.referring_organization_id," \
-	" r.status, a.subject, a.organization_id, " role "::text, " organization           \
-	"::uuid, " subject "::text)"
+#define REFERRAL_VISIBLE_TO(role, organization, subject)                                    \
+	" peerd_referral_visible(r.provider_organization_id, r.referring_organization_id,"  \
+	" r.status, a.subject, a.organization_id, r.participant_id, r.substance_use, " role \
+	"::text, " organization "::uuid, " subject "::text)"
 
 /* Referral $1 if the caller ($2 to $4) may see it. */
 static const struct db_statement REFERRAL_SELECT_VISIBLE = {
@@ -175,6 +175,11 @@ static const struct db_statement REFERRAL_INSERT = {
 	" $8::boolean, $9::boolean, $10::date, $11::boolean, $12,"
 	" (($13::date + (now() AT TIME ZONE o.time_zone)::time) AT TIME ZONE o.time_zone),"
 	" $14, $15, $16 FROM organizations o WHERE o.id = $1 RETURNING id"};
+
+/* The part2 consent given with the referral (sql/027: the referrer as recipient, a year). */
+static const struct db_statement INTAKE_CONSENT_INSERT = {
+	"referral_intake_consent_insert",
+	"SELECT peerd_intake_part2_consent($1::uuid, $2::uuid, $3::date, $4)"};
 
 static const struct db_statement REFERRAL_EVENT_INSERT = {
 	"referral_event_insert",
@@ -335,6 +340,7 @@ struct intake {
 	char respond_by_day[16];
 	const char *referring_organization_id;
 	char participant_id[UUID_TEXT_SIZE];
+	char consent_id[UUID_TEXT_SIZE]; /* the part2 consent made with it, or "" */
 };
 
 /* Reads the provider's rules, checks the youth's age on the provider's today, and
@@ -377,15 +383,40 @@ static bool intake_plan(struct request *request, struct db_conn *db, struct inta
 	return ok;
 }
 
-/* Inserts the participant, the referral and its first history entry in the open
- * transaction; returns the referral row, or NULL after answering. */
+/* With consent.part2, the consent the referral carries, made before the referral: a
+ * partner's insert of a referral about substance use must already pass the gate it opens
+ * (row-level security checks the new row). A caller without an organization (an admin)
+ * refers for no one, so names no recipient. Answers and returns false on failure. */
+static bool intake_consent(struct request *request, struct db_conn *db, struct intake *intake)
+{
+	const json_t *consent = json_object_get(request->body, "consent");
+	intake->consent_id[0] = '\0';
+	if (!json_is_true(json_object_get(consent, "part2")) || !intake->referring_organization_id)
+		return true;
+	PGresult *res = NULL;
+	enum db_status status =
+		db_exec(db, &INTAKE_CONSENT_INSERT,
+			DB_ARGS(intake->participant_id, intake->provider_id,
+				member_text(consent, "obtained_on"), request->caller.subject),
+			&res);
+	if (status == DB_OK)
+		snprintf(intake->consent_id, sizeof intake->consent_id, "%s", db_text(res, 0, 0));
+	else
+		problem_send_database(request, status);
+	PQclear(res);
+	return status == DB_OK;
+}
+
+/* Inserts the participant, its consent, the referral and its first history entry in the
+ * open transaction; returns the referral row, or NULL after answering. */
 static PGresult *intake_write(struct request *request, struct db_conn *db, struct intake *intake,
 			      const struct idempotency *claim)
 {
 	const json_t *body = request->body;
 	const json_t *consent = json_object_get(body, "consent");
 	if (!participant_insert(request, db, intake->provider_id,
-				json_object_get(body, "participant"), intake->participant_id))
+				json_object_get(body, "participant"), intake->participant_id) ||
+	    !intake_consent(request, db, intake))
 		return NULL;
 	const json_t *needs = json_object_get(body, "needs");
 	char *needs_text = needs ? json_dumps(needs, JSON_COMPACT) : strdup("[]");
@@ -439,6 +470,8 @@ static bool intake_commit(struct request *request, struct db_conn *db, struct in
 	snprintf(location, sizeof location, "/v1/referrals/%s", id);
 	const char *provider = db_text(res, 0, REFERRAL_PROVIDER_ORGANIZATION_ID);
 	audit_record(request, AUDIT_CREATE, "participant", intake->participant_id, provider);
+	if (intake->consent_id[0])
+		audit_record(request, AUDIT_CREATE, "consent", intake->consent_id, provider);
 	audit_record(request, AUDIT_CREATE, "referral", id, provider);
 	struct idempotency_answer answer = {201, location, 0, referral_render_for(request, res, 0),
 					    id};

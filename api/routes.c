@@ -9,6 +9,7 @@
 #include "audit_events.h"
 #include "auth.h"
 #include "certifications.h"
+#include "consents.h"
 #include "continuing_education.h"
 #include "goal_status.h"
 #include "goals.h"
@@ -160,6 +161,16 @@ const struct route api_routes[] = {
 	      group_session_sign),
 	ROUTE("POST", "/v1/group-sessions/{id}/cancel", ROLES_STAFF, ROUTE_BODY_JSON,
 	      group_session_cancel),
+
+	/* Consents: made by the participant's supervisors, admins and assigned specialist,
+	 * never changed (no PATCH: the dispatcher answers 405 with Allow), revoked once. */
+	ROUTE("GET", "/v1/participants/{id}/consents", ROLES_STAFF, ROUTE_BODY_NONE, consents_list,
+	      QUERY(QUERY_PAGE, QUERY_CHOICE("kind", CONSENT_KINDS),
+		    QUERY_CHOICE("status", CONSENT_STATUSES))),
+	ROUTE("POST", "/v1/participants/{id}/consents", ROLES_STAFF, ROUTE_BODY_JSON,
+	      consents_create),
+	ROUTE("GET", "/v1/consents/{id}", ROLES_STAFF, ROUTE_BODY_NONE, consents_get),
+	ROUTE("POST", "/v1/consents/{id}/revoke", ROLES_STAFF, ROUTE_BODY_JSON, consent_revoke),
 
 	/* Reports and exports: organization-scoped, de-identified */
 	ROUTE("GET", "/v1/reports/summary", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_REPORTER,

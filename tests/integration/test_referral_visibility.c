@@ -335,7 +335,8 @@ static bool sees(const struct referral *referral, const char *role, const char *
 	};
 	char *answer =
 		test_sql_text("SELECT coalesce(peerd_referral_visible($1::uuid, $2::uuid,"
-			      " $3::referral_status, $4, $5::uuid, $6, $7::uuid, $8), false)",
+			      " $3::referral_status, $4, $5::uuid, gen_random_uuid(), false, $6,"
+			      " $7::uuid, $8), false)",
 			      8, params);
 	cr_assert(answer);
 	bool visible = strcmp(answer, "t") == 0;
