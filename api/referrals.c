@@ -123,11 +123,13 @@ static const struct db_statement REFERRAL_SELECT_VISIBLE = {
 				   " WHERE r.id = $1 AND" REFERRAL_VISIBLE_TO("$2", "$3", "$4")};
 
 /* As REFERRAL_SELECT_VISIBLE, recording the read in the same round trip
- * (peerd_audit_read_shown; $5 to $9: AUDIT_READ_ARGS). */
+ * (peerd_audit_read_shown; $5 to $9: AUDIT_READ_ARGS): a disclose under its consent when
+ * a partner reads a referral about substance use. */
 static const struct db_statement REFERRAL_SELECT_RECORDED = {
 	"referral_select_recorded",
 	"SELECT " REFERRAL_COLUMNS ", peerd_audit_read_shown($5, $6, $7, $8, r.id,"
-	" r.provider_organization_id, $9::uuid)" REFERRAL_FROM
+	" r.provider_organization_id, $9::uuid, peerd_referral_disclosed_under(r.participant_id,"
+	" r.substance_use, r.referring_organization_id))" REFERRAL_FROM
 	" WHERE r.id = $1 AND" REFERRAL_VISIBLE_TO("$2", "$3", "$4")};
 
 /* As REFERRAL_SELECT_VISIBLE, locked for a change. */
@@ -253,9 +255,14 @@ static PGresult *referral_read_recorded(struct request *request, struct db_conn 
 PGresult *referral_find_visible(struct request *request, struct db_conn *db, const char *id)
 {
 	PGresult *res = visible_row(request, db, &REFERRAL_SELECT_VISIBLE, id);
-	if (res)
-		audit_record(request, AUDIT_READ, "referral", id,
-			     db_text(res, 0, REFERRAL_PROVIDER_ORGANIZATION_ID));
+	if (!res)
+		return NULL;
+	const char *provider = db_text(res, 0, REFERRAL_PROVIDER_ORGANIZATION_ID);
+	if (PQgetisnull(res, 0, REFERRAL_DISCLOSED_UNDER))
+		audit_record(request, AUDIT_READ, "referral", id, provider);
+	else
+		audit_record_disclosure(request, "referral", id, provider,
+					db_text(res, 0, REFERRAL_DISCLOSED_UNDER));
 	return res;
 }
 
@@ -536,8 +543,9 @@ void referrals_list(struct request *request)
 		problem_send_database(request, status);
 		return;
 	}
-	audit_record_rows(request, AUDIT_READ, "referral", res, REFERRAL_ID,
-			  REFERRAL_PROVIDER_ORGANIZATION_ID, page.limit);
+	audit_record_rows_disclosed(request, "referral", res, REFERRAL_ID,
+				    REFERRAL_PROVIDER_ORGANIZATION_ID, REFERRAL_DISCLOSED_UNDER,
+				    page.limit);
 	json_t *items = json_array();
 	int shown = PQntuples(res) > page.limit ? page.limit : PQntuples(res);
 	for (int row = 0; items && row < shown; row++)

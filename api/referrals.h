@@ -62,7 +62,10 @@ extern const char *const URGENCIES[];
 	_ X(REFERRAL_ASSIGNED_ORGANIZATION_ID, "a.organization_id", NULL, ROW_HIDDEN)              \
 	_ X(REFERRAL_POSITION, "peerd_position(r.created_at)", NULL, ROW_HIDDEN)                   \
 	_ X(REFERRAL_PARTICIPANT_LANGUAGE, "p.preferred_language", NULL, ROW_HIDDEN)               \
-	_ X(REFERRAL_PARTICIPANT_COUNTY, "p.county", NULL, ROW_HIDDEN)
+	_ X(REFERRAL_PARTICIPANT_COUNTY, "p.county", NULL, ROW_HIDDEN)                            \
+	/* the consent a partner reads it under (42 CFR Part 2: audited as disclose), else NULL */ \
+	_ X(REFERRAL_DISCLOSED_UNDER, "peerd_referral_disclosed_under(r.participant_id,"           \
+	    " r.substance_use, r.referring_organization_id)", NULL, ROW_HIDDEN)
 /* clang-format on */
 
 enum referral_column { REFERRAL_COLUMN_LIST(ROW_COLUMN_ENUM, ) };

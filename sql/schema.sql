@@ -57,6 +57,38 @@ CREATE TYPE public.ceu_category AS ENUM (
 );
 
 --
+-- Name: consent_information; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.consent_information AS ENUM (
+    'referral_status',
+    'attendance',
+    'goals',
+    'session_summaries',
+    'all'
+);
+
+--
+-- Name: consent_kind; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.consent_kind AS ENUM (
+    'part2',
+    'release_of_information',
+    'text_messages'
+);
+
+--
+-- Name: consent_signer; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.consent_signer AS ENUM (
+    'participant',
+    'guardian',
+    'personal_representative'
+);
+
+--
 -- Name: goal_status; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -225,6 +257,33 @@ BEGIN
         PERFORM peerd_specialist_standing_refresh(NEW.specialist_id);
     END IF;
     RETURN NULL;
+END
+$$;
+
+--
+-- Name: consents_revoke_only(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.consents_revoke_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    kept text[] := ARRAY['revoked_on', 'revocation_reason', 'revoked_by', 'revoked_at',
+                         'version', 'updated_at'];
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'a consent is never deleted: revoke it'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'consents_revoke_only';
+    END IF;
+    IF OLD.revoked_on IS NOT NULL THEN
+        RAISE EXCEPTION 'the consent is already revoked'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'consents_revoked_once';
+    END IF;
+    IF NEW.revoked_on IS NULL OR (to_jsonb(NEW) - kept) IS DISTINCT FROM (to_jsonb(OLD) - kept) THEN
+        RAISE EXCEPTION 'a consent is never changed after it is made, only revoked'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'consents_revoke_only';
+    END IF;
+    RETURN NEW;
 END
 $$;
 
@@ -558,6 +617,45 @@ END
 $$;
 
 --
+-- Name: peerd_consent_recipients_are_valid(jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_consent_recipients_are_valid(recipients jsonb) RETURNS boolean
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $_$
+    SELECT jsonb_typeof(recipients) = 'array'
+       AND (SELECT count(*) BETWEEN 1 AND 50
+                   AND coalesce(bool_and(
+                       jsonb_typeof(e) = 'object'
+                       AND CASE (SELECT array_agg(k) FROM jsonb_object_keys(e) k)
+                           WHEN '{organization_id}' THEN
+                               jsonb_typeof(e -> 'organization_id') = 'string'
+                               AND e ->> 'organization_id'
+                                   ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                           WHEN '{name}' THEN
+                               jsonb_typeof(e -> 'name') = 'string'
+                               AND char_length(e ->> 'name') BETWEEN 1 AND 200
+                           ELSE false
+                       END), false)
+            FROM jsonb_array_elements(CASE jsonb_typeof(recipients)
+                                      WHEN 'array' THEN recipients ELSE '[]' END) e)
+$_$;
+
+--
+-- Name: peerd_consent_status(date, date, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_consent_status(revoked_on date, expires_on date, organization uuid) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE
+        WHEN revoked_on IS NOT NULL THEN 'revoked'
+        WHEN expires_on < peerd_organization_today(organization) THEN 'expired'
+        ELSE 'active'
+    END
+$$;
+
+--
 -- Name: peerd_from_position(bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -605,6 +703,39 @@ $$;
 CREATE FUNCTION public.peerd_in_scope(organization uuid) RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$ SELECT organization = peerd_scope_organization() OR peerd_scope_is_everyone() $$;
+
+--
+-- Name: peerd_intake_part2_consent(uuid, uuid, date, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_intake_part2_consent(participant uuid, provider uuid, signed_on date, created_by text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+DECLARE
+    recipient uuid := peerd_scope_organization();
+    signed date := coalesce(signed_on, peerd_organization_today(provider));
+    made uuid;
+BEGIN
+    IF recipient IS NULL OR NOT EXISTS (
+        SELECT FROM participants p
+        WHERE p.id = participant AND p.organization_id = provider
+          AND p.xmin::text = (txid_current() % 4294967296)::text) THEN
+        RAISE EXCEPTION 'an intake consent is made only with the intake of its participant'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    INSERT INTO consents (organization_id, participant_id, kind, recipients, purpose,
+                          information, signed_on, signed_by, expires_on, created_by)
+    VALUES (provider, participant, 'part2',
+            jsonb_build_array(jsonb_build_object('organization_id', recipient::text)),
+            'Disclosure of the referral''s status to the organization that made it, so that '
+            'it can follow the referral it made (consent given at referral, 42 CFR Part 2).',
+            '{referral_status}', signed, 'participant', (signed + interval '1 year')::date,
+            created_by)
+    RETURNING id INTO made;
+    RETURN made;
+END
+$$;
 
 --
 -- Name: peerd_items_are_distinct(anyarray); Type: FUNCTION; Schema: public; Owner: -
@@ -697,6 +828,23 @@ CREATE FUNCTION public.peerd_organization_today(organization uuid) RETURNS date
     AS $$ SELECT peerd_organization_day(organization, now()) $$;
 
 --
+-- Name: peerd_part2_consent_for(uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_part2_consent_for(participant uuid, recipient uuid) RETURNS uuid
+    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+    SELECT c.id FROM consents c
+    WHERE c.participant_id = participant AND c.kind = 'part2'
+      AND c.information && '{referral_status,all}'::consent_information[]
+      AND c.recipients @> jsonb_build_array(jsonb_build_object('organization_id', recipient::text))
+      AND peerd_consent_status(c.revoked_on, c.expires_on, c.organization_id) = 'active'
+    ORDER BY c.signed_on DESC, c.created_at DESC, c.id
+    LIMIT 1
+$$;
+
+--
 -- Name: peerd_participant_since(uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -738,16 +886,49 @@ CREATE FUNCTION public.peerd_position(at timestamp with time zone) RETURNS bigin
     AS $$ SELECT (extract(epoch FROM at) * 1000000)::bigint $$;
 
 --
--- Name: peerd_referral_visible(uuid, uuid, public.referral_status, text, uuid, text, uuid, text); Type: FUNCTION; Schema: public; Owner: -
+-- Name: peerd_referral_disclosable(uuid, boolean, uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.peerd_referral_visible(provider_organization uuid, referring_organization uuid, status public.referral_status, assigned_subject text, assigned_organization uuid, caller_role text, caller_organization uuid, caller_subject text) RETURNS boolean
+CREATE FUNCTION public.peerd_referral_disclosable(participant uuid, substance_use boolean, recipient uuid) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT NOT substance_use OR peerd_part2_consent_for(participant, recipient) IS NOT NULL $$;
+
+--
+-- Name: peerd_referral_disclosed_under(uuid, boolean, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_referral_disclosed_under(participant uuid, substance_use boolean, referring_organization uuid) RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE WHEN substance_use AND current_setting('peerd.role', true) = 'partner'
+                THEN peerd_part2_consent_for(participant, referring_organization) END
+$$;
+
+--
+-- Name: peerd_referral_in_scope(uuid, uuid, uuid, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_referral_in_scope(provider_organization uuid, referring_organization uuid, participant uuid, substance_use boolean) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT peerd_in_scope(provider_organization)
+        OR (peerd_in_scope(referring_organization)
+            AND peerd_referral_disclosable(participant, substance_use, referring_organization))
+$$;
+
+--
+-- Name: peerd_referral_visible(uuid, uuid, public.referral_status, text, uuid, uuid, boolean, text, uuid, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_referral_visible(provider_organization uuid, referring_organization uuid, status public.referral_status, assigned_subject text, assigned_organization uuid, participant uuid, substance_use boolean, caller_role text, caller_organization uuid, caller_subject text) RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
     SELECT CASE caller_role
         WHEN 'admin' THEN true
         WHEN 'supervisor' THEN provider_organization = caller_organization
         WHEN 'partner' THEN referring_organization = caller_organization
+                            AND peerd_referral_disclosable(participant, substance_use,
+                                                           caller_organization)
         WHEN 'specialist' THEN assigned_subject = caller_subject
                                AND assigned_organization = caller_organization
                                AND status IN ('assigned', 'engaged')
@@ -1076,6 +1257,44 @@ CREATE TABLE public.certifications (
     CONSTRAINT certifications_training_hours_check CHECK (((training_hours >= (0)::numeric) AND (training_hours <= (10000)::numeric))),
     CONSTRAINT certifications_verified_by_check CHECK ((char_length(verified_by) <= 255)),
     CONSTRAINT certifications_version_check CHECK ((version >= 1))
+);
+
+--
+-- Name: consents; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.consents (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    participant_id uuid NOT NULL,
+    kind public.consent_kind NOT NULL,
+    recipients jsonb NOT NULL,
+    purpose text NOT NULL,
+    information public.consent_information[] NOT NULL,
+    signed_on date NOT NULL,
+    signed_by public.consent_signer NOT NULL,
+    expires_on date,
+    expiry_event text,
+    revoked_on date,
+    revocation_reason text,
+    revoked_by text,
+    revoked_at timestamp with time zone,
+    created_by text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT consents_created_by_check CHECK (((char_length(created_by) >= 1) AND (char_length(created_by) <= 255))),
+    CONSTRAINT consents_expires_after_signed CHECK ((expires_on > signed_on)),
+    CONSTRAINT consents_expiry_event_check CHECK (((char_length(expiry_event) >= 1) AND (char_length(expiry_event) <= 200))),
+    CONSTRAINT consents_information_check CHECK ((((cardinality(information) >= 1) AND (cardinality(information) <= 5)) AND (array_position(information, NULL::public.consent_information) IS NULL) AND public.peerd_items_are_distinct(information))),
+    CONSTRAINT consents_part2_expiry CHECK (((kind <> 'part2'::public.consent_kind) OR (expires_on IS NOT NULL) OR (expiry_event IS NOT NULL))),
+    CONSTRAINT consents_purpose_check CHECK (((char_length(purpose) >= 1) AND (char_length(purpose) <= 500))),
+    CONSTRAINT consents_recipients_check CHECK (public.peerd_consent_recipients_are_valid(recipients)),
+    CONSTRAINT consents_revocation_reason_check CHECK (((char_length(revocation_reason) >= 1) AND (char_length(revocation_reason) <= 500))),
+    CONSTRAINT consents_revocation_whole CHECK ((((revoked_on IS NULL) = (revocation_reason IS NULL)) AND ((revoked_on IS NULL) = (revoked_by IS NULL)) AND ((revoked_on IS NULL) = (revoked_at IS NULL)))),
+    CONSTRAINT consents_revoked_by_check CHECK (((char_length(revoked_by) >= 1) AND (char_length(revoked_by) <= 255))),
+    CONSTRAINT consents_revoked_not_before_signed CHECK ((revoked_on >= signed_on)),
+    CONSTRAINT consents_version_check CHECK ((version >= 1))
 );
 
 --
@@ -1567,6 +1786,13 @@ ALTER TABLE ONLY public.certifications
     ADD CONSTRAINT certifications_pkey PRIMARY KEY (id);
 
 --
+-- Name: consents consents_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.consents
+    ADD CONSTRAINT consents_pkey PRIMARY KEY (id);
+
+--
 -- Name: continuing_education continuing_education_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1779,6 +2005,12 @@ CREATE INDEX certifications_by_specialist ON public.certifications USING btree (
 CREATE UNIQUE INDEX certifications_credential_key ON public.certifications USING btree (lower(credential), state, lower(number));
 
 --
+-- Name: consents_by_participant; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX consents_by_participant ON public.consents USING btree (participant_id, created_at DESC, id DESC);
+
+--
 -- Name: continuing_education_by_certification; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1953,6 +2185,12 @@ CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON public.audit_events F
 CREATE TRIGGER certifications_keep_certified_days AFTER INSERT OR DELETE OR UPDATE OF status, issued_on, expires_on, specialist_id ON public.certifications FOR EACH ROW EXECUTE FUNCTION public.certifications_keep_certified_days();
 
 --
+-- Name: consents consents_revoke_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER consents_revoke_only BEFORE DELETE OR UPDATE ON public.consents FOR EACH ROW EXECUTE FUNCTION public.consents_revoke_only();
+
+--
 -- Name: goal_progress goal_progress_take_organization; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2043,6 +2281,20 @@ ALTER TABLE ONLY public.certifications
 
 ALTER TABLE ONLY public.certifications
     ADD CONSTRAINT certifications_state_fkey FOREIGN KEY (state) REFERENCES public.us_states(code);
+
+--
+-- Name: consents consents_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.consents
+    ADD CONSTRAINT consents_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id);
+
+--
+-- Name: consents consents_participant_organization_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.consents
+    ADD CONSTRAINT consents_participant_organization_fkey FOREIGN KEY (participant_id, organization_id) REFERENCES public.participants(id, organization_id);
 
 --
 -- Name: continuing_education continuing_education_certification_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2259,6 +2511,18 @@ CREATE POLICY certifications_in_scope ON public.certifications USING ((EXISTS ( 
   WHERE ((s.id = certifications.specialist_id) AND public.peerd_in_scope(s.organization_id)))));
 
 --
+-- Name: consents; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.consents ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: consents consents_in_scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY consents_in_scope ON public.consents USING (public.peerd_in_scope(organization_id));
+
+--
 -- Name: continuing_education; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -2377,7 +2641,7 @@ ALTER TABLE public.referral_events ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY referral_events_in_scope ON public.referral_events USING ((EXISTS ( SELECT
    FROM public.referrals r
-  WHERE ((r.id = referral_events.referral_id) AND (public.peerd_in_scope(r.provider_organization_id) OR public.peerd_in_scope(r.referring_organization_id))))));
+  WHERE ((r.id = referral_events.referral_id) AND public.peerd_referral_in_scope(r.provider_organization_id, r.referring_organization_id, r.participant_id, r.substance_use)))));
 
 --
 -- Name: referrals; Type: ROW SECURITY; Schema: public; Owner: -
@@ -2389,7 +2653,7 @@ ALTER TABLE public.referrals ENABLE ROW LEVEL SECURITY;
 -- Name: referrals referrals_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY referrals_in_scope ON public.referrals USING ((public.peerd_in_scope(provider_organization_id) OR public.peerd_in_scope(referring_organization_id)));
+CREATE POLICY referrals_in_scope ON public.referrals USING (public.peerd_referral_in_scope(provider_organization_id, referring_organization_id, participant_id, substance_use));
 
 --
 -- Name: session_note_addenda; Type: ROW SECURITY; Schema: public; Owner: -
