@@ -14,6 +14,7 @@
 #include "idempotency.h"
 #include "pagination.h"
 #include "participants.h"
+#include "precondition.h"
 #include "problem.h"
 #include "query.h"
 #include "request.h"
@@ -378,30 +379,42 @@ void consents_get(struct request *request)
 	PQclear(res);
 }
 
-/* May the locked consent be revoked as the body asks? 409 once revoked; 422 for a body
- * that breaks a rule, a day after today or before signed_on among them. False after
- * answering. */
-static bool revoke_allowed(struct request *request, const PGresult *consent)
+/* The day a revocation names, into errors: not after the organization's today, not
+ * before the consent was signed. */
+static void revoke_day_errors(const PGresult *consent, const char *day, struct field_errors *errors)
 {
-	if (!PQgetisnull(consent, 0, CONSENT_REVOKED_ON)) {
-		problem_send(request, 409, "the consent was already revoked on %s",
-			     db_text(consent, 0, CONSENT_REVOKED_ON));
-		return false;
-	}
-	struct field_errors errors;
-	field_errors_init(&errors);
-	const json_t *body = request->body;
-	validate_object(body, REVOKE_FIELDS, "", &errors);
-	const char *day = member_text(body, "revoked_on");
+	if (!day || !date_is_valid(day))
+		return; /* absent: today; malformed: FIELD_DATE has said so */
 	const char *today = db_text(consent, 0, CONSENT_TODAY);
 	const char *signed_on = db_text(consent, 0, CONSENT_SIGNED_ON);
-	if (day && date_is_valid(day) && strcmp(day, today) > 0)
-		field_error(&errors, "revoked_on", "cannot be after today (%s)", today);
-	if (day && date_is_valid(day) && strcmp(day, signed_on) < 0)
-		field_error(&errors, "revoked_on", "cannot be before signed_on (%s)", signed_on);
-	bool allowed = !field_errors_any(&errors);
-	if (!allowed)
+	if (strcmp(day, today) > 0)
+		field_error(errors, "revoked_on", "cannot be after today (%s)", today);
+	if (strcmp(day, signed_on) < 0)
+		field_error(errors, "revoked_on", "cannot be before signed_on (%s)", signed_on);
+}
+
+/* May the locked consent be revoked as the body asks? 412 when If-Match names another
+ * version (honoured, not required); a body that breaks a rule is 422 whatever the
+ * consent's state, then a consent already revoked is 409. False after answering. */
+static bool revoke_allowed(struct request *request, const PGresult *consent)
+{
+	if (!precondition_holds(request, "consent", db_integer(consent, 0, CONSENT_VERSION),
+				IF_MATCH_OPTIONAL))
+		return false;
+	bool revoked = !PQgetisnull(consent, 0, CONSENT_REVOKED_ON);
+	struct field_errors errors;
+	field_errors_init(&errors);
+	validate_object(request->body, REVOKE_FIELDS, "", &errors);
+	if (!revoked)
+		revoke_day_errors(consent, member_text(request->body, "revoked_on"), &errors);
+	bool allowed = false;
+	if (field_errors_any(&errors))
 		problem_send_invalid(request, &errors);
+	else if (revoked)
+		problem_send(request, 409, "the consent was already revoked on %s",
+			     db_text(consent, 0, CONSENT_REVOKED_ON));
+	else
+		allowed = true;
 	field_errors_free(&errors);
 	return allowed;
 }

@@ -488,6 +488,14 @@ static const struct route_case CASES[] = {
 	{"POST", "/v1/group-sessions/{id}/sign", SPECIALIST, NULL, RECORD_CLOSED_GROUP_SESSION},
 	{"POST", "/v1/group-sessions/{id}/cancel", SUPERVISOR, "{\"reason\":\"Probe.\"}",
 	 RECORD_CLOSED_GROUP_SESSION},
+	{"POST", "/v1/participants/{id}/consents", SUPERVISOR,
+	 "{\"kind\":\"part2\",\"recipients\":[{\"name\":\"Probe\"}],\"purpose\":\"Probe.\","
+	 "\"information\":[\"goals\"],"
+	 "\"signed_on\":\"2025-06-01\",\"signed_by\":\"guardian\",\"expires_on\":"
+	 "\"2026-06-01\",\"expiry_event\":\"Probe.\"}",
+	 RECORD_USUAL},
+	{"POST", "/v1/consents/{id}/revoke", SUPERVISOR,
+	 "{\"reason\":\"Probe.\",\"revoked_on\":\"2025-06-02\"}", RECORD_USUAL},
 	{"GET", "/v1/audit-events/verify", ROLE_ADMIN, NULL, RECORD_USUAL},
 };
 
@@ -521,6 +529,8 @@ static const char *const SUPERVISOR_READS[] = {
 	"/v1/session-notes/{id}",
 	"/v1/group-sessions",
 	"/v1/group-sessions/{id}",
+	"/v1/participants/{id}/consents",
+	"/v1/consents/{id}",
 	"/v1/reports/summary",
 	"/v1/reports/caseloads",
 	"/v1/reports/certifications",
@@ -588,6 +598,7 @@ bool honours_if_match(const struct route *route)
 		"/v1/referrals/{id}/assignment",  "/v1/session-notes/{id}/sign",
 		"/v1/session-notes/{id}/addenda", "/v1/session-notes/{id}/cosign",
 		"/v1/group-sessions/{id}/sign",	  "/v1/group-sessions/{id}/cancel",
+		"/v1/consents/{id}/revoke",
 	};
 	if (is_patch(route))
 		return true;

@@ -74,7 +74,11 @@ static const struct admitted {
 		    "GET /v1/group-sessions/{id} "
 		    "PATCH /v1/group-sessions/{id} "
 		    "PUT /v1/group-sessions/{id}/attendance "
-		    "POST /v1/group-sessions/{id}/cancel "},
+		    "POST /v1/group-sessions/{id}/cancel "
+		    "GET /v1/participants/{id}/consents "
+		    "POST /v1/participants/{id}/consents "
+		    "GET /v1/consents/{id} "
+		    "POST /v1/consents/{id}/revoke "},
 	{A | S | P | T, "GET /v1/referrals "
 			"GET /v1/referrals/{id} "
 			"GET /v1/referrals/{id}/history "},

@@ -121,6 +121,21 @@ static char *group_session_of(const struct world *world)
 	return strdup(member(created, "id"));
 }
 
+/* The body of a release of information of the world's participant; purpose as given. */
+#define CONSENT_BODY(purpose)                                                                   \
+	"{\"kind\":\"release_of_information\",\"recipients\":[{\"name\":\"Dr. Lin\"}],"         \
+	"\"purpose\":\"" purpose "\",\"information\":[\"goals\"],\"signed_on\":\"2025-06-01\"," \
+	"\"signed_by\":\"participant\"}"
+
+/* An active consent of the world's participant; the caller frees its id. */
+static char *consent_of(const struct world *world)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/v1/participants/%s/consents", world->participant);
+	return created_id(http_post(path, world->supervisor.token, CONSENT_BODY("Care")),
+			  "a consent");
+}
+
 /* What a write acts on, made fresh for each request the table sends: the {record} of its
  * path. */
 enum record {
@@ -131,6 +146,7 @@ enum record {
 	DRAFT_NOTE,
 	SIGNED_NOTE,
 	DRAFT_GROUP_SESSION,
+	ACTIVE_CONSENT,
 };
 
 /* The body of a draft group session the world's specialist leads for its participant. */
@@ -163,6 +179,8 @@ static char *record_make(const struct world *world, enum record kind)
 		return note_of(world, kind == SIGNED_NOTE);
 	case DRAFT_GROUP_SESSION:
 		return group_session_of(world);
+	case ACTIVE_CONSENT:
+		return consent_of(world);
 	}
 	return NULL;
 }
@@ -259,6 +277,12 @@ static const struct write_case WRITES[] = {
 	{"POST /v1/group-sessions/{id}/cancel", SUPERVISOR, DRAFT_GROUP_SESSION,
 	 "/v1/group-sessions/{record}/cancel", "{\"reason\":\"{marker}{| (again)}\"}", NOBODY,
 	 VERSION("group_sessions"), "{record}", COLLEAGUE_SUPERVISOR, 409, "group_session"},
+	{"POST /v1/participants/{id}/consents", SPECIALIST, NO_RECORD,
+	 "/v1/participants/{participant}/consents", CONSENT_BODY("{marker}{| (again)}"), NOBODY,
+	 COUNT("consents", "participant_id"), "{participant}", SUPERVISOR, 201, "consent"},
+	{"POST /v1/consents/{id}/revoke", SUPERVISOR, ACTIVE_CONSENT,
+	 "/v1/consents/{record}/revoke", "{\"reason\":\"{marker}{| (again)}\"}", NOBODY,
+	 VERSION("consents"), "{record}", COLLEAGUE_SUPERVISOR, 409, "consent"},
 	{"POST /v1/session-notes/{id}/sign", SPECIALIST, DRAFT_NOTE,
 	 "/v1/session-notes/{record}/sign", NULL, SPECIALIST, VERSION("session_notes"), "{record}",
 	 COLLEAGUE_SPECIALIST, 404, "session_note"},

@@ -358,6 +358,13 @@ void records_create(struct records *out)
 		 out->participant, out->goal);
 	out->note = id_from(http_post("/v1/session-notes", specialist, body), "a note");
 	out->group_session = group_session_draft(out, specialist, "2025-06-01T19:00:00Z");
+	snprintf(path, sizeof path, "/v1/participants/%s/consents", out->participant);
+	out->consent = id_from(http_post(path, specialist,
+					 "{\"kind\":\"release_of_information\",\"recipients\":"
+					 "[{\"name\":\"Dr. Lin\"}],\"purpose\":\"Care\","
+					 "\"information\":[\"goals\"],\"signed_on\":\"2025-06-01\","
+					 "\"signed_by\":\"participant\"}"),
+			       "a consent");
 	free(specialist);
 	free(supervisor);
 }
@@ -373,6 +380,7 @@ void records_free(struct records *records)
 	free(records->progress);
 	free(records->note);
 	free(records->group_session);
+	free(records->consent);
 }
 
 const char *records_id_for(const struct records *records, const char *pattern, const char *name)
@@ -392,6 +400,7 @@ const char *records_id_for(const struct records *records, const char *pattern, c
 		{"/v1/goals/", offsetof(struct records, goal)},
 		{"/v1/session-notes/", offsetof(struct records, note)},
 		{"/v1/group-sessions/", offsetof(struct records, group_session)},
+		{"/v1/consents/", offsetof(struct records, consent)},
 	};
 	if (strncmp(pattern, "/v1/participants/", 17) == 0)
 		return records->participant;
