@@ -84,6 +84,29 @@ static long long events_under(const char *resource_id, const char *action, const
 	return events;
 }
 
+/* The disclose events about referral id an admin lists (GET /v1/audit-events), each
+ * asserted to name consent_id, the referral and the provider. */
+static size_t disclosures_listed(const struct world *w, const char *id, const char *consent_id)
+{
+	free(test_sql_text("SELECT peerd_audit_chain()", 0, NULL)); /* out of the inbox */
+	char path[160];
+	snprintf(path, sizeof path, "/v1/audit-events?resource_id=%s&limit=200", id);
+	struct http_response *listed = http_get(path, w->admin.token);
+	cr_assert_eq(listed->status, 200, "%s", listed->body);
+	size_t found = 0, index;
+	json_t *event;
+	json_array_foreach (json_object_get(listed->json, "items"), index, event) {
+		if (strcmp(member_of(event, "action"), "disclose") != 0)
+			continue;
+		found++;
+		cr_expect_str_eq(member_of(event, "consent_id"), consent_id);
+		cr_expect_str_eq(member_of(event, "resource_type"), "referral");
+		cr_expect_str_eq(member_of(event, "organization_id"), w->provider);
+		cr_expect_str_eq(member_of(event, "actor"), w->partner.subject);
+	}
+	return found;
+}
+
 Test(consent_gate, intake_makes_the_part2_consent_once)
 {
 	struct world w;
@@ -143,6 +166,7 @@ Test(consent_gate, revocation_closes_every_read_at_once)
 	cr_expect_eq(history_of(id, w.partner.token)->status, 200);
 	cr_expect(partner_lists(&w, id));
 	cr_expect_eq(events_under(id, "disclose", consent_id), 3);
+	cr_expect_eq(disclosures_listed(&w, id, consent_id), 3);
 	cr_expect_eq(audit_events_by(w.partner.subject, id, "read"), 0,
 		     "a partner's read is a disclosure");
 	long long staff_reads = audit_events_by(w.supervisor.subject, id, "read");
