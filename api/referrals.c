@@ -350,8 +350,9 @@ struct intake {
 	char consent_id[UUID_TEXT_SIZE]; /* the part2 consent made with it, or "" */
 };
 
-/* Reads the provider's rules, checks the youth's age on the provider's today, and
- * computes respond_by's day. Answers 422 (or 503) and returns false otherwise. */
+/* Reads the provider's rules, checks the youth's age and a Part 2 consent's day against
+ * the provider's today, and computes respond_by's day. Answers 422 (or 503) and returns
+ * false otherwise. */
 static bool intake_plan(struct request *request, struct db_conn *db, struct intake *intake)
 {
 	PGresult *res = NULL;
@@ -367,6 +368,8 @@ static bool intake_plan(struct request *request, struct db_conn *db, struct inta
 	const char *service_type =
 		json_string_value(json_object_get(request->body, "service_type"));
 	const char *urgency = json_string_value(json_object_get(request->body, "urgency"));
+	const json_t *consent = json_object_get(request->body, "consent");
+	const char *obtained_on = member_text(consent, "obtained_on");
 	if (PQntuples(res) == 0 || strcmp(db_text(res, 0, 0), "provider") != 0) {
 		problem_send_field(request, "provider_organization_id",
 				   "must be a provider organization");
@@ -379,6 +382,12 @@ static bool intake_plan(struct request *request, struct db_conn *db, struct inta
 		problem_send_field(request, "participant.youth.birth_date",
 				   "the youth must be younger than %lld on the day of submission",
 				   db_integer(res, 0, 1));
+	} else if (json_is_true(json_object_get(consent, "part2")) && obtained_on &&
+		   strcmp(obtained_on, db_text(res, 0, 3)) > 0) {
+		/* It becomes the Part 2 consent's signed_on, which is never after today. */
+		problem_send_field(request, "consent.obtained_on",
+				   "cannot be after the provider's today (%s) when part2 is true",
+				   db_text(res, 0, 3));
 	} else {
 		bool urgent = urgency && strcmp(urgency, "urgent") == 0;
 		int days = urgent ? 1 : (int)db_integer(res, 0, 2);
