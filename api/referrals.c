@@ -350,6 +350,17 @@ struct intake {
 	char consent_id[UUID_TEXT_SIZE]; /* the part2 consent made with it, or "" */
 };
 
+/* Whether a Part 2 consent's obtained_on (it becomes the consent's signed_on) lies in the
+ * future. A partner's today may run a day ahead of the provider's (another time zone):
+ * the day after the provider's today is taken as given, so a referral is not refused for
+ * a zone line; anything later is a mistake. */
+static bool obtained_after_tomorrow(const char *obtained_on, struct civil_date provider_today)
+{
+	struct civil_date obtained;
+	return obtained_on && civil_date_parse(obtained_on, &obtained) &&
+	       civil_date_compare(obtained, civil_date_add_days(provider_today, 1)) > 0;
+}
+
 /* Reads the provider's rules, checks the youth's age and a Part 2 consent's day against
  * the provider's today, and computes respond_by's day. Answers 422 (or 503) and returns
  * false otherwise. */
@@ -382,9 +393,8 @@ static bool intake_plan(struct request *request, struct db_conn *db, struct inta
 		problem_send_field(request, "participant.youth.birth_date",
 				   "the youth must be younger than %lld on the day of submission",
 				   db_integer(res, 0, 1));
-	} else if (json_is_true(json_object_get(consent, "part2")) && obtained_on &&
-		   strcmp(obtained_on, db_text(res, 0, 3)) > 0) {
-		/* It becomes the Part 2 consent's signed_on, which is never after today. */
+	} else if (json_is_true(json_object_get(consent, "part2")) &&
+		   obtained_after_tomorrow(obtained_on, today)) {
 		problem_send_field(request, "consent.obtained_on",
 				   "cannot be after the provider's today (%s) when part2 is true",
 				   db_text(res, 0, 3));

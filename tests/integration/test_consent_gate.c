@@ -141,16 +141,25 @@ Test(consent_gate, intake_makes_the_part2_consent_once)
 	struct http_response *read = get_referral(id, w.partner.token);
 	cr_assert_eq(read->status, 200, "%s", read->body);
 	cr_expect(json_is_string(json_object_get(read->json, "redisclosure_notice")));
-	/* A consent is never signed in the future. */
+	/* A consent is never signed in the future; a partner's today may run a day ahead of
+	 * the provider's (another zone), no more. */
 	json_t *early = substance_use_body(&w);
-	char tomorrow[16];
-	organization_day_from_today(w.provider, "1 day", tomorrow, sizeof tomorrow);
+	char after_tomorrow[16];
+	organization_day_from_today(w.provider, "2 days", after_tomorrow, sizeof after_tomorrow);
 	json_object_set_new(json_object_get(early, "consent"), "obtained_on",
-			    json_string(tomorrow));
+			    json_string(after_tomorrow));
 	struct http_response *refused = submit(w.partner.token, early, NULL);
 	json_decref(early);
 	cr_expect_eq(refused->status, 422, "%s", refused->body);
 	assert_error_names(refused, "consent.obtained_on");
+	json_t *ahead = substance_use_body(&w);
+	char tomorrow[16];
+	organization_day_from_today(w.provider, "1 day", tomorrow, sizeof tomorrow);
+	json_object_set_new(json_object_get(ahead, "consent"), "obtained_on",
+			    json_string(tomorrow));
+	struct http_response *zone_ahead = submit(w.partner.token, ahead, NULL);
+	json_decref(ahead);
+	cr_expect_eq(zone_ahead->status, 201, "%s", zone_ahead->body);
 	struct http_response *replayed = submit(w.partner.token, body, key);
 	json_decref(body);
 	cr_expect_eq(replayed->status, 201, "%s", replayed->body);
