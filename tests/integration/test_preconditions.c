@@ -156,10 +156,7 @@ static struct http_response *act_after_change(const struct scene *scene, const c
 	expect_refused(scene, suffix, token, body, stale, 412);
 	if (required)
 		expect_refused(scene, suffix, token, body, NULL, 428);
-	char *current = etag_now(scene, token);
-	struct http_response *done = expect_done(scene, suffix, token, body, current, status);
-	free(current);
-	return done;
+	return expect_done(scene, suffix, token, body, etag_now(scene, token), status);
 }
 
 /* Required where the caller attests */
