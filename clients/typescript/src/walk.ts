@@ -7,7 +7,9 @@
 //   → a reporter pulls the program summary
 //   → a supervisor runs a group of three for the specialist to lead (one absent, one who
 //     left early); the specialist signs it, and each who came has a note of their own,
-//     billed with HQ for their own minutes.
+//     billed with HQ for their own minutes
+//   → a partner's substance use referral is readable under its Part 2 consent until the
+//     person revokes it, then 404.
 // Every write carries an Idempotency-Key (client.ts gives each a fresh one, and sends a
 // write again with it when no answer came back); the walk names the key where it sends a
 // write twice itself.
@@ -151,6 +153,50 @@ async function groupSession(supervisor: PeerdClient, me: PeerdClient, specialist
   say(`specialist signed group ${session.id}: 4 units (HQ) for who stayed, 1 for who left early, no note for who was absent`);
 }
 
+/** 7. 42 CFR Part 2: a partner's referral about substance use carries a consent naming the
+ * partner, under which the partner reads the referral (with the redisclosure notice). The
+ * person revokes it; the supervisor records that, and the partner's next read is a 404, as
+ * for a referral it never sent. */
+async function partTwoGate(partner: PeerdClient, supervisor: PeerdClient, providerId: string,
+  partnerId: string): Promise<void> {
+  const submitted = expectStatus('partner submits a substance use referral', await partner.POST('/v1/referrals', {
+    body: {
+      provider_organization_id: providerId,
+      service_type: 'peer',
+      participant: { given_name: 'Ari', family_name: 'Mendez', county: 'Multnomah' },
+      reason: 'Leaving residential treatment; wants a peer who has been in recovery.',
+      substance_use: true,
+      consent: { obtained: true, part2: true },
+    },
+  }), 201);
+  const read = () => partner.GET('/v1/referrals/{id}', { params: { path: { id: submitted.id } } });
+  const shown = expectStatus('partner reads it under the consent', await read(), 200);
+  check('the disclosure', typeof shown.redisclosure_notice === 'string', JSON.stringify(shown));
+  const full = expectStatus('supervisor reads the referral', await supervisor.GET('/v1/referrals/{id}', {
+    params: { path: { id: submitted.id } },
+  }), 200);
+  if (!('participant_id' in full)) throw new Error('supervisor reads the referral: no participant_id');
+  const consents = expectStatus('supervisor lists the person\'s consents', await supervisor.GET('/v1/participants/{id}/consents', {
+    params: { path: { id: full.participant_id } },
+  }), 200);
+  const consent = consents.items.find((item) => item.kind === 'part2' && item.status === 'active' &&
+    item.recipients.some((recipient) => 'organization_id' in recipient && recipient.organization_id === partnerId));
+  if (consent === undefined) throw new Error(`the intake's Part 2 consent: ${JSON.stringify(consents.items)}`);
+  const revoked = expectStatus('supervisor records the revocation', await supervisor.POST('/v1/consents/{id}/revoke', {
+    params: { path: { id: consent.id } },
+    body: { reason: 'Asked us to stop sharing anything with the clinic.' },
+  }), 200);
+  check('the revoked consent', revoked.status === 'revoked', `status ${revoked.status}`);
+  const gone = await read();
+  check('the partner after revocation', gone.response.status === 404, `a partner got ${gone.response.status}`);
+  const listed = expectStatus('partner lists its referrals', await partner.GET('/v1/referrals', {
+    params: { query: { limit: 200 } },
+  }), 200);
+  check('the partner\'s list', !listed.items.some((item) => item.id === submitted.id), 'still lists the referral');
+  say(`partner read substance use referral ${submitted.id} under consent ${consent.id}; ` +
+    'after its revocation the partner gets 404 and no list row');
+}
+
 async function main(): Promise<void> {
   const { provider, partner: partnerOrganization, supervisor, specialist, specialistSubject } = await setUp();
   const partner = clientFor('partner', `walk-partner-${run}`, partnerOrganization.id);
@@ -270,6 +316,7 @@ async function main(): Promise<void> {
     `${summary.sessions} session, ${summary.billable_units} billable units, ${summary.goals} goals`);
 
   await groupSession(supervisor, me, specialist.id);
+  await partTwoGate(partner, supervisor, provider.id, partnerOrganization.id);
   say('the main story works end to end');
 }
 
