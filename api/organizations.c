@@ -25,6 +25,7 @@
 #define DEFAULT_FAMILY_YOUTH_MAX_AGE   21
 #define DEFAULT_REFERRAL_RESPONSE_DAYS 2
 #define DEFAULT_MAX_GROUP_SIZE	       12
+#define DEFAULT_PLAN_REVIEW_DAYS       90
 
 const char *const ORGANIZATION_KINDS[] = {"provider", "partner", NULL};
 static const char *const UNIT_ROUNDINGS[] = {"whole", "half_up", NULL};
@@ -36,6 +37,8 @@ static const struct field_rule SETTINGS_FIELDS[] = {
 	{.name = "referral_response_days", .type = FIELD_INTEGER, .min = 1, .max = 30},
 	/* Attendees present at once per facilitator of a group session. */
 	{.name = "max_group_size", .type = FIELD_INTEGER, .min = 1, .max = 100},
+	/* Days from a plan's signature by the participant to its review. */
+	{.name = "plan_review_days", .type = FIELD_INTEGER, .min = 1, .max = 730},
 	/* An IANA zone of sql/002's us_time_zones; the state's main zone when left out. */
 	{.name = "time_zone", .type = FIELD_STRING, .min = 1, .max = 64},
 	{0},
@@ -87,6 +90,7 @@ static const struct constraint_answer ORGANIZATION_CONSTRAINTS[] = {
 	    "settings.referral_response_days", ROW_INTEGER)                                        \
 	_ X(COL_TIME_ZONE, "time_zone", "settings.time_zone", ROW_STRING)                          \
 	_ X(COL_MAX_GROUP_SIZE, "max_group_size", "settings.max_group_size", ROW_INTEGER)          \
+	_ X(COL_PLAN_REVIEW_DAYS, "plan_review_days", "settings.plan_review_days", ROW_INTEGER)    \
 	_ X(COL_VERSION, "version", "version", ROW_INTEGER)                                        \
 	_ X(COL_CREATED_AT, "peerd_timestamp(created_at)", "created_at", ROW_STRING)               \
 	_ X(COL_UPDATED_AT, "peerd_timestamp(updated_at)", "updated_at", ROW_STRING)               \
@@ -120,9 +124,10 @@ static const struct db_statement ORGANIZATION_LIST = {
 static const struct db_statement ORGANIZATION_INSERT = {
 	"organization_insert",
 	"INSERT INTO organizations (name, kind, state, counties, unit_rounding, max_units_per_day,"
-	" family_youth_max_age, referral_response_days, time_zone, max_group_size)"
+	" family_youth_max_age, referral_response_days, time_zone, max_group_size,"
+	" plan_review_days)"
 	" VALUES ($1, $2, $3, peerd_text_array($4::json), $5, $6::int, $7::int, $8::int,"
-	" coalesce($9, (SELECT time_zone FROM us_states WHERE code = $3)), $10::int)"
+	" coalesce($9, (SELECT time_zone FROM us_states WHERE code = $3)), $10::int, $11::int)"
 	" RETURNING " ORGANIZATION_COLUMNS};
 
 static const struct db_statement ORGANIZATION_UPDATE = {
@@ -131,7 +136,7 @@ static const struct db_statement ORGANIZATION_UPDATE = {
 	" unit_rounding = $5, max_units_per_day = $6::int, family_youth_max_age = $7::int,"
 	" referral_response_days = $8::int, "
 	" time_zone = coalesce($9, (SELECT time_zone FROM us_states WHERE code = $3)),"
-	" max_group_size = $10::int, version = version + 1,"
+	" max_group_size = $10::int, plan_review_days = $11::int, version = version + 1,"
 	" updated_at = now()"
 	" WHERE id = $1 RETURNING " ORGANIZATION_COLUMNS};
 
@@ -154,6 +159,7 @@ struct organization_values {
 	char family_youth_max_age[16];
 	char referral_response_days[16];
 	char max_group_size[16];
+	char plan_review_days[16];
 	const char *time_zone; /* NULL: the state's zone */
 };
 
@@ -188,6 +194,8 @@ static bool organization_values_from(const json_t *doc, struct organization_valu
 		       values->referral_response_days, sizeof values->referral_response_days);
 	integer_member(settings, "max_group_size", DEFAULT_MAX_GROUP_SIZE, values->max_group_size,
 		       sizeof values->max_group_size);
+	integer_member(settings, "plan_review_days", DEFAULT_PLAN_REVIEW_DAYS,
+		       values->plan_review_days, sizeof values->plan_review_days);
 	values->time_zone = string_member(settings, "time_zone", NULL);
 	return values->counties != NULL;
 }
@@ -241,12 +249,13 @@ static bool organization_create(struct request *request, struct db_conn *db,
 		return false;
 	}
 	PGresult *res = NULL;
-	enum db_status status = db_exec(
-		db, &ORGANIZATION_INSERT,
-		DB_ARGS(values.name, values.kind, values.state, values.counties,
-			values.unit_rounding, values.max_units_per_day, values.family_youth_max_age,
-			values.referral_response_days, values.time_zone, values.max_group_size),
-		&res);
+	enum db_status status =
+		db_exec(db, &ORGANIZATION_INSERT,
+			DB_ARGS(values.name, values.kind, values.state, values.counties,
+				values.unit_rounding, values.max_units_per_day,
+				values.family_youth_max_age, values.referral_response_days,
+				values.time_zone, values.max_group_size, values.plan_review_days),
+			&res);
 	free(values.counties);
 	if (status != DB_OK) {
 		problem_send_constraint(request, status, db, ORGANIZATION_CONSTRAINTS);
@@ -329,7 +338,7 @@ static PGresult *write_organization(struct request *request, struct db_conn *db,
 					  values.unit_rounding, values.max_units_per_day,
 					  values.family_youth_max_age,
 					  values.referral_response_days, values.time_zone,
-					  values.max_group_size),
+					  values.max_group_size, values.plan_review_days),
 				  &res)
 			: DB_ERROR;
 	free(values.counties);

@@ -19,6 +19,8 @@
 #include "organizations.h"
 #include "pagination.h"
 #include "participants.h"
+#include "plan_sections.h"
+#include "plans.h"
 #include "referral_matches.h"
 #include "referral_status.h"
 #include "referral_workflow.h"
@@ -171,6 +173,19 @@ const struct route api_routes[] = {
 	      consents_create),
 	ROUTE("GET", "/v1/consents/{id}", ROLES_STAFF, ROUTE_BODY_NONE, consents_get),
 	ROUTE("POST", "/v1/consents/{id}/revoke", ROLES_STAFF, ROUTE_BODY_JSON, consent_revoke),
+	/* Plans: a participant's recovery plan, WRAP or crisis plan; signed into the active
+	 * plan of its kind, never changed after, revised by a new draft. */
+	ROUTE("GET", "/v1/participants/{id}/plans", ROLES_STAFF, ROUTE_BODY_NONE,
+	      plans_list_for_participant,
+	      QUERY(QUERY_PAGE, QUERY_CHOICE("kind", PLAN_KINDS),
+		    QUERY_CHOICE("status", PLAN_STATUSES), QUERY_BOOLEAN("review_due"))),
+	ROUTE("POST", "/v1/participants/{id}/plans", ROLES_STAFF, ROUTE_BODY_JSON, plans_create),
+	ROUTE("GET", "/v1/plans", ROLES_STAFF, ROUTE_BODY_NONE, plans_list,
+	      QUERY(QUERY_PAGE, QUERY_UUID("organization_id"), QUERY_CHOICE("kind", PLAN_KINDS),
+		    QUERY_CHOICE("status", PLAN_STATUSES), QUERY_BOOLEAN("review_due"))),
+	ROUTE("GET", "/v1/plans/{id}", ROLES_STAFF, ROUTE_BODY_NONE, plans_get),
+	ROUTE("PATCH", "/v1/plans/{id}", ROLES_STAFF, ROUTE_BODY_MERGE_PATCH, plans_patch),
+	ROUTE("POST", "/v1/plans/{id}/sign", ROLES_STAFF, ROUTE_BODY_JSON, plan_sign),
 
 	/* Reports and exports: organization-scoped, de-identified */
 	ROUTE("GET", "/v1/reports/summary", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_REPORTER,

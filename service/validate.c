@@ -403,7 +403,7 @@ static void check_value(const json_t *value, const struct field_rule *rule, cons
 		field_path(prefix, "%s.", field);
 		if (!json_is_object(value))
 			field_error(errors, field, "must be an object");
-		else
+		else if (rule->fields)
 			validate_object(value, rule->fields, prefix, errors);
 		break;
 	}

@@ -39,7 +39,7 @@ enum field_type {
 	FIELD_UUID,
 	FIELD_STRING_ARRAY, /* min..max items, each item_min..item_max characters, no repeats */
 	FIELD_ENUM_ARRAY,   /* min..max items, each one of choices, no repeats */
-	FIELD_OBJECT,	    /* nested object checked against fields */
+	FIELD_OBJECT, /* nested object checked against fields (NULL: the resource's own check) */
 	FIELD_OBJECT_ARRAY, /* min..max objects, each checked against fields */
 	FIELD_READ_ONLY,    /* set by the server: present in a body is an error */
 };

@@ -141,6 +141,26 @@ CREATE TYPE public.organization_kind AS ENUM (
 );
 
 --
+-- Name: plan_kind; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.plan_kind AS ENUM (
+    'recovery',
+    'wrap',
+    'crisis'
+);
+
+--
+-- Name: plan_status; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.plan_status AS ENUM (
+    'draft',
+    'active',
+    'superseded'
+);
+
+--
 -- Name: referral_status; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -1047,6 +1067,136 @@ CREATE FUNCTION public.peerd_whole_second(at timestamp with time zone) RETURNS t
     AS $$ SELECT date_trunc('second', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' $$;
 
 --
+-- Name: plan_goals_keep_signed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.plan_goals_keep_signed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF (TG_OP <> 'INSERT'
+        AND (SELECT status FROM plans WHERE id = OLD.plan_id) <> 'draft')
+       OR (TG_OP <> 'DELETE'
+           AND (SELECT status FROM plans WHERE id = NEW.plan_id) <> 'draft') THEN
+        RAISE EXCEPTION 'a signed plan cannot change; revise it with a new plan'
+            USING ERRCODE = 'check_violation', TABLE = 'plan_goals',
+                  CONSTRAINT = 'plans_keep_signed';
+    END IF;
+    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+
+--
+-- Name: plan_people_are_valid(jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.plan_people_are_valid(value jsonb) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+DECLARE
+    person jsonb;
+BEGIN
+    IF jsonb_typeof(value) <> 'array' OR jsonb_array_length(value) NOT BETWEEN 1 AND 50 THEN
+        RETURN false;
+    END IF;
+    FOR person IN SELECT * FROM jsonb_array_elements(value) LOOP
+        IF jsonb_typeof(person) <> 'object'
+           OR NOT coalesce(plan_text_is_valid(person -> 'name', 200), false)
+           OR (person ? 'phone' AND NOT plan_text_is_valid(person -> 'phone', 50))
+           OR EXISTS (SELECT 1 FROM jsonb_object_keys(person) k
+                      WHERE k NOT IN ('name', 'phone')) THEN
+            RETURN false;
+        END IF;
+    END LOOP;
+    RETURN true;
+END
+$$;
+
+--
+-- Name: plan_section_keys(public.plan_kind); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.plan_section_keys(kind public.plan_kind) RETURNS TABLE(key text, shape text)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT s.key, s.shape FROM (VALUES
+        ('recovery'::plan_kind, 'strengths', 'text'),
+        ('recovery', 'needs', 'text'),
+        ('recovery', 'supports', 'text'),
+        ('wrap', 'wellness_toolbox', 'text'),
+        ('wrap', 'daily_maintenance', 'text'),
+        ('wrap', 'triggers', 'text'),
+        ('wrap', 'early_warning_signs', 'text'),
+        ('wrap', 'when_things_are_breaking_down', 'text'),
+        ('wrap', 'crisis_plan', 'text'),
+        ('wrap', 'post_crisis_plan', 'text'),
+        ('crisis', 'warning_signs', 'text'),
+        ('crisis', 'coping_strategies', 'text'),
+        ('crisis', 'people_and_places', 'text'),
+        ('crisis', 'people_to_ask_for_help', 'people'),
+        ('crisis', 'professionals', 'people'),
+        ('crisis', 'making_the_environment_safe', 'text'),
+        ('crisis', 'reasons_for_living', 'text')) AS s(kind, key, shape)
+    WHERE s.kind = plan_section_keys.kind
+$$;
+
+--
+-- Name: plan_sections_are_valid(public.plan_kind, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.plan_sections_are_valid(kind public.plan_kind, sections jsonb) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+BEGIN
+    IF jsonb_typeof(sections) <> 'object' OR sections = '{}'::jsonb THEN
+        RETURN false;
+    END IF;
+    RETURN NOT EXISTS (
+        SELECT 1 FROM jsonb_each(sections) e
+        LEFT JOIN plan_section_keys(kind) k ON k.key = e.key
+        WHERE k.key IS NULL
+           OR (k.shape = 'text' AND NOT plan_text_is_valid(e.value, 4000))
+           OR (k.shape = 'people' AND NOT plan_people_are_valid(e.value)));
+END
+$$;
+
+--
+-- Name: plan_text_is_valid(jsonb, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.plan_text_is_valid(value jsonb, max integer) RETURNS boolean
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT jsonb_typeof(value) = 'string' AND char_length(value #>> '{}') BETWEEN 1 AND max
+$$;
+
+--
+-- Name: plans_keep_signed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.plans_keep_signed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF OLD.status = 'draft' THEN
+        RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
+    IF TG_OP = 'UPDATE' AND OLD.status = 'active' AND NEW.status = 'superseded'
+       AND (NEW.id, NEW.organization_id, NEW.participant_id, NEW.kind, NEW.sections,
+            NEW.revises, NEW.participant_signed_on, NEW.staff_signed_by, NEW.staff_signed_at,
+            NEW.next_review_on, NEW.created_by, NEW.created_at)
+           IS NOT DISTINCT FROM
+           (OLD.id, OLD.organization_id, OLD.participant_id, OLD.kind, OLD.sections,
+            OLD.revises, OLD.participant_signed_on, OLD.staff_signed_by, OLD.staff_signed_at,
+            OLD.next_review_on, OLD.created_by, OLD.created_at) THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'a signed plan cannot change; revise it with a new plan'
+        USING ERRCODE = 'check_violation', TABLE = 'plans', CONSTRAINT = 'plans_keep_signed';
+END
+$$;
+
+--
 -- Name: referrals_keep_caseload(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1473,11 +1623,13 @@ CREATE TABLE public.organizations (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     time_zone text NOT NULL,
     max_group_size integer DEFAULT 12 NOT NULL,
+    plan_review_days integer DEFAULT 90 NOT NULL,
     CONSTRAINT organizations_counties_check CHECK (((cardinality(counties) <= 300) AND public.peerd_names_are_valid(counties, 100))),
     CONSTRAINT organizations_family_youth_max_age_check CHECK (((family_youth_max_age >= 1) AND (family_youth_max_age <= 30))),
     CONSTRAINT organizations_max_group_size_check CHECK (((max_group_size >= 1) AND (max_group_size <= 100))),
     CONSTRAINT organizations_max_units_per_day_check CHECK (((max_units_per_day >= 1) AND (max_units_per_day <= 96))),
     CONSTRAINT organizations_name_check CHECK ((((char_length(name) >= 1) AND (char_length(name) <= 200)) AND (name !~ '[[:cntrl:]]'::text) AND (name = btrim(name)))),
+    CONSTRAINT organizations_plan_review_days_check CHECK (((plan_review_days >= 1) AND (plan_review_days <= 730))),
     CONSTRAINT organizations_referral_response_days_check CHECK (((referral_response_days >= 1) AND (referral_response_days <= 30))),
     CONSTRAINT organizations_version_check CHECK ((version >= 1))
 );
@@ -1516,6 +1668,47 @@ CREATE TABLE public.participants (
     CONSTRAINT participants_youth_birth_date_check CHECK ((youth_birth_date >= '1900-01-01'::date)),
     CONSTRAINT participants_youth_given_name_check CHECK ((((char_length(youth_given_name) >= 1) AND (char_length(youth_given_name) <= 100)) AND (youth_given_name !~ '[[:cntrl:]]'::text))),
     CONSTRAINT participants_youth_whole CHECK (((youth_given_name IS NULL) = (youth_birth_date IS NULL)))
+);
+
+--
+-- Name: plan_goals; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.plan_goals (
+    plan_id uuid NOT NULL,
+    participant_id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    goal_id uuid NOT NULL,
+    "position" integer NOT NULL,
+    CONSTRAINT plan_goals_position_check CHECK ((("position" >= 1) AND ("position" <= 20)))
+);
+
+--
+-- Name: plans; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.plans (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    participant_id uuid NOT NULL,
+    kind public.plan_kind NOT NULL,
+    sections jsonb NOT NULL,
+    status public.plan_status DEFAULT 'draft'::public.plan_status NOT NULL,
+    revises uuid,
+    participant_signed_on date,
+    staff_signed_by text,
+    staff_signed_at timestamp with time zone,
+    next_review_on date,
+    created_by text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT plans_review_after_signing CHECK ((next_review_on > participant_signed_on)),
+    CONSTRAINT plans_revises_another CHECK ((revises <> id)),
+    CONSTRAINT plans_sections_valid CHECK (public.plan_sections_are_valid(kind, sections)),
+    CONSTRAINT plans_signed_whole CHECK ((((status = 'draft'::public.plan_status) = (participant_signed_on IS NULL)) AND ((status = 'draft'::public.plan_status) = (staff_signed_by IS NULL)) AND ((status = 'draft'::public.plan_status) = (staff_signed_at IS NULL)) AND ((status = 'draft'::public.plan_status) = (next_review_on IS NULL)))),
+    CONSTRAINT plans_staff_signed_by_check CHECK (((char_length(staff_signed_by) >= 1) AND (char_length(staff_signed_by) <= 255))),
+    CONSTRAINT plans_version_check CHECK ((version >= 1))
 );
 
 --
@@ -1814,6 +2007,13 @@ ALTER TABLE ONLY public.goals
     ADD CONSTRAINT goals_id_organization UNIQUE (id, organization_id);
 
 --
+-- Name: goals goals_id_participant; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.goals
+    ADD CONSTRAINT goals_id_participant UNIQUE (id, participant_id);
+
+--
 -- Name: goals goals_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1896,6 +2096,41 @@ ALTER TABLE ONLY public.participants
 
 ALTER TABLE ONLY public.participants
     ADD CONSTRAINT participants_pkey PRIMARY KEY (id);
+
+--
+-- Name: plan_goals plan_goals_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.plan_goals
+    ADD CONSTRAINT plan_goals_pkey PRIMARY KEY (plan_id, goal_id);
+
+--
+-- Name: plan_goals plan_goals_plan_id_position_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.plan_goals
+    ADD CONSTRAINT plan_goals_plan_id_position_key UNIQUE (plan_id, "position");
+
+--
+-- Name: plans plans_id_participant; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.plans
+    ADD CONSTRAINT plans_id_participant UNIQUE (id, participant_id, organization_id);
+
+--
+-- Name: plans plans_id_participant_kind; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.plans
+    ADD CONSTRAINT plans_id_participant_kind UNIQUE (id, participant_id, kind);
+
+--
+-- Name: plans plans_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.plans
+    ADD CONSTRAINT plans_pkey PRIMARY KEY (id);
 
 --
 -- Name: referral_events referral_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -2063,6 +2298,36 @@ CREATE INDEX organizations_newest_first ON public.organizations USING btree (cre
 --
 
 CREATE INDEX participants_by_organization ON public.participants USING btree (organization_id, created_at DESC, id DESC);
+
+--
+-- Name: plan_goals_by_goal; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX plan_goals_by_goal ON public.plan_goals USING btree (goal_id);
+
+--
+-- Name: plans_by_organization; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX plans_by_organization ON public.plans USING btree (organization_id, created_at DESC, id DESC);
+
+--
+-- Name: plans_by_participant; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX plans_by_participant ON public.plans USING btree (participant_id, created_at DESC, id DESC);
+
+--
+-- Name: plans_one_active; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX plans_one_active ON public.plans USING btree (participant_id, kind) WHERE (status = 'active'::public.plan_status);
+
+--
+-- Name: plans_review_queue; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX plans_review_queue ON public.plans USING btree (organization_id, next_review_on) WHERE (status = 'active'::public.plan_status);
 
 --
 -- Name: referral_events_by_referral; Type: INDEX; Schema: public; Owner: -
@@ -2239,6 +2504,18 @@ CREATE TRIGGER organizations_keep_kind BEFORE UPDATE OF kind ON public.organizat
 CREATE TRIGGER participants_keep_organization BEFORE UPDATE OF organization_id ON public.participants FOR EACH ROW EXECUTE FUNCTION public.peerd_keep_organization();
 
 --
+-- Name: plan_goals plan_goals_keep_signed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER plan_goals_keep_signed BEFORE INSERT OR DELETE OR UPDATE ON public.plan_goals FOR EACH ROW EXECUTE FUNCTION public.plan_goals_keep_signed();
+
+--
+-- Name: plans plans_keep_signed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER plans_keep_signed BEFORE DELETE OR UPDATE ON public.plans FOR EACH ROW EXECUTE FUNCTION public.plans_keep_signed();
+
+--
 -- Name: referrals referrals_keep_caseload; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2386,6 +2663,34 @@ ALTER TABLE ONLY public.organizations
 
 ALTER TABLE ONLY public.participants
     ADD CONSTRAINT participants_organization_fkey FOREIGN KEY (organization_id, organization_kind) REFERENCES public.organizations(id, kind);
+
+--
+-- Name: plan_goals plan_goals_goal_of_participant; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.plan_goals
+    ADD CONSTRAINT plan_goals_goal_of_participant FOREIGN KEY (goal_id, participant_id) REFERENCES public.goals(id, participant_id);
+
+--
+-- Name: plan_goals plan_goals_plan_id_participant_id_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.plan_goals
+    ADD CONSTRAINT plan_goals_plan_id_participant_id_organization_id_fkey FOREIGN KEY (plan_id, participant_id, organization_id) REFERENCES public.plans(id, participant_id, organization_id);
+
+--
+-- Name: plans plans_participant_id_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.plans
+    ADD CONSTRAINT plans_participant_id_organization_id_fkey FOREIGN KEY (participant_id, organization_id) REFERENCES public.participants(id, organization_id);
+
+--
+-- Name: plans plans_revises_same_participant_and_kind; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.plans
+    ADD CONSTRAINT plans_revises_same_participant_and_kind FOREIGN KEY (revises, participant_id, kind) REFERENCES public.plans(id, participant_id, kind);
 
 --
 -- Name: referral_events referral_events_referral_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2628,6 +2933,30 @@ CREATE POLICY participants_in_scope ON public.participants USING ((public.peerd_
 --
 
 CREATE POLICY participants_referred_by_partner ON public.participants FOR INSERT WITH CHECK ((current_setting('peerd.role'::text, true) = 'partner'::text));
+
+--
+-- Name: plan_goals; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.plan_goals ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: plan_goals plan_goals_in_scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY plan_goals_in_scope ON public.plan_goals USING (public.peerd_in_scope(organization_id));
+
+--
+-- Name: plans; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.plans ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: plans plans_in_scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY plans_in_scope ON public.plans USING (public.peerd_in_scope(organization_id));
 
 --
 -- Name: referral_events; Type: ROW SECURITY; Schema: public; Owner: -

@@ -282,10 +282,12 @@ static const char FINGERPRINT[] =
 												   "  JOIN participants p ON p.id = g.participant_id WHERE p.organization_id = $1),"
 												   " (SELECT " TALLY(
 													   "n") " FROM session_notes n WHERE n.organization_id = $1),"
-														" (SELECT count(*) FROM session_note_addenda a JOIN session_notes n"
-														"  ON n.id = a.note_id WHERE n.organization_id = $1),"
-														" (SELECT count(*) FROM idempotency_keys WHERE strpos(scope, $1::text) > 0),"
-														" (SELECT count(*) FROM organizations WHERE strpos(name, $2) > 0))";
+														" (SELECT " TALLY(
+															"pl") " FROM plans pl WHERE pl.organization_id = $1),"
+															      " (SELECT count(*) FROM session_note_addenda a JOIN session_notes n"
+															      "  ON n.id = a.note_id WHERE n.organization_id = $1),"
+															      " (SELECT count(*) FROM idempotency_keys WHERE strpos(scope, $1::text) > 0),"
+															      " (SELECT count(*) FROM organizations WHERE strpos(name, $2) > 0))";
 
 static const enum role ROLES[] = {ROLE_ADMIN, ROLE_SUPERVISOR, ROLE_SPECIALIST, ROLE_PARTNER,
 				  ROLE_REPORTER};
@@ -349,6 +351,15 @@ static void side_create(struct side *side)
 		group_session_draft(records, specialist, "2025-06-01T20:00:00Z");
 	snprintf(path, sizeof path, "/v1/group-sessions/%s", side->closed_group_session);
 	expect_ok(http_post_as_read(path, "/sign", specialist, NULL), "signing a group session");
+	snprintf(path, sizeof path, "/v1/participants/%s/plans", records->participant);
+	side->closed_plan =
+		created_id(http_post(path, specialist,
+				     "{\"kind\":\"crisis\",\"sections\":{\"warning_signs\":"
+				     "\"Pacing at night.\"}}"),
+			   "a plan");
+	snprintf(path, sizeof path, "/v1/plans/%s/sign", side->closed_plan);
+	expect_ok(http_post(path, specialist, "{\"participant_signed_on\":\"2025-06-01\"}"),
+		  "signing a plan");
 }
 
 static void side_free(struct side *side)
@@ -357,6 +368,7 @@ static void side_free(struct side *side)
 	free(side->active_certification);
 	free(side->closed_note);
 	free(side->closed_group_session);
+	free(side->closed_plan);
 	free(side->idle_specialist);
 	free(side->partner_organization);
 	for (size_t i = 0; i < sizeof side->tokens / sizeof side->tokens[0]; i++)
@@ -496,6 +508,14 @@ static const struct route_case CASES[] = {
 	 RECORD_USUAL},
 	{"POST", "/v1/consents/{id}/revoke", SUPERVISOR,
 	 "{\"reason\":\"Probe.\",\"revoked_on\":\"2025-06-02\"}", RECORD_USUAL},
+	{"POST", "/v1/participants/{id}/plans", SUPERVISOR,
+	 "{\"kind\":\"recovery\",\"sections\":{\"needs\":\"{marker}\"},\"goal_ids\":"
+	 "[\"{goal}\"]}",
+	 RECORD_USUAL},
+	{"PATCH", "/v1/plans/{id}", SUPERVISOR, "kind sections goal_ids", RECORD_USUAL},
+	/* Signed: signing it again is 409, whatever the body. */
+	{"POST", "/v1/plans/{id}/sign", SUPERVISOR, "{\"participant_signed_on\":\"2025-06-01\"}",
+	 RECORD_CLOSED_PLAN},
 	{"GET", "/v1/audit-events/verify", ROLE_ADMIN, NULL, RECORD_USUAL},
 };
 
@@ -531,6 +551,9 @@ static const char *const SUPERVISOR_READS[] = {
 	"/v1/group-sessions/{id}",
 	"/v1/participants/{id}/consents",
 	"/v1/consents/{id}",
+	"/v1/participants/{id}/plans",
+	"/v1/plans",
+	"/v1/plans/{id}",
 	"/v1/reports/summary",
 	"/v1/reports/caseloads",
 	"/v1/reports/certifications",
@@ -598,7 +621,7 @@ bool honours_if_match(const struct route *route)
 		"/v1/referrals/{id}/assignment",  "/v1/session-notes/{id}/sign",
 		"/v1/session-notes/{id}/addenda", "/v1/session-notes/{id}/cosign",
 		"/v1/group-sessions/{id}/sign",	  "/v1/group-sessions/{id}/cancel",
-		"/v1/consents/{id}/revoke",
+		"/v1/consents/{id}/revoke",	  "/v1/plans/{id}/sign",
 	};
 	if (is_patch(route))
 		return true;
@@ -628,6 +651,8 @@ const char *id_for(const struct route_case *c, const struct side *side, const ch
 		return side->closed_note;
 	if (strcmp(name, "id") == 0 && c->record == RECORD_CLOSED_GROUP_SESSION)
 		return side->closed_group_session;
+	if (strcmp(name, "id") == 0 && c->record == RECORD_CLOSED_PLAN)
+		return side->closed_plan;
 	/* A file of the /docs page, which the server may or may not have installed. */
 	if (strcmp(name, "file") == 0)
 		return "index.html";

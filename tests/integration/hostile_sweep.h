@@ -76,6 +76,7 @@ struct side {
 	char *active_certification; /* /verify of it is 409 */
 	char *closed_note;	    /* signed and co-signed: /sign and /cosign are 409 */
 	char *closed_group_session; /* signed: every change of it is 409 */
+	char *closed_plan;	    /* signed: signing it again is 409 */
 	char *idle_specialist;	    /* not certified: assigning them is 409 */
 	char *partner_organization;
 	char *tokens[6]; /* by enum role's bit: admin, supervisor, specialist, partner... */
@@ -117,7 +118,8 @@ struct route_case {
 		RECORD_USUAL,
 		RECORD_ACTIVE_CERTIFICATION,
 		RECORD_CLOSED_NOTE,
-		RECORD_CLOSED_GROUP_SESSION
+		RECORD_CLOSED_GROUP_SESSION,
+		RECORD_CLOSED_PLAN
 	} record;
 };
 

@@ -78,7 +78,13 @@ static const struct admitted {
 		    "GET /v1/participants/{id}/consents "
 		    "POST /v1/participants/{id}/consents "
 		    "GET /v1/consents/{id} "
-		    "POST /v1/consents/{id}/revoke "},
+		    "POST /v1/consents/{id}/revoke "
+		    "GET /v1/participants/{id}/plans "
+		    "POST /v1/participants/{id}/plans "
+		    "GET /v1/plans "
+		    "GET /v1/plans/{id} "
+		    "PATCH /v1/plans/{id} "
+		    "POST /v1/plans/{id}/sign "},
 	{A | S | P | T, "GET /v1/referrals "
 			"GET /v1/referrals/{id} "
 			"GET /v1/referrals/{id}/history "},
@@ -316,6 +322,9 @@ Test(authorization_matrix, patch_never_writes_what_the_server_owns)
 		 "cosigned_by version"},
 		{"/v1/group-sessions/", records.group_session,
 		 "id organization_id status signed_by note_ids cancel_reason version created_at"},
+		{"/v1/plans/", records.plan,
+		 "id organization_id participant_id kind revises status participant_signed_on "
+		 "staff_signed_by next_review_on review_due version created_at"},
 	};
 	for (size_t c = 0; c < sizeof CASES / sizeof CASES[0]; c++) {
 		char path[192];

@@ -27,7 +27,9 @@ static void expect_nothing_of(struct sweep *sweep, const char *variant,
 			     other->closed_note,
 			     other->idle_specialist,
 			     r->group_session,
-			     other->closed_group_session};
+			     other->closed_group_session,
+			     r->plan,
+			     other->closed_plan};
 	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
 		if (response->status < 300 && strstr(response->body, ids[i]))
 			sweep_fail(sweep, variant, "%ld shows the other organization's %s",

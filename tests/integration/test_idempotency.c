@@ -136,6 +136,17 @@ static char *consent_of(const struct world *world)
 			  "a consent");
 }
 
+/* A draft recovery plan of the world's participant by its specialist; the caller frees its
+ * id. */
+static char *plan_of(const struct world *world)
+{
+	char path[160];
+	snprintf(path, sizeof path, "/v1/participants/%s/plans", world->participant);
+	return created_id(http_post(path, world->specialist_caller.token,
+				    "{\"kind\":\"recovery\",\"sections\":{\"needs\":\"Work.\"}}"),
+			  "a plan");
+}
+
 /* What a write acts on, made fresh for each request the table sends: the {record} of its
  * path. */
 enum record {
@@ -147,6 +158,7 @@ enum record {
 	SIGNED_NOTE,
 	DRAFT_GROUP_SESSION,
 	ACTIVE_CONSENT,
+	DRAFT_PLAN,
 };
 
 /* The body of a draft group session the world's specialist leads for its participant. */
@@ -181,6 +193,8 @@ static char *record_make(const struct world *world, enum record kind)
 		return group_session_of(world);
 	case ACTIVE_CONSENT:
 		return consent_of(world);
+	case DRAFT_PLAN:
+		return plan_of(world);
 	}
 	return NULL;
 }
@@ -292,6 +306,13 @@ static const struct write_case WRITES[] = {
 	{"POST /v1/session-notes/{id}/cosign", SUPERVISOR, SIGNED_NOTE,
 	 "/v1/session-notes/{record}/cosign", NULL, SUPERVISOR, VERSION("session_notes"),
 	 "{record}", COLLEAGUE_SUPERVISOR, 412, "session_note"},
+	{"POST /v1/participants/{id}/plans", SPECIALIST, NO_RECORD,
+	 "/v1/participants/{participant}/plans",
+	 "{\"kind\":\"recovery\",\"sections\":{\"{needs|supports}\":\"{marker}\"}}", NOBODY,
+	 COUNT("plans", "sections->>'needs'"), "{marker}", SUPERVISOR, 201, "plan"},
+	{"POST /v1/plans/{id}/sign", SPECIALIST, DRAFT_PLAN, "/v1/plans/{record}/sign",
+	 "{\"participant_signed_on\":\"{2025-06-01|2025-06-02}\"}", SPECIALIST, VERSION("plans"),
+	 "{record}", COLLEAGUE_SPECIALIST, 404, "plan"},
 };
 
 /* What one write is sent to: the fresh record it acts on, and a text no other request

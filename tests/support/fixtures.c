@@ -365,6 +365,12 @@ void records_create(struct records *out)
 					 "\"information\":[\"goals\"],\"signed_on\":\"2025-06-01\","
 					 "\"signed_by\":\"participant\"}"),
 			       "a consent");
+	snprintf(path, sizeof path, "/v1/participants/%s/plans", out->participant);
+	snprintf(body, sizeof body,
+		 "{\"kind\":\"recovery\",\"sections\":{\"needs\":\"A job.\"},\"goal_ids\":"
+		 "[\"%s\"]}",
+		 out->goal);
+	out->plan = id_from(http_post(path, specialist, body), "a plan");
 	free(specialist);
 	free(supervisor);
 }
@@ -381,6 +387,7 @@ void records_free(struct records *records)
 	free(records->note);
 	free(records->group_session);
 	free(records->consent);
+	free(records->plan);
 }
 
 const char *records_id_for(const struct records *records, const char *pattern, const char *name)
@@ -401,6 +408,7 @@ const char *records_id_for(const struct records *records, const char *pattern, c
 		{"/v1/session-notes/", offsetof(struct records, note)},
 		{"/v1/group-sessions/", offsetof(struct records, group_session)},
 		{"/v1/consents/", offsetof(struct records, consent)},
+		{"/v1/plans/", offsetof(struct records, plan)},
 	};
 	if (strncmp(pattern, "/v1/participants/", 17) == 0)
 		return records->participant;
