@@ -8,6 +8,7 @@
 //   → a supervisor runs a group of three for the specialist to lead (one absent, one who
 //     left early); the specialist signs it, and each who came has a note of their own,
 //     billed with HQ for their own minutes
+//   → the specialist writes and signs the person's crisis plan with them
 //   → a partner's substance use referral is readable under its Part 2 consent until the
 //     person revokes it, then 404.
 // Every write carries an Idempotency-Key (client.ts gives each a fresh one, and sends a
@@ -153,6 +154,34 @@ async function groupSession(supervisor: PeerdClient, me: PeerdClient, specialist
   say(`specialist signed group ${session.id}: 4 units (HQ) for who stayed, 1 for who left early, no note for who was absent`);
 }
 
+/** 8. The specialist writes the person's crisis plan with them, in the Stanley–Brown shape,
+ * and signs it: it becomes their active crisis plan, due for review plan_review_days later. */
+async function crisisPlan(me: PeerdClient, participantId: string): Promise<void> {
+  const draft = expectStatus('specialist writes a crisis plan', await me.POST('/v1/participants/{id}/plans', {
+    params: { path: { id: participantId } },
+    body: {
+      kind: 'crisis',
+      sections: {
+        warning_signs: 'Not sleeping two nights running; skipping meals; pulling away from friends.',
+        coping_strategies: 'Walk by the river; call my sister; the breathing app.',
+        people_to_ask_for_help: [{ name: 'Ada (sister)', phone: '503-555-0147' }],
+        professionals: [{ name: '988 Suicide & Crisis Lifeline', phone: '988' }],
+        reasons_for_living: 'My daughter; finishing my certificate.',
+      },
+    },
+  }), 201);
+  check('the draft', draft.status === 'draft', `status ${draft.status}`);
+  // The day before UTC's is never after the organization's today, whatever its zone.
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const signed = expectStatus('specialist signs the crisis plan', await me.POST('/v1/plans/{id}/sign', {
+    params: { path: { id: draft.id } },
+    body: { participant_signed_on: yesterday },
+  }), 200);
+  check('the signed plan', signed.status === 'active' && signed.participant_signed_on === yesterday &&
+    typeof signed.next_review_on === 'string' && signed.next_review_on > yesterday, JSON.stringify(signed));
+  say(`specialist signed crisis plan ${draft.id}: active, next review on ${signed.next_review_on}`);
+}
+
 /** 7. 42 CFR Part 2: a partner's referral about substance use carries a consent naming the
  * partner, under which the partner reads the referral (with the redisclosure notice). The
  * person revokes it; the supervisor records that, and the partner's next read is a 404, as
@@ -296,6 +325,8 @@ async function main(): Promise<void> {
     `billing ${JSON.stringify(signed.billing)}`);
   say(`specialist set ${goals.length} goals and signed note ${note.id} (${signed.billing?.units} units of ${signed.billing?.code}); ` +
     `the signature sent again answered version ${signedAgain.version} again`);
+
+  await crisisPlan(me, participantId);
 
   // 4. The partner sees the referral engaged, and never the note.
   const seen = expectStatus('partner reads the referral', await partner.GET('/v1/referrals/{id}', {
