@@ -111,18 +111,6 @@ void plan_sign(struct request *request)
 	if (!db || idempotency_start(request, db, &PLAN_REPLAY, &claim) != IDEMPOTENCY_PROCEED)
 		return;
 	PGresult *plan = plan_lock_for_signing(request, db, id);
-	/* Sent again by who signed it, with the If-Match of what they signed: a retry whose
-	 * answer was lost gets the plan as it is, as a note's or a group's signing does. */
-	if (plan && idempotency_repeats_change(request, db_text(plan, 0, PLAN_STAFF_SIGNED_BY),
-					       db_integer(plan, 0, PLAN_VERSION))) {
-		idempotency_release(db);
-		audit_record(request, AUDIT_READ, "plan", id,
-			     db_text(plan, 0, PLAN_ORGANIZATION_ID));
-		idempotency_answer_current(request, plan_render(plan, 0),
-					   db_integer(plan, 0, PLAN_VERSION));
-		PQclear(plan);
-		return;
-	}
 	bool signed_now = plan && sign_allowed(request, plan) && sign_locked(request, db, id, plan);
 	PQclear(plan);
 	if (!signed_now || !plan_finish(request, db, id, 200, AUDIT_SIGN, &claim))
