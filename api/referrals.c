@@ -159,11 +159,13 @@ static const struct db_statement REFERRAL_LIST = {
 		      "$14::uuid))"
 		      " ORDER BY r.created_at DESC, r.id DESC LIMIT $15::int"};
 
-/* The provider's rules for intake, and its today. */
+/* The provider's rules for intake, its today, and the day a Part 2 consent obtained on
+ * $2 expires (one year after, as sql/027's intake consent counts it; NULL without $2). */
 static const struct db_statement PROVIDER_SELECT = {
 	"referral_provider_select",
 	"SELECT kind, family_youth_max_age, referral_response_days,"
-	" to_char(peerd_organization_today(id), 'YYYY-MM-DD') FROM organizations WHERE id = $1"};
+	" to_char(peerd_organization_today(id), 'YYYY-MM-DD'),"
+	" to_char($2::date + interval '1 year', 'YYYY-MM-DD') FROM organizations WHERE id = $1"};
 
 /* respond_by: the day computed in C (business days), at the submission's time of day in
  * the provider's zone. */
@@ -367,7 +369,10 @@ static bool obtained_after_tomorrow(const char *obtained_on, struct civil_date p
 static bool intake_plan(struct request *request, struct db_conn *db, struct intake *intake)
 {
 	PGresult *res = NULL;
-	enum db_status status = db_exec(db, &PROVIDER_SELECT, DB_ARGS(intake->provider_id), &res);
+	const json_t *consent = json_object_get(request->body, "consent");
+	const char *obtained_on = member_text(consent, "obtained_on");
+	enum db_status status =
+		db_exec(db, &PROVIDER_SELECT, DB_ARGS(intake->provider_id, obtained_on), &res);
 	if (status != DB_OK) {
 		problem_send_database(request, status);
 		return false;
@@ -379,8 +384,7 @@ static bool intake_plan(struct request *request, struct db_conn *db, struct inta
 	const char *service_type =
 		json_string_value(json_object_get(request->body, "service_type"));
 	const char *urgency = json_string_value(json_object_get(request->body, "urgency"));
-	const json_t *consent = json_object_get(request->body, "consent");
-	const char *obtained_on = member_text(consent, "obtained_on");
+	const char *consent_expires_on = PQntuples(res) ? db_text(res, 0, 4) : NULL;
 	if (PQntuples(res) == 0 || strcmp(db_text(res, 0, 0), "provider") != 0) {
 		problem_send_field(request, "provider_organization_id",
 				   "must be a provider organization");
@@ -398,6 +402,15 @@ static bool intake_plan(struct request *request, struct db_conn *db, struct inta
 		problem_send_field(request, "consent.obtained_on",
 				   "cannot be after the provider's today (%s) when part2 is true",
 				   db_text(res, 0, 3));
+	} else if (json_is_true(json_object_get(request->body, "substance_use")) &&
+		   consent_expires_on && strcmp(consent_expires_on, db_text(res, 0, 3)) < 0) {
+		/* The consent that lets the partner disclose, and follow, a referral about
+		 * substance use is no longer in force: neither may happen (42 CFR 2.31). */
+		problem_send_field(
+			request, "consent.obtained_on",
+			"the Part 2 consent obtained on %s expired on %s (a year after); "
+			"a referral about substance use needs a consent in force",
+			obtained_on, consent_expires_on);
 	} else {
 		bool urgent = urgency && strcmp(urgency, "urgent") == 0;
 		int days = urgent ? 1 : (int)db_integer(res, 0, 2);

@@ -167,6 +167,32 @@ Test(consent_gate, intake_makes_the_part2_consent_once)
 	cr_expect_eq(json_array_size(consents_for(&w, id)), 1);
 }
 
+/* A referral about substance use whose Part 2 consent expired before it was sent: the
+ * partner may neither disclose it nor follow it, so it is refused, naming the day; a
+ * consent that expires today is still in force. */
+static long submitted_with_consent_from(const struct world *w, const char *interval)
+{
+	json_t *body = substance_use_body(w);
+	char obtained_on[16];
+	organization_day_from_today(w->provider, interval, obtained_on, sizeof obtained_on);
+	json_object_set_new(json_object_get(body, "consent"), "obtained_on",
+			    json_string(obtained_on));
+	struct http_response *answer = submit(w->partner.token, body, NULL);
+	json_decref(body);
+	if (answer->status == 422)
+		assert_error_names(answer, "consent.obtained_on");
+	return answer->status;
+}
+
+Test(consent_gate, a_referral_under_an_expired_part2_consent_is_refused)
+{
+	struct world w;
+	world_build(&w, (struct world_options){.partner = true});
+	cr_expect_eq(submitted_with_consent_from(&w, "-1 year -1 day"), 422);
+	cr_expect_eq(submitted_with_consent_from(&w, "-5 years"), 422);
+	cr_expect_eq(submitted_with_consent_from(&w, "-1 year"), 201);
+}
+
 Test(consent_gate, revocation_closes_every_read_at_once)
 {
 	struct world w;
