@@ -335,6 +335,10 @@ void referral_history(struct request *request)
 		json_array_append_new(items, partner ? event_render_for_partner(res, row, referral)
 						     : event_render_for_staff(res, row));
 	PQclear(res);
+	/* The history of a referral about substance use discloses it as the referral does. */
+	json_t *notice = referral_notice(referral, 0);
 	PQclear(referral);
-	respond_json(request, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+	respond_json(request, 200,
+		     json_pack("{s:o, s:n, s:o}", "items", items, "next_cursor",
+			       "redisclosure_notice", notice));
 }

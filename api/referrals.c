@@ -198,6 +198,11 @@ static json_t *referral_redisclosure_notice(const PGresult *res, int row, int co
 	return db_boolean(res, row, column) ? json_string(REDISCLOSURE_NOTICE) : json_null();
 }
 
+json_t *referral_notice(const PGresult *res, int row)
+{
+	return referral_redisclosure_notice(res, row, REFERRAL_REDISCLOSURE_NOTICE);
+}
+
 static const struct row_json_member REFERRAL_JSON[] = {REFERRAL_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
 
 json_t *referral_render_for(const struct request *request, const PGresult *res, int row)

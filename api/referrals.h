@@ -88,6 +88,10 @@ extern const struct idempotency_resource REFERRAL_REPLAY;
 /* Reads referral id again after a change in this transaction; NULL after answering. */
 PGresult *referral_reload(struct request *request, struct db_conn *db, const char *id);
 
+/* The 42 CFR 2.32 redisclosure notice for the referral of row (REFERRAL_COLUMNS): a
+ * string when it is about substance use, else JSON null. The caller owns it. */
+json_t *referral_notice(const PGresult *res, int row);
+
 /* The referral as the caller may see it (a partner sees only the loop back: status,
  * respond_by, its external_id); a new reference. */
 json_t *referral_render_for(const struct request *request, const PGresult *res, int row);

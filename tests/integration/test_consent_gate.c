@@ -208,7 +208,12 @@ Test(consent_gate, revocation_closes_every_read_at_once)
 
 	/* Allowed: each read a disclose under the consent. */
 	cr_expect_eq(get_referral(id, w.partner.token)->status, 200);
-	cr_expect_eq(history_of(id, w.partner.token)->status, 200);
+	struct http_response *history = history_of(id, w.partner.token);
+	cr_expect_eq(history->status, 200);
+	cr_expect(json_is_string(json_object_get(history->json, "redisclosure_notice")),
+		  "the history discloses as the referral does: %s", history->body);
+	cr_expect(json_is_null(
+		json_object_get(history_of(plain, w.partner.token)->json, "redisclosure_notice")));
 	cr_expect(partner_lists(&w, id));
 	cr_expect_eq(events_under(id, "disclose", consent_id), 3);
 	cr_expect_eq(disclosures_listed(&w, id, consent_id), 3);
