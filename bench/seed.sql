@@ -1021,9 +1021,12 @@ BEGIN
 END
 $$;
 
+-- The Part 2 consents intake makes (sql/029): these referrals are loaded without it.
+SELECT peerd_part2_consents_of_earlier_referrals();
+
 COMMIT;
 
 -- Outside the transaction, as VACUUM must be: hint bits and visibility maps set once now
 -- rather than by the benchmark's first reads, and statistics for the planner.
 VACUUM ANALYZE organizations, specialists, certifications, participants, referrals,
-    referral_events, goals, session_notes;
+    referral_events, goals, session_notes, consents;

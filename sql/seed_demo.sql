@@ -459,3 +459,6 @@ WHERE NOT EXISTS (SELECT 1 FROM session_note_addenda
 
 DROP FUNCTION pg_temp.demo_respond_by(timestamptz, integer);
 DROP FUNCTION pg_temp.demo_at(integer, time);
+
+-- The Part 2 consents intake makes (sql/029): the demo's referrals are loaded without it.
+SELECT peerd_part2_consents_of_earlier_referrals();

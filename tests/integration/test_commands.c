@@ -175,6 +175,11 @@ Test(commands, seed_demo_twice)
 	cr_assert_eq(count(db, "SELECT count(*) FROM organizations WHERE id = "
 			       "'11111111-1111-4111-8111-111111111111'"),
 		     1);
+	/* The demo hospital follows its substance use referral under the Part 2 consent
+	 * intake would have made, made once. */
+	cr_assert_eq(count(db, "SELECT count(*) FROM consents WHERE kind = 'part2'"
+			       " AND participant_id = '77777777-7777-4777-8777-777777777701'"),
+		     1);
 	PQfinish(db);
 }
 

@@ -314,3 +314,39 @@ Test(consent_gate, an_expired_or_unrelated_consent_does_not_open_it)
 	char *other_token = arena_text(token_for("partner", other));
 	cr_expect_eq(get_referral(id, other_token)->status, 404);
 }
+
+/* A referral taken before consents were records (sql/029): the rule that backfills them
+ * gives it the consent intake makes now, once, and the partner reads it again. */
+Test(consent_gate, an_earlier_referral_gets_the_intake_consent_once)
+{
+	struct world w;
+	world_build(&w, (struct world_options){.partner = true});
+	json_t *body = referral_body(w.provider, "peer");
+	const char *id = arena_text(submit_ok(w.partner.token, body));
+	json_decref(body);
+	cr_expect_eq(json_array_size(consents_for(&w, id)), 0);
+	/* As it was stored before sql/027: Part 2 consent given, no record of it. */
+	free(test_sql_text(
+		"UPDATE referrals SET substance_use = true, consent_part2 = true,"
+		" consent_obtained_on = peerd_organization_today(provider_organization_id)"
+		" - 30 WHERE id = $1 RETURNING id",
+		1, (const char *const[]){id}));
+	cr_expect_eq(get_referral(id, w.partner.token)->status, 404, "no consent, no disclosure");
+
+	char *made = test_sql_text("SELECT peerd_part2_consents_of_earlier_referrals()", 0, NULL);
+	cr_expect_str_neq(made, "0");
+	free(made);
+	json_t *consents = consents_for(&w, id);
+	cr_assert_eq(json_array_size(consents), 1);
+	json_t *consent = json_array_get(consents, 0);
+	cr_expect_str_eq(member_of(consent, "kind"), "part2");
+	cr_expect_str_eq(member_of(consent, "status"), "active");
+	cr_expect_str_eq(member_of(json_array_get(json_object_get(consent, "recipients"), 0),
+				   "organization_id"),
+			 w.partner_organization);
+	cr_expect_eq(get_referral(id, w.partner.token)->status, 200);
+	char *again = test_sql_text("SELECT peerd_part2_consents_of_earlier_referrals()", 0, NULL);
+	cr_expect_str_eq(again, "0", "it makes only the ones missing");
+	free(again);
+	cr_expect_eq(json_array_size(consents_for(&w, id)), 1);
+}
