@@ -154,6 +154,19 @@ class Bench:
         files["referral"] = self.write_requests("referral", [
             ("GET", supervisors[org], f"/v1/referrals/{id_}", None) for id_, org in rows])
 
+        # The partner's own reads: referrals about substance use it may follow under a
+        # Part 2 consent (each read a disclose), and others (a plain read).
+        for name, gated in (("referral_disclosed", "true"), ("referral_partner", "false")):
+            rows = self.psql(f"SELECT id FROM referrals WHERE substance_use = {gated}"
+                             f" AND referring_organization_id = '{PARTNER}'"
+                             f" AND (NOT substance_use OR peerd_part2_consent_for("
+                             f"participant_id, referring_organization_id) IS NOT NULL)"
+                             f" ORDER BY random() LIMIT {SAMPLE_ROWS}")
+            if not rows:
+                sys.exit(f"the data set has no referrals for scenario {name}")
+            files[name] = self.write_requests(name, [
+                ("GET", partner, f"/v1/referrals/{id_}", None) for (id_,) in rows])
+
         # The people a specialist works with, one of their active goals each, and the
         # specialist: the goal list and the notes are the specialist's own requests.
         rows = self.psql(
@@ -302,6 +315,10 @@ class Bench:
                                 self.wrk(files["specialist"], 64, s))
         referral = self.add("GET /v1/referrals/{id} (audited)", read,
                             self.wrk(files["referral"], 16, s))
+        self.add("GET /v1/referrals/{id} (its partner)", read,
+                 self.wrk(files["referral_partner"], 16, s))
+        self.add("GET /v1/referrals/{id} (its partner, substance use: Part 2 gate, disclose)",
+                 read, self.wrk(files["referral_disclosed"], 16, s))
         goals = self.add("GET /v1/participants/{id}/goals?limit=50 (specialist)", read,
                          self.wrk(files["goals"], 16, s))
         first = self.add("GET /v1/referrals?limit=50, page 1", read,

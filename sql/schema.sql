@@ -852,16 +852,19 @@ CREATE FUNCTION public.peerd_organization_today(organization uuid) RETURNS date
 --
 
 CREATE FUNCTION public.peerd_part2_consent_for(participant uuid, recipient uuid) RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
     SET search_path TO 'public', 'pg_catalog'
     AS $$
-    SELECT c.id FROM consents c
-    WHERE c.participant_id = participant AND c.kind = 'part2'
-      AND c.information && '{referral_status,all}'::consent_information[]
-      AND c.recipients @> jsonb_build_array(jsonb_build_object('organization_id', recipient::text))
-      AND peerd_consent_status(c.revoked_on, c.expires_on, c.organization_id) = 'active'
-    ORDER BY c.signed_on DESC, c.created_at DESC, c.id
-    LIMIT 1
+BEGIN
+    RETURN (SELECT c.id FROM consents c
+            WHERE c.participant_id = participant AND c.kind = 'part2'
+              AND c.information && '{referral_status,all}'::consent_information[]
+              AND c.recipients @> jsonb_build_array(jsonb_build_object('organization_id',
+                                                                       recipient::text))
+              AND peerd_consent_status(c.revoked_on, c.expires_on, c.organization_id) = 'active'
+            ORDER BY c.signed_on DESC, c.created_at DESC, c.id
+            LIMIT 1);
+END
 $$;
 
 --
