@@ -10,6 +10,24 @@
 --
 
 --
+-- Name: assessment_instrument; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.assessment_instrument AS ENUM (
+    'barc10'
+);
+
+--
+-- Name: assessment_timepoint; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.assessment_timepoint AS ENUM (
+    'baseline',
+    'follow_up',
+    'discharge'
+);
+
+--
 -- Name: attendance_status; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -86,6 +104,20 @@ CREATE TYPE public.consent_signer AS ENUM (
     'participant',
     'guardian',
     'personal_representative'
+);
+
+--
+-- Name: episode_end_reason; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.episode_end_reason AS ENUM (
+    'completed',
+    'withdrew',
+    'lost_contact',
+    'moved',
+    'incarcerated',
+    'deceased',
+    'other'
 );
 
 --
@@ -250,6 +282,32 @@ CREATE TYPE public.wellness_domain AS ENUM (
 );
 
 --
+-- Name: assessments_void_only(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.assessments_void_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    kept text[] := ARRAY['voided_at', 'void_reason', 'voided_by', 'version', 'updated_at'];
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'an assessment is never deleted: void it'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'assessments_void_only';
+    END IF;
+    IF OLD.voided_at IS NOT NULL THEN
+        RAISE EXCEPTION 'the assessment is already voided'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'assessments_voided_once';
+    END IF;
+    IF NEW.voided_at IS NULL OR (to_jsonb(NEW) - kept) IS DISTINCT FROM (to_jsonb(OLD) - kept) THEN
+        RAISE EXCEPTION 'an assessment is never changed, only voided'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'assessments_void_only';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
 -- Name: audit_events_append_only(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -302,6 +360,23 @@ BEGIN
     IF NEW.revoked_on IS NULL OR (to_jsonb(NEW) - kept) IS DISTINCT FROM (to_jsonb(OLD) - kept) THEN
         RAISE EXCEPTION 'a consent is never changed after it is made, only revoked'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'consents_revoke_only';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: episodes_keep_closed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.episodes_keep_closed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'DELETE' OR OLD.ended_on IS NOT NULL THEN
+        RAISE EXCEPTION 'a closed episode never changes'
+            USING ERRCODE = 'check_violation', TABLE = 'episodes',
+                  CONSTRAINT = 'episodes_keep_closed';
     END IF;
     RETURN NEW;
 END
@@ -408,6 +483,43 @@ BEGIN
     END IF;
     RETURN NEW;
 END
+$$;
+
+--
+-- Name: peerd_assessment_slot_state(boolean, date, date, date, date); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_assessment_slot_state(filled boolean, window_opens_on date, due_on date, window_closes_on date, today date) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE
+        WHEN filled THEN 'done'
+        WHEN today < window_opens_on THEN 'upcoming'
+        WHEN today <= due_on THEN 'due'
+        WHEN today <= window_closes_on THEN 'overdue'
+        ELSE 'missed'
+    END
+$$;
+
+--
+-- Name: peerd_assessment_slots(date, date, date, integer, integer, integer, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_assessment_slots(started_on date, ended_on date, today date, baseline_days integer, interval_days integer, window_days integer, discharge_days integer) RETURNS TABLE(timepoint public.assessment_timepoint, slot integer, due_on date, window_opens_on date, window_closes_on date)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT 'baseline'::assessment_timepoint, 0, started_on + baseline_days, started_on,
+           started_on + baseline_days + window_days
+    UNION ALL
+    SELECT 'follow_up'::assessment_timepoint, k, started_on + k * interval_days,
+           started_on + k * interval_days - window_days,
+           started_on + k * interval_days + window_days
+    FROM generate_series(1, greatest(0, (coalesce(ended_on, today + interval_days) - started_on)
+                                        / interval_days)) AS k
+    UNION ALL
+    SELECT 'discharge'::assessment_timepoint, 0, ended_on + discharge_days, ended_on,
+           ended_on + discharge_days + window_days
+    WHERE ended_on IS NOT NULL
 $$;
 
 --
@@ -1348,6 +1460,37 @@ END
 $$;
 
 --
+-- Name: assessments; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.assessments (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    participant_id uuid NOT NULL,
+    episode_id uuid NOT NULL,
+    instrument public.assessment_instrument DEFAULT 'barc10'::public.assessment_instrument NOT NULL,
+    timepoint public.assessment_timepoint NOT NULL,
+    slot integer NOT NULL,
+    administered_on date NOT NULL,
+    answers smallint[] NOT NULL,
+    score smallint GENERATED ALWAYS AS ((((((((((answers[1] + answers[2]) + answers[3]) + answers[4]) + answers[5]) + answers[6]) + answers[7]) + answers[8]) + answers[9]) + answers[10])) STORED,
+    voided_at timestamp with time zone,
+    void_reason text,
+    voided_by text,
+    created_by text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT assessments_answers_check CHECK (((array_ndims(answers) = 1) AND (cardinality(answers) = 10) AND (array_position(answers, NULL::smallint) IS NULL) AND (1 <= ALL (answers)) AND (6 >= ALL (answers)))),
+    CONSTRAINT assessments_check CHECK ((((timepoint = 'follow_up'::public.assessment_timepoint) = (slot >= 1)) AND (slot >= 0))),
+    CONSTRAINT assessments_created_by_check CHECK (((char_length(created_by) >= 1) AND (char_length(created_by) <= 255))),
+    CONSTRAINT assessments_version_check CHECK ((version >= 1)),
+    CONSTRAINT assessments_void_reason_check CHECK (((char_length(void_reason) >= 1) AND (char_length(void_reason) <= 500))),
+    CONSTRAINT assessments_void_whole CHECK ((((voided_at IS NULL) = (void_reason IS NULL)) AND ((voided_at IS NULL) = (voided_by IS NULL)))),
+    CONSTRAINT assessments_voided_by_check CHECK (((char_length(voided_by) >= 1) AND (char_length(voided_by) <= 255)))
+);
+
+--
 -- Name: audit_chain_head; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1511,6 +1654,29 @@ CREATE TABLE public.continuing_education (
 );
 
 --
+-- Name: episodes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.episodes (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    participant_id uuid NOT NULL,
+    program text NOT NULL,
+    started_on date NOT NULL,
+    ended_on date,
+    end_reason public.episode_end_reason,
+    created_by text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT episodes_created_by_check CHECK (((char_length(created_by) >= 1) AND (char_length(created_by) <= 255))),
+    CONSTRAINT episodes_end_whole CHECK (((ended_on IS NULL) = (end_reason IS NULL))),
+    CONSTRAINT episodes_ended_after_started CHECK ((ended_on >= started_on)),
+    CONSTRAINT episodes_program_check CHECK (((char_length(program) >= 1) AND (char_length(program) <= 100))),
+    CONSTRAINT episodes_version_check CHECK ((version >= 1))
+);
+
+--
 -- Name: goal_progress; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1666,6 +1832,14 @@ CREATE TABLE public.organizations (
     time_zone text NOT NULL,
     max_group_size integer DEFAULT 12 NOT NULL,
     plan_review_days integer DEFAULT 90 NOT NULL,
+    assessment_baseline_days integer DEFAULT 30 NOT NULL,
+    assessment_interval_days integer DEFAULT 90 NOT NULL,
+    assessment_window_days integer DEFAULT 30 NOT NULL,
+    assessment_discharge_days integer DEFAULT 30 NOT NULL,
+    CONSTRAINT organizations_assessment_baseline_days_check CHECK (((assessment_baseline_days >= 0) AND (assessment_baseline_days <= 365))),
+    CONSTRAINT organizations_assessment_discharge_days_check CHECK (((assessment_discharge_days >= 0) AND (assessment_discharge_days <= 365))),
+    CONSTRAINT organizations_assessment_interval_days_check CHECK (((assessment_interval_days >= 1) AND (assessment_interval_days <= 730))),
+    CONSTRAINT organizations_assessment_window_days_check CHECK (((assessment_window_days >= 0) AND (assessment_window_days <= 365))),
     CONSTRAINT organizations_counties_check CHECK (((cardinality(counties) <= 300) AND public.peerd_names_are_valid(counties, 100))),
     CONSTRAINT organizations_family_youth_max_age_check CHECK (((family_youth_max_age >= 1) AND (family_youth_max_age <= 30))),
     CONSTRAINT organizations_max_group_size_check CHECK (((max_group_size >= 1) AND (max_group_size <= 100))),
@@ -1993,6 +2167,13 @@ CREATE TABLE public.us_time_zones (
 );
 
 --
+-- Name: assessments assessments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assessments
+    ADD CONSTRAINT assessments_pkey PRIMARY KEY (id);
+
+--
 -- Name: audit_chain_head audit_chain_head_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2033,6 +2214,20 @@ ALTER TABLE ONLY public.consents
 
 ALTER TABLE ONLY public.continuing_education
     ADD CONSTRAINT continuing_education_pkey PRIMARY KEY (id);
+
+--
+-- Name: episodes episodes_id_participant; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.episodes
+    ADD CONSTRAINT episodes_id_participant UNIQUE (id, participant_id, organization_id);
+
+--
+-- Name: episodes episodes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.episodes
+    ADD CONSTRAINT episodes_pkey PRIMARY KEY (id);
 
 --
 -- Name: goal_progress goal_progress_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -2252,6 +2447,24 @@ ALTER TABLE ONLY public.us_time_zones
     ADD CONSTRAINT us_time_zones_pkey PRIMARY KEY (name);
 
 --
+-- Name: assessments_by_episode; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX assessments_by_episode ON public.assessments USING btree (episode_id, administered_on, id);
+
+--
+-- Name: assessments_by_organization; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX assessments_by_organization ON public.assessments USING btree (organization_id, administered_on);
+
+--
+-- Name: assessments_one_per_slot; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX assessments_one_per_slot ON public.assessments USING btree (episode_id, timepoint, slot) WHERE (voided_at IS NULL);
+
+--
 -- Name: audit_events_by_organization; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2292,6 +2505,30 @@ CREATE INDEX consents_by_participant ON public.consents USING btree (participant
 --
 
 CREATE INDEX continuing_education_by_certification ON public.continuing_education USING btree (certification_id, created_at DESC, id DESC);
+
+--
+-- Name: episodes_by_organization; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX episodes_by_organization ON public.episodes USING btree (organization_id, created_at DESC, id DESC);
+
+--
+-- Name: episodes_by_participant; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX episodes_by_participant ON public.episodes USING btree (participant_id, created_at DESC, id DESC);
+
+--
+-- Name: episodes_one_open; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX episodes_one_open ON public.episodes USING btree (participant_id, program) WHERE (ended_on IS NULL);
+
+--
+-- Name: episodes_open_by_organization; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX episodes_open_by_organization ON public.episodes USING btree (organization_id) WHERE (ended_on IS NULL);
 
 --
 -- Name: goal_progress_by_goal; Type: INDEX; Schema: public; Owner: -
@@ -2474,6 +2711,12 @@ CREATE INDEX specialists_by_organization ON public.specialists USING btree (orga
 CREATE INDEX specialists_newest_first ON public.specialists USING btree (created_at DESC, id DESC);
 
 --
+-- Name: assessments assessments_void_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER assessments_void_only BEFORE DELETE OR UPDATE ON public.assessments FOR EACH ROW EXECUTE FUNCTION public.assessments_void_only();
+
+--
 -- Name: audit_events audit_events_append_only; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2496,6 +2739,12 @@ CREATE TRIGGER certifications_keep_certified_days AFTER INSERT OR DELETE OR UPDA
 --
 
 CREATE TRIGGER consents_revoke_only BEFORE DELETE OR UPDATE ON public.consents FOR EACH ROW EXECUTE FUNCTION public.consents_revoke_only();
+
+--
+-- Name: episodes episodes_keep_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER episodes_keep_closed BEFORE DELETE OR UPDATE ON public.episodes FOR EACH ROW EXECUTE FUNCTION public.episodes_keep_closed();
 
 --
 -- Name: goal_progress goal_progress_take_organization; Type: TRIGGER; Schema: public; Owner: -
@@ -2588,6 +2837,13 @@ CREATE TRIGGER session_notes_occurred_in_bounds BEFORE INSERT OR UPDATE OF occur
 CREATE TRIGGER specialists_keep_organization BEFORE UPDATE OF organization_id ON public.specialists FOR EACH ROW EXECUTE FUNCTION public.peerd_keep_organization();
 
 --
+-- Name: assessments assessments_episode_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assessments
+    ADD CONSTRAINT assessments_episode_fkey FOREIGN KEY (episode_id, participant_id, organization_id) REFERENCES public.episodes(id, participant_id, organization_id);
+
+--
 -- Name: certifications certifications_specialist_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2621,6 +2877,13 @@ ALTER TABLE ONLY public.consents
 
 ALTER TABLE ONLY public.continuing_education
     ADD CONSTRAINT continuing_education_certification_id_fkey FOREIGN KEY (certification_id) REFERENCES public.certifications(id);
+
+--
+-- Name: episodes episodes_participant_organization_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.episodes
+    ADD CONSTRAINT episodes_participant_organization_fkey FOREIGN KEY (participant_id, organization_id) REFERENCES public.participants(id, organization_id);
 
 --
 -- Name: goal_progress goal_progress_goal_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2826,6 +3089,18 @@ ALTER TABLE ONLY public.us_states
     ADD CONSTRAINT us_states_time_zone_fkey FOREIGN KEY (time_zone) REFERENCES public.us_time_zones(name);
 
 --
+-- Name: assessments; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.assessments ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: assessments assessments_in_scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY assessments_in_scope ON public.assessments USING (public.peerd_in_scope(organization_id));
+
+--
 -- Name: audit_events; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -2883,6 +3158,18 @@ CREATE POLICY continuing_education_in_scope ON public.continuing_education USING
    FROM (public.certifications c
      JOIN public.specialists s ON ((s.id = c.specialist_id)))
   WHERE ((c.id = continuing_education.certification_id) AND public.peerd_in_scope(s.organization_id)))));
+
+--
+-- Name: episodes; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.episodes ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: episodes episodes_in_scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY episodes_in_scope ON public.episodes USING (public.peerd_in_scope(organization_id));
 
 --
 -- Name: goal_progress; Type: ROW SECURITY; Schema: public; Owner: -
