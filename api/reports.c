@@ -80,6 +80,46 @@ static const struct db_statement CERTIFICATIONS = {
 	" WHERE s.organization_id = $1 AND ($2::int IS NULL"
 	" OR c.expires_on BETWEEN t.day AND t.day + $2::int)"};
 
+/* $1 the organization, $2/$3 the first and last day. Slots are those of every episode of
+ * the organization (peerd_assessment_slots on its schedule and its today) whose due_on
+ * falls in the range; a slot is filled by its live assessment (same episode, timepoint and
+ * slot number, not voided), done in its window when administered inside it, missed when
+ * unfilled and its window closed before today; an open unfilled slot is only due. The
+ * change is over every episode with a live baseline and a live follow-up administered on or
+ * before the last day: its latest such follow-up's score less the baseline's. */
+static const struct db_statement FOLLOW_UP = {
+	"report_follow_up",
+	"WITH scope AS (SELECT o.id AS org, $2::date AS first, $3::date AS last,"
+	" peerd_organization_today(o.id) AS today, o.assessment_baseline_days AS b,"
+	" o.assessment_interval_days AS i, o.assessment_window_days AS w,"
+	" o.assessment_discharge_days AS d FROM organizations o WHERE o.id = $1),"
+	" slots AS (SELECT s.timepoint, count(*) AS due,"
+	" count(*) FILTER (WHERE a.administered_on BETWEEN s.window_opens_on"
+	" AND s.window_closes_on) AS done_in_window,"
+	" count(*) FILTER (WHERE a.id IS NULL AND s.window_closes_on < c.today) AS missed"
+	" FROM scope c JOIN episodes e ON e.organization_id = c.org"
+	" CROSS JOIN LATERAL peerd_assessment_slots(e.started_on, e.ended_on, c.today,"
+	" c.b, c.i, c.w, c.d) s"
+	" LEFT JOIN assessments a ON a.episode_id = e.id AND a.timepoint = s.timepoint"
+	" AND a.slot = s.slot AND a.voided_at IS NULL"
+	" WHERE s.due_on BETWEEN c.first AND c.last GROUP BY s.timepoint),"
+	" changes AS (SELECT (SELECT f.score FROM assessments f WHERE f.episode_id = e.id"
+	" AND f.timepoint = 'follow_up' AND f.voided_at IS NULL AND f.administered_on <= c.last"
+	" ORDER BY f.administered_on DESC, f.slot DESC LIMIT 1) - bl.score AS change"
+	" FROM scope c JOIN episodes e ON e.organization_id = c.org"
+	" JOIN assessments bl ON bl.episode_id = e.id AND bl.timepoint = 'baseline'"
+	" AND bl.voided_at IS NULL AND bl.administered_on <= c.last)"
+	" SELECT json_build_object('organization_id', c.org, 'from', c.first, 'to', c.last,"
+	" 'timepoints', (SELECT json_object_agg(t.timepoint, json_build_object("
+	"'due', coalesce(s.due, 0), 'done_in_window', coalesce(s.done_in_window, 0),"
+	" 'missed', coalesce(s.missed, 0),"
+	" 'rate', round(s.done_in_window::numeric / nullif(s.due, 0), 4)) ORDER BY t.timepoint)"
+	" FROM unnest(enum_range(NULL::assessment_timepoint)) AS t(timepoint)"
+	" LEFT JOIN slots s ON s.timepoint = t.timepoint),"
+	" 'barc10_median_change', (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY change)"
+	" FROM changes WHERE change IS NOT NULL))"
+	" FROM scope c"};
+
 /* Runs a report statement (one JSON value) and answers with it. PostgreSQL writes json
  * spaced (`"a" : 1, "b" : 2`): it is parsed and written again as every other answer is
  * (respond_json), compact, its numbers as jansson writes them. Measured (-O2, one core):
@@ -108,13 +148,20 @@ static void send_report(struct request *request, struct db_conn *db,
 	respond_json(request, 200, report);
 }
 
-void reports_summary(struct request *request)
+/* A report over the scope's organization and range: stmt takes $1 the organization, $2/$3
+ * the first and last day. */
+static void send_range_report(struct request *request, const struct db_statement *stmt)
 {
 	struct report_scope scope;
 	if (!report_scope_read(request, REPORT_READS_REPLICA, &scope))
 		return;
-	send_report(request, scope.db, &SUMMARY,
+	send_report(request, scope.db, stmt,
 		    DB_ARGS(scope.organization_id, scope.first_day, scope.last_day));
+}
+
+void reports_summary(struct request *request)
+{
+	send_range_report(request, &SUMMARY);
 }
 
 void reports_caseloads(struct request *request)
@@ -134,4 +181,9 @@ void reports_certifications(struct request *request)
 	    !report_scope_read(request, REPORT_READS_REPLICA, &scope))
 		return;
 	send_report(request, scope.db, &CERTIFICATIONS, DB_ARGS(scope.organization_id, days));
+}
+
+void reports_follow_up(struct request *request)
+{
+	send_range_report(request, &FOLLOW_UP);
 }

@@ -555,6 +555,7 @@ static const char *const SUPERVISOR_READS[] = {
 	"/v1/plans",
 	"/v1/plans/{id}",
 	"/v1/reports/summary",
+	"/v1/reports/follow-up",
 	"/v1/reports/caseloads",
 	"/v1/reports/certifications",
 	"/v1/exports/session-notes",

@@ -93,6 +93,7 @@ static const struct admitted {
 	{A | P, "POST /v1/session-notes/{id}/sign "
 		"POST /v1/group-sessions/{id}/sign "},
 	{A | S | R, "GET /v1/reports/summary "
+		    "GET /v1/reports/follow-up "
 		    "GET /v1/reports/caseloads "
 		    "GET /v1/reports/certifications "
 		    "GET /v1/exports/session-notes "},

@@ -371,7 +371,7 @@ Test(conventions, reports_answer_compact_json)
 	records_create(&records);
 	char *supervisor = arena_text(token_for("supervisor", records.organization));
 	const char *paths[] = {"/v1/reports/summary", "/v1/reports/caseloads",
-			       "/v1/reports/certifications"};
+			       "/v1/reports/certifications", "/v1/reports/follow-up"};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		struct http_response *response = http_get(paths[i], supervisor);
 		cr_assert_eq(response->status, 200, "%s: %s", paths[i], response->body);
