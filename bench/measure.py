@@ -203,6 +203,16 @@ class Bench:
                 "substance_use": False, "consent": {"obtained": True}},
                 separators=(",", ":"))) for org in PROVIDERS])
 
+        # The follow-up report of each provider's supervisor: the default range (the last
+        # 30 days) and a year, whose median change reads every episode up to today.
+        year_from = dict(self.psql("SELECT id, peerd_organization_today(id) - 364"
+                                   " FROM organizations WHERE kind = 'provider'"))
+        files["follow_up_30"] = self.write_requests("follow_up_30", [
+            ("GET", supervisors[org], "/v1/reports/follow-up", None) for org in PROVIDERS])
+        files["follow_up_year"] = self.write_requests("follow_up_year", [
+            ("GET", supervisors[org], f"/v1/reports/follow-up?from={year_from[org]}", None)
+            for org in PROVIDERS])
+
         first, deep = [], []
         for org in PROVIDERS:
             token = supervisors[org]
@@ -325,6 +335,10 @@ class Bench:
                          self.wrk(files["page_first"], 16, s))
         deep = self.add(f"GET /v1/referrals?limit=50, page {PAGE_DEEP}", read,
                         self.wrk(files["page_deep"], 16, s))
+        self.add("GET /v1/reports/follow-up (supervisor, last 30 days)", read,
+                 self.wrk(files["follow_up_30"], 8, s))
+        self.add("GET /v1/reports/follow-up?from= (supervisor, a year)", read,
+                 self.wrk(files["follow_up_year"], 8, s))
         notes = self.add("POST /v1/session-notes (draft)", write,
                          self.wrk(files["note"], 16, s))
         self.add("POST /v1/referrals (fresh Idempotency-Key)", write,

@@ -1,7 +1,8 @@
 -- bench/seed.sql: a benchmark data set the size of a busy state program, two years of it:
 -- four provider organizations, 500 specialists, 100,000 people referred by a partner
 -- organization with their referral histories, about 1,000,000 goals and 1,000,000 session
--- notes. Every person here is invented.
+-- notes, and the episodes of a funded program with their BARC-10 assessments. Every person
+-- here is invented.
 --
 -- Load it into a freshly migrated database (`peerd migrate`, no `peerd seed-demo`) as a
 -- superuser:
@@ -31,6 +32,9 @@
 --   referrals       b4000000-0000-4000-8000-000000nnnnnn  participant nnnnnn's
 --   goals           b5000000-0000-4000-8000-0000nnnnnnJJ  participant nnnnnn's goal JJ
 --   session notes   b6000000-0000-4000-8000-0000nnnnnnMM  participant nnnnnn's note MM
+--   episodes        b7000000-0000-4000-8000-000000nnnnnn  participant nnnnnn's (nine in ten)
+--   assessments     b8000000-0000-4000-8000-0000nnnnnnKK  its baseline 00, follow-up KK,
+--                   discharge 99
 -- The callers: bench-partner (partner 5), bench-supervisor-N (provider N) and the
 -- specialists' subjects. Specialists whose number ends in 50 joined a few weeks ago and
 -- wait for their certification to be verified; those ending in 00 let theirs lapse a few
@@ -80,7 +84,7 @@ CREATE FUNCTION pg_temp.pick(items text[], seed bigint, salt integer) RETURNS te
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT items[1 + pg_temp.draw(seed, salt, cardinality(items))] $$;
 
--- The fixed ids above: family 0 organizations, 1 specialists, ... 6 session notes.
+-- The fixed ids above: family 0 organizations, 1 specialists, ... 8 assessments.
 CREATE FUNCTION pg_temp.bench_id(family integer, number bigint) RETURNS uuid
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT ('b' || family::text || '000000-0000-4000-8000-' || lpad(number::text, 12, '0'))::uuid $$;
@@ -888,6 +892,77 @@ CROSS JOIN LATERAL (SELECT cardinality(x.reasons) = 0 AS billable,
                            x.reasons) AS b
 WHERE v.written_at <= now();
 
+-- Episodes and assessments --------------------------------------------------------------
+
+-- Nine in ten of the people met with are in a funded program, one episode each, from the
+-- day of their first contact until their referral ended (closed with a reason that
+-- follows how it ended: a completion completes it, a withdrawal withdraws, a closing
+-- is mostly contact lost). level: where their recovery capital starts, 2..4 of 6.
+CREATE TEMP TABLE bench_episode ON COMMIT DROP AS
+SELECT p.n, pg_temp.bench_id(7, p.n) AS id, p.provider_id, p.time_zone, p.specialist_subject,
+       pg_temp.pick(ARRAY['SOR grant', 'CCBHC expansion', 'Block grant'], p.n, 90) AS program,
+       p.contact_at, pg_temp.day_in(p.time_zone, p.contact_at) AS started_on,
+       e.ended_at, pg_temp.day_in(p.time_zone, e.ended_at) AS ended_on,
+       CASE WHEN e.ended_at IS NULL THEN NULL
+            WHEN p.status = 'completed' THEN 'completed'
+            WHEN p.status = 'withdrawn' THEN 'withdrew'
+            ELSE pg_temp.pick(ARRAY['lost_contact', 'lost_contact', 'lost_contact', 'moved',
+                                    'incarcerated', 'other'], p.n, 91)
+       END::episode_end_reason AS end_reason,
+       pg_temp.day_in(p.time_zone, now()) AS today, 2 + pg_temp.draw(p.n, 92, 3) AS level
+FROM bench_person p
+CROSS JOIN LATERAL (SELECT CASE WHEN p.ended_at <= now() THEN p.ended_at END AS ended_at) AS e
+WHERE pg_temp.draw(p.n, 93, 10) < 9;
+
+-- Opened at the first meeting; closing is one PATCH, at the referral's end.
+INSERT INTO episodes (id, organization_id, participant_id, program, started_on, ended_on,
+                      end_reason, created_by, version, created_at, updated_at)
+SELECT id, provider_id, pg_temp.bench_id(3, n), program, started_on, ended_on, end_reason,
+       specialist_subject, CASE WHEN ended_at IS NULL THEN 1 ELSE 2 END, contact_at,
+       coalesce(ended_at, contact_at)
+FROM bench_episode ORDER BY contact_at, n;
+
+-- The BARC-10 on the organization's schedule (the slots peerd_assessment_slots lists, as
+-- an episode's schedule does): a day drawn in each slot's window, a follow-up no later
+-- than the episode's end, none yet when that day is still to come. Most slots are done,
+-- fewer as time goes on: the rest are missed, or still open. Scores rise a little with
+-- each follow-up and at a completed discharge.
+INSERT INTO assessments (id, organization_id, participant_id, episode_id, instrument, timepoint,
+                         slot, administered_on, answers, created_by, created_at, updated_at)
+SELECT pg_temp.bench_id(8, k.seed), e.provider_id, pg_temp.bench_id(3, e.n), e.id, 'barc10',
+       s.timepoint, s.slot, a.day,
+       ARRAY(SELECT least(6, greatest(1, e.level + g.gain + pg_temp.draw(k.seed * 10 + j, 97, 3) - 1))::smallint
+             FROM generate_series(1, 10) AS j),
+       e.specialist_subject, a.at, a.at
+FROM bench_episode e
+JOIN organizations o ON o.id = e.provider_id
+CROSS JOIN LATERAL peerd_assessment_slots(e.started_on, e.ended_on, e.today,
+                                          o.assessment_baseline_days, o.assessment_interval_days,
+                                          o.assessment_window_days, o.assessment_discharge_days) AS s
+CROSS JOIN LATERAL (SELECT e.n * 100 + CASE s.timepoint WHEN 'baseline' THEN 0
+                                                        WHEN 'discharge' THEN 99
+                                                        ELSE s.slot END AS seed) AS k
+CROSS JOIN LATERAL (SELECT CASE s.timepoint WHEN 'baseline' THEN 0
+                                WHEN 'follow_up' THEN least(2, (s.slot + pg_temp.draw(k.seed, 96, 3)) / 3)
+                                WHEN 'discharge' THEN CASE WHEN e.end_reason = 'completed'
+                                                           THEN 1 + pg_temp.draw(k.seed, 96, 2)
+                                                           ELSE pg_temp.draw(k.seed, 96, 2) END
+                           END AS gain) AS g
+CROSS JOIN LATERAL (SELECT CASE WHEN s.timepoint = 'follow_up' THEN least(d.day, e.ended_on)
+                                ELSE d.day END AS day
+                    FROM (SELECT s.window_opens_on
+                                 + pg_temp.draw(k.seed, 94, s.window_closes_on - s.window_opens_on + 1)
+                                 AS day) AS d) AS a0
+CROSS JOIN LATERAL (SELECT a0.day,
+                           least(now(), pg_temp.working_time(e.time_zone, a0.day,
+                                                             pg_temp.draw(k.seed, 98, 570))) AS at)
+                    AS a
+WHERE a.day <= e.today
+  AND pg_temp.draw(k.seed, 95, 100) < CASE s.timepoint WHEN 'baseline' THEN 88
+                                                       WHEN 'follow_up' THEN 75 - 3 * least(s.slot, 8)
+                                                       ELSE 55 END
+ORDER BY a.day, e.n, k.seed;
+
 -- Checks --------------------------------------------------------------------------------
 
 -- The foreign keys the load did not check row by row, checked now in one pass each.
@@ -908,7 +983,8 @@ BEGIN
           AND c.conrelid IN ('organizations'::regclass, 'specialists'::regclass,
                              'certifications'::regclass, 'participants'::regclass,
                              'referrals'::regclass, 'referral_events'::regclass,
-                             'goals'::regclass, 'session_notes'::regclass)
+                             'goals'::regclass, 'session_notes'::regclass,
+                             'episodes'::regclass, 'assessments'::regclass)
         GROUP BY c.oid, c.conname, c.conrelid, c.confrelid
     LOOP
         EXECUTE format('SELECT count(*) FROM %s c WHERE %s AND NOT EXISTS (SELECT FROM %s p WHERE %s)',
@@ -1029,4 +1105,4 @@ COMMIT;
 -- Outside the transaction, as VACUUM must be: hint bits and visibility maps set once now
 -- rather than by the benchmark's first reads, and statistics for the planner.
 VACUUM ANALYZE organizations, specialists, certifications, participants, referrals,
-    referral_events, goals, session_notes, consents;
+    referral_events, goals, session_notes, consents, episodes, assessments;
