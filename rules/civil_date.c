@@ -98,6 +98,11 @@ struct civil_date civil_date_add_days(struct civil_date date, int days)
 	return civil_from_days(days_from_civil(date) + days);
 }
 
+long civil_date_days_between(struct civil_date from, struct civil_date to)
+{
+	return days_from_civil(to) - days_from_civil(from);
+}
+
 int civil_date_weekday(struct civil_date date)
 {
 	long days = days_from_civil(date); /* 1970-01-01 was a Thursday (4) */

@@ -28,6 +28,9 @@ int civil_date_days_in_month(int year, int month);
 /* The day `days` after date (before it when negative). */
 struct civil_date civil_date_add_days(struct civil_date date, int days);
 
+/* Days from `from` to `to`: negative when to is before from (PostgreSQL's to - from). */
+long civil_date_days_between(struct civil_date from, struct civil_date to);
+
 /* ISO weekday: 1 Monday .. 7 Sunday. */
 int civil_date_weekday(struct civil_date date);
 
