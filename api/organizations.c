@@ -26,9 +26,24 @@
 #define DEFAULT_REFERRAL_RESPONSE_DAYS 2
 #define DEFAULT_MAX_GROUP_SIZE	       12
 #define DEFAULT_PLAN_REVIEW_DAYS       90
+/* assessment_schedule's, in days. */
+#define DEFAULT_BASELINE_DAYS	       30
+#define DEFAULT_INTERVAL_DAYS	       90
+#define DEFAULT_WINDOW_DAYS	       30
+#define DEFAULT_DISCHARGE_DAYS	       30
 
 const char *const ORGANIZATION_KINDS[] = {"provider", "partner", NULL};
 static const char *const UNIT_ROUNDINGS[] = {"whole", "half_up", NULL};
+
+/* The episodes' assessment schedule (API.md "Episodes and assessments"); the bounds are
+ * sql/031's CHECKs. */
+static const struct field_rule ASSESSMENT_SCHEDULE_FIELDS[] = {
+	{.name = "baseline_days", .type = FIELD_INTEGER, .min = 0, .max = 365},
+	{.name = "interval_days", .type = FIELD_INTEGER, .min = 1, .max = 730},
+	{.name = "window_days", .type = FIELD_INTEGER, .min = 0, .max = 365},
+	{.name = "discharge_days", .type = FIELD_INTEGER, .min = 0, .max = 365},
+	{0},
+};
 
 static const struct field_rule SETTINGS_FIELDS[] = {
 	{.name = "unit_rounding", .type = FIELD_ENUM, .choices = UNIT_ROUNDINGS},
@@ -39,6 +54,7 @@ static const struct field_rule SETTINGS_FIELDS[] = {
 	{.name = "max_group_size", .type = FIELD_INTEGER, .min = 1, .max = 100},
 	/* Days from a plan's signature by the participant to its review. */
 	{.name = "plan_review_days", .type = FIELD_INTEGER, .min = 1, .max = 730},
+	{.name = "assessment_schedule", .type = FIELD_OBJECT, .fields = ASSESSMENT_SCHEDULE_FIELDS},
 	/* An IANA zone of sql/002's us_time_zones; the state's main zone when left out. */
 	{.name = "time_zone", .type = FIELD_STRING, .min = 1, .max = 64},
 	{0},
@@ -91,6 +107,10 @@ static const struct constraint_answer ORGANIZATION_CONSTRAINTS[] = {
 	_ X(COL_TIME_ZONE, "time_zone", "settings.time_zone", ROW_STRING)                          \
 	_ X(COL_MAX_GROUP_SIZE, "max_group_size", "settings.max_group_size", ROW_INTEGER)          \
 	_ X(COL_PLAN_REVIEW_DAYS, "plan_review_days", "settings.plan_review_days", ROW_INTEGER)    \
+	_ X(COL_ASSESSMENT_SCHEDULE, "json_build_object('baseline_days', assessment_baseline_days," \
+	    " 'interval_days', assessment_interval_days, 'window_days', assessment_window_days,"  \
+	    " 'discharge_days', assessment_discharge_days)", "settings.assessment_schedule",      \
+	    ROW_JSON)                                                                              \
 	_ X(COL_VERSION, "version", "version", ROW_INTEGER)                                        \
 	_ X(COL_CREATED_AT, "peerd_timestamp(created_at)", "created_at", ROW_STRING)               \
 	_ X(COL_UPDATED_AT, "peerd_timestamp(updated_at)", "updated_at", ROW_STRING)               \
@@ -125,9 +145,11 @@ static const struct db_statement ORGANIZATION_INSERT = {
 	"organization_insert",
 	"INSERT INTO organizations (name, kind, state, counties, unit_rounding, max_units_per_day,"
 	" family_youth_max_age, referral_response_days, time_zone, max_group_size,"
-	" plan_review_days)"
+	" plan_review_days, assessment_baseline_days, assessment_interval_days,"
+	" assessment_window_days, assessment_discharge_days)"
 	" VALUES ($1, $2, $3, peerd_text_array($4::json), $5, $6::int, $7::int, $8::int,"
-	" coalesce($9, (SELECT time_zone FROM us_states WHERE code = $3)), $10::int, $11::int)"
+	" coalesce($9, (SELECT time_zone FROM us_states WHERE code = $3)), $10::int, $11::int,"
+	" $12::int, $13::int, $14::int, $15::int)"
 	" RETURNING " ORGANIZATION_COLUMNS};
 
 static const struct db_statement ORGANIZATION_UPDATE = {
@@ -136,7 +158,10 @@ static const struct db_statement ORGANIZATION_UPDATE = {
 	" unit_rounding = $5, max_units_per_day = $6::int, family_youth_max_age = $7::int,"
 	" referral_response_days = $8::int, "
 	" time_zone = coalesce($9, (SELECT time_zone FROM us_states WHERE code = $3)),"
-	" max_group_size = $10::int, plan_review_days = $11::int, version = version + 1,"
+	" max_group_size = $10::int, plan_review_days = $11::int,"
+	" assessment_baseline_days = $12::int, assessment_interval_days = $13::int,"
+	" assessment_window_days = $14::int, assessment_discharge_days = $15::int,"
+	" version = version + 1,"
 	" updated_at = now()"
 	" WHERE id = $1 RETURNING " ORGANIZATION_COLUMNS};
 
@@ -160,6 +185,8 @@ struct organization_values {
 	char referral_response_days[16];
 	char max_group_size[16];
 	char plan_review_days[16];
+	/* assessment_schedule: baseline, interval, window, discharge days. */
+	char assessment_days[4][16];
 	const char *time_zone; /* NULL: the state's zone */
 };
 
@@ -196,6 +223,14 @@ static bool organization_values_from(const json_t *doc, struct organization_valu
 		       sizeof values->max_group_size);
 	integer_member(settings, "plan_review_days", DEFAULT_PLAN_REVIEW_DAYS,
 		       values->plan_review_days, sizeof values->plan_review_days);
+	const json_t *schedule = json_object_get(settings, "assessment_schedule");
+	static const char *const SCHEDULE_KEYS[] = {"baseline_days", "interval_days", "window_days",
+						    "discharge_days"};
+	static const long long SCHEDULE_DEFAULTS[] = {DEFAULT_BASELINE_DAYS, DEFAULT_INTERVAL_DAYS,
+						      DEFAULT_WINDOW_DAYS, DEFAULT_DISCHARGE_DAYS};
+	for (size_t i = 0; i < 4; i++)
+		integer_member(schedule, SCHEDULE_KEYS[i], SCHEDULE_DEFAULTS[i],
+			       values->assessment_days[i], sizeof values->assessment_days[i]);
 	values->time_zone = string_member(settings, "time_zone", NULL);
 	return values->counties != NULL;
 }
@@ -254,7 +289,9 @@ static bool organization_create(struct request *request, struct db_conn *db,
 			DB_ARGS(values.name, values.kind, values.state, values.counties,
 				values.unit_rounding, values.max_units_per_day,
 				values.family_youth_max_age, values.referral_response_days,
-				values.time_zone, values.max_group_size, values.plan_review_days),
+				values.time_zone, values.max_group_size, values.plan_review_days,
+				values.assessment_days[0], values.assessment_days[1],
+				values.assessment_days[2], values.assessment_days[3]),
 			&res);
 	free(values.counties);
 	if (status != DB_OK) {
@@ -338,7 +375,9 @@ static PGresult *write_organization(struct request *request, struct db_conn *db,
 					  values.unit_rounding, values.max_units_per_day,
 					  values.family_youth_max_age,
 					  values.referral_response_days, values.time_zone,
-					  values.max_group_size, values.plan_review_days),
+					  values.max_group_size, values.plan_review_days,
+					  values.assessment_days[0], values.assessment_days[1],
+					  values.assessment_days[2], values.assessment_days[3]),
 				  &res)
 			: DB_ERROR;
 	free(values.counties);
