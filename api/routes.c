@@ -6,11 +6,13 @@
  * (which organization, which state). A route without QUERY ignores a query string. */
 #include "routes.h"
 
+#include "assessments.h"
 #include "audit_events.h"
 #include "auth.h"
 #include "certifications.h"
 #include "consents.h"
 #include "continuing_education.h"
+#include "episodes.h"
 #include "goal_status.h"
 #include "goals.h"
 #include "group_sessions.h"
@@ -186,6 +188,26 @@ const struct route api_routes[] = {
 	ROUTE("GET", "/v1/plans/{id}", ROLES_STAFF, ROUTE_BODY_NONE, plans_get),
 	ROUTE("PATCH", "/v1/plans/{id}", ROLES_STAFF, ROUTE_BODY_MERGE_PATCH, plans_patch),
 	ROUTE("POST", "/v1/plans/{id}/sign", ROLES_STAFF, ROUTE_BODY_JSON, plan_sign),
+	/* Episodes: a stretch of service a funder measures, with its schedule of BARC-10
+	 * assessments; assessment_due=true is the work queue. */
+	ROUTE("GET", "/v1/participants/{id}/episodes", ROLES_STAFF, ROUTE_BODY_NONE,
+	      episodes_list_for_participant,
+	      QUERY(QUERY_PAGE, QUERY_TEXT("program", 100),
+		    QUERY_CHOICE("status", EPISODE_STATUSES), QUERY_BOOLEAN("assessment_due"))),
+	ROUTE("POST", "/v1/participants/{id}/episodes", ROLES_STAFF, ROUTE_BODY_JSON,
+	      episodes_create),
+	ROUTE("GET", "/v1/episodes", ROLES_STAFF, ROUTE_BODY_NONE, episodes_list,
+	      QUERY(QUERY_PAGE, QUERY_UUID("organization_id"), QUERY_TEXT("program", 100),
+		    QUERY_CHOICE("status", EPISODE_STATUSES), QUERY_BOOLEAN("assessment_due"))),
+	ROUTE("GET", "/v1/episodes/{id}", ROLES_STAFF, ROUTE_BODY_NONE, episodes_get),
+	ROUTE("PATCH", "/v1/episodes/{id}", ROLES_STAFF, ROUTE_BODY_MERGE_PATCH, episodes_patch),
+	/* Assessments: never changed (no PATCH: 405), voided once, which frees the slot. */
+	ROUTE("GET", "/v1/episodes/{id}/assessments", ROLES_STAFF, ROUTE_BODY_NONE,
+	      assessments_list, QUERY(QUERY_PAGE)),
+	ROUTE("POST", "/v1/episodes/{id}/assessments", ROLES_STAFF, ROUTE_BODY_JSON,
+	      assessments_create),
+	ROUTE("GET", "/v1/assessments/{id}", ROLES_STAFF, ROUTE_BODY_NONE, assessments_get),
+	ROUTE("POST", "/v1/assessments/{id}/void", ROLES_STAFF, ROUTE_BODY_JSON, assessment_void),
 
 	/* Reports and exports: organization-scoped, de-identified */
 	ROUTE("GET", "/v1/reports/summary", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_REPORTER,
