@@ -289,7 +289,8 @@ CREATE FUNCTION public.assessments_void_only() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    kept text[] := ARRAY['voided_at', 'void_reason', 'voided_by', 'version', 'updated_at'];
+    kept text[] := ARRAY['voided_at', 'void_reason', 'voided_by', 'version', 'updated_at',
+                         'score'];
 BEGIN
     IF TG_OP = 'DELETE' THEN
         RAISE EXCEPTION 'an assessment is never deleted: void it'
