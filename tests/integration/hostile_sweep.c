@@ -284,10 +284,14 @@ static const char FINGERPRINT[] =
 													   "n") " FROM session_notes n WHERE n.organization_id = $1),"
 														" (SELECT " TALLY(
 															"pl") " FROM plans pl WHERE pl.organization_id = $1),"
-															      " (SELECT count(*) FROM session_note_addenda a JOIN session_notes n"
-															      "  ON n.id = a.note_id WHERE n.organization_id = $1),"
-															      " (SELECT count(*) FROM idempotency_keys WHERE strpos(scope, $1::text) > 0),"
-															      " (SELECT count(*) FROM organizations WHERE strpos(name, $2) > 0))";
+															      " (SELECT " TALLY(
+																      "e") " FROM episodes e WHERE e.organization_id = $1),"
+																	   " (SELECT " TALLY(
+																		   "a") " FROM assessments a WHERE a.organization_id = $1),"
+																			" (SELECT count(*) FROM session_note_addenda a JOIN session_notes n"
+																			"  ON n.id = a.note_id WHERE n.organization_id = $1),"
+																			" (SELECT count(*) FROM idempotency_keys WHERE strpos(scope, $1::text) > 0),"
+																			" (SELECT count(*) FROM organizations WHERE strpos(name, $2) > 0))";
 
 static const enum role ROLES[] = {ROLE_ADMIN, ROLE_SUPERVISOR, ROLE_SPECIALIST, ROLE_PARTNER,
 				  ROLE_REPORTER};
@@ -516,6 +520,16 @@ static const struct route_case CASES[] = {
 	/* Signed: signing it again is 409, whatever the body. */
 	{"POST", "/v1/plans/{id}/sign", SUPERVISOR, "{\"participant_signed_on\":\"2025-06-01\"}",
 	 RECORD_CLOSED_PLAN},
+	{"POST", "/v1/participants/{id}/episodes", SUPERVISOR,
+	 "{\"program\":\"{marker}\",\"started_on\":\"2025-06-01\"}", RECORD_USUAL},
+	{"PATCH", "/v1/episodes/{id}", SUPERVISOR, "program started_on ended_on end_reason",
+	 RECORD_USUAL},
+	/* The baseline slot is filled: even a body that passes is 422. */
+	{"POST", "/v1/episodes/{id}/assessments", SUPERVISOR,
+	 "{\"timepoint\":\"baseline\",\"administered_on\":\"2025-06-02\",\"answers\":"
+	 "[1,2,3,4,5,6,1,2,3,4]}",
+	 RECORD_USUAL},
+	{"POST", "/v1/assessments/{id}/void", SUPERVISOR, "{\"reason\":\"Probe.\"}", RECORD_USUAL},
 	{"GET", "/v1/audit-events/verify", ROLE_ADMIN, NULL, RECORD_USUAL},
 };
 
@@ -554,6 +568,11 @@ static const char *const SUPERVISOR_READS[] = {
 	"/v1/participants/{id}/plans",
 	"/v1/plans",
 	"/v1/plans/{id}",
+	"/v1/participants/{id}/episodes",
+	"/v1/episodes",
+	"/v1/episodes/{id}",
+	"/v1/episodes/{id}/assessments",
+	"/v1/assessments/{id}",
 	"/v1/reports/summary",
 	"/v1/reports/follow-up",
 	"/v1/reports/caseloads",
@@ -623,6 +642,7 @@ bool honours_if_match(const struct route *route)
 		"/v1/session-notes/{id}/addenda", "/v1/session-notes/{id}/cosign",
 		"/v1/group-sessions/{id}/sign",	  "/v1/group-sessions/{id}/cancel",
 		"/v1/consents/{id}/revoke",	  "/v1/plans/{id}/sign",
+		"/v1/assessments/{id}/void",
 	};
 	if (is_patch(route))
 		return true;

@@ -84,7 +84,16 @@ static const struct admitted {
 		    "GET /v1/plans "
 		    "GET /v1/plans/{id} "
 		    "PATCH /v1/plans/{id} "
-		    "POST /v1/plans/{id}/sign "},
+		    "POST /v1/plans/{id}/sign "
+		    "GET /v1/participants/{id}/episodes "
+		    "POST /v1/participants/{id}/episodes "
+		    "GET /v1/episodes "
+		    "GET /v1/episodes/{id} "
+		    "PATCH /v1/episodes/{id} "
+		    "GET /v1/episodes/{id}/assessments "
+		    "POST /v1/episodes/{id}/assessments "
+		    "GET /v1/assessments/{id} "
+		    "POST /v1/assessments/{id}/void "},
 	{A | S | P | T, "GET /v1/referrals "
 			"GET /v1/referrals/{id} "
 			"GET /v1/referrals/{id}/history "},
@@ -326,6 +335,8 @@ Test(authorization_matrix, patch_never_writes_what_the_server_owns)
 		{"/v1/plans/", records.plan,
 		 "id organization_id participant_id kind revises status participant_signed_on "
 		 "staff_signed_by next_review_on review_due version created_at"},
+		{"/v1/episodes/", records.episode,
+		 "id organization_id participant_id status schedule created_by version created_at"},
 	};
 	for (size_t c = 0; c < sizeof CASES / sizeof CASES[0]; c++) {
 		char path[192];

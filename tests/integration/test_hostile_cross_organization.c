@@ -29,7 +29,9 @@ static void expect_nothing_of(struct sweep *sweep, const char *variant,
 			     r->group_session,
 			     other->closed_group_session,
 			     r->plan,
-			     other->closed_plan};
+			     other->closed_plan,
+			     r->episode,
+			     r->assessment};
 	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
 		if (response->status < 300 && strstr(response->body, ids[i]))
 			sweep_fail(sweep, variant, "%ld shows the other organization's %s",

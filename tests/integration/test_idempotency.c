@@ -147,6 +147,25 @@ static char *plan_of(const struct world *world)
 			  "a plan");
 }
 
+/* An open episode of the world's participant, started 2025-06-01 (with its baseline
+ * BARC-10 when assessed); the caller frees the id of the episode (or the assessment). */
+static char *episode_of(const struct world *world, bool assessed)
+{
+	char path[160], body[192], program[96];
+	unique_name("P", program, sizeof program);
+	snprintf(path, sizeof path, "/v1/participants/%s/episodes", world->participant);
+	snprintf(body, sizeof body, "{\"program\":\"%s\",\"started_on\":\"2025-06-01\"}", program);
+	char *id = created_id(http_post(path, world->supervisor.token, body), "an episode");
+	if (!assessed)
+		return id;
+	snprintf(path, sizeof path, "/v1/episodes/%s/assessments", id);
+	free(id);
+	return created_id(http_post(path, world->supervisor.token,
+				    "{\"timepoint\":\"baseline\",\"administered_on\":"
+				    "\"2025-06-01\",\"answers\":[2,2,2,2,2,2,2,2,2,2]}"),
+			  "an assessment");
+}
+
 /* What a write acts on, made fresh for each request the table sends: the {record} of its
  * path. */
 enum record {
@@ -159,6 +178,8 @@ enum record {
 	DRAFT_GROUP_SESSION,
 	ACTIVE_CONSENT,
 	DRAFT_PLAN,
+	OPEN_EPISODE,
+	LIVE_ASSESSMENT,
 };
 
 /* The body of a draft group session the world's specialist leads for its participant. */
@@ -195,6 +216,9 @@ static char *record_make(const struct world *world, enum record kind)
 		return consent_of(world);
 	case DRAFT_PLAN:
 		return plan_of(world);
+	case OPEN_EPISODE:
+	case LIVE_ASSESSMENT:
+		return episode_of(world, kind == LIVE_ASSESSMENT);
 	}
 	return NULL;
 }
@@ -313,6 +337,20 @@ static const struct write_case WRITES[] = {
 	{"POST /v1/plans/{id}/sign", SPECIALIST, DRAFT_PLAN, "/v1/plans/{record}/sign",
 	 "{\"participant_signed_on\":\"{2025-06-01|2025-06-02}\"}", SPECIALIST, VERSION("plans"),
 	 "{record}", COLLEAGUE_SPECIALIST, 404, "plan"},
+	/* The colleague's episode of the same program while the first is open: 409. */
+	{"POST /v1/participants/{id}/episodes", SPECIALIST, NO_RECORD,
+	 "/v1/participants/{participant}/episodes",
+	 "{\"program\":\"{marker}\",\"started_on\":\"{2025-06-01|2025-06-02}\"}", NOBODY,
+	 COUNT("episodes", "program"), "{marker}", SUPERVISOR, 409, "episode"},
+	/* The colleague's baseline finds the slot filled: 422. */
+	{"POST /v1/episodes/{id}/assessments", SPECIALIST, OPEN_EPISODE,
+	 "/v1/episodes/{record}/assessments",
+	 "{\"timepoint\":\"baseline\",\"administered_on\":\"{2025-06-02|2025-06-03}\","
+	 "\"answers\":[1,2,3,4,5,6,1,2,3,4]}",
+	 NOBODY, COUNT("assessments", "episode_id"), "{record}", SUPERVISOR, 422, "assessment"},
+	{"POST /v1/assessments/{id}/void", SUPERVISOR, LIVE_ASSESSMENT,
+	 "/v1/assessments/{record}/void", "{\"reason\":\"{marker}{| (again)}\"}", NOBODY,
+	 VERSION("assessments"), "{record}", COLLEAGUE_SUPERVISOR, 409, "assessment"},
 };
 
 /* What one write is sent to: the fresh record it acts on, and a text no other request

@@ -371,6 +371,15 @@ void records_create(struct records *out)
 		 "[\"%s\"]}",
 		 out->goal);
 	out->plan = id_from(http_post(path, specialist, body), "a plan");
+	snprintf(path, sizeof path, "/v1/participants/%s/episodes", out->participant);
+	out->episode = id_from(
+		http_post(path, specialist, "{\"program\":\"SOR\",\"started_on\":\"2025-06-01\"}"),
+		"an episode");
+	snprintf(path, sizeof path, "/v1/episodes/%s/assessments", out->episode);
+	out->assessment = id_from(http_post(path, specialist,
+					    "{\"timepoint\":\"baseline\",\"administered_on\":"
+					    "\"2025-06-05\",\"answers\":[4,4,4,4,4,4,4,4,4,4]}"),
+				  "an assessment");
 	free(specialist);
 	free(supervisor);
 }
@@ -388,6 +397,8 @@ void records_free(struct records *records)
 	free(records->group_session);
 	free(records->consent);
 	free(records->plan);
+	free(records->episode);
+	free(records->assessment);
 }
 
 const char *records_id_for(const struct records *records, const char *pattern, const char *name)
@@ -409,6 +420,8 @@ const char *records_id_for(const struct records *records, const char *pattern, c
 		{"/v1/group-sessions/", offsetof(struct records, group_session)},
 		{"/v1/consents/", offsetof(struct records, consent)},
 		{"/v1/plans/", offsetof(struct records, plan)},
+		{"/v1/episodes/", offsetof(struct records, episode)},
+		{"/v1/assessments/", offsetof(struct records, assessment)},
 	};
 	if (strncmp(pattern, "/v1/participants/", 17) == 0)
 		return records->participant;

@@ -110,13 +110,15 @@ char *assigned_referral(const char *supervisor, const char *specialist_id, char 
 /* One of every kind of record, in one provider organization, made through the API: a
  * certified peer specialist (subject in specialist_subject) with a pending certification
  * and a CEU, a referral assigned to them and its participant, a goal with a progress
- * entry, a draft session note, a group session, a consent and a draft plan. Free with
- * records_free. */
+ * entry, a draft session note, a group session, a consent, a draft plan, and an open
+ * episode with its baseline assessment. Free with records_free. */
 struct records {
 	char *organization, *specialist, *certification, *ceu, *referral, *goal, *progress, *note;
 	char *group_session; /* a draft the specialist leads, the participant on its roster */
 	char *consent;	     /* the participant's release of information */
 	char *plan;	     /* the participant's draft recovery plan, naming the goal */
+	char *episode;	     /* the participant's open episode, started 2025-06-01 */
+	char *assessment;    /* its baseline BARC-10 */
 	char participant[64];
 	char specialist_subject[96];
 };
