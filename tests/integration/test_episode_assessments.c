@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "background.h"
 #include "episodes_support.h"
 #include "fixtures.h"
 #include "http.h"
@@ -163,4 +164,61 @@ Test(episode_assessments, a_closed_episode_takes_its_discharge)
 	struct http_response *follow_up = assessment_post(&episodes, id, supervisor, "follow_up",
 							  -1, "[3,3,3,3,3,3,3,3,3,3]");
 	cr_assert_eq(follow_up->status, 422, "%s", follow_up->body);
+}
+
+/* Two baselines sent at once: they choose their slots in turn on the episode's row, so one
+ * fills the baseline and the other, finding it filled, is 422; never a 500. Two follow-ups
+ * at once in overlapping windows: the second takes the next slot. */
+Test(episode_assessments, two_at_once_for_one_slot_take_turns)
+{
+	struct episode_world episodes;
+	episode_world_open(&episodes, (struct world_options){0});
+	const char *supervisor = episodes.provider.supervisor.token;
+	char organization[128];
+	snprintf(organization, sizeof organization, "/v1/organizations/%s",
+		 episodes.provider.provider);
+	/* Follow-ups every 20 days, windows of ±15: day 25 is in the windows of 1 and 2. */
+	expect(http_patch(organization, supervisor,
+			  "{\"settings\":{\"assessment_schedule\":{\"interval_days\":20,"
+			  "\"window_days\":15}}}",
+			  NULL),
+	       200, "overlapping windows");
+	const char *id = episode_open_ok(&episodes, episodes.person.id, "SOR", 25);
+	const char *const timepoints[] = {"baseline", "follow_up"};
+	for (size_t t = 0; t < 2; t++) {
+		char path[128], day[16], body[256];
+		snprintf(path, sizeof path, "/v1/episodes/%s/assessments", id);
+		episode_day(&episodes, 0, day);
+		snprintf(body, sizeof body,
+			 "{\"timepoint\":\"%s\",\"administered_on\":\"%s\","
+			 "\"answers\":[3,3,3,3,3,3,3,3,3,3]}",
+			 timepoints[t], day);
+		PGconn *lock = row_lock_episode(id);
+		struct background_request posts[2];
+		for (size_t i = 0; i < 2; i++) {
+			posts[i] = (struct background_request){
+				.request = {.method = "POST",
+					    .path = path,
+					    .token = supervisor,
+					    .content_type = "application/json",
+					    .body = body}};
+			background_send(&posts[i]);
+		}
+		sleep_ms(300);
+		row_lock_release(lock);
+		long statuses[2];
+		for (size_t i = 0; i < 2; i++) {
+			struct http_response *answer = background_wait(&posts[i]);
+			statuses[i] = answer->status;
+			cr_assert(answer->status == 201 || answer->status == 422, "%s %zu: %s",
+				  timepoints[t], i, answer->body);
+			http_response_free(answer);
+		}
+		long created = (statuses[0] == 201) + (statuses[1] == 201);
+		cr_assert_eq(created, t == 0 ? 1 : 2, "%s: %ld and %ld", timepoints[t], statuses[0],
+			     statuses[1]);
+	}
+	char states[256];
+	episode_states(id, supervisor, states, sizeof states);
+	cr_assert_str_eq(states, "baseline/0 done; follow_up/1 done; follow_up/2 done");
 }

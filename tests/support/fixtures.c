@@ -634,6 +634,11 @@ PGconn *row_lock_participant(const char *participant_id)
 	return row_lock("SELECT id FROM participants WHERE id = $1 FOR UPDATE", participant_id);
 }
 
+PGconn *row_lock_episode(const char *episode_id)
+{
+	return row_lock("SELECT id FROM episodes WHERE id = $1 FOR UPDATE", episode_id);
+}
+
 void row_lock_release(PGconn *db)
 {
 	exec_ok(db, "COMMIT");

@@ -198,6 +198,8 @@ PGconn *row_lock_organization(const char *organization_id);
 /* As row_lock_organization for a participant's row: whatever writes a note of theirs (a
  * foreign key to the row) waits until it is released. */
 PGconn *row_lock_participant(const char *participant_id);
+/* As row_lock_organization for an episode's row: assessments of it wait. */
+PGconn *row_lock_episode(const char *episode_id);
 void row_lock_release(PGconn *db);
 
 void sleep_ms(long ms);
