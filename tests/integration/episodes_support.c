@@ -13,6 +13,15 @@ void episode_world_open(struct episode_world *episodes, struct world_options opt
 	person_world_build(&episodes->provider, options, &episodes->person);
 }
 
+struct http_response *episode_schedule_set(const struct episode_world *episodes,
+					   const char *schedule)
+{
+	char path[128], body[512];
+	snprintf(path, sizeof path, "/v1/organizations/%s", episodes->provider.provider);
+	snprintf(body, sizeof body, "{\"settings\":{\"assessment_schedule\":%s}}", schedule);
+	return http_patch(path, episodes->provider.supervisor.token, body, NULL);
+}
+
 void episode_day(const struct episode_world *episodes, int days, char out[16])
 {
 	char interval[32];

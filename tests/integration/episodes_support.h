@@ -17,6 +17,11 @@ struct episode_world {
 
 void episode_world_open(struct episode_world *episodes, struct world_options options);
 
+/* PATCHes the provider's settings.assessment_schedule with schedule (a JSON object's
+ * text) as its supervisor. */
+struct http_response *episode_schedule_set(const struct episode_world *episodes,
+					   const char *schedule);
+
 /* The provider's day `days` from its today (negative: past), YYYY-MM-DD. */
 void episode_day(const struct episode_world *episodes, int days, char out[16]);
 

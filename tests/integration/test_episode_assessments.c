@@ -174,15 +174,9 @@ Test(episode_assessments, two_at_once_for_one_slot_take_turns)
 	struct episode_world episodes;
 	episode_world_open(&episodes, (struct world_options){0});
 	const char *supervisor = episodes.provider.supervisor.token;
-	char organization[128];
-	snprintf(organization, sizeof organization, "/v1/organizations/%s",
-		 episodes.provider.provider);
 	/* Follow-ups every 20 days, windows of ±15: day 25 is in the windows of 1 and 2. */
-	expect(http_patch(organization, supervisor,
-			  "{\"settings\":{\"assessment_schedule\":{\"interval_days\":20,"
-			  "\"window_days\":15}}}",
-			  NULL),
-	       200, "overlapping windows");
+	expect(episode_schedule_set(&episodes, "{\"interval_days\":20,\"window_days\":15}"), 200,
+	       "overlapping windows");
 	const char *id = episode_open_ok(&episodes, episodes.person.id, "SOR", 25);
 	const char *const timepoints[] = {"baseline", "follow_up"};
 	for (size_t t = 0; t < 2; t++) {

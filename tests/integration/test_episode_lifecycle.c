@@ -197,31 +197,19 @@ Test(episode_lifecycle, the_schedule_follows_the_organizations_setting)
 	struct episode_world episodes;
 	episode_world_open(&episodes, (struct world_options){0});
 	const char *supervisor = episodes.provider.supervisor.token;
-	char organization[128];
-	snprintf(organization, sizeof organization, "/v1/organizations/%s",
-		 episodes.provider.provider);
-	const char *const refused[] = {
-		"{\"settings\":{\"assessment_schedule\":{\"interval_days\":0}}}",
-		"{\"settings\":{\"assessment_schedule\":{\"interval_days\":731}}}",
-		"{\"settings\":{\"assessment_schedule\":{\"interval_days\":\"90\"}}}",
-	};
+	const char *const refused[] = {"{\"interval_days\":0}", "{\"interval_days\":731}",
+				       "{\"interval_days\":\"90\"}"};
 	for (size_t i = 0; i < 3; i++) {
-		struct http_response *answer =
-			http_patch(organization, supervisor, refused[i], NULL);
+		struct http_response *answer = episode_schedule_set(&episodes, refused[i]);
 		cr_assert_eq(answer->status, 422, "%s: %s", refused[i], answer->body);
 		assert_error_names(answer, "settings.assessment_schedule.interval_days");
 	}
-	struct http_response *unknown =
-		http_patch(organization, supervisor,
-			   "{\"settings\":{\"assessment_schedule\":{\"days\":1}}}", NULL);
+	struct http_response *unknown = episode_schedule_set(&episodes, "{\"days\":1}");
 	cr_assert_eq(unknown->status, 422, "%s", unknown->body);
 	assert_error_names(unknown, "settings.assessment_schedule.days");
-	struct http_response *set = http_patch(
-		organization, supervisor,
-		"{\"settings\":{\"assessment_schedule\":{\"baseline_days\":0,\"interval_days\":10,"
-		"\"window_days\":2}}}",
-		NULL);
-	expect(set, 200, "a monthly schedule");
+	struct http_response *set = episode_schedule_set(
+		&episodes, "{\"baseline_days\":0,\"interval_days\":10,\"window_days\":2}");
+	expect(set, 200, "a schedule of ten-day intervals");
 	json_t *schedule =
 		json_object_get(json_object_get(set->json, "settings"), "assessment_schedule");
 	cr_assert_eq(json_integer_value(json_object_get(schedule, "discharge_days")), 30,
