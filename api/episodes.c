@@ -323,6 +323,19 @@ void episodes_list(struct request *request)
 	episodes_list_of(request, NULL);
 }
 
+/* How far back an episode may start. Its schedule lists a slot per interval from the
+ * start: an episode dated centuries back would make every read of it, and the work queue,
+ * list hundreds of thousands of slots. Ten years covers any back-filled record. */
+enum { EPISODE_MAX_YEARS_BACK = 10 };
+
+/* Whether started (a valid date) is more than EPISODE_MAX_YEARS_BACK years before today. */
+static bool started_too_early(const char *started, const char *today_text)
+{
+	struct civil_date day, today;
+	return civil_date_parse(started, &day) && civil_date_parse(today_text, &today) &&
+	       civil_date_compare(day, civil_date_minus_years(today, EPISODE_MAX_YEARS_BACK)) < 0;
+}
+
 /* Adds to errors what is wrong with doc's days (already of the right types) on today:
  * started_on and ended_on not after it, ended_on not before started_on nor before the last
  * live assessment (last_administered, or NULL), and an end with its reason. Days compare
@@ -335,6 +348,11 @@ static void episode_days_errors(const json_t *doc, const char *today_text,
 	bool reason = member_text(doc, "end_reason") != NULL;
 	if (started && strcmp(started, today_text) > 0)
 		field_error(errors, "started_on", "cannot be after today (%s)", today_text);
+	else if (started && started_too_early(started, today_text))
+		field_error(errors, "started_on",
+			    "cannot be more than %d years before today (%s): an episode's schedule "
+			    "is computed from it",
+			    EPISODE_MAX_YEARS_BACK, today_text);
 	if (ended && strcmp(ended, today_text) > 0)
 		field_error(errors, "ended_on", "cannot be after today (%s)", today_text);
 	else if (ended && started && strcmp(ended, started) < 0)

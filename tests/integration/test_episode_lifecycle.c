@@ -63,6 +63,12 @@ Test(episode_lifecycle, a_new_episode_is_checked_field_by_field)
 	struct http_response *future = episode_post(episodes.person.id, supervisor, body);
 	cr_assert_eq(future->status, 422, "%s", future->body);
 	assert_error_names(future, "started_on");
+	/* A start centuries back would list a slot per interval since: ten years at most. */
+	struct http_response *ancient =
+		episode_post(episodes.person.id, supervisor,
+			     "{\"program\":\"SOR\",\"started_on\":\"0001-01-01\"}");
+	cr_assert_eq(ancient->status, 422, "%s", ancient->body);
+	assert_error_names(ancient, "started_on");
 	struct http_response *empty = episode_post(episodes.person.id, supervisor, "{}");
 	cr_assert_eq(empty->status, 422, "%s", empty->body);
 	assert_error_names(empty, "program");
