@@ -8,7 +8,9 @@
 //   → a supervisor runs a group of three for the specialist to lead (one absent, one who
 //     left early); the specialist signs it, and each who came has a note of their own,
 //     billed with HQ for their own minutes
-//   → the specialist writes and signs the person's crisis plan with them
+//   → the specialist writes and signs the person's crisis plan with them, opens their
+//     episode of a grant program and takes the BARC-10 baseline: the schedule shows the
+//     next follow-up
 //   → a partner's substance use referral is readable under its Part 2 consent until the
 //     person revokes it, then 404.
 // Every write carries an Idempotency-Key (client.ts gives each a fresh one, and sends a
@@ -182,6 +184,32 @@ async function crisisPlan(me: PeerdClient, participantId: string): Promise<void>
   say(`specialist signed crisis plan ${draft.id}: active, next review on ${signed.next_review_on}`);
 }
 
+/** 9. The specialist opens the person's episode of a grant program, backdated to the day
+ * they started, and takes the BARC-10 baseline: the schedule shows the baseline done and
+ * the next follow-up with its due day. */
+async function episodeAndBaseline(me: PeerdClient, participantId: string): Promise<void> {
+  // The day before UTC's is never after the organization's today, whatever its zone.
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const episode = expectStatus('specialist opens an episode', await me.POST('/v1/participants/{id}/episodes', {
+    params: { path: { id: participantId } },
+    body: { program: `SOR grant ${run}`, started_on: yesterday },
+  }), 201);
+  const baseline = expectStatus('specialist records the BARC-10 baseline', await me.POST('/v1/episodes/{id}/assessments', {
+    params: { path: { id: episode.id } },
+    body: { instrument: 'barc10', timepoint: 'baseline', administered_on: yesterday, answers: [4, 3, 5, 4, 2, 3, 4, 5, 3, 4] },
+  }), 201);
+  check('the baseline', baseline.score === 37, `score ${baseline.score}`);
+  const read = expectStatus('specialist reads the episode', await me.GET('/v1/episodes/{id}', {
+    params: { path: { id: episode.id } },
+  }), 200);
+  const done = read.schedule.find((slot) => slot.timepoint === 'baseline');
+  const next = read.schedule.find((slot) => slot.timepoint === 'follow_up');
+  check('the schedule', done?.state === 'done' && done.assessment_id === baseline.id &&
+    next !== undefined && next.state === 'upcoming', JSON.stringify(read.schedule));
+  say(`specialist opened episode ${episode.id} and took the baseline (BARC-10 ${baseline.score}); ` +
+    `the first follow-up is due on ${next?.due_on}`);
+}
+
 /** 7. 42 CFR Part 2: a partner's referral about substance use carries a consent naming the
  * partner, under which the partner reads the referral (with the redisclosure notice). The
  * person revokes it; the supervisor records that, and the partner's next read is a 404, as
@@ -327,6 +355,7 @@ async function main(): Promise<void> {
     `the signature sent again answered version ${signedAgain.version} again`);
 
   await crisisPlan(me, participantId);
+  await episodeAndBaseline(me, participantId);
 
   // 4. The partner sees the referral engaged, and never the note.
   const seen = expectStatus('partner reads the referral', await partner.GET('/v1/referrals/{id}', {
