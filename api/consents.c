@@ -339,6 +339,9 @@ void consents_create(struct request *request)
 		idempotency_release(db);
 }
 
+static const struct participant_record_page CONSENT_PAGE = {"consent", consent_render, CONSENT_ID,
+							    CONSENT_ORGANIZATION_ID};
+
 void consents_list(struct request *request)
 {
 	struct page_request page;
@@ -357,15 +360,8 @@ void consents_list(struct request *request)
 		db, &CONSENT_LIST,
 		DB_ARGS(participant_id, kind, status_filter, PAGE_SQL_ARGS(page), scope, subject),
 		&res);
-	/* Only an empty page needs asking whether the participant is why. */
-	if (status == DB_OK && PQntuples(res) == 0 &&
-	    !participant_visible(request, db, participant_id)) {
-		PQclear(res);
-		return;
-	}
-	audit_record_rows(request, AUDIT_READ, "consent", res, CONSENT_ID, CONSENT_ORGANIZATION_ID,
-			  page.limit);
-	respond_page(request, status, res, &page, consent_render, CONSENT_POSITION, CONSENT_ID);
+	participant_records_page(request, db, participant_id, status, res, &page, &CONSENT_PAGE,
+				 CONSENT_POSITION);
 }
 
 void consents_get(struct request *request)

@@ -272,6 +272,9 @@ void episodes_get(struct request *request)
 	PQclear(res);
 }
 
+static const struct participant_record_page EPISODE_PAGE = {"episode", episode_render, EPISODE_ID,
+							    EPISODE_ORGANIZATION_ID};
+
 /* One page of episodes (of participant_id, or NULL: every episode the caller may see),
  * with the query's filters, each row's read recorded. */
 static void episodes_list_of(struct request *request, const char *participant_id)
@@ -300,15 +303,8 @@ static void episodes_list_of(struct request *request, const char *participant_id
 				DB_ARGS(participant_id, scope, subject, organization_id, program,
 					status_filter, due, PAGE_SQL_ARGS(page)),
 				&res);
-	if (participant_id && status == DB_OK && PQntuples(res) == 0 &&
-	    !participant_records_visible(request, db, participant_id, "participant")) {
-		PQclear(res);
-		return;
-	}
-	audit_record_rows(request, AUDIT_READ, "episode", res, EPISODE_ID, EPISODE_ORGANIZATION_ID,
-			  page.limit);
-	respond_page(request, status, res, &page, episode_render,
-		     queue ? EPISODE_QUEUE_KEY : EPISODE_POSITION, EPISODE_ID);
+	participant_records_page(request, db, participant_id, status, res, &page, &EPISODE_PAGE,
+				 queue ? EPISODE_QUEUE_KEY : EPISODE_POSITION);
 }
 
 void episodes_list_for_participant(struct request *request)

@@ -321,6 +321,9 @@ void goals_create(struct request *request)
 		idempotency_release(db);
 }
 
+static const struct participant_record_page GOAL_PAGE = {"goal", goal_render, COL_ID,
+							 COL_ORGANIZATION_ID};
+
 void goals_list(struct request *request)
 {
 	struct page_request page;
@@ -334,7 +337,7 @@ void goals_list(struct request *request)
 	if (!db)
 		return;
 	/* The list shows only a participant the caller may see (a one-time filter in the
-	 * plan); only an empty page needs asking whether that is why. */
+	 * plan). */
 	const char *scope, *subject;
 	participant_visibility_args(request, &scope, &subject);
 	PGresult *res = NULL;
@@ -342,14 +345,8 @@ void goals_list(struct request *request)
 		db, &GOAL_LIST,
 		DB_ARGS(participant_id, domain, status_filter, PAGE_SQL_ARGS(page), scope, subject),
 		&res);
-	if (status == DB_OK && PQntuples(res) == 0 &&
-	    !participant_visible(request, db, participant_id)) {
-		PQclear(res);
-		return;
-	}
-	audit_record_rows(request, AUDIT_READ, "goal", res, COL_ID, COL_ORGANIZATION_ID,
-			  page.limit);
-	respond_page(request, status, res, &page, goal_render, COL_POSITION, COL_ID);
+	participant_records_page(request, db, participant_id, status, res, &page, &GOAL_PAGE,
+				 COL_POSITION);
 }
 
 void goals_get(struct request *request)

@@ -490,3 +490,18 @@ bool participant_visible(struct request *request, struct db_conn *db, const char
 {
 	return participant_records_visible(request, db, participant_id, "participant");
 }
+
+void participant_records_page(struct request *request, struct db_conn *db,
+			      const char *participant_id, enum db_status status, PGresult *res,
+			      const struct page_request *page,
+			      const struct participant_record_page *shape, int position_column)
+{
+	if (participant_id && status == DB_OK && PQntuples(res) == 0 &&
+	    !participant_visible(request, db, participant_id)) {
+		PQclear(res);
+		return;
+	}
+	audit_record_rows(request, AUDIT_READ, shape->resource_type, res, shape->id_column,
+			  shape->organization_column, page->limit);
+	respond_page(request, status, res, page, shape->render, position_column, shape->id_column);
+}

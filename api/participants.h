@@ -47,3 +47,23 @@ bool participant_records_visible(struct request *request, struct db_conn *db,
 
 /* participant_records_visible for the participant itself. */
 bool participant_visible(struct request *request, struct db_conn *db, const char *participant_id);
+
+struct page_request;
+
+/* How a list shows records of participants: their audit resource type, their JSON, and
+ * the columns of their id and organization. */
+struct participant_record_page {
+	const char *resource_type;
+	json_t *(*render)(const PGresult *res, int row);
+	int id_column, organization_column;
+};
+
+/* Answers a page the caller's scope read (status, res: taken), ordered by
+ * position_column. A list of one participant's records (participant_id; NULL for an
+ * organization's list) reads only a participant the caller may see, so an empty page
+ * alone asks whether that is why, and answers 404 as participant_visible does. Otherwise
+ * each row shown is recorded as read and the page sent. */
+void participant_records_page(struct request *request, struct db_conn *db,
+			      const char *participant_id, enum db_status status, PGresult *res,
+			      const struct page_request *page,
+			      const struct participant_record_page *shape, int position_column);

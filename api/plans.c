@@ -218,6 +218,9 @@ void plans_get(struct request *request)
 	PQclear(res);
 }
 
+static const struct participant_record_page PLAN_PAGE = {"plan", plan_render, PLAN_ID,
+							 PLAN_ORGANIZATION_ID};
+
 /* One page of plans (of participant_id, or NULL: every plan the caller may see), with
  * the query's filters, each row's read recorded. */
 static void plans_list_of(struct request *request, const char *participant_id)
@@ -240,16 +243,8 @@ static void plans_list_of(struct request *request, const char *participant_id)
 			DB_ARGS(participant_id, scope, subject, organization_id, kind,
 				status_filter, review_due, PAGE_SQL_ARGS(page)),
 			&res);
-	/* Only an empty page needs asking whether the participant is one the caller may
-	 * not see (404, as for their goals). */
-	if (participant_id && status == DB_OK && PQntuples(res) == 0 &&
-	    !participant_records_visible(request, db, participant_id, "participant")) {
-		PQclear(res);
-		return;
-	}
-	audit_record_rows(request, AUDIT_READ, "plan", res, PLAN_ID, PLAN_ORGANIZATION_ID,
-			  page.limit);
-	respond_page(request, status, res, &page, plan_render, PLAN_POSITION, PLAN_ID);
+	participant_records_page(request, db, participant_id, status, res, &page, &PLAN_PAGE,
+				 PLAN_POSITION);
 }
 
 void plans_list_for_participant(struct request *request)
