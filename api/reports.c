@@ -106,11 +106,7 @@ static const struct db_statement FOLLOW_UP = {
 	" c.b, c.i, c.w, c.d) s"
 	" LEFT JOIN live a ON a.episode_id = e.id AND a.timepoint = s.timepoint"
 	" AND a.slot = s.slot"
-	" WHERE s.due_on BETWEEN c.first AND c.last"
-	/* No slot of an episode falls due before its start, nor a closed one's after its
-	 * discharge (or its baseline): those are not generated at all. */
-	" AND e.started_on <= c.last AND (e.ended_on IS NULL"
-	" OR greatest(e.started_on + c.b, e.ended_on + c.d) >= c.first) GROUP BY s.timepoint),"
+	" WHERE s.due_on BETWEEN c.first AND c.last GROUP BY s.timepoint),"
 	" latest AS (SELECT DISTINCT ON (f.episode_id) f.episode_id, f.score FROM live f"
 	" WHERE f.timepoint = 'follow_up' AND f.administered_on <= $3::date"
 	" ORDER BY f.episode_id, f.administered_on DESC, f.slot DESC),"
