@@ -107,6 +107,23 @@ static size_t disclosures_listed(const struct world *w, const char *id, const ch
 	return found;
 }
 
+/* Submits a referral about substance use whose consent was obtained on the provider's
+ * today plus interval; returns the status, having checked that a 422 names
+ * consent.obtained_on. */
+static long submitted_with_consent_from(const struct world *w, const char *interval)
+{
+	json_t *body = substance_use_body(w);
+	char obtained_on[16];
+	organization_day_from_today(w->provider, interval, obtained_on, sizeof obtained_on);
+	json_object_set_new(json_object_get(body, "consent"), "obtained_on",
+			    json_string(obtained_on));
+	struct http_response *answer = submit(w->partner.token, body, NULL);
+	json_decref(body);
+	if (answer->status == 422)
+		assert_error_names(answer, "consent.obtained_on");
+	return answer->status;
+}
+
 Test(consent_gate, intake_makes_the_part2_consent_once)
 {
 	struct world w;
@@ -143,23 +160,8 @@ Test(consent_gate, intake_makes_the_part2_consent_once)
 	cr_expect(json_is_string(json_object_get(read->json, "redisclosure_notice")));
 	/* A consent is never signed in the future; a partner's today may run a day ahead of
 	 * the provider's (another zone), no more. */
-	json_t *early = substance_use_body(&w);
-	char after_tomorrow[16];
-	organization_day_from_today(w.provider, "2 days", after_tomorrow, sizeof after_tomorrow);
-	json_object_set_new(json_object_get(early, "consent"), "obtained_on",
-			    json_string(after_tomorrow));
-	struct http_response *refused = submit(w.partner.token, early, NULL);
-	json_decref(early);
-	cr_expect_eq(refused->status, 422, "%s", refused->body);
-	assert_error_names(refused, "consent.obtained_on");
-	json_t *ahead = substance_use_body(&w);
-	char tomorrow[16];
-	organization_day_from_today(w.provider, "1 day", tomorrow, sizeof tomorrow);
-	json_object_set_new(json_object_get(ahead, "consent"), "obtained_on",
-			    json_string(tomorrow));
-	struct http_response *zone_ahead = submit(w.partner.token, ahead, NULL);
-	json_decref(ahead);
-	cr_expect_eq(zone_ahead->status, 201, "%s", zone_ahead->body);
+	cr_expect_eq(submitted_with_consent_from(&w, "2 days"), 422);
+	cr_expect_eq(submitted_with_consent_from(&w, "1 day"), 201);
 	struct http_response *replayed = submit(w.partner.token, body, key);
 	json_decref(body);
 	cr_expect_eq(replayed->status, 201, "%s", replayed->body);
@@ -170,20 +172,6 @@ Test(consent_gate, intake_makes_the_part2_consent_once)
 /* A referral about substance use whose Part 2 consent expired before it was sent: the
  * partner may neither disclose it nor follow it, so it is refused, naming the day; a
  * consent that expires today is still in force. */
-static long submitted_with_consent_from(const struct world *w, const char *interval)
-{
-	json_t *body = substance_use_body(w);
-	char obtained_on[16];
-	organization_day_from_today(w->provider, interval, obtained_on, sizeof obtained_on);
-	json_object_set_new(json_object_get(body, "consent"), "obtained_on",
-			    json_string(obtained_on));
-	struct http_response *answer = submit(w->partner.token, body, NULL);
-	json_decref(body);
-	if (answer->status == 422)
-		assert_error_names(answer, "consent.obtained_on");
-	return answer->status;
-}
-
 Test(consent_gate, a_referral_under_an_expired_part2_consent_is_refused)
 {
 	struct world w;
