@@ -31,6 +31,9 @@
 #define DEFAULT_INTERVAL_DAYS	       90
 #define DEFAULT_WINDOW_DAYS	       30
 #define DEFAULT_DISCHARGE_DAYS	       30
+/* telehealth_modifiers': the CPT modifiers Medicaid asks of video and of audio only. */
+#define DEFAULT_VIDEO_MODIFIER	       "95"
+#define DEFAULT_PHONE_MODIFIER	       "93"
 
 const char *const ORGANIZATION_KINDS[] = {"provider", "partner", NULL};
 static const char *const UNIT_ROUNDINGS[] = {"whole", "half_up", NULL};
@@ -45,6 +48,24 @@ static const struct field_rule ASSESSMENT_SCHEDULE_FIELDS[] = {
 	{0},
 };
 
+/* A claim modifier: two capital letters or digits (sql/033's CHECKs). */
+static const char *check_modifier(const json_t *value)
+{
+	const char *text = json_string_value(value);
+	bool valid = strlen(text) == 2;
+	for (size_t i = 0; valid && i < 2; i++)
+		valid = (text[i] >= 'A' && text[i] <= 'Z') || (text[i] >= '0' && text[i] <= '9');
+	return valid ? NULL : "must be two capital letters or digits, such as 95 or GT";
+}
+
+/* The modifiers a contact by video or by phone carries (API.md "Coverage, authorizations
+ * and claims"). */
+static const struct field_rule TELEHEALTH_MODIFIER_FIELDS[] = {
+	{.name = "video", .type = FIELD_STRING, .min = 2, .max = 2, .check = check_modifier},
+	{.name = "phone", .type = FIELD_STRING, .min = 2, .max = 2, .check = check_modifier},
+	{0},
+};
+
 static const struct field_rule SETTINGS_FIELDS[] = {
 	{.name = "unit_rounding", .type = FIELD_ENUM, .choices = UNIT_ROUNDINGS},
 	{.name = "max_units_per_day", .type = FIELD_INTEGER, .min = 1, .max = 96},
@@ -55,6 +76,11 @@ static const struct field_rule SETTINGS_FIELDS[] = {
 	/* Days from a plan's signature by the participant to its review. */
 	{.name = "plan_review_days", .type = FIELD_INTEGER, .min = 1, .max = 730},
 	{.name = "assessment_schedule", .type = FIELD_OBJECT, .fields = ASSESSMENT_SCHEDULE_FIELDS},
+	/* Signing bills only under an authorization of the participant. */
+	{.name = "require_authorization", .type = FIELD_BOOLEAN},
+	/* Per participant and calendar year; null: no cap. The bound is sql/033's. */
+	{.name = "max_units_per_year", .type = FIELD_INTEGER, .nullable = true, .min = 1, .max = 35136},
+	{.name = "telehealth_modifiers", .type = FIELD_OBJECT, .fields = TELEHEALTH_MODIFIER_FIELDS},
 	/* An IANA zone of sql/002's us_time_zones; the state's main zone when left out. */
 	{.name = "time_zone", .type = FIELD_STRING, .min = 1, .max = 64},
 	{0},
@@ -111,6 +137,12 @@ static const struct constraint_answer ORGANIZATION_CONSTRAINTS[] = {
 	    " 'interval_days', assessment_interval_days, 'window_days', assessment_window_days,"  \
 	    " 'discharge_days', assessment_discharge_days)", "settings.assessment_schedule",      \
 	    ROW_JSON)                                                                              \
+	_ X(COL_REQUIRE_AUTHORIZATION, "require_authorization", "settings.require_authorization",  \
+	    ROW_BOOLEAN)                                                                           \
+	_ X(COL_MAX_UNITS_PER_YEAR, "max_units_per_year", "settings.max_units_per_year",           \
+	    ROW_INTEGER)                                                                           \
+	_ X(COL_TELEHEALTH_MODIFIERS, "json_build_object('video', telehealth_modifier_video,"      \
+	    " 'phone', telehealth_modifier_phone)", "settings.telehealth_modifiers", ROW_JSON)     \
 	_ X(COL_VERSION, "version", "version", ROW_INTEGER)                                        \
 	_ X(COL_CREATED_AT, "peerd_timestamp(created_at)", "created_at", ROW_STRING)               \
 	_ X(COL_UPDATED_AT, "peerd_timestamp(updated_at)", "updated_at", ROW_STRING)               \
@@ -146,10 +178,11 @@ static const struct db_statement ORGANIZATION_INSERT = {
 	"INSERT INTO organizations (name, kind, state, counties, unit_rounding, max_units_per_day,"
 	" family_youth_max_age, referral_response_days, time_zone, max_group_size,"
 	" plan_review_days, assessment_baseline_days, assessment_interval_days,"
-	" assessment_window_days, assessment_discharge_days)"
+	" assessment_window_days, assessment_discharge_days, require_authorization,"
+	" max_units_per_year, telehealth_modifier_video, telehealth_modifier_phone)"
 	" VALUES ($1, $2, $3, peerd_text_array($4::json), $5, $6::int, $7::int, $8::int,"
 	" coalesce($9, (SELECT time_zone FROM us_states WHERE code = $3)), $10::int, $11::int,"
-	" $12::int, $13::int, $14::int, $15::int)"
+	" $12::int, $13::int, $14::int, $15::int, $16::boolean, $17::int, $18, $19)"
 	" RETURNING " ORGANIZATION_COLUMNS};
 
 static const struct db_statement ORGANIZATION_UPDATE = {
@@ -161,6 +194,8 @@ static const struct db_statement ORGANIZATION_UPDATE = {
 	" max_group_size = $10::int, plan_review_days = $11::int,"
 	" assessment_baseline_days = $12::int, assessment_interval_days = $13::int,"
 	" assessment_window_days = $14::int, assessment_discharge_days = $15::int,"
+	" require_authorization = $16::boolean, max_units_per_year = $17::int,"
+	" telehealth_modifier_video = $18, telehealth_modifier_phone = $19,"
 	" version = version + 1,"
 	" updated_at = now()"
 	" WHERE id = $1 RETURNING " ORGANIZATION_COLUMNS};
@@ -188,6 +223,10 @@ struct organization_values {
 	/* assessment_schedule: baseline, interval, window, discharge days. */
 	char assessment_days[4][16];
 	const char *time_zone; /* NULL: the state's zone */
+	const char *require_authorization; /* "true" or "false" */
+	char max_units_per_year[16];	   /* "" when there is no cap */
+	const char *video_modifier;
+	const char *phone_modifier;
 };
 
 static const char *string_member(const json_t *object, const char *key, const char *fallback)
@@ -232,8 +271,22 @@ static bool organization_values_from(const json_t *doc, struct organization_valu
 		integer_member(schedule, SCHEDULE_KEYS[i], SCHEDULE_DEFAULTS[i],
 			       values->assessment_days[i], sizeof values->assessment_days[i]);
 	values->time_zone = string_member(settings, "time_zone", NULL);
+	values->require_authorization =
+		json_is_true(json_object_get(settings, "require_authorization")) ? "true" : "false";
+	json_t *yearly = json_object_get(settings, "max_units_per_year");
+	if (json_is_integer(yearly))
+		snprintf(values->max_units_per_year, sizeof values->max_units_per_year, "%lld",
+			 (long long)json_integer_value(yearly));
+	else
+		values->max_units_per_year[0] = '\0';
+	const json_t *modifiers = json_object_get(settings, "telehealth_modifiers");
+	values->video_modifier = string_member(modifiers, "video", DEFAULT_VIDEO_MODIFIER);
+	values->phone_modifier = string_member(modifiers, "phone", DEFAULT_PHONE_MODIFIER);
 	return values->counties != NULL;
 }
+
+/* The yearly cap as a parameter: NULL (no cap) when the settings have none. */
+#define YEARLY_CAP_ARG(values) ((values).max_units_per_year[0] ? (values).max_units_per_year : NULL)
 
 static void send_organization(struct request *request, PGresult *res)
 {
@@ -291,7 +344,9 @@ static bool organization_create(struct request *request, struct db_conn *db,
 				values.family_youth_max_age, values.referral_response_days,
 				values.time_zone, values.max_group_size, values.plan_review_days,
 				values.assessment_days[0], values.assessment_days[1],
-				values.assessment_days[2], values.assessment_days[3]),
+				values.assessment_days[2], values.assessment_days[3],
+				values.require_authorization, YEARLY_CAP_ARG(values),
+				values.video_modifier, values.phone_modifier),
 			&res);
 	free(values.counties);
 	if (status != DB_OK) {
@@ -377,7 +432,9 @@ static PGresult *write_organization(struct request *request, struct db_conn *db,
 					  values.referral_response_days, values.time_zone,
 					  values.max_group_size, values.plan_review_days,
 					  values.assessment_days[0], values.assessment_days[1],
-					  values.assessment_days[2], values.assessment_days[3]),
+					  values.assessment_days[2], values.assessment_days[3],
+					  values.require_authorization, YEARLY_CAP_ARG(values),
+					  values.video_modifier, values.phone_modifier),
 				  &res)
 			: DB_ERROR;
 	free(values.counties);

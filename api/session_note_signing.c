@@ -27,22 +27,64 @@ static const struct db_statement PARTICIPANT_LOCK = {
 	"signing_participant_lock", "SELECT 1 FROM participants WHERE id = $1 FOR UPDATE"};
 
 /* Read after the participant's lock, by a new statement: it sees every signing of the
- * same participant committed before. */
+ * same participant committed before. Columns: enum billing_fact. */
 static const struct db_statement BILLING_FACTS = {
 	"signing_billing_facts",
-	"WITH note AS (SELECT n.participant_id, n.specialist_id, o.unit_rounding,"
-	" o.max_units_per_day, peerd_organization_day(o.id, n.occurred_at) AS day"
-	" FROM session_notes n JOIN organizations o ON o.id = n.organization_id WHERE n.id = $1)"
+	"WITH note AS (SELECT n.participant_id, n.specialist_id, n.group_session_id, o.*,"
+	" peerd_organization_day(o.id, n.occurred_at) AS day"
+	" FROM session_notes n JOIN organizations o ON o.id = n.organization_id WHERE n.id = $1),"
+	" held AS (SELECT a.id, a.ends_on, a.starts_on, a.created_at,"
+	" a.units_authorized - peerd_authorization_units_used(a.id) AS remaining"
+	" FROM authorizations a, note WHERE note.require_authorization"
+	" AND a.participant_id = note.participant_id AND note.day BETWEEN a.starts_on AND "
+	"a.ends_on)"
 	" SELECT unit_rounding, max_units_per_day, to_char(day, 'YYYY-MM-DD'),"
 	" peerd_certified_on(specialist_id, day),"
 	" (SELECT coalesce(sum(x.billing_units), 0) FROM session_notes x"
 	" WHERE x.participant_id = note.participant_id AND x.status = 'signed'"
-	" AND x.billing_day = note.day) FROM note"};
+	" AND x.billing_day = note.day),"
+	" max_units_per_year,"
+	" (SELECT coalesce(sum(x.billing_units), 0) FROM session_notes x"
+	" WHERE note.max_units_per_year IS NOT NULL"
+	" AND x.participant_id = note.participant_id AND x.status = 'signed'"
+	" AND x.billing_day >= date_trunc('year', note.day)::date"
+	" AND x.billing_day < (date_trunc('year', note.day) + interval '1 year')::date),"
+	" require_authorization, telehealth_modifier_video, telehealth_modifier_phone,"
+	" (SELECT g.modality FROM group_sessions g WHERE g.id = note.group_session_id),"
+	" (SELECT count(*) FROM held),"
+	" (SELECT h.id FROM held h WHERE h.remaining > 0"
+	" ORDER BY h.ends_on, h.starts_on, h.created_at, h.id LIMIT 1)"
+	" FROM note"};
+
+enum billing_fact {
+	FACT_ROUNDING,
+	FACT_MAX_UNITS_PER_DAY,
+	FACT_DAY,
+	FACT_CERTIFIED,
+	FACT_BILLED_TODAY,
+	FACT_MAX_UNITS_PER_YEAR,
+	FACT_BILLED_THIS_YEAR,
+	FACT_REQUIRE_AUTHORIZATION,
+	FACT_VIDEO_MODIFIER,
+	FACT_PHONE_MODIFIER,
+	FACT_GROUP_MODALITY,
+	FACT_AUTHORIZATIONS_OF_DAY,
+	FACT_AUTHORIZATION_ID,
+};
+
+/* The authorization the note would bill under, locked: an authorization's change waits
+ * for this signing, and this signing counts what remains after any change committed
+ * before (sql/033's session_notes_within_authorization holds it against any writer). */
+static const struct db_statement AUTHORIZATION_LOCK = {
+	"signing_authorization_lock",
+	"SELECT units_authorized - peerd_authorization_units_used(id) FROM authorizations"
+	" WHERE id = $1 AND $2::date BETWEEN starts_on AND ends_on FOR UPDATE"};
 
 static const struct db_statement NOTE_SIGN = {
 	"session_note_sign",
 	"UPDATE session_notes SET status = 'signed', signed_at = now(), signed_by = $2,"
 	" billing = $3::jsonb, billing_units = $4::int, billing_day = $5::date,"
+	" billing_authorization_id = $6::uuid,"
 	" version = version + 1, updated_at = now() WHERE id = $1"};
 
 static const struct db_statement ADDENDUM_INSERT = {
@@ -56,7 +98,9 @@ static const struct db_statement NOTE_COSIGN = {
 	"UPDATE session_notes SET cosigned_by = $2, cosigned_at = now(), version = version + 1,"
 	" updated_at = now() WHERE id = $1"};
 
-static json_t *billing_render(const struct billing *billing)
+/* billing as the note keeps it; authorization_id names the one it billed under (NULL:
+ * none). Returns a new reference, NULL when out of memory. */
+static json_t *billing_render(const struct billing *billing, const char *authorization_id)
 {
 	json_t *modifiers = json_array();
 	json_t *reasons = json_array();
@@ -64,9 +108,10 @@ static json_t *billing_render(const struct billing *billing)
 		json_array_append_new(modifiers, json_string(billing->modifiers[i]));
 	for (size_t i = 0; reasons && i < billing->reason_count; i++)
 		json_array_append_new(reasons, json_string(billing->reasons[i]));
-	return json_pack("{s:b, s:s, s:o, s:i, s:o}", "billable", billing->billable, "code",
-			 billing->code, "modifiers", modifiers, "units", billing->units, "reasons",
-			 reasons);
+	return json_pack("{s:b, s:s, s:o, s:i, s:o, s:s?, s:s?}", "billable", billing->billable,
+			 "code", billing->code, "modifiers", modifiers, "units", billing->units,
+			 "reasons", reasons, "authorization_id", authorization_id,
+			 "place_of_service", billing->place_of_service);
 }
 
 bool session_note_lock_participant(struct request *request, struct db_conn *db,
@@ -76,6 +121,65 @@ bool session_note_lock_participant(struct request *request, struct db_conn *db,
 	if (status != DB_OK)
 		problem_send_database(request, status);
 	return status == DB_OK;
+}
+
+/* Where the participant stands with authorizations on the note's day (facts: the
+ * BILLING_FACTS row). Writes the remaining units of the one held, locking it, and its id
+ * (into facts) in *held. Returns false after answering. */
+static bool authorization_standing_of(struct request *request, struct db_conn *db,
+				      const PGresult *facts, struct billing_input *input,
+				      const char **held)
+{
+	*held = db_text(facts, 0, FACT_AUTHORIZATION_ID);
+	input->authorization = db_integer(facts, 0, FACT_AUTHORIZATIONS_OF_DAY) > 0
+				       ? AUTHORIZATION_EXHAUSTED
+				       : AUTHORIZATION_NONE;
+	if (!*held)
+		return true;
+	PGresult *lock = NULL;
+	enum db_status status = db_exec(db, &AUTHORIZATION_LOCK,
+					DB_ARGS(*held, db_text(facts, 0, FACT_DAY)), &lock);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return false;
+	}
+	/* Changed to no longer hold the day since: as if it had none left. */
+	if (PQntuples(lock) == 1) {
+		input->authorization = AUTHORIZATION_HELD;
+		input->authorization_units_remaining = (int)db_integer(lock, 0, 0);
+	}
+	PQclear(lock);
+	return true;
+}
+
+/* The billing of the note (its SESSION_NOTE_COLUMNS row) from the facts of its day
+ * (facts), taking the lock of the authorization it would use. Writes the authorization
+ * used, NULL for none, in *used. Returns false after answering. */
+static bool billing_of(struct request *request, struct db_conn *db, const PGresult *note,
+		       const PGresult *facts, struct billing *billing, const char **used)
+{
+	struct billing_input input = {
+		.duration_minutes = (int)db_integer(note, 0, NOTE_DURATION_MINUTES),
+		.modality = db_text(note, 0, NOTE_MODALITY),
+		.group_modality = db_text(facts, 0, FACT_GROUP_MODALITY),
+		.max_units_per_day = (int)db_integer(facts, 0, FACT_MAX_UNITS_PER_DAY),
+		.units_billed_today = (int)db_integer(facts, 0, FACT_BILLED_TODAY),
+		.max_units_per_year = (int)db_integer(facts, 0, FACT_MAX_UNITS_PER_YEAR),
+		.units_billed_this_year = (int)db_integer(facts, 0, FACT_BILLED_THIS_YEAR),
+		.certified_on_day = db_boolean(facts, 0, FACT_CERTIFIED),
+		.require_authorization = db_boolean(facts, 0, FACT_REQUIRE_AUTHORIZATION),
+		.video_modifier = db_text(facts, 0, FACT_VIDEO_MODIFIER),
+		.phone_modifier = db_text(facts, 0, FACT_PHONE_MODIFIER),
+	};
+	if (!unit_rounding_parse(db_text(facts, 0, FACT_ROUNDING), &input.rounding))
+		input.rounding = ROUNDING_WHOLE;
+	const char *held = NULL;
+	if (input.require_authorization &&
+	    !authorization_standing_of(request, db, facts, &input, &held))
+		return false;
+	billing_compute(&input, billing);
+	*used = billing->uses_authorization ? held : NULL;
+	return true;
 }
 
 bool session_note_sign_locked(struct request *request, struct db_conn *db, const char *id,
@@ -90,25 +194,20 @@ bool session_note_sign_locked(struct request *request, struct db_conn *db, const
 		problem_send_database(request, status);
 		return false;
 	}
-	struct billing_input input = {
-		.duration_minutes = (int)db_integer(note, 0, NOTE_DURATION_MINUTES),
-		.modality = db_text(note, 0, NOTE_MODALITY),
-		.max_units_per_day = (int)db_integer(facts, 0, 1),
-		.units_billed_today = (int)db_integer(facts, 0, 4),
-		.certified_on_day = db_boolean(facts, 0, 3),
-	};
-	if (!unit_rounding_parse(db_text(facts, 0, 0), &input.rounding))
-		input.rounding = ROUNDING_WHOLE;
 	struct billing billing;
-	billing_compute(&input, &billing);
-	json_t *doc = billing_render(&billing);
+	const char *authorization_id;
+	if (!billing_of(request, db, note, facts, &billing, &authorization_id)) {
+		PQclear(facts);
+		return false;
+	}
+	json_t *doc = billing_render(&billing, authorization_id);
 	char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	json_decref(doc);
 	char units[16];
 	snprintf(units, sizeof units, "%d", billing.units);
 	status = text ? db_exec(db, &NOTE_SIGN,
 				DB_ARGS(id, request->caller.subject, text, units,
-					db_text(facts, 0, 2)),
+					db_text(facts, 0, FACT_DAY), authorization_id),
 				NULL)
 		      : DB_ERROR;
 	free(text);

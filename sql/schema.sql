@@ -107,6 +107,19 @@ CREATE TYPE public.consent_signer AS ENUM (
 );
 
 --
+-- Name: coverage_kind; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.coverage_kind AS ENUM (
+    'medicaid',
+    'medicaid_managed_care',
+    'medicare',
+    'commercial',
+    'grant',
+    'self_pay'
+);
+
+--
 -- Name: episode_end_reason; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -321,6 +334,37 @@ END
 $$;
 
 --
+-- Name: authorizations_cover_billed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.authorizations_cover_billed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    used integer;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'an authorization is never deleted'
+            USING ERRCODE = 'check_violation', TABLE = 'authorizations',
+                  CONSTRAINT = 'authorizations_never_deleted';
+    END IF;
+    used := peerd_authorization_units_used(NEW.id);
+    IF NEW.units_authorized < used THEN
+        RAISE EXCEPTION '% units were already billed under the authorization', used
+            USING ERRCODE = 'check_violation', TABLE = 'authorizations',
+                  CONSTRAINT = 'authorizations_cover_units_used';
+    END IF;
+    IF EXISTS (SELECT 1 FROM session_notes WHERE billing_authorization_id = NEW.id
+               AND billing_day NOT BETWEEN NEW.starts_on AND NEW.ends_on) THEN
+        RAISE EXCEPTION 'notes were billed under the authorization outside those dates'
+            USING ERRCODE = 'check_violation', TABLE = 'authorizations',
+                  CONSTRAINT = 'authorizations_cover_billed_days';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
 -- Name: certifications_keep_certified_days(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -363,6 +407,20 @@ BEGIN
             USING ERRCODE = 'check_violation', CONSTRAINT = 'consents_revoke_only';
     END IF;
     RETURN NEW;
+END
+$$;
+
+--
+-- Name: coverages_never_deleted(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.coverages_never_deleted() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    RAISE EXCEPTION 'a coverage is never deleted: end it'
+        USING ERRCODE = 'check_violation', TABLE = 'coverages',
+              CONSTRAINT = 'coverages_never_deleted';
 END
 $$;
 
@@ -721,6 +779,32 @@ BEGIN
                           events, head.last_id);
     END IF;
 END
+$$;
+
+--
+-- Name: peerd_authorization_status(date, date, integer, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_authorization_status(starts_on date, ends_on date, units_remaining integer, organization uuid) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE
+        WHEN starts_on > peerd_organization_today(organization) THEN 'future'
+        WHEN units_remaining <= 0 THEN 'exhausted'
+        WHEN ends_on < peerd_organization_today(organization) THEN 'expired'
+        ELSE 'active'
+    END
+$$;
+
+--
+-- Name: peerd_authorization_units_used(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_authorization_units_used(authorization_id uuid) RETURNS integer
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT coalesce(sum(billing_units), 0)::integer FROM session_notes
+    WHERE billing_authorization_id = authorization_id
 $$;
 
 --
@@ -1400,6 +1484,8 @@ $$;
 CREATE FUNCTION public.session_notes_keep_signed() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    kept text[] := ARRAY['cosigned_by', 'cosigned_at', 'version', 'updated_at'];
 BEGIN
     IF TG_OP = 'DELETE' THEN
         IF OLD.status = 'signed' THEN
@@ -1409,17 +1495,7 @@ BEGIN
         RETURN OLD;
     END IF;
     IF OLD.status = 'signed' AND (
-        (NEW.organization_id, NEW.participant_id, NEW.specialist_id, NEW.occurred_at,
-         NEW.duration_minutes, NEW.modality, NEW.location, NEW.goal_ids, NEW.summary,
-         NEW.response, NEW.plan, NEW.status, NEW.signed_at, NEW.signed_by, NEW.billing,
-         NEW.billing_units, NEW.billing_day, NEW.created_by, NEW.created_at,
-         NEW.group_session_id)
-        IS DISTINCT FROM
-        (OLD.organization_id, OLD.participant_id, OLD.specialist_id, OLD.occurred_at,
-         OLD.duration_minutes, OLD.modality, OLD.location, OLD.goal_ids, OLD.summary,
-         OLD.response, OLD.plan, OLD.status, OLD.signed_at, OLD.signed_by, OLD.billing,
-         OLD.billing_units, OLD.billing_day, OLD.created_by, OLD.created_at,
-         OLD.group_session_id)
+        (to_jsonb(NEW) - kept) IS DISTINCT FROM (to_jsonb(OLD) - kept)
         OR (OLD.cosigned_by IS NOT NULL
             AND (NEW.cosigned_by, NEW.cosigned_at) IS DISTINCT FROM
                 (OLD.cosigned_by, OLD.cosigned_at))) THEN
@@ -1455,6 +1531,38 @@ BEGIN
         RAISE EXCEPTION 'a session note cannot have occurred in the future'
             USING ERRCODE = 'check_violation', TABLE = 'session_notes',
                   COLUMN = 'occurred_at', CONSTRAINT = 'session_notes_occurred_at_bounds';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: session_notes_within_authorization(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.session_notes_within_authorization() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    held authorizations%ROWTYPE;
+    used integer;
+BEGIN
+    IF NEW.billing_authorization_id IS NULL OR (TG_OP = 'UPDATE'
+            AND OLD.billing_authorization_id IS NOT DISTINCT FROM NEW.billing_authorization_id) THEN
+        RETURN NEW;
+    END IF;
+    SELECT * INTO held FROM authorizations WHERE id = NEW.billing_authorization_id FOR UPDATE;
+    IF NEW.billing_day NOT BETWEEN held.starts_on AND held.ends_on THEN
+        RAISE EXCEPTION 'the note''s day is outside its authorization''s dates'
+            USING ERRCODE = 'check_violation', TABLE = 'session_notes',
+                  CONSTRAINT = 'session_notes_within_authorization';
+    END IF;
+    used := peerd_authorization_units_used(held.id);
+    IF used + NEW.billing_units > held.units_authorized THEN
+        RAISE EXCEPTION 'the authorization has % units left, not %',
+                        held.units_authorized - used, NEW.billing_units
+            USING ERRCODE = 'check_violation', TABLE = 'session_notes',
+                  CONSTRAINT = 'session_notes_within_authorization';
     END IF;
     RETURN NEW;
 END
@@ -1557,6 +1665,32 @@ ALTER TABLE public.audit_inbox ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY 
 );
 
 --
+-- Name: authorizations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.authorizations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    participant_id uuid NOT NULL,
+    coverage_id uuid NOT NULL,
+    number text NOT NULL,
+    code text DEFAULT 'H0038'::text NOT NULL,
+    units_authorized integer NOT NULL,
+    starts_on date NOT NULL,
+    ends_on date NOT NULL,
+    created_by text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT authorizations_code_check CHECK ((code = 'H0038'::text)),
+    CONSTRAINT authorizations_created_by_check CHECK (((char_length(created_by) >= 1) AND (char_length(created_by) <= 255))),
+    CONSTRAINT authorizations_ends_after_starts CHECK ((ends_on >= starts_on)),
+    CONSTRAINT authorizations_number_check CHECK (((char_length(number) >= 1) AND (char_length(number) <= 50))),
+    CONSTRAINT authorizations_units_authorized_check CHECK (((units_authorized >= 1) AND (units_authorized <= 10000))),
+    CONSTRAINT authorizations_version_check CHECK ((version >= 1))
+);
+
+--
 -- Name: certifications; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1652,6 +1786,34 @@ CREATE TABLE public.continuing_education (
     CONSTRAINT continuing_education_provider_check CHECK ((((char_length(provider) >= 1) AND (char_length(provider) <= 200)) AND (provider !~ '[[:cntrl:]]'::text))),
     CONSTRAINT continuing_education_title_check CHECK ((((char_length(title) >= 1) AND (char_length(title) <= 200)) AND (title !~ '[[:cntrl:]]'::text))),
     CONSTRAINT continuing_education_version_check CHECK ((version >= 1))
+);
+
+--
+-- Name: coverages; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.coverages (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    participant_id uuid NOT NULL,
+    payer text NOT NULL,
+    kind public.coverage_kind NOT NULL,
+    member_id text,
+    effective_on date NOT NULL,
+    ends_on date,
+    eligibility_verified_on date,
+    priority integer DEFAULT 1 NOT NULL,
+    created_by text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT coverages_created_by_check CHECK (((char_length(created_by) >= 1) AND (char_length(created_by) <= 255))),
+    CONSTRAINT coverages_ends_after_effective CHECK ((ends_on >= effective_on)),
+    CONSTRAINT coverages_member_id_check CHECK (((char_length(member_id) >= 1) AND (char_length(member_id) <= 80))),
+    CONSTRAINT coverages_member_id_required CHECK (((member_id IS NOT NULL) OR (kind = ANY (ARRAY['grant'::public.coverage_kind, 'self_pay'::public.coverage_kind])))),
+    CONSTRAINT coverages_payer_check CHECK (((char_length(payer) >= 1) AND (char_length(payer) <= 200))),
+    CONSTRAINT coverages_priority_check CHECK (((priority >= 1) AND (priority <= 9))),
+    CONSTRAINT coverages_version_check CHECK ((version >= 1))
 );
 
 --
@@ -1837,6 +1999,10 @@ CREATE TABLE public.organizations (
     assessment_interval_days integer DEFAULT 90 NOT NULL,
     assessment_window_days integer DEFAULT 30 NOT NULL,
     assessment_discharge_days integer DEFAULT 30 NOT NULL,
+    require_authorization boolean DEFAULT false NOT NULL,
+    max_units_per_year integer,
+    telehealth_modifier_video text DEFAULT '95'::text NOT NULL,
+    telehealth_modifier_phone text DEFAULT '93'::text NOT NULL,
     CONSTRAINT organizations_assessment_baseline_days_check CHECK (((assessment_baseline_days >= 0) AND (assessment_baseline_days <= 365))),
     CONSTRAINT organizations_assessment_discharge_days_check CHECK (((assessment_discharge_days >= 0) AND (assessment_discharge_days <= 365))),
     CONSTRAINT organizations_assessment_interval_days_check CHECK (((assessment_interval_days >= 1) AND (assessment_interval_days <= 730))),
@@ -1845,9 +2011,12 @@ CREATE TABLE public.organizations (
     CONSTRAINT organizations_family_youth_max_age_check CHECK (((family_youth_max_age >= 1) AND (family_youth_max_age <= 30))),
     CONSTRAINT organizations_max_group_size_check CHECK (((max_group_size >= 1) AND (max_group_size <= 100))),
     CONSTRAINT organizations_max_units_per_day_check CHECK (((max_units_per_day >= 1) AND (max_units_per_day <= 96))),
+    CONSTRAINT organizations_max_units_per_year_check CHECK (((max_units_per_year >= 1) AND (max_units_per_year <= 35136))),
     CONSTRAINT organizations_name_check CHECK ((((char_length(name) >= 1) AND (char_length(name) <= 200)) AND (name !~ '[[:cntrl:]]'::text) AND (name = btrim(name)))),
     CONSTRAINT organizations_plan_review_days_check CHECK (((plan_review_days >= 1) AND (plan_review_days <= 730))),
     CONSTRAINT organizations_referral_response_days_check CHECK (((referral_response_days >= 1) AND (referral_response_days <= 30))),
+    CONSTRAINT organizations_telehealth_modifier_phone_check CHECK ((telehealth_modifier_phone ~ '^[A-Z0-9]{2}$'::text)),
+    CONSTRAINT organizations_telehealth_modifier_video_check CHECK ((telehealth_modifier_video ~ '^[A-Z0-9]{2}$'::text)),
     CONSTRAINT organizations_version_check CHECK ((version >= 1))
 );
 
@@ -2068,6 +2237,8 @@ CREATE TABLE public.session_notes (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     group_session_id uuid,
+    billing_authorization_id uuid,
+    CONSTRAINT session_notes_authorization_when_signed CHECK (((billing_authorization_id IS NULL) OR (status = 'signed'::public.session_note_status))),
     CONSTRAINT session_notes_billing_units_check CHECK ((billing_units >= 0)),
     CONSTRAINT session_notes_cosigned_after_signing CHECK (((cosigned_by IS NULL) OR (status = 'signed'::public.session_note_status))),
     CONSTRAINT session_notes_cosigned_whole CHECK (((cosigned_by IS NULL) = (cosigned_at IS NULL))),
@@ -2196,6 +2367,27 @@ ALTER TABLE ONLY public.audit_inbox
     ADD CONSTRAINT audit_inbox_pkey PRIMARY KEY (id);
 
 --
+-- Name: authorizations authorizations_id_participant; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.authorizations
+    ADD CONSTRAINT authorizations_id_participant UNIQUE (id, participant_id);
+
+--
+-- Name: authorizations authorizations_number_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.authorizations
+    ADD CONSTRAINT authorizations_number_once UNIQUE (coverage_id, number);
+
+--
+-- Name: authorizations authorizations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.authorizations
+    ADD CONSTRAINT authorizations_pkey PRIMARY KEY (id);
+
+--
 -- Name: certifications certifications_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2215,6 +2407,20 @@ ALTER TABLE ONLY public.consents
 
 ALTER TABLE ONLY public.continuing_education
     ADD CONSTRAINT continuing_education_pkey PRIMARY KEY (id);
+
+--
+-- Name: coverages coverages_id_participant; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.coverages
+    ADD CONSTRAINT coverages_id_participant UNIQUE (id, participant_id);
+
+--
+-- Name: coverages coverages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.coverages
+    ADD CONSTRAINT coverages_pkey PRIMARY KEY (id);
 
 --
 -- Name: episodes episodes_id_participant; Type: CONSTRAINT; Schema: public; Owner: -
@@ -2478,6 +2684,18 @@ CREATE INDEX audit_events_by_organization ON public.audit_events USING btree (or
 CREATE INDEX audit_events_by_resource ON public.audit_events USING btree (resource_id, id DESC);
 
 --
+-- Name: authorizations_by_participant; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX authorizations_by_participant ON public.authorizations USING btree (participant_id, created_at DESC, id DESC);
+
+--
+-- Name: authorizations_by_participant_dates; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX authorizations_by_participant_dates ON public.authorizations USING btree (participant_id, ends_on, starts_on);
+
+--
 -- Name: certifications_by_expiry; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2506,6 +2724,12 @@ CREATE INDEX consents_by_participant ON public.consents USING btree (participant
 --
 
 CREATE INDEX continuing_education_by_certification ON public.continuing_education USING btree (certification_id, created_at DESC, id DESC);
+
+--
+-- Name: coverages_by_participant; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX coverages_by_participant ON public.coverages USING btree (participant_id, created_at DESC, id DESC);
 
 --
 -- Name: episodes_by_organization; Type: INDEX; Schema: public; Owner: -
@@ -2664,6 +2888,12 @@ CREATE INDEX session_note_addenda_by_note ON public.session_note_addenda USING b
 CREATE INDEX session_notes_billed_per_day ON public.session_notes USING btree (participant_id, billing_day) WHERE (status = 'signed'::public.session_note_status);
 
 --
+-- Name: session_notes_by_authorization; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX session_notes_by_authorization ON public.session_notes USING btree (billing_authorization_id) INCLUDE (billing_units, billing_day) WHERE (billing_authorization_id IS NOT NULL);
+
+--
 -- Name: session_notes_by_group_session; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2730,6 +2960,12 @@ CREATE TRIGGER audit_events_append_only BEFORE DELETE OR UPDATE ON public.audit_
 CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON public.audit_events FOR EACH STATEMENT EXECUTE FUNCTION public.audit_events_append_only();
 
 --
+-- Name: authorizations authorizations_cover_billed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER authorizations_cover_billed BEFORE DELETE OR UPDATE ON public.authorizations FOR EACH ROW EXECUTE FUNCTION public.authorizations_cover_billed();
+
+--
 -- Name: certifications certifications_keep_certified_days; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2740,6 +2976,12 @@ CREATE TRIGGER certifications_keep_certified_days AFTER INSERT OR DELETE OR UPDA
 --
 
 CREATE TRIGGER consents_revoke_only BEFORE DELETE OR UPDATE ON public.consents FOR EACH ROW EXECUTE FUNCTION public.consents_revoke_only();
+
+--
+-- Name: coverages coverages_never_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER coverages_never_deleted BEFORE DELETE ON public.coverages FOR EACH ROW EXECUTE FUNCTION public.coverages_never_deleted();
 
 --
 -- Name: episodes episodes_keep_closed; Type: TRIGGER; Schema: public; Owner: -
@@ -2832,6 +3074,12 @@ CREATE TRIGGER session_notes_keep_signed BEFORE DELETE OR UPDATE ON public.sessi
 CREATE TRIGGER session_notes_occurred_in_bounds BEFORE INSERT OR UPDATE OF occurred_at, participant_id ON public.session_notes FOR EACH ROW EXECUTE FUNCTION public.session_notes_occurred_in_bounds();
 
 --
+-- Name: session_notes session_notes_within_authorization; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER session_notes_within_authorization BEFORE INSERT OR UPDATE OF billing_authorization_id ON public.session_notes FOR EACH ROW EXECUTE FUNCTION public.session_notes_within_authorization();
+
+--
 -- Name: specialists specialists_keep_organization; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2843,6 +3091,20 @@ CREATE TRIGGER specialists_keep_organization BEFORE UPDATE OF organization_id ON
 
 ALTER TABLE ONLY public.assessments
     ADD CONSTRAINT assessments_episode_fkey FOREIGN KEY (episode_id, participant_id, organization_id) REFERENCES public.episodes(id, participant_id, organization_id);
+
+--
+-- Name: authorizations authorizations_coverage_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.authorizations
+    ADD CONSTRAINT authorizations_coverage_fkey FOREIGN KEY (coverage_id, participant_id) REFERENCES public.coverages(id, participant_id);
+
+--
+-- Name: authorizations authorizations_participant_organization_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.authorizations
+    ADD CONSTRAINT authorizations_participant_organization_fkey FOREIGN KEY (participant_id, organization_id) REFERENCES public.participants(id, organization_id);
 
 --
 -- Name: certifications certifications_specialist_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2878,6 +3140,13 @@ ALTER TABLE ONLY public.consents
 
 ALTER TABLE ONLY public.continuing_education
     ADD CONSTRAINT continuing_education_certification_id_fkey FOREIGN KEY (certification_id) REFERENCES public.certifications(id);
+
+--
+-- Name: coverages coverages_participant_organization_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.coverages
+    ADD CONSTRAINT coverages_participant_organization_fkey FOREIGN KEY (participant_id, organization_id) REFERENCES public.participants(id, organization_id);
 
 --
 -- Name: episodes episodes_participant_organization_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -3048,6 +3317,13 @@ ALTER TABLE ONLY public.session_note_addenda
     ADD CONSTRAINT session_note_addenda_note_id_fkey FOREIGN KEY (note_id) REFERENCES public.session_notes(id);
 
 --
+-- Name: session_notes session_notes_authorization_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.session_notes
+    ADD CONSTRAINT session_notes_authorization_fkey FOREIGN KEY (billing_authorization_id, participant_id) REFERENCES public.authorizations(id, participant_id);
+
+--
 -- Name: session_notes session_notes_group_session_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3120,6 +3396,18 @@ CREATE POLICY audit_events_appended ON public.audit_events FOR INSERT WITH CHECK
 CREATE POLICY audit_events_read_in_scope ON public.audit_events FOR SELECT USING (public.peerd_in_scope(organization_id));
 
 --
+-- Name: authorizations; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.authorizations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: authorizations authorizations_in_scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY authorizations_in_scope ON public.authorizations USING (public.peerd_in_scope(organization_id));
+
+--
 -- Name: certifications; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -3159,6 +3447,18 @@ CREATE POLICY continuing_education_in_scope ON public.continuing_education USING
    FROM (public.certifications c
      JOIN public.specialists s ON ((s.id = c.specialist_id)))
   WHERE ((c.id = continuing_education.certification_id) AND public.peerd_in_scope(s.organization_id)))));
+
+--
+-- Name: coverages; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.coverages ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: coverages coverages_in_scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY coverages_in_scope ON public.coverages USING (public.peerd_in_scope(organization_id));
 
 --
 -- Name: episodes; Type: ROW SECURITY; Schema: public; Owner: -
