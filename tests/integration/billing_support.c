@@ -1,0 +1,106 @@
+#include "billing_support.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "fixtures.h"
+#include "http.h"
+
+void settings_set(const struct world *provider, const char *members)
+{
+	char path[96], body[512];
+	snprintf(path, sizeof path, "/v1/organizations/%s", provider->provider);
+	snprintf(body, sizeof body, "{\"settings\": {%s}}", members);
+	struct http_response *changed = http_patch(path, provider->supervisor.token, body, NULL);
+	cr_assert_eq(changed->status, 200, "settings %s: %s", members, changed->body);
+}
+
+/* The organization's day today + days, into out. */
+static void organization_day(const struct world *provider, int days, char *out, size_t size)
+{
+	char interval[32];
+	snprintf(interval, sizeof interval, "%d days", days);
+	organization_day_from_today(provider->provider, interval, out, size);
+}
+
+const char *authorization_held(const struct world *provider, const char *participant_id, int units,
+			       int from_days, int to_days)
+{
+	char starts[16], ends[16], count[16];
+	organization_day(provider, from_days, starts, sizeof starts);
+	organization_day(provider, to_days, ends, sizeof ends);
+	snprintf(count, sizeof count, "%d", units);
+	char number[48];
+	unique_name("PA", number, sizeof number);
+	return arena_text(test_sql_text(
+		"WITH coverage AS (INSERT INTO coverages (organization_id, participant_id, payer,"
+		" kind, member_id, effective_on, created_by) VALUES ($1, $2, 'State Medicaid',"
+		" 'medicaid', 'M123456789', $4::date - 365, 'test') RETURNING id)"
+		" INSERT INTO authorizations (organization_id, participant_id, coverage_id, number,"
+		" units_authorized, starts_on, ends_on, created_by)"
+		" SELECT $1, $2, id, $3, $5::int, $4::date, $6::date, 'test' FROM coverage"
+		" RETURNING id",
+		6,
+		(const char *const[]){provider->provider, participant_id, number, starts, count,
+				      ends}));
+}
+
+void assert_units_used(const struct world *provider, const char *authorization_id, int units)
+{
+	(void)provider;
+	char *used = test_sql_text("SELECT peerd_authorization_units_used($1)", 1,
+				   (const char *const[]){authorization_id});
+	char *billed =
+		test_sql_text("SELECT coalesce(sum((billing->>'units')::int), 0) FROM session_notes"
+			      " WHERE status = 'signed' AND billing->>'authorization_id' = $1",
+			      1, (const char *const[]){authorization_id});
+	cr_assert(used && atoi(used) == units, "units used: %s, not %d", used, units);
+	cr_assert(billed && atoi(billed) == units, "units billed under it: %s, not %d", billed,
+		  units);
+	free(used);
+	free(billed);
+}
+
+void assert_billed_under(const json_t *billing, const char *authorization_id, const char *what)
+{
+	const json_t *named = json_object_get(billing, "authorization_id");
+	if (!authorization_id) {
+		cr_assert(json_is_null(named), "%s: authorization_id should be null", what);
+		return;
+	}
+	cr_assert_str_eq(json_string_value(named) ? json_string_value(named) : "(none)",
+			 authorization_id, "%s: the authorization billed under", what);
+}
+
+void assert_contact_billing(const json_t *billing, const char *modifiers, const char *place,
+			    const char *what)
+{
+	char listed[32] = "";
+	const json_t *modifier;
+	size_t i;
+	json_array_foreach (json_object_get(billing, "modifiers"), i, modifier) {
+		size_t used = strlen(listed);
+		snprintf(listed + used, sizeof listed - used, "%s%s", used ? " " : "",
+			 json_string_value(modifier));
+	}
+	cr_assert_str_eq(listed, modifiers, "%s: modifiers", what);
+	const json_t *where = json_object_get(billing, "place_of_service");
+	if (place)
+		cr_assert_str_eq(json_string_value(where) ? json_string_value(where) : "(none)",
+				 place, "%s: place_of_service", what);
+	else
+		cr_assert(json_is_null(where), "%s: place_of_service should be null", what);
+}
+
+const char *draft_on(const struct world *provider, const struct person *person, const char *day,
+		     int minutes, const char *modality)
+{
+	char occurred[32];
+	snprintf(occurred, sizeof occurred, "%sT17:00:00Z", day);
+	return arena_text(
+		note_draft_ok(provider->specialist.token,
+			      note_doc(person->id, person->goal_id, occurred, minutes, modality)));
+}
