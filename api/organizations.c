@@ -79,8 +79,14 @@ static const struct field_rule SETTINGS_FIELDS[] = {
 	/* Signing bills only under an authorization of the participant. */
 	{.name = "require_authorization", .type = FIELD_BOOLEAN},
 	/* Per participant and calendar year; null: no cap. The bound is sql/033's. */
-	{.name = "max_units_per_year", .type = FIELD_INTEGER, .nullable = true, .min = 1, .max = 35136},
-	{.name = "telehealth_modifiers", .type = FIELD_OBJECT, .fields = TELEHEALTH_MODIFIER_FIELDS},
+	{.name = "max_units_per_year",
+	 .type = FIELD_INTEGER,
+	 .nullable = true,
+	 .min = 1,
+	 .max = 35136},
+	{.name = "telehealth_modifiers",
+	 .type = FIELD_OBJECT,
+	 .fields = TELEHEALTH_MODIFIER_FIELDS},
 	/* An IANA zone of sql/002's us_time_zones; the state's main zone when left out. */
 	{.name = "time_zone", .type = FIELD_STRING, .min = 1, .max = 64},
 	{0},
@@ -222,7 +228,7 @@ struct organization_values {
 	char plan_review_days[16];
 	/* assessment_schedule: baseline, interval, window, discharge days. */
 	char assessment_days[4][16];
-	const char *time_zone; /* NULL: the state's zone */
+	const char *time_zone;		   /* NULL: the state's zone */
 	const char *require_authorization; /* "true" or "false" */
 	char max_units_per_year[16];	   /* "" when there is no cap */
 	const char *video_modifier;
@@ -337,17 +343,16 @@ static bool organization_create(struct request *request, struct db_conn *db,
 		return false;
 	}
 	PGresult *res = NULL;
-	enum db_status status =
-		db_exec(db, &ORGANIZATION_INSERT,
-			DB_ARGS(values.name, values.kind, values.state, values.counties,
-				values.unit_rounding, values.max_units_per_day,
-				values.family_youth_max_age, values.referral_response_days,
-				values.time_zone, values.max_group_size, values.plan_review_days,
-				values.assessment_days[0], values.assessment_days[1],
-				values.assessment_days[2], values.assessment_days[3],
-				values.require_authorization, YEARLY_CAP_ARG(values),
-				values.video_modifier, values.phone_modifier),
-			&res);
+	enum db_status status = db_exec(
+		db, &ORGANIZATION_INSERT,
+		DB_ARGS(values.name, values.kind, values.state, values.counties,
+			values.unit_rounding, values.max_units_per_day, values.family_youth_max_age,
+			values.referral_response_days, values.time_zone, values.max_group_size,
+			values.plan_review_days, values.assessment_days[0],
+			values.assessment_days[1], values.assessment_days[2],
+			values.assessment_days[3], values.require_authorization,
+			YEARLY_CAP_ARG(values), values.video_modifier, values.phone_modifier),
+		&res);
 	free(values.counties);
 	if (status != DB_OK) {
 		problem_send_constraint(request, status, db, ORGANIZATION_CONSTRAINTS);
