@@ -71,14 +71,15 @@ Test(organizations, settings_default_as_api_md_says)
 	char *id = arena_text(create_organization("partner"));
 	char *admin = arena_text(admin_token());
 	struct http_response *read = get_organization(id, admin);
-	json_t *expected = json_pack(
-		"{s:s, s:i, s:i, s:i, s:s, s:i, s:i, s:{s:i, s:i, s:i, s:i}, s:b, s:n, s:{s:s, s:s}}",
-		"unit_rounding", "whole", "max_units_per_day", 16, "family_youth_max_age", 21,
-		"referral_response_days", 2, "time_zone", "America/Los_Angeles", "max_group_size",
-		12, "plan_review_days", 90, "assessment_schedule", "baseline_days", 30,
-		"interval_days", 90, "window_days", 30, "discharge_days", 30,
-		"require_authorization", 0, "max_units_per_year", "telehealth_modifiers", "video",
-		"95", "phone", "93");
+	json_t *expected =
+		json_pack("{s:s, s:i, s:i, s:i, s:s, s:i, s:i, s:{s:i, s:i, s:i, s:i}, s:b, s:n, "
+			  "s:{s:s, s:s}}",
+			  "unit_rounding", "whole", "max_units_per_day", 16, "family_youth_max_age",
+			  21, "referral_response_days", 2, "time_zone", "America/Los_Angeles",
+			  "max_group_size", 12, "plan_review_days", 90, "assessment_schedule",
+			  "baseline_days", 30, "interval_days", 90, "window_days", 30,
+			  "discharge_days", 30, "require_authorization", 0, "max_units_per_year",
+			  "telehealth_modifiers", "video", "95", "phone", "93");
 	cr_assert(json_equal(json_object_get(read->json, "settings"), expected), "%s", read->body);
 	json_decref(expected);
 }
