@@ -294,6 +294,43 @@ static bool organization_values_from(const json_t *doc, struct organization_valu
 /* The yearly cap as a parameter: NULL (no cap) when the settings have none. */
 #define YEARLY_CAP_ARG(values) ((values).max_units_per_year[0] ? (values).max_units_per_year : NULL)
 
+/* Sets object's member key to value (stolen) when it has none. */
+static void default_member(json_t *object, const char *key, json_t *value)
+{
+	if (json_object_get(object, key))
+		json_decref(value);
+	else
+		json_object_set_new(object, key, value);
+}
+
+/* The settings a document leaves out, filled with their defaults (all but time_zone,
+ * whose default is its state's), so that a PATCH restoring a default the organization
+ * already has changes nothing. */
+static void organization_fill_defaults(json_t *doc)
+{
+	default_member(doc, "settings", json_object());
+	json_t *settings = json_object_get(doc, "settings");
+	default_member(settings, "unit_rounding", json_string(DEFAULT_UNIT_ROUNDING));
+	default_member(settings, "max_units_per_day", json_integer(DEFAULT_MAX_UNITS_PER_DAY));
+	default_member(settings, "family_youth_max_age",
+		       json_integer(DEFAULT_FAMILY_YOUTH_MAX_AGE));
+	default_member(settings, "referral_response_days",
+		       json_integer(DEFAULT_REFERRAL_RESPONSE_DAYS));
+	default_member(settings, "max_group_size", json_integer(DEFAULT_MAX_GROUP_SIZE));
+	default_member(settings, "plan_review_days", json_integer(DEFAULT_PLAN_REVIEW_DAYS));
+	default_member(settings, "require_authorization", json_false());
+	default_member(settings, "assessment_schedule", json_object());
+	json_t *schedule = json_object_get(settings, "assessment_schedule");
+	default_member(schedule, "baseline_days", json_integer(DEFAULT_BASELINE_DAYS));
+	default_member(schedule, "interval_days", json_integer(DEFAULT_INTERVAL_DAYS));
+	default_member(schedule, "window_days", json_integer(DEFAULT_WINDOW_DAYS));
+	default_member(schedule, "discharge_days", json_integer(DEFAULT_DISCHARGE_DAYS));
+	default_member(settings, "telehealth_modifiers", json_object());
+	json_t *modifiers = json_object_get(settings, "telehealth_modifiers");
+	default_member(modifiers, "video", json_string(DEFAULT_VIDEO_MODIFIER));
+	default_member(modifiers, "phone", json_string(DEFAULT_PHONE_MODIFIER));
+}
+
 static void send_organization(struct request *request, PGresult *res)
 {
 	long long version = db_integer(res, 0, COL_VERSION);
@@ -455,6 +492,7 @@ static const struct patch_target ORGANIZATION_PATCH = {
 	.render = organization_render,
 	.version_column = COL_VERSION,
 	.check = kind_unchanged,
+	.fill_defaults = organization_fill_defaults,
 	.write = write_organization,
 };
 

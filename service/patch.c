@@ -77,19 +77,28 @@ bool patch_keeps(struct request *request, const json_t *before, const json_t *af
 	return false;
 }
 
+/* Removes object's null members, in nested objects too: a merge patch's null removes a
+ * member at any depth, and a stored null reads as one. */
+static void drop_nulls(json_t *object)
+{
+	const char *key;
+	json_t *value;
+	void *tmp;
+	json_object_foreach_safe(object, tmp, key, value)
+	{
+		if (json_is_null(value))
+			json_object_del(object, key);
+		else if (json_is_object(value))
+			drop_nulls(value);
+	}
+}
+
 /* The document as stored values compare: members that are null or absent alike, arrays
  * the resource stores as [] when absent present as [], and the resource's own defaults
  * filled in. Takes ownership of doc and returns it. */
 static json_t *canonical(json_t *doc, const struct patch_target *target)
 {
-	const char *key;
-	json_t *value;
-	void *tmp;
-	json_object_foreach_safe(doc, tmp, key, value)
-	{
-		if (json_is_null(value))
-			json_object_del(doc, key);
-	}
+	drop_nulls(doc);
 	for (const struct field_rule *rule = target->fields; doc && rule->name; rule++) {
 		bool array = rule->type == FIELD_STRING_ARRAY || rule->type == FIELD_ENUM_ARRAY ||
 			     rule->type == FIELD_OBJECT_ARRAY;

@@ -501,3 +501,57 @@ Test(organizations, unknown_time_zone_is_named)
 				 "settings.time_zone", "%s", response->body);
 	}
 }
+
+Test(organizations, billing_settings_are_set_restored_and_checked)
+{
+	struct world world;
+	world_build(&world, (struct world_options){0});
+	/* Restoring a default the organization already has changes nothing, at any depth. */
+	const char *restoring[] = {"{\"settings\":{\"max_units_per_year\":null}}",
+				   "{\"settings\":{\"telehealth_modifiers\":{\"video\":null}}}",
+				   "{\"settings\":{\"telehealth_modifiers\":null,"
+				   "\"require_authorization\":null,\"assessment_schedule\":null}}",
+				   "{\"settings\":{\"require_authorization\":false,"
+				   "\"telehealth_modifiers\":{\"phone\":\"93\"}}}"};
+	for (size_t i = 0; i < sizeof restoring / sizeof restoring[0]; i++) {
+		struct http_response *same =
+			patch_organization(world.provider, world.admin.token, restoring[i], NULL);
+		cr_assert_eq(same->status, 200, "%s: %s", restoring[i], same->body);
+		cr_assert_eq(version_of(same), 1, "%s changes nothing", restoring[i]);
+	}
+	struct http_response *set = patch_organization(
+		world.provider, world.supervisor.token,
+		"{\"settings\":{\"require_authorization\":true,\"max_units_per_year\":3600,"
+		"\"telehealth_modifiers\":{\"video\":\"GT\"}}}",
+		NULL);
+	cr_assert_eq(set->status, 200, "%s", set->body);
+	json_t *expected = json_pack("{s:b, s:i, s:{s:s, s:s}}", "require_authorization", 1,
+				     "max_units_per_year", 3600, "telehealth_modifiers", "video",
+				     "GT", "phone", "93");
+	const json_t *settings = json_object_get(set->json, "settings");
+	const char *key;
+	json_t *value;
+	json_object_foreach (expected, key, value) {
+		cr_assert(json_equal(json_object_get(settings, key), value), "%s: %s", key,
+			  set->body);
+	}
+	json_decref(expected);
+	/* null removes the cap; a bad value of each is named. */
+	struct http_response *uncapped =
+		patch_organization(world.provider, world.admin.token,
+				   "{\"settings\":{\"max_units_per_year\":null}}", NULL);
+	cr_assert(json_is_null(json_object_get(json_object_get(uncapped->json, "settings"),
+					       "max_units_per_year")),
+		  "%s", uncapped->body);
+	const char *fields[] = {"settings.require_authorization", "settings.max_units_per_year",
+				"settings.telehealth_modifiers.video",
+				"settings.telehealth_modifiers.phone"};
+	struct http_response *refused = patch_organization(
+		world.provider, world.admin.token,
+		"{\"settings\":{\"require_authorization\":\"yes\",\"max_units_per_year\":0,"
+		"\"telehealth_modifiers\":{\"video\":\"9x\",\"phone\":\"950\"}}}",
+		NULL);
+	cr_assert_eq(refused->status, 422, "%s", refused->body);
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		assert_error_names(refused, fields[i]);
+}
