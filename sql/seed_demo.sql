@@ -354,7 +354,8 @@ ON CONFLICT (id) DO NOTHING;
 
 -- Session notes, each after its referral's submission. Signed notes are inserted signed,
 -- with their billing (the trigger of sql/006 guards updates, not inserts): H0038, whole
--- units of 15 minutes, Maria and Dana certified on each day. Notes ...bbb3 and ...bbb8 wait
+-- units of 15 minutes, the telehealth modifiers and place of service of sql/033, no
+-- authorization (Harbor does not require one), Maria and Dana certified on each day. Notes ...bbb3 and ...bbb8 wait
 -- for a co-signature; ...bbb4 is a draft.
 INSERT INTO session_notes (id, organization_id, participant_id, specialist_id, occurred_at,
                            duration_minutes, modality, location, goal_ids, summary, response,
@@ -367,8 +368,14 @@ SELECT v.id::uuid, '11111111-1111-4111-8111-111111111111', v.participant::uuid,
        CASE WHEN v.signed IS NULL THEN 'draft' ELSE 'signed' END::session_note_status,
        v.signed, CASE WHEN v.signed IS NOT NULL THEN v.author END,
        CASE WHEN v.signed IS NOT NULL THEN jsonb_build_object(
-           'billable', v.units > 0, 'code', 'H0038', 'modifiers', '[]'::jsonb,
-           'units', v.units, 'reasons', to_jsonb(v.reasons)) END,
+           'billable', v.units > 0, 'code', 'H0038',
+           'modifiers', CASE v.modality WHEN 'video' THEN '["95"]' WHEN 'phone' THEN '["93"]'
+                        ELSE '[]' END::jsonb,
+           'units', v.units, 'reasons', to_jsonb(v.reasons),
+           'place_of_service', CASE v.modality WHEN 'in_person' THEN '11'
+                               WHEN 'home_visit' THEN '12' WHEN 'video' THEN '10'
+                               WHEN 'phone' THEN '10' WHEN 'community' THEN '99' END,
+           'authorization_id', NULL) END,
        CASE WHEN v.signed IS NOT NULL THEN v.units END,
        CASE WHEN v.signed IS NOT NULL
             THEN peerd_organization_day('11111111-1111-4111-8111-111111111111', v.occurred) END,
@@ -456,6 +463,37 @@ SELECT 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbb2', 'He called back that evening: the
        'had the refill ready after all.', pg_temp.demo_at(9, '10:15'), 'demo-specialist'
 WHERE NOT EXISTS (SELECT 1 FROM session_note_addenda
                   WHERE note_id = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbb2');
+
+-- Who pays: Oregon Health Plan (Medicaid) through a coordinated care organization for
+-- most, a grant for one (no member id), and nothing on file for the rest: the claim lines
+-- show each case. Darnell's plan also authorized 96 units, spent once Harbor sets
+-- require_authorization.
+INSERT INTO coverages (id, organization_id, participant_id, payer, kind, member_id,
+                       effective_on, ends_on, eligibility_verified_on, priority, created_by,
+                       created_at, updated_at)
+SELECT v.id::uuid, '11111111-1111-4111-8111-111111111111', v.participant::uuid, v.payer,
+       v.kind::coverage_kind, v.member_id, (pg_temp.demo_at(v.since, '09:00'))::date,
+       NULL, (pg_temp.demo_at(v.verified, '09:00'))::date, 1, 'demo-supervisor',
+       pg_temp.demo_at(v.verified, '09:00'), pg_temp.demo_at(v.verified, '09:00')
+FROM (VALUES
+    ('cccccccc-cccc-4ccc-8ccc-ccccccccccc1', '77777777-7777-4777-8777-777777777703',
+     'Health Share of Oregon', 'medicaid_managed_care', 'OHP4471902', 400, 20),
+    ('cccccccc-cccc-4ccc-8ccc-ccccccccccc2', '77777777-7777-4777-8777-777777777704',
+     'Oregon Health Plan', 'medicaid', 'OHP5520317', 900, 26),
+    ('cccccccc-cccc-4ccc-8ccc-ccccccccccc3', '77777777-7777-4777-8777-777777777705',
+     'SOR peer support grant', 'grant', NULL, 60, 11)
+) AS v (id, participant, payer, kind, member_id, since, verified)
+ON CONFLICT (id) DO NOTHING;
+
+INSERT INTO authorizations (id, organization_id, participant_id, coverage_id, number, code,
+                            units_authorized, starts_on, ends_on, created_by, created_at,
+                            updated_at)
+SELECT 'dddddddd-dddd-4ddd-8ddd-ddddddddddd1', '11111111-1111-4111-8111-111111111111',
+       '77777777-7777-4777-8777-777777777703', 'cccccccc-cccc-4ccc-8ccc-ccccccccccc1',
+       'HSO-2026-118834', 'H0038', 96, (pg_temp.demo_at(20, '09:00'))::date,
+       (pg_temp.demo_at(-160, '09:00'))::date, 'demo-supervisor', pg_temp.demo_at(20, '09:00'),
+       pg_temp.demo_at(20, '09:00')
+ON CONFLICT (id) DO NOTHING;
 
 DROP FUNCTION pg_temp.demo_respond_by(timestamptz, integer);
 DROP FUNCTION pg_temp.demo_at(integer, time);
