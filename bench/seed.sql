@@ -829,8 +829,13 @@ SELECT pg_temp.bench_id(6, v.seed), r.provider_id, pg_temp.bench_id(3, r.n), r.s
        CASE WHEN s.status = 'signed' THEN r.specialist_subject END,
        CASE WHEN s.status = 'signed' THEN jsonb_build_object(
            'billable', b.billable, 'code', 'H0038',
-           'modifiers', CASE WHEN v.modality = 'group' THEN '["HQ"]'::jsonb ELSE '[]' END,
-           'units', b.units, 'reasons', to_jsonb(b.reasons)) END,
+           'modifiers', CASE v.modality WHEN 'group' THEN '["HQ"]' WHEN 'video' THEN '["95"]'
+                        WHEN 'phone' THEN '["93"]' ELSE '[]' END::jsonb,
+           'units', b.units, 'reasons', to_jsonb(b.reasons),
+           'place_of_service', CASE v.modality WHEN 'in_person' THEN '11' WHEN 'group' THEN '11'
+                               WHEN 'home_visit' THEN '12' WHEN 'video' THEN '10'
+                               WHEN 'phone' THEN '10' WHEN 'community' THEN '99' END,
+           'authorization_id', NULL) END,
        CASE WHEN s.status = 'signed' THEN b.units END,
        CASE WHEN s.status = 'signed' THEN v.day END,
        CASE WHEN s.cosigned_at IS NOT NULL THEN r.supervisor END,
