@@ -146,6 +146,10 @@ static void members_sweep(struct sweep *sweep, const struct call *call, const js
 				members_sweep(sweep, call, value, inner, false);
 			continue;
 		}
+		/* A member valid as null (a setting with no value) has no one right type to
+		 * be wrong against. */
+		if (json_is_null(value))
+			continue;
 		if (!json_is_string(value))
 			member_probe(sweep, call, member, "a string", json_string("hostile"), 422);
 		if (!json_is_number(value))
