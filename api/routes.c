@@ -9,9 +9,11 @@
 #include "assessments.h"
 #include "audit_events.h"
 #include "auth.h"
+#include "authorizations.h"
 #include "certifications.h"
 #include "consents.h"
 #include "continuing_education.h"
+#include "coverages.h"
 #include "episodes.h"
 #include "goal_status.h"
 #include "goals.h"
@@ -208,6 +210,28 @@ const struct route api_routes[] = {
 	      assessments_create),
 	ROUTE("GET", "/v1/assessments/{id}", ROLES_STAFF, ROUTE_BODY_NONE, assessments_get),
 	ROUTE("POST", "/v1/assessments/{id}/void", ROLES_STAFF, ROUTE_BODY_JSON, assessment_void),
+
+	/* Coverages and authorizations: who pays and the units a payer authorized, kept by the
+	 * participant's supervisors (and admins); never deleted (DELETE, PUT: 405). */
+	ROUTE("GET", "/v1/participants/{id}/coverages", ROLE_ADMIN | ROLE_SUPERVISOR,
+	      ROUTE_BODY_NONE, coverages_list,
+	      QUERY(QUERY_PAGE, QUERY_CHOICE("kind", COVERAGE_KINDS), QUERY_DATE("active_on"))),
+	ROUTE("POST", "/v1/participants/{id}/coverages", ROLE_ADMIN | ROLE_SUPERVISOR,
+	      ROUTE_BODY_JSON, coverages_create),
+	ROUTE("GET", "/v1/coverages/{id}", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_NONE,
+	      coverages_get),
+	ROUTE("PATCH", "/v1/coverages/{id}", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_MERGE_PATCH,
+	      coverages_patch),
+	ROUTE("GET", "/v1/participants/{id}/authorizations", ROLE_ADMIN | ROLE_SUPERVISOR,
+	      ROUTE_BODY_NONE, authorizations_list,
+	      QUERY(QUERY_PAGE, QUERY_CHOICE("status", AUTHORIZATION_STATUSES),
+		    QUERY_UUID("coverage_id"), QUERY_DATE("active_on"))),
+	ROUTE("POST", "/v1/participants/{id}/authorizations", ROLE_ADMIN | ROLE_SUPERVISOR,
+	      ROUTE_BODY_JSON, authorizations_create),
+	ROUTE("GET", "/v1/authorizations/{id}", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_NONE,
+	      authorizations_get),
+	ROUTE("PATCH", "/v1/authorizations/{id}", ROLE_ADMIN | ROLE_SUPERVISOR,
+	      ROUTE_BODY_MERGE_PATCH, authorizations_patch),
 
 	/* Reports and exports: organization-scoped, de-identified */
 	ROUTE("GET", "/v1/reports/summary", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_REPORTER,

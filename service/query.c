@@ -96,6 +96,17 @@ static bool undeclared(struct request *request, const char *name)
 	return false;
 }
 
+/* A day written YYYY-MM-DD (a filter such as active_on). */
+static bool query_day(struct request *request, const char *name, const char **out)
+{
+	*out = request_query(request, name);
+	struct civil_date day;
+	if (!*out || civil_date_parse(*out, &day))
+		return true;
+	problem_send(request, 400, "%s must be a date written YYYY-MM-DD", name);
+	return false;
+}
+
 bool query_read(struct request *request, const char *name, const char **out)
 {
 	static const char *const BOOLEANS[] = {"true", "false", NULL};
@@ -112,10 +123,11 @@ bool query_read(struct request *request, const char *name, const char **out)
 		return query_choice(request, name, BOOLEANS, out);
 	case QUERY_KIND_TEXT:
 		return query_text(request, name, (size_t)param->max, out);
+	case QUERY_KIND_DATE:
+		return query_day(request, name, out);
 	case QUERY_KIND_INTEGER:
 	case QUERY_KIND_CURSOR:
-	case QUERY_KIND_DATE:
-		break; /* read by query_integer, query_page and query_date_range */
+		break; /* read by query_integer and query_page */
 	}
 	return undeclared(request, name);
 }

@@ -17,7 +17,7 @@ struct page_request;
 MUST_CHECK bool query_names_known(struct request *request);
 
 /* The value of the query parameter name, checked against what the route table declares
- * it to be (a UUID, one of its choices, a boolean, text of at most its length). */
+ * it to be (a UUID, one of its choices, a boolean, text of at most its length, a day). */
 MUST_CHECK bool query_read(struct request *request, const char *name, const char **out);
 
 /* A whole number in the range the route table declares, written back in canonical form
