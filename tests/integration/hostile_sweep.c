@@ -530,6 +530,17 @@ static const struct route_case CASES[] = {
 	 "[1,2,3,4,5,6,1,2,3,4]}",
 	 RECORD_USUAL},
 	{"POST", "/v1/assessments/{id}/void", SUPERVISOR, "{\"reason\":\"Probe.\"}", RECORD_USUAL},
+	{"POST", "/v1/participants/{id}/coverages", SUPERVISOR,
+	 "{\"payer\":\"{marker}\",\"kind\":\"grant\",\"effective_on\":\"2025-06-01\"}",
+	 RECORD_USUAL},
+	{"PATCH", "/v1/coverages/{id}", SUPERVISOR, "payer member_id ends_on priority",
+	 RECORD_USUAL},
+	{"POST", "/v1/participants/{id}/authorizations", SUPERVISOR,
+	 "{\"coverage_id\":\"{coverage}\",\"number\":\"{marker}\",\"units_authorized\":8,"
+	 "\"starts_on\":\"2025-06-01\",\"ends_on\":\"2025-06-30\"}",
+	 RECORD_USUAL},
+	{"PATCH", "/v1/authorizations/{id}", SUPERVISOR,
+	 "number units_authorized starts_on ends_on", RECORD_USUAL},
 	{"GET", "/v1/audit-events/verify", ROLE_ADMIN, NULL, RECORD_USUAL},
 };
 
@@ -573,6 +584,10 @@ static const char *const SUPERVISOR_READS[] = {
 	"/v1/episodes/{id}",
 	"/v1/episodes/{id}/assessments",
 	"/v1/assessments/{id}",
+	"/v1/participants/{id}/coverages",
+	"/v1/coverages/{id}",
+	"/v1/participants/{id}/authorizations",
+	"/v1/authorizations/{id}",
 	"/v1/reports/summary",
 	"/v1/reports/follow-up",
 	"/v1/reports/caseloads",
@@ -714,6 +729,7 @@ static char *filled(const char *text, const struct world *world, const struct si
 		{"{specialist}", side->records.specialist},
 		{"{participant}", side->records.participant},
 		{"{goal}", side->records.goal},
+		{"{coverage}", side->records.coverage},
 		{"{idle_specialist}", side->idle_specialist},
 		{"{marker}", world->marker},
 	};

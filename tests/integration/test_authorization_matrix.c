@@ -42,7 +42,15 @@ static const struct admitted {
 		"POST /v1/referrals/{id}/assignment "
 		"GET /v1/referrals/{id}/matches "
 		"POST /v1/session-notes/{id}/cosign "
-		"GET /v1/audit-events "},
+		"GET /v1/audit-events "
+		"GET /v1/participants/{id}/coverages "
+		"POST /v1/participants/{id}/coverages "
+		"GET /v1/coverages/{id} "
+		"PATCH /v1/coverages/{id} "
+		"GET /v1/participants/{id}/authorizations "
+		"POST /v1/participants/{id}/authorizations "
+		"GET /v1/authorizations/{id} "
+		"PATCH /v1/authorizations/{id} "},
 	{P, "GET /v1/specialists/me "
 	    "PATCH /v1/specialists/me "},
 	{A | S | P, "GET /v1/specialists/{id} "

@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "background.h"
+#include "coverage_support.h"
 #include "fixtures.h"
 #include "http.h"
 #include "routes.h"
@@ -180,6 +181,7 @@ enum record {
 	DRAFT_PLAN,
 	OPEN_EPISODE,
 	LIVE_ASSESSMENT,
+	COVERAGE,
 };
 
 /* The body of a draft group session the world's specialist leads for its participant. */
@@ -219,6 +221,10 @@ static char *record_make(const struct world *world, enum record kind)
 	case OPEN_EPISODE:
 	case LIVE_ASSESSMENT:
 		return episode_of(world, kind == LIVE_ASSESSMENT);
+	case COVERAGE:
+		return coverage_create(world->participant, world->supervisor.token,
+				       "{\"payer\":\"County grant\",\"kind\":\"grant\","
+				       "\"effective_on\":\"2025-01-01\"}");
 	}
 	return NULL;
 }
@@ -337,6 +343,19 @@ static const struct write_case WRITES[] = {
 	{"POST /v1/plans/{id}/sign", SPECIALIST, DRAFT_PLAN, "/v1/plans/{record}/sign",
 	 "{\"participant_signed_on\":\"{2025-06-01|2025-06-02}\"}", SPECIALIST, VERSION("plans"),
 	 "{record}", COLLEAGUE_SPECIALIST, 404, "plan"},
+	{"POST /v1/participants/{id}/coverages", SUPERVISOR, NO_RECORD,
+	 "/v1/participants/{participant}/coverages",
+	 "{\"payer\":\"{marker}{| (again)}\",\"kind\":\"grant\",\"effective_on\":"
+	 "\"2025-06-01\"}",
+	 NOBODY, COUNT("coverages", "participant_id"), "{participant}", COLLEAGUE_SUPERVISOR, 201,
+	 "coverage"},
+	/* The colleague's authorization of the same number under the same coverage: 409. */
+	{"POST /v1/participants/{id}/authorizations", SUPERVISOR, COVERAGE,
+	 "/v1/participants/{participant}/authorizations",
+	 "{\"coverage_id\":\"{record}\",\"number\":\"{marker}\",\"units_authorized\":"
+	 "{8|9},\"starts_on\":\"2025-06-01\",\"ends_on\":\"2025-06-30\"}",
+	 NOBODY, COUNT("authorizations", "coverage_id"), "{record}", COLLEAGUE_SUPERVISOR, 409,
+	 "authorization"},
 	/* The colleague's episode of the same program while the first is open: 409. */
 	{"POST /v1/participants/{id}/episodes", SPECIALIST, NO_RECORD,
 	 "/v1/participants/{participant}/episodes",

@@ -380,6 +380,17 @@ void records_create(struct records *out)
 					    "{\"timepoint\":\"baseline\",\"administered_on\":"
 					    "\"2025-06-05\",\"answers\":[4,4,4,4,4,4,4,4,4,4]}"),
 				  "an assessment");
+	snprintf(path, sizeof path, "/v1/participants/%s/coverages", out->participant);
+	out->coverage = id_from(http_post(path, supervisor,
+					  "{\"payer\":\"State Medicaid\",\"kind\":\"medicaid\","
+					  "\"member_id\":\"M1\",\"effective_on\":\"2025-01-01\"}"),
+				"a coverage");
+	snprintf(path, sizeof path, "/v1/participants/%s/authorizations", out->participant);
+	snprintf(body, sizeof body,
+		 "{\"coverage_id\":\"%s\",\"number\":\"PA-1\",\"units_authorized\":40,"
+		 "\"starts_on\":\"2025-06-01\",\"ends_on\":\"2025-12-31\"}",
+		 out->coverage);
+	out->authorization = id_from(http_post(path, supervisor, body), "an authorization");
 	free(specialist);
 	free(supervisor);
 }
@@ -399,6 +410,8 @@ void records_free(struct records *records)
 	free(records->plan);
 	free(records->episode);
 	free(records->assessment);
+	free(records->coverage);
+	free(records->authorization);
 }
 
 const char *records_id_for(const struct records *records, const char *pattern, const char *name)
@@ -422,6 +435,8 @@ const char *records_id_for(const struct records *records, const char *pattern, c
 		{"/v1/plans/", offsetof(struct records, plan)},
 		{"/v1/episodes/", offsetof(struct records, episode)},
 		{"/v1/assessments/", offsetof(struct records, assessment)},
+		{"/v1/coverages/", offsetof(struct records, coverage)},
+		{"/v1/authorizations/", offsetof(struct records, authorization)},
 	};
 	if (strncmp(pattern, "/v1/participants/", 17) == 0)
 		return records->participant;

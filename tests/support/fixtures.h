@@ -111,7 +111,8 @@ char *assigned_referral(const char *supervisor, const char *specialist_id, char 
  * certified peer specialist (subject in specialist_subject) with a pending certification
  * and a CEU, a referral assigned to them and its participant, a goal with a progress
  * entry, a draft session note, a group session, a consent, a draft plan, and an open
- * episode with its baseline assessment. Free with records_free. */
+ * episode with its baseline assessment, a coverage and an authorization under it. Free
+ * with records_free. */
 struct records {
 	char *organization, *specialist, *certification, *ceu, *referral, *goal, *progress, *note;
 	char *group_session; /* a draft the specialist leads, the participant on its roster */
@@ -119,6 +120,8 @@ struct records {
 	char *plan;	     /* the participant's draft recovery plan, naming the goal */
 	char *episode;	     /* the participant's open episode, started 2025-06-01 */
 	char *assessment;    /* its baseline BARC-10 */
+	char *coverage;	     /* the participant's Medicaid, from 2025-01-01 */
+	char *authorization; /* 40 units under it, 2025-06-01..2025-12-31 */
 	char participant[64];
 	char specialist_subject[96];
 };
