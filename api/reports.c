@@ -18,19 +18,46 @@
 
 /* $1 the organization, $2/$3 the first and last day (the organization's days). Sessions
  * are signed notes; referrals count by the day they were submitted; goals by the day
- * they were set. */
+ * they were set. Units by authorization status are those of the notes billed for days in
+ * the range (session_notes_billed_by_day), by the status their authorization has today;
+ * an authorization runs out when what remains lasts 14 days or fewer at the pace of the
+ * last 30 days (today included): remaining * 30 <= 14 * units of those days, kept in
+ * integers; runs_out_on is today + ceil(remaining / pace). The units under each
+ * authorization are read by session_notes_by_authorization. */
 static const struct db_statement SUMMARY = {
 	"report_summary",
 	"WITH bounds AS (SELECT $1::uuid AS org, $2::date AS first, $3::date AS last,"
 	" ($2::date)::timestamp AT TIME ZONE o.time_zone AS starts,"
-	" ($3::date + 1)::timestamp AT TIME ZONE o.time_zone AS ends"
+	" ($3::date + 1)::timestamp AT TIME ZONE o.time_zone AS ends,"
+	" peerd_organization_today(o.id) AS today"
 	" FROM organizations o WHERE o.id = $1),"
 	" r AS (SELECT r.* FROM referrals r, bounds b WHERE r.provider_organization_id = b.org"
 	" AND r.submitted_at >= b.starts AND r.submitted_at < b.ends),"
 	" n AS (SELECT n.* FROM session_notes n, bounds b WHERE n.organization_id = b.org"
 	" AND n.status = 'signed' AND n.occurred_at >= b.starts AND n.occurred_at < b.ends),"
 	" g AS (SELECT g.* FROM goals g JOIN participants p ON p.id = g.participant_id, bounds b"
-	" WHERE p.organization_id = b.org AND g.created_at >= b.starts AND g.created_at < b.ends)"
+	" WHERE p.organization_id = b.org AND g.created_at >= b.starts AND g.created_at < b.ends),"
+	" billed AS (SELECT a.id, a.starts_on, a.ends_on, a.units_authorized, d.units"
+	" FROM (SELECT n.billing_authorization_id, sum(n.billing_units) AS units"
+	" FROM session_notes n, bounds b WHERE n.organization_id = b.org"
+	" AND n.status = 'signed' AND n.billing_units > 0"
+	" AND n.billing_day BETWEEN b.first AND b.last GROUP BY 1) d"
+	" LEFT JOIN authorizations a ON a.id = d.billing_authorization_id),"
+	" billed_status AS (SELECT CASE WHEN d.id IS NULL THEN 'none'"
+	" ELSE peerd_authorization_status(d.starts_on, d.ends_on,"
+	" d.units_authorized - peerd_authorization_units_used(d.id), b.org) END AS status,"
+	" d.units FROM billed d, bounds b),"
+	" running AS (SELECT a.id, a.ends_on, a.units_authorized, u.used,"
+	" a.units_authorized - u.used AS remaining, u.recent,"
+	" b.today + ((a.units_authorized - u.used) * 30 + u.recent - 1) / u.recent AS runs_out_on"
+	" FROM bounds b JOIN authorizations a ON a.organization_id = b.org AND a.ends_on >= b.today"
+	" CROSS JOIN LATERAL (SELECT coalesce(sum(s.billing_units), 0)::int AS used,"
+	" coalesce(sum(s.billing_units) FILTER (WHERE s.billing_day BETWEEN b.today - 29"
+	" AND b.today), 0)::int AS recent FROM session_notes s"
+	" WHERE s.billing_authorization_id = a.id) u"
+	" WHERE u.recent > 0 AND (a.units_authorized - u.used) * 30 <= 14 * u.recent"
+	" AND peerd_authorization_status(a.starts_on, a.ends_on, a.units_authorized - u.used,"
+	" b.org) = 'active')"
 	" SELECT json_build_object('organization_id', b.org, 'from', b.first, 'to', b.last,"
 	" 'referrals', (SELECT count(*) FROM r),"
 	" 'referrals_by_status', (SELECT coalesce(json_object_agg(status, count), '{}')"
@@ -52,7 +79,17 @@ static const struct db_statement SUMMARY = {
 	" 'goals', (SELECT count(*) FROM g),"
 	" 'goals_by_domain', (SELECT coalesce(json_object_agg(domain, statuses), '{}') FROM"
 	" (SELECT domain, json_object_agg(status, count) AS statuses FROM"
-	" (SELECT domain, status, count(*) FROM g GROUP BY 1, 2) y GROUP BY domain) x))"
+	" (SELECT domain, status, count(*) FROM g GROUP BY 1, 2) y GROUP BY domain) x),"
+	" 'units_by_authorization_status', (SELECT json_build_object("
+	"'active', coalesce(sum(units) FILTER (WHERE status = 'active'), 0),"
+	" 'exhausted', coalesce(sum(units) FILTER (WHERE status = 'exhausted'), 0),"
+	" 'expired', coalesce(sum(units) FILTER (WHERE status = 'expired'), 0),"
+	" 'future', coalesce(sum(units) FILTER (WHERE status = 'future'), 0),"
+	" 'none', coalesce(sum(units) FILTER (WHERE status = 'none'), 0)) FROM billed_status),"
+	" 'authorizations_running_out', (SELECT coalesce(json_agg(json_build_object("
+	"'authorization_id', id, 'ends_on', ends_on, 'units_authorized', units_authorized,"
+	" 'units_used', used, 'units_remaining', remaining, 'units_last_30_days', recent,"
+	" 'runs_out_on', runs_out_on) ORDER BY runs_out_on, id), '[]') FROM running))"
 	" FROM bounds b"};
 
 static const struct db_statement CASELOADS = {

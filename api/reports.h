@@ -12,6 +12,7 @@ void reports_caseloads(struct request *request);
 void reports_certifications(struct request *request);
 void reports_follow_up(struct request *request);
 void exports_session_notes(struct request *request);
+void exports_claim_lines(struct request *request);
 
 /* The export slots of a server whose primary pool holds pool_size connections; NULL when
  * out of memory. */

@@ -249,6 +249,10 @@ const struct route api_routes[] = {
 	ROUTE("GET", "/v1/exports/session-notes", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_REPORTER,
 	      ROUTE_BODY_NONE, exports_session_notes,
 	      QUERY(QUERY_UUID("organization_id"), QUERY_DATE("from"), QUERY_DATE("to"))),
+	/* Claim lines name people: no reporter. */
+	ROUTE("GET", "/v1/exports/claim-lines", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_NONE,
+	      exports_claim_lines,
+	      QUERY(QUERY_UUID("organization_id"), QUERY_DATE("from"), QUERY_DATE("to"))),
 
 	/* Audit: verify before the list's {id}-free path, so neither shadows the other */
 	ROUTE("GET", "/v1/audit-events/verify", ROLE_ADMIN, ROUTE_BODY_NONE, audit_events_verify,

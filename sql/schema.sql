@@ -2684,6 +2684,12 @@ CREATE INDEX audit_events_by_organization ON public.audit_events USING btree (or
 CREATE INDEX audit_events_by_resource ON public.audit_events USING btree (resource_id, id DESC);
 
 --
+-- Name: authorizations_by_organization_ends; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX authorizations_by_organization_ends ON public.authorizations USING btree (organization_id, ends_on);
+
+--
 -- Name: authorizations_by_participant; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2880,6 +2886,12 @@ CREATE INDEX referrals_waiting ON public.referrals USING btree (respond_by) WHER
 --
 
 CREATE INDEX session_note_addenda_by_note ON public.session_note_addenda USING btree (note_id, id);
+
+--
+-- Name: session_notes_billed_by_day; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX session_notes_billed_by_day ON public.session_notes USING btree (organization_id, billing_day, id) INCLUDE (billing_units, billing_authorization_id) WHERE ((status = 'signed'::public.session_note_status) AND (billing_units > 0));
 
 --
 -- Name: session_notes_billed_per_day; Type: INDEX; Schema: public; Owner: -
