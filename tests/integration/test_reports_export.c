@@ -18,26 +18,6 @@
 
 TestSuite(reports_export, .init = arena_open, .fini = arena_close);
 
-/* The lines of an NDJSON body, parsed; asserts each is one JSON object. Decref it. */
-static json_t *ndjson_lines(const struct http_response *response)
-{
-	json_t *lines = json_array();
-	const char *line = response->body;
-	cr_assert(response->body_size == 0 || response->body[response->body_size - 1] == '\n',
-		  "the export ends with a newline");
-	while (*line) {
-		const char *end = strchr(line, '\n');
-		cr_assert(end, "an unterminated line: %s", line);
-		json_error_t error;
-		json_t *object = json_loadb(line, (size_t)(end - line), 0, &error);
-		cr_assert(json_is_object(object), "line %zu is not a JSON object: %.*s (%s)",
-			  json_array_size(lines) + 1, (int)(end - line), line, error.text);
-		json_array_append_new(lines, object);
-		line = end + 1;
-	}
-	return lines;
-}
-
 static bool is_pseudonym(const char *text)
 {
 	if (!text || strlen(text) != 34 || strncmp(text, "p_", 2) != 0)

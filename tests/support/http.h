@@ -43,8 +43,13 @@ char *http_header(const struct http_response *response, const char *name);
  * -1 when no complete answer came back. Asserts nothing, so any thread may call it. */
 long http_status(const char *base_url, const char *path, const char *token);
 
+/* The lines of an NDJSON body (an export), parsed; asserts each is one JSON object and the
+ * body ends with a line feed. Decref it. */
+json_t *ndjson_lines(const struct http_response *response);
+
 /* Shorthands. */
 struct http_response *http_get(const char *path, const char *token);
+
 /* Sends body (a JSON value, not stolen) as application/json. */
 struct http_response *http_send_json(const char *method, const char *path, const char *token,
 				     const json_t *body);
