@@ -593,6 +593,7 @@ static const char *const SUPERVISOR_READS[] = {
 	"/v1/reports/caseloads",
 	"/v1/reports/certifications",
 	"/v1/exports/session-notes",
+	"/v1/exports/claim-lines",
 	"/v1/audit-events",
 };
 

@@ -114,6 +114,8 @@ static const struct admitted {
 		    "GET /v1/reports/caseloads "
 		    "GET /v1/reports/certifications "
 		    "GET /v1/exports/session-notes "},
+	/* Claim lines name people: no reporter. */
+	{A | S, "GET /v1/exports/claim-lines "},
 };
 
 struct expected_route {
