@@ -51,7 +51,7 @@ static const struct row_json_member CLAIM_LINE_JSON[] = {
 
 /* $1 organization, $2/$3 first and last service day (the organization's), $4/$5 the
  * service day and id of the last row sent. Served by session_notes_billable_by_day
- * (sql/035). */
+ * (sql/034). */
 static const struct db_statement CLAIM_LINES_CHUNK = {
 	"export_claim_lines_chunk",
 	"SELECT " CLAIM_LINE_COLUMNS " FROM session_notes n"

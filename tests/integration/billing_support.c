@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "coverage_support.h"
 #include "fixtures.h"
 #include "http.h"
 
@@ -29,38 +30,42 @@ static void organization_day(const struct world *provider, int days, char *out, 
 const char *authorization_held(const struct world *provider, const char *participant_id, int units,
 			       int from_days, int to_days)
 {
-	char starts[16], ends[16], count[16];
+	char starts[16], ends[16], since[16];
 	organization_day(provider, from_days, starts, sizeof starts);
 	organization_day(provider, to_days, ends, sizeof ends);
-	snprintf(count, sizeof count, "%d", units);
-	char number[48];
-	unique_name("PA", number, sizeof number);
-	return arena_text(test_sql_text(
-		"WITH coverage AS (INSERT INTO coverages (organization_id, participant_id, payer,"
-		" kind, member_id, effective_on, created_by) VALUES ($1, $2, 'State Medicaid',"
-		" 'medicaid', 'M123456789', $4::date - 365, 'test') RETURNING id)"
-		" INSERT INTO authorizations (organization_id, participant_id, coverage_id, number,"
-		" units_authorized, starts_on, ends_on, created_by)"
-		" SELECT $1, $2, id, $3, $5::int, $4::date, $6::date, 'test' FROM coverage"
-		" RETURNING id",
-		6,
-		(const char *const[]){provider->provider, participant_id, number, starts, count,
-				      ends}));
+	organization_day(provider, from_days - 365, since, sizeof since);
+	char body[256];
+	snprintf(body, sizeof body,
+		 "{\"payer\":\"State Medicaid\",\"kind\":\"medicaid\","
+		 "\"member_id\":\"M123456789\",\"effective_on\":\"%s\"}",
+		 since);
+	const char *supervisor = provider->supervisor.token;
+	char *coverage = coverage_create(participant_id, supervisor, body);
+	const char *id = arena_text(
+		authorization_create(participant_id, supervisor, coverage, units, starts, ends));
+	free(coverage);
+	return id;
 }
 
 void assert_units_used(const struct world *provider, const char *authorization_id, int units)
 {
-	(void)provider;
-	char *used = test_sql_text("SELECT peerd_authorization_units_used($1)", 1,
-				   (const char *const[]){authorization_id});
+	char path[96];
+	snprintf(path, sizeof path, "/v1/authorizations/%s", authorization_id);
+	struct http_response *read = http_get(path, provider->supervisor.token);
+	cr_assert_eq(read->status, 200, "%s", read->body);
+	const json_t *used = json_object_get(read->json, "units_used");
+	const json_t *remaining = json_object_get(read->json, "units_remaining");
+	const json_t *authorized = json_object_get(read->json, "units_authorized");
+	cr_assert_eq(json_integer_value(used), units, "units used: %s", read->body);
+	cr_assert_eq(json_integer_value(remaining),
+		     json_integer_value(authorized) - json_integer_value(used), "%s", read->body);
+	/* The signed notes that name it bill exactly those units. */
 	char *billed =
 		test_sql_text("SELECT coalesce(sum((billing->>'units')::int), 0) FROM session_notes"
 			      " WHERE status = 'signed' AND billing->>'authorization_id' = $1",
 			      1, (const char *const[]){authorization_id});
-	cr_assert(used && atoi(used) == units, "units used: %s, not %d", used, units);
 	cr_assert(billed && atoi(billed) == units, "units billed under it: %s, not %d", billed,
 		  units);
-	free(used);
 	free(billed);
 }
 

@@ -14,13 +14,15 @@
 void settings_set(const struct world *provider, const char *members);
 
 /* An authorization of participant_id of units, from today + from_days to today +
- * to_days (the organization's days), under a Medicaid coverage of theirs made for it.
- * Returns its id, kept in the arena. */
+ * to_days (the organization's days), under a Medicaid coverage of theirs (State Medicaid,
+ * member M123456789) made for it, both by provider's supervisor through the API. Returns
+ * its id, kept in the arena. */
 const char *authorization_held(const struct world *provider, const char *participant_id, int units,
 			       int from_days, int to_days);
 
-/* Asserts the authorization's units_used is units, and that it equals the units of the
- * signed notes that name it in billing.authorization_id. */
+/* Asserts the authorization's units_used, as its supervisor reads it, is units (and
+ * units_remaining what is left), and that it equals the units of the signed notes that
+ * name it in billing.authorization_id. */
 void assert_units_used(const struct world *provider, const char *authorization_id, int units);
 
 /* Asserts billing.authorization_id is authorization_id (NULL: null). */

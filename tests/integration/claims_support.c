@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "coverage_support.h"
 #include "fixtures.h"
 #include "session_notes_support.h"
 
@@ -33,23 +34,26 @@ const char *coverage_held(const struct world *provider, const char *participant_
 			  const char *payer, const char *kind, const char *member_id, int priority,
 			  int from_days, int to_days, bool open_ended)
 {
-	char rank[8];
-	snprintf(rank, sizeof rank, "%d", priority);
-	return arena_text(test_sql_text(
-		"INSERT INTO coverages (organization_id, participant_id, payer, kind, member_id,"
-		" priority, effective_on, ends_on, created_by)"
-		" VALUES ($1, $2, $3, $4::coverage_kind, $5, $6::int, $7::date, $8::date, 'test')"
-		" RETURNING id",
-		8,
-		(const char *const[]){provider->provider, participant_id, payer, kind, member_id,
-				      rank, day_of(provider, from_days),
-				      open_ended ? NULL : day_of(provider, to_days)}));
+	json_t *doc = json_pack("{s:s, s:s, s:i, s:s}", "payer", payer, "kind", kind, "priority",
+				priority, "effective_on", day_of(provider, from_days));
+	if (member_id)
+		json_object_set_new(doc, "member_id", json_string(member_id));
+	if (!open_ended)
+		json_object_set_new(doc, "ends_on", json_string(day_of(provider, to_days)));
+	char *body = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	const char *id =
+		arena_text(coverage_create(participant_id, provider->supervisor.token, body));
+	free(body);
+	return id;
 }
 
-const char *authorization_number(const char *authorization_id)
+const char *authorization_number(const struct world *provider, const char *authorization_id)
 {
-	return arena_text(test_sql_text("SELECT number FROM authorizations WHERE id = $1", 1,
-					(const char *const[]){authorization_id}));
+	struct http_response *read = http_get(formatted("/v1/authorizations/%s", authorization_id),
+					      provider->supervisor.token);
+	cr_assert_eq(read->status, 200, "%s", read->body);
+	return http_string(read, "number");
 }
 
 const char *note_signed_on(const struct world *provider, const struct person *person, int days_ago,

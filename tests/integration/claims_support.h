@@ -1,7 +1,6 @@
 /* What the claim-lines export and the summary's billing figures share in their tests
- * (test_claim_lines.c, test_report_authorizations.c): coverages made in SQL (the
- * coverages API is not there yet), notes signed through the API on a day, and the
- * exports and reports fetched. */
+ * (test_claim_lines.c, test_report_authorizations.c): coverages made through the API,
+ * notes signed through the API on a day, and the exports and reports fetched. */
 #pragma once
 
 #include <jansson.h>
@@ -13,13 +12,14 @@
 
 /* A coverage of participant_id: payer, kind, member_id (NULL: none), priority, in effect
  * from today + from_days through today + to_days (the organization's days; open_ended:
- * no end). Made as the tables' owner. Returns its id, kept in the arena. */
+ * no end). Made by its supervisor. Returns its id, kept in the arena. */
 const char *coverage_held(const struct world *provider, const char *participant_id,
 			  const char *payer, const char *kind, const char *member_id, int priority,
 			  int from_days, int to_days, bool open_ended);
 
-/* The number of authorization_id, kept in the arena. */
-const char *authorization_number(const char *authorization_id);
+/* The number of authorization_id as provider's supervisor reads it (kept with the
+ * response). */
+const char *authorization_number(const struct world *provider, const char *authorization_id);
 
 /* A note by provider's specialist for person, days_ago at at (HH:MM, the organization's
  * zone), of minutes by modality, signed; its id, kept in the arena. Asserts its billing

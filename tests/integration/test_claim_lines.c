@@ -133,7 +133,8 @@ Test(claim_lines, a_line_per_billable_note_with_its_coverage)
 	assert_member_is(first, "rendering_specialist", SPECIALIST_JSON, provider.specialist.id);
 	assert_member_is(first, "participant", PARTICIPANT_JSON, person.id);
 	assert_coverage(first, "State Medicaid", "medicaid", "M123456789");
-	cr_assert_str_eq(member_of(first, "authorization_number"), authorization_number(held));
+	cr_assert_str_eq(member_of(first, "authorization_number"),
+			 authorization_number(&provider, held));
 
 	for (size_t i = 1; i < 3; i++) {
 		const json_t *line = json_array_get(lines, i);

@@ -60,7 +60,8 @@ Test(report_authorizations, units_by_the_status_of_their_authorization)
 	assert_units_by_status(summary, 4, 2, 4, 3, "the last 30 days");
 	cr_assert_eq(json_integer_value(json_object_get(summary->json, "billable_units")), 13);
 	/* By id only: no number, payer or member id. */
-	cr_assert_null(strstr(summary->body, authorization_number(ended)), "%s", summary->body);
+	cr_assert_null(strstr(summary->body, authorization_number(&provider, ended)), "%s",
+		       summary->body);
 	cr_assert_null(strstr(summary->body, "M123456789"), "%s", summary->body);
 	cr_assert_null(strstr(summary->body, "Medicaid"), "%s", summary->body);
 
