@@ -12,7 +12,10 @@
 //     episode of a grant program and takes the BARC-10 baseline: the schedule shows the
 //     next follow-up
 //   → a partner's substance use referral is readable under its Part 2 consent until the
-//     person revokes it, then 404.
+//     person revokes it, then 404
+//   → the supervisor requires authorizations and records the person's coverage and a prior
+//     authorization; the specialist's video and phone contacts bill under it (95, 93,
+//     place 10), the second cut to what remains, and both are claim lines.
 // Every write carries an Idempotency-Key (client.ts gives each a fresh one, and sends a
 // write again with it when no answer came back); the walk names the key where it sends a
 // write twice itself.
@@ -254,6 +257,71 @@ async function partTwoGate(partner: PeerdClient, supervisor: PeerdClient, provid
     'after its revocation the partner gets 404 and no list row');
 }
 
+/** 10. Billing a payer's way: the supervisor turns on the authorization gate, records the
+ * person's Medicaid managed care coverage and a prior authorization of 6 units; the
+ * specialist signs a video contact (4 units, modifier 95, place of service 10, under the
+ * authorization) and a phone contact, cut to the 2 units left (93). The authorization reads
+ * exhausted, its units used those of the two notes, and the claim lines carry both notes
+ * with the member id and the authorization number. */
+async function billedUnderAuthorization(supervisor: PeerdClient, me: PeerdClient, providerId: string,
+  participantId: string, goalIds: string[]): Promise<void> {
+  expectStatus('supervisor requires authorizations', await supervisor.PATCH('/v1/organizations/{id}', {
+    params: { path: { id: providerId } },
+    body: { settings: { require_authorization: true } },
+    headers: { 'Content-Type': 'application/merge-patch+json' },
+  }), 200);
+  // The day before UTC's is never after the organization's today, whatever its zone.
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const later = new Date(Date.now() + 180 * 86_400_000).toISOString().slice(0, 10);
+  const coverage = expectStatus('supervisor records the coverage', await supervisor.POST('/v1/participants/{id}/coverages', {
+    params: { path: { id: participantId } },
+    body: { payer: 'Health Share of Oregon', kind: 'medicaid_managed_care', member_id: `OHP${run}`, effective_on: yesterday },
+  }), 201);
+  const authorization = expectStatus('supervisor records the authorization', await supervisor.POST('/v1/participants/{id}/authorizations', {
+    params: { path: { id: participantId } },
+    body: { coverage_id: coverage.id, number: `PA-${run}`, units_authorized: 6, starts_on: yesterday, ends_on: later },
+  }), 201);
+  const billings = [];
+  for (const modality of ['video', 'phone'] as const) {
+    const note = expectStatus(`specialist writes a ${modality} note`, await me.POST('/v1/session-notes', {
+      body: {
+        participant_id: participantId, occurred_at: now(), duration_minutes: 60, modality,
+        goal_ids: goalIds, summary: `A check-in by ${modality}.`,
+      },
+    }), 201);
+    const read = await me.GET('/v1/session-notes/{id}', { params: { path: { id: note.id } } });
+    const etag = read.response.headers.get('ETag') ?? '';
+    const signed = expectStatus(`specialist signs the ${modality} note`, await me.POST('/v1/session-notes/{id}/sign', {
+      params: { path: { id: note.id }, header: { 'If-Match': etag } },
+    }), 200);
+    if (signed.billing === null || signed.billing === undefined) throw new Error(`the ${modality} note has no billing`);
+    billings.push({ id: note.id, billing: signed.billing });
+  }
+  const [video, phone] = billings;
+  if (video === undefined || phone === undefined) throw new Error('the two notes were not signed');
+  check('the video note\'s billing', video.billing.units === 4 && video.billing.modifiers.join() === '95' &&
+    video.billing.place_of_service === '10' && video.billing.authorization_id === authorization.id,
+  JSON.stringify(video.billing));
+  check('the phone note\'s billing', phone.billing.units === 2 && phone.billing.modifiers.join() === '93' &&
+    phone.billing.authorization_id === authorization.id, JSON.stringify(phone.billing));
+  const spent = expectStatus('supervisor reads the authorization', await supervisor.GET('/v1/authorizations/{id}', {
+    params: { path: { id: authorization.id } },
+  }), 200);
+  check('the authorization', spent.units_used === 6 && spent.units_remaining === 0 && spent.status === 'exhausted',
+    JSON.stringify(spent));
+  const exported = await supervisor.GET('/v1/exports/claim-lines', { parseAs: 'text' });
+  check('the claim lines', exported.response.status === 200, `status ${exported.response.status}`);
+  const lines = (exported.data ?? '').split('\n').filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Schemas['ClaimLine']);
+  for (const { id } of billings) {
+    const line = lines.find((item) => item.note_id === id);
+    check('a claim line', line !== undefined && line.coverage?.member_id === `OHP${run}` &&
+      line.authorization_number === `PA-${run}`, JSON.stringify(line));
+  }
+  say(`with authorization ${authorization.id} of 6 units: a video note billed 4 (95, place 10), a phone note ` +
+    `was cut to the 2 left (93); the authorization reads ${spent.status} and both notes are claim lines`);
+}
+
 async function main(): Promise<void> {
   const { provider, partner: partnerOrganization, supervisor, specialist, specialistSubject } = await setUp();
   const partner = clientFor('partner', `walk-partner-${run}`, partnerOrganization.id);
@@ -377,6 +445,7 @@ async function main(): Promise<void> {
 
   await groupSession(supervisor, me, specialist.id);
   await partTwoGate(partner, supervisor, provider.id, partnerOrganization.id);
+  await billedUnderAuthorization(supervisor, me, provider.id, participantId, goals.map((goal) => goal.id));
   say('the main story works end to end');
 }
 
