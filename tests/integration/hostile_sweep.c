@@ -235,63 +235,37 @@ static void assert_alive(struct sweep *sweep)
 #define TALLY(alias)                                                        \
 	"count(*) || '/' || coalesce(sum(" alias ".version), 0) || '/' || " \
 	"coalesce(max(" alias ".updated_at)::text, '-')"
+/* clang-format off */
 static const char FINGERPRINT[] =
 	"SELECT concat_ws(' ',"
 	" (SELECT version || '@' || updated_at FROM organizations WHERE id = $1),"
-	" (SELECT " TALLY(
-		"s") " FROM specialists s WHERE s.organization_id = $1),"
-		     " (SELECT " TALLY(
-			     "c") " FROM certifications c JOIN specialists s"
-				  "  ON s.id = c.specialist_id WHERE s.organization_id = $1),"
-				  " (SELECT " TALLY(
-					  "e") " FROM continuing_education e JOIN certifications c"
-					       "  ON c.id = e.certification_id JOIN specialists s "
-					       "ON s.id = c.specialist_id"
-					       "  WHERE s.organization_id = $1),"
-					       " (SELECT " TALLY(
-						       "p") " FROM participants p WHERE "
-							    "p.organization_id = $1),"
-							    " (SELECT " TALLY(
-								    "r") " FROM referrals r WHERE "
-									 "r.provider_organization_"
-									 "id = $1),"
-									 " (SELECT count(*) FROM "
-									 "referral_events e JOIN "
-									 "referrals r ON r.id = "
-									 "e.referral_id"
-									 "  WHERE "
-									 "r.provider_organization_"
-									 "id = $1),"
-									 " (SELECT " TALLY(
-										 "g") " FROM goals "
-										      "g JOIN "
-										      "participants"
-										      " p ON p.id "
-										      "= "
-										      "g."
-										      "participant_"
-										      "id"
-										      "  WHERE "
-										      "p."
-										      "organization"
-										      "_id = $1),"
-										      " ("
-										      "SELECT"
-										      " " TALLY(
-											      "x") " FROM goal_progress x JOIN goals g ON g.id = x.goal_id"
-												   "  JOIN participants p ON p.id = g.participant_id WHERE p.organization_id = $1),"
-												   " (SELECT " TALLY(
-													   "n") " FROM session_notes n WHERE n.organization_id = $1),"
-														" (SELECT " TALLY(
-															"pl") " FROM plans pl WHERE pl.organization_id = $1),"
-															      " (SELECT " TALLY(
-																      "e") " FROM episodes e WHERE e.organization_id = $1),"
-																	   " (SELECT " TALLY(
-																		   "a") " FROM assessments a WHERE a.organization_id = $1),"
-																			" (SELECT count(*) FROM session_note_addenda a JOIN session_notes n"
-																			"  ON n.id = a.note_id WHERE n.organization_id = $1),"
-																			" (SELECT count(*) FROM idempotency_keys WHERE strpos(scope, $1::text) > 0),"
-																			" (SELECT count(*) FROM organizations WHERE strpos(name, $2) > 0))";
+	" (SELECT " TALLY("s") " FROM specialists s WHERE s.organization_id = $1),"
+	" (SELECT " TALLY("c") " FROM certifications c JOIN specialists s"
+	"  ON s.id = c.specialist_id WHERE s.organization_id = $1),"
+	" (SELECT " TALLY("e") " FROM continuing_education e JOIN certifications c"
+	"  ON c.id = e.certification_id JOIN specialists s ON s.id = c.specialist_id"
+	"  WHERE s.organization_id = $1),"
+	" (SELECT " TALLY("p") " FROM participants p WHERE p.organization_id = $1),"
+	" (SELECT " TALLY("r") " FROM referrals r WHERE r.provider_organization_id = $1),"
+	" (SELECT count(*) FROM referral_events e JOIN referrals r ON r.id = e.referral_id"
+	"  WHERE r.provider_organization_id = $1),"
+	" (SELECT " TALLY("g") " FROM goals g JOIN participants p ON p.id = g.participant_id"
+	"  WHERE p.organization_id = $1),"
+	" (SELECT " TALLY("x") " FROM goal_progress x JOIN goals g ON g.id = x.goal_id"
+	"  JOIN participants p ON p.id = g.participant_id WHERE p.organization_id = $1),"
+	" (SELECT " TALLY("n") " FROM session_notes n WHERE n.organization_id = $1),"
+	" (SELECT " TALLY("gs") " FROM group_sessions gs WHERE gs.organization_id = $1),"
+	" (SELECT " TALLY("co") " FROM consents co WHERE co.organization_id = $1),"
+	" (SELECT " TALLY("pl") " FROM plans pl WHERE pl.organization_id = $1),"
+	" (SELECT " TALLY("e") " FROM episodes e WHERE e.organization_id = $1),"
+	" (SELECT " TALLY("a") " FROM assessments a WHERE a.organization_id = $1),"
+	" (SELECT " TALLY("cv") " FROM coverages cv WHERE cv.organization_id = $1),"
+	" (SELECT " TALLY("au") " FROM authorizations au WHERE au.organization_id = $1),"
+	" (SELECT count(*) FROM session_note_addenda a JOIN session_notes n"
+	"  ON n.id = a.note_id WHERE n.organization_id = $1),"
+	" (SELECT count(*) FROM idempotency_keys WHERE strpos(scope, $1::text) > 0),"
+	" (SELECT count(*) FROM organizations WHERE strpos(name, $2) > 0))";
+/* clang-format on */
 
 static const enum role ROLES[] = {ROLE_ADMIN, ROLE_SUPERVISOR, ROLE_SPECIALIST, ROLE_PARTNER,
 				  ROLE_REPORTER};
