@@ -1,8 +1,10 @@
 /* Signing locks a session note and fixes its billing (rules/billing.c) from the facts of
- * the day it happened: the organization's rounding and daily cap, the units already
- * billed for the participant that day, and whether the specialist was certified then.
- * Signings for one participant are taken one at a time (the participant's row lock), so
- * two notes signed at once cannot both slip under the daily cap. */
+ * the day it happened: the organization's rounding, daily and yearly caps, telehealth
+ * modifiers and authorization gate, the units already billed for the participant that
+ * day and that year, the authorization that holds the day, and whether the specialist
+ * was certified then. Signings for one participant are taken one at a time (the
+ * participant's row lock), and the authorization spent is locked too, so two notes signed
+ * at once cannot both slip under a cap nor spend one authorized unit twice. */
 #include "session_note_signing.h"
 
 #include <stdio.h>
