@@ -337,38 +337,32 @@ static bool admit_patch(struct request *request, struct db_conn *db, const PGres
 static void billed_errors(const PGresult *current, const json_t *after, struct field_errors *errors)
 {
 	long long used = db_integer(current, 0, AUTHORIZATION_UNITS_USED);
-	long long units = json_integer_value(json_object_get(after, "units_authorized"));
-	if (units < used)
+	const json_t *units = json_object_get(after, "units_authorized");
+	if (json_is_integer(units) && json_integer_value(units) < used)
 		field_error(errors, "units_authorized",
 			    "cannot be below the %lld units already billed under it", used);
 	const char *first = db_text(current, 0, AUTHORIZATION_BILLED_FIRST);
 	const char *last = db_text(current, 0, AUTHORIZATION_BILLED_LAST);
 	const char *starts_on = member_text(after, "starts_on");
 	const char *ends_on = member_text(after, "ends_on");
-	if (first && starts_on && strcmp(starts_on, first) > 0)
+	if (first && starts_on && date_is_valid(starts_on) && strcmp(starts_on, first) > 0)
 		field_error(errors, "starts_on",
 			    "cannot be after %s, the first day billed under it", first);
-	if (last && ends_on && strcmp(ends_on, last) < 0)
+	if (last && ends_on && date_is_valid(ends_on) && strcmp(ends_on, last) < 0)
 		field_error(errors, "ends_on", "cannot be before %s, the last day billed under it",
 			    last);
 }
 
 /* The coverage stays (a new authorization names another); the dates and units keep
  * holding what was billed. */
-static bool authorization_change_valid(struct request *request, const PGresult *current,
-				       const json_t *before, const json_t *after)
+static void authorization_change_errors(const PGresult *current, const json_t *before,
+					const json_t *after, struct field_errors *errors)
 {
-	if (!patch_keeps(request, before, after, "coverage_id"))
-		return false;
-	struct field_errors errors;
-	field_errors_init(&errors);
-	authorization_date_errors(after, &errors);
-	billed_errors(current, after, &errors);
-	bool valid = !field_errors_any(&errors);
-	if (!valid)
-		problem_send_invalid(request, &errors);
-	field_errors_free(&errors);
-	return valid;
+	if (!json_equal(json_object_get(before, "coverage_id"),
+			json_object_get(after, "coverage_id")))
+		field_error(errors, "coverage_id", "cannot change once the resource exists");
+	authorization_date_errors(after, errors);
+	billed_errors(current, after, errors);
 }
 
 /* An authorization stores code H0038 when none is given. */
@@ -400,7 +394,7 @@ static const struct patch_target AUTHORIZATION_PATCH = {
 	.render = authorization_render,
 	.version_column = AUTHORIZATION_VERSION,
 	.admit = admit_patch,
-	.check = authorization_change_valid,
+	.rule_errors = authorization_change_errors,
 	.fill_defaults = authorization_defaults,
 	.audit_type = "authorization",
 	.organization_column = AUTHORIZATION_ORGANIZATION_ID,

@@ -165,8 +165,9 @@ static const struct idempotency_resource COVERAGE_REPLAY = {"coverage", coverage
 static void coverage_rule_errors(const json_t *doc, const char *today, struct field_errors *errors)
 {
 	const char *kind = member_text(doc, "kind");
+	const json_t *member_id = json_object_get(doc, "member_id");
 	if (kind && strcmp(kind, "grant") != 0 && strcmp(kind, "self_pay") != 0 &&
-	    !json_object_get(doc, "member_id"))
+	    (!member_id || json_is_null(member_id)))
 		field_error(errors, "member_id", "is required for a coverage of kind %s", kind);
 	const char *effective_on = member_text(doc, "effective_on");
 	const char *ends_on = member_text(doc, "ends_on");
@@ -299,11 +300,11 @@ static bool admit_patch(struct request *request, struct db_conn *db, const PGres
 		request, db, db_text(current, 0, COVERAGE_PARTICIPANT_ID), "coverage");
 }
 
-static bool coverage_change_valid(struct request *request, const PGresult *current,
-				  const json_t *before, const json_t *after)
+static void coverage_change_errors(const PGresult *current, const json_t *before,
+				   const json_t *after, struct field_errors *errors)
 {
 	(void)before;
-	return coverage_valid(request, after, db_text(current, 0, COVERAGE_TODAY));
+	coverage_rule_errors(after, db_text(current, 0, COVERAGE_TODAY), errors);
 }
 
 /* A coverage stores priority 1 when none is given. */
@@ -333,7 +334,7 @@ static const struct patch_target COVERAGE_PATCH = {
 	.render = coverage_render,
 	.version_column = COVERAGE_VERSION,
 	.admit = admit_patch,
-	.check = coverage_change_valid,
+	.rule_errors = coverage_change_errors,
 	.fill_defaults = coverage_defaults,
 	.audit_type = "coverage",
 	.organization_column = COVERAGE_ORGANIZATION_ID,

@@ -142,6 +142,23 @@ static bool unchanged(const json_t *before, const json_t *after, const struct pa
 	return same;
 }
 
+/* Checks after against the field rules and the target's rule_errors together, answering
+ * 422 once with every broken field; false after answering. */
+static bool patch_valid(struct request *request, const PGresult *current, const json_t *before,
+			const json_t *after, const struct patch_target *target)
+{
+	struct field_errors errors;
+	field_errors_init(&errors);
+	validate_object(after, target->fields, "", &errors);
+	if (target->rule_errors)
+		target->rule_errors(current, before, after, &errors);
+	bool valid = !field_errors_any(&errors);
+	if (!valid)
+		problem_send_invalid(request, &errors);
+	field_errors_free(&errors);
+	return valid;
+}
+
 /* Applies the patch to the locked row current. Returns the row to send: current itself
  * when nothing changes, a new result when the row was written, or NULL after answering. */
 static PGresult *apply(struct request *request, struct db_conn *db, const char *id,
@@ -157,7 +174,7 @@ static PGresult *apply(struct request *request, struct db_conn *db, const char *
 	PGresult *result = NULL;
 	if (!after)
 		problem_send(request, 500, "out of memory");
-	else if (!request_valid(request, after, target->fields) ||
+	else if (!patch_valid(request, current, before, after, target) ||
 		 (target->check && !target->check(request, current, before, after)))
 		result = NULL;
 	else if (unchanged(before, after, target))

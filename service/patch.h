@@ -13,6 +13,7 @@
 
 struct request;
 struct field_rule;
+struct field_errors;
 
 struct patch_target {
 	const char *noun; /* "organization": for messages */
@@ -24,6 +25,11 @@ struct patch_target {
 	/* Optional: may this caller change the row at all (404 or 403 otherwise), and only
 	 * the members it sent? Returns false after answering. */
 	bool (*admit)(struct request *request, struct db_conn *db, const PGresult *current);
+	/* Optional: rules between fields, and between the new document and the locked row
+	 * (before: the old document), added to errors beside the field rules' own, so that
+	 * one 422 names every broken field. A rule reads only members of the right type. */
+	void (*rule_errors)(const PGresult *current, const json_t *before, const json_t *after,
+			    struct field_errors *errors);
 	/* Optional: rules between the locked row, the old and the new document, such as
 	 * members fixed once created or allowed status moves. Returns false after answering. */
 	bool (*check)(struct request *request, const PGresult *current, const json_t *before,

@@ -132,6 +132,16 @@ Test(authorizations, units_used_are_the_signed_notes_and_stay_covered)
 	assert_error_names(narrower, "starts_on");
 	snprintf(body, sizeof body, "{\"ends_on\":\"%s\"}", day(&w, -2));
 	assert_error_names(http_patch(path, w.supervisor.token, body, NULL), "ends_on");
+	/* Broken fields and what was billed, named in one answer. */
+	snprintf(body, sizeof body,
+		 "{\"units_authorized\":1,\"starts_on\":\"%s\",\"ends_on\":\"%s\","
+		 "\"code\":\"X\",\"number\":\"\",\"coverage_id\":\"" UNKNOWN_ID "\",\"foo\":1}",
+		 day(&w, -1), day(&w, -2));
+	struct http_response *all = http_patch(path, w.supervisor.token, body, NULL);
+	const char *named[] = {"units_authorized", "starts_on",	  "ends_on", "code",
+			       "number",	   "coverage_id", "foo"};
+	for (size_t i = 0; i < sizeof named / sizeof *named; i++)
+		assert_error_names(all, named[i]);
 	/* More units, with the version read. */
 	expect(http_patch(path, w.supervisor.token, "{\"units_authorized\":12}", "\"9\""), 412,
 	       "a stale If-Match");

@@ -118,6 +118,12 @@ Test(coverages, each_broken_rule_is_named_at_once)
 				"priority", "status"};
 	assert_post_names_fields(coverages_of(w.participant, ""), w.supervisor.token, body, fields,
 				 sizeof fields / sizeof *fields);
+	/* A member id given as null is no member id. */
+	const char *null_member[] = {"payer", "member_id"};
+	assert_post_names_fields(coverages_of(w.participant, ""), w.supervisor.token,
+				 "{\"payer\":\"\",\"kind\":\"medicaid\",\"member_id\":null,"
+				 "\"effective_on\":\"2026-01-01\"}",
+				 null_member, 2);
 	const char *unknown_kind[] = {"kind", "effective_on"};
 	assert_post_names_fields(coverages_of(w.participant, ""), w.supervisor.token,
 				 "{\"payer\":\"X\",\"kind\":\"bartering\",\"member_id\":\"1\"}",
