@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "billing.h"
 #include "db.h"
 #include "idempotency.h"
 #include "pagination.h"
@@ -48,21 +49,36 @@ static const struct field_rule ASSESSMENT_SCHEDULE_FIELDS[] = {
 	{0},
 };
 
-/* A claim modifier: two capital letters or digits (sql/033's CHECKs). */
+/* A claim modifier: two capital letters or digits (sql/033's CHECKs), and not HQ, which
+ * a group's notes carry already. */
 static const char *check_modifier(const json_t *value)
 {
 	const char *text = json_string_value(value);
 	bool valid = strlen(text) == 2;
 	for (size_t i = 0; valid && i < 2; i++)
 		valid = (text[i] >= 'A' && text[i] <= 'Z') || (text[i] >= '0' && text[i] <= '9');
-	return valid ? NULL : "must be two capital letters or digits, such as 95 or GT";
+	if (!valid)
+		return "must be two capital letters or digits, such as 95 or GT";
+	return strcmp(text, BILLING_MODIFIER_GROUP) == 0
+		       ? "HQ is the group modifier, not a telehealth one"
+		       : NULL;
 }
 
 /* The modifiers a contact by video or by phone carries (API.md "Coverage, authorizations
  * and claims"). */
 static const struct field_rule TELEHEALTH_MODIFIER_FIELDS[] = {
-	{.name = "video", .type = FIELD_STRING, .min = 2, .max = 2, .check = check_modifier},
-	{.name = "phone", .type = FIELD_STRING, .min = 2, .max = 2, .check = check_modifier},
+	{.name = "video",
+	 .type = FIELD_STRING,
+	 .nullable = true,
+	 .min = 2,
+	 .max = 2,
+	 .check = check_modifier},
+	{.name = "phone",
+	 .type = FIELD_STRING,
+	 .nullable = true,
+	 .min = 2,
+	 .max = 2,
+	 .check = check_modifier},
 	{0},
 };
 

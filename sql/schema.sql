@@ -2017,6 +2017,7 @@ CREATE TABLE public.organizations (
     CONSTRAINT organizations_referral_response_days_check CHECK (((referral_response_days >= 1) AND (referral_response_days <= 30))),
     CONSTRAINT organizations_telehealth_modifier_phone_check CHECK ((telehealth_modifier_phone ~ '^[A-Z0-9]{2}$'::text)),
     CONSTRAINT organizations_telehealth_modifier_video_check CHECK ((telehealth_modifier_video ~ '^[A-Z0-9]{2}$'::text)),
+    CONSTRAINT organizations_telehealth_modifiers_not_group CHECK (((telehealth_modifier_video <> 'HQ'::text) AND (telehealth_modifier_phone <> 'HQ'::text))),
     CONSTRAINT organizations_version_check CHECK ((version >= 1))
 );
 

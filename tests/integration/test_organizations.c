@@ -554,4 +554,13 @@ Test(organizations, billing_settings_are_set_restored_and_checked)
 	cr_assert_eq(refused->status, 422, "%s", refused->body);
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
 		assert_error_names(refused, fields[i]);
+	/* HQ is the group modifier: a telehealth one would give a group's notes HQ twice. */
+	assert_error_names(
+		patch_organization(world.provider, world.admin.token,
+				   "{\"settings\":{\"telehealth_modifiers\":{\"phone\":\"HQ\"}}}",
+				   NULL),
+		"settings.telehealth_modifiers.phone");
+	database_refuses("UPDATE organizations SET telehealth_modifier_video = 'HQ' WHERE id = $1",
+			 1, (const char *const[]){world.provider},
+			 "organizations_telehealth_modifiers_not_group");
 }
