@@ -40,12 +40,12 @@ const char *const ORGANIZATION_KINDS[] = {"provider", "partner", NULL};
 static const char *const UNIT_ROUNDINGS[] = {"whole", "half_up", NULL};
 
 /* The episodes' assessment schedule (API.md "Episodes and assessments"); the bounds are
- * sql/031's CHECKs. */
+ * sql/031's CHECKs. null, as a member left out, takes the default. */
 static const struct field_rule ASSESSMENT_SCHEDULE_FIELDS[] = {
-	{.name = "baseline_days", .type = FIELD_INTEGER, .min = 0, .max = 365},
-	{.name = "interval_days", .type = FIELD_INTEGER, .min = 1, .max = 730},
-	{.name = "window_days", .type = FIELD_INTEGER, .min = 0, .max = 365},
-	{.name = "discharge_days", .type = FIELD_INTEGER, .min = 0, .max = 365},
+	{.name = "baseline_days", .type = FIELD_INTEGER, .nullable = true, .min = 0, .max = 365},
+	{.name = "interval_days", .type = FIELD_INTEGER, .nullable = true, .min = 1, .max = 730},
+	{.name = "window_days", .type = FIELD_INTEGER, .nullable = true, .min = 0, .max = 365},
+	{.name = "discharge_days", .type = FIELD_INTEGER, .nullable = true, .min = 0, .max = 365},
 	{0},
 };
 

@@ -554,6 +554,21 @@ Test(organizations, billing_settings_are_set_restored_and_checked)
 	cr_assert_eq(refused->status, 422, "%s", refused->body);
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
 		assert_error_names(refused, fields[i]);
+	/* A nested setting sent as null takes its default, as one left out does. */
+	struct http_response *made =
+		http_post("/v1/organizations", world.admin.token,
+			  "{\"name\":\"Null Settings Org\",\"kind\":\"provider\",\"state\":\"VA\","
+			  "\"settings\":{\"assessment_schedule\":{\"baseline_days\":null},"
+			  "\"telehealth_modifiers\":{\"video\":null}}}");
+	cr_assert_eq(made->status, 201, "%s", made->body);
+	const json_t *made_settings = json_object_get(made->json, "settings");
+	cr_assert_eq(
+		json_integer_value(json_object_get(
+			json_object_get(made_settings, "assessment_schedule"), "baseline_days")),
+		30, "%s", made->body);
+	cr_assert_str_eq(json_string_value(json_object_get(
+				 json_object_get(made_settings, "telehealth_modifiers"), "video")),
+			 "95", "%s", made->body);
 	/* HQ is the group modifier: a telehealth one would give a group's notes HQ twice. */
 	assert_error_names(
 		patch_organization(world.provider, world.admin.token,
