@@ -157,28 +157,34 @@ static const struct db_statement CERTIFICATION_SELECT_FOR_UPDATE = {
 	"certification_select_for_update",
 	"SELECT " CERTIFICATION_COLUMNS CERTIFICATION_FROM " WHERE c.id = $1 FOR UPDATE OF c"};
 
-static const struct db_statement CERTIFICATION_LIST_FOR_SPECIALIST = {
-	"certification_list_for_specialist",
-	"SELECT " CERTIFICATION_COLUMNS CERTIFICATION_FROM " WHERE c.specialist_id = $1"
-	" AND ($2::bigint IS NULL OR (c.created_at, c.id) < (peerd_from_position($2::bigint), "
-	"$3::uuid))"
-	" ORDER BY c.created_at DESC, c.id DESC LIMIT $4::int"};
+#define CERTIFICATION_LIST_FOR_SPECIALIST_FROM_WHERE \
+	CERTIFICATION_FROM " WHERE c.specialist_id = $1"
+PAGE_STATEMENTS(CERTIFICATION_LIST_FOR_SPECIALIST, "certification_list_for_specialist",
+		CERTIFICATION_COLUMNS, "c", CERTIFICATION_LIST_FOR_SPECIALIST_FROM_WHERE, "$2",
+		"$3", "$4", "$5");
 
 /* Soonest expiry first. $1: the caller's organization (NULL for an admin); $2: a
  * specialist caller's own subject; then the filters, the cursor ($7, $8), the count. */
-static const struct db_statement CERTIFICATION_LIST = {
-	"certification_list",
-	"SELECT " CERTIFICATION_COLUMNS CERTIFICATION_FROM
-	" WHERE ($1::uuid IS NULL OR s.organization_id = $1::uuid)"
-	" AND ($2::text IS NULL OR s.subject = $2::text)"
-	" AND ($3::uuid IS NULL OR s.organization_id = $3::uuid)"
-	" AND ($4::uuid IS NULL OR c.specialist_id = $4::uuid)"
-	" AND ($5::certification_status IS NULL OR c.status = $5::certification_status)"
-	" AND ($6::int IS NULL OR c.expires_on BETWEEN peerd_organization_today(s.organization_id)"
+#define CERTIFICATION_LIST_FROM_WHERE                                                    \
+	CERTIFICATION_FROM                                                               \
+	" WHERE ($1::uuid IS NULL OR s.organization_id = $1::uuid)"                      \
+	" AND ($2::text IS NULL OR s.subject = $2::text)"                                \
+	" AND ($3::uuid IS NULL OR s.organization_id = $3::uuid)"                        \
+	" AND ($4::uuid IS NULL OR c.specialist_id = $4::uuid)"                          \
+	" AND ($5::certification_status IS NULL OR c.status = $5::certification_status)" \
+	" AND ($6::int IS NULL OR c.expires_on BETWEEN "                                 \
+	"peerd_organization_today(s.organization_id)"                                    \
 	" AND peerd_organization_today(s.organization_id) + $6::int)"
-	" AND ($7::bigint IS NULL OR (c.expires_on - DATE '1970-01-01', c.id) > ($7::bigint, "
-	"$8::uuid))"
-	" ORDER BY c.expires_on, c.id LIMIT $9::int"};
+
+/* Soonest expiry first; a sync (updated_since) takes the changes order instead. */
+static const struct db_statement CERTIFICATION_LIST[2] = {
+	{"certification_list", "SELECT " CERTIFICATION_COLUMNS CERTIFICATION_LIST_FROM_WHERE
+			       " AND $10::timestamptz IS NULL AND ($7::bigint IS NULL OR"
+			       " (c.expires_on - DATE '1970-01-01', c.id) > ($7::bigint, $8::uuid))"
+			       " ORDER BY c.expires_on, c.id LIMIT $9::int"},
+	{"certification_list_changes",
+	 PAGE_SQL(CHANGES, CERTIFICATION_COLUMNS, "c", CERTIFICATION_LIST_FROM_WHERE, "$7", "$8",
+		  "$9", "$10")}};
 
 static const struct db_statement CERTIFICATION_INSERT = {
 	"certification_insert",
@@ -490,8 +496,8 @@ void certifications_list_for_specialist(struct request *request)
 	if (!db || !specialist_find_visible(request, db, specialist_id, &holder))
 		return;
 	PGresult *res = NULL;
-	enum db_status status = db_read(db, &CERTIFICATION_LIST_FOR_SPECIALIST,
-					DB_ARGS(holder.id, PAGE_SQL_ARGS(page)), &res);
+	enum db_status status = db_read(db, PAGE_STATEMENT(CERTIFICATION_LIST_FOR_SPECIALIST, page),
+					DB_ARGS(holder.id, PAGE_SYNC_ARGS(page)), &res);
 	respond_page(request, status, res, &page, certification_render, COL_POSITION, COL_ID);
 }
 
@@ -513,9 +519,9 @@ void certifications_list(struct request *request)
 	if (!db)
 		return;
 	PGresult *res = NULL;
-	enum db_status status = db_read(db, &CERTIFICATION_LIST,
+	enum db_status status = db_read(db, PAGE_STATEMENT(CERTIFICATION_LIST, page),
 					DB_ARGS(scope, own_subject, organization_id, specialist_id,
-						status_filter, days, PAGE_SQL_ARGS(page)),
+						status_filter, days, PAGE_SYNC_ARGS(page)),
 					&res);
 	respond_page(request, status, res, &page, certification_render, COL_EXPIRY_POSITION,
 		     COL_ID);

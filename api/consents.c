@@ -122,16 +122,14 @@ static const struct db_statement CONSENT_SELECT_FOR_UPDATE = {
 	"SELECT " CONSENT_COLUMNS " FROM consents c WHERE c.id = $1"
 	" AND peerd_participant_visible(c.participant_id, $2::uuid, $3::text) FOR UPDATE OF c"};
 
-static const struct db_statement CONSENT_LIST = {
-	"consent_list",
-	"SELECT " CONSENT_COLUMNS " FROM consents c WHERE c.participant_id = $1"
-	" AND ($2::consent_kind IS NULL OR c.kind = $2::consent_kind)"
-	" AND ($3::text IS NULL"
-	" OR peerd_consent_status(c.revoked_on, c.expires_on, c.organization_id) = $3::text)"
-	" AND ($4::bigint IS NULL OR (c.created_at, c.id) < (peerd_from_position($4::bigint),"
-	" $5::uuid))"
+#define CONSENT_LIST_FROM_WHERE                                                               \
+	" FROM consents c WHERE c.participant_id = $1"                                        \
+	" AND ($2::consent_kind IS NULL OR c.kind = $2::consent_kind)"                        \
+	" AND ($3::text IS NULL"                                                              \
+	" OR peerd_consent_status(c.revoked_on, c.expires_on, c.organization_id) = $3::text)" \
 	" AND peerd_participant_visible($1, $7::uuid, $8::text)"
-	" ORDER BY c.created_at DESC, c.id DESC LIMIT $6::int"};
+PAGE_STATEMENTS(CONSENT_LIST, "consent_list", CONSENT_COLUMNS, "c", CONSENT_LIST_FROM_WHERE, "$4",
+		"$5", "$6", "$9");
 
 /* What a new consent of participant $1 is checked against: its organization's today, and
  * the positions of the recipients ($2) whose organization_id names no organization. */
@@ -356,10 +354,10 @@ void consents_list(struct request *request)
 	const char *scope, *subject;
 	participant_visibility_args(request, &scope, &subject);
 	PGresult *res = NULL;
-	enum db_status status = db_read(
-		db, &CONSENT_LIST,
-		DB_ARGS(participant_id, kind, status_filter, PAGE_SQL_ARGS(page), scope, subject),
-		&res);
+	enum db_status status = db_read(db, PAGE_STATEMENT(CONSENT_LIST, page),
+					DB_ARGS(participant_id, kind, status_filter,
+						PAGE_SQL_ARGS(page), scope, subject, page.since),
+					&res);
 	participant_records_page(request, db, participant_id, status, res, &page, &CONSENT_PAGE,
 				 CONSENT_POSITION);
 }

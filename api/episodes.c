@@ -100,12 +100,11 @@ static const struct db_statement EPISODE_LOCK_BY_ID = {"episode_lock_by_id",
 	" AND ($6::text IS NULL OR (e.ended_on IS NULL) = ($6::text = 'open'))"
 
 /* Newest first; $7 assessment_due=false keeps the episodes with nothing due. */
-static const struct db_statement EPISODE_LIST = {
-	"episode_list",
-	"SELECT " EPISODE_COLUMNS ", NULL" EPISODE_FROM EPISODE_FILTERS
-	" AND ($7::boolean IS NULL OR " EPISODE_OLDEST_DUE_SQL " IS NULL)"
-	" AND ($8::bigint IS NULL OR (e.created_at, e.id) < (peerd_from_position($8::bigint),"
-	" $9::uuid)) ORDER BY e.created_at DESC, e.id DESC LIMIT $10::int"};
+#define EPISODE_LIST_FROM_WHERE                                                             \
+	EPISODE_FROM EPISODE_FILTERS " AND ($7::boolean IS NULL OR " EPISODE_OLDEST_DUE_SQL \
+				     " IS NULL)"
+PAGE_STATEMENTS(EPISODE_LIST, "episode_list", EPISODE_COLUMNS ", NULL", "e",
+		EPISODE_LIST_FROM_WHERE, "$8", "$9", "$10", "$11");
 
 /* The work queue: open episodes with a slot due or overdue, the oldest such due_on first
  * (most overdue); the cursor carries that day (days since 1970) and the id. */
@@ -287,21 +286,26 @@ static void episodes_list_of(struct request *request, const char *participant_id
 	    !query_read(request, "status", &status_filter) ||
 	    !query_read(request, "assessment_due", &due))
 		return;
+	bool queue = due && strcmp(due, "true") == 0;
+	if (queue && page.since) {
+		/* The work queue has its own order, most overdue first. */
+		problem_send(request, 400, "updated_since does not apply to assessment_due=true");
+		return;
+	}
 	struct db_conn *db = request_db(request);
 	if (!db)
 		return;
 	const char *scope, *subject;
 	participant_visibility_args(request, &scope, &subject);
-	bool queue = due && strcmp(due, "true") == 0;
 	PGresult *res = NULL;
 	enum db_status status =
 		queue ? db_read(db, &EPISODE_QUEUE,
 				DB_ARGS(participant_id, scope, subject, organization_id, program,
 					status_filter, PAGE_SQL_ARGS(page)),
 				&res)
-		      : db_read(db, &EPISODE_LIST,
+		      : db_read(db, PAGE_STATEMENT(EPISODE_LIST, page),
 				DB_ARGS(participant_id, scope, subject, organization_id, program,
-					status_filter, due, PAGE_SQL_ARGS(page)),
+					status_filter, due, PAGE_SYNC_ARGS(page)),
 				&res);
 	participant_records_page(request, db, participant_id, status, res, &page, &EPISODE_PAGE,
 				 queue ? EPISODE_QUEUE_KEY : EPISODE_POSITION);

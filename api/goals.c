@@ -116,14 +116,13 @@ static const struct db_statement PARTICIPANT_TODAY = {
 	"SELECT to_char(peerd_organization_today(organization_id), 'YYYY-MM-DD')"
 	" FROM participants WHERE id = $1"};
 
-static const struct db_statement GOAL_LIST = {
-	"goal_list", "SELECT " GOAL_COLUMNS " FROM goals g WHERE g.participant_id = $1"
-		     " AND ($2::wellness_domain IS NULL OR g.domain = $2::wellness_domain)"
-		     " AND ($3::goal_status IS NULL OR g.status = $3::goal_status)"
-		     " AND ($4::bigint IS NULL OR (g.created_at, g.id) < "
-		     "(peerd_from_position($4::bigint), $5::uuid))"
-		     " AND peerd_participant_visible($1, $7::uuid, $8::text)"
-		     " ORDER BY g.created_at DESC, g.id DESC LIMIT $6::int"};
+#define GOAL_LIST_FROM_WHERE                                                   \
+	" FROM goals g WHERE g.participant_id = $1"                            \
+	" AND ($2::wellness_domain IS NULL OR g.domain = $2::wellness_domain)" \
+	" AND ($3::goal_status IS NULL OR g.status = $3::goal_status)"         \
+	" AND peerd_participant_visible($1, $7::uuid, $8::text)"
+PAGE_STATEMENTS(GOAL_LIST, "goal_list", GOAL_COLUMNS, "g", GOAL_LIST_FROM_WHERE, "$4", "$5", "$6",
+		"$9");
 
 static const struct db_statement GOAL_INSERT = {
 	"goal_insert",
@@ -341,10 +340,10 @@ void goals_list(struct request *request)
 	const char *scope, *subject;
 	participant_visibility_args(request, &scope, &subject);
 	PGresult *res = NULL;
-	enum db_status status = db_read(
-		db, &GOAL_LIST,
-		DB_ARGS(participant_id, domain, status_filter, PAGE_SQL_ARGS(page), scope, subject),
-		&res);
+	enum db_status status = db_read(db, PAGE_STATEMENT(GOAL_LIST, page),
+					DB_ARGS(participant_id, domain, status_filter,
+						PAGE_SQL_ARGS(page), scope, subject, page.since),
+					&res);
 	participant_records_page(request, db, participant_id, status, res, &page, &GOAL_PAGE,
 				 COL_POSITION);
 }

@@ -187,13 +187,12 @@ static const struct db_statement ORGANIZATION_SELECT_FOR_UPDATE = {
 
 /* $1 limits the list to one organization (everyone but admins), $2 filters by kind, $3/$4
  * is the cursor, $5 the row count. */
-static const struct db_statement ORGANIZATION_LIST = {
-	"organization_list", "SELECT " ORGANIZATION_COLUMNS " FROM organizations"
-			     " WHERE ($1::uuid IS NULL OR id = $1::uuid)"
-			     " AND ($2::organization_kind IS NULL OR kind = $2::organization_kind)"
-			     " AND ($3::bigint IS NULL OR (created_at, id) < "
-			     "(peerd_from_position($3::bigint), $4::uuid))"
-			     " ORDER BY created_at DESC, id DESC LIMIT $5::int"};
+#define ORGANIZATION_LIST_FROM_WHERE                 \
+	" FROM organizations o"                      \
+	" WHERE ($1::uuid IS NULL OR id = $1::uuid)" \
+	" AND ($2::organization_kind IS NULL OR kind = $2::organization_kind)"
+PAGE_STATEMENTS(ORGANIZATION_LIST, "organization_list", ORGANIZATION_COLUMNS, "o",
+		ORGANIZATION_LIST_FROM_WHERE, "$3", "$4", "$5", "$6");
 
 static const struct db_statement ORGANIZATION_INSERT = {
 	"organization_insert",
@@ -446,8 +445,8 @@ void organizations_list(struct request *request)
 	if (!db)
 		return;
 	PGresult *res = NULL;
-	enum db_status status =
-		db_read(db, &ORGANIZATION_LIST, DB_ARGS(only, kind, PAGE_SQL_ARGS(page)), &res);
+	enum db_status status = db_read(db, PAGE_STATEMENT(ORGANIZATION_LIST, page),
+					DB_ARGS(only, kind, PAGE_SYNC_ARGS(page)), &res);
 	respond_page(request, status, res, &page, organization_render, COL_POSITION, COL_ID);
 }
 

@@ -187,18 +187,17 @@ static const struct db_statement PARTICIPANT_SELECT_FOR_UPDATE = {
 	" WHERE r.participant_id = p.id AND r.service_type = 'family')"
 	" FROM participants p WHERE p.id = $1 FOR UPDATE OF p"};
 
-static const struct db_statement PARTICIPANT_LIST = {
-	"participant_list",
-	"SELECT " PARTICIPANT_COLUMNS " FROM participants p WHERE" PARTICIPANT_VISIBLE
-	/* Implied by visibility, written out so the organization's index finds the page. */
-	" AND ($1::uuid IS NULL OR p.organization_id = $1::uuid)"
-	" AND ($3::uuid IS NULL OR p.organization_id = $3::uuid)"
-	" AND ($4::text IS NULL OR strpos(lower(p.given_name || ' ' || p.family_name || ' ' ||"
-	" coalesce(p.preferred_name, '')), lower($4::text)) > 0)"
+/* The organization conditions are implied by visibility, written out so the organization's
+ * index finds the page. */
+#define PARTICIPANT_LIST_FROM_WHERE                                                             \
+	" FROM participants p"                                                                  \
+	" WHERE" PARTICIPANT_VISIBLE " AND ($1::uuid IS NULL OR p.organization_id = $1::uuid)"  \
+	" AND ($3::uuid IS NULL OR p.organization_id = $3::uuid)"                               \
+	" AND ($4::text IS NULL OR strpos(lower(p.given_name || ' ' || p.family_name || ' ' ||" \
+	" coalesce(p.preferred_name, '')), lower($4::text)) > 0)"                               \
 	" AND ($5::text IS NULL OR lower(p.county) = lower($5::text))"
-	" AND ($6::bigint IS NULL OR (p.created_at, p.id) < (peerd_from_position($6::bigint), "
-	"$7::uuid))"
-	" ORDER BY p.created_at DESC, p.id DESC LIMIT $8::int"};
+PAGE_STATEMENTS(PARTICIPANT_LIST, "participant_list", PARTICIPANT_COLUMNS, "p",
+		PARTICIPANT_LIST_FROM_WHERE, "$6", "$7", "$8", "$9");
 
 /* The id is made here, not returned: a partner's intake may add a person it cannot read
  * back until the referral naming them exists (row-level security, sql/010). */
@@ -395,8 +394,8 @@ void participants_list(struct request *request)
 	participant_visibility_args(request, &scope, &subject);
 	PGresult *res = NULL;
 	enum db_status status = db_read(
-		db, &PARTICIPANT_LIST,
-		DB_ARGS(scope, subject, organization_id, q, county, PAGE_SQL_ARGS(page)), &res);
+		db, PAGE_STATEMENT(PARTICIPANT_LIST, page),
+		DB_ARGS(scope, subject, organization_id, q, county, PAGE_SYNC_ARGS(page)), &res);
 	audit_record_rows(request, AUDIT_READ, "participant", res, COL_ID, COL_ORGANIZATION_ID,
 			  page.limit);
 	respond_page(request, status, res, &page, participant_render, COL_POSITION, COL_ID);

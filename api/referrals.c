@@ -139,25 +139,22 @@ static const struct db_statement REFERRAL_SELECT_FOR_UPDATE = {
 	" WHERE r.id = $1 AND" REFERRAL_VISIBLE_TO("$2", "$3", "$4") " FOR UPDATE OF r"};
 
 /* $1 to $3 the caller (caller_args); then the filters, the cursor and the count. */
-static const struct db_statement REFERRAL_LIST = {
-	"referral_list",
-	"SELECT " REFERRAL_COLUMNS REFERRAL_FROM " WHERE" REFERRAL_VISIBLE_TO(
-		"$1", "$2",
-		"$3") " AND ($4::referral_status IS NULL OR r.status = $4::referral_status)"
-		      " AND ($5::boolean IS NULL OR (r.status = 'submitted' AND r.respond_by < "
-		      "now()) ="
-		      " $5::boolean)"
-		      " AND ($6::referral_urgency IS NULL OR r.urgency = $6::referral_urgency)"
-		      " AND ($7::service_type IS NULL OR r.service_type = $7::service_type)"
-		      " AND ($8::uuid IS NULL OR r.assigned_specialist_id = $8::uuid)"
-		      " AND ($9::uuid IS NULL OR r.provider_organization_id = $9::uuid)"
-		      " AND ($10::uuid IS NULL OR r.referring_organization_id = $10::uuid)"
-		      " AND ($11::uuid IS NULL OR r.participant_id = $11::uuid)"
+#define REFERRAL_LIST_FROM_WHERE                                                                 \
+	REFERRAL_FROM " WHERE" REFERRAL_VISIBLE_TO(                                              \
+		"$1", "$2",                                                                      \
+		"$3") " AND ($4::referral_status IS NULL OR r.status = $4::referral_status)"     \
+		      " AND ($5::boolean IS NULL OR (r.status = 'submitted' AND r.respond_by < " \
+		      "now()) ="                                                                 \
+		      " $5::boolean)"                                                            \
+		      " AND ($6::referral_urgency IS NULL OR r.urgency = $6::referral_urgency)"  \
+		      " AND ($7::service_type IS NULL OR r.service_type = $7::service_type)"     \
+		      " AND ($8::uuid IS NULL OR r.assigned_specialist_id = $8::uuid)"           \
+		      " AND ($9::uuid IS NULL OR r.provider_organization_id = $9::uuid)"         \
+		      " AND ($10::uuid IS NULL OR r.referring_organization_id = $10::uuid)"      \
+		      " AND ($11::uuid IS NULL OR r.participant_id = $11::uuid)"                 \
 		      " AND ($12::text IS NULL OR r.external_id = $12::text)"
-		      " AND ($13::bigint IS NULL OR (r.created_at, r.id) < "
-		      "(peerd_from_position($13::bigint), "
-		      "$14::uuid))"
-		      " ORDER BY r.created_at DESC, r.id DESC LIMIT $15::int"};
+PAGE_STATEMENTS(REFERRAL_LIST, "referral_list", REFERRAL_COLUMNS, "r", REFERRAL_LIST_FROM_WHERE,
+		"$13", "$14", "$15", "$16");
 
 /* The provider's rules for intake, its today, and the day a Part 2 consent obtained on
  * $2 expires (one year after, as sql/027's intake consent counts it; NULL without $2). */
@@ -571,10 +568,10 @@ void referrals_list(struct request *request)
 	if (!db)
 		return;
 	PGresult *res = NULL;
-	enum db_status status = db_read(db, &REFERRAL_LIST,
+	enum db_status status = db_read(db, PAGE_STATEMENT(REFERRAL_LIST, page),
 					DB_ARGS(CALLER_ARGS(caller), status_filter, overdue,
 						urgency, service_type, assigned, provider, referrer,
-						participant, external_id, PAGE_SQL_ARGS(page)),
+						participant, external_id, PAGE_SYNC_ARGS(page)),
 					&res);
 	if (status != DB_OK) {
 		problem_send_database(request, status);

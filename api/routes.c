@@ -47,7 +47,7 @@ const struct route api_routes[] = {
 
 	/* Organizations */
 	ROUTE("GET", "/v1/organizations", ROLES_ANY, ROUTE_BODY_NONE, organizations_list,
-	      QUERY(QUERY_PAGE, QUERY_CHOICE("kind", ORGANIZATION_KINDS))),
+	      QUERY(QUERY_SYNC_PAGE, QUERY_CHOICE("kind", ORGANIZATION_KINDS))),
 	ROUTE("POST", "/v1/organizations", ROLE_ADMIN, ROUTE_BODY_JSON, organizations_create),
 	ROUTE("GET", "/v1/organizations/{id}", ROLES_ANY, ROUTE_BODY_NONE, organizations_get),
 	ROUTE("PATCH", "/v1/organizations/{id}", ROLE_ADMIN | ROLE_SUPERVISOR,
@@ -56,7 +56,7 @@ const struct route api_routes[] = {
 	/* Specialists: /me before /{id}, so "me" is not taken for an id. */
 	ROUTE("GET", "/v1/specialists", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_NONE,
 	      specialists_list,
-	      QUERY(QUERY_PAGE, QUERY_UUID("organization_id"),
+	      QUERY(QUERY_SYNC_PAGE, QUERY_UUID("organization_id"),
 		    QUERY_CHOICE("kind", SPECIALIST_KINDS),
 		    QUERY_TEXT("language", LANGUAGE_TAG_MAX), QUERY_TEXT("county", 100),
 		    QUERY_CHOICE("lived_experience", LIVED_EXPERIENCES), QUERY_BOOLEAN("certified"),
@@ -72,11 +72,12 @@ const struct route api_routes[] = {
 
 	/* Certifications and their continuing education */
 	ROUTE("GET", "/v1/specialists/{id}/certifications", ROLES_STAFF, ROUTE_BODY_NONE,
-	      certifications_list_for_specialist, QUERY(QUERY_PAGE)),
+	      certifications_list_for_specialist, QUERY(QUERY_SYNC_PAGE)),
 	ROUTE("POST", "/v1/specialists/{id}/certifications", ROLES_STAFF, ROUTE_BODY_JSON,
 	      certifications_create),
 	ROUTE("GET", "/v1/certifications", ROLES_STAFF, ROUTE_BODY_NONE, certifications_list,
-	      QUERY(QUERY_PAGE, QUERY_INTEGER("expiring_within_days", 0, EXPIRING_WITHIN_DAYS_MAX),
+	      QUERY(QUERY_SYNC_PAGE,
+		    QUERY_INTEGER("expiring_within_days", 0, EXPIRING_WITHIN_DAYS_MAX),
 		    QUERY_UUID("organization_id"), QUERY_UUID("specialist_id"),
 		    QUERY_CHOICE("status", CERTIFICATION_STATUSES))),
 	ROUTE("GET", "/v1/certifications/{id}", ROLES_STAFF, ROUTE_BODY_NONE, certifications_get),
@@ -93,7 +94,7 @@ const struct route api_routes[] = {
 
 	/* Participants: a partner or reporter never reads them. */
 	ROUTE("GET", "/v1/participants", ROLES_STAFF, ROUTE_BODY_NONE, participants_list,
-	      QUERY(QUERY_PAGE, QUERY_UUID("organization_id"), QUERY_TEXT("q", 100),
+	      QUERY(QUERY_SYNC_PAGE, QUERY_UUID("organization_id"), QUERY_TEXT("q", 100),
 		    QUERY_TEXT("county", 100))),
 	ROUTE("POST", "/v1/participants", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_JSON,
 	      participants_create),
@@ -103,8 +104,9 @@ const struct route api_routes[] = {
 
 	/* Referrals: intake, the loop back to the referrer, assignment */
 	ROUTE("GET", "/v1/referrals", ROLES_STAFF | ROLE_PARTNER, ROUTE_BODY_NONE, referrals_list,
-	      QUERY(QUERY_PAGE, QUERY_CHOICE("status", REFERRAL_STATUSES), QUERY_BOOLEAN("overdue"),
-		    QUERY_CHOICE("urgency", URGENCIES), QUERY_CHOICE("service_type", SERVICE_TYPES),
+	      QUERY(QUERY_SYNC_PAGE, QUERY_CHOICE("status", REFERRAL_STATUSES),
+		    QUERY_BOOLEAN("overdue"), QUERY_CHOICE("urgency", URGENCIES),
+		    QUERY_CHOICE("service_type", SERVICE_TYPES),
 		    QUERY_UUID("assigned_specialist_id"), QUERY_UUID("provider_organization_id"),
 		    QUERY_UUID("referring_organization_id"), QUERY_UUID("participant_id"),
 		    QUERY_TEXT("external_id", 100))),
@@ -123,7 +125,7 @@ const struct route api_routes[] = {
 
 	/* Goals: the organization's supervisors and the participant's assigned specialist */
 	ROUTE("GET", "/v1/participants/{id}/goals", ROLES_STAFF, ROUTE_BODY_NONE, goals_list,
-	      QUERY(QUERY_PAGE, QUERY_CHOICE("domain", WELLNESS_DOMAINS),
+	      QUERY(QUERY_SYNC_PAGE, QUERY_CHOICE("domain", WELLNESS_DOMAINS),
 		    QUERY_CHOICE("status", GOAL_STATUSES))),
 	ROUTE("POST", "/v1/participants/{id}/goals", ROLES_STAFF, ROUTE_BODY_JSON, goals_create),
 	ROUTE("GET", "/v1/goals/{id}", ROLES_STAFF, ROUTE_BODY_NONE, goals_get),
@@ -137,7 +139,7 @@ const struct route api_routes[] = {
 
 	/* Session notes: written, signed (locked and billed), amended, co-signed */
 	ROUTE("GET", "/v1/session-notes", ROLES_STAFF, ROUTE_BODY_NONE, session_notes_list,
-	      QUERY(QUERY_PAGE, QUERY_UUID("participant_id"), QUERY_UUID("specialist_id"),
+	      QUERY(QUERY_SYNC_PAGE, QUERY_UUID("participant_id"), QUERY_UUID("specialist_id"),
 		    QUERY_DATE("from"), QUERY_DATE("to"), QUERY_CHOICE("status", NOTE_STATUSES),
 		    QUERY_BOOLEAN("cosigned"))),
 	ROUTE("POST", "/v1/session-notes", ROLES_STAFF, ROUTE_BODY_JSON, session_notes_create),
@@ -171,7 +173,7 @@ const struct route api_routes[] = {
 	/* Consents: made by the participant's supervisors, admins and assigned specialist,
 	 * never changed (no PATCH: the dispatcher answers 405 with Allow), revoked once. */
 	ROUTE("GET", "/v1/participants/{id}/consents", ROLES_STAFF, ROUTE_BODY_NONE, consents_list,
-	      QUERY(QUERY_PAGE, QUERY_CHOICE("kind", CONSENT_KINDS),
+	      QUERY(QUERY_SYNC_PAGE, QUERY_CHOICE("kind", CONSENT_KINDS),
 		    QUERY_CHOICE("status", CONSENT_STATUSES))),
 	ROUTE("POST", "/v1/participants/{id}/consents", ROLES_STAFF, ROUTE_BODY_JSON,
 	      consents_create),
@@ -194,12 +196,12 @@ const struct route api_routes[] = {
 	 * assessments; assessment_due=true is the work queue. */
 	ROUTE("GET", "/v1/participants/{id}/episodes", ROLES_STAFF, ROUTE_BODY_NONE,
 	      episodes_list_for_participant,
-	      QUERY(QUERY_PAGE, QUERY_TEXT("program", 100),
+	      QUERY(QUERY_SYNC_PAGE, QUERY_TEXT("program", 100),
 		    QUERY_CHOICE("status", EPISODE_STATUSES), QUERY_BOOLEAN("assessment_due"))),
 	ROUTE("POST", "/v1/participants/{id}/episodes", ROLES_STAFF, ROUTE_BODY_JSON,
 	      episodes_create),
 	ROUTE("GET", "/v1/episodes", ROLES_STAFF, ROUTE_BODY_NONE, episodes_list,
-	      QUERY(QUERY_PAGE, QUERY_UUID("organization_id"), QUERY_TEXT("program", 100),
+	      QUERY(QUERY_SYNC_PAGE, QUERY_UUID("organization_id"), QUERY_TEXT("program", 100),
 		    QUERY_CHOICE("status", EPISODE_STATUSES), QUERY_BOOLEAN("assessment_due"))),
 	ROUTE("GET", "/v1/episodes/{id}", ROLES_STAFF, ROUTE_BODY_NONE, episodes_get),
 	ROUTE("PATCH", "/v1/episodes/{id}", ROLES_STAFF, ROUTE_BODY_MERGE_PATCH, episodes_patch),

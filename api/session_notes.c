@@ -124,23 +124,24 @@ static const struct db_statement NOTE_LOCK_BY_ID = {"session_note_lock_by_id",
 						    " WHERE n.id = $1 FOR UPDATE OF n"};
 
 /* From and to are days in the organization's zone, both included. */
-static const struct db_statement NOTE_LIST = {
-	"session_note_list",
-	"SELECT " SESSION_NOTE_COLUMNS SESSION_NOTE_FROM
-	" WHERE ($1::uuid IS NULL OR n.organization_id = $1::uuid)"
-	" AND peerd_participant_visible(n.participant_id, $1::uuid, $2::text)"
-	" AND ($3::uuid IS NULL OR n.participant_id = $3::uuid)"
-	" AND ($4::uuid IS NULL OR n.specialist_id = $4::uuid)"
-	" AND ($5::date IS NULL OR peerd_organization_day(n.organization_id, n.occurred_at) >="
-	" $5::date)"
-	" AND ($6::date IS NULL OR peerd_organization_day(n.organization_id, n.occurred_at) <="
-	" $6::date)"
-	" AND ($7::session_note_status IS NULL OR n.status = $7::session_note_status)"
-	" AND ($8::boolean IS NULL OR (n.status = 'signed' AND (n.cosigned_by IS NOT NULL) ="
+#define NOTE_LIST_FROM_WHERE                                                           \
+	SESSION_NOTE_FROM                                                              \
+	" WHERE ($1::uuid IS NULL OR n.organization_id = $1::uuid)"                    \
+	" AND peerd_participant_visible(n.participant_id, $1::uuid, $2::text)"         \
+	" AND ($3::uuid IS NULL OR n.participant_id = $3::uuid)"                       \
+	" AND ($4::uuid IS NULL OR n.specialist_id = $4::uuid)"                        \
+	" AND ($5::date IS NULL OR peerd_organization_day(n.organization_id, "         \
+	"n.occurred_at) >="                                                            \
+	" $5::date)"                                                                   \
+	" AND ($6::date IS NULL OR peerd_organization_day(n.organization_id, "         \
+	"n.occurred_at) <="                                                            \
+	" $6::date)"                                                                   \
+	" AND ($7::session_note_status IS NULL OR n.status = $7::session_note_status)" \
+	" AND ($8::boolean IS NULL OR (n.status = 'signed' AND (n.cosigned_by IS NOT " \
+	"NULL) ="                                                                      \
 	" $8::boolean))"
-	" AND ($9::bigint IS NULL OR (n.created_at, n.id) < (peerd_from_position($9::bigint), "
-	"$10::uuid))"
-	" ORDER BY n.created_at DESC, n.id DESC LIMIT $11::int"};
+PAGE_STATEMENTS(NOTE_LIST, "session_note_list", SESSION_NOTE_COLUMNS, "n", NOTE_LIST_FROM_WHERE,
+		"$9", "$10", "$11", "$12");
 
 /* The 1-based positions of goal_ids that are not active goals of participant $2. */
 static const struct db_statement GOALS_NOT_ACTIVE = {"session_note_goals_not_active",
@@ -285,9 +286,9 @@ void session_notes_list(struct request *request)
 	const char *scope, *subject;
 	participant_visibility_args(request, &scope, &subject);
 	PGresult *res = NULL;
-	enum db_status status = db_read(db, &NOTE_LIST,
+	enum db_status status = db_read(db, PAGE_STATEMENT(NOTE_LIST, page),
 					DB_ARGS(scope, subject, participant_id, specialist_id, from,
-						to, status_filter, cosigned, PAGE_SQL_ARGS(page)),
+						to, status_filter, cosigned, PAGE_SYNC_ARGS(page)),
 					&res);
 	audit_record_rows(request, AUDIT_READ, "session_note", res, NOTE_ID, NOTE_ORGANIZATION_ID,
 			  page.limit);

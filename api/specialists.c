@@ -164,23 +164,21 @@ static const struct db_statement SPECIALIST_SELECT_BY_SUBJECT = {
 
 /* $1 the caller's organization (NULL for an admin), then the filters, then the cursor
  * ($11, $12) and the row count ($13). */
-static const struct db_statement SPECIALIST_LIST = {
-	"specialist_list",
-	"SELECT " SPECIALIST_COLUMNS " FROM specialist_profiles"
-	" WHERE ($1::uuid IS NULL OR organization_id = $1::uuid)"
-	" AND ($2::uuid IS NULL OR organization_id = $2::uuid)"
-	" AND ($3::specialist_kind IS NULL OR kind = $3::specialist_kind)"
-	" AND ($4::text IS NULL OR peerd_language_matches(languages, $4::text))"
-	" AND ($5::text IS NULL OR peerd_name_listed(counties, $5::text))"
-	" AND ($6::lived_experience IS NULL OR $6::lived_experience = ANY (lived_experience))"
-	" AND ($7::boolean IS NULL OR certified = $7::boolean)"
-	" AND ($8::boolean IS NULL OR accepting = $8::boolean)"
-	" AND ($9::boolean IS NULL OR active = $9::boolean)"
-	" AND ($10::text IS NULL OR"
+#define SPECIALIST_LIST_FROM_WHERE                                                             \
+	" FROM specialist_profiles sp"                                                         \
+	" WHERE ($1::uuid IS NULL OR organization_id = $1::uuid)"                              \
+	" AND ($2::uuid IS NULL OR organization_id = $2::uuid)"                                \
+	" AND ($3::specialist_kind IS NULL OR kind = $3::specialist_kind)"                     \
+	" AND ($4::text IS NULL OR peerd_language_matches(languages, $4::text))"               \
+	" AND ($5::text IS NULL OR peerd_name_listed(counties, $5::text))"                     \
+	" AND ($6::lived_experience IS NULL OR $6::lived_experience = ANY (lived_experience))" \
+	" AND ($7::boolean IS NULL OR certified = $7::boolean)"                                \
+	" AND ($8::boolean IS NULL OR accepting = $8::boolean)"                                \
+	" AND ($9::boolean IS NULL OR active = $9::boolean)"                                   \
+	" AND ($10::text IS NULL OR"                                                           \
 	" strpos(lower(given_name || ' ' || family_name), lower($10::text)) > 0)"
-	" AND ($11::bigint IS NULL OR (created_at, id) < (peerd_from_position($11::bigint), "
-	"$12::uuid))"
-	" ORDER BY created_at DESC, id DESC LIMIT $13::int"};
+PAGE_STATEMENTS(SPECIALIST_LIST, "specialist_list", SPECIALIST_COLUMNS, "sp",
+		SPECIALIST_LIST_FROM_WHERE, "$11", "$12", "$13", "$14");
 
 static const struct db_statement SPECIALIST_INSERT = {
 	"specialist_insert",
@@ -393,10 +391,10 @@ void specialists_list(struct request *request)
 		return;
 	PGresult *res = NULL;
 	enum db_status status =
-		db_read(db, &SPECIALIST_LIST,
+		db_read(db, PAGE_STATEMENT(SPECIALIST_LIST, page),
 			DB_ARGS(scope, filter.organization_id, filter.kind, filter.language,
 				filter.county, filter.lived_experience, filter.certified,
-				filter.accepting, filter.active, filter.q, PAGE_SQL_ARGS(page)),
+				filter.accepting, filter.active, filter.q, PAGE_SYNC_ARGS(page)),
 			&res);
 	respond_page(request, status, res, &page, specialist_render, COL_POSITION, COL_ID);
 }

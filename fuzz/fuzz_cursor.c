@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	struct page_request page;
 	char error[160] = "";
-	bool parsed = page_request_parse(NULL, text, &page, error, sizeof error);
+	bool parsed = page_request_parse(NULL, text, NULL, &page, error, sizeof error);
 	FUZZ_CHECK(parsed == decoded);
 	FUZZ_CHECK(parsed ? page.has_cursor && page.limit == PAGE_LIMIT_DEFAULT : error[0] != '\0');
 	if (parsed) {

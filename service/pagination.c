@@ -7,9 +7,13 @@
 #include <string.h>
 
 #include "base64url.h"
+#include "validate.h"
 
-/* A version letter lets the cursor format change without old cursors being misread. */
-#define CURSOR_PREFIX "1:"
+/* A version letter lets the cursor format change without old cursors being misread; a
+ * position in the changes order (updated_since) has its own, so that a cursor of one order
+ * is never read as a position in the other. */
+#define CURSOR_PREFIX	      "1:"
+#define CURSOR_PREFIX_CHANGES "u:"
 
 /* 9999-12-31T23:59:59.999999Z in microseconds: the last instant PostgreSQL's
  * timestamptz arithmetic in a cursor comparison can hold without overflowing. */
@@ -18,8 +22,9 @@
 char *cursor_encode(const struct page_cursor *cursor)
 {
 	char plain[80];
-	int length = snprintf(plain, sizeof plain, CURSOR_PREFIX "%lld:%s", cursor->position,
-			      cursor->id);
+	int length = snprintf(plain, sizeof plain, "%s%lld:%s",
+			      cursor->changes ? CURSOR_PREFIX_CHANGES : CURSOR_PREFIX,
+			      cursor->position, cursor->id);
 	return base64url_encode((const unsigned char *)plain, (size_t)length);
 }
 
@@ -32,12 +37,14 @@ bool cursor_decode(const char *text, struct page_cursor *out)
 	if (!plain)
 		return false;
 	bool ok = false;
-	if (size == strlen(plain) && strncmp(plain, CURSOR_PREFIX, 2) == 0) {
+	bool changes = size == strlen(plain) && strncmp(plain, CURSOR_PREFIX_CHANGES, 2) == 0;
+	if (size == strlen(plain) && (changes || strncmp(plain, CURSOR_PREFIX, 2) == 0)) {
 		char *end = NULL;
 		errno = 0;
 		long long position = strtoll(plain + 2, &end, 10);
 		if (errno == 0 && end != plain + 2 && *end == ':' && position >= 0 &&
 		    position <= CURSOR_POSITION_MAX && uuid_is_valid(end + 1)) {
+			out->changes = changes;
 			out->position = position;
 			uuid_normalize(end + 1, out->id);
 			ok = true;
@@ -47,10 +54,17 @@ bool cursor_decode(const char *text, struct page_cursor *out)
 	return ok;
 }
 
-bool page_request_parse(const char *limit, const char *cursor, struct page_request *out,
-			char *error, size_t error_size)
+bool page_request_parse(const char *limit, const char *cursor, const char *since,
+			struct page_request *out, char *error, size_t error_size)
 {
 	memset(out, 0, sizeof *out);
+	if (since && !timestamp_is_valid(since)) {
+		snprintf(
+			error, error_size,
+			"updated_since must be an RFC 3339 timestamp such as 2026-11-23T14:05:00Z");
+		return false;
+	}
+	out->since = since;
 	out->limit = PAGE_LIMIT_DEFAULT;
 	if (limit) {
 		char *end = NULL;
@@ -65,7 +79,7 @@ bool page_request_parse(const char *limit, const char *cursor, struct page_reque
 		out->limit = (int)parsed;
 	}
 	if (cursor) {
-		if (!cursor_decode(cursor, &out->after)) {
+		if (!cursor_decode(cursor, &out->after) || out->after.changes != (since != NULL)) {
 			snprintf(error, error_size,
 				 "cursor is not one this API made; use next_cursor from a page");
 			return false;
@@ -96,9 +110,12 @@ json_t *page_render_items(const PGresult *res, const struct page_request *page, 
 	int rows = PQntuples(res);
 	bool more = rows > page->limit;
 	int shown = more ? page->limit : rows;
+	if (page->since)
+		position_column = PQnfields(res) - 1; /* PAGE_KEY */
 	json_t *next = json_null();
 	if (more) {
 		struct page_cursor last = {
+			.changes = page->since != NULL,
 			.position = strtoll(PQgetvalue(res, shown - 1, position_column), NULL, 10)};
 		snprintf(last.id, sizeof last.id, "%s", PQgetvalue(res, shown - 1, id_column));
 		char *text = cursor_encode(&last);

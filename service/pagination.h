@@ -12,6 +12,7 @@
 #define PAGE_LIMIT_MAX	   200
 
 struct page_cursor {
+	bool changes;	    /* a position in the changes order (updated_since), not the newest */
 	long long position; /* the sort key, e.g. created_at in microseconds since 1970 */
 	char id[UUID_TEXT_SIZE];
 };
@@ -20,6 +21,9 @@ struct page_request {
 	int limit;
 	bool has_cursor;
 	struct page_cursor after;
+	/* ?updated_since= (a sync): rows changed at or after it, oldest change first, and the
+	 * cursor's position is updated_at. NULL for the list's usual order. */
+	const char *since;
 	/* Text forms for SQL parameters: LIMIT takes limit + 1 to learn if a page follows. */
 	char fetch_text[16];
 	char position_text[24];
@@ -31,10 +35,11 @@ char *cursor_encode(const struct page_cursor *cursor);
 /* Reads a cursor made by cursor_encode. Returns false for anything else. */
 bool cursor_decode(const char *text, struct page_cursor *out);
 
-/* Reads limit and cursor, both optional. Returns false for a malformed one and writes
- * which into error. */
-bool page_request_parse(const char *limit, const char *cursor, struct page_request *out,
-			char *error, size_t error_size);
+/* Reads limit, cursor and updated_since (an RFC 3339 timestamp), all optional. Returns
+ * false for a malformed one, or a cursor made for the other order, and writes which into
+ * error. */
+bool page_request_parse(const char *limit, const char *cursor, const char *since,
+			struct page_request *out, char *error, size_t error_size);
 
 /* Renders rows of res as {"items": [...], "next_cursor": ...}. res holds up to limit + 1
  * rows; the extra one only proves that another page follows. render turns one row into a
@@ -43,6 +48,8 @@ json_t *page_render(const PGresult *res, const struct page_request *page,
 		    json_t *(*render)(const PGresult *res, int row), int position_column,
 		    int id_column);
 
+/* In the changes order the position is that of PAGE_KEY, which a list selects last; else
+ * position_column. */
 /* As page_render, for items the caller rendered from the first limit rows of res (taken
  * over). */
 json_t *page_render_items(const PGresult *res, const struct page_request *page, json_t *items,
@@ -53,3 +60,43 @@ json_t *page_render_items(const PGresult *res, const struct page_request *page, 
 #define PAGE_SQL_ARGS(page)                              \
 	(page).has_cursor ? (page).position_text : NULL, \
 		(page).has_cursor ? (page).after.id : NULL, (page).fetch_text
+
+/* A list that also syncs (?updated_since=) runs one of two statements: NEWEST (created_at,
+ * id descending: the usual order) or CHANGES (updated_at, id ascending, from updated_since
+ * on). PAGE_STATEMENTS makes both of one list: SELECT columns, then the position of the
+ * order (PAGE_KEY, last: page_render reads it there in the changes order), then from_where
+ * (FROM and WHERE with the list's filters), then the cursor's condition and the order. at,
+ * id, limit and since are the numbers ("$6") of the parameters PAGE_SYNC_ARGS gives. Both
+ * statements take every parameter, so the handler passes the same arguments to either. */
+#define PAGE_KEY(order, alias)			PAGE_KEY_##order(alias)
+#define PAGE_KEY_NEWEST(alias)			"peerd_position(" alias ".created_at)"
+#define PAGE_KEY_CHANGES(alias)			"peerd_position(" alias ".updated_at)"
+#define PAGE_AFTER(order, alias, at, id, since) PAGE_AFTER_##order(alias, at, id, since)
+#define PAGE_AFTER_NEWEST(alias, at, id, since)                                      \
+	" AND " since "::timestamptz IS NULL AND (" at "::bigint IS NULL OR (" alias \
+	".created_at, " alias ".id) < (peerd_from_position(" at "::bigint), " id "::uuid))"
+#define PAGE_AFTER_CHANGES(alias, at, id, since)                                              \
+	" AND " alias ".updated_at >= " since "::timestamptz AND (" at                        \
+	"::bigint IS NULL OR (" alias ".updated_at, " alias ".id) > (peerd_from_position(" at \
+	"::bigint), " id "::uuid))"
+#define PAGE_ORDER(order, alias, limit) PAGE_ORDER_##order(alias, limit)
+#define PAGE_ORDER_NEWEST(alias, limit) \
+	" ORDER BY " alias ".created_at DESC, " alias ".id DESC LIMIT " limit "::int"
+#define PAGE_ORDER_CHANGES(alias, limit) \
+	" ORDER BY " alias ".updated_at, " alias ".id LIMIT " limit "::int"
+#define PAGE_SQL(order, columns, alias, from_where, at, id, limit, since)    \
+	"SELECT " columns ", " PAGE_KEY(order, alias) from_where PAGE_AFTER( \
+		order, alias, at, id, since) PAGE_ORDER(order, alias, limit)
+
+/* The two statements of a syncing list: PAGE_STATEMENT picks the one to run. */
+#define PAGE_STATEMENTS(variable, name, columns, alias, from_where, at, id, limit, since)   \
+	static const struct db_statement variable[2] = {                                    \
+		{name, PAGE_SQL(NEWEST, columns, alias, from_where, at, id, limit, since)}, \
+		{name "_changes",                                                           \
+		 PAGE_SQL(CHANGES, columns, alias, from_where, at, id, limit, since)}}
+
+/* The statement of variable (PAGE_STATEMENTS) for page. */
+#define PAGE_STATEMENT(variable, page) (&(variable)[(page).since != NULL])
+
+/* PAGE_SQL_ARGS and then updated_since (NULL when not given). */
+#define PAGE_SYNC_ARGS(page) PAGE_SQL_ARGS(page), (page).since

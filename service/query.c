@@ -127,6 +127,7 @@ bool query_read(struct request *request, const char *name, const char **out)
 		return query_day(request, name, out);
 	case QUERY_KIND_INTEGER:
 	case QUERY_KIND_CURSOR:
+	case QUERY_KIND_TIMESTAMP:
 		break; /* read by query_integer and query_page */
 	}
 	return undeclared(request, name);
@@ -145,8 +146,12 @@ bool query_integer(struct request *request, const char *name, char *buffer, size
 bool query_page(struct request *request, struct page_request *page)
 {
 	char error[160];
+	/* Only a list that syncs declares it; elsewhere the dispatcher refused it already. */
+	const char *since = route_query_param(request->route, "updated_since")
+				    ? request_query(request, "updated_since")
+				    : NULL;
 	if (page_request_parse(request_query(request, "limit"), request_query(request, "cursor"),
-			       page, error, sizeof error))
+			       since, page, error, sizeof error))
 		return true;
 	problem_send(request, 400, "%s", error);
 	return false;

@@ -29,5 +29,6 @@ MUST_CHECK bool query_integer(struct request *request, const char *name, char *b
  * from when from is after to. */
 MUST_CHECK bool query_date_range(struct request *request, const char **from, const char **to);
 
-/* ?limit= and ?cursor= (API.md "Lists"). */
+/* ?limit=, ?cursor= and, where the route declares it, ?updated_since= (API.md "Lists",
+ * "Sync"). */
 MUST_CHECK bool query_page(struct request *request, struct page_request *page);

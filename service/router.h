@@ -44,10 +44,11 @@ enum query_kind {
 	QUERY_KIND_INTEGER, /* a whole number min..max */
 	QUERY_KIND_CURSOR,  /* an opaque next_cursor (service/pagination.h) */
 	QUERY_KIND_UUID,
-	QUERY_KIND_CHOICE,  /* one of choices */
-	QUERY_KIND_BOOLEAN, /* "true" or "false" */
-	QUERY_KIND_TEXT,    /* 1..max characters */
-	QUERY_KIND_DATE,    /* YYYY-MM-DD */
+	QUERY_KIND_CHOICE,    /* one of choices */
+	QUERY_KIND_BOOLEAN,   /* "true" or "false" */
+	QUERY_KIND_TEXT,      /* 1..max characters */
+	QUERY_KIND_DATE,      /* YYYY-MM-DD */
+	QUERY_KIND_TIMESTAMP, /* RFC 3339 (updated_since, read by query_page) */
 };
 
 struct query_param {
@@ -88,6 +89,8 @@ struct route {
 #define QUERY_DATE(name_) {.name = (name_), .kind = QUERY_KIND_DATE}
 #define QUERY_LIMIT QUERY_INTEGER("limit", 1, PAGE_LIMIT_MAX)
 #define QUERY_PAGE QUERY_LIMIT, {.name = "cursor", .kind = QUERY_KIND_CURSOR}
+/* A page of a list that also syncs: ?updated_since= (service/pagination.h PAGE_STATEMENTS). */
+#define QUERY_SYNC_PAGE QUERY_PAGE, {.name = "updated_since", .kind = QUERY_KIND_TIMESTAMP}
 /* clang-format on */
 
 /* A route table's entry, its handler run on a worker or on the I/O thread; the optional

@@ -25,6 +25,8 @@ static const char *good_value(const struct query_param *param, const struct side
 		return "5";
 	case QUERY_KIND_DATE:
 		return "2026-01-01";
+	case QUERY_KIND_TIMESTAMP:
+		return "2026-01-01T00:00:00Z";
 	case QUERY_KIND_TEXT:
 	case QUERY_KIND_CURSOR:
 		break;
@@ -62,6 +64,8 @@ static const char *kind_word(enum query_kind kind)
 		return "text";
 	case QUERY_KIND_DATE:
 		return "date";
+	case QUERY_KIND_TIMESTAMP:
+		return "time";
 	case QUERY_KIND_CURSOR:
 		break;
 	}
@@ -107,7 +111,7 @@ static void bad_values(struct sweep *sweep, const struct call *call,
 		{"uuid", "5 KB", five_kb_text},
 		{"enum", "not in the list", "not_in_the_list"},
 		{"enum", "upper-case", upper_choice},
-		{"enum", "5 KB", five_kb_text},
+		{"enum time", "5 KB", five_kb_text},
 		{"bool", "yes", "yes"},
 		{"bool", "1", "1"},
 		{"bool", "TRUE", "TRUE"},
@@ -118,13 +122,16 @@ static void bad_values(struct sweep *sweep, const struct call *call,
 		{"date", "0000-01-01", "0000-01-01"},
 		{"date", "a timestamp", "2026-01-01T00:00:00Z"},
 		{"date", "abc", "abc"},
-		{"int uuid enum bool text date", "empty", ""},
-		{"int uuid enum bool date", "invalid UTF-8", "%C3%28"},
+		{"time", "a day", "2026-01-01"},
+		{"time", "year 0", "0000-01-01T00:00:00Z"},
+		{"time", "no zone", "2026-01-01T00:00:00"},
+		{"int uuid enum bool text date time", "empty", ""},
+		{"int uuid enum bool date time", "invalid UTF-8", "%C3%28"},
 		{"text", "invalid UTF-8", "ab%C3%28"},
 		{"text", "lone surrogate as UTF-8", "%ED%A0%80"},
-		{"int uuid enum bool text date", "only NUL", "%00"},
-		{"int uuid enum bool text date", "a good value, then NUL", nul_after},
-		{"int uuid enum bool date", "repeated", repeated_good},
+		{"int uuid enum bool text date time", "only NUL", "%00"},
+		{"int uuid enum bool text date time", "a good value, then NUL", nul_after},
+		{"int uuid enum bool date time", "repeated", repeated_good},
 	};
 	for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
 		char kinds[64];

@@ -60,16 +60,16 @@ Test(pagination, limit_rules)
 {
 	struct page_request page;
 	char error[128];
-	cr_assert(page_request_parse(NULL, NULL, &page, error, sizeof error));
+	cr_assert(page_request_parse(NULL, NULL, NULL, &page, error, sizeof error));
 	cr_assert_eq(page.limit, 50);
 	cr_assert_str_eq(page.fetch_text, "51", "one more row tells whether a page follows");
-	cr_assert(page_request_parse("200", NULL, &page, error, sizeof error));
+	cr_assert(page_request_parse("200", NULL, NULL, &page, error, sizeof error));
 	cr_assert_eq(page.limit, 200);
-	cr_assert(page_request_parse("1", NULL, &page, error, sizeof error));
+	cr_assert(page_request_parse("1", NULL, NULL, &page, error, sizeof error));
 	const char *bad[] = {"0", "201", "-1", "abc", "10x", "", " 5"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		cr_expect_not(page_request_parse(bad[i], NULL, &page, error, sizeof error), "%s",
-			      bad[i]);
+		cr_expect_not(page_request_parse(bad[i], NULL, NULL, &page, error, sizeof error),
+			      "%s", bad[i]);
 }
 
 Test(pagination, cursor_parameter)
@@ -79,10 +79,36 @@ Test(pagination, cursor_parameter)
 	char *text = cursor_encode(&cursor);
 	struct page_request page;
 	char error[128];
-	cr_assert(page_request_parse(NULL, text, &page, error, sizeof error));
+	cr_assert(page_request_parse(NULL, text, NULL, &page, error, sizeof error));
 	cr_assert(page.has_cursor);
 	cr_assert_str_eq(page.position_text, "42");
-	cr_assert_not(page_request_parse(NULL, "garbage", &page, error, sizeof error));
+	cr_assert_not(page_request_parse(NULL, "garbage", NULL, &page, error, sizeof error));
 	cr_assert(strstr(error, "cursor"));
+	free(text);
+}
+
+Test(pagination, a_changes_cursor_belongs_to_its_order)
+{
+	struct page_cursor cursor = {.changes = true, .position = 7};
+	strcpy(cursor.id, "22222222-2222-4222-8222-222222222222");
+	char *text = cursor_encode(&cursor);
+	struct page_cursor back;
+	cr_assert(cursor_decode(text, &back));
+	cr_assert(back.changes);
+	cr_assert_eq(back.position, 7);
+	struct page_request page;
+	char error[160];
+	const char *since = "2026-11-23T14:05:00Z";
+	cr_assert(page_request_parse(NULL, text, since, &page, error, sizeof error));
+	cr_assert_str_eq(page.since, since);
+	cr_assert_str_eq(page.position_text, "7");
+	cr_assert_not(page_request_parse(NULL, text, NULL, &page, error, sizeof error),
+		      "a changes cursor is no position in the newest-first order");
+	cursor.changes = false;
+	char *newest = cursor_encode(&cursor);
+	cr_assert_not(page_request_parse(NULL, newest, since, &page, error, sizeof error));
+	cr_assert_not(page_request_parse(NULL, NULL, "yesterday", &page, error, sizeof error));
+	cr_assert(strstr(error, "updated_since"));
+	free(newest);
 	free(text);
 }

@@ -155,6 +155,9 @@ static void kind_words(const struct query_param *param, char *out, size_t size)
 	case QUERY_KIND_DATE:
 		snprintf(out, size, "date");
 		return;
+	case QUERY_KIND_TIMESTAMP:
+		snprintf(out, size, "date-time");
+		return;
 	}
 }
 
