@@ -1298,6 +1298,21 @@ CREATE FUNCTION public.peerd_timestamp(at timestamp with time zone) RETURNS text
     AS $$ SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') $$;
 
 --
+-- Name: peerd_touch_updated_at(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_touch_updated_at() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF to_jsonb(NEW) - TG_ARGV IS DISTINCT FROM to_jsonb(OLD) - TG_ARGV THEN
+        NEW.updated_at := now();
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
 -- Name: peerd_whole_second(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2769,6 +2784,12 @@ CREATE INDEX episodes_open_by_organization ON public.episodes USING btree (organ
 CREATE INDEX goal_progress_by_goal ON public.goal_progress USING btree (goal_id, created_at DESC, id DESC);
 
 --
+-- Name: goals_by_change; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX goals_by_change ON public.goals USING btree (participant_id, updated_at, id);
+
+--
 -- Name: goals_by_participant; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2803,6 +2824,12 @@ CREATE INDEX idempotency_keys_by_age ON public.idempotency_keys USING btree (cla
 --
 
 CREATE INDEX organizations_newest_first ON public.organizations USING btree (created_at DESC, id DESC);
+
+--
+-- Name: participants_by_change; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX participants_by_change ON public.participants USING btree (organization_id, updated_at, id);
 
 --
 -- Name: participants_by_organization; Type: INDEX; Schema: public; Owner: -
@@ -2847,6 +2874,12 @@ CREATE INDEX plans_review_queue ON public.plans USING btree (organization_id, ne
 CREATE INDEX referral_events_by_referral ON public.referral_events USING btree (referral_id, id);
 
 --
+-- Name: referrals_by_change; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX referrals_by_change ON public.referrals USING btree (provider_organization_id, updated_at, id);
+
+--
 -- Name: referrals_by_participant; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2863,6 +2896,12 @@ CREATE INDEX referrals_by_provider ON public.referrals USING btree (provider_org
 --
 
 CREATE INDEX referrals_by_referrer ON public.referrals USING btree (referring_organization_id, created_at DESC, id DESC);
+
+--
+-- Name: referrals_by_referrer_change; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX referrals_by_referrer_change ON public.referrals USING btree (referring_organization_id, updated_at, id);
 
 --
 -- Name: referrals_by_submission; Type: INDEX; Schema: public; Owner: -
@@ -2905,6 +2944,12 @@ CREATE INDEX session_notes_billed_per_day ON public.session_notes USING btree (p
 --
 
 CREATE INDEX session_notes_by_authorization ON public.session_notes USING btree (billing_authorization_id) INCLUDE (billing_units, billing_day) WHERE (billing_authorization_id IS NOT NULL);
+
+--
+-- Name: session_notes_by_change; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX session_notes_by_change ON public.session_notes USING btree (organization_id, updated_at, id);
 
 --
 -- Name: session_notes_by_group_session; Type: INDEX; Schema: public; Owner: -
@@ -3097,6 +3142,102 @@ CREATE TRIGGER session_notes_within_authorization BEFORE INSERT OR UPDATE OF bil
 --
 
 CREATE TRIGGER specialists_keep_organization BEFORE UPDATE OF organization_id ON public.specialists FOR EACH ROW EXECUTE FUNCTION public.peerd_keep_organization();
+
+--
+-- Name: assessments zz_assessments_touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER zz_assessments_touch_updated_at BEFORE UPDATE ON public.assessments FOR EACH ROW EXECUTE FUNCTION public.peerd_touch_updated_at('score');
+
+--
+-- Name: authorizations zz_authorizations_touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER zz_authorizations_touch_updated_at BEFORE UPDATE ON public.authorizations FOR EACH ROW EXECUTE FUNCTION public.peerd_touch_updated_at();
+
+--
+-- Name: certifications zz_certifications_touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER zz_certifications_touch_updated_at BEFORE UPDATE ON public.certifications FOR EACH ROW EXECUTE FUNCTION public.peerd_touch_updated_at();
+
+--
+-- Name: consents zz_consents_touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER zz_consents_touch_updated_at BEFORE UPDATE ON public.consents FOR EACH ROW EXECUTE FUNCTION public.peerd_touch_updated_at();
+
+--
+-- Name: continuing_education zz_continuing_education_touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER zz_continuing_education_touch_updated_at BEFORE UPDATE ON public.continuing_education FOR EACH ROW EXECUTE FUNCTION public.peerd_touch_updated_at();
+
+--
+-- Name: coverages zz_coverages_touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER zz_coverages_touch_updated_at BEFORE UPDATE ON public.coverages FOR EACH ROW EXECUTE FUNCTION public.peerd_touch_updated_at();
+
+--
+-- Name: episodes zz_episodes_touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER zz_episodes_touch_updated_at BEFORE UPDATE ON public.episodes FOR EACH ROW EXECUTE FUNCTION public.peerd_touch_updated_at();
+
+--
+-- Name: goal_progress zz_goal_progress_touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER zz_goal_progress_touch_updated_at BEFORE UPDATE ON public.goal_progress FOR EACH ROW EXECUTE FUNCTION public.peerd_touch_updated_at();
+
+--
+-- Name: goals zz_goals_touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER zz_goals_touch_updated_at BEFORE UPDATE ON public.goals FOR EACH ROW EXECUTE FUNCTION public.peerd_touch_updated_at();
+
+--
+-- Name: group_sessions zz_group_sessions_touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER zz_group_sessions_touch_updated_at BEFORE UPDATE ON public.group_sessions FOR EACH ROW EXECUTE FUNCTION public.peerd_touch_updated_at();
+
+--
+-- Name: organizations zz_organizations_touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER zz_organizations_touch_updated_at BEFORE UPDATE ON public.organizations FOR EACH ROW EXECUTE FUNCTION public.peerd_touch_updated_at();
+
+--
+-- Name: participants zz_participants_touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER zz_participants_touch_updated_at BEFORE UPDATE ON public.participants FOR EACH ROW EXECUTE FUNCTION public.peerd_touch_updated_at();
+
+--
+-- Name: plans zz_plans_touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER zz_plans_touch_updated_at BEFORE UPDATE ON public.plans FOR EACH ROW EXECUTE FUNCTION public.peerd_touch_updated_at();
+
+--
+-- Name: referrals zz_referrals_touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER zz_referrals_touch_updated_at BEFORE UPDATE ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.peerd_touch_updated_at();
+
+--
+-- Name: session_notes zz_session_notes_touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER zz_session_notes_touch_updated_at BEFORE UPDATE ON public.session_notes FOR EACH ROW EXECUTE FUNCTION public.peerd_touch_updated_at();
+
+--
+-- Name: specialists zz_specialists_touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER zz_specialists_touch_updated_at BEFORE UPDATE ON public.specialists FOR EACH ROW EXECUTE FUNCTION public.peerd_touch_updated_at();
 
 --
 -- Name: assessments assessments_episode_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
