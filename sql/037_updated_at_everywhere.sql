@@ -11,8 +11,10 @@
 -- unset in NEW, so they are left out of the comparison.
 CREATE FUNCTION peerd_touch_updated_at() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    generated text[] := coalesce(TG_ARGV, '{}'); -- NULL, not empty, without arguments
 BEGIN
-    IF to_jsonb(NEW) - TG_ARGV IS DISTINCT FROM to_jsonb(OLD) - TG_ARGV THEN
+    IF to_jsonb(NEW) - generated IS DISTINCT FROM to_jsonb(OLD) - generated THEN
         NEW.updated_at := now();
     END IF;
     RETURN NEW;
