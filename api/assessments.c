@@ -100,11 +100,9 @@ static const struct db_statement ASSESSMENT_SELECT_FOR_UPDATE = {
 	" AND peerd_participant_visible(a.participant_id, $2::uuid, $3::text) FOR UPDATE OF a"};
 
 /* An episode's assessments (the caller may see the episode), by day, then newest. */
-static const struct db_statement ASSESSMENT_LIST = {
-	"assessment_list",
-	"SELECT " ASSESSMENT_COLUMNS " FROM assessments a WHERE a.episode_id = $1"
-	" AND ($2::bigint IS NULL OR (a.created_at, a.id) < (peerd_from_position($2::bigint),"
-	" $3::uuid)) ORDER BY a.created_at DESC, a.id DESC LIMIT $4::int"};
+#define ASSESSMENT_LIST_FROM_WHERE " FROM assessments a WHERE a.episode_id = $1"
+PAGE_STATEMENTS(ASSESSMENT_LIST, "assessment_list", ASSESSMENT_COLUMNS, "a",
+		ASSESSMENT_LIST_FROM_WHERE, "$2", "$3", "$4", "$5");
 
 static const struct db_statement ASSESSMENT_INSERT = {
 	"assessment_insert",
@@ -197,8 +195,8 @@ void assessments_list(struct request *request)
 		return;
 	PQclear(episode);
 	PGresult *res = NULL;
-	enum db_status status =
-		db_read(db, &ASSESSMENT_LIST, DB_ARGS(episode_id, PAGE_SQL_ARGS(page)), &res);
+	enum db_status status = db_read(db, PAGE_STATEMENT(ASSESSMENT_LIST, page),
+					DB_ARGS(episode_id, PAGE_SYNC_ARGS(page)), &res);
 	audit_record_rows(request, AUDIT_READ, "assessment", res, ASSESSMENT_ID,
 			  ASSESSMENT_ORGANIZATION_ID, page.limit);
 	respond_page(request, status, res, &page, assessment_render, ASSESSMENT_POSITION,

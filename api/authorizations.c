@@ -112,17 +112,18 @@ static const struct db_statement AUTHORIZATION_LOCK_BY_ID = {
 	"SELECT " AUTHORIZATION_COLUMNS AUTHORIZATION_FROM " WHERE a.id = $1 FOR UPDATE OF a"};
 
 /* Newest first; $2 status, $3 coverage, $4 a day the authorization's dates hold. */
-static const struct db_statement AUTHORIZATION_LIST = {
-	"authorization_list",
-	"SELECT " AUTHORIZATION_COLUMNS AUTHORIZATION_FROM " WHERE a.participant_id = $1"
-	" AND ($2::text IS NULL OR peerd_authorization_status(a.starts_on, a.ends_on,"
-	" a.units_authorized - u.used, a.organization_id) = $2::text)"
-	" AND ($3::uuid IS NULL OR a.coverage_id = $3::uuid)"
-	" AND ($4::date IS NULL OR $4::date BETWEEN a.starts_on AND a.ends_on)"
-	" AND ($5::bigint IS NULL OR (a.created_at, a.id) < (peerd_from_position($5::bigint),"
-	" $6::uuid))"
+#define AUTHORIZATION_LIST_FROM_WHERE                                                  \
+	AUTHORIZATION_FROM                                                             \
+	" WHERE a.participant_id = $1"                                                 \
+	" AND ($2::text IS NULL OR peerd_authorization_status(a.starts_on, a.ends_on," \
+	" a.units_authorized - u.used, a.organization_id) = $2::text)"                 \
+	" AND ($3::uuid IS NULL OR a.coverage_id = $3::uuid)"                          \
+	" AND ($4::date IS NULL OR $4::date BETWEEN a.starts_on AND a.ends_on)"        \
 	" AND peerd_participant_visible($1, $8::uuid, $9::text)"
-	" ORDER BY a.created_at DESC, a.id DESC LIMIT $7::int"};
+
+/* $5 to $7 the page (PAGE_SQL_ARGS); $10 updated_since, after the caller's scope. */
+PAGE_STATEMENTS(AUTHORIZATION_LIST, "authorization_list", AUTHORIZATION_COLUMNS, "a",
+		AUTHORIZATION_LIST_FROM_WHERE, "$5", "$6", "$7", "$10");
 
 /* Whether coverage $2 is participant $1's. */
 static const struct db_statement AUTHORIZATION_COVERAGE_OF = {
@@ -306,10 +307,11 @@ void authorizations_list(struct request *request)
 	const char *scope, *subject;
 	participant_visibility_args(request, &scope, &subject);
 	PGresult *res = NULL;
-	enum db_status status = db_read(db, &AUTHORIZATION_LIST,
-					DB_ARGS(participant_id, status_filter, coverage_id,
-						active_on, PAGE_SQL_ARGS(page), scope, subject),
-					&res);
+	enum db_status status =
+		db_read(db, PAGE_STATEMENT(AUTHORIZATION_LIST, page),
+			DB_ARGS(participant_id, status_filter, coverage_id, active_on,
+				PAGE_SQL_ARGS(page), scope, subject, page.since),
+			&res);
 	participant_records_page(request, db, participant_id, status, res, &page,
 				 &AUTHORIZATION_PAGE, AUTHORIZATION_POSITION);
 }

@@ -77,11 +77,9 @@ static const struct db_statement CEU_SELECT = {
 static const struct db_statement CEU_CERTIFICATION = {
 	"ceu_certification", "SELECT certification_id FROM continuing_education WHERE id = $1"};
 
-static const struct db_statement CEU_LIST = {
-	"ceu_list", "SELECT " CEU_COLUMNS " FROM continuing_education WHERE certification_id = $1"
-		    " AND ($2::bigint IS NULL OR (created_at, id) < "
-		    "(peerd_from_position($2::bigint), $3::uuid))"
-		    " ORDER BY created_at DESC, id DESC LIMIT $4::int"};
+#define CEU_LIST_FROM_WHERE " FROM continuing_education e WHERE certification_id = $1"
+PAGE_STATEMENTS(CEU_LIST, "ceu_list", CEU_COLUMNS, "e", CEU_LIST_FROM_WHERE, "$2", "$3", "$4",
+		"$5");
 
 static const struct db_statement CEU_INSERT = {
 	"ceu_insert",
@@ -213,8 +211,8 @@ void continuing_education_list(struct request *request)
 	if (!db || !certification_find_visible(request, db, certification_id, &certification))
 		return;
 	PGresult *res = NULL;
-	enum db_status status =
-		db_read(db, &CEU_LIST, DB_ARGS(certification.id, PAGE_SQL_ARGS(page)), &res);
+	enum db_status status = db_read(db, PAGE_STATEMENT(CEU_LIST, page),
+					DB_ARGS(certification.id, PAGE_SYNC_ARGS(page)), &res);
 	respond_page(request, status, res, &page, ceu_render, COL_POSITION, COL_ID);
 }
 

@@ -98,16 +98,14 @@ static const struct db_statement COVERAGE_LOCK_BY_ID = {
 	"SELECT " COVERAGE_COLUMNS " FROM coverages c WHERE c.id = $1 FOR UPDATE OF c"};
 
 /* Newest first; $2 kind, $3 a day the coverage is in force. */
-static const struct db_statement COVERAGE_LIST = {
-	"coverage_list",
-	"SELECT " COVERAGE_COLUMNS " FROM coverages c WHERE c.participant_id = $1"
-	" AND ($2::coverage_kind IS NULL OR c.kind = $2::coverage_kind)"
-	" AND ($3::date IS NULL OR (c.effective_on <= $3::date"
-	" AND (c.ends_on IS NULL OR c.ends_on >= $3::date)))"
-	" AND ($4::bigint IS NULL OR (c.created_at, c.id) < (peerd_from_position($4::bigint),"
-	" $5::uuid))"
+#define COVERAGE_LIST_FROM_WHERE                                         \
+	" FROM coverages c WHERE c.participant_id = $1"                  \
+	" AND ($2::coverage_kind IS NULL OR c.kind = $2::coverage_kind)" \
+	" AND ($3::date IS NULL OR (c.effective_on <= $3::date"          \
+	" AND (c.ends_on IS NULL OR c.ends_on >= $3::date)))"            \
 	" AND peerd_participant_visible($1, $7::uuid, $8::text)"
-	" ORDER BY c.created_at DESC, c.id DESC LIMIT $6::int"};
+PAGE_STATEMENTS(COVERAGE_LIST, "coverage_list", COVERAGE_COLUMNS, "c", COVERAGE_LIST_FROM_WHERE,
+		"$4", "$5", "$6", "$9");
 
 static const struct db_statement COVERAGE_TODAY_OF_PARTICIPANT = {
 	"coverage_today_of_participant",
@@ -275,10 +273,10 @@ void coverages_list(struct request *request)
 	const char *scope, *subject;
 	participant_visibility_args(request, &scope, &subject);
 	PGresult *res = NULL;
-	enum db_status status = db_read(
-		db, &COVERAGE_LIST,
-		DB_ARGS(participant_id, kind, active_on, PAGE_SQL_ARGS(page), scope, subject),
-		&res);
+	enum db_status status = db_read(db, PAGE_STATEMENT(COVERAGE_LIST, page),
+					DB_ARGS(participant_id, kind, active_on,
+						PAGE_SQL_ARGS(page), scope, subject, page.since),
+					&res);
 	participant_records_page(request, db, participant_id, status, res, &page, &COVERAGE_PAGE,
 				 COVERAGE_POSITION);
 }

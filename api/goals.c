@@ -464,11 +464,9 @@ static const struct db_statement PROGRESS_INSERT = {
 	"INSERT INTO goal_progress (goal_id, recorded_on, rating, note, recorded_by)"
 	" VALUES ($1, $2::date, $3::int, $4, $5) RETURNING " PROGRESS_COLUMNS};
 
-static const struct db_statement PROGRESS_LIST = {
-	"goal_progress_list", "SELECT " PROGRESS_COLUMNS " FROM goal_progress WHERE goal_id = $1"
-			      " AND ($2::bigint IS NULL OR (created_at, id) < "
-			      "(peerd_from_position($2::bigint), $3::uuid))"
-			      " ORDER BY created_at DESC, id DESC LIMIT $4::int"};
+#define PROGRESS_LIST_FROM_WHERE " FROM goal_progress gp WHERE goal_id = $1"
+PAGE_STATEMENTS(PROGRESS_LIST, "goal_progress_list", PROGRESS_COLUMNS, "gp",
+		PROGRESS_LIST_FROM_WHERE, "$2", "$3", "$4", "$5");
 
 static const struct db_statement PROGRESS_SELECT = {
 	"goal_progress_select",
@@ -605,8 +603,8 @@ void goal_progress_list(struct request *request)
 	if (!query_page(request, &page) || !progress_goal(request, &db, &goal))
 		return;
 	PGresult *res = NULL;
-	enum db_status status =
-		db_read(db, &PROGRESS_LIST, DB_ARGS(goal.id, PAGE_SQL_ARGS(page)), &res);
+	enum db_status status = db_read(db, PAGE_STATEMENT(PROGRESS_LIST, page),
+					DB_ARGS(goal.id, PAGE_SYNC_ARGS(page)), &res);
 	if (status == DB_OK)
 		audit_record(request, AUDIT_READ, "goal", goal.id, goal.organization_id);
 	respond_page(request, status, res, &page, progress_render, PROGRESS_POSITION, PROGRESS_ID);

@@ -216,23 +216,25 @@ static const struct db_statement SESSION_VISIBLE = {
 	"group_session_visible", "SELECT peerd_group_session_visible($1, $2::uuid, $3::text)"};
 
 /* From and to are days in the organization's zone, both included. */
-static const struct db_statement SESSION_LIST = {
-	"group_session_list",
-	"SELECT " GROUP_SESSION_COLUMNS GROUP_SESSION_FROM
-	" WHERE ($1::uuid IS NULL OR g.organization_id = $1::uuid)"
-	" AND peerd_group_session_visible(g.id, $1::uuid, $2::text)"
-	" AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM group_session_facilitators f"
-	" WHERE f.group_session_id = g.id AND f.specialist_id = $3::uuid))"
-	" AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM group_session_attendance a"
-	" WHERE a.group_session_id = g.id AND a.participant_id = $4::uuid))"
-	" AND ($5::date IS NULL OR peerd_organization_day(g.organization_id, g.occurred_at) >="
-	" $5::date)"
-	" AND ($6::date IS NULL OR peerd_organization_day(g.organization_id, g.occurred_at) <="
-	" $6::date)"
+#define SESSION_LIST_FROM_WHERE                                                        \
+	GROUP_SESSION_FROM                                                             \
+	" WHERE ($1::uuid IS NULL OR g.organization_id = $1::uuid)"                    \
+	" AND peerd_group_session_visible(g.id, $1::uuid, $2::text)"                   \
+	" AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM group_session_facilitators f" \
+	" WHERE f.group_session_id = g.id AND f.specialist_id = $3::uuid))"            \
+	" AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM group_session_attendance a"   \
+	" WHERE a.group_session_id = g.id AND a.participant_id = $4::uuid))"           \
+	" AND ($5::date IS NULL OR peerd_organization_day(g.organization_id, "         \
+	"g.occurred_at) >="                                                            \
+	" $5::date)"                                                                   \
+	" AND ($6::date IS NULL OR peerd_organization_day(g.organization_id, "         \
+	"g.occurred_at) <="                                                            \
+	" $6::date)"                                                                   \
 	" AND ($7::group_session_status IS NULL OR g.status = $7::group_session_status)"
-	" AND ($8::bigint IS NULL OR (g.created_at, g.id) < (peerd_from_position($8::bigint), "
-	"$9::uuid))"
-	" ORDER BY g.created_at DESC, g.id DESC LIMIT $10::int"};
+
+/* $8 to $11 the page, in PAGE_SYNC_ARGS order. */
+PAGE_STATEMENTS(SESSION_LIST, "group_session_list", GROUP_SESSION_COLUMNS, "g",
+		SESSION_LIST_FROM_WHERE, "$8", "$9", "$10", "$11");
 
 static const struct db_statement SESSION_INSERT = {
 	"group_session_insert",
@@ -614,9 +616,9 @@ void group_sessions_list(struct request *request)
 	const char *scope, *subject;
 	participant_visibility_args(request, &scope, &subject);
 	PGresult *res = NULL;
-	enum db_status status = db_read(db, &SESSION_LIST,
+	enum db_status status = db_read(db, PAGE_STATEMENT(SESSION_LIST, page),
 					DB_ARGS(scope, subject, facilitator_id, participant_id,
-						from, to, status_filter, PAGE_SQL_ARGS(page)),
+						from, to, status_filter, PAGE_SYNC_ARGS(page)),
 					&res);
 	audit_record_rows(request, AUDIT_READ, "group_session", res, GS_ID, GS_ORGANIZATION_ID,
 			  page.limit);

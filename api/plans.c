@@ -117,18 +117,16 @@ static const struct db_statement PLAN_LOCK_BY_ID = {
 
 /* Both lists: $1 one participant's (NULL: every plan in scope), $2 and $3 the caller's
  * scope, $4 an admin's organization filter, newest first. */
-static const struct db_statement PLAN_LIST = {
-	"plan_list",
-	"SELECT " PLAN_COLUMNS PLAN_FROM " WHERE ($1::uuid IS NULL OR pl.participant_id = $1::uuid)"
-	" AND ($2::uuid IS NULL OR pl.organization_id = $2::uuid)"
-	" AND peerd_participant_visible(pl.participant_id, $2::uuid, $3::text)"
-	" AND ($4::uuid IS NULL OR pl.organization_id = $4::uuid)"
-	" AND ($5::plan_kind IS NULL OR pl.kind = $5::plan_kind)"
-	" AND ($6::plan_status IS NULL OR pl.status = $6::plan_status)"
-	" AND ($7::boolean IS NULL OR " PLAN_REVIEW_DUE_SQL " = $7::boolean)"
-	" AND ($8::bigint IS NULL OR (pl.created_at, pl.id) < "
-	"(peerd_from_position($8::bigint), $9::uuid))"
-	" ORDER BY pl.created_at DESC, pl.id DESC LIMIT $10::int"};
+#define PLAN_LIST_FROM_WHERE                                                              \
+	PLAN_FROM " WHERE ($1::uuid IS NULL OR pl.participant_id = $1::uuid)"             \
+		  " AND ($2::uuid IS NULL OR pl.organization_id = $2::uuid)"              \
+		  " AND peerd_participant_visible(pl.participant_id, $2::uuid, $3::text)" \
+		  " AND ($4::uuid IS NULL OR pl.organization_id = $4::uuid)"              \
+		  " AND ($5::plan_kind IS NULL OR pl.kind = $5::plan_kind)"               \
+		  " AND ($6::plan_status IS NULL OR pl.status = $6::plan_status)"         \
+		  " AND ($7::boolean IS NULL OR " PLAN_REVIEW_DUE_SQL " = $7::boolean)"
+PAGE_STATEMENTS(PLAN_LIST, "plan_list", PLAN_COLUMNS, "pl", PLAN_LIST_FROM_WHERE, "$8", "$9", "$10",
+		"$11");
 
 static const struct db_statement PLAN_INSERT = {
 	"plan_insert", "INSERT INTO plans (organization_id, participant_id, kind, sections,"
@@ -239,9 +237,9 @@ static void plans_list_of(struct request *request, const char *participant_id)
 	participant_visibility_args(request, &scope, &subject);
 	PGresult *res = NULL;
 	enum db_status status =
-		db_read(db, &PLAN_LIST,
+		db_read(db, PAGE_STATEMENT(PLAN_LIST, page),
 			DB_ARGS(participant_id, scope, subject, organization_id, kind,
-				status_filter, review_due, PAGE_SQL_ARGS(page)),
+				status_filter, review_due, PAGE_SYNC_ARGS(page)),
 			&res);
 	participant_records_page(request, db, participant_id, status, res, &page, &PLAN_PAGE,
 				 PLAN_POSITION);

@@ -206,6 +206,10 @@ static void lenient_values(struct sweep *sweep, const struct call *call,
 		upper(id);
 		snprintf(query, sizeof query, "%s=%s", param->name, id);
 		query_probe(sweep, call, "upper-case UUID", query, EXPECT_ANSWER);
+	} else if (param->kind == QUERY_KIND_TIMESTAMP) {
+		/* Runs the list's changes statement, a page of one with its cursor. */
+		query_probe(sweep, call, "a sync with an offset",
+			    "limit=1&updated_since=2000-01-01T00:00:00.5%2B02:00", EXPECT_ANSWER);
 	}
 }
 
