@@ -130,6 +130,7 @@ const struct field_rule PARTICIPANT_FIELDS[] = {
 	{.name = "youth", .type = FIELD_OBJECT, .nullable = true, .fields = YOUTH_FIELDS},
 	{.name = "id", .type = FIELD_READ_ONLY},
 	{.name = "organization_id", .type = FIELD_READ_ONLY},
+	{.name = "merged_into", .type = FIELD_READ_ONLY},
 	{.name = "version", .type = FIELD_READ_ONLY},
 	{.name = "created_at", .type = FIELD_READ_ONLY},
 	{.name = "updated_at", .type = FIELD_READ_ONLY},
@@ -157,6 +158,7 @@ static const struct constraint_answer PARTICIPANT_CONSTRAINTS[] = {
 	_ X(COL_PREFERRED_LANGUAGE, "p.preferred_language", "preferred_language", ROW_STRING)    \
 	_ X(COL_YOUTH_GIVEN_NAME, "p.youth_given_name", "youth", ROW_CUSTOM(youth_render))       \
 	_ X(COL_YOUTH_BIRTH_DATE, "to_char(p.youth_birth_date, 'YYYY-MM-DD')", NULL, ROW_HIDDEN) \
+	_ X(COL_MERGED_INTO, "p.merged_into", "merged_into", ROW_STRING)                         \
 	_ X(COL_VERSION, "p.version", "version", ROW_INTEGER)                                    \
 	_ X(COL_CREATED_AT, "peerd_timestamp(p.created_at)", "created_at", ROW_STRING)           \
 	_ X(COL_UPDATED_AT, "peerd_timestamp(p.updated_at)", "updated_at", ROW_STRING)           \
@@ -180,6 +182,12 @@ static const struct db_statement PARTICIPANT_VISIBLE_CHECK = {
 static const struct db_statement PARTICIPANT_SELECT = {
 	"participant_select", "SELECT " PARTICIPANT_COLUMNS " FROM participants p WHERE p.id = $3"
 			      " AND" PARTICIPANT_VISIBLE};
+
+/* As PARTICIPANT_SELECT, with participant_record_find's parameters ($1 the id). */
+static const struct db_statement PARTICIPANT_SELECT_VISIBLE_FIRST = {
+	"participant_select_visible_first",
+	"SELECT " PARTICIPANT_COLUMNS " FROM participants p WHERE p.id = $1"
+	" AND peerd_participant_visible(p.id, $2::uuid, $3::text)"};
 
 static const struct db_statement PARTICIPANT_SELECT_FOR_UPDATE = {
 	"participant_select_for_update",
@@ -259,6 +267,33 @@ bool participant_insert(struct request *request, struct db_conn *db, const char 
 		return false;
 	}
 	return true;
+}
+
+/* The provider's participant an intake serves (sql/038's peerd_intake_participant: same
+ * case-folded names and birth date, not merged away, locked), or NULL. */
+static const struct db_statement PARTICIPANT_INTAKE_MATCH = {
+	"participant_intake_match",
+	"SELECT peerd_intake_participant($1::uuid, $2, $3, $4::date)"};
+
+bool participant_for_intake(struct request *request, struct db_conn *db,
+			    const char *organization_id, const json_t *doc, char id[UUID_TEXT_SIZE],
+			    bool *reused)
+{
+	PGresult *res = NULL;
+	enum db_status status =
+		db_exec(db, &PARTICIPANT_INTAKE_MATCH,
+			DB_ARGS(organization_id, member_text(doc, "given_name"),
+				member_text(doc, "family_name"), member_text(doc, "birth_date")),
+			&res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return false;
+	}
+	*reused = db_text(res, 0, 0) != NULL;
+	if (*reused)
+		snprintf(id, UUID_TEXT_SIZE, "%s", db_text(res, 0, 0));
+	PQclear(res);
+	return *reused || participant_insert(request, db, organization_id, doc, id);
 }
 
 void participant_visibility_args(const struct request *request, const char **organization_id,
@@ -503,4 +538,129 @@ void participant_records_page(struct request *request, struct db_conn *db,
 	audit_record_rows(request, AUDIT_READ, shape->resource_type, res, shape->id_column,
 			  shape->organization_column, page->limit);
 	respond_page(request, status, res, page, shape->render, position_column, shape->id_column);
+}
+
+/* The possible duplicates of participant $1 (API.md): others of its organization, not
+ * merged away, matching on (birth date and case-folded family name), phone digits or
+ * case-folded email; each with the rules it matched. $2 to $4: the cursor and count. */
+static const struct db_statement PARTICIPANT_POSSIBLE_DUPLICATES = {
+	"participant_possible_duplicates",
+	"SELECT " PARTICIPANT_COLUMNS ", array_to_json(m.rules) FROM participants t"
+	" JOIN participants p ON p.organization_id = t.organization_id AND p.id <> t.id"
+	" AND p.merged_into IS NULL"
+	" CROSS JOIN LATERAL (SELECT array_remove(ARRAY["
+	" CASE WHEN p.birth_date = t.birth_date AND lower(p.family_name) = lower(t.family_name)"
+	" THEN 'birth_date_and_family_name' END,"
+	" CASE WHEN regexp_replace(p.phone, '\\D', '', 'g') <> ''"
+	" AND regexp_replace(p.phone, '\\D', '', 'g') = regexp_replace(t.phone, '\\D', '', 'g')"
+	" THEN 'phone' END,"
+	" CASE WHEN lower(p.email) = lower(t.email) THEN 'email' END], NULL) AS rules) m"
+	" WHERE t.id = $1 AND cardinality(m.rules) > 0"
+	" AND ($2::bigint IS NULL OR (p.created_at, p.id) < (peerd_from_position($2::bigint),"
+	" $3::uuid))"
+	" ORDER BY p.created_at DESC, p.id DESC LIMIT $4::int"};
+
+enum { COL_MATCHED_ON = COL_IN_FAMILY_SUPPORT };
+
+/* A possible duplicate: the participant and matched_on. */
+static json_t *possible_duplicate_render(const PGresult *res, int row)
+{
+	json_t *item = participant_render(res, row);
+	json_t *rules = json_loads(db_text(res, row, COL_MATCHED_ON), 0, NULL);
+	json_object_set_new(item, "matched_on", rules ? rules : json_array());
+	return item;
+}
+
+void participants_possible_duplicates(struct request *request)
+{
+	struct page_request page;
+	const char *id = request_id_param(request, "id");
+	if (!id || !query_page(request, &page))
+		return;
+	struct db_conn *db = request_db(request);
+	if (!db || !participant_visible(request, db, id))
+		return;
+	PGresult *res = NULL;
+	enum db_status status =
+		db_read(db, &PARTICIPANT_POSSIBLE_DUPLICATES, DB_ARGS(id, PAGE_SQL_ARGS(page)), &res);
+	audit_record_rows(request, AUDIT_READ, "participant", res, COL_ID, COL_ORGANIZATION_ID,
+			  page.limit);
+	respond_page(request, status, res, &page, possible_duplicate_render, COL_POSITION, COL_ID);
+}
+
+static const struct field_rule MERGE_FIELDS[] = {
+	{.name = "duplicate_id", .type = FIELD_UUID, .required = true},
+	{0},
+};
+
+/* sql/038's merge, in the caller's scope: 'merged' or why nothing changed. */
+static const struct db_statement PARTICIPANT_MERGE = {
+	"participant_merge", "SELECT peerd_merge_participant($1::uuid, $2::uuid)"};
+
+/* Answers why sql/038's merge changed nothing (outcome); true when it merged. */
+static bool merge_outcome(struct request *request, const char *outcome)
+{
+	if (strcmp(outcome, "merged") == 0)
+		return true;
+	if (strcmp(outcome, "missing") == 0)
+		problem_send(request, 404, "there is no such participant");
+	else if (strcmp(outcome, "merged_already") == 0)
+		problem_send(request, 409,
+			     "a participant here was already merged into another (merged_into)");
+	else
+		problem_send(request, 409,
+			     "both participants have an open episode of one program; close one "
+			     "first");
+	return false;
+}
+
+/* Merges duplicate into id in the open transaction, records it for both, commits it with
+ * the answer for claim (200: the surviving participant). False after answering. */
+static bool merge_commit(struct request *request, struct db_conn *db, const char *id,
+			 const char *duplicate, const struct idempotency *claim)
+{
+	if (!participant_visible(request, db, id) || !participant_visible(request, db, duplicate))
+		return false;
+	PGresult *res = NULL;
+	enum db_status status = db_exec(db, &PARTICIPANT_MERGE, DB_ARGS(id, duplicate), &res);
+	if (status != DB_OK) {
+		problem_send_database(request, status);
+		return false;
+	}
+	bool merged = merge_outcome(request, db_text(res, 0, 0));
+	PQclear(res);
+	res = merged ? participant_record_find(request, db, &PARTICIPANT_SELECT_VISIBLE_FIRST, id,
+					       "participant")
+		     : NULL;
+	if (!res)
+		return false;
+	const char *organization_id = db_text(res, 0, COL_ORGANIZATION_ID);
+	audit_record(request, AUDIT_MERGE, "participant", id, organization_id);
+	audit_record(request, AUDIT_MERGE, "participant", duplicate, organization_id);
+	struct idempotency_answer answer = {200, NULL, db_integer(res, 0, COL_VERSION),
+					    participant_render(res, 0), id};
+	bool answered = idempotency_commit(request, db, claim, &answer);
+	PQclear(res);
+	return answered;
+}
+
+void participants_merge(struct request *request)
+{
+	const char *id = request_id_param(request, "id");
+	if (!id || !request_valid(request, request->body, MERGE_FIELDS))
+		return;
+	char duplicate[UUID_TEXT_SIZE];
+	uuid_normalize(json_string_value(json_object_get(request->body, "duplicate_id")),
+		       duplicate);
+	if (strcmp(duplicate, id) == 0) {
+		problem_send_field(request, "duplicate_id",
+				   "must be another participant: one cannot merge into itself");
+		return;
+	}
+	struct db_conn *db = request_db(request);
+	struct idempotency claim;
+	if (db && idempotency_start(request, db, &PARTICIPANT_REPLAY, &claim) ==
+			  IDEMPOTENCY_PROCEED &&
+	    !merge_commit(request, db, id, duplicate, &claim))
+		idempotency_release(db);
 }

@@ -15,6 +15,8 @@ void participants_list(struct request *request);
 void participants_create(struct request *request);
 void participants_get(struct request *request);
 void participants_patch(struct request *request);
+void participants_possible_duplicates(struct request *request);
+void participants_merge(struct request *request);
 
 /* The fields of a participant as a client writes them (also inside a referral). */
 extern const struct field_rule PARTICIPANT_FIELDS[];
@@ -28,6 +30,14 @@ bool participant_insert(struct request *request, struct db_conn *db, const char 
 /* The caller's scope as SQL parameters of peerd_participant_visible (sql/schema.sql):
  * their organization (NULL for an admin) and, for a specialist, their subject (else
  * NULL). */
+/* The participant a referral's intake serves, inside the caller's transaction: the
+ * organization's person with the same case-folded given and family names and birth
+ * date (not merged away), its details left as they were (*reused true), or else one
+ * inserted from doc as participant_insert does. Answers and returns false on failure. */
+bool participant_for_intake(struct request *request, struct db_conn *db,
+			    const char *organization_id, const json_t *doc, char id[UUID_TEXT_SIZE],
+			    bool *reused);
+
 void participant_visibility_args(const struct request *request, const char **organization_id,
 				 const char **specialist_subject);
 

@@ -352,6 +352,7 @@ struct intake {
 	const char *referring_organization_id;
 	char participant_id[UUID_TEXT_SIZE];
 	char consent_id[UUID_TEXT_SIZE]; /* the part2 consent made with it, or "" */
+	bool participant_reused;	 /* the provider already had the person (API.md) */
 };
 
 /* Whether a Part 2 consent's obtained_on (it becomes the consent's signed_on) lies in the
@@ -455,8 +456,9 @@ static PGresult *intake_write(struct request *request, struct db_conn *db, struc
 {
 	const json_t *body = request->body;
 	const json_t *consent = json_object_get(body, "consent");
-	if (!participant_insert(request, db, intake->provider_id,
-				json_object_get(body, "participant"), intake->participant_id) ||
+	if (!participant_for_intake(request, db, intake->provider_id,
+				    json_object_get(body, "participant"), intake->participant_id,
+				    &intake->participant_reused) ||
 	    !intake_consent(request, db, intake))
 		return NULL;
 	const json_t *needs = json_object_get(body, "needs");
@@ -510,7 +512,11 @@ static bool intake_commit(struct request *request, struct db_conn *db, struct in
 	snprintf(id, sizeof id, "%s", db_text(res, 0, REFERRAL_ID));
 	snprintf(location, sizeof location, "/v1/referrals/%s", id);
 	const char *provider = db_text(res, 0, REFERRAL_PROVIDER_ORGANIZATION_ID);
-	audit_record(request, AUDIT_CREATE, "participant", intake->participant_id, provider);
+	/* A reused participant is not created; the referral names it. The answer is the
+	 * same either way: the partner is never told the person is already served. */
+	if (!intake->participant_reused)
+		audit_record(request, AUDIT_CREATE, "participant", intake->participant_id,
+			     provider);
 	if (intake->consent_id[0])
 		audit_record(request, AUDIT_CREATE, "consent", intake->consent_id, provider);
 	audit_record(request, AUDIT_CREATE, "referral", id, provider);

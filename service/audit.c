@@ -9,7 +9,7 @@
 #include "request.h"
 
 static const char *const ACTION_NAMES[] = {"read", "create", "update",	"transition",
-					   "sign", "export", "disclose"};
+					   "sign", "export", "disclose", "merge"};
 
 struct audit_event {
 	enum audit_action action;

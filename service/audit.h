@@ -25,6 +25,8 @@ enum audit_action {
 	/* A read shown to a partner under a consent (42 CFR Part 2): its event names the
 	 * consent. */
 	AUDIT_DISCLOSE,
+	/* A participant merged into another (sql/038): recorded for both. */
+	AUDIT_MERGE,
 };
 
 /* Notes that the request touched resource_id (NULL for a whole collection) of

@@ -24,6 +24,8 @@ static enum db_status classify_sqlstate(const char *state)
 		return DB_CALLER_REFUSED;
 	if (strcmp(state, "28Q01") == 0)
 		return DB_CALLER_UNKNOWN;
+	if (strcmp(state, "55M01") == 0)
+		return DB_MERGED_AWAY;
 	/* Undefined table, column, function, object; invalid schema name: peerd's statements
 	 * name only what its migrations make, so the schema is missing or behind. */
 	if (strcmp(state, "42P01") == 0 || strcmp(state, "42703") == 0 ||
@@ -152,6 +154,8 @@ const char *db_status_text(enum db_status status)
 		return "caller_refused";
 	case DB_CALLER_UNKNOWN:
 		return "caller_unknown";
+	case DB_MERGED_AWAY:
+		return "merged_away";
 	case DB_NO_SCHEMA:
 		return "no_schema";
 	case DB_ERROR:

@@ -169,6 +169,11 @@ void problem_send_database(struct request *request, enum db_status status)
 			     "no specialist profile has this token's subject in this organization; "
 			     "ask a supervisor to create it");
 		return;
+	case DB_MERGED_AWAY:
+		problem_send(request, 409,
+			     "this participant was merged into another (its merged_into); work "
+			     "with that one");
+		return;
 	case DB_OK:
 	case DB_ERROR:
 		break;

@@ -49,7 +49,8 @@ CREATE TYPE public.audit_action AS ENUM (
     'transition',
     'sign',
     'export',
-    'disclose'
+    'disclose',
+    'merge'
 );
 
 --
@@ -305,6 +306,10 @@ DECLARE
     kept text[] := ARRAY['voided_at', 'void_reason', 'voided_by', 'version', 'updated_at',
                          'score'];
 BEGIN
+    -- A merge moves the row to the surviving participant, unchanged otherwise (sql/038).
+    IF peerd_merge_moves(TG_OP, to_jsonb(OLD), to_jsonb(NEW)) THEN
+        RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
     IF TG_OP = 'DELETE' THEN
         RAISE EXCEPTION 'an assessment is never deleted: void it'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'assessments_void_only';
@@ -343,6 +348,10 @@ CREATE FUNCTION public.authorizations_cover_billed() RETURNS trigger
 DECLARE
     used integer;
 BEGIN
+    -- A merge moves the row to the surviving participant, unchanged otherwise (sql/038).
+    IF peerd_merge_moves(TG_OP, to_jsonb(OLD), to_jsonb(NEW)) THEN
+        RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
     IF TG_OP = 'DELETE' THEN
         RAISE EXCEPTION 'an authorization is never deleted'
             USING ERRCODE = 'check_violation', TABLE = 'authorizations',
@@ -394,6 +403,10 @@ DECLARE
     kept text[] := ARRAY['revoked_on', 'revocation_reason', 'revoked_by', 'revoked_at',
                          'version', 'updated_at'];
 BEGIN
+    -- A merge moves the row to the surviving participant, unchanged otherwise (sql/038).
+    IF peerd_merge_moves(TG_OP, to_jsonb(OLD), to_jsonb(NEW)) THEN
+        RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
     IF TG_OP = 'DELETE' THEN
         RAISE EXCEPTION 'a consent is never deleted: revoke it'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'consents_revoke_only';
@@ -432,6 +445,10 @@ CREATE FUNCTION public.episodes_keep_closed() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
+    -- A merge moves the row to the surviving participant, unchanged otherwise (sql/038).
+    IF peerd_merge_moves(TG_OP, to_jsonb(OLD), to_jsonb(NEW)) THEN
+        RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
     IF TG_OP = 'DELETE' OR OLD.ended_on IS NOT NULL THEN
         RAISE EXCEPTION 'a closed episode never changes'
             USING ERRCODE = 'check_violation', TABLE = 'episodes',
@@ -495,6 +512,10 @@ DECLARE
     session uuid := CASE TG_OP WHEN 'DELETE' THEN OLD.group_session_id
                                ELSE NEW.group_session_id END;
 BEGIN
+    -- A merge moves the row to the surviving participant, unchanged otherwise (sql/038).
+    IF peerd_merge_moves(TG_OP, to_jsonb(OLD), to_jsonb(NEW)) THEN
+        RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
     IF (SELECT status FROM group_sessions WHERE id = session) <> 'draft'
        OR (TG_OP = 'UPDATE' AND OLD.group_session_id <> NEW.group_session_id
            AND (SELECT status FROM group_sessions WHERE id = OLD.group_session_id) <> 'draft') THEN
@@ -932,12 +953,13 @@ CREATE FUNCTION public.peerd_intake_part2_consent(participant uuid, provider uui
 DECLARE
     recipient uuid := peerd_scope_organization();
     signed date := coalesce(signed_on, peerd_organization_today(provider));
+    current_xid text := (txid_current() % 4294967296)::text;
     made uuid;
 BEGIN
     IF recipient IS NULL OR NOT EXISTS (
         SELECT FROM participants p
-        WHERE p.id = participant AND p.organization_id = provider
-          AND p.xmin::text = (txid_current() % 4294967296)::text) THEN
+        WHERE p.id = participant AND p.organization_id = provider AND p.merged_into IS NULL
+          AND (p.xmin::text = current_xid OR p.xmax::text = current_xid)) THEN
         RAISE EXCEPTION 'an intake consent is made only with the intake of its participant'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -951,6 +973,32 @@ BEGIN
             created_by)
     RETURNING id INTO made;
     RETURN made;
+END
+$$;
+
+--
+-- Name: peerd_intake_participant(uuid, text, text, date); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_intake_participant(provider uuid, given text, family text, born date) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+DECLARE
+    found uuid;
+BEGIN
+    IF born IS NULL OR given IS NULL OR family IS NULL THEN
+        RETURN NULL;
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtextextended(
+        concat_ws(':', 'peerd.intake', provider, lower(given), lower(family), born), 0));
+    SELECT p.id INTO found FROM participants p
+    WHERE p.organization_id = provider AND p.merged_into IS NULL AND p.birth_date = born
+      AND lower(p.family_name) = lower(family) AND lower(p.given_name) = lower(given)
+    ORDER BY p.created_at, p.id
+    LIMIT 1
+    FOR UPDATE;
+    RETURN found;
 END
 $$;
 
@@ -1001,6 +1049,99 @@ CREATE FUNCTION public.peerd_language_tags_are_valid(tags text[]) RETURNS boolea
            AND count(*) = count(DISTINCT lower(tag))
     FROM unnest(tags) AS tag
 $_$;
+
+--
+-- Name: peerd_merge_moves(text, jsonb, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_merge_moves(op text, old_row jsonb, new_row jsonb) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+    SELECT CASE
+        WHEN old_row->>'participant_id' IS NULL THEN false
+        WHEN op = 'UPDATE' THEN
+            (new_row->>'participant_id') IS DISTINCT FROM (old_row->>'participant_id')
+            AND (new_row - '{participant_id,version,updated_at}'::text[])
+                = (old_row - '{participant_id,version,updated_at}'::text[])
+            AND EXISTS (SELECT FROM participants p
+                        WHERE p.id = (old_row->>'participant_id')::uuid
+                          AND p.merged_into = (new_row->>'participant_id')::uuid)
+        WHEN op = 'DELETE' AND old_row ? 'group_session_id' THEN
+            EXISTS (SELECT FROM participants p
+                    JOIN group_session_attendance a ON a.participant_id = p.merged_into
+                    WHERE p.id = (old_row->>'participant_id')::uuid
+                      AND a.group_session_id = (old_row->>'group_session_id')::uuid)
+        ELSE false
+    END
+$$;
+
+--
+-- Name: peerd_merge_participant(uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_merge_participant(survivor uuid, duplicate uuid) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+BEGIN
+    -- Both locked, in id order so two merges of one pair cannot deadlock.
+    PERFORM FROM participants WHERE id IN (survivor, duplicate) ORDER BY id FOR UPDATE;
+    IF (SELECT count(DISTINCT organization_id) FILTER (WHERE TRUE) FROM participants
+        WHERE id IN (survivor, duplicate)) <> 1
+       OR (SELECT count(*) FROM participants WHERE id IN (survivor, duplicate)) <> 2 THEN
+        RETURN 'missing';
+    END IF;
+    IF EXISTS (SELECT FROM participants WHERE id IN (survivor, duplicate)
+               AND merged_into IS NOT NULL) THEN
+        RETURN 'merged_already';
+    END IF;
+    IF EXISTS (SELECT FROM episodes d JOIN episodes s ON s.program = d.program
+               WHERE d.participant_id = duplicate AND s.participant_id = survivor
+                 AND d.ended_on IS NULL AND s.ended_on IS NULL) THEN
+        RETURN 'open_episodes';
+    END IF;
+    SET CONSTRAINTS session_notes_authorization_fkey, plans_revises_same_participant_and_kind,
+        plan_goals_plan_id_participant_id_organization_id_fkey, plan_goals_goal_of_participant,
+        assessments_episode_fkey, authorizations_coverage_fkey DEFERRED;
+    UPDATE participants SET merged_into = survivor, version = version + 1, updated_at = now()
+    WHERE id = duplicate;
+    UPDATE plans SET status = 'superseded', version = version + 1, updated_at = now()
+    WHERE participant_id = duplicate AND status = 'active'
+      AND kind IN (SELECT kind FROM plans WHERE participant_id = survivor AND status = 'active');
+    DELETE FROM group_session_attendance d
+    WHERE d.participant_id = duplicate
+      AND EXISTS (SELECT FROM group_session_attendance s
+                  WHERE s.participant_id = survivor AND s.group_session_id = d.group_session_id);
+    UPDATE referrals SET participant_id = survivor, version = version + 1, updated_at = now()
+    WHERE participant_id = duplicate;
+    UPDATE goals SET participant_id = survivor, version = version + 1, updated_at = now()
+    WHERE participant_id = duplicate;
+    UPDATE consents SET participant_id = survivor, version = version + 1, updated_at = now()
+    WHERE participant_id = duplicate;
+    UPDATE plans SET participant_id = survivor, version = version + 1, updated_at = now()
+    WHERE participant_id = duplicate;
+    UPDATE plan_goals SET participant_id = survivor WHERE participant_id = duplicate;
+    UPDATE episodes SET participant_id = survivor, version = version + 1, updated_at = now()
+    WHERE participant_id = duplicate;
+    UPDATE assessments SET participant_id = survivor, version = version + 1, updated_at = now()
+    WHERE participant_id = duplicate;
+    UPDATE coverages SET participant_id = survivor, version = version + 1, updated_at = now()
+    WHERE participant_id = duplicate;
+    UPDATE authorizations SET participant_id = survivor, version = version + 1,
+        updated_at = now()
+    WHERE participant_id = duplicate;
+    UPDATE session_notes SET participant_id = survivor, version = version + 1,
+        updated_at = now()
+    WHERE participant_id = duplicate;
+    UPDATE group_session_attendance SET participant_id = survivor
+    WHERE participant_id = duplicate;
+    UPDATE participants SET version = version + 1, updated_at = now() WHERE id = survivor;
+    -- Checked here, not at commit: a broken pair fails the merge, not the COMMIT.
+    SET CONSTRAINTS ALL IMMEDIATE;
+    RETURN 'merged';
+END
+$$;
 
 --
 -- Name: peerd_name_listed(text[], text); Type: FUNCTION; Schema: public; Owner: -
@@ -1101,6 +1242,29 @@ CREATE FUNCTION public.peerd_part2_consents_of_earlier_referrals() RETURNS integ
         ORDER BY r.participant_id, r.referring_organization_id, r.submitted_at DESC, r.id
         RETURNING 1)
     SELECT count(*)::integer FROM made
+$$;
+
+--
+-- Name: peerd_participant_not_merged(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_participant_not_merged() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'participants' THEN
+        IF OLD.merged_into IS NOT NULL THEN
+            RAISE EXCEPTION 'participant % was merged into %', OLD.id, OLD.merged_into
+                USING ERRCODE = '55M01';
+        END IF;
+    ELSIF EXISTS (SELECT FROM participants p
+                  WHERE p.id = NEW.participant_id AND p.merged_into IS NOT NULL) THEN
+        RAISE EXCEPTION 'participant % was merged into another', NEW.participant_id
+            USING ERRCODE = '55M01';
+    END IF;
+    RETURN NEW;
+END
 $$;
 
 --
@@ -1330,6 +1494,10 @@ CREATE FUNCTION public.plan_goals_keep_signed() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
+    -- A merge moves the row to the surviving participant, unchanged otherwise (sql/038).
+    IF peerd_merge_moves(TG_OP, to_jsonb(OLD), to_jsonb(NEW)) THEN
+        RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
     IF (TG_OP <> 'INSERT'
         AND (SELECT status FROM plans WHERE id = OLD.plan_id) <> 'draft')
        OR (TG_OP <> 'DELETE'
@@ -1434,6 +1602,10 @@ CREATE FUNCTION public.plans_keep_signed() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
+    -- A merge moves the row to the surviving participant, unchanged otherwise (sql/038).
+    IF peerd_merge_moves(TG_OP, to_jsonb(OLD), to_jsonb(NEW)) THEN
+        RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
     IF OLD.status = 'draft' THEN
         RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
     END IF;
@@ -1504,6 +1676,10 @@ CREATE FUNCTION public.session_notes_keep_signed() RETURNS trigger
 DECLARE
     kept text[] := ARRAY['cosigned_by', 'cosigned_at', 'version', 'updated_at'];
 BEGIN
+    -- A merge moves the row to the surviving participant, unchanged otherwise (sql/038).
+    IF peerd_merge_moves(TG_OP, to_jsonb(OLD), to_jsonb(NEW)) THEN
+        RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
     IF TG_OP = 'DELETE' THEN
         IF OLD.status = 'signed' THEN
             RAISE EXCEPTION 'a signed session note cannot be deleted'
@@ -1533,6 +1709,10 @@ CREATE FUNCTION public.session_notes_occurred_in_bounds() RETURNS trigger
 DECLARE
     since timestamptz;
 BEGIN
+    -- A merge moves the row to the surviving participant, unchanged otherwise (sql/038).
+    IF peerd_merge_moves(TG_OP, to_jsonb(OLD), to_jsonb(NEW)) THEN
+        RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
     IF TG_OP = 'UPDATE' AND (NEW.occurred_at, NEW.participant_id)
                             IS NOT DISTINCT FROM (OLD.occurred_at, OLD.participant_id) THEN
         RETURN NEW;
@@ -2059,11 +2239,13 @@ CREATE TABLE public.participants (
     version integer DEFAULT 1 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    merged_into uuid,
     CONSTRAINT participants_birth_date_check CHECK ((birth_date >= '1900-01-01'::date)),
     CONSTRAINT participants_county_check CHECK ((((char_length(county) >= 1) AND (char_length(county) <= 100)) AND (county !~ '[[:cntrl:]]'::text))),
     CONSTRAINT participants_email_check CHECK (((char_length(email) <= 254) AND (email ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$'::text))),
     CONSTRAINT participants_family_name_check CHECK ((((char_length(family_name) >= 1) AND (char_length(family_name) <= 100)) AND (family_name !~ '[[:cntrl:]]'::text))),
     CONSTRAINT participants_given_name_check CHECK ((((char_length(given_name) >= 1) AND (char_length(given_name) <= 100)) AND (given_name !~ '[[:cntrl:]]'::text))),
+    CONSTRAINT participants_merged_into_other CHECK ((merged_into <> id)),
     CONSTRAINT participants_organization_kind_check CHECK ((organization_kind = 'provider'::public.organization_kind)),
     CONSTRAINT participants_phone_check CHECK ((phone ~ '^\+?[0-9 ().-]{7,20}$'::text)),
     CONSTRAINT participants_preferred_language_check CHECK (((preferred_language IS NULL) OR public.peerd_language_tags_are_valid(ARRAY[preferred_language]))),
@@ -2840,6 +3022,12 @@ CREATE INDEX participants_by_change ON public.participants USING btree (organiza
 CREATE INDEX participants_by_organization ON public.participants USING btree (organization_id, created_at DESC, id DESC);
 
 --
+-- Name: participants_by_person; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX participants_by_person ON public.participants USING btree (organization_id, birth_date, lower(family_name)) WHERE (merged_into IS NULL);
+
+--
 -- Name: plan_goals_by_goal; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3002,6 +3190,12 @@ CREATE INDEX specialists_by_organization ON public.specialists USING btree (orga
 CREATE INDEX specialists_newest_first ON public.specialists USING btree (created_at DESC, id DESC);
 
 --
+-- Name: assessments assessments_not_merged; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER assessments_not_merged BEFORE INSERT OR UPDATE ON public.assessments FOR EACH ROW EXECUTE FUNCTION public.peerd_participant_not_merged();
+
+--
 -- Name: assessments assessments_void_only; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3026,10 +3220,22 @@ CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON public.audit_events F
 CREATE TRIGGER authorizations_cover_billed BEFORE DELETE OR UPDATE ON public.authorizations FOR EACH ROW EXECUTE FUNCTION public.authorizations_cover_billed();
 
 --
+-- Name: authorizations authorizations_not_merged; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER authorizations_not_merged BEFORE INSERT OR UPDATE ON public.authorizations FOR EACH ROW EXECUTE FUNCTION public.peerd_participant_not_merged();
+
+--
 -- Name: certifications certifications_keep_certified_days; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER certifications_keep_certified_days AFTER INSERT OR DELETE OR UPDATE OF status, issued_on, expires_on, specialist_id ON public.certifications FOR EACH ROW EXECUTE FUNCTION public.certifications_keep_certified_days();
+
+--
+-- Name: consents consents_not_merged; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER consents_not_merged BEFORE INSERT OR UPDATE ON public.consents FOR EACH ROW EXECUTE FUNCTION public.peerd_participant_not_merged();
 
 --
 -- Name: consents consents_revoke_only; Type: TRIGGER; Schema: public; Owner: -
@@ -3044,16 +3250,34 @@ CREATE TRIGGER consents_revoke_only BEFORE DELETE OR UPDATE ON public.consents F
 CREATE TRIGGER coverages_never_deleted BEFORE DELETE ON public.coverages FOR EACH ROW EXECUTE FUNCTION public.coverages_never_deleted();
 
 --
+-- Name: coverages coverages_not_merged; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER coverages_not_merged BEFORE INSERT OR UPDATE ON public.coverages FOR EACH ROW EXECUTE FUNCTION public.peerd_participant_not_merged();
+
+--
 -- Name: episodes episodes_keep_closed; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER episodes_keep_closed BEFORE DELETE OR UPDATE ON public.episodes FOR EACH ROW EXECUTE FUNCTION public.episodes_keep_closed();
 
 --
+-- Name: episodes episodes_not_merged; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER episodes_not_merged BEFORE INSERT OR UPDATE ON public.episodes FOR EACH ROW EXECUTE FUNCTION public.peerd_participant_not_merged();
+
+--
 -- Name: goal_progress goal_progress_take_organization; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER goal_progress_take_organization BEFORE INSERT OR UPDATE OF goal_id ON public.goal_progress FOR EACH ROW EXECUTE FUNCTION public.goal_progress_take_organization();
+
+--
+-- Name: goals goals_not_merged; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER goals_not_merged BEFORE INSERT OR UPDATE ON public.goals FOR EACH ROW EXECUTE FUNCTION public.peerd_participant_not_merged();
 
 --
 -- Name: goals goals_take_organization; Type: TRIGGER; Schema: public; Owner: -
@@ -3066,6 +3290,12 @@ CREATE TRIGGER goals_take_organization BEFORE INSERT OR UPDATE OF participant_id
 --
 
 CREATE TRIGGER group_session_attendance_keep_closed BEFORE INSERT OR DELETE OR UPDATE ON public.group_session_attendance FOR EACH ROW EXECUTE FUNCTION public.group_session_parts_keep_closed();
+
+--
+-- Name: group_session_attendance group_session_attendance_not_merged; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER group_session_attendance_not_merged BEFORE INSERT OR UPDATE ON public.group_session_attendance FOR EACH ROW EXECUTE FUNCTION public.peerd_participant_not_merged();
 
 --
 -- Name: group_session_attendance group_session_attendance_within_duration; Type: TRIGGER; Schema: public; Owner: -
@@ -3098,10 +3328,22 @@ CREATE TRIGGER organizations_keep_kind BEFORE UPDATE OF kind ON public.organizat
 CREATE TRIGGER participants_keep_organization BEFORE UPDATE OF organization_id ON public.participants FOR EACH ROW EXECUTE FUNCTION public.peerd_keep_organization();
 
 --
+-- Name: participants participants_not_merged; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER participants_not_merged BEFORE UPDATE ON public.participants FOR EACH ROW EXECUTE FUNCTION public.peerd_participant_not_merged();
+
+--
 -- Name: plan_goals plan_goals_keep_signed; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER plan_goals_keep_signed BEFORE INSERT OR DELETE OR UPDATE ON public.plan_goals FOR EACH ROW EXECUTE FUNCTION public.plan_goals_keep_signed();
+
+--
+-- Name: plan_goals plan_goals_not_merged; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER plan_goals_not_merged BEFORE INSERT OR UPDATE ON public.plan_goals FOR EACH ROW EXECUTE FUNCTION public.peerd_participant_not_merged();
 
 --
 -- Name: plans plans_keep_signed; Type: TRIGGER; Schema: public; Owner: -
@@ -3110,10 +3352,22 @@ CREATE TRIGGER plan_goals_keep_signed BEFORE INSERT OR DELETE OR UPDATE ON publi
 CREATE TRIGGER plans_keep_signed BEFORE DELETE OR UPDATE ON public.plans FOR EACH ROW EXECUTE FUNCTION public.plans_keep_signed();
 
 --
+-- Name: plans plans_not_merged; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER plans_not_merged BEFORE INSERT OR UPDATE ON public.plans FOR EACH ROW EXECUTE FUNCTION public.peerd_participant_not_merged();
+
+--
 -- Name: referrals referrals_keep_caseload; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER referrals_keep_caseload AFTER INSERT OR DELETE OR UPDATE OF status, assigned_specialist_id ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.referrals_keep_caseload();
+
+--
+-- Name: referrals referrals_not_merged; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER referrals_not_merged BEFORE INSERT OR UPDATE ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.peerd_participant_not_merged();
 
 --
 -- Name: session_note_addenda session_note_addenda_append_only; Type: TRIGGER; Schema: public; Owner: -
@@ -3126,6 +3380,12 @@ CREATE TRIGGER session_note_addenda_append_only BEFORE DELETE OR UPDATE ON publi
 --
 
 CREATE TRIGGER session_notes_keep_signed BEFORE DELETE OR UPDATE ON public.session_notes FOR EACH ROW EXECUTE FUNCTION public.session_notes_keep_signed();
+
+--
+-- Name: session_notes session_notes_not_merged; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER session_notes_not_merged BEFORE INSERT OR UPDATE ON public.session_notes FOR EACH ROW EXECUTE FUNCTION public.peerd_participant_not_merged();
 
 --
 -- Name: session_notes session_notes_occurred_in_bounds; Type: TRIGGER; Schema: public; Owner: -
@@ -3246,14 +3506,14 @@ CREATE TRIGGER zz_specialists_touch_updated_at BEFORE UPDATE ON public.specialis
 --
 
 ALTER TABLE ONLY public.assessments
-    ADD CONSTRAINT assessments_episode_fkey FOREIGN KEY (episode_id, participant_id, organization_id) REFERENCES public.episodes(id, participant_id, organization_id);
+    ADD CONSTRAINT assessments_episode_fkey FOREIGN KEY (episode_id, participant_id, organization_id) REFERENCES public.episodes(id, participant_id, organization_id) DEFERRABLE;
 
 --
 -- Name: authorizations authorizations_coverage_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.authorizations
-    ADD CONSTRAINT authorizations_coverage_fkey FOREIGN KEY (coverage_id, participant_id) REFERENCES public.coverages(id, participant_id);
+    ADD CONSTRAINT authorizations_coverage_fkey FOREIGN KEY (coverage_id, participant_id) REFERENCES public.coverages(id, participant_id) DEFERRABLE;
 
 --
 -- Name: authorizations authorizations_participant_organization_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -3389,6 +3649,13 @@ ALTER TABLE ONLY public.organizations
     ADD CONSTRAINT organizations_time_zone_fkey FOREIGN KEY (time_zone) REFERENCES public.us_time_zones(name);
 
 --
+-- Name: participants participants_merged_into_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.participants
+    ADD CONSTRAINT participants_merged_into_fkey FOREIGN KEY (merged_into, organization_id) REFERENCES public.participants(id, organization_id);
+
+--
 -- Name: participants participants_organization_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3400,14 +3667,14 @@ ALTER TABLE ONLY public.participants
 --
 
 ALTER TABLE ONLY public.plan_goals
-    ADD CONSTRAINT plan_goals_goal_of_participant FOREIGN KEY (goal_id, participant_id) REFERENCES public.goals(id, participant_id);
+    ADD CONSTRAINT plan_goals_goal_of_participant FOREIGN KEY (goal_id, participant_id) REFERENCES public.goals(id, participant_id) DEFERRABLE;
 
 --
 -- Name: plan_goals plan_goals_plan_id_participant_id_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.plan_goals
-    ADD CONSTRAINT plan_goals_plan_id_participant_id_organization_id_fkey FOREIGN KEY (plan_id, participant_id, organization_id) REFERENCES public.plans(id, participant_id, organization_id);
+    ADD CONSTRAINT plan_goals_plan_id_participant_id_organization_id_fkey FOREIGN KEY (plan_id, participant_id, organization_id) REFERENCES public.plans(id, participant_id, organization_id) DEFERRABLE;
 
 --
 -- Name: plans plans_participant_id_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -3421,7 +3688,7 @@ ALTER TABLE ONLY public.plans
 --
 
 ALTER TABLE ONLY public.plans
-    ADD CONSTRAINT plans_revises_same_participant_and_kind FOREIGN KEY (revises, participant_id, kind) REFERENCES public.plans(id, participant_id, kind);
+    ADD CONSTRAINT plans_revises_same_participant_and_kind FOREIGN KEY (revises, participant_id, kind) REFERENCES public.plans(id, participant_id, kind) DEFERRABLE;
 
 --
 -- Name: referral_events referral_events_referral_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -3477,7 +3744,7 @@ ALTER TABLE ONLY public.session_note_addenda
 --
 
 ALTER TABLE ONLY public.session_notes
-    ADD CONSTRAINT session_notes_authorization_fkey FOREIGN KEY (billing_authorization_id, participant_id) REFERENCES public.authorizations(id, participant_id);
+    ADD CONSTRAINT session_notes_authorization_fkey FOREIGN KEY (billing_authorization_id, participant_id) REFERENCES public.authorizations(id, participant_id) DEFERRABLE;
 
 --
 -- Name: session_notes session_notes_group_session_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
