@@ -272,8 +272,7 @@ bool participant_insert(struct request *request, struct db_conn *db, const char 
 /* The provider's participant an intake serves (sql/038's peerd_intake_participant: same
  * case-folded names and birth date, not merged away, locked), or NULL. */
 static const struct db_statement PARTICIPANT_INTAKE_MATCH = {
-	"participant_intake_match",
-	"SELECT peerd_intake_participant($1::uuid, $2, $3, $4::date)"};
+	"participant_intake_match", "SELECT peerd_intake_participant($1::uuid, $2, $3, $4::date)"};
 
 bool participant_for_intake(struct request *request, struct db_conn *db,
 			    const char *organization_id, const json_t *doc, char id[UUID_TEXT_SIZE],
@@ -581,8 +580,8 @@ void participants_possible_duplicates(struct request *request)
 	if (!db || !participant_visible(request, db, id))
 		return;
 	PGresult *res = NULL;
-	enum db_status status =
-		db_read(db, &PARTICIPANT_POSSIBLE_DUPLICATES, DB_ARGS(id, PAGE_SQL_ARGS(page)), &res);
+	enum db_status status = db_read(db, &PARTICIPANT_POSSIBLE_DUPLICATES,
+					DB_ARGS(id, PAGE_SQL_ARGS(page)), &res);
 	audit_record_rows(request, AUDIT_READ, "participant", res, COL_ID, COL_ORGANIZATION_ID,
 			  page.limit);
 	respond_page(request, status, res, &page, possible_duplicate_render, COL_POSITION, COL_ID);
@@ -646,8 +645,11 @@ static bool merge_commit(struct request *request, struct db_conn *db, const char
 
 void participants_merge(struct request *request)
 {
+	/* Another organization's participant is not found, whatever the body. */
 	const char *id = request_id_param(request, "id");
-	if (!id || !request_valid(request, request->body, MERGE_FIELDS))
+	struct db_conn *db = id ? request_db(request) : NULL;
+	if (!db || !participant_visible(request, db, id) ||
+	    !request_valid(request, request->body, MERGE_FIELDS))
 		return;
 	char duplicate[UUID_TEXT_SIZE];
 	uuid_normalize(json_string_value(json_object_get(request->body, "duplicate_id")),
@@ -657,10 +659,8 @@ void participants_merge(struct request *request)
 				   "must be another participant: one cannot merge into itself");
 		return;
 	}
-	struct db_conn *db = request_db(request);
 	struct idempotency claim;
-	if (db && idempotency_start(request, db, &PARTICIPANT_REPLAY, &claim) ==
-			  IDEMPOTENCY_PROCEED &&
+	if (idempotency_start(request, db, &PARTICIPANT_REPLAY, &claim) == IDEMPOTENCY_PROCEED &&
 	    !merge_commit(request, db, id, duplicate, &claim))
 		idempotency_release(db);
 }

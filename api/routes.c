@@ -103,8 +103,8 @@ const struct route api_routes[] = {
 	      ROUTE_BODY_MERGE_PATCH, participants_patch),
 	ROUTE("GET", "/v1/participants/{id}/possible-duplicates", ROLE_ADMIN | ROLE_SUPERVISOR,
 	      ROUTE_BODY_NONE, participants_possible_duplicates, QUERY(QUERY_PAGE)),
-	ROUTE("POST", "/v1/participants/{id}/merge", ROLE_ADMIN | ROLE_SUPERVISOR,
-	      ROUTE_BODY_JSON, participants_merge),
+	ROUTE("POST", "/v1/participants/{id}/merge", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_JSON,
+	      participants_merge),
 
 	/* Referrals: intake, the loop back to the referrer, assignment */
 	ROUTE("GET", "/v1/referrals", ROLES_STAFF | ROLE_PARTNER, ROUTE_BODY_NONE, referrals_list,

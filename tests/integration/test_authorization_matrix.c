@@ -39,6 +39,8 @@ static const struct admitted {
 		"POST /v1/certifications/{id}/verify "
 		"POST /v1/participants "
 		"PATCH /v1/participants/{id} "
+		"GET /v1/participants/{id}/possible-duplicates "
+		"POST /v1/participants/{id}/merge "
 		"POST /v1/referrals/{id}/assignment "
 		"GET /v1/referrals/{id}/matches "
 		"POST /v1/session-notes/{id}/cosign "

@@ -162,11 +162,15 @@ Test(consent_gate, intake_makes_the_part2_consent_once)
 	 * the provider's (another zone), no more. */
 	cr_expect_eq(submitted_with_consent_from(&w, "2 days"), 422);
 	cr_expect_eq(submitted_with_consent_from(&w, "1 day"), 201);
+	/* That was the same person, reused (API.md "one person, one record"): the second
+	 * referral's consent is added to it. */
+	size_t made = json_array_size(consents_for(&w, id));
+	cr_expect_eq(made, 2);
 	struct http_response *replayed = submit(w.partner.token, body, key);
 	json_decref(body);
 	cr_expect_eq(replayed->status, 201, "%s", replayed->body);
 	cr_expect_str_eq(member(replayed, "id"), id);
-	cr_expect_eq(json_array_size(consents_for(&w, id)), 1);
+	cr_expect_eq(json_array_size(consents_for(&w, id)), made);
 }
 
 /* A referral about substance use whose Part 2 consent expired before it was sent: the

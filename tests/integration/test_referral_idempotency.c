@@ -137,7 +137,8 @@ Test(referral_idempotency, keys_belong_to_their_caller)
 	cr_assert_str_eq(member(staff_again, "id"), member(staff, "id"));
 	cr_assert_eq(referrals_stored(world.partner_organization), 1);
 	cr_assert_eq(referrals_stored(other_partner_id), 1);
-	cr_assert_eq(participants_stored(world.provider), 4);
+	/* Four referrals of one person: one participant (API.md "one person, one record"). */
+	cr_assert_eq(participants_stored(world.provider), 1);
 	free(colleague_replayed);
 	free(replayed);
 	json_decref(body);

@@ -1,0 +1,259 @@
+/* One person, one record (API.md): intake reuses the provider's participant, a
+ * supervisor lists possible duplicates and merges one into another, and a merged
+ * participant reads but is never written again. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "fixtures.h"
+#include "http.h"
+#include "referrals_support.h"
+#include "world.h"
+
+TestSuite(participant_merge, .init = arena_open, .fini = arena_close);
+
+/* The names of a JSON object's members, in order, comma-joined into out. */
+static void member_names(const json_t *object, char *out, size_t size)
+{
+	const char *key;
+	json_t *value;
+	out[0] = '\0';
+	json_object_foreach ((json_t *)object, key, value) {
+		strncat(out, key, size - strlen(out) - 1);
+		strncat(out, ",", size - strlen(out) - 1);
+	}
+}
+
+static const char *participant_of(const char *referral_id, const char *token)
+{
+	struct http_response *read = get_referral(referral_id, token);
+	cr_assert_eq(read->status, 200, "%s", read->body);
+	return member(read, "participant_id");
+}
+
+Test(participant_merge, intake_reuses_the_same_person_and_tells_the_partner_nothing)
+{
+	struct world world;
+	world_build(&world, (struct world_options){.partner = true});
+	json_t *body = referral_body(world.provider, "peer");
+	struct http_response *first = submit(world.partner.token, body, NULL);
+	cr_assert_eq(first->status, 201, "%s", first->body);
+	/* The same person, names in another case, other contact details. */
+	json_t *again = json_deep_copy(body);
+	json_t *person = json_object_get(again, "participant");
+	json_object_set_new(person, "given_name", json_string("ROSA"));
+	json_object_set_new(person, "family_name", json_string("alvarez"));
+	json_object_set_new(person, "phone", json_string("+1 503-555-0199"));
+	json_object_set_new(again, "external_id", json_string("another-ref"));
+	struct http_response *second = submit(world.partner.token, again, NULL);
+	cr_assert_eq(second->status, 201, "%s", second->body);
+	char first_names[512], second_names[512];
+	member_names(first->json, first_names, sizeof first_names);
+	member_names(second->json, second_names, sizeof second_names);
+	cr_assert_str_eq(first_names, second_names);
+	cr_assert_null(json_object_get(second->json, "participant_id"));
+	cr_assert_str_eq(member(first, "status"), member(second, "status"));
+	cr_assert_eq(referrals_stored(world.partner_organization), 2);
+	cr_assert_eq(participants_stored(world.provider), 1);
+	const char *kept = participant_of(member(first, "id"), world.supervisor.token);
+	cr_assert_str_eq(participant_of(member(second, "id"), world.supervisor.token), kept);
+	/* Its contact details are as they were. */
+	struct http_response *read =
+		http_get(arena_text(path_of("/v1/participants", kept, "")), world.supervisor.token);
+	cr_assert_str_eq(member(read, "phone"), "+1 503-555-0142");
+	cr_assert(json_is_null(json_object_get(read->json, "merged_into")), "%s", read->body);
+	/* Another birth date is another person. */
+	json_object_set_new(person, "birth_date", json_string("1988-03-15"));
+	json_object_set_new(again, "external_id", json_string("third-ref"));
+	struct http_response *third = submit(world.partner.token, again, NULL);
+	cr_assert_eq(third->status, 201, "%s", third->body);
+	cr_assert_eq(participants_stored(world.provider), 2);
+	json_decref(again);
+	json_decref(body);
+}
+
+Test(participant_merge, substance_use_intake_adds_its_consent_to_the_person_reused)
+{
+	struct world world;
+	world_build(&world, (struct world_options){.partner = true});
+	json_t *body = referral_body(world.provider, "peer");
+	json_object_set_new(body, "substance_use", json_true());
+	json_object_set_new(json_object_get(body, "consent"), "part2", json_true());
+	struct http_response *first = submit(world.partner.token, body, NULL);
+	cr_assert_eq(first->status, 201, "%s", first->body);
+	json_object_set_new(body, "external_id", json_string("again-ref"));
+	struct http_response *second = submit(world.partner.token, body, NULL);
+	cr_assert_eq(second->status, 201, "%s", second->body);
+	cr_assert_eq(participants_stored(world.provider), 1);
+	const char *person = participant_of(member(first, "id"), world.supervisor.token);
+	cr_assert_eq(sql_count("SELECT count(*) FROM consents WHERE participant_id = $1"
+			       " AND kind = 'part2'",
+			       1, (const char *const[]){person}),
+		     2);
+	json_decref(body);
+}
+
+Test(participant_merge, concurrent_intakes_of_one_new_person_make_one_participant)
+{
+	struct world world;
+	world_build(&world, (struct world_options){.partner = true});
+	enum { INTAKES = 4 };
+	pid_t children[INTAKES];
+	for (int i = 0; i < INTAKES; i++) {
+		json_t *body = referral_body(world.provider, "peer");
+		fflush(NULL);
+		children[i] = fork();
+		cr_assert_geq(children[i], 0);
+		if (children[i] == 0) {
+			struct http_response *made = submit(world.partner.token, body, NULL);
+			_exit(made->status == 201 ? 0 : 1);
+		}
+		json_decref(body);
+	}
+	for (int i = 0; i < INTAKES; i++) {
+		int status = 0;
+		cr_assert_eq(waitpid(children[i], &status, 0), children[i]);
+		cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	cr_assert_eq(referrals_stored(world.partner_organization), INTAKES);
+	cr_assert_eq(participants_stored(world.provider), 1);
+}
+
+/* A walk-in of the world's provider with fields (JSON members), its id. */
+static const char *walk_in(const struct world *world, const char *fields)
+{
+	char body[512];
+	snprintf(body, sizeof body, "{%s}", fields);
+	struct http_response *made = http_post("/v1/participants", world->supervisor.token, body);
+	cr_assert_eq(made->status, 201, "%s: %s", body, made->body);
+	return member(made, "id");
+}
+
+/* The matched_on of id in a possible-duplicates page, comma-joined, or "" if absent. */
+static void matched_on(const struct http_response *page, const char *id, char *out, size_t size)
+{
+	out[0] = '\0';
+	size_t i;
+	json_t *item;
+	json_array_foreach (json_object_get(page->json, "items"), i, item) {
+		if (strcmp(member_of(item, "id"), id) != 0)
+			continue;
+		size_t j;
+		json_t *rule;
+		json_array_foreach (json_object_get(item, "matched_on"), j, rule) {
+			strncat(out, json_string_value(rule), size - strlen(out) - 1);
+			strncat(out, ",", size - strlen(out) - 1);
+		}
+	}
+}
+
+Test(participant_merge, possible_duplicates_by_each_rule_and_role)
+{
+	struct world world;
+	world_build(&world, (struct world_options){.specialist = true});
+	const char *one =
+		walk_in(&world, "\"given_name\":\"Sam\",\"family_name\":\"Ortiz\","
+				"\"birth_date\":\"1980-01-02\",\"phone\":\"(503) 555-0101\","
+				"\"email\":\"Sam@Example.org\"");
+	const char *by_birth = walk_in(&world, "\"given_name\":\"Samuel\",\"family_name\":"
+					       "\"ORTIZ\",\"birth_date\":\"1980-01-02\"");
+	const char *by_phone = walk_in(&world, "\"given_name\":\"X\",\"family_name\":\"Y\","
+					       "\"phone\":\"503.555.0101\"");
+	const char *by_email = walk_in(&world, "\"given_name\":\"X\",\"family_name\":\"Z\","
+					       "\"email\":\"sam@example.ORG\"");
+	const char *unrelated = walk_in(&world, "\"given_name\":\"Sam\",\"family_name\":"
+						"\"Ortiz\",\"birth_date\":\"1981-01-02\"");
+	char *path = arena_text(path_of("/v1/participants", one, "/possible-duplicates"));
+	struct http_response *page = http_get(path, world.supervisor.token);
+	cr_assert_eq(page->status, 200, "%s", page->body);
+	char rules[128];
+	matched_on(page, by_birth, rules, sizeof rules);
+	cr_assert_str_eq(rules, "birth_date_and_family_name,");
+	matched_on(page, by_phone, rules, sizeof rules);
+	cr_assert_str_eq(rules, "phone,");
+	matched_on(page, by_email, rules, sizeof rules);
+	cr_assert_str_eq(rules, "email,");
+	matched_on(page, unrelated, rules, sizeof rules);
+	cr_assert_str_eq(rules, "");
+	matched_on(page, one, rules, sizeof rules);
+	cr_assert_str_eq(rules, "");
+	cr_assert_eq(json_array_size(json_object_get(page->json, "items")), 3, "%s", page->body);
+	cr_assert_eq(http_get(path, world.admin.token)->status, 200);
+	cr_assert_eq(http_get(path, world.specialist.token)->status, 403);
+	cr_assert_eq(http_get(path, world.reporter.token)->status, 403);
+	char *other = arena_text(create_organization("provider"));
+	char *stranger = arena_text(token_for("supervisor", other));
+	cr_assert_eq(http_get(path, stranger)->status, 404);
+}
+
+static struct http_response *merge(const char *token, const char *into, const char *duplicate)
+{
+	char body[128];
+	snprintf(body, sizeof body, "{\"duplicate_id\":\"%s\"}", duplicate);
+	return http_post(arena_text(path_of("/v1/participants", into, "/merge")), token, body);
+}
+
+/* The number of items a participant's list at suffix holds, read by token. */
+static size_t items_under(const char *participant, const char *suffix, const char *token)
+{
+	struct http_response *page =
+		http_get(arena_text(path_of("/v1/participants", participant, suffix)), token);
+	cr_assert_eq(page->status, 200, "%s: %s", suffix, page->body);
+	return json_array_size(json_object_get(page->json, "items"));
+}
+
+Test(participant_merge, merge_moves_records_and_closes_the_duplicate)
+{
+	struct world world;
+	world_build(&world, (struct world_options){.partner = true, .specialist = true});
+	const char *keep = walk_in(&world, "\"given_name\":\"Ana\",\"family_name\":\"Diaz\"");
+	json_t *body = referral_body(world.provider, "peer");
+	const char *referral = arena_text(submit_ok(world.partner.token, body));
+	json_decref(body);
+	const char *duplicate = participant_of(referral, world.supervisor.token);
+	const char *goals = arena_text(path_of("/v1/participants", duplicate, "/goals"));
+	struct http_response *goal =
+		http_post(goals, world.supervisor.token,
+			  "{\"domain\":\"social\",\"statement\":\"See my friends weekly.\"}");
+	cr_assert_eq(goal->status, 201, "%s", goal->body);
+	struct http_response *coverage = http_post(
+		arena_text(path_of("/v1/participants", duplicate, "/coverages")),
+		world.supervisor.token,
+		"{\"payer\":\"medicaid\",\"member_id\":\"M123\",\"starts_on\":\"2025-01-01\"}");
+	cr_assert_eq(merge(world.specialist.token, keep, duplicate)->status, 403);
+	cr_assert_eq(merge(world.supervisor.token, keep, keep)->status, 422);
+	char *other = arena_text(create_organization("provider"));
+	char *stranger = arena_text(token_for("supervisor", other));
+	cr_assert_eq(merge(stranger, keep, duplicate)->status, 404);
+	struct http_response *merged = merge(world.supervisor.token, keep, duplicate);
+	cr_assert_eq(merged->status, 200, "%s", merged->body);
+	cr_assert_str_eq(member(merged, "id"), keep);
+	cr_assert_str_eq(participant_of(referral, world.supervisor.token), keep);
+	cr_assert_eq(items_under(keep, "/goals", world.supervisor.token), 1);
+	cr_assert_eq(items_under(duplicate, "/goals", world.supervisor.token), 0);
+	if (coverage->status == 201)
+		cr_assert_eq(items_under(keep, "/coverages", world.supervisor.token), 1);
+	struct http_response *read = http_get(
+		arena_text(path_of("/v1/participants", duplicate, "")), world.supervisor.token);
+	cr_assert_eq(read->status, 200, "%s", read->body);
+	cr_assert_str_eq(member(read, "merged_into"), keep);
+	/* Never written again, nor merged again. */
+	cr_assert_eq(http_post(goals, world.supervisor.token,
+			       "{\"domain\":\"social\",\"statement\":\"Again.\"}")
+			     ->status,
+		     409);
+	cr_assert_eq(http_patch(arena_text(path_of("/v1/participants", duplicate, "")),
+				world.supervisor.token, "{\"county\":\"Lane\"}", NULL)
+			     ->status,
+		     409);
+	cr_assert_eq(merge(world.supervisor.token, keep, duplicate)->status, 409);
+	cr_assert_eq(merge(world.supervisor.token, duplicate, keep)->status, 409);
+	cr_assert_eq(sql_count("SELECT count(*) FROM audit_events WHERE action = 'merge'"
+			       " AND resource_id::text IN ($1, $2)",
+			       2, (const char *const[]){keep, duplicate}),
+		     2);
+}
