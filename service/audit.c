@@ -8,7 +8,7 @@
 #include "problem.h"
 #include "request.h"
 
-static const char *const ACTION_NAMES[] = {"read", "create", "update",	"transition",
+static const char *const ACTION_NAMES[] = {"read", "create", "update",	 "transition",
 					   "sign", "export", "disclose", "merge"};
 
 struct audit_event {
