@@ -27,7 +27,7 @@ enum db_status {
 	DB_TIMEOUT,		  /* 57014: statement_timeout */
 	DB_CALLER_REFUSED,	  /* 28000: a guard refused the caller (db_set_guard) */
 	DB_CALLER_UNKNOWN,	  /* 28Q01: a guard found no such caller (sql/019) */
-	DB_MERGED_AWAY,		  /* 55M01: a participant merged into another is not written (sql/038) */
+	DB_MERGED_AWAY,		  /* 55M01: a participant merged away is not written (sql/038) */
 	/* The schema peerd needs is not there, or is older than this build: no such table,
 	 * column, function or type (42P01, 42703, 42883, 42704, 3F000), or (transaction
 	 * pooling) the role peerd works as is missing. Run `peerd migrate`. */
