@@ -643,24 +643,35 @@ static bool merge_commit(struct request *request, struct db_conn *db, const char
 	return answered;
 }
 
-void participants_merge(struct request *request)
+/* The duplicate named by the body, other than id; NULL after answering 422. */
+static const char *merge_duplicate(struct request *request, const char *id,
+				   char duplicate[UUID_TEXT_SIZE])
 {
-	/* Another organization's participant is not found, whatever the body. */
-	const char *id = request_id_param(request, "id");
-	struct db_conn *db = id ? request_db(request) : NULL;
-	if (!db || !participant_visible(request, db, id) ||
-	    !request_valid(request, request->body, MERGE_FIELDS))
-		return;
-	char duplicate[UUID_TEXT_SIZE];
+	if (!request_valid(request, request->body, MERGE_FIELDS))
+		return NULL;
 	uuid_normalize(json_string_value(json_object_get(request->body, "duplicate_id")),
 		       duplicate);
-	if (strcmp(duplicate, id) == 0) {
-		problem_send_field(request, "duplicate_id",
-				   "must be another participant: one cannot merge into itself");
+	if (strcmp(duplicate, id) != 0)
+		return duplicate;
+	problem_send_field(request, "duplicate_id",
+			   "must be another participant: one cannot merge into itself");
+	return NULL;
+}
+
+void participants_merge(struct request *request)
+{
+	/* Another organization's participant is not found, whatever the body; the key is
+	 * claimed before the body is read, so a key reused with another body is refused as
+	 * such. */
+	const char *id = request_id_param(request, "id");
+	struct db_conn *db = id ? request_db(request) : NULL;
+	if (!db || !participant_visible(request, db, id))
 		return;
-	}
+	char buffer[UUID_TEXT_SIZE];
 	struct idempotency claim;
-	if (idempotency_start(request, db, &PARTICIPANT_REPLAY, &claim) == IDEMPOTENCY_PROCEED &&
-	    !merge_commit(request, db, id, duplicate, &claim))
+	if (idempotency_start(request, db, &PARTICIPANT_REPLAY, &claim) != IDEMPOTENCY_PROCEED)
+		return;
+	const char *duplicate = merge_duplicate(request, id, buffer);
+	if (!duplicate || !merge_commit(request, db, id, duplicate, &claim))
 		idempotency_release(db);
 }

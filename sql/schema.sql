@@ -1104,11 +1104,13 @@ BEGIN
     SET CONSTRAINTS session_notes_authorization_fkey, plans_revises_same_participant_and_kind,
         plan_goals_plan_id_participant_id_organization_id_fkey, plan_goals_goal_of_participant,
         assessments_episode_fkey, authorizations_coverage_fkey DEFERRED;
-    UPDATE participants SET merged_into = survivor, version = version + 1, updated_at = now()
-    WHERE id = duplicate;
+    -- Before the duplicate is marked merged: from then on nothing under it is written
+    -- but the moves.
     UPDATE plans SET status = 'superseded', version = version + 1, updated_at = now()
     WHERE participant_id = duplicate AND status = 'active'
       AND kind IN (SELECT kind FROM plans WHERE participant_id = survivor AND status = 'active');
+    UPDATE participants SET merged_into = survivor, version = version + 1, updated_at = now()
+    WHERE id = duplicate;
     DELETE FROM group_session_attendance d
     WHERE d.participant_id = duplicate
       AND EXISTS (SELECT FROM group_session_attendance s

@@ -435,6 +435,9 @@ static const struct route_case CASES[] = {
 	 "\"Probe\",\"youth\":{\"given_name\":\"Kid\",\"birth_date\":\"2015-01-01\"}}",
 	 RECORD_USUAL},
 	{"PATCH", "/v1/participants/{id}", SUPERVISOR, "given_name family_name", RECORD_USUAL},
+	/* Into itself: even a body that passes is 422. */
+	{"POST", "/v1/participants/{id}/merge", SUPERVISOR, "{\"duplicate_id\":\"{participant}\"}",
+	 RECORD_USUAL},
 	{"POST", "/v1/referrals", SUPERVISOR,
 	 "{\"provider_organization_id\":\"{organization}\",\"service_type\":\"peer\","
 	 "\"participant\":{\"given_name\":\"Hostile\",\"family_name\":\"Probe\"},\"reason\":"
@@ -540,6 +543,7 @@ static const char *const SUPERVISOR_READS[] = {
 	"/v1/referrals/{id}",
 	"/v1/referrals/{id}/matches",
 	"/v1/referrals/{id}/history",
+	"/v1/participants/{id}/possible-duplicates",
 	"/v1/participants/{id}/goals",
 	"/v1/goals/{id}",
 	"/v1/goals/{id}/progress",

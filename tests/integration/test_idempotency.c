@@ -182,6 +182,7 @@ enum record {
 	OPEN_EPISODE,
 	LIVE_ASSESSMENT,
 	COVERAGE,
+	WALK_IN, /* a participant of the world's provider, to merge into its participant */
 };
 
 /* The body of a draft group session the world's specialist leads for its participant. */
@@ -190,6 +191,16 @@ enum record {
 	"\"duration_minutes\":" minutes ",\"modality\":\"in_person\",\"topic\":\"" topic "\"," \
 	"\"domain\":\"social\",\"attendance\":[{\"participant_id\":\"{participant}\","         \
 	"\"status\":\"present\",\"note\":\"Spoke first.\",\"goal_ids\":[\"{goal}\"]}]}"
+
+/* A walk-in of the world's provider; the caller frees it. */
+static char *walk_in_of(const struct world *world)
+{
+	struct http_response *made = http_post("/v1/participants", world->supervisor.token,
+					       "{\"given_name\":\"Idem\",\"family_name\":"
+					       "\"Twice\"}");
+	cr_assert_eq(made->status, 201, "%s", made->body);
+	return strdup(member(made, "id"));
+}
 
 /* A fresh record of kind; the caller frees it. */
 static char *record_make(const struct world *world, enum record kind)
@@ -225,6 +236,8 @@ static char *record_make(const struct world *world, enum record kind)
 		return coverage_create(world->participant, world->supervisor.token,
 				       "{\"payer\":\"County grant\",\"kind\":\"grant\","
 				       "\"effective_on\":\"2025-01-01\"}");
+	case WALK_IN:
+		return walk_in_of(world);
 	}
 	return NULL;
 }
@@ -258,6 +271,11 @@ struct write_case {
 #define VERSION(table)	    "SELECT version FROM " table " WHERE id = $1::uuid"
 
 static const struct write_case WRITES[] = {
+	/* The colleague's merge of the same pair finds the duplicate merged already: 409. */
+	{"POST /v1/participants/{id}/merge", SUPERVISOR, WALK_IN,
+	 "/v1/participants/{participant}/merge", "{\"duplicate_id\":\"{record}\"{|,\"x\":1}}",
+	 NOBODY, COUNT("participants", "merged_into"), "{participant}", COLLEAGUE_SUPERVISOR, 409,
+	 "participant"},
 	{"POST /v1/organizations", ADMIN, NO_RECORD, "/v1/organizations",
 	 "{\"name\":\"{marker}\",\"kind\":\"provider\",\"state\":\"{OR|WA}\"}", NOBODY,
 	 COUNT("organizations", "name"), "{marker}", COLLEAGUE_ADMIN, 201, NULL},

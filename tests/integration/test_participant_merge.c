@@ -9,9 +9,12 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "episodes_support.h"
 #include "fixtures.h"
 #include "http.h"
+#include "plans_support.h"
 #include "referrals_support.h"
+#include "session_notes_support.h"
 #include "world.h"
 
 TestSuite(participant_merge, .init = arena_open, .fini = arena_close);
@@ -256,4 +259,86 @@ Test(participant_merge, merge_moves_records_and_closes_the_duplicate)
 			       " AND resource_id::text IN ($1, $2)",
 			       2, (const char *const[]){keep, duplicate}),
 		     2);
+}
+
+/* A signed plan of kind for participant, signed today by token; its id. */
+static const char *signed_plan(const char *participant, const char *token, const char *kind)
+{
+	const char *id = plan_draft_ok(participant, token, plan_doc(kind));
+	char today[16];
+	days_from_today(0, today, sizeof today);
+	plan_sign_ok(id, token, today);
+	return id;
+}
+
+/* A JSON member's text, compact, kept in the arena (NULL when absent). */
+static const char *member_json(const struct http_response *response, const char *key)
+{
+	json_t *value = json_object_get(response->json, key);
+	return value ? arena_text(json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS)) : NULL;
+}
+
+Test(participant_merge, signed_records_move_unchanged_and_open_episodes_conflict)
+{
+	struct episode_world episodes;
+	episode_world_open(&episodes, (struct world_options){0});
+	const struct world *provider = &episodes.provider;
+	const char *supervisor = provider->supervisor.token;
+	const char *duplicate = episodes.person.id;
+	struct person keep;
+	person_walk_in(&keep, provider);
+	char occurred[32];
+	local_instant(1, "10:00", occurred, sizeof occurred);
+	const char *note = arena_text(note_draft_ok(
+		provider->specialist.token,
+		note_doc(duplicate, episodes.person.goal_id, occurred, 30, "in_person")));
+	json_decref(note_sign_ok(note, provider->specialist.token));
+	struct http_response *note_before = note_get(note, supervisor);
+	const char *old_plan = signed_plan(duplicate, supervisor, "recovery");
+	const char *wrap_plan = signed_plan(duplicate, supervisor, "wrap");
+	const char *kept_plan = signed_plan(keep.id, supervisor, "recovery");
+	const char *episode = episode_open_ok(&episodes, duplicate, "SOR", 5);
+	const char *open_too = episode_open_ok(&episodes, keep.id, "SOR", 3);
+	/* Both open in one program: 409, and nothing changes. */
+	struct http_response *refused = merge(supervisor, keep.id, duplicate);
+	cr_assert_eq(refused->status, 409, "%s", refused->body);
+	struct http_response *still =
+		http_get(arena_text(path_of("/v1/participants", duplicate, "")), supervisor);
+	cr_assert(json_is_null(json_object_get(still->json, "merged_into")), "%s", still->body);
+	cr_assert_eq(items_under(duplicate, "/goals", supervisor), 1);
+	cr_assert_eq(items_under(duplicate, "/plans", supervisor), 2);
+	char day[16], body[128];
+	episode_day(&episodes, -1, day);
+	snprintf(body, sizeof body, "{\"ended_on\":\"%s\",\"end_reason\":\"moved\"}", day);
+	struct http_response *closed = http_patch_as_read(
+		arena_text(path_of("/v1/episodes", open_too, "")), supervisor, body);
+	cr_assert_eq(closed->status, 200, "%s", closed->body);
+	struct http_response *merged = merge(supervisor, keep.id, duplicate);
+	cr_assert_eq(merged->status, 200, "%s", merged->body);
+	/* Every record is the survivor's now. */
+	cr_assert_eq(items_under(keep.id, "/goals", supervisor), 2);
+	cr_assert_eq(items_under(keep.id, "/plans", supervisor), 3);
+	cr_assert_eq(items_under(keep.id, "/episodes", supervisor), 2);
+	cr_assert_eq(items_under(duplicate, "/episodes", supervisor), 0);
+	cr_assert_str_eq(
+		member(http_get(arena_text(path_of("/v1/episodes", episode, "")), supervisor),
+		       "participant_id"),
+		keep.id);
+	/* The signed note: its content and billing as they were. */
+	struct http_response *note_after = note_get(note, supervisor);
+	cr_assert_str_eq(member(note_after, "participant_id"), keep.id);
+	cr_assert_str_eq(member(note_after, "status"), "signed");
+	const char *same[] = {"billing", "narrative", "occurred_at",
+			      "minutes", "signed_at", "goal_id"};
+	for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+		const char *was = member_json(note_before, same[i]);
+		const char *is = member_json(note_after, same[i]);
+		cr_assert((was == NULL && is == NULL) || (was && is && strcmp(was, is) == 0),
+			  "%s: %s -> %s", same[i], was ? was : "-", is ? is : "-");
+	}
+	/* One active plan per kind: the duplicate's recovery plan is superseded. */
+	cr_assert_str_eq(member(plan_get(old_plan, supervisor), "status"), "superseded");
+	cr_assert_str_eq(member(plan_get(kept_plan, supervisor), "status"), "active");
+	cr_assert_str_eq(member(plan_get(wrap_plan, supervisor), "status"), "active");
+	cr_assert_str_eq(member(plan_get(wrap_plan, supervisor), "participant_id"), keep.id);
 }
