@@ -115,27 +115,20 @@ bool network_address_is_allowed(enum network_address_kind kind, bool allow_loopb
 	       (allow_loopback && kind == NETWORK_ADDRESS_LOOPBACK);
 }
 
+static const char *const kind_names[] = {
+	[NETWORK_ADDRESS_PUBLIC] = "public",
+	[NETWORK_ADDRESS_LOOPBACK] = "loopback",
+	[NETWORK_ADDRESS_PRIVATE] = "private",
+	[NETWORK_ADDRESS_SHARED] = "shared (carrier-grade NAT)",
+	[NETWORK_ADDRESS_LINK_LOCAL] = "link-local",
+	[NETWORK_ADDRESS_UNSPECIFIED] = "unspecified",
+	[NETWORK_ADDRESS_MULTICAST] = "multicast",
+	[NETWORK_ADDRESS_BROADCAST] = "broadcast",
+	[NETWORK_ADDRESS_RESERVED] = "reserved",
+};
+
 const char *network_address_kind_name(enum network_address_kind kind)
 {
-	switch (kind) {
-	case NETWORK_ADDRESS_PUBLIC:
-		return "public";
-	case NETWORK_ADDRESS_LOOPBACK:
-		return "loopback";
-	case NETWORK_ADDRESS_PRIVATE:
-		return "private";
-	case NETWORK_ADDRESS_SHARED:
-		return "shared (carrier-grade NAT)";
-	case NETWORK_ADDRESS_LINK_LOCAL:
-		return "link-local";
-	case NETWORK_ADDRESS_UNSPECIFIED:
-		return "unspecified";
-	case NETWORK_ADDRESS_MULTICAST:
-		return "multicast";
-	case NETWORK_ADDRESS_BROADCAST:
-		return "broadcast";
-	case NETWORK_ADDRESS_RESERVED:
-		return "reserved";
-	}
-	return "reserved";
+	return (size_t)kind < sizeof kind_names / sizeof *kind_names ? kind_names[kind]
+								     : "reserved";
 }
