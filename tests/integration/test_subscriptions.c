@@ -17,6 +17,7 @@
 #include "http.h"
 #include "referrals_support.h"
 #include "requests.h"
+#include "session_notes_support.h"
 #include "world.h"
 
 TestSuite(subscriptions, .init = arena_open, .fini = arena_close);
@@ -395,4 +396,35 @@ Test(subscriptions, the_delivery_log_is_listed_newest_first)
 	cr_expect_str_eq(member_of(json_array_get(items, 1), "type"), "referral.status_changed");
 	cr_expect(member_of(json_array_get(items, 1), "event_id"));
 	cr_expect(member_of(json_array_get(items, 1), "attempted_at"));
+}
+
+Test(subscriptions, assignment_and_signing_reach_the_providers_subscription)
+{
+	const char *wanted = "[\"referral.assigned\",\"note.signed\"]";
+	struct world w;
+	world_build(&w, (struct world_options){.specialist = true, .certified_around_today = true});
+	const char *provider = subscribed(w.supervisor.token, RECEIVER, wanted);
+	struct person person;
+	person_assigned(&person, &w, &w.specialist);
+	cr_expect_eq(pending_for(provider, person.referral_id), 1, "the assignment");
+	char at[40];
+	instant_ago("2 hours", at, sizeof at);
+	char *note = note_draft_ok(w.specialist.token,
+				   note_doc(person.id, person.goal_id, at, 60, "in_person"));
+	json_decref(note_sign_ok(note, w.specialist.token));
+
+	json_t *payloads = arena_json(json_loads(payloads_for(provider), 0, NULL));
+	cr_assert_eq(json_array_size(payloads), 2, "%s", payloads_for(provider));
+	json_t *assigned = json_object_get(json_array_get(payloads, 0), "data");
+	cr_expect_str_eq(member_of(json_array_get(payloads, 0), "type"), "referral.assigned");
+	cr_expect_str_eq(member_of(assigned, "referral_id"), person.referral_id);
+	cr_expect_str_eq(member_of(assigned, "specialist_id"), w.specialist.id);
+	json_t *signed_note = json_object_get(json_array_get(payloads, 1), "data");
+	cr_expect_str_eq(member_of(json_array_get(payloads, 1), "type"), "note.signed");
+	cr_expect_str_eq(member_of(signed_note, "note_id"), note);
+	cr_expect_str_eq(member_of(signed_note, "participant_id"), person.id);
+	cr_expect(json_is_boolean(json_object_get(signed_note, "billable")));
+	cr_expect(json_is_integer(json_object_get(signed_note, "units")));
+	cr_expect_eq(json_object_size(signed_note), 4, "no summary, no names");
+	free(note);
 }
