@@ -9,6 +9,9 @@
 
 /* The export pseudonyms' key every test server is started with (exports need one). */
 #define TEST_PSEUDONYM_KEY "integration-test-pseudonyms-0123456789abcdef"
+/* PEERD_WEBHOOK_KEY of the tests' peerd, which also runs with PEERD_WEBHOOKS_ALLOW_HTTP
+ * so that a test's receiver may listen on loopback. */
+#define TEST_WEBHOOK_KEY   "integration-test-webhooks-0123456789abcdef"
 
 /* A token for role (and org, or NULL) signed with TEST_JWT_SECRET, valid for an hour.
  * The caller frees it. */
@@ -122,6 +125,7 @@ struct records {
 	char *assessment;    /* its baseline BARC-10 */
 	char *coverage;	     /* the participant's Medicaid, from 2025-01-01 */
 	char *authorization; /* 40 units under it, 2025-06-01..2025-12-31 */
+	char *subscription;  /* the supervisor's, to a loopback receiver */
 	char participant[64];
 	char specialist_subject[96];
 };
