@@ -102,6 +102,18 @@ static size_t discard(char *data, size_t size, size_t count, void *context)
 	return *total > MAX_ANSWER_BYTES ? 0 : size * count;
 }
 
+/* Stops a transfer when the process stops. */
+static int progress(void *context, curl_off_t download_total, curl_off_t downloaded,
+		    curl_off_t upload_total, curl_off_t uploaded)
+{
+	(void)download_total;
+	(void)downloaded;
+	(void)upload_total;
+	(void)uploaded;
+	const atomic_bool *cancel = context;
+	return cancel && atomic_load(cancel) ? 1 : 0;
+}
+
 static bool perform(const struct webhook_request *request, const char *resolve_entry,
 		    struct webhook_response *response)
 {
@@ -138,6 +150,9 @@ static bool perform(const struct webhook_request *request, const char *resolve_e
 		curl_easy_setopt(curl, CURLOPT_USERAGENT, "peerd-webhooks/1");
 		curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
 		curl_easy_setopt(curl, CURLOPT_WRITEDATA, &received);
+		curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, progress);
+		curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)request->cancel);
+		curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
 		CURLcode code = curl_easy_perform(curl);
 		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response->status_code);
 		/* An answer too long to read is still an answer. */

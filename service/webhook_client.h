@@ -5,6 +5,7 @@
  * connect. A well-kept library does TLS and HTTP; peerd does only the policy. */
 #pragma once
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
@@ -20,6 +21,7 @@ struct webhook_request {
 	size_t body_size;
 	bool allow_http; /* http:// and loopback too (PEERD_WEBHOOKS_ALLOW_HTTP) */
 	webhook_address_allowed *address_allowed;
+	const atomic_bool *cancel; /* when it becomes true, a transfer under way stops */
 };
 
 struct webhook_response {

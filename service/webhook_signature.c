@@ -35,27 +35,33 @@ char *webhook_signature(const char *secret, const char *id, long long timestamp,
 		secret += strlen(SECRET_PREFIX);
 	unsigned char key[MAX_KEY_BYTES];
 	int key_size = decode_key(secret, key);
-	if (key_size <= 0)
-		return NULL;
+	char *header = key_size > 0 ? webhook_signature_with_key(key, (size_t)key_size, id,
+								 timestamp, body, body_size)
+				    : NULL;
+	OPENSSL_cleanse(key, sizeof key);
+	return header;
+}
+
+char *webhook_signature_with_key(const unsigned char *key, size_t key_size, const char *id,
+				 long long timestamp, const char *body, size_t body_size)
+{
 	char prefix[256];
 	int prefix_size = snprintf(prefix, sizeof prefix, "%s.%lld.", id, timestamp);
 	if (prefix_size < 0 || (size_t)prefix_size >= sizeof prefix)
 		return NULL;
 	/* The message signed is "id.timestamp." followed by the body as sent. */
 	size_t message_size = (size_t)prefix_size + body_size;
-	unsigned char *message = malloc(message_size ? message_size : 1);
+	unsigned char *message = malloc(message_size);
+	if (!message)
+		return NULL;
+	memcpy(message, prefix, (size_t)prefix_size);
+	if (body_size)
+		memcpy(message + prefix_size, body, body_size);
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	unsigned int mac_size = 0;
-	bool signed_ok = false;
-	if (message) {
-		memcpy(message, prefix, (size_t)prefix_size);
-		if (body_size)
-			memcpy(message + prefix_size, body, body_size);
-		signed_ok = HMAC(EVP_sha256(), key, key_size, message, message_size, mac,
-				 &mac_size) != NULL;
-		free(message);
-	}
-	OPENSSL_cleanse(key, sizeof key);
+	bool signed_ok = HMAC(EVP_sha256(), key, (int)key_size, message, message_size, mac,
+			      &mac_size) != NULL;
+	free(message);
 	if (!signed_ok)
 		return NULL;
 	/* base64 of 32 bytes is 44 characters, and EVP_EncodeBlock adds a NUL. */

@@ -13,3 +13,8 @@
  * be left out) or memory runs out. */
 MUST_CHECK char *webhook_signature(const char *secret, const char *id, long long timestamp,
 				   const char *body, size_t body_size);
+
+/* The same, with the key's bytes themselves (the secret decoded). */
+MUST_CHECK char *webhook_signature_with_key(const unsigned char *key, size_t key_size,
+					    const char *id, long long timestamp, const char *body,
+					    size_t body_size);
