@@ -280,6 +280,27 @@ CREATE TYPE public.unit_rounding AS ENUM (
 );
 
 --
+-- Name: webhook_delivery_status; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.webhook_delivery_status AS ENUM (
+    'pending',
+    'delivered',
+    'failed'
+);
+
+--
+-- Name: webhook_event_type; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.webhook_event_type AS ENUM (
+    'referral.status_changed',
+    'referral.assigned',
+    'note.signed',
+    'certification.expiring'
+);
+
+--
 -- Name: wellness_domain; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -1298,6 +1319,46 @@ CREATE FUNCTION public.peerd_timestamp(at timestamp with time zone) RETURNS text
     AS $$ SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') $$;
 
 --
+-- Name: peerd_webhook_emit(uuid, public.webhook_event_type, uuid, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_webhook_emit(organization uuid, type public.webhook_event_type, referral uuid, data jsonb) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+DECLARE
+    partner uuid;
+    receivers uuid[];
+    event webhook_events%ROWTYPE;
+BEGIN
+    IF type = 'referral.status_changed' AND referral IS NOT NULL THEN
+        SELECT r.referring_organization_id INTO partner
+        FROM referrals r
+        WHERE r.id = referral AND r.referring_organization_id IS NOT NULL
+          AND (NOT r.substance_use
+               OR peerd_part2_consent_for(r.participant_id, r.referring_organization_id)
+                  IS NOT NULL);
+    END IF;
+    SELECT array_agg(s.id) INTO receivers
+    FROM subscriptions s
+    WHERE s.active AND type = ANY (s.events)
+      AND (s.organization_id = organization OR s.organization_id = partner);
+    IF receivers IS NULL THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO webhook_events (type, organization_id, referral_id, payload)
+    VALUES (type, organization, referral,
+            jsonb_build_object('type', type, 'timestamp', peerd_timestamp(now()), 'data', data))
+    RETURNING * INTO event;
+    INSERT INTO webhook_deliveries (event_id, subscription_id, organization_id, event_seq,
+                                    referral_id, next_attempt_at)
+    SELECT event.id, s.id, s.organization_id, event.seq, referral, now()
+    FROM subscriptions s WHERE s.id = ANY (receivers);
+    RETURN event.id;
+END
+$$;
+
+--
 -- Name: peerd_whole_second(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1465,6 +1526,41 @@ END
 $$;
 
 --
+-- Name: referrals_webhook_assigned(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.referrals_webhook_assigned() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+BEGIN
+    PERFORM peerd_webhook_emit(NEW.provider_organization_id, 'referral.assigned', NEW.id,
+        jsonb_build_object('referral_id', NEW.id, 'specialist_id', NEW.assigned_specialist_id,
+                           'at', peerd_timestamp(now())));
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: referrals_webhook_status(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.referrals_webhook_status() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+BEGIN
+    PERFORM peerd_webhook_emit(NEW.provider_organization_id, 'referral.status_changed', NEW.id,
+        jsonb_build_object('referral_id', NEW.id, 'external_id', NEW.external_id,
+                           'status', NEW.status,
+                           'previous_status', CASE TG_OP WHEN 'UPDATE' THEN OLD.status END,
+                           'at', peerd_timestamp(CASE TG_OP WHEN 'INSERT' THEN NEW.submitted_at
+                                                 ELSE now() END)));
+    RETURN NULL;
+END
+$$;
+
+--
 -- Name: session_note_addenda_append_only(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1537,6 +1633,23 @@ END
 $$;
 
 --
+-- Name: session_notes_webhook_signed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.session_notes_webhook_signed() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+BEGIN
+    PERFORM peerd_webhook_emit(NEW.organization_id, 'note.signed', NULL,
+        jsonb_build_object('note_id', NEW.id, 'participant_id', NEW.participant_id,
+                           'billable', coalesce((NEW.billing ->> 'billable')::boolean, false),
+                           'units', NEW.billing_units));
+    RETURN NULL;
+END
+$$;
+
+--
 -- Name: session_notes_within_authorization(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1563,6 +1676,24 @@ BEGIN
                         held.units_authorized - used, NEW.billing_units
             USING ERRCODE = 'check_violation', TABLE = 'session_notes',
                   CONSTRAINT = 'session_notes_within_authorization';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: subscriptions_partner_events(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.subscriptions_partner_events() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+BEGIN
+    IF (SELECT kind FROM organizations WHERE id = NEW.organization_id) = 'partner'
+       AND NEW.events <> '{referral.status_changed}'::webhook_event_type[] THEN
+        RAISE EXCEPTION 'a partner''s subscription takes only referral.status_changed'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'subscriptions_partner_events';
     END IF;
     RETURN NEW;
 END
@@ -2322,6 +2453,31 @@ CREATE VIEW public.specialist_profiles WITH (security_invoker='true') AS
          OFFSET 0) today);
 
 --
+-- Name: subscriptions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.subscriptions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    url text NOT NULL,
+    events public.webhook_event_type[] NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    disabled_reason text,
+    secret_nonce bytea NOT NULL,
+    created_by text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT subscriptions_created_by_check CHECK (((char_length(created_by) >= 1) AND (char_length(created_by) <= 255))),
+    CONSTRAINT subscriptions_disabled_reason_check CHECK (((char_length(disabled_reason) >= 1) AND (char_length(disabled_reason) <= 500))),
+    CONSTRAINT subscriptions_events_check CHECK ((((cardinality(events) >= 1) AND (cardinality(events) <= 4)) AND (array_position(events, NULL::public.webhook_event_type) IS NULL) AND public.peerd_items_are_distinct(events))),
+    CONSTRAINT subscriptions_reason_only_when_inactive CHECK (((NOT active) OR (disabled_reason IS NULL))),
+    CONSTRAINT subscriptions_secret_nonce_check CHECK ((octet_length(secret_nonce) = 32)),
+    CONSTRAINT subscriptions_url_check CHECK ((((char_length(url) >= 1) AND (char_length(url) <= 2048)) AND (url ~ '^https?://'::text) AND (url !~ '[[:cntrl:][:space:]]'::text))),
+    CONSTRAINT subscriptions_version_check CHECK ((version >= 1))
+);
+
+--
 -- Name: us_states; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2338,6 +2494,87 @@ CREATE TABLE public.us_states (
 CREATE TABLE public.us_time_zones (
     name text NOT NULL
 );
+
+--
+-- Name: webhook_attempts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.webhook_attempts (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    delivery_id uuid NOT NULL,
+    event_id uuid NOT NULL,
+    subscription_id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    type public.webhook_event_type NOT NULL,
+    attempted_at timestamp with time zone DEFAULT now() NOT NULL,
+    status_code integer,
+    error text,
+    CONSTRAINT webhook_attempts_error_check CHECK (((char_length(error) >= 1) AND (char_length(error) <= 1000))),
+    CONSTRAINT webhook_attempts_status_code_check CHECK (((status_code >= 100) AND (status_code <= 599)))
+);
+
+--
+-- Name: webhook_deliveries; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.webhook_deliveries (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    event_id uuid NOT NULL,
+    subscription_id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    event_seq bigint NOT NULL,
+    referral_id uuid,
+    status public.webhook_delivery_status DEFAULT 'pending'::public.webhook_delivery_status NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    delivered_at timestamp with time zone,
+    last_status_code integer,
+    last_error text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT webhook_deliveries_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT webhook_deliveries_delivered_at CHECK (((status = 'delivered'::public.webhook_delivery_status) = (delivered_at IS NOT NULL))),
+    CONSTRAINT webhook_deliveries_last_error_check CHECK ((char_length(last_error) <= 1000)),
+    CONSTRAINT webhook_deliveries_last_status_code_check CHECK (((last_status_code >= 100) AND (last_status_code <= 599)))
+);
+
+--
+-- Name: webhook_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.webhook_events (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    seq bigint NOT NULL,
+    type public.webhook_event_type NOT NULL,
+    organization_id uuid NOT NULL,
+    referral_id uuid,
+    payload jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT webhook_events_payload_check CHECK ((jsonb_typeof(payload) = 'object'::text))
+);
+
+--
+-- Name: webhook_events_seq_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.webhook_events_seq_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: webhook_events_seq_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.webhook_events_seq_seq OWNED BY public.webhook_events.seq;
+
+--
+-- Name: webhook_events seq; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_events ALTER COLUMN seq SET DEFAULT nextval('public.webhook_events_seq_seq'::regclass);
 
 --
 -- Name: assessments assessments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -2641,6 +2878,13 @@ ALTER TABLE ONLY public.specialists
     ADD CONSTRAINT specialists_subject_key UNIQUE (subject);
 
 --
+-- Name: subscriptions subscriptions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.subscriptions
+    ADD CONSTRAINT subscriptions_pkey PRIMARY KEY (id);
+
+--
 -- Name: us_states us_states_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2653,6 +2897,41 @@ ALTER TABLE ONLY public.us_states
 
 ALTER TABLE ONLY public.us_time_zones
     ADD CONSTRAINT us_time_zones_pkey PRIMARY KEY (name);
+
+--
+-- Name: webhook_attempts webhook_attempts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_attempts
+    ADD CONSTRAINT webhook_attempts_pkey PRIMARY KEY (id);
+
+--
+-- Name: webhook_deliveries webhook_deliveries_event_id_subscription_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_event_id_subscription_id_key UNIQUE (event_id, subscription_id);
+
+--
+-- Name: webhook_deliveries webhook_deliveries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
+
+--
+-- Name: webhook_events webhook_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_events
+    ADD CONSTRAINT webhook_events_pkey PRIMARY KEY (id);
+
+--
+-- Name: webhook_events webhook_events_seq_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_events
+    ADD CONSTRAINT webhook_events_seq_key UNIQUE (seq);
 
 --
 -- Name: assessments_by_episode; Type: INDEX; Schema: public; Owner: -
@@ -2955,6 +3234,30 @@ CREATE INDEX specialists_by_organization ON public.specialists USING btree (orga
 CREATE INDEX specialists_newest_first ON public.specialists USING btree (created_at DESC, id DESC);
 
 --
+-- Name: subscriptions_by_organization; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX subscriptions_by_organization ON public.subscriptions USING btree (organization_id, created_at DESC, id DESC);
+
+--
+-- Name: webhook_attempts_by_subscription; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhook_attempts_by_subscription ON public.webhook_attempts USING btree (subscription_id, attempted_at DESC, id DESC);
+
+--
+-- Name: webhook_deliveries_due; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhook_deliveries_due ON public.webhook_deliveries USING btree (next_attempt_at, event_seq) WHERE (status = 'pending'::public.webhook_delivery_status);
+
+--
+-- Name: webhook_deliveries_earlier; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhook_deliveries_earlier ON public.webhook_deliveries USING btree (subscription_id, referral_id, event_seq) WHERE (status = 'pending'::public.webhook_delivery_status);
+
+--
 -- Name: assessments assessments_void_only; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3069,6 +3372,30 @@ CREATE TRIGGER plans_keep_signed BEFORE DELETE OR UPDATE ON public.plans FOR EAC
 CREATE TRIGGER referrals_keep_caseload AFTER INSERT OR DELETE OR UPDATE OF status, assigned_specialist_id ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.referrals_keep_caseload();
 
 --
+-- Name: referrals referrals_webhook_1_submitted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER referrals_webhook_1_submitted AFTER INSERT ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.referrals_webhook_status();
+
+--
+-- Name: referrals referrals_webhook_2_status; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER referrals_webhook_2_status AFTER UPDATE OF status ON public.referrals FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION public.referrals_webhook_status();
+
+--
+-- Name: referrals referrals_webhook_3_assigned; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER referrals_webhook_3_assigned AFTER INSERT ON public.referrals FOR EACH ROW WHEN ((new.assigned_specialist_id IS NOT NULL)) EXECUTE FUNCTION public.referrals_webhook_assigned();
+
+--
+-- Name: referrals referrals_webhook_4_reassigned; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER referrals_webhook_4_reassigned AFTER UPDATE OF assigned_specialist_id ON public.referrals FOR EACH ROW WHEN (((new.assigned_specialist_id IS NOT NULL) AND (old.assigned_specialist_id IS DISTINCT FROM new.assigned_specialist_id))) EXECUTE FUNCTION public.referrals_webhook_assigned();
+
+--
 -- Name: session_note_addenda session_note_addenda_append_only; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3087,6 +3414,18 @@ CREATE TRIGGER session_notes_keep_signed BEFORE DELETE OR UPDATE ON public.sessi
 CREATE TRIGGER session_notes_occurred_in_bounds BEFORE INSERT OR UPDATE OF occurred_at, participant_id ON public.session_notes FOR EACH ROW EXECUTE FUNCTION public.session_notes_occurred_in_bounds();
 
 --
+-- Name: session_notes session_notes_webhook_signed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER session_notes_webhook_signed AFTER INSERT ON public.session_notes FOR EACH ROW WHEN ((new.status = 'signed'::public.session_note_status)) EXECUTE FUNCTION public.session_notes_webhook_signed();
+
+--
+-- Name: session_notes session_notes_webhook_signed_later; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER session_notes_webhook_signed_later AFTER UPDATE OF status ON public.session_notes FOR EACH ROW WHEN (((new.status = 'signed'::public.session_note_status) AND (old.status <> 'signed'::public.session_note_status))) EXECUTE FUNCTION public.session_notes_webhook_signed();
+
+--
 -- Name: session_notes session_notes_within_authorization; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3097,6 +3436,12 @@ CREATE TRIGGER session_notes_within_authorization BEFORE INSERT OR UPDATE OF bil
 --
 
 CREATE TRIGGER specialists_keep_organization BEFORE UPDATE OF organization_id ON public.specialists FOR EACH ROW EXECUTE FUNCTION public.peerd_keep_organization();
+
+--
+-- Name: subscriptions subscriptions_partner_events; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER subscriptions_partner_events BEFORE INSERT OR UPDATE OF events, organization_id ON public.subscriptions FOR EACH ROW EXECUTE FUNCTION public.subscriptions_partner_events();
 
 --
 -- Name: assessments assessments_episode_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -3372,11 +3717,74 @@ ALTER TABLE ONLY public.specialists
     ADD CONSTRAINT specialists_organization_fkey FOREIGN KEY (organization_id, organization_kind) REFERENCES public.organizations(id, kind);
 
 --
+-- Name: subscriptions subscriptions_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.subscriptions
+    ADD CONSTRAINT subscriptions_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id);
+
+--
 -- Name: us_states us_states_time_zone_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.us_states
     ADD CONSTRAINT us_states_time_zone_fkey FOREIGN KEY (time_zone) REFERENCES public.us_time_zones(name);
+
+--
+-- Name: webhook_attempts webhook_attempts_delivery_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_attempts
+    ADD CONSTRAINT webhook_attempts_delivery_id_fkey FOREIGN KEY (delivery_id) REFERENCES public.webhook_deliveries(id) ON DELETE CASCADE;
+
+--
+-- Name: webhook_attempts webhook_attempts_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_attempts
+    ADD CONSTRAINT webhook_attempts_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.webhook_events(id) ON DELETE CASCADE;
+
+--
+-- Name: webhook_attempts webhook_attempts_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_attempts
+    ADD CONSTRAINT webhook_attempts_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id);
+
+--
+-- Name: webhook_attempts webhook_attempts_subscription_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_attempts
+    ADD CONSTRAINT webhook_attempts_subscription_id_fkey FOREIGN KEY (subscription_id) REFERENCES public.subscriptions(id) ON DELETE CASCADE;
+
+--
+-- Name: webhook_deliveries webhook_deliveries_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.webhook_events(id) ON DELETE CASCADE;
+
+--
+-- Name: webhook_deliveries webhook_deliveries_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id);
+
+--
+-- Name: webhook_deliveries webhook_deliveries_subscription_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_subscription_id_fkey FOREIGN KEY (subscription_id) REFERENCES public.subscriptions(id) ON DELETE CASCADE;
+
+--
+-- Name: webhook_events webhook_events_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_events
+    ADD CONSTRAINT webhook_events_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id);
 
 --
 -- Name: assessments; Type: ROW SECURITY; Schema: public; Owner: -
@@ -3664,6 +4072,54 @@ ALTER TABLE public.specialists ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY specialists_in_scope ON public.specialists USING (public.peerd_in_scope(organization_id));
+
+--
+-- Name: subscriptions; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.subscriptions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: subscriptions subscriptions_in_scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY subscriptions_in_scope ON public.subscriptions USING (public.peerd_in_scope(organization_id));
+
+--
+-- Name: webhook_attempts; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.webhook_attempts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: webhook_attempts webhook_attempts_in_scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY webhook_attempts_in_scope ON public.webhook_attempts USING (public.peerd_in_scope(organization_id));
+
+--
+-- Name: webhook_deliveries; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.webhook_deliveries ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: webhook_deliveries webhook_deliveries_in_scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY webhook_deliveries_in_scope ON public.webhook_deliveries USING (public.peerd_in_scope(organization_id));
+
+--
+-- Name: webhook_events; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.webhook_events ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: webhook_events webhook_events_in_scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY webhook_events_in_scope ON public.webhook_events USING (public.peerd_in_scope(organization_id));
 
 --
 -- PostgreSQL database dump complete
