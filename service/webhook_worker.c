@@ -13,6 +13,8 @@
 
 #include "log.h"
 #include "monotonic.h"
+#include "network_address.h"
+#include "webhook_client.h"
 #include "webhook_schedule.h"
 #include "webhook_signature.h"
 #include "webhook_stats.h"
@@ -45,7 +47,6 @@ struct webhook_worker {
 	char *key;
 	enum db_pooling pooling;
 	bool allow_http;
-	webhook_address_allowed *address_allowed;
 	struct db_conn *db;
 };
 
@@ -134,6 +135,12 @@ static bool derive_key(const char *webhook_key, const char *nonce_hex,
 		    key_size) != NULL;
 }
 
+/* The SSRF rule at delivery, as at creation (rules/network_address.h). */
+static bool address_allowed(const struct sockaddr *address, bool allow_loopback)
+{
+	return network_address_is_allowed(network_address_kind_of(address), allow_loopback);
+}
+
 /* Sends one delivery; fills response. False when it could not even be signed. */
 static bool send_delivery(struct webhook_worker *worker, const struct delivery *delivery,
 			  struct webhook_response *response)
@@ -164,7 +171,7 @@ static bool send_delivery(struct webhook_worker *worker, const struct delivery *
 		.body = delivery->body,
 		.body_size = strlen(delivery->body),
 		.allow_http = worker->allow_http,
-		.address_allowed = worker->address_allowed,
+		.address_allowed = address_allowed,
 		.cancel = &worker->stopping,
 	};
 	return webhook_post(&request, response);
@@ -352,7 +359,6 @@ struct webhook_worker *webhook_worker_start(const struct webhook_worker_settings
 	worker->key = strdup(settings->webhook_key ? settings->webhook_key : "");
 	worker->pooling = settings->pooling;
 	worker->allow_http = settings->allow_http;
-	worker->address_allowed = settings->address_allowed;
 	atomic_init(&worker->stopping, false);
 	bool ready = worker->url && (!settings->database_role || worker->role) && worker->key &&
 		     pthread_mutex_init(&worker->lock, NULL) == 0 &&

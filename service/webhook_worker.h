@@ -11,7 +11,6 @@
 
 #include "attributes.h"
 #include "db.h"
-#include "webhook_client.h"
 
 struct webhook_worker_settings {
 	const char *database_url;
@@ -19,8 +18,7 @@ struct webhook_worker_settings {
 	enum db_pooling pooling;
 	/* PEERD_WEBHOOK_KEY: a subscription's signing key is HMAC-SHA256(this, its nonce). */
 	const char *webhook_key;
-	bool allow_http; /* PEERD_WEBHOOKS_ALLOW_HTTP */
-	webhook_address_allowed *address_allowed;
+	bool allow_http; /* PEERD_WEBHOOKS_ALLOW_HTTP: http and loopback receivers too */
 };
 
 struct webhook_worker;
