@@ -127,6 +127,14 @@ int command_serve(void)
 		if (!cfg.pseudonym_key)
 			log_message(LOG_LEVEL_WARN,
 				    "PEERD_PSEUDONYM_KEY is not set: exports answer 503");
+		if (!cfg.webhook_key)
+			log_message(LOG_LEVEL_WARN,
+				    "PEERD_WEBHOOK_KEY is not set: subscriptions "
+				    "cannot be made (503) and nothing is delivered");
+		if (cfg.webhooks_allow_http)
+			log_message(LOG_LEVEL_WARN,
+				    "PEERD_WEBHOOKS_ALLOW_HTTP is true: webhooks may "
+				    "go to http and loopback addresses");
 		log_write(LOG_LEVEL_INFO, "listening",
 			  json_pack("{s:i, s:i, s:i}", "port", (int)cfg.port, "threads",
 				    (int)cfg.threads, "db_pool_size", (int)cfg.db_pool_size));

@@ -316,6 +316,28 @@ static bool load_database_pooling(struct loader *loader, struct config *cfg)
 	return true;
 }
 
+/* PEERD_WEBHOOK_KEY and PEERD_WEBHOOKS_ALLOW_HTTP. The key is a key of its own: the
+ * subscriptions' secrets are derived from it and a nonce in the database, so neither a
+ * dump nor the token secret's holder can sign a webhook. */
+static bool load_webhook_settings(struct loader *loader, struct config *cfg)
+{
+	if (!copy_setting(loader, "PEERD_WEBHOOK_KEY", &cfg->webhook_key))
+		return false;
+	if (cfg->webhook_key && strlen(cfg->webhook_key) < CONFIG_JWT_SECRET_MIN_BYTES)
+		return fail(loader, "PEERD_WEBHOOK_KEY must be at least %d bytes long",
+			    CONFIG_JWT_SECRET_MIN_BYTES);
+	if (cfg->webhook_key &&
+	    ((cfg->jwt_secret && strcmp(cfg->webhook_key, cfg->jwt_secret) == 0) ||
+	     (cfg->pseudonym_key && strcmp(cfg->webhook_key, cfg->pseudonym_key) == 0)))
+		return fail(loader, "PEERD_WEBHOOK_KEY must differ from PEERD_JWT_SECRET and "
+				    "PEERD_PSEUDONYM_KEY");
+	const char *allow = setting(loader, "PEERD_WEBHOOKS_ALLOW_HTTP");
+	if (allow && strcmp(allow, "true") != 0 && strcmp(allow, "false") != 0)
+		return fail(loader, "PEERD_WEBHOOKS_ALLOW_HTTP must be true or false");
+	cfg->webhooks_allow_http = allow && strcmp(allow, "true") == 0;
+	return true;
+}
+
 bool config_load(struct config *cfg, enum config_purpose purpose, config_lookup_fn lookup,
 		 void *lookup_context, char *error, size_t error_size)
 {
@@ -332,7 +354,7 @@ bool config_load(struct config *cfg, enum config_purpose purpose, config_lookup_
 					 &cfg->reports_database_url) &&
 		       load_database_role(&loader, cfg) && load_database_pooling(&loader, cfg) &&
 		       load_jwt_settings(&loader, cfg, false, true) &&
-		       load_server_settings(&loader, cfg);
+		       load_server_settings(&loader, cfg) && load_webhook_settings(&loader, cfg);
 	case CONFIG_FOR_DATABASE:
 		return load_database_url(&loader, cfg);
 	case CONFIG_FOR_TOKEN:
@@ -351,6 +373,7 @@ void config_free(struct config *cfg)
 	free(cfg->jwt_issuer);
 	free(cfg->jwt_audience);
 	free(cfg->pseudonym_key);
+	free(cfg->webhook_key);
 	free(cfg->database_role);
 	for (size_t i = 0; i < cfg->cors_origin_count; i++)
 		free(cfg->cors_origins[i]);

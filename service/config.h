@@ -31,6 +31,11 @@ struct config {
 	char *jwt_audience; /* checked against `aud` when set */
 	/* HMAC key of the participants' pseudonyms in exports; NULL: exports answer 503 */
 	char *pseudonym_key;
+	/* Key the webhook secrets are derived from (service/webhook_secret.c); NULL:
+	 * subscriptions cannot be made (503) and nothing is delivered */
+	char *webhook_key;
+	/* Development and tests only: webhooks may use http and loopback addresses */
+	bool webhooks_allow_http;
 	unsigned threads;
 	unsigned db_pool_size;
 	size_t max_body_bytes;

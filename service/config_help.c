@@ -29,6 +29,11 @@ const struct config_setting_help CONFIG_SETTINGS_HELP[] = {
 	{"PEERD_PSEUDONYM_KEY", SERVE | TOKEN,
 	 "HMAC key of participants' pseudonyms in exports, not the JWT secret; without it "
 	 "exports answer 503"},
+	{"PEERD_WEBHOOK_KEY", SERVE,
+	 "at least 32 bytes: webhook secrets are derived from it; without it subscriptions "
+	 "cannot be made (503)"},
+	{"PEERD_WEBHOOKS_ALLOW_HTTP", SERVE,
+	 "true lets webhooks use http and loopback addresses: development and tests only"},
 	{"PEERD_PORT", SERVE, "TCP port to listen on (default 8080)"},
 	{"PEERD_DOCS_DIR", SERVE,
 	 "the /docs page's files, made by scripts/docs (default " PEERD_DEFAULT_DOCS_DIR ")"},

@@ -9,6 +9,9 @@
 
 /* The export pseudonyms' key every test server is started with (exports need one). */
 #define TEST_PSEUDONYM_KEY "integration-test-pseudonyms-0123456789abcdef"
+/* PEERD_WEBHOOK_KEY of the tests' peerd, which also runs with PEERD_WEBHOOKS_ALLOW_HTTP
+ * so that a test's receiver may listen on loopback. */
+#define TEST_WEBHOOK_KEY   "integration-test-webhooks-0123456789abcdef"
 
 /* A token for role (and org, or NULL) signed with TEST_JWT_SECRET, valid for an hour.
  * The caller frees it. */

@@ -36,6 +36,8 @@ static void prepare_environment(unsigned port, const char *const *overrides)
 	setenv("PEERD_DATABASE_URL", database ? database : "postgresql://unset", 1);
 	setenv("PEERD_JWT_SECRET", TEST_JWT_SECRET, 1);
 	setenv("PEERD_PSEUDONYM_KEY", TEST_PSEUDONYM_KEY, 1);
+	setenv("PEERD_WEBHOOK_KEY", TEST_WEBHOOK_KEY, 1);
+	setenv("PEERD_WEBHOOKS_ALLOW_HTTP", "true", 1);
 	setenv("PEERD_PORT", port_text, 1);
 	setenv("PEERD_THREADS", "4", 1);
 	setenv("PEERD_LOG_LEVEL", "info", 1);

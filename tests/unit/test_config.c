@@ -230,3 +230,30 @@ Test(config, next_public_key_alone_is_refused)
 	char error[256];
 	assert_refused_naming(CONFIG_FOR_SERVE, entries, "PEERD_JWT_PUBLIC_KEY_NEXT", error);
 }
+
+Test(config, webhook_settings)
+{
+	const char *const entries[] = {
+		DATABASE, SECRET, "PEERD_WEBHOOK_KEY=webhooks-0123456789abcdef0123456789abcdef",
+		"PEERD_WEBHOOKS_ALLOW_HTTP=true", NULL};
+	struct config cfg;
+	char error[256] = "";
+	cr_assert(load(CONFIG_FOR_SERVE, entries, &cfg, error), "%s", error);
+	cr_assert_str_eq(cfg.webhook_key, "webhooks-0123456789abcdef0123456789abcdef");
+	cr_assert(cfg.webhooks_allow_http);
+	config_free(&cfg);
+	const char *const none[] = {DATABASE, SECRET, NULL};
+	cr_assert(load(CONFIG_FOR_SERVE, none, &cfg, error), "%s", error);
+	cr_assert_null(cfg.webhook_key);
+	cr_assert_not(cfg.webhooks_allow_http);
+	config_free(&cfg);
+}
+
+Test(config, webhook_settings_refused)
+{
+	const char *const short_key[] = {DATABASE, SECRET, "PEERD_WEBHOOK_KEY=short", NULL};
+	char error[256];
+	assert_refused_naming(CONFIG_FOR_SERVE, short_key, "PEERD_WEBHOOK_KEY", error);
+	const char *const not_bool[] = {DATABASE, SECRET, "PEERD_WEBHOOKS_ALLOW_HTTP=yes", NULL};
+	assert_refused_naming(CONFIG_FOR_SERVE, not_bool, "PEERD_WEBHOOKS_ALLOW_HTTP", error);
+}
