@@ -373,3 +373,162 @@ Test(webhook_delivery, delivers_what_a_killed_peerd_left, .timeout = 180)
 	outbox_close(&outbox);
 	webhook_receiver_stop(&receiver);
 }
+
+/* A partner that referred a substance_use participant of the outbox's provider under a
+ * Part 2 consent; its consent's id into consent, the referral's returned. */
+static char *partner_referral(struct outbox *outbox, const char *partner, char *consent,
+			      size_t size)
+{
+	char *person =
+		sql_value(outbox,
+			  "INSERT INTO participants (organization_id, given_name, family_name) "
+			  "VALUES ($1, 'Ada', 'Webhook') RETURNING id",
+			  1, (const char *const[]){outbox->organization});
+	char *made = sql_value(
+		outbox,
+		"INSERT INTO consents (organization_id, participant_id, kind, recipients, purpose, "
+		"information, signed_on, signed_by, created_by, expires_on) VALUES ($1, $2, "
+		"'part2', jsonb_build_array(jsonb_build_object('organization_id', $3::text)), "
+		"'care', '{referral_status}', current_date, 'participant', 'test', "
+		"current_date + 300) RETURNING id",
+		3, (const char *const[]){outbox->organization, person, partner});
+	snprintf(consent, size, "%s", made);
+	char *referral = sql_value(
+		outbox,
+		"INSERT INTO referrals (provider_organization_id, participant_id, service_type, "
+		"reason, urgency, substance_use, consent_obtained, consent_part2, respond_by, "
+		"submitted_by, referring_organization_id) VALUES ($1, $2, 'peer', 'support', "
+		"'routine', true, true, true, now() + interval '2 days', 'test', $3) RETURNING id",
+		3, (const char *const[]){outbox->organization, person, partner});
+	free(made);
+	free(person);
+	return referral;
+}
+
+Test(webhook_delivery, sends_nothing_once_the_part2_consent_is_revoked, .timeout = 120)
+{
+	struct webhook_receiver receiver;
+	webhook_receiver_start(&receiver, 500);
+	struct outbox outbox;
+	outbox_open(&outbox);
+	char *partner =
+		sql_value(&outbox,
+			  "INSERT INTO organizations (name, kind, state, unit_rounding, "
+			  "max_units_per_day, family_youth_max_age, referral_response_days, "
+			  "time_zone) VALUES ('Partner', 'partner', 'OR', 'whole', 16, 21, 2, "
+			  "'America/Los_Angeles') RETURNING id",
+			  0, NULL);
+	char *subscription =
+		sql_value(&outbox,
+			  "INSERT INTO subscriptions (organization_id, url, events, secret_nonce, "
+			  "created_by) "
+			  "VALUES ($1, $2, '{referral.status_changed}', decode($3, 'hex'), 'test') "
+			  "RETURNING id",
+			  3, (const char *const[]){partner, receiver.url, NONCE_HEX});
+	char consent[40];
+	char *referral = partner_referral(&outbox, partner, consent, sizeof consent);
+	cr_assert(webhook_receiver_wait(&receiver, 1, 5000), "sent while the consent is open");
+	char *event = sql_value(&outbox,
+				"SELECT event_id FROM webhook_deliveries "
+				"WHERE subscription_id = $1",
+				1, (const char *const[]){subscription});
+	free(sql_value(&outbox,
+		       "UPDATE consents SET revoked_on = current_date, revocation_reason = "
+		       "'withdrawn', revoked_by = 'test', revoked_at = now() WHERE id = $1",
+		       1, (const char *const[]){consent}));
+	free(sql_value(&outbox,
+		       "UPDATE webhook_deliveries SET next_attempt_at = now() "
+		       "WHERE subscription_id = $1",
+		       1, (const char *const[]){subscription}));
+	char *state = wait_for_state(&outbox, event, "failed", 5000);
+	cr_assert_str_eq(state, "failed/1", "not sent, and not counted as an attempt");
+	cr_assert_eq(webhook_receiver_count(&receiver), 1);
+	char *logged = sql_value(&outbox,
+				 "SELECT error FROM webhook_attempts WHERE subscription_id = $1 "
+				 "AND status_code IS NULL",
+				 1, (const char *const[]){subscription});
+	cr_assert(logged && strstr(logged, "Part 2 consent"), "%s", logged ? logged : "(none)");
+	char *active = sql_value(&outbox, "SELECT active::text FROM subscriptions WHERE id = $1", 1,
+				 (const char *const[]){subscription});
+	cr_assert_str_eq(active, "true", "a skipped event does not disable the subscription");
+	free(active);
+	free(logged);
+	free(state);
+	free(event);
+	free(referral);
+	free(subscription);
+	free(partner);
+	outbox_close(&outbox);
+	webhook_receiver_stop(&receiver);
+}
+
+Test(webhook_delivery, announces_a_certification_when_30_days_remain, .timeout = 120)
+{
+	struct webhook_receiver receiver;
+	webhook_receiver_start(&receiver, 200);
+	struct outbox outbox;
+	outbox_open(&outbox);
+	char *subscription = subscribe(&outbox, receiver.url);
+	char *specialist =
+		sql_value(&outbox,
+			  "INSERT INTO specialists (organization_id, subject, given_name, "
+			  "family_name, kind, max_caseload, active) VALUES ($1, "
+			  "'cert-subject', 'Cy', 'Cert', 'peer', 10, true) RETURNING id",
+			  1, (const char *const[]){outbox.organization});
+	const char *insert =
+		"INSERT INTO certifications (specialist_id, credential, issuing_authority, state, "
+		"number, issued_on, expires_on, status, verified_by, verified_at) VALUES ($1, "
+		"'CPRS', 'Board', 'OR', $2, current_date - 700, peerd_organization_today($3) + "
+		"$4::int, 'active', 'test', now()) RETURNING id";
+	char *soon = sql_value(&outbox, insert, 4,
+			       (const char *const[]){specialist, "A-1", outbox.organization, "30"});
+	char *later =
+		sql_value(&outbox, insert, 4,
+			  (const char *const[]){specialist, "A-2", outbox.organization, "31"});
+	/* The worker scans at start and once a minute; restarted, it scans now. */
+	cr_assert_eq(peerd_stop(&outbox.own.process), 0);
+	restart(&outbox);
+	cr_assert(webhook_receiver_wait(&receiver, 1, 5000));
+	struct webhook_received item = webhook_receiver_get(&receiver, 0);
+	cr_assert(strstr(item.body, "certification.expiring"), "%s", item.body);
+	cr_assert(strstr(item.body, soon), "%s", item.body);
+	cr_assert_str_eq(item.path, "/hook");
+	/* Once: another scan does not announce it again. */
+	char *count = sql_value(&outbox, "SELECT peerd_webhook_announce_expiring()::text", 0, NULL);
+	cr_assert_str_eq(count, "0");
+	sleep_ms(500);
+	cr_assert_eq(webhook_receiver_count(&receiver), 1, "announced once; not the 31-day one");
+	free(count);
+	free(later);
+	free(soon);
+	free(specialist);
+	free(subscription);
+	outbox_close(&outbox);
+	webhook_receiver_stop(&receiver);
+}
+
+Test(webhook_delivery, counts_deliveries_in_metrics, .timeout = 120)
+{
+	struct webhook_receiver receiver;
+	webhook_receiver_start(&receiver, 200);
+	struct outbox outbox;
+	outbox_open(&outbox);
+	char *subscription = subscribe(&outbox, receiver.url);
+	char *event = emit(&outbox, "note.signed", NULL, "{\"note_id\": \"m1\"}");
+	cr_assert(webhook_receiver_wait(&receiver, 1, 5000));
+	free(wait_for_state(&outbox, event, "delivered", 3000));
+	sleep_ms(1200); /* the outbox gauges are refreshed once a second */
+	struct http_response *metrics =
+		own_server_send(&outbox.own.process, "GET", "/metrics", NULL, NULL);
+	cr_assert_eq(metrics->status, 200);
+	cr_assert(
+		strstr(metrics->body, "peerd_webhook_deliveries_total{outcome=\"delivered\"} 1\n"),
+		"%s", metrics->body);
+	cr_assert(strstr(metrics->body, "peerd_webhook_outbox_depth 0\n"));
+	cr_assert(strstr(metrics->body, "peerd_webhook_oldest_undelivered_seconds 0\n"));
+	http_response_free(metrics);
+	free(event);
+	free(subscription);
+	outbox_close(&outbox);
+	webhook_receiver_stop(&receiver);
+}
