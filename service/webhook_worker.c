@@ -1,8 +1,6 @@
 #include "webhook_worker.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -16,6 +14,7 @@
 #include "network_address.h"
 #include "webhook_client.h"
 #include "webhook_schedule.h"
+#include "webhook_secret.h"
 #include "webhook_signature.h"
 #include "webhook_stats.h"
 
@@ -117,22 +116,21 @@ static void forget_broken_connection(struct webhook_worker *worker)
 	}
 }
 
-/* The subscription's signing key: HMAC-SHA256(PEERD_WEBHOOK_KEY, nonce), as
- * sql/036_webhooks.sql says the secret shown at creation is made. */
+/* The subscription's signing key, derived again from PEERD_WEBHOOK_KEY and the nonce
+ * (hex, as the claim selects it) as at creation (service/webhook_secret.c). */
 static bool derive_key(const char *webhook_key, const char *nonce_hex,
-		       unsigned char key[EVP_MAX_MD_SIZE], unsigned *key_size)
+		       unsigned char key[WEBHOOK_KEY_BYTES])
 {
-	unsigned char nonce[NONCE_BYTES];
-	if (strlen(nonce_hex) != 2 * NONCE_BYTES)
+	unsigned char nonce[WEBHOOK_NONCE_BYTES];
+	if (strlen(nonce_hex) != 2 * WEBHOOK_NONCE_BYTES)
 		return false;
-	for (size_t i = 0; i < NONCE_BYTES; i++) {
+	for (size_t i = 0; i < WEBHOOK_NONCE_BYTES; i++) {
 		unsigned byte = 0;
 		if (sscanf(nonce_hex + 2 * i, "%2x", &byte) != 1)
 			return false;
 		nonce[i] = (unsigned char)byte;
 	}
-	return HMAC(EVP_sha256(), webhook_key, (int)strlen(webhook_key), nonce, sizeof nonce, key,
-		    key_size) != NULL;
+	return webhook_key_derive(webhook_key, nonce, key);
 }
 
 /* The SSRF rule at delivery, as at creation (rules/network_address.h). */
@@ -145,12 +143,11 @@ static bool address_allowed(const struct sockaddr *address, bool allow_loopback)
 static bool send_delivery(struct webhook_worker *worker, const struct delivery *delivery,
 			  struct webhook_response *response)
 {
-	unsigned char key[EVP_MAX_MD_SIZE];
-	unsigned key_size = 0;
+	unsigned char key[WEBHOOK_KEY_BYTES];
 	long long now = (long long)time(NULL);
 	char *signature = NULL;
-	if (derive_key(worker->key, delivery->nonce_hex, key, &key_size))
-		signature = webhook_signature_with_key(key, key_size, delivery->event_id, now,
+	if (derive_key(worker->key, delivery->nonce_hex, key))
+		signature = webhook_signature_with_key(key, sizeof key, delivery->event_id, now,
 						       delivery->body, strlen(delivery->body));
 	OPENSSL_cleanse(key, sizeof key);
 	if (!signature) {

@@ -4,8 +4,6 @@
  * outbox as the emit function writes them. */
 #include <criterion/criterion.h>
 #include <libpq-fe.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +13,7 @@
 #include "fixtures.h"
 #include "own_server.h"
 #include "webhook_receiver.h"
+#include "webhook_secret.h"
 #include "webhook_signature.h"
 
 #define WEBHOOK_KEY "webhook-delivery-test-key-0123456789abcdef"
@@ -80,27 +79,23 @@ static char *emit(struct outbox *outbox, const char *type, const char *referral,
 			 (const char *const[]){outbox->organization, type, referral, data});
 }
 
-/* The secret the subscription's creation shows: whsec_ + base64(HMAC(key, nonce)). */
-static void expected_secret(char *out, size_t size)
+/* The secret the subscription's creation shows (service/webhook_secret.h). */
+static void expected_secret(char out[WEBHOOK_SECRET_TEXT_SIZE])
 {
-	unsigned char nonce[32], key[EVP_MAX_MD_SIZE];
-	unsigned key_size = 0;
+	unsigned char nonce[WEBHOOK_NONCE_BYTES], key[WEBHOOK_KEY_BYTES];
 	for (size_t i = 0; i < sizeof nonce; i++) {
 		unsigned byte;
 		sscanf(NONCE_HEX + 2 * i, "%2x", &byte);
 		nonce[i] = (unsigned char)byte;
 	}
-	HMAC(EVP_sha256(), WEBHOOK_KEY, (int)strlen(WEBHOOK_KEY), nonce, sizeof nonce, key,
-	     &key_size);
-	char encoded[64];
-	EVP_EncodeBlock((unsigned char *)encoded, key, (int)key_size);
-	snprintf(out, size, "whsec_%s", encoded);
+	cr_assert(webhook_key_derive(WEBHOOK_KEY, nonce, key));
+	webhook_secret_text(key, out);
 }
 
 static void assert_signed(const struct webhook_received *item)
 {
-	char secret[80];
-	expected_secret(secret, sizeof secret);
+	char secret[WEBHOOK_SECRET_TEXT_SIZE];
+	expected_secret(secret);
 	char *signature = webhook_signature(secret, item->id, atoll(item->timestamp), item->body,
 					    strlen(item->body));
 	cr_assert_str_eq(item->signature, signature, "the signature verifies with the secret");
