@@ -110,7 +110,7 @@ static char *pending_state(struct outbox *outbox, const char *event)
 		(const char *const[]){event});
 }
 
-Test(webhook_delivery, delivers_within_seconds_signed_and_logs_the_attempt, .timeout = 120)
+Test(webhook_delivery, delivers_within_seconds_signed_and_logs_the_attempt)
 {
 	struct webhook_receiver receiver;
 	webhook_receiver_start(&receiver, 204);
@@ -141,7 +141,7 @@ Test(webhook_delivery, delivers_within_seconds_signed_and_logs_the_attempt, .tim
 	webhook_receiver_stop(&receiver);
 }
 
-Test(webhook_delivery, retries_a_receiver_that_answers_500, .timeout = 120)
+Test(webhook_delivery, retries_a_receiver_that_answers_500)
 {
 	struct webhook_receiver receiver;
 	webhook_receiver_start(&receiver, 500);
@@ -178,8 +178,7 @@ Test(webhook_delivery, retries_a_receiver_that_answers_500, .timeout = 120)
 	webhook_receiver_stop(&receiver);
 }
 
-Test(webhook_delivery, gives_up_after_the_last_attempt_and_disables_the_subscription,
-     .timeout = 120)
+Test(webhook_delivery, gives_up_after_the_last_attempt_and_disables_the_subscription)
 {
 	struct webhook_receiver receiver;
 	webhook_receiver_start(&receiver, 500);
@@ -217,7 +216,7 @@ Test(webhook_delivery, gives_up_after_the_last_attempt_and_disables_the_subscrip
 	webhook_receiver_stop(&receiver);
 }
 
-Test(webhook_delivery, keeps_the_order_per_referral, .timeout = 120)
+Test(webhook_delivery, keeps_the_order_per_referral)
 {
 	struct webhook_receiver receiver;
 	webhook_receiver_start(&receiver, 500);
@@ -243,7 +242,7 @@ Test(webhook_delivery, keeps_the_order_per_referral, .timeout = 120)
 	webhook_receiver_stop(&receiver);
 }
 
-Test(webhook_delivery, follows_no_redirect, .timeout = 120)
+Test(webhook_delivery, follows_no_redirect)
 {
 	struct webhook_receiver target, receiver;
 	webhook_receiver_start(&target, 200);
@@ -266,7 +265,7 @@ Test(webhook_delivery, follows_no_redirect, .timeout = 120)
 	webhook_receiver_stop(&target);
 }
 
-Test(webhook_delivery, refuses_a_host_that_resolves_to_a_private_address, .timeout = 120)
+Test(webhook_delivery, refuses_a_host_that_resolves_to_a_private_address)
 {
 	struct outbox outbox;
 	outbox_open(&outbox);
@@ -309,7 +308,7 @@ static void restart(struct outbox *outbox)
 	cr_assert(peerd_start(&outbox->own.process, settings));
 }
 
-Test(webhook_delivery, survives_a_restart_with_the_receiver_down, .timeout = 180)
+Test(webhook_delivery, survives_a_restart_with_the_receiver_down)
 {
 	struct outbox outbox;
 	outbox_open(&outbox);
@@ -335,7 +334,7 @@ Test(webhook_delivery, survives_a_restart_with_the_receiver_down, .timeout = 180
 	webhook_receiver_stop(&receiver);
 }
 
-Test(webhook_delivery, delivers_what_a_killed_peerd_left, .timeout = 180)
+Test(webhook_delivery, delivers_what_a_killed_peerd_left)
 {
 	struct outbox outbox;
 	outbox_open(&outbox);
@@ -400,7 +399,7 @@ static char *partner_referral(struct outbox *outbox, const char *partner, char *
 	return referral;
 }
 
-Test(webhook_delivery, sends_nothing_once_the_part2_consent_is_revoked, .timeout = 120)
+Test(webhook_delivery, sends_nothing_once_the_part2_consent_is_revoked)
 {
 	struct webhook_receiver receiver;
 	webhook_receiver_start(&receiver, 500);
@@ -457,7 +456,7 @@ Test(webhook_delivery, sends_nothing_once_the_part2_consent_is_revoked, .timeout
 	webhook_receiver_stop(&receiver);
 }
 
-Test(webhook_delivery, announces_a_certification_when_30_days_remain, .timeout = 120)
+Test(webhook_delivery, announces_a_certification_when_30_days_remain)
 {
 	struct webhook_receiver receiver;
 	webhook_receiver_start(&receiver, 200);
@@ -502,7 +501,7 @@ Test(webhook_delivery, announces_a_certification_when_30_days_remain, .timeout =
 	webhook_receiver_stop(&receiver);
 }
 
-Test(webhook_delivery, counts_deliveries_in_metrics, .timeout = 120)
+Test(webhook_delivery, counts_deliveries_in_metrics)
 {
 	struct webhook_receiver receiver;
 	webhook_receiver_start(&receiver, 200);
