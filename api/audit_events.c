@@ -14,9 +14,9 @@
 #include "row_json.h"
 
 const char *const AUDIT_RESOURCE_TYPES[] = {
-	"participant", "referral", "goal",    "goal_progress", "session_note", "group_session",
-	"consent",     "plan",	   "episode", "assessment",    "coverage",     "authorization",
-	"claim_line",  NULL};
+	"participant",	 "referral",	  "goal",	"goal_progress", "session_note",
+	"group_session", "consent",	  "plan",	"episode",	 "assessment",
+	"coverage",	 "authorization", "claim_line", "subscription",	 NULL};
 
 /* An event's columns, in the order of its JSON. request_id is the client's,
  * server_request_id peerd's own (null in events older than sql/021); consent_id the

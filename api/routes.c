@@ -33,6 +33,7 @@
 #include "session_note_signing.h"
 #include "session_notes.h"
 #include "specialists.h"
+#include "subscriptions.h"
 
 const struct route api_routes[] = {
 	/* Operations: liveness, readiness, metrics, the API description. All but /readyz
@@ -253,6 +254,23 @@ const struct route api_routes[] = {
 	ROUTE("GET", "/v1/exports/claim-lines", ROLE_ADMIN | ROLE_SUPERVISOR, ROUTE_BODY_NONE,
 	      exports_claim_lines,
 	      QUERY(QUERY_UUID("organization_id"), QUERY_DATE("from"), QUERY_DATE("to"))),
+
+	/* Subscriptions: webhooks to a partner's or a provider's own receiver, and their
+	 * delivery log. */
+	ROUTE("GET", "/v1/subscriptions", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_PARTNER,
+	      ROUTE_BODY_NONE, subscriptions_list,
+	      QUERY(QUERY_PAGE, QUERY_UUID("organization_id"))),
+	ROUTE("POST", "/v1/subscriptions", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_PARTNER,
+	      ROUTE_BODY_JSON, subscriptions_create),
+	ROUTE("GET", "/v1/subscriptions/{id}", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_PARTNER,
+	      ROUTE_BODY_NONE, subscriptions_get),
+	ROUTE("PATCH", "/v1/subscriptions/{id}", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_PARTNER,
+	      ROUTE_BODY_MERGE_PATCH, subscriptions_patch),
+	ROUTE("DELETE", "/v1/subscriptions/{id}", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_PARTNER,
+	      ROUTE_BODY_NONE, subscriptions_delete),
+	ROUTE("GET", "/v1/subscriptions/{id}/deliveries",
+	      ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_PARTNER, ROUTE_BODY_NONE,
+	      subscriptions_deliveries, QUERY(QUERY_PAGE)),
 
 	/* Audit: verify before the list's {id}-free path, so neither shadows the other */
 	ROUTE("GET", "/v1/audit-events/verify", ROLE_ADMIN, ROUTE_BODY_NONE, audit_events_verify,
