@@ -526,3 +526,47 @@ Test(webhook_delivery, counts_deliveries_in_metrics)
 	outbox_close(&outbox);
 	webhook_receiver_stop(&receiver);
 }
+
+Test(webhook_delivery, verifies_with_the_secret_the_create_returned_and_logs_for_its_owner)
+{
+	struct webhook_receiver receiver;
+	webhook_receiver_start(&receiver, 200);
+	struct outbox outbox;
+	outbox_open(&outbox);
+	char *token = token_for("supervisor", outbox.organization);
+	char body[256];
+	snprintf(body, sizeof body, "{\"url\":\"%s\",\"events\":[\"note.signed\"]}", receiver.url);
+	struct http_response *made = http_send(&(struct http_request){
+		.method = "POST",
+		.path = "/v1/subscriptions",
+		.token = token,
+		.content_type = "application/json",
+		.body = body,
+		.headers = {"Idempotency-Key: webhook-delivery-create", NULL},
+		.base_url = outbox.own.process.url});
+	cr_assert_eq(made->status, 201, "%s", made->body);
+	const char *secret = member(made, "secret");
+	const char *id = member(made, "id");
+	char *event = emit(&outbox, "note.signed", NULL, "{\"note_id\": \"api\"}");
+	cr_assert(webhook_receiver_wait(&receiver, 1, 5000));
+	struct webhook_received item = webhook_receiver_get(&receiver, 0);
+	char *signature = webhook_signature(secret, item.id, atoll(item.timestamp), item.body,
+					    strlen(item.body));
+	cr_assert_str_eq(item.signature, signature, "verifies with the secret shown at creation");
+	free(wait_for_state(&outbox, event, "delivered", 3000));
+	char path[128];
+	snprintf(path, sizeof path, "/v1/subscriptions/%s/deliveries", id);
+	struct http_response *log = own_server_send(&outbox.own.process, "GET", path, token, NULL);
+	cr_assert_eq(log->status, 200, "%s", log->body);
+	json_t *first = json_array_get(json_object_get(log->json, "items"), 0);
+	cr_assert_str_eq(member_of(first, "event_id"), event, "%s", log->body);
+	cr_assert_eq(json_integer_value(json_object_get(first, "status_code")), 200);
+	cr_assert_str_eq(member_of(first, "type"), "note.signed");
+	http_response_free(log);
+	free(signature);
+	free(event);
+	http_response_free(made);
+	free(token);
+	outbox_close(&outbox);
+	webhook_receiver_stop(&receiver);
+}
