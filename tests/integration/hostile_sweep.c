@@ -515,6 +515,10 @@ static const struct route_case CASES[] = {
 	 RECORD_USUAL},
 	{"PATCH", "/v1/authorizations/{id}", SUPERVISOR,
 	 "number units_authorized starts_on ends_on", RECORD_USUAL},
+	{"POST", "/v1/subscriptions", SUPERVISOR,
+	 "{\"url\":\"http://127.0.0.1:9/hook\",\"events\":[\"note.signed\"]}", RECORD_USUAL},
+	{"PATCH", "/v1/subscriptions/{id}", SUPERVISOR, "url events active", RECORD_USUAL},
+	{"DELETE", "/v1/subscriptions/{id}", SUPERVISOR, NULL, RECORD_USUAL},
 	{"GET", "/v1/audit-events/verify", ROLE_ADMIN, NULL, RECORD_USUAL},
 };
 
@@ -562,6 +566,9 @@ static const char *const SUPERVISOR_READS[] = {
 	"/v1/coverages/{id}",
 	"/v1/participants/{id}/authorizations",
 	"/v1/authorizations/{id}",
+	"/v1/subscriptions",
+	"/v1/subscriptions/{id}",
+	"/v1/subscriptions/{id}/deliveries",
 	"/v1/reports/summary",
 	"/v1/reports/follow-up",
 	"/v1/reports/caseloads",

@@ -114,6 +114,13 @@ static const struct admitted {
 		    "GET /v1/reports/caseloads "
 		    "GET /v1/reports/certifications "
 		    "GET /v1/exports/session-notes "},
+	/* Webhooks: a partner's own, or a provider's supervisor's. */
+	{A | S | T, "GET /v1/subscriptions "
+		    "POST /v1/subscriptions "
+		    "GET /v1/subscriptions/{id} "
+		    "PATCH /v1/subscriptions/{id} "
+		    "DELETE /v1/subscriptions/{id} "
+		    "GET /v1/subscriptions/{id}/deliveries "},
 	/* Claim lines name people: no reporter. */
 	{A | S, "GET /v1/exports/claim-lines "},
 };

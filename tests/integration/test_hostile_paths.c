@@ -7,6 +7,16 @@
 
 #include "hostile_sweep.h"
 
+/* True when the route table has method on path. */
+static bool path_answers(const char *method, const char *path)
+{
+	for (size_t i = 0; i < api_route_count; i++)
+		if (strcmp(api_routes[i].method, method) == 0 &&
+		    strcmp(api_routes[i].path, path) == 0)
+			return true;
+	return false;
+}
+
 static void path_variants(struct sweep *sweep, const struct call *call, bool strict,
 			  const struct world *world)
 {
@@ -17,8 +27,8 @@ static void path_variants(struct sweep *sweep, const struct call *call, bool str
 		/* Methods the path does not answer. */
 		static const char *const METHODS[] = {"DELETE", "PUT", "get", "TRACE", "BREW"};
 		for (size_t m = 0; m < sizeof METHODS / sizeof METHODS[0]; m++) {
-			if (strcmp(METHODS[m], c->method) == 0)
-				continue; /* a route of its own (PUT .../attendance) */
+			if (path_answers(METHODS[m], c->path))
+				continue; /* a route of its own (PUT .../attendance, DELETE) */
 			struct raw raw = call_raw(call, NULL, false);
 			raw.method = METHODS[m];
 			char variant[32];

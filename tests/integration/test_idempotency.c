@@ -349,6 +349,10 @@ static const struct write_case WRITES[] = {
 	 "\"2025-06-01\"}",
 	 NOBODY, COUNT("coverages", "participant_id"), "{participant}", COLLEAGUE_SUPERVISOR, 201,
 	 "coverage"},
+	{"POST /v1/subscriptions", SUPERVISOR, NO_RECORD, "/v1/subscriptions",
+	 "{\"url\":\"http://127.0.0.1:9/{first|second}\",\"events\":[\"note.signed\"]}", NOBODY,
+	 COUNT("subscriptions", "organization_id"), "{organization}", COLLEAGUE_SUPERVISOR, 201,
+	 "subscription"},
 	/* The colleague's authorization of the same number under the same coverage: 409. */
 	{"POST /v1/participants/{id}/authorizations", SUPERVISOR, COVERAGE,
 	 "/v1/participants/{participant}/authorizations",

@@ -391,6 +391,10 @@ void records_create(struct records *out)
 		 "\"starts_on\":\"2025-06-01\",\"ends_on\":\"2025-12-31\"}",
 		 out->coverage);
 	out->authorization = id_from(http_post(path, supervisor, body), "an authorization");
+	out->subscription = id_from(http_post("/v1/subscriptions", supervisor,
+					      "{\"url\":\"http://127.0.0.1:9/hook\","
+					      "\"events\":[\"note.signed\"]}"),
+				    "a subscription");
 	free(specialist);
 	free(supervisor);
 }
@@ -412,6 +416,7 @@ void records_free(struct records *records)
 	free(records->assessment);
 	free(records->coverage);
 	free(records->authorization);
+	free(records->subscription);
 }
 
 const char *records_id_for(const struct records *records, const char *pattern, const char *name)
@@ -437,6 +442,7 @@ const char *records_id_for(const struct records *records, const char *pattern, c
 		{"/v1/assessments/", offsetof(struct records, assessment)},
 		{"/v1/coverages/", offsetof(struct records, coverage)},
 		{"/v1/authorizations/", offsetof(struct records, authorization)},
+		{"/v1/subscriptions/", offsetof(struct records, subscription)},
 	};
 	if (strncmp(pattern, "/v1/participants/", 17) == 0)
 		return records->participant;

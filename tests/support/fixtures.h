@@ -125,6 +125,7 @@ struct records {
 	char *assessment;    /* its baseline BARC-10 */
 	char *coverage;	     /* the participant's Medicaid, from 2025-01-01 */
 	char *authorization; /* 40 units under it, 2025-06-01..2025-12-31 */
+	char *subscription;  /* the supervisor's, to a loopback receiver */
 	char participant[64];
 	char specialist_subject[96];
 };
