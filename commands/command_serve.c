@@ -13,6 +13,8 @@
 #include "routes.h"
 #include "server.h"
 #include "specialists.h"
+#include "webhook_client.h"
+#include "webhook_worker.h"
 
 /* A borrower gives up on a busy pool after this long and gets a 503. */
 #define POOL_WAIT_MS 2000
@@ -97,6 +99,41 @@ static bool start(struct app *app, struct server *server, char *error, size_t er
 	return server_start(server, app, error, error_size);
 }
 
+/* The webhook delivery worker, a thread of every instance rather than a command of its
+ * own: nothing more to deploy or supervise, deliveries start with the first peerd, and
+ * the instances share the outbox safely (SKIP LOCKED and leases). None without
+ * PEERD_WEBHOOK_KEY: nothing could be signed. */
+static struct webhook_worker *start_webhooks(const struct config *cfg)
+{
+	if (!cfg->webhook_key)
+		return NULL;
+	if (!webhook_client_init()) {
+		log_message(LOG_LEVEL_ERROR, "libcurl could not start: nothing is delivered");
+		return NULL;
+	}
+	struct webhook_worker *worker = webhook_worker_start(&(struct webhook_worker_settings){
+		.database_url = cfg->database_url,
+		.database_role = cfg->database_role,
+		.pooling = database_pooling(cfg),
+		.webhook_key = cfg->webhook_key,
+		.allow_http = cfg->webhooks_allow_http,
+	});
+	if (!worker) {
+		log_message(LOG_LEVEL_ERROR,
+			    "the webhook worker could not start: nothing is delivered");
+		webhook_client_cleanup();
+	}
+	return worker;
+}
+
+static void stop_webhooks(struct webhook_worker *worker)
+{
+	if (!worker)
+		return;
+	webhook_worker_stop(worker);
+	webhook_client_cleanup();
+}
+
 int command_serve(void)
 {
 	sigset_t stop;
@@ -135,6 +172,7 @@ int command_serve(void)
 			log_message(LOG_LEVEL_WARN,
 				    "PEERD_WEBHOOKS_ALLOW_HTTP is true: webhooks may "
 				    "go to http and loopback addresses");
+		struct webhook_worker *webhooks = start_webhooks(&cfg);
 		log_write(LOG_LEVEL_INFO, "listening",
 			  json_pack("{s:i, s:i, s:i}", "port", (int)cfg.port, "threads",
 				    (int)cfg.threads, "db_pool_size", (int)cfg.db_pool_size));
@@ -143,6 +181,7 @@ int command_serve(void)
 			  json_pack("{s:s, s:i}", "signal", strsignal(received), "in_flight",
 				    (int)atomic_load(&app.in_flight)));
 		server_stop(&server, app.config->shutdown_grace_seconds * 1000);
+		stop_webhooks(webhooks);
 		/* After the last request: it chains their events before it stops. */
 		audit_chainer_stop(chainer);
 		chainer = NULL;

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "strbuf.h"
+#include "webhook_stats.h"
 
 #define STATUS_CODES 600
 
@@ -192,5 +193,6 @@ char *metrics_render(struct metrics *metrics, const struct metrics_pool *pools, 
 		       "# TYPE peerd_http_requests_in_flight gauge\n"
 		       "peerd_http_requests_in_flight %lu\n",
 		       in_flight);
+	webhook_stats_render(&out);
 	return strbuf_take(&out);
 }

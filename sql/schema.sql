@@ -1502,6 +1502,43 @@ END
 $$;
 
 --
+-- Name: peerd_webhook_announce_expiring(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_webhook_announce_expiring() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+DECLARE
+    due record;
+    announced integer := 0;
+BEGIN
+    FOR due IN
+        WITH expiring AS (
+            SELECT c.id, c.specialist_id, c.expires_on, s.organization_id
+            FROM certifications c JOIN specialists s ON s.id = c.specialist_id
+            WHERE c.status = 'active'
+              AND c.expires_on BETWEEN peerd_organization_today(s.organization_id)
+                                   AND peerd_organization_today(s.organization_id) + 30
+        ), claimed AS (
+            INSERT INTO certification_expiry_announcements (certification_id, expires_on)
+            SELECT id, expires_on FROM expiring
+            ON CONFLICT DO NOTHING
+            RETURNING certification_id, expires_on
+        )
+        SELECT e.* FROM expiring e
+        JOIN claimed c ON c.certification_id = e.id AND c.expires_on = e.expires_on
+    LOOP
+        PERFORM peerd_webhook_emit(due.organization_id, 'certification.expiring', NULL,
+            jsonb_build_object('certification_id', due.id, 'specialist_id', due.specialist_id,
+                               'expires_on', due.expires_on));
+        announced := announced + 1;
+    END LOOP;
+    RETURN announced;
+END
+$$;
+
+--
 -- Name: peerd_webhook_emit(uuid, public.webhook_event_type, uuid, jsonb); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1538,6 +1575,52 @@ BEGIN
     SELECT event.id, s.id, s.organization_id, event.seq, referral, now()
     FROM subscriptions s WHERE s.id = ANY (receivers);
     RETURN event.id;
+END
+$$;
+
+--
+-- Name: peerd_webhook_record_attempt(uuid, text, integer, text, bigint, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_webhook_record_attempt(delivery uuid, outcome text, status_code integer, error text, retry_ms bigint, reason text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+DECLARE
+    d webhook_deliveries%ROWTYPE;
+BEGIN
+    SELECT * INTO d FROM webhook_deliveries WHERE id = delivery FOR UPDATE;
+    IF NOT FOUND OR d.status <> 'pending' THEN
+        RETURN;
+    END IF;
+    INSERT INTO webhook_attempts (delivery_id, event_id, subscription_id, organization_id, type,
+                                  status_code, error)
+    SELECT d.id, d.event_id, d.subscription_id, d.organization_id, e.type, status_code,
+           left(error, 1000)
+    FROM webhook_events e WHERE e.id = d.event_id;
+    UPDATE webhook_deliveries
+    SET status = CASE outcome WHEN 'delivered' THEN 'delivered'
+                              WHEN 'retry' THEN 'pending'
+                              ELSE 'failed' END::webhook_delivery_status,
+        delivered_at = CASE WHEN outcome = 'delivered' THEN now() END,
+        attempts = attempts + CASE WHEN outcome = 'skipped' THEN 0 ELSE 1 END,
+        last_status_code = coalesce(peerd_webhook_record_attempt.status_code, last_status_code),
+        last_error = left(error, 1000),
+        next_attempt_at = CASE WHEN outcome = 'retry'
+                               THEN now() + retry_ms * interval '1 millisecond'
+                               ELSE next_attempt_at END,
+        updated_at = now()
+    WHERE id = d.id;
+    IF outcome = 'failed' THEN
+        UPDATE subscriptions SET active = false, disabled_reason = left(reason, 500),
+                                 version = version + 1,
+                                 updated_at = now()
+        WHERE id = d.subscription_id AND active;
+        UPDATE webhook_deliveries
+        SET status = 'failed', last_error = 'not sent: the subscription was disabled',
+            updated_at = now()
+        WHERE subscription_id = d.subscription_id AND status = 'pending';
+    END IF;
 END
 $$;
 
@@ -2018,6 +2101,16 @@ CREATE TABLE public.authorizations (
     CONSTRAINT authorizations_number_check CHECK (((char_length(number) >= 1) AND (char_length(number) <= 50))),
     CONSTRAINT authorizations_units_authorized_check CHECK (((units_authorized >= 1) AND (units_authorized <= 10000))),
     CONSTRAINT authorizations_version_check CHECK ((version >= 1))
+);
+
+--
+-- Name: certification_expiry_announcements; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.certification_expiry_announcements (
+    certification_id uuid NOT NULL,
+    expires_on date NOT NULL,
+    announced_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
 --
@@ -2825,6 +2918,13 @@ ALTER TABLE ONLY public.authorizations
 
 ALTER TABLE ONLY public.authorizations
     ADD CONSTRAINT authorizations_pkey PRIMARY KEY (id);
+
+--
+-- Name: certification_expiry_announcements certification_expiry_announcements_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.certification_expiry_announcements
+    ADD CONSTRAINT certification_expiry_announcements_pkey PRIMARY KEY (certification_id, expires_on);
 
 --
 -- Name: certifications certifications_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -3868,6 +3968,13 @@ ALTER TABLE ONLY public.authorizations
 
 ALTER TABLE ONLY public.authorizations
     ADD CONSTRAINT authorizations_participant_organization_fkey FOREIGN KEY (participant_id, organization_id) REFERENCES public.participants(id, organization_id);
+
+--
+-- Name: certification_expiry_announcements certification_expiry_announcements_certification_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.certification_expiry_announcements
+    ADD CONSTRAINT certification_expiry_announcements_certification_id_fkey FOREIGN KEY (certification_id) REFERENCES public.certifications(id) ON DELETE CASCADE;
 
 --
 -- Name: certifications certifications_specialist_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

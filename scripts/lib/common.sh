@@ -8,7 +8,8 @@ PG_BIN=/usr/lib/postgresql/15/bin
 # shellcheck disable=SC2034
 # Packages needed to build peerd and run it against a local PostgreSQL.
 BUILD_PACKAGES=(gcc meson ninja-build pkg-config python3 libulfius-dev libmicrohttpd-dev
-	libjansson-dev libpq-dev libjwt-dev libssl-dev postgresql-15 postgresql-client-15 curl)
+	libjansson-dev libpq-dev libjwt-dev libssl-dev libcurl4-gnutls-dev postgresql-15
+	postgresql-client-15 curl)
 # What the README's curl story uses beside curl, for scripts/dev and scripts/test alike.
 # shellcheck disable=SC2034
 STORY_PACKAGES=(jq)
@@ -16,7 +17,7 @@ STORY_PACKAGES=(jq)
 # which drives Debian's Chromium through playwright-core. nodejs and npm only install the
 # pinned Node.js 20 the tools run on (use_pinned_node).
 # shellcheck disable=SC2034
-TEST_PACKAGES=(libcriterion-dev libcurl4-gnutls-dev nodejs npm chromium pgbouncer clang-format
+TEST_PACKAGES=(libcriterion-dev nodejs npm chromium pgbouncer clang-format
 	shellcheck)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
