@@ -268,7 +268,7 @@ const struct route api_routes[] = {
 	 * delivery log. */
 	ROUTE("GET", "/v1/subscriptions", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_PARTNER,
 	      ROUTE_BODY_NONE, subscriptions_list,
-	      QUERY(QUERY_PAGE, QUERY_UUID("organization_id"))),
+	      QUERY(QUERY_SYNC_PAGE, QUERY_UUID("organization_id"))),
 	ROUTE("POST", "/v1/subscriptions", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_PARTNER,
 	      ROUTE_BODY_JSON, subscriptions_create),
 	ROUTE("GET", "/v1/subscriptions/{id}", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_PARTNER,

@@ -91,16 +91,14 @@ static const struct db_statement SUBSCRIPTION_LOCK_BY_ID = {
 	"subscription_lock_by_id",
 	"SELECT " SUBSCRIPTION_COLUMNS " FROM subscriptions s WHERE s.id = $1 FOR UPDATE OF s"};
 
-/* Newest first; $1 the caller's organization (NULL: an admin's every one), $2 the
- * organization_id filter. */
-static const struct db_statement SUBSCRIPTION_LIST = {
-	"subscription_list",
-	"SELECT " SUBSCRIPTION_COLUMNS " FROM subscriptions s"
-	" WHERE ($1::uuid IS NULL OR s.organization_id = $1::uuid)"
+/* $1 the caller's organization (NULL: an admin's every one), $2 the organization_id
+ * filter; newest first, or oldest change first with updated_since (service/pagination.h). */
+#define SUBSCRIPTION_LIST_FROM_WHERE                                \
+	" FROM subscriptions s"                                     \
+	" WHERE ($1::uuid IS NULL OR s.organization_id = $1::uuid)" \
 	" AND ($2::uuid IS NULL OR s.organization_id = $2::uuid)"
-	" AND ($3::bigint IS NULL OR (s.created_at, s.id) < (peerd_from_position($3::bigint),"
-	" $4::uuid))"
-	" ORDER BY s.created_at DESC, s.id DESC LIMIT $5::int"};
+PAGE_STATEMENTS(SUBSCRIPTION_LIST, "subscription_list", SUBSCRIPTION_COLUMNS, "s",
+		SUBSCRIPTION_LIST_FROM_WHERE, "$3", "$4", "$5", "$6");
 
 /* $2: the subscription as the client wrote it (validated), $3 the nonce (hex), $4 who. */
 static const struct db_statement SUBSCRIPTION_INSERT = {
@@ -351,9 +349,9 @@ void subscriptions_list(struct request *request)
 	if (!db)
 		return;
 	PGresult *res = NULL;
-	enum db_status status =
-		db_read(db, &SUBSCRIPTION_LIST,
-			DB_ARGS(caller_scope(request), organization_id, PAGE_SQL_ARGS(page)), &res);
+	enum db_status status = db_read(
+		db, PAGE_STATEMENT(SUBSCRIPTION_LIST, page),
+		DB_ARGS(caller_scope(request), organization_id, PAGE_SYNC_ARGS(page)), &res);
 	if (status == DB_OK)
 		audit_record_rows(request, AUDIT_READ, "subscription", res, SUBSCRIPTION_ID,
 				  SUBSCRIPTION_ORGANIZATION_ID, page.limit);

@@ -3571,6 +3571,12 @@ CREATE INDEX specialists_by_organization ON public.specialists USING btree (orga
 CREATE INDEX specialists_newest_first ON public.specialists USING btree (created_at DESC, id DESC);
 
 --
+-- Name: subscriptions_by_change; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX subscriptions_by_change ON public.subscriptions USING btree (organization_id, updated_at, id);
+
+--
 -- Name: subscriptions_by_organization; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3947,6 +3953,12 @@ CREATE TRIGGER zz_session_notes_touch_updated_at BEFORE UPDATE ON public.session
 --
 
 CREATE TRIGGER zz_specialists_touch_updated_at BEFORE UPDATE ON public.specialists FOR EACH ROW EXECUTE FUNCTION public.peerd_touch_updated_at();
+
+--
+-- Name: subscriptions zz_subscriptions_touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER zz_subscriptions_touch_updated_at BEFORE UPDATE ON public.subscriptions FOR EACH ROW EXECUTE FUNCTION public.peerd_touch_updated_at();
 
 --
 -- Name: assessments assessments_episode_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

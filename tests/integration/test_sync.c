@@ -150,15 +150,14 @@ Test(sync, participants_goals_consents_and_certifications)
 
 	/* Consents: a participant-scoped list. */
 	char *consents = path_of_id("/v1/participants/", first.id, "/consents");
-	struct http_response *consent =
-		http_post(consents, token,
-			  "{\"kind\":\"release_of_information\",\"recipient\":\"County\","
-			  "\"purpose\":\"Coordination\",\"signed_on\":\"2026-01-02\"}");
-	if (consent->status == 201)
-		expect_changes(consents, token, http_string(consent, "updated_at"),
-			       http_string(consent, "id"));
-	else
-		cr_expect_eq(consent->status, 422, "%s", consent->body);
+	struct http_response *consent = http_post(
+		consents, token,
+		"{\"kind\":\"release_of_information\",\"recipients\":[{\"name\":\"County\"}],"
+		"\"purpose\":\"Coordination\",\"information\":[\"attendance\"],"
+		"\"signed_on\":\"2026-01-02\",\"signed_by\":\"participant\"}");
+	cr_assert_eq(consent->status, 201, "%s", consent->body);
+	expect_changes(consents, token, http_string(consent, "updated_at"),
+		       http_string(consent, "id"));
 
 	/* Certifications: a verification is a change. */
 	char *other = arena_text(create_certification(provider.specialist.id, "pending",
@@ -215,4 +214,28 @@ Test(sync, malformed_future_and_cursors_of_the_other_order)
 	struct http_response *queue = http_get(
 		"/v1/episodes?assessment_due=true&updated_since=2026-01-01T00:00:00Z", token);
 	cr_expect_eq(queue->status, 400, "%s", queue->body);
+}
+
+Test(sync, subscriptions_changed_since)
+{
+	struct world provider;
+	world_build(&provider, (struct world_options){0});
+	const char *token = provider.supervisor.token;
+	const char *body = "{\"url\":\"http://127.0.0.1:9/hook\",\"events\":[\"note.signed\"]}";
+	struct http_response *first = http_post("/v1/subscriptions", token, body);
+	cr_assert_eq(first->status, 201, "%s", first->body);
+	next_second();
+	struct http_response *second = http_post("/v1/subscriptions", token, body);
+	cr_assert_eq(second->status, 201, "%s", second->body);
+	const char *since = http_string(second, "updated_at");
+	/* Paused by its owner: a change (the worker disabling one moves updated_at by sql/040). */
+	cr_assert_eq(
+		http_patch_as_read(path_of_id("/v1/subscriptions/", http_string(first, "id"), ""),
+				   token, "{\"active\":false}")
+			->status,
+		200);
+	char expected[128];
+	snprintf(expected, sizeof expected, "%s %s", http_string(second, "id"),
+		 http_string(first, "id"));
+	expect_changes("/v1/subscriptions", token, since, expected);
 }
