@@ -26,27 +26,6 @@
 #include "respond.h"
 #include "validate.h"
 
-/* 42 CFR 2.32(a)(1): the notice that must accompany a disclosure of substance use
- * disorder information protected by Part 2. */
-static const char REDISCLOSURE_NOTICE[] =
-	"This record which has been disclosed to you is protected by Federal confidentiality "
-	"rules (42 CFR part 2). These rules prohibit you from using or disclosing this record, "
-	"or testimony that describes the information contained in this record, in any civil, "
-	"criminal, administrative, or legislative proceedings by any Federal, State, or local "
-	"authority, against the patient, unless authorized by the consent of the patient, "
-	"except as provided at 42 CFR 2.12(c)(5) or as authorized by a court in accordance with "
-	"42 CFR 2.64 or 2.65. In addition, the Federal rules prohibit you from making any other "
-	"use or disclosure of this record unless at least one of the following applies: (A) "
-	"Further use or disclosure is expressly permitted by the written consent of the "
-	"individual whose information is being disclosed in this record or as otherwise "
-	"permitted by 42 CFR part 2. (B) You are a covered entity or business associate and "
-	"have received the record for treatment, payment, or health care operations, or (C) "
-	"You have received the record from a covered entity or business associate as "
-	"permitted by 45 CFR part 164, subparts A and E. A general authorization for the "
-	"release of medical or other information is NOT sufficient to meet the required "
-	"elements of written consent to further use or redisclose the record (see 42 CFR "
-	"2.31).";
-
 const char *const SERVICE_TYPES[] = {"peer", "family", NULL};
 const char *const URGENCIES[] = {"routine", "urgent", NULL};
 
@@ -188,16 +167,12 @@ static const struct db_statement REFERRAL_EVENT_INSERT = {
 	" reason, specialist_id) VALUES ($1, $2::referral_status, $3::referral_status, $4, $5,"
 	" $6, $7::uuid)"};
 
-/* The notice 42 CFR Part 2 requires with what is disclosed about substance use; null
- * when the referral is not about it. */
-static json_t *referral_redisclosure_notice(const PGresult *res, int row, int column)
-{
-	return db_boolean(res, row, column) ? json_string(REDISCLOSURE_NOTICE) : json_null();
-}
-
+/* The notice's text is sql/042's peerd_redisclosure_notice, said once for reads and
+ * webhook events alike. */
 json_t *referral_notice(const PGresult *res, int row)
 {
-	return referral_redisclosure_notice(res, row, REFERRAL_REDISCLOSURE_NOTICE);
+	const char *notice = db_text(res, row, REFERRAL_REDISCLOSURE_NOTICE);
+	return notice ? json_string(notice) : json_null();
 }
 
 static const struct row_json_member REFERRAL_JSON[] = {REFERRAL_COLUMN_LIST(ROW_COLUMN_MEMBER, )};

@@ -42,8 +42,9 @@ extern const char *const URGENCIES[];
 	_ X(REFERRAL_RESPOND_BY, "peerd_timestamp(r.respond_by)", "respond_by", ROW_STRING)        \
 	_ X(REFERRAL_OVERDUE, "r.status = 'submitted' AND r.respond_by < now()", "overdue",        \
 	    ROW_BOOLEAN)                                                                           \
-	_ X(REFERRAL_REDISCLOSURE_NOTICE, "r.substance_use", "redisclosure_notice",                \
-	    ROW_CUSTOM(referral_redisclosure_notice))                                              \
+	_ X(REFERRAL_REDISCLOSURE_NOTICE,                                                          \
+	    "CASE WHEN r.substance_use THEN peerd_redisclosure_notice() END",                      \
+	    "redisclosure_notice", ROW_STRING)                                                     \
 	_ X(REFERRAL_VERSION, "r.version", "version", ROW_INTEGER)                                 \
 	_ X(REFERRAL_CREATED_AT, "peerd_timestamp(r.created_at)", "created_at", ROW_STRING)        \
 	_ X(REFERRAL_UPDATED_AT, "peerd_timestamp(r.updated_at)", "updated_at", ROW_STRING)        \

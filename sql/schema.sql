@@ -1332,6 +1332,32 @@ CREATE FUNCTION public.peerd_position(at timestamp with time zone) RETURNS bigin
     AS $$ SELECT (extract(epoch FROM at) * 1000000)::bigint $$;
 
 --
+-- Name: peerd_redisclosure_notice(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_redisclosure_notice() RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT
+    'This record which has been disclosed to you is protected by Federal '
+    'confidentiality rules (42 CFR part 2). These rules prohibit you from using or '
+    'disclosing this record, or testimony that describes the information contained in '
+    'this record, in any civil, criminal, administrative, or legislative proceedings '
+    'by any Federal, State, or local authority, against the patient, unless '
+    'authorized by the consent of the patient, except as provided at 42 CFR '
+    '2.12(c)(5) or as authorized by a court in accordance with 42 CFR 2.64 or 2.65. '
+    'In addition, the Federal rules prohibit you from making any other use or '
+    'disclosure of this record unless at least one of the following applies: (A) '
+    'Further use or disclosure is expressly permitted by the written consent of the '
+    'individual whose information is being disclosed in this record or as otherwise '
+    'permitted by 42 CFR part 2. (B) You are a covered entity or business associate '
+    'and have received the record for treatment, payment, or health care operations, '
+    'or (C) You have received the record from a covered entity or business associate '
+    'as permitted by 45 CFR part 164, subparts A and E. A general authorization for '
+    'the release of medical or other information is NOT sufficient to meet the '
+    'required elements of written consent to further use or redisclose the record '
+    '(see 42 CFR 2.31).'::text $$;
+
+--
 -- Name: peerd_referral_disclosable(uuid, boolean, uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1829,7 +1855,10 @@ BEGIN
                            'status', NEW.status,
                            'previous_status', CASE TG_OP WHEN 'UPDATE' THEN OLD.status END,
                            'at', peerd_timestamp(CASE TG_OP WHEN 'INSERT' THEN NEW.submitted_at
-                                                 ELSE now() END)));
+                                                 ELSE now() END))
+        || CASE WHEN NEW.substance_use
+                THEN jsonb_build_object('redisclosure_notice', peerd_redisclosure_notice())
+                ELSE '{}'::jsonb END);
     RETURN NULL;
 END
 $$;

@@ -352,6 +352,14 @@ Test(subscriptions, a_partner_hears_of_substance_use_only_while_its_consent_hold
 	json_object_set_new(json_object_get(body, "consent"), "part2", json_true());
 	const char *referral = arena_text(submit_ok(w.partner.token, body));
 	cr_expect_eq(pending_for(partner, referral), 1, "consented at intake");
+	/* A disclosure under Part 2 carries the 42 CFR 2.32 notice, as a read of it does. */
+	char *notice = test_sql_text(
+		"SELECT e.payload -> 'data' ->> 'redisclosure_notice' FROM webhook_events e"
+		" JOIN webhook_deliveries d ON d.event_id = e.id WHERE d.subscription_id = $1",
+		1, (const char *const[]){partner});
+	cr_expect(notice && strstr(notice, "42 CFR part 2"), "the event's notice: %s",
+		  notice ? notice : "(none)");
+	free(notice);
 	move_expect(referral, w.supervisor.token, "accepted", NULL, 200);
 	cr_expect_eq(pending_for(partner, referral), 2);
 
