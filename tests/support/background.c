@@ -46,8 +46,7 @@ void held_patch_start(struct held_patch *held, const char *base_url, const char 
 			    .content_type = "application/json",
 			    .body = "{\"name\":\"Written after waiting for a lock\"}"}};
 	background_send(&held->background);
-	/* Long enough for the request to reach the lock on a loaded test machine. */
-	sleep_ms(400);
+	row_lock_awaited(held->lock);
 }
 
 struct http_response *held_patch_try_release(struct held_patch *held)

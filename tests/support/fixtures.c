@@ -660,6 +660,28 @@ PGconn *row_lock_episode(const char *episode_id)
 	return row_lock("SELECT id FROM episodes WHERE id = $1 FOR UPDATE", episode_id);
 }
 
+void row_lock_awaited(PGconn *db)
+{
+	/* A fixed sleep was not always long enough on a loaded machine; the request is there
+	 * when a backend waits on this connection's lock. Ten seconds at most, then on. */
+	char holder[16];
+	snprintf(holder, sizeof holder, "%d", PQbackendPID(db));
+	for (int tries = 0; tries < 500; tries++) {
+		PGconn *watcher = test_db_connect();
+		PGresult *res = PQexecParams(watcher,
+					     "SELECT count(*) FROM pg_stat_activity"
+					     " WHERE $1::int = ANY (pg_blocking_pids(pid))",
+					     1, NULL, (const char *const[]){holder}, NULL, NULL, 0);
+		bool waiting = PQresultStatus(res) == PGRES_TUPLES_OK &&
+			       strcmp(PQgetvalue(res, 0, 0), "0") != 0;
+		PQclear(res);
+		PQfinish(watcher);
+		if (waiting)
+			return;
+		sleep_ms(20);
+	}
+}
+
 void row_lock_release(PGconn *db)
 {
 	exec_ok(db, "COMMIT");

@@ -207,6 +207,9 @@ PGconn *row_lock_organization(const char *organization_id);
 PGconn *row_lock_participant(const char *participant_id);
 /* As row_lock_organization for an episode's row: assessments of it wait. */
 PGconn *row_lock_episode(const char *episode_id);
+/* Returns once a backend waits on a lock db holds (a request that reached it), or after
+ * ten seconds. */
+void row_lock_awaited(PGconn *db);
 void row_lock_release(PGconn *db);
 
 void sleep_ms(long ms);
