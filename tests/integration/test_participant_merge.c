@@ -2,6 +2,7 @@
  * supervisor lists possible duplicates and merges one into another, and a merged
  * participant reads but is never written again. */
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +10,10 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "billing_support.h"
 #include "episodes_support.h"
 #include "fixtures.h"
+#include "group_sessions_support.h"
 #include "http.h"
 #include "plans_support.h"
 #include "referrals_support.h"
@@ -341,4 +344,118 @@ Test(participant_merge, signed_records_move_unchanged_and_open_episodes_conflict
 	cr_assert_str_eq(member(plan_get(kept_plan, supervisor), "status"), "active");
 	cr_assert_str_eq(member(plan_get(wrap_plan, supervisor), "status"), "active");
 	cr_assert_str_eq(member(plan_get(wrap_plan, supervisor), "participant_id"), keep.id);
+}
+
+/* Whether a participant's list at suffix, read by token, holds the item id. */
+static bool listed_under(const char *participant, const char *suffix, const char *id,
+			 const char *token)
+{
+	struct http_response *page =
+		http_get(arena_text(path_of("/v1/participants", participant, suffix)), token);
+	cr_assert_eq(page->status, 200, "%s: %s", suffix, page->body);
+	size_t i;
+	json_t *item;
+	json_array_foreach (json_object_get(page->json, "items"), i, item)
+		if (strcmp(member_of(item, "id"), id) == 0)
+			return true;
+	return false;
+}
+
+/* The one attendance entry of a group session, as token reads it. */
+static const json_t *only_attendee(const char *session, const char *token)
+{
+	struct http_response *read = group_get(session, token);
+	cr_assert_eq(read->status, 200, "%s", read->body);
+	const json_t *attendance = json_object_get(read->json, "attendance");
+	cr_assert_eq(json_array_size(attendance), 1, "%s", read->body);
+	return json_array_get(attendance, 0);
+}
+
+/* The units_used of an authorization, as token reads it. */
+static json_int_t units_used(const char *authorization, const char *token)
+{
+	struct http_response *read =
+		http_get(arena_text(path_of("/v1/authorizations", authorization, "")), token);
+	cr_assert_eq(read->status, 200, "%s", read->body);
+	return json_integer_value(json_object_get(read->json, "units_used"));
+}
+
+Test(participant_merge, consents_coverages_authorizations_assessments_and_attendance_move)
+{
+	struct group_world group;
+	group_world_open(&group, (struct world_options){.partner = true}, 2);
+	const struct world *provider = &group.provider;
+	const char *supervisor = provider->supervisor.token;
+	const char *duplicate = group.people[0].id;
+	const char *keep = group.people[1].id;
+	settings_set(provider, "\"require_authorization\": true");
+	/* A consent, a coverage and an authorization with a signed note billed under it. */
+	char consent[512];
+	snprintf(consent, sizeof consent,
+		 "{\"kind\":\"part2\",\"recipients\":[{\"organization_id\":\"%s\"}],"
+		 "\"purpose\":\"Follow-up\",\"information\":[\"all\"],\"signed_on\":\"2026-01-05\","
+		 "\"signed_by\":\"participant\",\"expiry_event\":\"End of treatment\"}",
+		 provider->partner_organization);
+	struct http_response *consented =
+		http_post(arena_text(path_of("/v1/participants", duplicate, "/consents")),
+			  supervisor, consent);
+	cr_assert_eq(consented->status, 201, "%s", consented->body);
+	const char *authorization = authorization_held(provider, duplicate, 20, -30, 30);
+	struct http_response *held =
+		http_get(arena_text(path_of("/v1/authorizations", authorization, "")), supervisor);
+	const char *coverage = member(held, "coverage_id");
+	char occurred[32];
+	local_instant(1, "10:00", occurred, sizeof occurred);
+	const char *note = arena_text(note_draft_ok(
+		provider->specialist.token,
+		note_doc(duplicate, group.people[0].goal_id, occurred, 60, "in_person")));
+	json_t *billing = note_sign_ok(note, provider->specialist.token);
+	assert_billed_under(billing, authorization, "the duplicate's note");
+	json_decref(billing);
+	const char *billing_before = member_json(note_get(note, supervisor), "billing");
+	/* An episode with an assessment. */
+	struct episode_world episodes = {.provider = group.provider, .person = group.people[0]};
+	const char *episode = episode_open_ok(&episodes, duplicate, "SOR", 100);
+	const char *assessment = assessment_ok(&episodes, episode, "baseline", -95);
+	/* A signed session both attended (the survivor present, the duplicate leaving early),
+	 * and a draft only the duplicate attends. */
+	const struct showing both[] = {{"left_early", 30}, {"present", 0}};
+	const char *together = group_roster_draft_ok(&group, 2, "10:00", 60, both, 2);
+	group_sign_ok(together, provider->specialist.token);
+	const struct showing alone[] = {{"present", 0}};
+	const char *apart = group_roster_draft_ok(&group, 3, "10:00", 60, alone, 1);
+	json_int_t used = units_used(authorization, supervisor);
+	struct http_response *merged = merge(supervisor, keep, duplicate);
+	cr_assert_eq(merged->status, 200, "%s", merged->body);
+	/* Each is the survivor's now, and none is listed under the duplicate. */
+	const char *consent_id = member(consented, "id");
+	cr_assert(listed_under(keep, "/consents", consent_id, supervisor));
+	cr_assert_not(listed_under(duplicate, "/consents", consent_id, supervisor));
+	cr_assert(listed_under(keep, "/coverages", coverage, supervisor));
+	cr_assert_not(listed_under(duplicate, "/coverages", coverage, supervisor));
+	cr_assert(listed_under(keep, "/authorizations", authorization, supervisor));
+	cr_assert_not(listed_under(duplicate, "/authorizations", authorization, supervisor));
+	cr_assert(listed_under(keep, "/episodes", episode, supervisor));
+	struct http_response *assessed =
+		http_get(arena_text(path_of("/v1/assessments", assessment, "")), supervisor);
+	cr_assert_eq(assessed->status, 200, "%s", assessed->body);
+	cr_assert_str_eq(member(assessed, "episode_id"), episode);
+	cr_assert_str_eq(member(assessed, "participant_id"), keep);
+	/* Ten answers of 3: the generated score is kept through the move. */
+	cr_assert_eq(json_integer_value(json_object_get(assessed->json, "score")), 30, "%s",
+		     assessed->body);
+	/* The session both attended keeps the survivor's row alone; the other names it. */
+	const json_t *kept = only_attendee(together, supervisor);
+	cr_assert_str_eq(member_of(kept, "participant_id"), keep);
+	cr_assert_str_eq(member_of(kept, "status"), "present");
+	cr_assert_str_eq(member_of(only_attendee(apart, supervisor), "participant_id"), keep);
+	/* What was billed is as it was. */
+	assert_units_used(provider, authorization, (int)used);
+	struct http_response *note_after = note_get(note, supervisor);
+	cr_assert_str_eq(member(note_after, "participant_id"), keep);
+	cr_assert_str_eq(member_json(note_after, "billing"), billing_before);
+	cr_assert_eq(sql_count("SELECT count(*) FROM audit_events WHERE action = 'merge'"
+			       " AND resource_id::text IN ($1, $2)",
+			       2, (const char *const[]){keep, duplicate}),
+		     2);
 }
