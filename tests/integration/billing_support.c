@@ -19,26 +19,23 @@ void settings_set(const struct world *provider, const char *members)
 	cr_assert_eq(changed->status, 200, "settings %s: %s", members, changed->body);
 }
 
-/* The organization's day today + days, into out. */
-static void organization_day(const struct world *provider, int days, char *out, size_t size)
+const char *day_of(const struct world *provider, int days)
 {
-	char interval[32];
+	char interval[32], day[16];
 	snprintf(interval, sizeof interval, "%d days", days);
-	organization_day_from_today(provider->provider, interval, out, size);
+	organization_day_from_today(provider->provider, interval, day, sizeof day);
+	return arena_text(strdup(day));
 }
 
 const char *authorization_held(const struct world *provider, const char *participant_id, int units,
 			       int from_days, int to_days)
 {
-	char starts[16], ends[16], since[16];
-	organization_day(provider, from_days, starts, sizeof starts);
-	organization_day(provider, to_days, ends, sizeof ends);
-	organization_day(provider, from_days - 365, since, sizeof since);
+	const char *starts = day_of(provider, from_days), *ends = day_of(provider, to_days);
 	char body[256];
 	snprintf(body, sizeof body,
 		 "{\"payer\":\"State Medicaid\",\"kind\":\"medicaid\","
 		 "\"member_id\":\"M123456789\",\"effective_on\":\"%s\"}",
-		 since);
+		 day_of(provider, from_days - 365));
 	const char *supervisor = provider->supervisor.token;
 	char *coverage = coverage_create(participant_id, supervisor, body);
 	const char *id = arena_text(

@@ -9,6 +9,9 @@
 #include "session_notes_support.h"
 #include "world.h"
 
+/* The organization's day today + days, YYYY-MM-DD, kept in the arena. */
+const char *day_of(const struct world *provider, int days);
+
 /* PATCHes provider's settings with members (a JSON object's members, without braces) as
  * its supervisor; asserts 200. */
 void settings_set(const struct world *provider, const char *members);

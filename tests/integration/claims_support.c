@@ -22,14 +22,6 @@ const char *formatted(const char *format, ...)
 	return arena_text(text);
 }
 
-const char *day_of(const struct world *provider, int days)
-{
-	char interval[32], day[16];
-	snprintf(interval, sizeof interval, "%d days", days);
-	organization_day_from_today(provider->provider, interval, day, sizeof day);
-	return arena_text(strdup(day));
-}
-
 const char *coverage_held(const struct world *provider, const char *participant_id,
 			  const char *payer, const char *kind, const char *member_id, int priority,
 			  int from_days, int to_days, bool open_ended)

@@ -30,9 +30,6 @@ const char *note_signed_on(const struct world *provider, const struct person *pe
 /* format filled in (printf), kept in the arena. */
 __attribute__((format(printf, 1, 2))) const char *formatted(const char *format, ...);
 
-/* The organization's day today + days, YYYY-MM-DD, kept in the arena. */
-const char *day_of(const struct world *provider, int days);
-
 /* GET /v1/exports/claim-lines?query (query may be ""), as token. */
 struct http_response *claim_lines_get(const char *token, const char *query);
 

@@ -34,15 +34,6 @@ static const char *authorization_path(const char *id)
 	return arena_text(strdup(path));
 }
 
-/* The organization's day today + days, kept in the arena. */
-static const char *day(const struct world *w, int days)
-{
-	char interval[32], out[16];
-	snprintf(interval, sizeof interval, "%d days", days);
-	organization_day_from_today(w->provider, interval, out, sizeof out);
-	return arena_text(strdup(out));
-}
-
 /* A Medicaid coverage of participant_id from a year ago, made by w's supervisor. */
 static const char *medicaid(const struct world *w, const char *participant_id)
 {
@@ -50,7 +41,7 @@ static const char *medicaid(const struct world *w, const char *participant_id)
 	snprintf(body, sizeof body,
 		 "{\"payer\":\"State Medicaid\",\"kind\":\"medicaid\",\"member_id\":\"M1\","
 		 "\"effective_on\":\"%s\"}",
-		 day(w, -365));
+		 day_of(w, -365));
 	return arena_text(coverage_create(participant_id, w->supervisor.token, body));
 }
 
@@ -59,7 +50,7 @@ static const char *authorized(const struct world *w, const char *participant_id,
 			      const char *coverage_id, int units, int from_days, int to_days)
 {
 	return arena_text(authorization_create(participant_id, w->supervisor.token, coverage_id,
-					       units, day(w, from_days), day(w, to_days)));
+					       units, day_of(w, from_days), day_of(w, to_days)));
 }
 
 static struct http_response *read_back(const struct world *w, const char *id)
@@ -112,7 +103,7 @@ Test(authorizations, units_used_are_the_signed_notes_and_stay_covered)
 	/* Two notes of an hour (4 units each) spend it all. */
 	for (int days_ago = 2; days_ago >= 1; days_ago--) {
 		json_t *billing =
-			note_sign_ok(draft_on(&w, &person, day(&w, -days_ago), 60, "in_person"),
+			note_sign_ok(draft_on(&w, &person, day_of(&w, -days_ago), 60, "in_person"),
 				     w.specialist.token);
 		assert_billed_under(billing, id, "a note under it");
 		json_decref(billing);
@@ -126,17 +117,17 @@ Test(authorizations, units_used_are_the_signed_notes_and_stay_covered)
 	assert_error_names(fewer, "units_authorized");
 	cr_expect(strstr(error_message(fewer, "units_authorized"), "8"), "%s", fewer->body);
 	char body[256];
-	snprintf(body, sizeof body, "{\"starts_on\":\"%s\",\"ends_on\":\"%s\"}", day(&w, -1),
-		 day(&w, -1));
+	snprintf(body, sizeof body, "{\"starts_on\":\"%s\",\"ends_on\":\"%s\"}", day_of(&w, -1),
+		 day_of(&w, -1));
 	struct http_response *narrower = http_patch(path, w.supervisor.token, body, NULL);
 	assert_error_names(narrower, "starts_on");
-	snprintf(body, sizeof body, "{\"ends_on\":\"%s\"}", day(&w, -2));
+	snprintf(body, sizeof body, "{\"ends_on\":\"%s\"}", day_of(&w, -2));
 	assert_error_names(http_patch(path, w.supervisor.token, body, NULL), "ends_on");
 	/* Broken fields and what was billed, named in one answer. */
 	snprintf(body, sizeof body,
 		 "{\"units_authorized\":1,\"starts_on\":\"%s\",\"ends_on\":\"%s\","
 		 "\"code\":\"X\",\"number\":\"\",\"coverage_id\":\"" UNKNOWN_ID "\",\"foo\":1}",
-		 day(&w, -1), day(&w, -2));
+		 day_of(&w, -1), day_of(&w, -2));
 	struct http_response *all = http_patch(path, w.supervisor.token, body, NULL);
 	const char *named[] = {"units_authorized", "starts_on",	  "ends_on", "code",
 			       "number",	   "coverage_id", "foo"};
@@ -183,10 +174,10 @@ Test(authorizations, status_on_today_and_the_list_filters)
 	list_ids(authorizations_of(person.id, query), w.supervisor.token, listed, sizeof listed);
 	snprintf(expected, sizeof expected, "%s %s", active, expired);
 	cr_expect_str_eq(listed, expected, "under the first coverage, newest first");
-	snprintf(query, sizeof query, "?active_on=%s", day(&w, -1));
+	snprintf(query, sizeof query, "?active_on=%s", day_of(&w, -1));
 	list_ids(authorizations_of(person.id, query), w.supervisor.token, listed, sizeof listed);
 	cr_expect_str_eq(listed, expected, "whose dates hold yesterday");
-	snprintf(query, sizeof query, "?active_on=%s&status=active", day(&w, 6));
+	snprintf(query, sizeof query, "?active_on=%s&status=active", day_of(&w, 6));
 	list_ids(authorizations_of(person.id, query), w.supervisor.token, listed, sizeof listed);
 	cr_expect_str_eq(listed, active, "filters combine");
 	cr_expect_eq(
@@ -206,7 +197,7 @@ Test(authorizations, each_broken_rule_is_named_at_once_and_a_number_once)
 	snprintf(body, sizeof body,
 		 "{\"coverage_id\":\"%s\",\"code\":\"H2015\",\"units_authorized\":0,"
 		 "\"starts_on\":\"%s\",\"ends_on\":\"%s\",\"units_used\":1}",
-		 others, day(&w, 0), day(&w, -1));
+		 others, day_of(&w, 0), day_of(&w, -1));
 	const char *fields[] = {"coverage_id",	    "number",  "code",
 				"units_authorized", "ends_on", "units_used"};
 	assert_post_names_fields(authorizations_of(person.id, ""), w.supervisor.token, body, fields,
@@ -219,7 +210,7 @@ Test(authorizations, each_broken_rule_is_named_at_once_and_a_number_once)
 	snprintf(body, sizeof body,
 		 "{\"coverage_id\":\"%s\",\"number\":\"PA-1\",\"units_authorized\":5,"
 		 "\"starts_on\":\"%s\",\"ends_on\":\"%s\"}",
-		 foreign, day(&w, 0), day(&w, 5));
+		 foreign, day_of(&w, 0), day_of(&w, 5));
 	assert_error_names(authorization_post(person.id, w.admin.token, body), "coverage_id");
 	char listed[64];
 	list_ids(authorizations_of(person.id, ""), w.supervisor.token, listed, sizeof listed);
@@ -228,7 +219,7 @@ Test(authorizations, each_broken_rule_is_named_at_once_and_a_number_once)
 	snprintf(body, sizeof body,
 		 "{\"coverage_id\":\"%s\",\"number\":\"PA-1\",\"units_authorized\":5,"
 		 "\"starts_on\":\"%s\",\"ends_on\":\"%s\"}",
-		 coverage, day(&w, 0), day(&w, 5));
+		 coverage, day_of(&w, 0), day_of(&w, 5));
 	expect(authorization_post(person.id, w.supervisor.token, body), 201, "PA-1");
 	expect(authorization_post(person.id, w.supervisor.token, body), 409, "PA-1 again");
 }
@@ -246,7 +237,7 @@ Test(authorizations, only_supervisors_and_admins_of_its_organization)
 	snprintf(body, sizeof body,
 		 "{\"coverage_id\":\"%s\",\"number\":\"PA-9\",\"units_authorized\":5,"
 		 "\"starts_on\":\"%s\",\"ends_on\":\"%s\"}",
-		 coverage, day(&w, 0), day(&w, 5));
+		 coverage, day_of(&w, 0), day_of(&w, 5));
 	struct refused_call calls[COLLECTION_CALLS];
 	collection_calls(calls, authorizations_of(w.participant, ""), body, authorization_path(id),
 			 "{\"units_authorized\":20}");

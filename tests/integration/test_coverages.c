@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "billing_support.h"
 #include "coverage_support.h"
 #include "fixtures.h"
 #include "http.h"
@@ -31,15 +32,6 @@ static const char *coverage_path(const char *id)
 	return arena_text(strdup(path));
 }
 
-/* The organization's day today + days, kept in the arena. */
-static const char *day(const struct world *w, int days)
-{
-	char interval[32], out[16];
-	snprintf(interval, sizeof interval, "%d days", days);
-	organization_day_from_today(w->provider, interval, out, sizeof out);
-	return arena_text(strdup(out));
-}
-
 /* A Medicaid-like coverage of kind from today + from_days, to ends_on (NULL: open). */
 static const char *coverage_body(const struct world *w, const char *kind, int from_days,
 				 const char *ends_on)
@@ -50,7 +42,7 @@ static const char *coverage_body(const struct world *w, const char *kind, int fr
 	snprintf(body, sizeof body,
 		 "{\"payer\":\"State Medicaid\",\"kind\":\"%s\",\"member_id\":\"M123456789\","
 		 "\"effective_on\":\"%s\"%s}",
-		 kind, day(w, from_days), ends);
+		 kind, day_of(w, from_days), ends);
 	return arena_text(strdup(body));
 }
 
@@ -68,7 +60,7 @@ Test(coverages, created_read_and_listed_as_written)
 		 "{\"payer\":\"Acme Health Plan\",\"kind\":\"commercial\",\"member_id\":\"XK-42\","
 		 "\"effective_on\":\"%s\",\"ends_on\":\"%s\",\"eligibility_verified_on\":\"%s\","
 		 "\"priority\":2}",
-		 day(&w, -30), day(&w, 300), day(&w, 0));
+		 day_of(&w, -30), day_of(&w, 300), day_of(&w, 0));
 	struct http_response *created = coverage_post(w.participant, w.supervisor.token, body);
 	expect(created, 201, "a coverage");
 	const char *id = member(created, "id");
@@ -79,7 +71,7 @@ Test(coverages, created_read_and_listed_as_written)
 	cr_expect_str_eq(member(created, "payer"), "Acme Health Plan");
 	cr_expect_str_eq(member(created, "kind"), "commercial");
 	cr_expect_str_eq(member(created, "member_id"), "XK-42");
-	cr_expect_str_eq(member(created, "eligibility_verified_on"), day(&w, 0));
+	cr_expect_str_eq(member(created, "eligibility_verified_on"), day_of(&w, 0));
 	cr_expect_str_eq(member(created, "status"), "active");
 	cr_expect_eq(json_integer_value(json_object_get(created->json, "priority")), 2);
 	cr_expect_eq(json_integer_value(json_object_get(created->json, "version")), 1);
@@ -90,7 +82,7 @@ Test(coverages, created_read_and_listed_as_written)
 	char grant[256];
 	snprintf(grant, sizeof grant,
 		 "{\"payer\":\"County grant\",\"kind\":\"grant\",\"effective_on\":\"%s\"}",
-		 day(&w, 10));
+		 day_of(&w, 10));
 	struct http_response *granted = coverage_post(w.participant, w.admin.token, grant);
 	expect(granted, 201, "a grant, by an admin");
 	cr_expect(json_is_null(json_object_get(granted->json, "member_id")));
@@ -113,7 +105,7 @@ Test(coverages, each_broken_rule_is_named_at_once)
 	snprintf(body, sizeof body,
 		 "{\"payer\":\"\",\"kind\":\"medicaid\",\"effective_on\":\"%s\",\"ends_on\":\"%s\","
 		 "\"eligibility_verified_on\":\"%s\",\"priority\":10,\"status\":\"active\"}",
-		 day(&w, 0), day(&w, -1), day(&w, 1));
+		 day_of(&w, 0), day_of(&w, -1), day_of(&w, 1));
 	const char *fields[] = {"payer",    "member_id", "ends_on", "eligibility_verified_on",
 				"priority", "status"};
 	assert_post_names_fields(coverages_of(w.participant, ""), w.supervisor.token, body, fields,
@@ -137,9 +129,9 @@ Test(coverages, status_and_the_list_filters)
 {
 	struct world w;
 	world_build(&w, (struct world_options){.referral = true});
-	const char *ended = made(&w, coverage_body(&w, "medicaid", -100, day(&w, -1)));
+	const char *ended = made(&w, coverage_body(&w, "medicaid", -100, day_of(&w, -1)));
 	const char *active = made(&w, coverage_body(&w, "commercial", -10, NULL));
-	const char *future = made(&w, coverage_body(&w, "medicaid", 5, day(&w, 50)));
+	const char *future = made(&w, coverage_body(&w, "medicaid", 5, day_of(&w, 50)));
 	cr_expect_str_eq(member(http_get(coverage_path(ended), w.supervisor.token), "status"),
 			 "ended");
 	cr_expect_str_eq(member(http_get(coverage_path(active), w.supervisor.token), "status"),
@@ -149,10 +141,10 @@ Test(coverages, status_and_the_list_filters)
 		 sizeof listed);
 	snprintf(expected, sizeof expected, "%s %s", future, ended);
 	cr_expect_str_eq(listed, expected, "kind=medicaid");
-	snprintf(query, sizeof query, "?active_on=%s", day(&w, 0));
+	snprintf(query, sizeof query, "?active_on=%s", day_of(&w, 0));
 	list_ids(coverages_of(w.participant, query), w.supervisor.token, listed, sizeof listed);
 	cr_expect_str_eq(listed, active, "in force today");
-	snprintf(query, sizeof query, "?active_on=%s", day(&w, 5));
+	snprintf(query, sizeof query, "?active_on=%s", day_of(&w, 5));
 	list_ids(coverages_of(w.participant, query), w.supervisor.token, listed, sizeof listed);
 	snprintf(expected, sizeof expected, "%s %s", future, active);
 	cr_expect_str_eq(listed, expected, "in force in five days");
