@@ -22,8 +22,8 @@
 
 /* ulfius runs each handler on libmicrohttpd's thread, which then waits on PostgreSQL: the
  * pool has as many threads as peerd has handler threads (8 a CPU, 16 to 64), so that as
- * many queries are in flight at once as peerd has. With peerd's 2 I/O threads alone, the
- * threads rather than the framework would be measured. */
+ * many queries may be in flight at once as in peerd. (On 2 CPUs, 2 threads or 16 made no
+ * difference beyond the noise: about 90 µs of CPU a request either way.) */
 static unsigned handler_threads(void)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
