@@ -60,11 +60,25 @@ class Bench:
 
     def pgbench(self, mode, clients):
         prefix = os.path.join(self.work, f"pgbench{mode}{clients}")
-        out = subprocess.run(
+        before = self.postgres_times()
+        run = subprocess.Popen(
             ["pgbench", mode, "-M", "prepared", "-c", str(clients), "-j", "2",
              "-T", str(self.o.seconds), "-l", f"--log-prefix={prefix}", "-n",
-             self.o.pgbench_url], check=True, capture_output=True, text=True).stdout
+             self.o.pgbench_url], stdout=subprocess.PIPE,
+            stderr=open(os.path.join(self.work, "pgbench.log"), "w"), text=True)
+        # pgbench's backends end with it: their CPU as last seen, every 0.25 s (a process
+        # already gone reads as 0).
+        seen = {}
+        while run.poll() is None:
+            for pid, times in self.postgres_times().items():
+                seen[pid] = max(seen.get(pid, times), times)
+            time.sleep(0.25)
+        out = run.stdout.read()
+        if run.returncode != 0:
+            sys.exit(f"pgbench {mode} failed ({run.returncode}): see pgbench.log in {self.work}")
         tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
+        transactions = int(re.search(r"actually processed: (\d+)", out).group(1))
+        cpu = self.cpu_per_request(({}, before), ({}, seen), transactions)
         latencies = []
         for name in os.listdir(self.work):
             path = os.path.join(self.work, name)
@@ -75,7 +89,8 @@ class Bench:
         latencies.sort()
         return {"requests_per_second": tps,
                 "p50_ms": percentile(latencies, 50) / 1000,
-                "p99_ms": percentile(latencies, 99) / 1000, "errors": 0}
+                "p99_ms": percentile(latencies, 99) / 1000, "errors": 0,
+                "postgres_us_per_request": cpu["postgres_us_per_request"]}
 
     # --- peerd ----------------------------------------------------------------------
     def token(self, role, organization, subject=None):
@@ -243,15 +258,19 @@ class Bench:
         return files
 
     # --- CPU per request, from /proc ----------------------------------------------
-    def cpu_snapshot(self):
-        """The CPU time so far of each process of the running server's tree (peerd or a
-        reference, with every thread and worker process), and of each process the
-        postmaster started (every backend of the cluster, and its background processes)."""
+    def postgres_times(self):
+        """The CPU time so far of each process the postmaster started: every backend of
+        the cluster, and its background processes."""
         if self.postmaster is None:
             backend = int(self.psql("SELECT pg_backend_pid()")[0][0])
             self.postmaster = process_parent(backend)
+        return {pid: process_times(pid) for pid in process_children(self.postmaster)}
+
+    def cpu_snapshot(self):
+        """The CPU time so far of each process of the running server's tree (peerd or a
+        reference, with every thread and worker process), and PostgreSQL's."""
         return ({pid: process_times(pid) for pid in process_tree(self.server.pid)},
-                {pid: process_times(pid) for pid in process_children(self.postmaster)})
+                self.postgres_times())
 
     @staticmethod
     def cpu_per_request(before, after, requests):
