@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The measuring half of bench/run: PostgreSQL's own limits with pgbench, then peerd's
-scenarios with wrk, on the data set bench/seed.sql made. Prints one Markdown table and
-writes the same, with the targets and whether each was met, as JSON.
+scenarios with wrk, on the data set bench/seed.sql made, then the same specialist reads
+against the reference servers (bench/bare, bench/peers/fastify) in the same run. Prints one
+Markdown table and writes the same, with the targets and whether each was met, as JSON.
 
 bench/run prepares everything this needs (a release build, a seeded database, pgbench's
 tables) and passes it on the command line; see --help.
@@ -26,6 +27,11 @@ PARTNER = "b0000000-0000-4000-8000-000000000005"
 SAMPLE_ROWS = 20000
 PAGE_DEEP = 500
 IDLE_CONNECTIONS = 1000
+# The comparison's one organization: its specialists, read by its supervisor.
+COMPARED = PROVIDERS[0]
+# Profiles whose answers each reference must match peerd's on.
+COMPARED_ANSWERS = 5
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def say(message):
@@ -36,9 +42,14 @@ class Bench:
     def __init__(self, options):
         self.o = options
         self.work = tempfile.mkdtemp(prefix="measure.", dir=options.work)
-        self.base = f"http://127.0.0.1:{options.port}"
+        self.port = options.port  # of the server running: peerd's, or a reference's
         self.server = None
+        self.postmaster = None
         self.rows = []  # one per scenario, in table order
+
+    @property
+    def base(self):
+        return f"http://127.0.0.1:{self.port}"
 
     # --- PostgreSQL ---------------------------------------------------------------
     def psql(self, sql):
@@ -49,11 +60,25 @@ class Bench:
 
     def pgbench(self, mode, clients):
         prefix = os.path.join(self.work, f"pgbench{mode}{clients}")
-        out = subprocess.run(
+        before = self.postgres_times()
+        run = subprocess.Popen(
             ["pgbench", mode, "-M", "prepared", "-c", str(clients), "-j", "2",
              "-T", str(self.o.seconds), "-l", f"--log-prefix={prefix}", "-n",
-             self.o.pgbench_url], check=True, capture_output=True, text=True).stdout
+             self.o.pgbench_url], stdout=subprocess.PIPE,
+            stderr=open(os.path.join(self.work, "pgbench.log"), "w"), text=True)
+        # pgbench's backends end with it: their CPU as last seen, every 0.25 s (a process
+        # already gone reads as 0).
+        seen = {}
+        while run.poll() is None:
+            for pid, times in self.postgres_times().items():
+                seen[pid] = max(seen.get(pid, times), times)
+            time.sleep(0.25)
+        out = run.stdout.read()
+        if run.returncode != 0:
+            sys.exit(f"pgbench {mode} failed ({run.returncode}): see pgbench.log in {self.work}")
         tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
+        transactions = int(re.search(r"actually processed: (\d+)", out).group(1))
+        cpu = self.cpu_per_request(({}, before), ({}, seen), transactions)
         latencies = []
         for name in os.listdir(self.work):
             path = os.path.join(self.work, name)
@@ -64,7 +89,8 @@ class Bench:
         latencies.sort()
         return {"requests_per_second": tps,
                 "p50_ms": percentile(latencies, 50) / 1000,
-                "p99_ms": percentile(latencies, 99) / 1000, "errors": 0}
+                "p99_ms": percentile(latencies, 99) / 1000, "errors": 0,
+                "postgres_us_per_request": cpu["postgres_us_per_request"]}
 
     # --- peerd ----------------------------------------------------------------------
     def token(self, role, organization, subject=None):
@@ -86,22 +112,24 @@ class Bench:
             times.append(self.start_server())
         return sorted(times)[len(times) // 2]
 
-    def start_server(self):
-        """Starts peerd serve and returns the milliseconds until /healthz answered."""
-        log = open(os.path.join(self.o.work, "peerd.log"), "w")
+    def start_server(self, name="peerd", command=None, environment=None, patience_s=10):
+        """Starts peerd serve (or the command, a reference server) and returns the
+        milliseconds until /healthz answered on self.port, within patience_s."""
+        log = open(os.path.join(self.o.work, f"{name}.log"), "w")
         started = time.monotonic()
-        self.server = subprocess.Popen([self.o.peerd, "serve"], stderr=log)
-        while time.monotonic() - started < 10:
+        self.server = subprocess.Popen(command or [self.o.peerd, "serve"], stderr=log,
+                                       env=environment)
+        while time.monotonic() - started < patience_s:
             if self.server.poll() is not None:
-                sys.exit("peerd serve stopped at start: see peerd.log")
+                sys.exit(f"{name} stopped at start: see {name}.log in {self.o.work}")
             try:
-                with socket.create_connection(("127.0.0.1", self.o.port), timeout=1) as s:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
                     s.sendall(b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n")
                     if s.recv(64).startswith(b"HTTP/1.1 200"):
                         return (time.monotonic() - started) * 1000
             except OSError:
                 time.sleep(0.001)
-        sys.exit("peerd did not answer /healthz within 10 s")
+        sys.exit(f"{name} did not answer /healthz within {patience_s} s")
 
     def stop_server(self):
         if self.server and self.server.poll() is None:
@@ -229,6 +257,37 @@ class Bench:
         files["page_deep"] = self.write_requests("page_deep", deep)
         return files
 
+    # --- CPU per request, from /proc ----------------------------------------------
+    def postgres_times(self):
+        """The CPU time so far of each process the postmaster started: every backend of
+        the cluster, and its background processes."""
+        if self.postmaster is None:
+            backend = int(self.psql("SELECT pg_backend_pid()")[0][0])
+            self.postmaster = process_parent(backend)
+        return {pid: process_times(pid) for pid in process_children(self.postmaster)}
+
+    def cpu_snapshot(self):
+        """The CPU time so far of each process of the running server's tree (peerd or a
+        reference, with every thread and worker process), and PostgreSQL's."""
+        return ({pid: process_times(pid) for pid in process_tree(self.server.pid)},
+                self.postgres_times())
+
+    @staticmethod
+    def cpu_per_request(before, after, requests):
+        """µs per request of user and system time in the server, and of PostgreSQL (user
+        and system), between two snapshots. A process that ended in between is not
+        counted: the server's never do during a run, nor do the pool's backends."""
+        def spent(b, a, which):
+            return sum(times[which] - b.get(pid, (0.0, 0.0))[which] for pid, times in a.items())
+
+        per = 1e6 / max(1, requests)
+        server_before, postgres_before = before
+        server_after, postgres_after = after
+        return {"user_us_per_request": spent(server_before, server_after, 0) * per,
+                "system_us_per_request": spent(server_before, server_after, 1) * per,
+                "postgres_us_per_request": (spent(postgres_before, postgres_after, 0) +
+                                            spent(postgres_before, postgres_after, 1)) * per}
+
     # --- wrk --------------------------------------------------------------------
     def settle(self, limit_seconds=30):
         """Waits until the work the last scenario left behind is done (audit events still
@@ -253,6 +312,7 @@ class Bench:
                            BENCH_PACE_MS=f"{pace_ms:.3f}")
         self.reset_peak_rss()
         threads = [self.status("Threads")]
+        cpu_before = self.cpu_snapshot()
         run = subprocess.Popen(
             ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
              "-s", os.path.join(self.o.bench, "scenario.lua"), self.base, "--",
@@ -261,6 +321,7 @@ class Bench:
         while run.poll() is None:
             threads.append(self.status("Threads"))
             time.sleep(0.25)
+        cpu_after = self.cpu_snapshot()
         if run.returncode != 0:
             sys.exit(f"wrk failed ({run.returncode}) on {requests}")
         with open(result_path) as result:
@@ -269,7 +330,8 @@ class Bench:
         return {"requests_per_second": r["requests"] / (r["duration_us"] / 1e6),
                 "p50_ms": r["latency_p50_us"] / 1000, "p99_ms": r["latency_p99_us"] / 1000,
                 "errors": errors, "peak_rss_mib": self.status("VmHWM") / 1024,
-                "threads": max(threads)}
+                "threads": max(threads),
+                **self.cpu_per_request(cpu_before, cpu_after, r["requests"])}
 
     def paced(self, requests, peak):
         """The same requests at about half the peak rate: 16 connections, each waiting
@@ -283,6 +345,124 @@ class Bench:
             result = self.wrk(requests, connections, max(3, self.o.seconds // 2),
                               pace_ms=pace)
         return result
+
+    # --- the same-run comparison with the reference servers (issue 28) -------------
+    def references(self):
+        """name → the command that starts it, for each reference server there is."""
+        found = {"bare": [self.o.bare]}
+        if self.o.fastify:
+            found["fastify"] = ["node", os.path.join(self.o.fastify, "server.js")]
+        else:
+            say("no Fastify peer (bench/peers/fastify): compared with bench/bare only")
+        return found
+
+    def reference_environment(self, port):
+        """The reference-server interface: peerd's login, role and secret, the compared
+        organization's scope."""
+        return dict(os.environ, BENCH_PORT=str(port),
+                    BENCH_DATABASE_URL=os.environ["PEERD_DATABASE_URL"],
+                    BENCH_DATABASE_ROLE=os.environ.get("PEERD_DATABASE_ROLE", "peerd_service"),
+                    BENCH_JWT_SECRET=os.environ["PEERD_JWT_SECRET"],
+                    BENCH_ORGANIZATION=COMPARED, BENCH_SCOPE_ROLE="supervisor")
+
+    @contextmanager
+    def reference_serving(self, name, command):
+        """Runs the reference server while the block runs, on a port of its own; the
+        server running before (peerd) must have been stopped."""
+        peerd_port, self.port = self.port, free_port()
+        try:
+            # A reference's start is not measured: time enough for Node's workers on a
+            # busy machine.
+            self.start_server(name, command, self.reference_environment(self.port), 60)
+            yield
+        finally:
+            self.stop_server()
+            self.port = peerd_port
+
+    def comparison_requests(self):
+        """The one organization's specialists, each read with its supervisor's token."""
+        token = self.token("supervisor", COMPARED)
+        rows = self.psql(f"SELECT id FROM specialists WHERE organization_id = '{COMPARED}'")
+        return self.write_requests("compared", [
+            ("GET", token, f"/v1/specialists/{id_}", None) for (id_,) in rows]), token
+
+    def answers(self, requests, token):
+        """The JSON of the first profiles of the request file, from the server running."""
+        with open(requests) as lines:
+            paths = [line.split("\t")[2] for line in lines][:COMPARED_ANSWERS]
+        answers = []
+        for path in paths:
+            try:
+                answers.append(self.get_json(path, token))
+            except (OSError, ValueError) as error:  # HTTPError is an OSError
+                answers.append(f"{path}: {error}")
+        return answers
+
+    def compare(self):
+        """The specialist read of one organization against peerd and each reference, one
+        server at a time, warmed, at 8 and 64 connections. Returns {(server, connections):
+        row} and the number of answers a reference gave unlike peerd's."""
+        requests, token = self.comparison_requests()
+        expected = self.answers(requests, token)
+        rows, unlike = {}, 0
+
+        def measure(name):
+            self.wrk(requests, 64, 4)  # warm: its connections, statements, caches
+            for connections in (8, 64):
+                rows[name, connections] = self.add(
+                    f"{name}: GET /v1/specialists/{{id}}, one organization, {connections}"
+                    " connections", None, self.wrk(requests, connections, self.o.seconds),
+                    server=name)
+
+        measure("peerd")
+        # Only one server runs at a time: peerd stops for the references and comes back.
+        self.stop_server()
+        for name, command in self.references().items():
+            with self.reference_serving(name, command):
+                answered = self.answers(requests, token)
+                for got, wanted in zip(answered, expected):
+                    if got != wanted:
+                        unlike += 1
+                        say(f"{name} answered {got} where peerd answered {wanted}")
+                measure(name)
+        self.start_server()
+        return rows, unlike
+
+    def comparison_targets(self, rows, unlike):
+        def ratio(connections, reference):
+            """peerd's requests/s over the reference's; 0 when it was not measured."""
+            other = rows.get((reference, connections))
+            return rows["peerd", connections]["requests_per_second"] / \
+                other["requests_per_second"] if other else 0.0
+
+        def cpu(name, connections):
+            row = rows[name, connections]
+            return row["user_us_per_request"] + row["system_us_per_request"]
+
+        fastify = "" if ("fastify", 8) in rows else " (not measured: no Fastify peer)"
+        targets = [target(f"the references answer peerd's JSON ({COMPARED_ANSWERS} profiles"
+                          " each): answers unlike", unlike, "<=", 0)]
+        for connections in (8, 64):
+            targets += [
+                target(f"GET /v1/specialists/{{id}} ≥ 0.85 × bench/bare, {connections}"
+                       " connections", ratio(connections, "bare"), ">=", 0.85),
+                target(f"GET /v1/specialists/{{id}} ≥ 2.5 × the Fastify peer, {connections}"
+                       f" connections{fastify}", ratio(connections, "fastify"),
+                       ">=", 2.5),
+                target(f"peerd's CPU per request ≤ 1.25 × bench/bare's, {connections}"
+                       " connections", cpu("peerd", connections) / cpu("bare", connections),
+                       "<=", 1.25)]
+        return targets
+
+    def run_comparison(self):
+        """--only comparison: peerd and the references, without pgbench or the other
+        scenarios."""
+        self.start_server()
+        rows, unlike = self.compare()
+        self.stop_server()
+        targets = self.comparison_targets(rows, unlike)
+        self.report(None, None, None, targets)
+        return all(t["met"] for t in targets)
 
     # --- the run ------------------------------------------------------------------
     def add(self, name, limit, result, **extra):
@@ -341,8 +521,8 @@ class Bench:
                  self.wrk(files["follow_up_year"], 8, s))
         notes = self.add("POST /v1/session-notes (draft)", write,
                          self.wrk(files["note"], 16, s))
-        self.add("POST /v1/referrals (fresh Idempotency-Key)", write,
-                 self.wrk(files["referral_post"], 16, s, keyed=True))
+        intake = self.add("POST /v1/referrals (fresh Idempotency-Key)", write,
+                          self.wrk(files["referral_post"], 16, s, keyed=True))
 
         paced = {}
         for label, row, name in (("specialist", specialist64, "specialist"),
@@ -359,16 +539,22 @@ class Bench:
         crowded["errors"] += idle["errors"]
         crowded["idle_connections_answered"] = idle["answered"]
 
+        compared, unlike = self.compare()
         self.stop_server()
-        targets = [
-            target("GET /v1/specialists/{id} ≥ 60% of the read limit, 8 connections",
-                   specialist8["ratio_to_limit"], ">=", 0.60),
-            target("GET /v1/specialists/{id} ≥ 60% of the read limit, 64 connections",
-                   specialist64["ratio_to_limit"], ">=", 0.60),
-            target("GET /v1/referrals/{id} with audit ≥ 30% of the read limit",
-                   referral["ratio_to_limit"], ">=", 0.30),
+        specialist_best = max(specialist8["requests_per_second"],
+                              specialist64["requests_per_second"])
+        targets = self.comparison_targets(compared, unlike) + [
+            target("GET /v1/referrals/{id} with audit ≥ 0.6 × peerd's specialist read"
+                   " (its better of 8 and 64 connections)",
+                   referral["requests_per_second"] / specialist_best, ">=", 0.6),
+            target("GET /v1/referrals?limit=50, page 1 ≥ 1,500/s",
+                   first["requests_per_second"], ">=", 1500),
+            target("GET /v1/participants/{id}/goals?limit=50 ≥ 4,000/s",
+                   goals["requests_per_second"], ">=", 4000),
             target("POST /v1/session-notes ≥ 50% of the write limit",
                    notes["ratio_to_limit"], ">=", 0.50),
+            target("POST /v1/referrals ≥ 25% of the write limit",
+                   intake["ratio_to_limit"], ">=", 0.25),
             target("page 500 within 1.5× the time of page 1 (p50)",
                    deep["p50_ms"] / first["p50_ms"], "<=", 1.5),
             target("1,000 open connections: no errors",
@@ -378,7 +564,7 @@ class Bench:
             target("1,000 open connections: no thread per connection (threads < 100)",
                    crowded["threads"], "<", 100),
             target("/healthz within 100 ms of start (ms)", healthz_ms, "<=", 100),
-            target("zero non-2xx responses or errors in every peerd scenario",
+            target("zero non-2xx responses or errors in every scenario (the references too)",
                    sum(r["errors"] for r in self.rows), "<=", 0),
         ]
         for label, row in paced.items():
@@ -395,7 +581,7 @@ class Bench:
         sockets, answered, errors = [], 0, 0
         request = b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n"
         for _ in range(count):
-            s = socket.create_connection(("127.0.0.1", self.o.port), timeout=10)
+            s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
             s.sendall(request)
             sockets.append(s)
         for s in sockets:
@@ -418,18 +604,27 @@ class Bench:
 
     def report(self, read, write, healthz_ms, targets):
         lines = ["| scenario | requests/s | p50 ms | p99 ms | errors | peak RSS MiB |"
-                 " ratio to pgbench |", "|---|---:|---:|---:|---:|---:|---:|"]
+                 " ratio to pgbench | user µs/req | system µs/req |"
+                 " PostgreSQL µs/req (all backends) |",
+                 "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in self.rows:
             ratio = f"{r['ratio_to_limit'] * 100:.0f}% of {r['limit'].split(',')[0]}" \
                 if "ratio_to_limit" in r else ""
             rss = f"{r['peak_rss_mib']:.1f}" if "peak_rss_mib" in r else ""
+            cpu = " | ".join(f"{r[k]:.1f}" if k in r else "" for k in (
+                "user_us_per_request", "system_us_per_request", "postgres_us_per_request"))
             lines.append(f"| {r['scenario']} | {r['requests_per_second']:.0f} |"
                          f" {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['errors']} | {rss} |"
-                         f" {ratio} |")
+                         f" {ratio} | {cpu} |")
         print("\n".join(lines))
-        print(f"\nread limit {read['requests_per_second']:.0f}/s ({read['name']}),"
-              f" write limit {write['requests_per_second']:.0f}/s ({write['name']});"
-              f" /healthz {healthz_ms:.1f} ms after start\n")
+        print("\nµs/req: CPU time per request from /proc, user and system of the server's"
+              " whole process tree (all threads and worker processes), and of every process"
+              " of the PostgreSQL cluster (all backends, not only the server's).")
+        if read:
+            print(f"read limit {read['requests_per_second']:.0f}/s ({read['name']}),"
+                  f" write limit {write['requests_per_second']:.0f}/s ({write['name']});"
+                  f" /healthz {healthz_ms:.1f} ms after start")
+        print()
         for t in targets:
             print(f"- [{'x' if t['met'] else ' '}] {t['target']}: {t['value']:.3g}")
         with open(self.o.out, "w") as out:
@@ -437,6 +632,51 @@ class Bench:
                        "read_limit": read, "write_limit": write, "healthz_ms": healthz_ms,
                        "scenarios": self.rows, "targets": targets}, out, indent=2)
             out.write("\n")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def process_times(pid):
+    """(user, system) seconds of process pid, all its threads; (0, 0) once it has ended."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            # The fields after the command's closing parenthesis, from field 3 (state).
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0, 0.0
+    return int(fields[11]) / CLOCK_TICKS, int(fields[12]) / CLOCK_TICKS
+
+
+def process_parent(pid):
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rpartition(")")[2].split()[1])
+
+
+def process_children(pid):
+    """The processes whose parent is pid."""
+    children = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                if process_parent(int(name)) == pid:
+                    children.append(int(name))
+            except OSError:
+                pass
+    return children
+
+
+def process_tree(pid):
+    """pid and every process under it."""
+    tree, pending = [], [pid]
+    while pending:
+        parent = pending.pop()
+        tree.append(parent)
+        pending += process_children(parent)
+    return tree
 
 
 def percentile(sorted_values, p):
@@ -473,15 +713,22 @@ def main():
     parser.add_argument("--peerd", required=True, help="the release peerd binary")
     parser.add_argument("--port", type=int, required=True, help="PEERD_PORT")
     parser.add_argument("--database-url", required=True, help="the seeded database")
-    parser.add_argument("--pgbench-url", required=True, help="pgbench's database")
+    parser.add_argument("--pgbench-url", help="pgbench's database (all but --only)")
+    parser.add_argument("--bare", required=True, help="the bench/bare server binary")
+    parser.add_argument("--fastify", help="bench/peers/fastify, its packages installed"
+                        " (without it, no Fastify peer)")
+    parser.add_argument("--only", choices=["comparison"],
+                        help="comparison: peerd against the references alone")
     parser.add_argument("--bench", required=True, help="the bench/ directory")
     parser.add_argument("--work", required=True, help="a directory for logs and files")
     parser.add_argument("--seconds", type=int, default=10, help="per scenario")
     parser.add_argument("--out", required=True, help="the JSON results file")
     options = parser.parse_args()
+    if not options.only and not options.pgbench_url:
+        parser.error("--pgbench-url is required unless --only")
     bench = Bench(options)
     try:
-        met = bench.run()
+        met = bench.run_comparison() if options.only == "comparison" else bench.run()
     finally:
         bench.stop_server()
     sys.exit(0 if met else 1)
