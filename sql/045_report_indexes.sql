@@ -13,3 +13,11 @@ CREATE INDEX goals_by_organization_created ON goals (organization_id, created_at
 -- draft is not in it.
 CREATE INDEX session_notes_signed_by_occurrence ON session_notes (organization_id, occurred_at)
     INCLUDE (modality, billing_units, participant_id) WHERE status = 'signed';
+
+-- The follow-up report looks up each due slot's live assessment and reads every live
+-- assessment of the organization in episode order for the change from baseline: both
+-- from this index, without the table (30 days of one organization: 158 -> 76 ms of
+-- database CPU). It costs an index entry per assessment recorded; a voided one leaves it.
+CREATE INDEX assessments_live_by_organization
+    ON assessments (organization_id, episode_id, timepoint, slot)
+    INCLUDE (administered_on, score) WHERE voided_at IS NULL;

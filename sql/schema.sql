@@ -3277,6 +3277,12 @@ CREATE INDEX assessments_by_episode ON public.assessments USING btree (episode_i
 CREATE INDEX assessments_by_organization ON public.assessments USING btree (organization_id, administered_on);
 
 --
+-- Name: assessments_live_by_organization; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX assessments_live_by_organization ON public.assessments USING btree (organization_id, episode_id, timepoint, slot) INCLUDE (administered_on, score) WHERE (voided_at IS NULL);
+
+--
 -- Name: assessments_one_per_slot; Type: INDEX; Schema: public; Owner: -
 --
 
