@@ -3277,6 +3277,12 @@ CREATE INDEX assessments_by_episode ON public.assessments USING btree (episode_i
 CREATE INDEX assessments_by_organization ON public.assessments USING btree (organization_id, administered_on);
 
 --
+-- Name: assessments_live_by_organization; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX assessments_live_by_organization ON public.assessments USING btree (organization_id, episode_id, timepoint, slot) INCLUDE (administered_on, score) WHERE (voided_at IS NULL);
+
+--
 -- Name: assessments_one_per_slot; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3383,6 +3389,12 @@ CREATE INDEX goal_progress_by_goal ON public.goal_progress USING btree (goal_id,
 --
 
 CREATE INDEX goals_by_change ON public.goals USING btree (participant_id, updated_at, id);
+
+--
+-- Name: goals_by_organization_created; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX goals_by_organization_created ON public.goals USING btree (organization_id, created_at) INCLUDE (domain, status);
 
 --
 -- Name: goals_by_participant; Type: INDEX; Schema: public; Owner: -
@@ -3575,6 +3587,12 @@ CREATE INDEX session_notes_by_organization ON public.session_notes USING btree (
 --
 
 CREATE INDEX session_notes_by_participant ON public.session_notes USING btree (participant_id, created_at DESC, id DESC);
+
+--
+-- Name: session_notes_signed_by_occurrence; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX session_notes_signed_by_occurrence ON public.session_notes USING btree (organization_id, occurred_at) INCLUDE (modality, billing_units, participant_id) WHERE (status = 'signed'::public.session_note_status);
 
 --
 -- Name: session_notes_signed_by_specialist; Type: INDEX; Schema: public; Owner: -

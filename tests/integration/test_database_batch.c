@@ -253,3 +253,23 @@ Test(database_batch, a_commit_step_alone_and_confirmed_succeeded)
 	cr_expect_eq(db_exec(scene.conn, &DB_COMMIT, 0, NULL, NULL), DB_OK);
 	commit_then_lost_close(&scene);
 }
+
+/* api/reports.c turns JIT off for a report this way: a transaction-local setting made by
+ * one step holds for the steps after it and is gone once the batch ends. */
+Test(database_batch, a_local_setting_lasts_to_the_end_of_the_batch)
+{
+	static const struct db_statement JIT_SET = {"test_batch_jit_set",
+						    "SELECT set_config('jit', $1, true)"};
+	static const struct db_statement JIT_SHOWN = {"test_batch_jit_shown",
+						      "SELECT current_setting('jit') || $1"};
+	struct db_conn *conn = connect_as_peerd();
+	PGresult *during = NULL, *after = NULL;
+	const struct db_step steps[] = {DB_STEP(&JIT_SET, NULL, "off"),
+					DB_STEP(&JIT_SHOWN, &during, "")};
+	cr_assert_eq(db_exec_batch(conn, steps, 2), DB_OK);
+	cr_expect_str_eq(db_text(during, 0, 0), "off");
+	PQclear(during);
+	cr_assert_eq(db_exec(conn, &JIT_SHOWN, DB_ARGS(""), &after), DB_OK);
+	cr_expect_str_neq(db_text(after, 0, 0), "off", "the setting ended with the batch");
+	PQclear(after);
+}
