@@ -137,11 +137,16 @@ static bool append_value(struct strbuf *out, const json_t *json, unsigned precis
 	return false;
 }
 
+bool json_text_append(struct strbuf *out, const json_t *json, unsigned real_precision)
+{
+	return append_value(out, json, real_precision, 0);
+}
+
 char *json_text(const json_t *json, unsigned real_precision, size_t *length)
 {
 	struct strbuf out;
 	strbuf_init(&out);
-	bool written = append_value(&out, json, real_precision, 0);
+	bool written = json_text_append(&out, json, real_precision);
 	size_t size = out.length;
 	char *text = written ? strbuf_take(&out) : NULL;
 	strbuf_free(&out);
