@@ -48,7 +48,13 @@ Test(log, a_line_has_its_message_and_fields_and_keeps_its_own_keys)
 	json_t *line = first_line_of(write_with_fields, raw, sizeof raw);
 	cr_expect_str_eq(json_string_value(json_object_get(line, "level")), "warn");
 	cr_expect_str_eq(json_string_value(json_object_get(line, "msg")), "pool \"main\" waited");
-	cr_expect(json_string_value(json_object_get(line, "ts")));
+	const char *ts = json_string_value(json_object_get(line, "ts"));
+	int year, month, day, hour, minute, second, millisecond, end = 0;
+	cr_expect(ts &&
+			  sscanf(ts, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ%n", &year, &month, &day, &hour,
+				 &minute, &second, &millisecond, &end) == 7 &&
+			  end == 24 && strlen(ts) == 24,
+		  "UTC to the millisecond: %s", raw);
 	cr_expect_eq(json_integer_value(json_object_get(line, "waited")), 3);
 	cr_expect_str_eq(json_string_value(json_object_get(line, "detail")), "line\nbreak");
 	cr_expect_float_eq(json_real_value(json_object_get(line, "seconds")), 0.25, 1e-9);
