@@ -177,14 +177,18 @@ json_t *referral_notice(const PGresult *res, int row)
 
 static const struct row_json_member REFERRAL_JSON[] = {REFERRAL_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
 
-json_t *referral_render_for(const struct request *request, const PGresult *res, int row)
+/* How many of REFERRAL_JSON the caller sees. */
+static size_t referral_members_for(const struct request *request)
 {
 	/* Only what closes the loop for the referrer: never what was written about the
 	 * person after intake. */
-	size_t count = request->caller.role == ROLE_PARTNER
-			       ? REFERRAL_PARTICIPANT_ID
-			       : sizeof REFERRAL_JSON / sizeof *REFERRAL_JSON;
-	return row_json_render(REFERRAL_JSON, count, res, row);
+	return request->caller.role == ROLE_PARTNER ? REFERRAL_PARTICIPANT_ID
+						    : sizeof REFERRAL_JSON / sizeof *REFERRAL_JSON;
+}
+
+json_t *referral_render_for(const struct request *request, const PGresult *res, int row)
+{
+	return row_json_render(REFERRAL_JSON, referral_members_for(request), res, row);
 }
 
 /* The caller as REFERRAL_VISIBLE_TO takes it: role, organization, subject. */
@@ -582,7 +586,7 @@ void referrals_get(struct request *request)
 				      : referral_read_recorded(request, db, id);
 	if (!res)
 		return;
-	respond_resource(request, referral_render_for(request, res, 0),
-			 db_integer(res, 0, REFERRAL_VERSION));
+	respond_row(request, REFERRAL_JSON, referral_members_for(request), res, 0,
+		    db_integer(res, 0, REFERRAL_VERSION));
 	PQclear(res);
 }

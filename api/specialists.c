@@ -405,8 +405,9 @@ static void send_specialist(struct request *request, PGresult *res)
 	if (PQntuples(res) == 0 || !may_see(request, res))
 		problem_send(request, 404, "there is no such specialist");
 	else
-		respond_resource(request, specialist_render(res, 0),
-				 db_integer(res, 0, COL_VERSION));
+		respond_row(request, SPECIALIST_JSON,
+			    sizeof SPECIALIST_JSON / sizeof *SPECIALIST_JSON, res, 0,
+			    db_integer(res, 0, COL_VERSION));
 	PQclear(res);
 }
 

@@ -173,6 +173,8 @@ int command_serve(void)
 				    "PEERD_WEBHOOKS_ALLOW_HTTP is true: webhooks may "
 				    "go to http and loopback addresses");
 		struct webhook_worker *webhooks = start_webhooks(&cfg);
+		if (!log_gather_access_lines())
+			log_message(LOG_LEVEL_WARN, "access lines are written one by one");
 		log_write(LOG_LEVEL_INFO, "listening",
 			  json_pack("{s:i, s:i, s:i}", "port", (int)cfg.port, "threads",
 				    (int)cfg.threads, "db_pool_size", (int)cfg.db_pool_size));
@@ -185,6 +187,7 @@ int command_serve(void)
 		/* After the last request: it chains their events before it stops. */
 		audit_chainer_stop(chainer);
 		chainer = NULL;
+		log_stop_gathering();
 		log_message(LOG_LEVEL_INFO, "stopped");
 	}
 	audit_chainer_stop(chainer);

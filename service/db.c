@@ -9,6 +9,7 @@
 #include "db_testing.h"
 #include "log.h"
 #include "monotonic.h"
+#include "strbuf.h"
 
 /* Settings every session gets. A request waits at most 3 s for a row lock and 15 s for a
  * statement, then gets 503 and may retry. */
@@ -126,8 +127,8 @@ static void drop_pending_begin(struct db_conn *conn)
 /* Session pooling: the scope statement went through, so the session holds the scope. */
 static void hold_scope(struct db_conn *conn)
 {
-	snprintf(conn->held_scope, sizeof conn->held_scope, "%s", conn->scope);
-	snprintf(conn->held_scope_role, sizeof conn->held_scope_role, "%s", conn->scope_role);
+	text_copy(conn->held_scope, sizeof conn->held_scope, conn->scope);
+	text_copy(conn->held_scope_role, sizeof conn->held_scope_role, conn->scope_role);
 	change_state(conn, DB_CONN_SCOPED);
 }
 
@@ -249,8 +250,8 @@ bool db_has_scope(const struct db_conn *conn, const char *organization, const ch
 
 void db_set_scope(struct db_conn *conn, const char *organization, const char *role)
 {
-	snprintf(conn->scope, sizeof conn->scope, "%s", organization);
-	snprintf(conn->scope_role, sizeof conn->scope_role, "%s", role);
+	text_copy(conn->scope, sizeof conn->scope, organization);
+	text_copy(conn->scope_role, sizeof conn->scope_role, role);
 }
 
 /* Drops every prepared statement so each is planned again against the current schema.

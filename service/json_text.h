@@ -6,6 +6,7 @@
 #pragma once
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct strbuf;
@@ -18,6 +19,10 @@ struct strbuf;
  * or nested deeper than JSON_TEXT_MAX_DEPTH. The caller frees it; *length (when not NULL) gets its
  * length. */
 char *json_text(const json_t *json, unsigned real_precision, size_t *length);
+
+/* Appends the text of json to out as json_text writes it; false when nested deeper than
+ * JSON_TEXT_MAX_DEPTH (or json is NULL). */
+bool json_text_append(struct strbuf *out, const json_t *json, unsigned real_precision);
 
 /* Appends text (valid UTF-8, length bytes) as a JSON string, quotes included, escaped as
  * json_text escapes strings. */

@@ -33,6 +33,14 @@ struct log_request {
  * about as much as rendering the response. */
 void log_request(enum log_level level, const struct log_request *entry);
 
+/* From now on access lines (log_request) are gathered and written together: within a fraction
+ * of a second, before any other line, and at log_stop_gathering. False when the thread that
+ * writes them could not start (lines are then written one by one). */
+bool log_gather_access_lines(void);
+
+/* Writes what is gathered and writes every line at once from now on. */
+void log_stop_gathering(void);
+
 /* printf-style shorthand for log_write without extra fields. */
 void log_message(enum log_level level, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));

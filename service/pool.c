@@ -10,6 +10,7 @@
 #include "db.h"
 #include "log.h"
 #include "monotonic.h"
+#include "strbuf.h"
 
 /* Whose share of the pool a borrower counts against: its organization, or the role of a
  * caller without one (an admin with no org; "" without a token). */
@@ -227,8 +228,8 @@ static struct db_conn *take_idle(struct pool *pool, const char *organization, co
 
 static void share_key_of(const char *organization, const char *role, char out[SHARE_KEY_SIZE])
 {
-	snprintf(out, SHARE_KEY_SIZE, "%s",
-		 organization && *organization ? organization : (role ? role : ""));
+	text_copy(out, SHARE_KEY_SIZE,
+		  organization && *organization ? organization : (role ? role : ""));
 }
 
 /* Connections lent to borrowers with this share key. Called with the lock held. */
@@ -256,7 +257,7 @@ static size_t lend(struct pool *pool, const char *share_key)
 	while (pool->loans[loan].taken)
 		loan++;
 	pool->loans[loan] = (struct loan){.taken = true};
-	snprintf(pool->loans[loan].share_key, SHARE_KEY_SIZE, "%s", share_key);
+	text_copy(pool->loans[loan].share_key, SHARE_KEY_SIZE, share_key);
 	pool->in_use++;
 	return loan;
 }

@@ -11,6 +11,7 @@
 #include "pagination.h"
 #include "problem.h"
 #include "request.h"
+#include "strbuf.h"
 
 void respond_header(struct request *request, const char *name, const char *value)
 {
@@ -29,17 +30,24 @@ void respond_bytes(struct request *request, unsigned status, const char *content
 	}
 }
 
+/* Reals are written with 15 significant digits. */
+#define REAL_PRECISION 15
+
+static void respond_encoding_failed(struct request *request)
+{
+	log_message(LOG_LEVEL_ERROR, "response could not be encoded as JSON");
+	static const char PROBLEM[] = "{\"type\":\"about:blank\",\"title\":\"Internal "
+				      "Server Error\",\"status\":500}";
+	respond_bytes(request, 500, "application/problem+json", PROBLEM, sizeof PROBLEM - 1);
+}
+
 void respond_json(struct request *request, unsigned status, json_t *body)
 {
 	size_t length = 0;
-	char *text = body ? json_text(body, 15, &length) : NULL;
+	char *text = body ? json_text(body, REAL_PRECISION, &length) : NULL;
 	json_decref(body);
 	if (!text) {
-		log_message(LOG_LEVEL_ERROR, "response could not be encoded as JSON");
-		static const char PROBLEM[] = "{\"type\":\"about:blank\",\"title\":\"Internal "
-					      "Server Error\",\"status\":500}";
-		respond_bytes(request, 500, "application/problem+json", PROBLEM,
-			      sizeof PROBLEM - 1);
+		respond_encoding_failed(request);
 		return;
 	}
 	respond_bytes(request, status, "application/json", text, length);
@@ -53,18 +61,39 @@ void respond_etag(struct request *request, long long version)
 	respond_header(request, "ETag", tag);
 }
 
-void respond_resource(struct request *request, json_t *body, long long version)
+/* Adds the ETag and answers 304 when the client holds version already; true then. */
+static bool answered_not_modified(struct request *request, long long version)
 {
 	respond_etag(request, version);
 	/* 304 answers a read only (RFC 9110 15.4.5): after a write the client needs the body. */
 	const char *method = request->raw->http_verb;
 	bool read = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-	if (read && etag_none_match_hits(request_header(request, "If-None-Match"), version)) {
+	if (!read || !etag_none_match_hits(request_header(request, "If-None-Match"), version))
+		return false;
+	respond_empty(request, 304);
+	return true;
+}
+
+void respond_resource(struct request *request, json_t *body, long long version)
+{
+	if (answered_not_modified(request, version))
 		json_decref(body);
-		respond_empty(request, 304);
+	else
+		respond_json(request, 200, body);
+}
+
+void respond_row(struct request *request, const struct row_json_member *members, size_t count,
+		 const PGresult *res, int row, long long version)
+{
+	if (answered_not_modified(request, version))
 		return;
-	}
-	respond_json(request, 200, body);
+	struct strbuf text;
+	strbuf_init(&text);
+	if (row_json_write(members, count, res, row, REAL_PRECISION, &text))
+		respond_bytes(request, 200, "application/json", text.data, text.length);
+	else
+		respond_encoding_failed(request);
+	strbuf_free(&text);
 }
 
 void respond_empty(struct request *request, unsigned status)

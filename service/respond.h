@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "db.h"
+#include "row_json.h"
 
 struct request;
 
@@ -18,6 +19,11 @@ void respond_etag(struct request *request, long long version);
 /* Sends a resource with `ETag: "<version>"`; to a GET or HEAD whose If-None-Match already
  * holds that tag, 304 instead. Takes ownership of body. */
 void respond_resource(struct request *request, json_t *body, long long version);
+
+/* respond_resource for row row of res, as row_json_render's document (members[0 .. count - 1])
+ * would be sent, written straight from the row; not written at all for a 304. */
+void respond_row(struct request *request, const struct row_json_member *members, size_t count,
+		 const PGresult *res, int row, long long version);
 
 /* Sends bytes as they are with the given content type. */
 void respond_bytes(struct request *request, unsigned status, const char *content_type,

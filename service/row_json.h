@@ -19,7 +19,10 @@
 
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
+
+struct strbuf;
 
 enum row_json_kind {
 	ROW_JSON_STRING,  /* the text as a string */
@@ -58,3 +61,11 @@ struct row_json_member {
  * reference, or NULL when out of memory. */
 json_t *row_json_render(const struct row_json_member *members, size_t count, const PGresult *res,
 			int row);
+
+/* Appends to out the text json_text writes for row_json_render's object (reals as
+ * JSON_REAL_PRECISION(real_precision)), straight from the row: a single read answers with it,
+ * and building the document first cost more than the rest of the handler. Member names are
+ * distinct and no member is named as a nested object is. False when out of memory (out may
+ * hold part of the row). */
+bool row_json_write(const struct row_json_member *members, size_t count, const PGresult *res,
+		    int row, unsigned real_precision, struct strbuf *out);

@@ -70,3 +70,10 @@ char *strbuf_take(struct strbuf *buffer)
 	memset(buffer, 0, sizeof *buffer);
 	return text;
 }
+
+void text_copy(char *out, size_t size, const char *text)
+{
+	size_t length = strnlen(text, size - 1);
+	memcpy(out, text, length);
+	out[length] = '\0';
+}

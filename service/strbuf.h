@@ -22,3 +22,8 @@ void strbuf_appendf(struct strbuf *buffer, const char *format, ...)
 /* Hands the text to the caller (who frees it) and empties the buffer. Returns NULL when an
  * allocation failed along the way. */
 char *strbuf_take(struct strbuf *buffer);
+
+/* Copies text into out[size] (size > 0), cut to size - 1 bytes as snprintf(out, size, "%s",
+ * text) would: that call is a format parse, and the pool and the scope copy such names on
+ * every request. */
+void text_copy(char *out, size_t size, const char *text);

@@ -48,10 +48,16 @@ bool uuid_generate_v4(char out[UUID_TEXT_SIZE])
 		return false;
 	bytes[6] = (unsigned char)((bytes[6] & 0x0f) | 0x40);
 	bytes[8] = (unsigned char)((bytes[8] & 0x3f) | 0x80);
-	snprintf(out, UUID_TEXT_SIZE,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", bytes[0],
-		 bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8],
-		 bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
+	/* By hand: snprintf's 16 conversions were most of the cost of naming a request. */
+	static const char HEX[] = "0123456789abcdef";
+	char *at = out;
+	for (size_t i = 0; i < sizeof bytes; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*at++ = '-';
+		*at++ = HEX[bytes[i] >> 4];
+		*at++ = HEX[bytes[i] & 0x0f];
+	}
+	*at = '\0';
 	return true;
 }
 

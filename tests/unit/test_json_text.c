@@ -51,6 +51,25 @@ Test(json_text, escapes_every_control_character_and_keeps_nul_bytes)
 	json_decref(doc);
 }
 
+/* Strings are scanned 8 bytes at a time: a byte to escape, or one just above what needs it,
+ * at every position of strings of every length up to three words. */
+Test(json_text, escapes_at_every_position_of_a_word)
+{
+	static const char SPECIAL[] = {'\0', 0x1f, '"', '\\', 0x20, 0x21, '!', 0x5d, 0x7f};
+	char text[25];
+	for (size_t length = 1; length <= sizeof text - 1; length++) {
+		for (size_t at = 0; at < length; at++) {
+			for (size_t s = 0; s < sizeof SPECIAL; s++) {
+				memset(text, 'a', length);
+				text[at] = SPECIAL[s];
+				json_t *string = json_stringn(text, length);
+				expect_same_as_jansson(string, 15);
+				json_decref(string);
+			}
+		}
+	}
+}
+
 /* A document of random shape and contents, depth at most depth. */
 static json_t *random_value(unsigned *seed, int depth)
 {

@@ -1,5 +1,6 @@
 /* Log lines: one JSON object a line on stderr, with ts, level and msg first. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +48,13 @@ Test(log, a_line_has_its_message_and_fields_and_keeps_its_own_keys)
 	json_t *line = first_line_of(write_with_fields, raw, sizeof raw);
 	cr_expect_str_eq(json_string_value(json_object_get(line, "level")), "warn");
 	cr_expect_str_eq(json_string_value(json_object_get(line, "msg")), "pool \"main\" waited");
-	cr_expect(json_string_value(json_object_get(line, "ts")));
+	const char *ts = json_string_value(json_object_get(line, "ts"));
+	int year, month, day, hour, minute, second, millisecond, end = 0;
+	cr_expect(ts &&
+			  sscanf(ts, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ%n", &year, &month, &day, &hour,
+				 &minute, &second, &millisecond, &end) == 7 &&
+			  end == 24 && strlen(ts) == 24,
+		  "UTC to the millisecond: %s", raw);
 	cr_expect_eq(json_integer_value(json_object_get(line, "waited")), 3);
 	cr_expect_str_eq(json_string_value(json_object_get(line, "detail")), "line\nbreak");
 	cr_expect_float_eq(json_real_value(json_object_get(line, "seconds")), 0.25, 1e-9);
@@ -114,4 +121,63 @@ Test(log, lines_below_the_level_are_not_written)
 	json_t *line = first_line_of(write_below_level, raw, sizeof raw);
 	cr_expect_str_eq(json_string_value(json_object_get(line, "msg")), "loud");
 	json_decref(line);
+}
+
+static const struct log_request GATHERED = {
+	.method = "GET", .route = "/gathered", .status = 200, .request_id = "g"};
+
+/* Asserts the first line write_lines writes is the access line GATHERED. */
+static void expect_gathered_first(void (*write_lines)(void))
+{
+	char raw[1024];
+	json_t *line = first_line_of(write_lines, raw, sizeof raw);
+	cr_expect_str_eq(json_string_value(json_object_get(line, "route")), "/gathered", "%s", raw);
+	json_decref(line);
+}
+
+/* A gathered access line is written before the next line of any other kind. */
+static void write_gathered_then_warning(void)
+{
+	cr_assert(log_gather_access_lines());
+	log_request(LOG_LEVEL_INFO, &GATHERED);
+	log_write(LOG_LEVEL_WARN, "after", NULL);
+	log_stop_gathering();
+}
+
+Test(log, gathered_access_lines_keep_their_order)
+{
+	expect_gathered_first(write_gathered_then_warning);
+}
+
+/* Nothing else is written: the line reaches the file by itself, well within a second. */
+static void write_gathered_and_wait(void)
+{
+	cr_assert(log_gather_access_lines());
+	log_request(LOG_LEVEL_INFO, &GATHERED);
+	usleep(900 * 1000);
+	int copy = dup(STDERR_FILENO);
+	int null = open("/dev/null", O_WRONLY);
+	dup2(null, STDERR_FILENO);
+	log_stop_gathering(); /* anything still pending goes to /dev/null, not to the file */
+	dup2(copy, STDERR_FILENO);
+	close(null);
+	close(copy);
+}
+
+Test(log, gathered_access_lines_are_written_promptly)
+{
+	expect_gathered_first(write_gathered_and_wait);
+}
+
+/* Stopping writes what is gathered. */
+static void write_gathered_then_stop(void)
+{
+	cr_assert(log_gather_access_lines());
+	log_request(LOG_LEVEL_INFO, &GATHERED);
+	log_stop_gathering();
+}
+
+Test(log, stopping_writes_the_gathered_lines)
+{
+	expect_gathered_first(write_gathered_then_stop);
 }

@@ -179,6 +179,7 @@ Test(validate, uuids)
 	cr_assert(uuid_generate_v4(other));
 	cr_assert(uuid_is_valid(generated));
 	cr_assert_eq(generated[14], '4');
+	cr_assert(strchr("89ab", generated[19]), "%s", generated);
 	cr_assert_str_neq(generated, other);
 }
 
