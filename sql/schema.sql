@@ -1077,25 +1077,29 @@ $_$;
 --
 
 CREATE FUNCTION public.peerd_merge_moves(op text, old_row jsonb, new_row jsonb) RETURNS boolean
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'public', 'pg_catalog'
     AS $$
-    SELECT CASE
-        WHEN old_row->>'participant_id' IS NULL THEN false
-        WHEN op = 'UPDATE' THEN
-            (new_row->>'participant_id') IS DISTINCT FROM (old_row->>'participant_id')
+BEGIN
+    IF old_row->>'participant_id' IS NULL THEN
+        RETURN false;
+    END IF;
+    IF op = 'UPDATE' THEN
+        RETURN (new_row->>'participant_id') IS DISTINCT FROM (old_row->>'participant_id')
             AND (new_row - '{participant_id,version,updated_at}'::text[])
                 = (old_row - '{participant_id,version,updated_at}'::text[])
             AND EXISTS (SELECT FROM participants p
                         WHERE p.id = (old_row->>'participant_id')::uuid
-                          AND p.merged_into = (new_row->>'participant_id')::uuid)
-        WHEN op = 'DELETE' AND old_row ? 'group_session_id' THEN
-            EXISTS (SELECT FROM participants p
-                    JOIN group_session_attendance a ON a.participant_id = p.merged_into
-                    WHERE p.id = (old_row->>'participant_id')::uuid
-                      AND a.group_session_id = (old_row->>'group_session_id')::uuid)
-        ELSE false
-    END
+                          AND p.merged_into = (new_row->>'participant_id')::uuid);
+    END IF;
+    IF op = 'DELETE' AND old_row ? 'group_session_id' THEN
+        RETURN EXISTS (SELECT FROM participants p
+                       JOIN group_session_attendance a ON a.participant_id = p.merged_into
+                       WHERE p.id = (old_row->>'participant_id')::uuid
+                         AND a.group_session_id = (old_row->>'group_session_id')::uuid);
+    END IF;
+    RETURN false;
+END
 $$;
 
 --
