@@ -31,3 +31,58 @@ BEGIN
     RETURN false;
 END
 $$;
+
+-- The draft note's other triggers, each a PL/pgSQL call per insert whose answer the row
+-- alone decides (pg_stat_user_functions over a run of draft notes): a note without an
+-- authorization is never checked against one, so the trigger does not fire for it; the
+-- merge's move is an UPDATE, so an INSERT does not ask about it.
+DROP TRIGGER session_notes_within_authorization ON session_notes;
+CREATE TRIGGER session_notes_within_authorization
+BEFORE INSERT OR UPDATE OF billing_authorization_id ON session_notes
+FOR EACH ROW WHEN (NEW.billing_authorization_id IS NOT NULL)
+EXECUTE FUNCTION session_notes_within_authorization();
+
+CREATE OR REPLACE FUNCTION public.session_notes_occurred_in_bounds()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+    since timestamptz;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF (NEW.occurred_at, NEW.participant_id)
+           IS NOT DISTINCT FROM (OLD.occurred_at, OLD.participant_id) THEN
+            RETURN NEW;
+        END IF;
+        -- A merge moves the row to the surviving participant, unchanged otherwise
+        -- (sql/038).
+        IF peerd_merge_moves(TG_OP, to_jsonb(OLD), to_jsonb(NEW)) THEN
+            RETURN NEW;
+        END IF;
+    END IF;
+    since := peerd_participant_since(NEW.participant_id);
+    IF NEW.occurred_at < since THEN
+        RAISE EXCEPTION 'a session note cannot have occurred before its participant was '
+                        'first referred or registered (%)', since
+            USING ERRCODE = 'check_violation', TABLE = 'session_notes',
+                  COLUMN = 'occurred_at', CONSTRAINT = 'session_notes_occurred_at_bounds';
+    END IF;
+    IF NEW.occurred_at > clock_timestamp() + interval '5 minutes' THEN
+        RAISE EXCEPTION 'a session note cannot have occurred in the future'
+            USING ERRCODE = 'check_violation', TABLE = 'session_notes',
+                  COLUMN = 'occurred_at', CONSTRAINT = 'session_notes_occurred_at_bounds';
+    END IF;
+    RETURN NEW;
+END
+$function$;
+
+-- A new referral counts in a caseload only when it arrives assigned (never at intake):
+-- the INSERT's trigger fires for that row alone; UPDATE and DELETE as before.
+DROP TRIGGER referrals_keep_caseload ON referrals;
+CREATE TRIGGER referrals_keep_caseload
+AFTER UPDATE OF status, assigned_specialist_id OR DELETE ON referrals
+FOR EACH ROW EXECUTE FUNCTION referrals_keep_caseload();
+CREATE TRIGGER referrals_keep_caseload_new
+AFTER INSERT ON referrals
+FOR EACH ROW WHEN (NEW.status IN ('assigned', 'engaged'))
+EXECUTE FUNCTION referrals_keep_caseload();

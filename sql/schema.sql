@@ -1924,13 +1924,16 @@ CREATE FUNCTION public.session_notes_occurred_in_bounds() RETURNS trigger
 DECLARE
     since timestamptz;
 BEGIN
-    -- A merge moves the row to the surviving participant, unchanged otherwise (sql/038).
-    IF peerd_merge_moves(TG_OP, to_jsonb(OLD), to_jsonb(NEW)) THEN
-        RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
-    END IF;
-    IF TG_OP = 'UPDATE' AND (NEW.occurred_at, NEW.participant_id)
-                            IS NOT DISTINCT FROM (OLD.occurred_at, OLD.participant_id) THEN
-        RETURN NEW;
+    IF TG_OP = 'UPDATE' THEN
+        IF (NEW.occurred_at, NEW.participant_id)
+           IS NOT DISTINCT FROM (OLD.occurred_at, OLD.participant_id) THEN
+            RETURN NEW;
+        END IF;
+        -- A merge moves the row to the surviving participant, unchanged otherwise
+        -- (sql/038).
+        IF peerd_merge_moves(TG_OP, to_jsonb(OLD), to_jsonb(NEW)) THEN
+            RETURN NEW;
+        END IF;
     END IF;
     since := peerd_participant_since(NEW.participant_id);
     IF NEW.occurred_at < since THEN
@@ -3806,7 +3809,13 @@ CREATE TRIGGER plans_not_merged BEFORE INSERT OR UPDATE ON public.plans FOR EACH
 -- Name: referrals referrals_keep_caseload; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER referrals_keep_caseload AFTER INSERT OR DELETE OR UPDATE OF status, assigned_specialist_id ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.referrals_keep_caseload();
+CREATE TRIGGER referrals_keep_caseload AFTER DELETE OR UPDATE OF status, assigned_specialist_id ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.referrals_keep_caseload();
+
+--
+-- Name: referrals referrals_keep_caseload_new; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER referrals_keep_caseload_new AFTER INSERT ON public.referrals FOR EACH ROW WHEN ((new.status = ANY (ARRAY['assigned'::public.referral_status, 'engaged'::public.referral_status]))) EXECUTE FUNCTION public.referrals_keep_caseload();
 
 --
 -- Name: referrals referrals_not_merged; Type: TRIGGER; Schema: public; Owner: -
@@ -3878,7 +3887,7 @@ CREATE TRIGGER session_notes_webhook_signed_later AFTER UPDATE OF status ON publ
 -- Name: session_notes session_notes_within_authorization; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER session_notes_within_authorization BEFORE INSERT OR UPDATE OF billing_authorization_id ON public.session_notes FOR EACH ROW EXECUTE FUNCTION public.session_notes_within_authorization();
+CREATE TRIGGER session_notes_within_authorization BEFORE INSERT OR UPDATE OF billing_authorization_id ON public.session_notes FOR EACH ROW WHEN ((new.billing_authorization_id IS NOT NULL)) EXECUTE FUNCTION public.session_notes_within_authorization();
 
 --
 -- Name: specialists specialists_keep_organization; Type: TRIGGER; Schema: public; Owner: -
