@@ -1656,6 +1656,21 @@ END
 $$;
 
 --
+-- Name: peerd_webhook_wanted(uuid, public.webhook_event_type, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_webhook_wanted(organization uuid, type public.webhook_event_type, referrer uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+BEGIN
+    RETURN EXISTS (SELECT FROM subscriptions s
+                   WHERE s.active AND type = ANY (s.events)
+                     AND (s.organization_id = organization OR s.organization_id = referrer));
+END
+$$;
+
+--
 -- Name: peerd_whole_second(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1839,6 +1854,9 @@ CREATE FUNCTION public.referrals_webhook_assigned() RETURNS trigger
     SET search_path TO 'public', 'pg_catalog'
     AS $$
 BEGIN
+    IF NOT peerd_webhook_wanted(NEW.provider_organization_id, 'referral.assigned', NULL) THEN
+        RETURN NULL;
+    END IF;
     PERFORM peerd_webhook_emit(NEW.provider_organization_id, 'referral.assigned', NEW.id,
         jsonb_build_object('referral_id', NEW.id, 'specialist_id', NEW.assigned_specialist_id,
                            'at', peerd_timestamp(now())));
@@ -1855,6 +1873,10 @@ CREATE FUNCTION public.referrals_webhook_status() RETURNS trigger
     SET search_path TO 'public', 'pg_catalog'
     AS $$
 BEGIN
+    IF NOT peerd_webhook_wanted(NEW.provider_organization_id, 'referral.status_changed',
+                                NEW.referring_organization_id) THEN
+        RETURN NULL;
+    END IF;
     PERFORM peerd_webhook_emit(NEW.provider_organization_id, 'referral.status_changed', NEW.id,
         jsonb_build_object('referral_id', NEW.id, 'external_id', NEW.external_id,
                            'status', NEW.status,
