@@ -144,3 +144,39 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+-- Three helpers of CHECK constraints and of the intake's INSERT were SQL functions with an
+-- aggregate, so never inlined: their query was parsed and planned again in every
+-- statement that wrote a participant, a referral or a specialist (55-100 us each a call,
+-- pg_stat_user_functions, intake run, loaded machine). As PL/pgSQL the same query keeps
+-- its plan for the session; the answers are the same, NULLs included.
+CREATE OR REPLACE FUNCTION peerd_language_tags_are_valid(tags text[])
+RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT
+AS $$
+BEGIN
+    RETURN (SELECT coalesce(bool_and(char_length(tag) <= 35
+                                     AND tag ~ '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$'), true)
+                   AND count(*) = count(DISTINCT lower(tag))
+            FROM unnest(tags) AS tag);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION peerd_text_array(items json)
+RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT
+AS $$
+BEGIN
+    RETURN (SELECT coalesce(array_agg(item ORDER BY ordinality), '{}')
+            FROM json_array_elements_text(items) WITH ORDINALITY AS element(item, ordinality));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION peerd_items_are_distinct(items anyarray)
+RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT
+AS $$
+BEGIN
+    RETURN (SELECT count(*) = count(DISTINCT item) FROM unnest(items) AS item);
+END
+$$;

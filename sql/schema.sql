@@ -1029,8 +1029,12 @@ $$;
 --
 
 CREATE FUNCTION public.peerd_items_are_distinct(items anyarray) RETURNS boolean
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT count(*) = count(DISTINCT item) FROM unnest(items) AS item $$;
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+BEGIN
+    RETURN (SELECT count(*) = count(DISTINCT item) FROM unnest(items) AS item);
+END
+$$;
 
 --
 -- Name: peerd_keep_organization(); Type: FUNCTION; Schema: public; Owner: -
@@ -1064,12 +1068,14 @@ $$;
 --
 
 CREATE FUNCTION public.peerd_language_tags_are_valid(tags text[]) RETURNS boolean
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     AS $_$
-    SELECT coalesce(bool_and(char_length(tag) <= 35
-                             AND tag ~ '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$'), true)
-           AND count(*) = count(DISTINCT lower(tag))
-    FROM unnest(tags) AS tag
+BEGIN
+    RETURN (SELECT coalesce(bool_and(char_length(tag) <= 35
+                                     AND tag ~ '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$'), true)
+                   AND count(*) = count(DISTINCT lower(tag))
+            FROM unnest(tags) AS tag);
+END
 $_$;
 
 --
@@ -1501,10 +1507,12 @@ $$;
 --
 
 CREATE FUNCTION public.peerd_text_array(items json) RETURNS text[]
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     AS $$
-    SELECT coalesce(array_agg(item ORDER BY ordinality), '{}')
-    FROM json_array_elements_text(items) WITH ORDINALITY AS element(item, ordinality)
+BEGIN
+    RETURN (SELECT coalesce(array_agg(item ORDER BY ordinality), '{}')
+            FROM json_array_elements_text(items) WITH ORDINALITY AS element(item, ordinality));
+END
 $$;
 
 --
