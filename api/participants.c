@@ -251,17 +251,27 @@ static json_t *participant_render(const PGresult *res, int row)
 		member_text(doc, "preferred_language"), member_text(youth, "given_name"),         \
 		member_text(youth, "birth_date")
 
+struct db_step participant_insert_step(const char *organization_id, const json_t *doc,
+				       const char *id,
+				       const char *values[PARTICIPANT_INSERT_VALUES])
+{
+	const json_t *youth = json_object_get(doc, "youth");
+	const char *const given[PARTICIPANT_INSERT_VALUES] = {organization_id,
+							      PARTICIPANT_SQL_ARGS(doc, youth), id};
+	memcpy(values, given, sizeof given);
+	return (struct db_step){&PARTICIPANT_INSERT, PARTICIPANT_INSERT_VALUES, values, NULL};
+}
+
 bool participant_insert(struct request *request, struct db_conn *db, const char *organization_id,
 			const json_t *doc, char id[UUID_TEXT_SIZE])
 {
-	const json_t *youth = json_object_get(doc, "youth");
 	if (!uuid_generate_v4(id)) {
 		problem_send_unavailable(request, "no random id could be made; try again");
 		return false;
 	}
-	enum db_status status =
-		db_exec(db, &PARTICIPANT_INSERT,
-			DB_ARGS(organization_id, PARTICIPANT_SQL_ARGS(doc, youth), id), NULL);
+	const char *values[PARTICIPANT_INSERT_VALUES];
+	struct db_step insert = participant_insert_step(organization_id, doc, id, values);
+	enum db_status status = db_exec(db, insert.stmt, insert.count, insert.values, NULL);
 	if (status != DB_OK) {
 		problem_send_constraint(request, status, db, PARTICIPANT_CONSTRAINTS);
 		return false;
@@ -274,25 +284,31 @@ bool participant_insert(struct request *request, struct db_conn *db, const char 
 static const struct db_statement PARTICIPANT_INTAKE_MATCH = {
 	"participant_intake_match", "SELECT peerd_intake_participant($1::uuid, $2, $3, $4::date)"};
 
-bool participant_for_intake(struct request *request, struct db_conn *db,
-			    const char *organization_id, const json_t *doc, char id[UUID_TEXT_SIZE],
-			    bool *reused)
+struct db_step participant_intake_match_step(const char *organization_id, const json_t *doc,
+					     const char *values[PARTICIPANT_INTAKE_MATCH_VALUES],
+					     PGresult **out)
 {
-	PGresult *res = NULL;
-	enum db_status status =
-		db_exec(db, &PARTICIPANT_INTAKE_MATCH,
-			DB_ARGS(organization_id, member_text(doc, "given_name"),
-				member_text(doc, "family_name"), member_text(doc, "birth_date")),
-			&res);
-	if (status != DB_OK) {
-		problem_send_database(request, status);
+	values[0] = organization_id;
+	values[1] = member_text(doc, "given_name");
+	values[2] = member_text(doc, "family_name");
+	values[3] = member_text(doc, "birth_date");
+	return (struct db_step){&PARTICIPANT_INTAKE_MATCH, PARTICIPANT_INTAKE_MATCH_VALUES, values,
+				out};
+}
+
+bool participant_intake_found(struct request *request, const PGresult *match,
+			      char id[UUID_TEXT_SIZE], bool *reused)
+{
+	*reused = db_text(match, 0, 0) != NULL;
+	if (*reused) {
+		snprintf(id, UUID_TEXT_SIZE, "%s", db_text(match, 0, 0));
+		return true;
+	}
+	if (!uuid_generate_v4(id)) {
+		problem_send_unavailable(request, "no random id could be made; try again");
 		return false;
 	}
-	*reused = db_text(res, 0, 0) != NULL;
-	if (*reused)
-		snprintf(id, UUID_TEXT_SIZE, "%s", db_text(res, 0, 0));
-	PQclear(res);
-	return *reused || participant_insert(request, db, organization_id, doc, id);
+	return true;
 }
 
 void participant_visibility_args(const struct request *request, const char **organization_id,

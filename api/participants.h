@@ -27,17 +27,33 @@ extern const struct field_rule PARTICIPANT_FIELDS[];
 bool participant_insert(struct request *request, struct db_conn *db, const char *organization_id,
 			const json_t *doc, char id[UUID_TEXT_SIZE]);
 
+#define PARTICIPANT_INSERT_VALUES 12
+
+/* participant_insert's statement as a step of a batch, inserting doc as id: values is
+ * its storage, which must last until the batch has run. */
+struct db_step participant_insert_step(const char *organization_id, const json_t *doc,
+				       const char *id,
+				       const char *values[PARTICIPANT_INSERT_VALUES]);
+
+#define PARTICIPANT_INTAKE_MATCH_VALUES 4
+
+/* The step of a batch that finds the participant a referral's intake serves, inside the
+ * caller's transaction, into *out: the organization's person with the same case-folded
+ * given and family names and birth date (not merged away), locked. values is its
+ * storage, which must last until the batch has run. */
+struct db_step participant_intake_match_step(const char *organization_id, const json_t *doc,
+					     const char *values[PARTICIPANT_INTAKE_MATCH_VALUES],
+					     PGresult **out);
+
+/* From that step's result: the person found, its details left as they were (*reused
+ * true), or else a new id for the participant the intake inserts (participant_insert_step).
+ * Answers and returns false when no id could be made. */
+bool participant_intake_found(struct request *request, const PGresult *match,
+			      char id[UUID_TEXT_SIZE], bool *reused);
+
 /* The caller's scope as SQL parameters of peerd_participant_visible (sql/schema.sql):
  * their organization (NULL for an admin) and, for a specialist, their subject (else
  * NULL). */
-/* The participant a referral's intake serves, inside the caller's transaction: the
- * organization's person with the same case-folded given and family names and birth
- * date (not merged away), its details left as they were (*reused true), or else one
- * inserted from doc as participant_insert does. Answers and returns false on failure. */
-bool participant_for_intake(struct request *request, struct db_conn *db,
-			    const char *organization_id, const json_t *doc, char id[UUID_TEXT_SIZE],
-			    bool *reused);
-
 void participant_visibility_args(const struct request *request, const char **organization_id,
 				 const char **specialist_subject);
 

@@ -77,6 +77,9 @@ static const struct constraint_answer REFERRAL_CONSTRAINTS[] = {
 	 "must be true when substance_use is true (42 CFR Part 2)"},
 	{"referrals_idempotency_key", 409, NULL,
 	 "a referral was already created with this Idempotency-Key"},
+	/* The intake's participant, written in the referral's batch. */
+	{"participants_organization_fkey", 422, "provider_organization_id",
+	 "must be a provider organization"},
 	{0},
 };
 
@@ -144,17 +147,18 @@ static const struct db_statement PROVIDER_SELECT = {
 	" to_char($2::date + interval '1 year', 'YYYY-MM-DD') FROM organizations WHERE id = $1"};
 
 /* respond_by: the day computed in C (business days), at the submission's time of day in
- * the provider's zone. */
+ * the provider's zone. The id ($17) is made here, so that the statements after it go in
+ * the same round trip. */
 static const struct db_statement REFERRAL_INSERT = {
 	"referral_insert",
 	"INSERT INTO referrals (provider_organization_id, referring_organization_id,"
 	" participant_id, service_type, reason, needs, urgency, substance_use, consent_obtained,"
 	" consent_obtained_on, consent_part2, external_id, respond_by, submitted_by,"
-	" idempotency_scope, idempotency_key)"
+	" idempotency_scope, idempotency_key, id)"
 	" SELECT $1, $2, $3, $4, $5, peerd_text_array($6::json)::wellness_domain[], $7,"
 	" $8::boolean, $9::boolean, $10::date, $11::boolean, $12,"
 	" (($13::date + (now() AT TIME ZONE o.time_zone)::time) AT TIME ZONE o.time_zone),"
-	" $14, $15, $16 FROM organizations o WHERE o.id = $1 RETURNING id"};
+	" $14, $15, $16, $17::uuid FROM organizations o WHERE o.id = $1"};
 
 /* The part2 consent given with the referral (sql/027: the referrer as recipient, a year). */
 static const struct db_statement INTAKE_CONSENT_INSERT = {
@@ -346,23 +350,28 @@ static bool obtained_after_tomorrow(const char *obtained_on, struct civil_date p
 }
 
 /* Reads the provider's rules, checks the youth's age and a Part 2 consent's day against
- * the provider's today, and computes respond_by's day. Answers 422 (or 503) and returns
- * false otherwise. */
+ * the provider's today, and computes respond_by's day; in the same round trip, finds the
+ * participant the intake serves (or makes the id of a new one). Answers 422 (or 503) and
+ * returns false otherwise. */
 static bool intake_plan(struct request *request, struct db_conn *db, struct intake *intake)
 {
-	PGresult *res = NULL;
+	PGresult *res = NULL, *match = NULL;
 	const json_t *consent = json_object_get(request->body, "consent");
 	const char *obtained_on = member_text(consent, "obtained_on");
-	enum db_status status =
-		db_exec(db, &PROVIDER_SELECT, DB_ARGS(intake->provider_id, obtained_on), &res);
+	const json_t *participant = json_object_get(request->body, "participant");
+	const char *match_values[PARTICIPANT_INTAKE_MATCH_VALUES];
+	const struct db_step steps[] = {
+		DB_STEP(&PROVIDER_SELECT, &res, intake->provider_id, obtained_on),
+		participant_intake_match_step(intake->provider_id, participant, match_values,
+					      &match)};
+	enum db_status status = db_exec_batch(db, steps, 2);
 	if (status != DB_OK) {
 		problem_send_database(request, status);
 		return false;
 	}
 	bool ok = false;
 	struct civil_date today, born;
-	const json_t *youth =
-		json_object_get(json_object_get(request->body, "participant"), "youth");
+	const json_t *youth = json_object_get(participant, "youth");
 	const char *service_type =
 		json_string_value(json_object_get(request->body, "service_type"));
 	const char *urgency = json_string_value(json_object_get(request->body, "urgency"));
@@ -398,85 +407,77 @@ static bool intake_plan(struct request *request, struct db_conn *db, struct inta
 		int days = urgent ? 1 : (int)db_integer(res, 0, 2);
 		civil_date_format(business_days_add(today, days), intake->respond_by_day,
 				  sizeof intake->respond_by_day);
-		ok = true;
+		ok = participant_intake_found(request, match, intake->participant_id,
+					      &intake->participant_reused);
 	}
 	PQclear(res);
+	PQclear(match);
 	return ok;
 }
 
-/* With consent.part2, the consent the referral carries, made before the referral: a
- * partner's insert of a referral about substance use must already pass the gate it opens
- * (row-level security checks the new row). A caller without an organization (an admin)
- * refers for no one, so names no recipient. Answers and returns false on failure. */
-static bool intake_consent(struct request *request, struct db_conn *db, struct intake *intake)
-{
-	const json_t *consent = json_object_get(request->body, "consent");
-	intake->consent_id[0] = '\0';
-	if (!json_is_true(json_object_get(consent, "part2")) || !intake->referring_organization_id)
-		return true;
-	PGresult *res = NULL;
-	enum db_status status =
-		db_exec(db, &INTAKE_CONSENT_INSERT,
-			DB_ARGS(intake->participant_id, intake->provider_id,
-				member_text(consent, "obtained_on"), request->caller.subject),
-			&res);
-	if (status == DB_OK)
-		snprintf(intake->consent_id, sizeof intake->consent_id, "%s", db_text(res, 0, 0));
-	else
-		problem_send_database(request, status);
-	PQclear(res);
-	return status == DB_OK;
-}
-
-/* Inserts the participant, its consent, the referral and its first history entry in the
- * open transaction; returns the referral row, or NULL after answering. */
+/* The intake's statements after the plan, in one round trip: the participant when new;
+ * with consent.part2, the consent the referral carries, made before the referral (a
+ * partner's insert of a referral about substance use must already pass the gate it
+ * opens: row-level security checks the new row; a caller without an organization, an
+ * admin, refers for no one, so names no recipient); the referral as id, its first
+ * history entry, and the referral read back. Returns that row, or NULL after
+ * answering. */
 static PGresult *intake_write(struct request *request, struct db_conn *db, struct intake *intake,
-			      const struct idempotency *claim)
+			      const struct idempotency *claim, const char *id, const char *needs)
 {
 	const json_t *body = request->body;
 	const json_t *consent = json_object_get(body, "consent");
-	if (!participant_for_intake(request, db, intake->provider_id,
-				    json_object_get(body, "participant"), intake->participant_id,
-				    &intake->participant_reused) ||
-	    !intake_consent(request, db, intake))
-		return NULL;
-	const json_t *needs = json_object_get(body, "needs");
-	char *needs_text = needs ? json_dumps(needs, JSON_COMPACT) : strdup("[]");
+	const struct principal *caller = &request->caller;
 	const char *urgency = json_string_value(json_object_get(body, "urgency"));
-	PGresult *inserted = NULL;
-	enum db_status status =
-		needs_text
-			? db_exec(db, &REFERRAL_INSERT,
-				  DB_ARGS(intake->provider_id, intake->referring_organization_id,
-					  intake->participant_id,
-					  json_string_value(json_object_get(body, "service_type")),
-					  json_string_value(json_object_get(body, "reason")),
-					  needs_text, urgency ? urgency : "routine",
-					  json_is_true(json_object_get(body, "substance_use"))
-						  ? "true"
-						  : "false",
-					  "true",
-					  json_string_value(
-						  json_object_get(consent, "obtained_on")),
-					  json_is_true(json_object_get(consent, "part2")) ? "true"
-											  : "false",
-					  json_string_value(json_object_get(body, "external_id")),
-					  intake->respond_by_day, request->caller.subject,
-					  claim->claimed ? claim->scope : NULL,
-					  claim->claimed ? claim->key : NULL),
-				  &inserted)
-			: DB_ERROR;
-	free(needs_text);
+	bool part2 = json_is_true(json_object_get(consent, "part2"));
+	const char *participant_values[PARTICIPANT_INSERT_VALUES];
+	const char *const consent_values[] = {intake->participant_id, intake->provider_id,
+					      member_text(consent, "obtained_on"), caller->subject};
+	const char *const referral_values[] = {
+		intake->provider_id,
+		intake->referring_organization_id,
+		intake->participant_id,
+		json_string_value(json_object_get(body, "service_type")),
+		json_string_value(json_object_get(body, "reason")),
+		needs,
+		urgency ? urgency : "routine",
+		json_is_true(json_object_get(body, "substance_use")) ? "true" : "false",
+		"true",
+		json_string_value(json_object_get(consent, "obtained_on")),
+		part2 ? "true" : "false",
+		json_string_value(json_object_get(body, "external_id")),
+		intake->respond_by_day,
+		caller->subject,
+		claim->claimed ? claim->scope : NULL,
+		claim->claimed ? claim->key : NULL,
+		id};
+	const char *const history_values[] = {
+		id, NULL, "submitted", caller->subject, role_name(caller->role), NULL, NULL};
+	PGresult *made_consent = NULL, *referral = NULL;
+	struct db_step steps[5];
+	size_t count = 0;
+	if (!intake->participant_reused)
+		steps[count++] = participant_insert_step(
+			intake->provider_id, json_object_get(body, "participant"),
+			intake->participant_id, participant_values);
+	bool with_consent = part2 && intake->referring_organization_id;
+	if (with_consent)
+		steps[count++] =
+			(struct db_step){&INTAKE_CONSENT_INSERT, 4, consent_values, &made_consent};
+	steps[count++] = (struct db_step){&REFERRAL_INSERT, 17, referral_values, NULL};
+	steps[count++] = (struct db_step){&REFERRAL_EVENT_INSERT, 7, history_values, NULL};
+	steps[count++] = DB_STEP(&REFERRAL_SELECT, &referral, id);
+	enum db_status status = db_exec_batch(db, steps, count);
 	if (status != DB_OK) {
 		problem_send_constraint(request, status, db, REFERRAL_CONSTRAINTS);
 		return NULL;
 	}
-	char id[UUID_TEXT_SIZE];
-	snprintf(id, sizeof id, "%s", db_text(inserted, 0, 0));
-	PQclear(inserted);
-	if (!referral_history_add(request, db, id, NULL, "submitted", NULL, NULL))
-		return NULL;
-	return referral_reload(request, db, id);
+	intake->consent_id[0] = '\0';
+	if (with_consent)
+		snprintf(intake->consent_id, sizeof intake->consent_id, "%s",
+			 db_text(made_consent, 0, 0));
+	PQclear(made_consent);
+	return referral;
 }
 
 /* Writes the intake in the open transaction, records it for the audit trail, commits it
@@ -484,7 +485,20 @@ static PGresult *intake_write(struct request *request, struct db_conn *db, struc
 static bool intake_commit(struct request *request, struct db_conn *db, struct intake *intake,
 			  const struct idempotency *claim)
 {
-	PGresult *res = intake_write(request, db, intake, claim);
+	const json_t *needs = json_object_get(request->body, "needs");
+	char *needs_text = needs ? json_dumps(needs, JSON_COMPACT) : strdup("[]");
+	char made[UUID_TEXT_SIZE];
+	if (!needs_text) {
+		problem_send(request, 500, "out of memory");
+		return false;
+	}
+	if (!uuid_generate_v4(made)) {
+		free(needs_text);
+		problem_send_unavailable(request, "no random id could be made; try again");
+		return false;
+	}
+	PGresult *res = intake_write(request, db, intake, claim, made, needs_text);
+	free(needs_text);
 	if (!res)
 		return false;
 	char id[UUID_TEXT_SIZE], location[96];

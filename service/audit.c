@@ -118,42 +118,58 @@ static char *events_text(const struct audit_trail *trail)
 	return text;
 }
 
-/* Appends the recorded events with append and, when commit, commits: one round trip. */
+/* Runs first (when not NULL), appends the recorded events with append and, when commit,
+ * commits: one round trip. */
 static enum db_status write_events(struct request *request, struct db_conn *db,
-				   const struct db_statement *append, unsigned status, bool commit)
+				   const struct db_statement *append, unsigned status,
+				   const struct db_step *first, bool commit)
 {
 	/* Without an id of its own the request could not be told from another one: it is
 	 * not recorded, so not answered. */
 	if (request->audit_lost || !request->server_request_id[0])
 		return DB_ERROR;
 	struct audit_trail *trail = request->audit;
-	if (!trail || trail->count == 0)
+	bool any = trail && trail->count > 0;
+	if (!any && !first)
 		return commit ? db_commit(db) : DB_OK;
-	char *events = events_text(trail);
-	if (!events)
+	char *events = any ? events_text(trail) : NULL;
+	if (any && !events)
 		return DB_ERROR;
 	char status_text[8];
 	snprintf(status_text, sizeof status_text, "%u", status);
 	const struct principal *caller = &request->caller;
-	const struct db_step steps[] = {DB_STEP(append, NULL, caller->subject,
-						role_name(caller->role), events, request->id,
-						status_text, request->server_request_id),
-					{&DB_COMMIT, 0, NULL, NULL}};
-	enum db_status result = db_exec_batch(db, steps, commit ? 2 : 1);
+	const char *const values[] = {caller->subject, role_name(caller->role),
+				      events,	       request->id,
+				      status_text,     request->server_request_id};
+	struct db_step steps[3];
+	size_t count = 0;
+	if (first)
+		steps[count++] = *first;
+	if (any)
+		steps[count++] = (struct db_step){append, 6, values, NULL};
+	if (commit)
+		steps[count++] = (struct db_step){&DB_COMMIT, 0, NULL, NULL};
+	enum db_status result = db_exec_batch(db, steps, count);
 	free(events);
-	if (result == DB_OK)
+	if (result == DB_OK && any)
 		trail->count = 0;
 	return result;
 }
 
 enum db_status audit_write(struct request *request, struct db_conn *db, unsigned status)
 {
-	return write_events(request, db, &AUDIT_APPEND, status, false);
+	return write_events(request, db, &AUDIT_APPEND, status, NULL, false);
 }
 
 enum db_status audit_commit(struct request *request, struct db_conn *db, unsigned status)
 {
-	return write_events(request, db, &AUDIT_APPEND, status, true);
+	return write_events(request, db, &AUDIT_APPEND, status, NULL, true);
+}
+
+enum db_status audit_commit_after(struct request *request, struct db_conn *db, unsigned status,
+				  const struct db_step *first)
+{
+	return write_events(request, db, &AUDIT_APPEND, status, first, true);
 }
 
 void audit_flush_reads(struct request *request)
@@ -170,7 +186,7 @@ void audit_flush_reads(struct request *request)
 	if (!db_is_idle(db))
 		db_rollback(db);
 	enum db_status status =
-		write_events(request, db, &AUDIT_APPEND_READS, request->status, false);
+		write_events(request, db, &AUDIT_APPEND_READS, request->status, NULL, false);
 	if (status != DB_OK)
 		problem_send_unavailable(request,
 					 "the access could not be recorded in the audit trail; "

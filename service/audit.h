@@ -47,6 +47,11 @@ MUST_CHECK enum db_status audit_write(struct request *request, struct db_conn *d
 MUST_CHECK enum db_status audit_commit(struct request *request, struct db_conn *db,
 				       unsigned status);
 
+/* audit_commit with first (a step of the same transaction) sent before the events, all in
+ * one round trip. */
+MUST_CHECK enum db_status audit_commit_after(struct request *request, struct db_conn *db,
+					     unsigned status, const struct db_step *first);
+
 /* After the handler: appends the events of a successful read. When that fails the
  * answer becomes 503, so nothing is disclosed without its record. */
 void audit_flush_reads(struct request *request);

@@ -229,21 +229,31 @@ enum idempotency_start idempotency_start(struct request *request, struct db_conn
 	return IDEMPOTENCY_ANSWERED;
 }
 
-/* Stores answer, as the JSON text text, for a claimed key; nothing for an unclaimed one. */
-static enum db_status store_answer(struct db_conn *db, const struct idempotency *claim,
-				   const struct idempotency_answer *answer, const char *text)
-{
-	if (!claim->claimed)
-		return DB_OK;
+/* The values of KEY_FINISH: the claim, the answer, its status and ETag as text. */
+struct stored_answer {
 	char status[8], etag[32];
-	snprintf(status, sizeof status, "%u", answer->status);
+	const char *values[9];
+};
+
+/* The step storing answer, as the JSON text text, for the claimed key claim. */
+static struct db_step answer_step(const struct idempotency *claim,
+				  const struct idempotency_answer *answer, const char *text,
+				  struct stored_answer *stored)
+{
+	snprintf(stored->status, sizeof stored->status, "%u", answer->status);
 	if (answer->version > 0)
-		etag_format(answer->version, etag, sizeof etag);
-	return db_exec(db, &KEY_FINISH,
-		       DB_ARGS(claim->scope, claim->key, claim->request_hash, status,
-			       answer->location, answer->version > 0 ? etag : NULL, text,
-			       claim->resource->type, answer->resource_id),
-		       NULL);
+		etag_format(answer->version, stored->etag, sizeof stored->etag);
+	const char *const values[] = {claim->scope,
+				      claim->key,
+				      claim->request_hash,
+				      stored->status,
+				      answer->location,
+				      answer->version > 0 ? stored->etag : NULL,
+				      text,
+				      claim->resource->type,
+				      answer->resource_id};
+	memcpy(stored->values, values, sizeof values);
+	return (struct db_step){&KEY_FINISH, 9, stored->values, NULL};
 }
 
 bool idempotency_commit(struct request *request, struct db_conn *db,
@@ -252,9 +262,15 @@ bool idempotency_commit(struct request *request, struct db_conn *db,
 	size_t length = 0;
 	char *text = answer->body ? json_text(answer->body, 15, &length) : NULL;
 	json_decref(answer->body);
-	enum db_status status = text ? store_answer(db, claim, answer, text) : DB_ERROR;
-	if (status == DB_OK)
-		status = audit_commit(request, db, answer->status);
+	/* The answer for a claimed key is stored in the round trip of the audit events and
+	 * the COMMIT. */
+	struct stored_answer stored;
+	struct db_step store = {0};
+	if (text && claim->claimed)
+		store = answer_step(claim, answer, text, &stored);
+	enum db_status status = text ? audit_commit_after(request, db, answer->status,
+							  claim->claimed ? &store : NULL)
+				     : DB_ERROR;
 	if (status != DB_OK) {
 		free(text);
 		idempotency_release(db);

@@ -1029,8 +1029,12 @@ $$;
 --
 
 CREATE FUNCTION public.peerd_items_are_distinct(items anyarray) RETURNS boolean
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT count(*) = count(DISTINCT item) FROM unnest(items) AS item $$;
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+BEGIN
+    RETURN (SELECT count(*) = count(DISTINCT item) FROM unnest(items) AS item);
+END
+$$;
 
 --
 -- Name: peerd_keep_organization(); Type: FUNCTION; Schema: public; Owner: -
@@ -1064,12 +1068,14 @@ $$;
 --
 
 CREATE FUNCTION public.peerd_language_tags_are_valid(tags text[]) RETURNS boolean
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     AS $_$
-    SELECT coalesce(bool_and(char_length(tag) <= 35
-                             AND tag ~ '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$'), true)
-           AND count(*) = count(DISTINCT lower(tag))
-    FROM unnest(tags) AS tag
+BEGIN
+    RETURN (SELECT coalesce(bool_and(char_length(tag) <= 35
+                                     AND tag ~ '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$'), true)
+                   AND count(*) = count(DISTINCT lower(tag))
+            FROM unnest(tags) AS tag);
+END
 $_$;
 
 --
@@ -1077,25 +1083,29 @@ $_$;
 --
 
 CREATE FUNCTION public.peerd_merge_moves(op text, old_row jsonb, new_row jsonb) RETURNS boolean
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'public', 'pg_catalog'
     AS $$
-    SELECT CASE
-        WHEN old_row->>'participant_id' IS NULL THEN false
-        WHEN op = 'UPDATE' THEN
-            (new_row->>'participant_id') IS DISTINCT FROM (old_row->>'participant_id')
+BEGIN
+    IF old_row->>'participant_id' IS NULL THEN
+        RETURN false;
+    END IF;
+    IF op = 'UPDATE' THEN
+        RETURN (new_row->>'participant_id') IS DISTINCT FROM (old_row->>'participant_id')
             AND (new_row - '{participant_id,version,updated_at}'::text[])
                 = (old_row - '{participant_id,version,updated_at}'::text[])
             AND EXISTS (SELECT FROM participants p
                         WHERE p.id = (old_row->>'participant_id')::uuid
-                          AND p.merged_into = (new_row->>'participant_id')::uuid)
-        WHEN op = 'DELETE' AND old_row ? 'group_session_id' THEN
-            EXISTS (SELECT FROM participants p
-                    JOIN group_session_attendance a ON a.participant_id = p.merged_into
-                    WHERE p.id = (old_row->>'participant_id')::uuid
-                      AND a.group_session_id = (old_row->>'group_session_id')::uuid)
-        ELSE false
-    END
+                          AND p.merged_into = (new_row->>'participant_id')::uuid);
+    END IF;
+    IF op = 'DELETE' AND old_row ? 'group_session_id' THEN
+        RETURN EXISTS (SELECT FROM participants p
+                       JOIN group_session_attendance a ON a.participant_id = p.merged_into
+                       WHERE p.id = (old_row->>'participant_id')::uuid
+                         AND a.group_session_id = (old_row->>'group_session_id')::uuid);
+    END IF;
+    RETURN false;
+END
 $$;
 
 --
@@ -1497,10 +1507,12 @@ $$;
 --
 
 CREATE FUNCTION public.peerd_text_array(items json) RETURNS text[]
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     AS $$
-    SELECT coalesce(array_agg(item ORDER BY ordinality), '{}')
-    FROM json_array_elements_text(items) WITH ORDINALITY AS element(item, ordinality)
+BEGIN
+    RETURN (SELECT coalesce(array_agg(item ORDER BY ordinality), '{}')
+            FROM json_array_elements_text(items) WITH ORDINALITY AS element(item, ordinality));
+END
 $$;
 
 --
@@ -1648,6 +1660,21 @@ BEGIN
             updated_at = now()
         WHERE subscription_id = d.subscription_id AND status = 'pending';
     END IF;
+END
+$$;
+
+--
+-- Name: peerd_webhook_wanted(uuid, public.webhook_event_type, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_webhook_wanted(organization uuid, type public.webhook_event_type, referrer uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+BEGIN
+    RETURN EXISTS (SELECT FROM subscriptions s
+                   WHERE s.active AND type = ANY (s.events)
+                     AND (s.organization_id = organization OR s.organization_id = referrer));
 END
 $$;
 
@@ -1835,6 +1862,9 @@ CREATE FUNCTION public.referrals_webhook_assigned() RETURNS trigger
     SET search_path TO 'public', 'pg_catalog'
     AS $$
 BEGIN
+    IF NOT peerd_webhook_wanted(NEW.provider_organization_id, 'referral.assigned', NULL) THEN
+        RETURN NULL;
+    END IF;
     PERFORM peerd_webhook_emit(NEW.provider_organization_id, 'referral.assigned', NEW.id,
         jsonb_build_object('referral_id', NEW.id, 'specialist_id', NEW.assigned_specialist_id,
                            'at', peerd_timestamp(now())));
@@ -1851,6 +1881,10 @@ CREATE FUNCTION public.referrals_webhook_status() RETURNS trigger
     SET search_path TO 'public', 'pg_catalog'
     AS $$
 BEGIN
+    IF NOT peerd_webhook_wanted(NEW.provider_organization_id, 'referral.status_changed',
+                                NEW.referring_organization_id) THEN
+        RETURN NULL;
+    END IF;
     PERFORM peerd_webhook_emit(NEW.provider_organization_id, 'referral.status_changed', NEW.id,
         jsonb_build_object('referral_id', NEW.id, 'external_id', NEW.external_id,
                            'status', NEW.status,
@@ -1920,13 +1954,16 @@ CREATE FUNCTION public.session_notes_occurred_in_bounds() RETURNS trigger
 DECLARE
     since timestamptz;
 BEGIN
-    -- A merge moves the row to the surviving participant, unchanged otherwise (sql/038).
-    IF peerd_merge_moves(TG_OP, to_jsonb(OLD), to_jsonb(NEW)) THEN
-        RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
-    END IF;
-    IF TG_OP = 'UPDATE' AND (NEW.occurred_at, NEW.participant_id)
-                            IS NOT DISTINCT FROM (OLD.occurred_at, OLD.participant_id) THEN
-        RETURN NEW;
+    IF TG_OP = 'UPDATE' THEN
+        IF (NEW.occurred_at, NEW.participant_id)
+           IS NOT DISTINCT FROM (OLD.occurred_at, OLD.participant_id) THEN
+            RETURN NEW;
+        END IF;
+        -- A merge moves the row to the surviving participant, unchanged otherwise
+        -- (sql/038).
+        IF peerd_merge_moves(TG_OP, to_jsonb(OLD), to_jsonb(NEW)) THEN
+            RETURN NEW;
+        END IF;
     END IF;
     since := peerd_participant_since(NEW.participant_id);
     IF NEW.occurred_at < since THEN
@@ -3820,7 +3857,13 @@ CREATE TRIGGER plans_not_merged BEFORE INSERT OR UPDATE ON public.plans FOR EACH
 -- Name: referrals referrals_keep_caseload; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER referrals_keep_caseload AFTER INSERT OR DELETE OR UPDATE OF status, assigned_specialist_id ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.referrals_keep_caseload();
+CREATE TRIGGER referrals_keep_caseload AFTER DELETE OR UPDATE OF status, assigned_specialist_id ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.referrals_keep_caseload();
+
+--
+-- Name: referrals referrals_keep_caseload_new; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER referrals_keep_caseload_new AFTER INSERT ON public.referrals FOR EACH ROW WHEN ((new.status = ANY (ARRAY['assigned'::public.referral_status, 'engaged'::public.referral_status]))) EXECUTE FUNCTION public.referrals_keep_caseload();
 
 --
 -- Name: referrals referrals_not_merged; Type: TRIGGER; Schema: public; Owner: -
@@ -3892,7 +3935,7 @@ CREATE TRIGGER session_notes_webhook_signed_later AFTER UPDATE OF status ON publ
 -- Name: session_notes session_notes_within_authorization; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER session_notes_within_authorization BEFORE INSERT OR UPDATE OF billing_authorization_id ON public.session_notes FOR EACH ROW EXECUTE FUNCTION public.session_notes_within_authorization();
+CREATE TRIGGER session_notes_within_authorization BEFORE INSERT OR UPDATE OF billing_authorization_id ON public.session_notes FOR EACH ROW WHEN ((new.billing_authorization_id IS NOT NULL)) EXECUTE FUNCTION public.session_notes_within_authorization();
 
 --
 -- Name: specialists specialists_keep_organization; Type: TRIGGER; Schema: public; Owner: -
