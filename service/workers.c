@@ -100,8 +100,10 @@ bool workers_submit(struct workers *workers, worker_job_fn *run, void *context)
 		workers->first = job;
 	workers->last = job;
 	workers->busy++;
-	pthread_cond_signal(&workers->queued);
 	pthread_mutex_unlock(&workers->lock);
+	/* After the unlock: a worker woken while the lock is still held would wake only to
+	 * sleep again on the lock, two more system calls for every request. */
+	pthread_cond_signal(&workers->queued);
 	return true;
 }
 
