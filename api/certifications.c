@@ -176,13 +176,23 @@ PAGE_STATEMENTS(CERTIFICATION_LIST_FOR_SPECIALIST, "certification_list_for_speci
 	"peerd_organization_today(s.organization_id)"                                    \
 	" AND peerd_organization_today(s.organization_id) + $6::int)"
 
-/* Soonest expiry first; a sync (updated_since) takes the changes order instead. */
-static const struct db_statement CERTIFICATION_LIST[2] = {
-	{"certification_list", "SELECT " CERTIFICATION_COLUMNS CERTIFICATION_LIST_FROM_WHERE
-			       " AND $10::timestamptz IS NULL AND ($7::bigint IS NULL OR"
-			       " (c.expires_on - DATE '1970-01-01', c.id) > ($7::bigint, $8::uuid))"
-			       " ORDER BY c.expires_on, c.id LIMIT $9::int"},
+/* Soonest expiry first; a sync (updated_since) takes the changes order instead. The four
+ * statements of PAGE_STATEMENT, the first two the same (one for both pages, under two
+ * names: a connection prepares each statement by its name). */
+#define CERTIFICATION_LIST_SOONEST(name)                                                    \
+	{                                                                                   \
+		name, "SELECT " CERTIFICATION_COLUMNS CERTIFICATION_LIST_FROM_WHERE         \
+		      " AND $10::timestamptz IS NULL AND ($7::bigint IS NULL OR"            \
+		      " (c.expires_on - DATE '1970-01-01', c.id) > ($7::bigint, $8::uuid))" \
+		      " ORDER BY c.expires_on, c.id LIMIT $9::int"                          \
+	}
+static const struct db_statement CERTIFICATION_LIST[4] = {
+	CERTIFICATION_LIST_SOONEST("certification_list"),
+	CERTIFICATION_LIST_SOONEST("certification_list_after"),
 	{"certification_list_changes",
+	 PAGE_SQL_AT(CHANGES, FIRST, CERTIFICATION_COLUMNS, "c", CERTIFICATION_LIST_FROM_WHERE,
+		     "$7", "$8", "$9", "$10")},
+	{"certification_list_changes_after",
 	 PAGE_SQL(CHANGES, CERTIFICATION_COLUMNS, "c", CERTIFICATION_LIST_FROM_WHERE, "$7", "$8",
 		  "$9", "$10")}};
 

@@ -86,14 +86,12 @@ const struct field_rule PROGRESS_FIELDS[] = {
 	_ X(COL_CREATED_AT, "peerd_timestamp(g.created_at)", "created_at", ROW_STRING)            \
 	_ X(COL_UPDATED_AT, "peerd_timestamp(g.updated_at)", "updated_at", ROW_STRING)            \
 	_ X(COL_POSITION, "peerd_position(g.created_at)", NULL, ROW_HIDDEN)                       \
-	/* the participant's organization's today */                                              \
-	_ X(COL_TODAY,                                                                            \
-	    "(SELECT to_char(peerd_organization_today(p.organization_id), 'YYYY-MM-DD')"          \
-	    " FROM participants p WHERE p.id = g.participant_id)", NULL, ROW_HIDDEN)              \
-	/* and the organization */                                                                \
-	_ X(COL_ORGANIZATION_ID,                                                                  \
-	    "(SELECT p.organization_id FROM participants p WHERE p.id = g.participant_id)", NULL, \
-	    ROW_HIDDEN)
+	/* the participant's organization's today, and the organization: the goal's own */     \
+	/* column, the participant's by goals_participant_organization_fkey (not a look-up */   \
+	/* of the participant for each row, through its row-level security) */                 \
+	_ X(COL_TODAY, "to_char(peerd_organization_today(g.organization_id), 'YYYY-MM-DD')", NULL, \
+	    ROW_HIDDEN)                                                                             \
+	_ X(COL_ORGANIZATION_ID, "g.organization_id", NULL, ROW_HIDDEN)
 /* clang-format on */
 
 enum { GOAL_COLUMN_LIST(ROW_COLUMN_ENUM, ) };

@@ -7,6 +7,7 @@
 #include "json_text.h"
 #include "problem.h"
 #include "request.h"
+#include "strbuf.h"
 
 static const char *const ACTION_NAMES[] = {"read", "create", "update",	 "transition",
 					   "sign", "export", "disclose", "merge"};
@@ -52,6 +53,16 @@ static const struct db_statement AUDIT_APPEND = {"audit_append", AUDIT_INSERT AU
 static const struct db_statement AUDIT_APPEND_READS = {
 	"audit_append_reads", "WITH " AUDIT_UNFLUSHED " " AUDIT_INSERT "unflushed, " AUDIT_EVENTS};
 
+/* Copies text (NULL for "") into a field of size bytes, cut as snprintf would cut it: four
+ * snprintf calls an event were a tenth of a list's audit work. */
+static void field_copy(char *field, size_t size, const char *text)
+{
+	size_t length = text ? strnlen(text, size - 1) : 0;
+	if (length)
+		memcpy(field, text, length);
+	field[length] = '\0';
+}
+
 /* Appends one event to the request's trail. */
 static void trail_add(struct request *request, enum audit_action action, const char *resource_type,
 		      const char *resource_id, const char *organization_id, const char *consent_id)
@@ -69,12 +80,10 @@ static void trail_add(struct request *request, enum audit_action action, const c
 	}
 	struct audit_event *event = &trail->events[trail->count++];
 	event->action = action;
-	snprintf(event->resource_type, sizeof event->resource_type, "%s", resource_type);
-	snprintf(event->resource_id, sizeof event->resource_id, "%s",
-		 resource_id ? resource_id : "");
-	snprintf(event->organization_id, sizeof event->organization_id, "%s",
-		 organization_id ? organization_id : "");
-	snprintf(event->consent_id, sizeof event->consent_id, "%s", consent_id ? consent_id : "");
+	field_copy(event->resource_type, sizeof event->resource_type, resource_type);
+	field_copy(event->resource_id, sizeof event->resource_id, resource_id);
+	field_copy(event->organization_id, sizeof event->organization_id, organization_id);
+	field_copy(event->consent_id, sizeof event->consent_id, consent_id);
 	return;
 lost:
 	/* Out of memory: a write then fails at audit_write; a read is not answered. */
@@ -94,28 +103,38 @@ void audit_record_disclosure(struct request *request, const char *resource_type,
 	trail_add(request, AUDIT_DISCLOSE, resource_type, resource_id, organization_id, consent_id);
 }
 
-static json_t *event_json(const struct audit_event *event)
+/* Appends a member: prefix (its name, with the punctuation before it) and value as a JSON
+ * string, or null for "" when nullable. */
+static void append_member(struct strbuf *out, const char *prefix, const char *value, bool nullable)
 {
-	return json_pack("{s:s, s:s, s:s?, s:s?, s:s?}", "action", ACTION_NAMES[event->action],
-			 "resource_type", event->resource_type, "resource_id",
-			 event->resource_id[0] ? event->resource_id : NULL, "organization_id",
-			 event->organization_id[0] ? event->organization_id : NULL, "consent_id",
-			 event->consent_id[0] ? event->consent_id : NULL);
+	strbuf_append(out, prefix, strlen(prefix));
+	if (nullable && !value[0])
+		strbuf_append(out, "null", 4);
+	else
+		json_text_append_string(out, value, strlen(value));
 }
 
-/* The trail's events as the JSON text AUDIT_EVENTS reads; NULL when out of memory. */
+/* The trail's events as the JSON text AUDIT_EVENTS reads; NULL when out of memory. Written
+ * straight to text: a page of 50 built as jansson objects first was 14% of peerd's
+ * instructions for the referral list. */
 static char *events_text(const struct audit_trail *trail)
 {
-	json_t *events = json_array();
-	for (size_t i = 0; events && i < trail->count; i++) {
-		if (json_array_append_new(events, event_json(&trail->events[i])) != 0) {
-			json_decref(events);
-			events = NULL;
-		}
+	struct strbuf out;
+	strbuf_init(&out);
+	strbuf_append(&out, "[", 1);
+	for (size_t i = 0; i < trail->count; i++) {
+		const struct audit_event *event = &trail->events[i];
+		append_member(&out,
+			      i ? ",{\"action\":" : "{\"action\":", ACTION_NAMES[event->action],
+			      false);
+		append_member(&out, ",\"resource_type\":", event->resource_type, false);
+		append_member(&out, ",\"resource_id\":", event->resource_id, true);
+		append_member(&out, ",\"organization_id\":", event->organization_id, true);
+		append_member(&out, ",\"consent_id\":", event->consent_id, true);
+		strbuf_append(&out, "}", 1);
 	}
-	char *text = events ? json_text(events, 0, NULL) : NULL;
-	json_decref(events);
-	return text;
+	strbuf_append(&out, "]", 1);
+	return strbuf_take(&out);
 }
 
 /* Runs first (when not NULL), appends the recorded events with append and, when commit,

@@ -61,42 +61,71 @@ json_t *page_render_items(const PGresult *res, const struct page_request *page, 
 	(page).has_cursor ? (page).position_text : NULL, \
 		(page).has_cursor ? (page).after.id : NULL, (page).fetch_text
 
-/* A list that also syncs (?updated_since=) runs one of two statements: NEWEST (created_at,
+/* A list that also syncs (?updated_since=) runs one of four statements: NEWEST (created_at,
  * id descending: the usual order) or CHANGES (updated_at, id ascending, from updated_since
- * on). PAGE_STATEMENTS makes both of one list: SELECT columns, then the position of the
- * order (PAGE_KEY, last: page_render reads it there in the changes order), then from_where
- * (FROM and WHERE with the list's filters), then the cursor's condition and the order. at,
- * id, limit and since are the numbers ("$6") of the parameters PAGE_SYNC_ARGS gives. Both
- * statements take every parameter, so the handler passes the same arguments to either. */
+ * on), each as a FIRST page or one AFTER a cursor. PAGE_STATEMENTS makes the four of one list:
+ * SELECT columns, then the position of the order (PAGE_KEY, last: page_render reads it there
+ * in the changes order), then from_where (FROM and WHERE with the list's filters), then the
+ * cursor's condition and the order. at, id, limit and since are the numbers ("$6") of the
+ * parameters PAGE_SYNC_ARGS gives. Every statement takes every parameter, so the handler
+ * passes the same arguments to any.
+ *
+ * Why four and not one with "($at IS NULL OR ...)": a prepared statement falls into a
+ * generic plan after five calls, and there such a condition is a filter, never an index
+ * condition, so a deep page would read every row before it. In a statement of one shape the
+ * cursor bounds the index scan. A parameter a shape does not use is still named, as a
+ * condition on it alone ("$at IS NULL"): PostgreSQL then knows its type, and the plan tests
+ * it once (a one-time filter), not per row.
+ *
+ * A custom plan knows the LIMIT, the cursor's position and updated_since; a generic plan
+ * does not, and costs a page as a tenth of the rows. When that makes the custom plan look
+ * cheaper every time, the statement is planned again on every call (1 to 5 ms for the
+ * referral list, more than its execution). A list whose statements have no other
+ * parameter that sways its plan can pass these as PAGE_UNSEEN(...): a sub-select, run once
+ * before the scan, which either plan costs alike, so the generic plan is kept. */
+#define PAGE_UNSEEN(param, type)		"(SELECT " param "::" type ")"
 #define PAGE_KEY(order, alias)			PAGE_KEY_##order(alias)
 #define PAGE_KEY_NEWEST(alias)			"peerd_position(" alias ".created_at)"
 #define PAGE_KEY_CHANGES(alias)			"peerd_position(" alias ".updated_at)"
+#define PAGE_SINCE(order, alias, since)		PAGE_SINCE_##order(alias, since)
+#define PAGE_SINCE_NEWEST(alias, since)		" AND " since "::timestamptz IS NULL"
+#define PAGE_SINCE_CHANGES(alias, since)	" AND " alias ".updated_at >= " since "::timestamptz"
 #define PAGE_AFTER(order, alias, at, id, since) PAGE_AFTER_##order(alias, at, id, since)
-#define PAGE_AFTER_NEWEST(alias, at, id, since)                                      \
-	" AND " since "::timestamptz IS NULL AND (" at "::bigint IS NULL OR (" alias \
-	".created_at, " alias ".id) < (peerd_from_position(" at "::bigint), " id "::uuid))"
-#define PAGE_AFTER_CHANGES(alias, at, id, since)                                              \
-	" AND " alias ".updated_at >= " since "::timestamptz AND (" at                        \
-	"::bigint IS NULL OR (" alias ".updated_at, " alias ".id) > (peerd_from_position(" at \
-	"::bigint), " id "::uuid))"
+#define PAGE_AFTER_FIRST(alias, at, id, since) \
+	" AND " at "::bigint IS NULL AND " id "::uuid IS NULL"
+#define PAGE_AFTER_NEWEST(alias, at, id, since)                                                 \
+	" AND (" alias ".created_at, " alias ".id) < (peerd_from_position(" at "::bigint), " id \
+	"::uuid)"
+#define PAGE_AFTER_CHANGES(alias, at, id, since)                                                \
+	" AND (" alias ".updated_at, " alias ".id) > (peerd_from_position(" at "::bigint), " id \
+	"::uuid)"
 #define PAGE_ORDER(order, alias, limit) PAGE_ORDER_##order(alias, limit)
 #define PAGE_ORDER_NEWEST(alias, limit) \
 	" ORDER BY " alias ".created_at DESC, " alias ".id DESC LIMIT " limit "::int"
 #define PAGE_ORDER_CHANGES(alias, limit) \
 	" ORDER BY " alias ".updated_at, " alias ".id LIMIT " limit "::int"
-#define PAGE_SQL(order, columns, alias, from_where, at, id, limit, since)    \
-	"SELECT " columns ", " PAGE_KEY(order, alias) from_where PAGE_AFTER( \
-		order, alias, at, id, since) PAGE_ORDER(order, alias, limit)
+/* One statement: order NEWEST or CHANGES, after FIRST or that order again (a cursor). */
+#define PAGE_SQL_AT(order, after, columns, alias, from_where, at, id, limit, since)              \
+	"SELECT " columns ", " PAGE_KEY(order, alias) from_where PAGE_SINCE(order, alias, since) \
+		PAGE_AFTER(after, alias, at, id, since) PAGE_ORDER(order, alias, limit)
+/* The statement after a cursor of order. */
+#define PAGE_SQL(order, columns, alias, from_where, at, id, limit, since) \
+	PAGE_SQL_AT(order, order, columns, alias, from_where, at, id, limit, since)
 
-/* The two statements of a syncing list: PAGE_STATEMENT picks the one to run. */
-#define PAGE_STATEMENTS(variable, name, columns, alias, from_where, at, id, limit, since)   \
-	static const struct db_statement variable[2] = {                                    \
-		{name, PAGE_SQL(NEWEST, columns, alias, from_where, at, id, limit, since)}, \
-		{name "_changes",                                                           \
+/* The four statements of a syncing list, in the order PAGE_STATEMENT indexes them. */
+#define PAGE_STATEMENTS(variable, name, columns, alias, from_where, at, id, limit, since)        \
+	static const struct db_statement variable[4] = {                                         \
+		{name,                                                                           \
+		 PAGE_SQL_AT(NEWEST, FIRST, columns, alias, from_where, at, id, limit, since)},  \
+		{name "_after",                                                                  \
+		 PAGE_SQL(NEWEST, columns, alias, from_where, at, id, limit, since)},            \
+		{name "_changes",                                                                \
+		 PAGE_SQL_AT(CHANGES, FIRST, columns, alias, from_where, at, id, limit, since)}, \
+		{name "_changes_after",                                                          \
 		 PAGE_SQL(CHANGES, columns, alias, from_where, at, id, limit, since)}}
 
 /* The statement of variable (PAGE_STATEMENTS) for page. */
-#define PAGE_STATEMENT(variable, page) (&(variable)[(page).since != NULL])
+#define PAGE_STATEMENT(variable, page) (&(variable)[2 * ((page).since != NULL) + (page).has_cursor])
 
 /* PAGE_SQL_ARGS and then updated_since (NULL when not given). */
 #define PAGE_SYNC_ARGS(page) PAGE_SQL_ARGS(page), (page).since

@@ -695,7 +695,7 @@ $$;
 --
 
 CREATE FUNCTION public.peerd_audit_hash(id bigint, at timestamp with time zone, actor text, role text, organization_id uuid, action public.audit_action, resource_type text, resource_id uuid, request_id text, status integer, previous_hash text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
     SELECT encode(sha256(convert_to(json_build_array(
         id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), actor, role,
@@ -708,7 +708,7 @@ $$;
 --
 
 CREATE FUNCTION public.peerd_audit_hash(id bigint, at timestamp with time zone, actor text, role text, organization_id uuid, action public.audit_action, resource_type text, resource_id uuid, request_id text, server_request_id uuid, status integer, previous_hash text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
     SELECT CASE WHEN server_request_id IS NULL
         THEN peerd_audit_hash(id, at, actor, role, organization_id, action, resource_type,
@@ -725,7 +725,7 @@ $$;
 --
 
 CREATE FUNCTION public.peerd_audit_hash(id bigint, at timestamp with time zone, actor text, role text, organization_id uuid, action public.audit_action, resource_type text, resource_id uuid, request_id text, server_request_id uuid, consent_id uuid, status integer, previous_hash text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
     SELECT CASE WHEN consent_id IS NULL
         THEN peerd_audit_hash(id, at, actor, role, organization_id, action, resource_type,
