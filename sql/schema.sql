@@ -1318,6 +1318,32 @@ END
 $$;
 
 --
+-- Name: peerd_participant_unmerged_since(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.peerd_participant_unmerged_since(participant uuid) RETURNS timestamp with time zone
+    LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER
+    SET search_path TO 'public', 'pg_catalog'
+    AS $$
+DECLARE
+    merged uuid;
+    since timestamptz;
+BEGIN
+    SELECT p.merged_into,
+           peerd_whole_second(least(p.created_at, (SELECT min(r.submitted_at)
+                                                   FROM referrals r
+                                                   WHERE r.participant_id = p.id)))
+      INTO merged, since
+      FROM participants p WHERE p.id = participant;
+    IF merged IS NOT NULL THEN
+        RAISE EXCEPTION 'participant % was merged into another', participant
+            USING ERRCODE = '55M01';
+    END IF;
+    RETURN since;
+END
+$$;
+
+--
 -- Name: peerd_participant_visible(uuid, uuid, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1964,8 +1990,11 @@ BEGIN
         IF peerd_merge_moves(TG_OP, to_jsonb(OLD), to_jsonb(NEW)) THEN
             RETURN NEW;
         END IF;
+        since := peerd_participant_since(NEW.participant_id);
+    ELSE
+        -- Nothing new under a merged participant (sql/038), asked with the bounds.
+        since := peerd_participant_unmerged_since(NEW.participant_id);
     END IF;
-    since := peerd_participant_since(NEW.participant_id);
     IF NEW.occurred_at < since THEN
         RAISE EXCEPTION 'a session note cannot have occurred before its participant was '
                         'first referred or registered (%)', since
@@ -3911,7 +3940,7 @@ CREATE TRIGGER session_notes_keep_signed BEFORE DELETE OR UPDATE ON public.sessi
 -- Name: session_notes session_notes_not_merged; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER session_notes_not_merged BEFORE INSERT OR UPDATE ON public.session_notes FOR EACH ROW EXECUTE FUNCTION public.peerd_participant_not_merged();
+CREATE TRIGGER session_notes_not_merged BEFORE UPDATE ON public.session_notes FOR EACH ROW EXECUTE FUNCTION public.peerd_participant_not_merged();
 
 --
 -- Name: session_notes session_notes_occurred_in_bounds; Type: TRIGGER; Schema: public; Owner: -
