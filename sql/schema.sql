@@ -4447,7 +4447,7 @@ ALTER TABLE public.assessments ENABLE ROW LEVEL SECURITY;
 -- Name: assessments assessments_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY assessments_in_scope ON public.assessments USING (public.peerd_in_scope(organization_id));
+CREATE POLICY assessments_in_scope ON public.assessments USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- Name: audit_events; Type: ROW SECURITY; Schema: public; Owner: -
@@ -4465,7 +4465,7 @@ CREATE POLICY audit_events_appended ON public.audit_events FOR INSERT WITH CHECK
 -- Name: audit_events audit_events_read_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY audit_events_read_in_scope ON public.audit_events FOR SELECT USING (public.peerd_in_scope(organization_id));
+CREATE POLICY audit_events_read_in_scope ON public.audit_events FOR SELECT USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- Name: authorizations; Type: ROW SECURITY; Schema: public; Owner: -
@@ -4477,7 +4477,7 @@ ALTER TABLE public.authorizations ENABLE ROW LEVEL SECURITY;
 -- Name: authorizations authorizations_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY authorizations_in_scope ON public.authorizations USING (public.peerd_in_scope(organization_id));
+CREATE POLICY authorizations_in_scope ON public.authorizations USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- Name: certifications; Type: ROW SECURITY; Schema: public; Owner: -
@@ -4503,7 +4503,7 @@ ALTER TABLE public.consents ENABLE ROW LEVEL SECURITY;
 -- Name: consents consents_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY consents_in_scope ON public.consents USING (public.peerd_in_scope(organization_id));
+CREATE POLICY consents_in_scope ON public.consents USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- Name: continuing_education; Type: ROW SECURITY; Schema: public; Owner: -
@@ -4530,7 +4530,7 @@ ALTER TABLE public.coverages ENABLE ROW LEVEL SECURITY;
 -- Name: coverages coverages_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY coverages_in_scope ON public.coverages USING (public.peerd_in_scope(organization_id));
+CREATE POLICY coverages_in_scope ON public.coverages USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- Name: episodes; Type: ROW SECURITY; Schema: public; Owner: -
@@ -4542,7 +4542,7 @@ ALTER TABLE public.episodes ENABLE ROW LEVEL SECURITY;
 -- Name: episodes episodes_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY episodes_in_scope ON public.episodes USING (public.peerd_in_scope(organization_id));
+CREATE POLICY episodes_in_scope ON public.episodes USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- Name: goal_progress; Type: ROW SECURITY; Schema: public; Owner: -
@@ -4554,7 +4554,7 @@ ALTER TABLE public.goal_progress ENABLE ROW LEVEL SECURITY;
 -- Name: goal_progress goal_progress_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY goal_progress_in_scope ON public.goal_progress USING (public.peerd_in_scope(organization_id));
+CREATE POLICY goal_progress_in_scope ON public.goal_progress USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- Name: goals; Type: ROW SECURITY; Schema: public; Owner: -
@@ -4566,7 +4566,7 @@ ALTER TABLE public.goals ENABLE ROW LEVEL SECURITY;
 -- Name: goals goals_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY goals_in_scope ON public.goals USING (public.peerd_in_scope(organization_id));
+CREATE POLICY goals_in_scope ON public.goals USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- Name: group_session_attendance; Type: ROW SECURITY; Schema: public; Owner: -
@@ -4578,7 +4578,7 @@ ALTER TABLE public.group_session_attendance ENABLE ROW LEVEL SECURITY;
 -- Name: group_session_attendance group_session_attendance_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY group_session_attendance_in_scope ON public.group_session_attendance USING (public.peerd_in_scope(organization_id));
+CREATE POLICY group_session_attendance_in_scope ON public.group_session_attendance USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- Name: group_session_facilitators; Type: ROW SECURITY; Schema: public; Owner: -
@@ -4590,7 +4590,7 @@ ALTER TABLE public.group_session_facilitators ENABLE ROW LEVEL SECURITY;
 -- Name: group_session_facilitators group_session_facilitators_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY group_session_facilitators_in_scope ON public.group_session_facilitators USING (public.peerd_in_scope(organization_id));
+CREATE POLICY group_session_facilitators_in_scope ON public.group_session_facilitators USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- Name: group_sessions; Type: ROW SECURITY; Schema: public; Owner: -
@@ -4602,7 +4602,7 @@ ALTER TABLE public.group_sessions ENABLE ROW LEVEL SECURITY;
 -- Name: group_sessions group_sessions_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY group_sessions_in_scope ON public.group_sessions USING (public.peerd_in_scope(organization_id));
+CREATE POLICY group_sessions_in_scope ON public.group_sessions USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- Name: idempotency_keys; Type: ROW SECURITY; Schema: public; Owner: -
@@ -4646,7 +4646,7 @@ ALTER TABLE public.plan_goals ENABLE ROW LEVEL SECURITY;
 -- Name: plan_goals plan_goals_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY plan_goals_in_scope ON public.plan_goals USING (public.peerd_in_scope(organization_id));
+CREATE POLICY plan_goals_in_scope ON public.plan_goals USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- Name: plans; Type: ROW SECURITY; Schema: public; Owner: -
@@ -4658,7 +4658,7 @@ ALTER TABLE public.plans ENABLE ROW LEVEL SECURITY;
 -- Name: plans plans_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY plans_in_scope ON public.plans USING (public.peerd_in_scope(organization_id));
+CREATE POLICY plans_in_scope ON public.plans USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- Name: referral_events; Type: ROW SECURITY; Schema: public; Owner: -
@@ -4710,7 +4710,7 @@ ALTER TABLE public.session_notes ENABLE ROW LEVEL SECURITY;
 -- Name: session_notes session_notes_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY session_notes_in_scope ON public.session_notes USING (public.peerd_in_scope(organization_id));
+CREATE POLICY session_notes_in_scope ON public.session_notes USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- Name: specialists; Type: ROW SECURITY; Schema: public; Owner: -
@@ -4722,7 +4722,7 @@ ALTER TABLE public.specialists ENABLE ROW LEVEL SECURITY;
 -- Name: specialists specialists_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY specialists_in_scope ON public.specialists USING (public.peerd_in_scope(organization_id));
+CREATE POLICY specialists_in_scope ON public.specialists USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- Name: subscriptions; Type: ROW SECURITY; Schema: public; Owner: -
@@ -4734,7 +4734,7 @@ ALTER TABLE public.subscriptions ENABLE ROW LEVEL SECURITY;
 -- Name: subscriptions subscriptions_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY subscriptions_in_scope ON public.subscriptions USING (public.peerd_in_scope(organization_id));
+CREATE POLICY subscriptions_in_scope ON public.subscriptions USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- Name: webhook_attempts; Type: ROW SECURITY; Schema: public; Owner: -
@@ -4746,7 +4746,7 @@ ALTER TABLE public.webhook_attempts ENABLE ROW LEVEL SECURITY;
 -- Name: webhook_attempts webhook_attempts_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY webhook_attempts_in_scope ON public.webhook_attempts USING (public.peerd_in_scope(organization_id));
+CREATE POLICY webhook_attempts_in_scope ON public.webhook_attempts USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- Name: webhook_deliveries; Type: ROW SECURITY; Schema: public; Owner: -
@@ -4758,7 +4758,7 @@ ALTER TABLE public.webhook_deliveries ENABLE ROW LEVEL SECURITY;
 -- Name: webhook_deliveries webhook_deliveries_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY webhook_deliveries_in_scope ON public.webhook_deliveries USING (public.peerd_in_scope(organization_id));
+CREATE POLICY webhook_deliveries_in_scope ON public.webhook_deliveries USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- Name: webhook_events; Type: ROW SECURITY; Schema: public; Owner: -
@@ -4770,7 +4770,7 @@ ALTER TABLE public.webhook_events ENABLE ROW LEVEL SECURITY;
 -- Name: webhook_events webhook_events_in_scope; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY webhook_events_in_scope ON public.webhook_events USING (public.peerd_in_scope(organization_id));
+CREATE POLICY webhook_events_in_scope ON public.webhook_events USING (((organization_id = ( SELECT public.peerd_scope_organization() AS peerd_scope_organization)) OR ( SELECT public.peerd_scope_is_everyone() AS peerd_scope_is_everyone)));
 
 --
 -- PostgreSQL database dump complete
