@@ -507,8 +507,12 @@ class Bench:
                                self.wrk(files["specialist"], 8, s))
         specialist64 = self.add("GET /v1/specialists/{id}, 64 connections", read,
                                 self.wrk(files["specialist"], 64, s))
-        referral = self.add("GET /v1/referrals/{id} (audited)", read,
-                            self.wrk(files["referral"], 16, s))
+        # At the specialist read's connection counts, so that the audit's cost is the only
+        # difference between the two.
+        referral8 = self.add("GET /v1/referrals/{id} (audited), 8 connections", read,
+                             self.wrk(files["referral"], 8, s))
+        referral = self.add("GET /v1/referrals/{id} (audited), 64 connections", read,
+                            self.wrk(files["referral"], 64, s))
         self.add("GET /v1/referrals/{id} (its partner)", read,
                  self.wrk(files["referral_partner"], 16, s))
         self.add("GET /v1/referrals/{id} (its partner, substance use: Part 2 gate, disclose)",
@@ -548,12 +552,12 @@ class Bench:
 
         compared, unlike = self.compare()
         self.stop_server()
-        specialist_best = max(specialist8["requests_per_second"],
-                              specialist64["requests_per_second"])
         targets = self.comparison_targets(compared, unlike) + [
-            target("GET /v1/referrals/{id} with audit ≥ 0.6 × peerd's specialist read"
-                   " (its better of 8 and 64 connections)",
-                   referral["requests_per_second"] / specialist_best, ">=", 0.6),
+            target(f"GET /v1/referrals/{{id}} with audit ≥ 0.6 × peerd's specialist read,"
+                   f" {connections} connections",
+                   audited["requests_per_second"] / plain["requests_per_second"], ">=", 0.6)
+            for connections, audited, plain in ((8, referral8, specialist8),
+                                                (64, referral, specialist64))] + [
             target("GET /v1/referrals?limit=50, page 1 ≥ 1,500/s",
                    first["requests_per_second"], ">=", 1500),
             target("GET /v1/participants/{id}/goals?limit=50 ≥ 4,000/s",
