@@ -87,6 +87,7 @@ enum { ASSESSMENT_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 
 static const struct row_json_member ASSESSMENT_JSON[] = {
 	ASSESSMENT_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
+static const struct row_json_table ASSESSMENT_JSON_ROWS = ROW_JSON_TABLE(ASSESSMENT_JSON);
 
 /* $2, $3: the caller's scope (participant_visibility_args). */
 static const struct db_statement ASSESSMENT_SELECT = {
@@ -199,7 +200,7 @@ void assessments_list(struct request *request)
 					DB_ARGS(episode_id, PAGE_SYNC_ARGS(page)), &res);
 	audit_record_rows(request, AUDIT_READ, "assessment", res, ASSESSMENT_ID,
 			  ASSESSMENT_ORGANIZATION_ID, page.limit);
-	respond_page(request, status, res, &page, assessment_render, ASSESSMENT_POSITION,
+	respond_page(request, status, res, &page, &ASSESSMENT_JSON_ROWS, ASSESSMENT_POSITION,
 		     ASSESSMENT_ID);
 }
 

@@ -48,6 +48,7 @@ enum { AUDIT_EVENT_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 
 static const struct row_json_member AUDIT_EVENT_JSON[] = {
 	AUDIT_EVENT_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
+static const struct row_json_table AUDIT_EVENT_JSON_ROWS = ROW_JSON_TABLE(AUDIT_EVENT_JSON);
 
 static const struct db_statement AUDIT_LIST = {
 	"audit_list", "SELECT " AUDIT_EVENT_COLUMNS " FROM audit_events"
@@ -82,12 +83,6 @@ static struct db_conn *trail_db(struct request *request)
 	return db;
 }
 
-static json_t *event_render(const PGresult *res, int row)
-{
-	return row_json_render(AUDIT_EVENT_JSON, sizeof AUDIT_EVENT_JSON / sizeof *AUDIT_EVENT_JSON,
-			       res, row);
-}
-
 void audit_events_list(struct request *request)
 {
 	struct page_request page;
@@ -111,7 +106,7 @@ void audit_events_list(struct request *request)
 			DB_ARGS(organization_id, type, resource_id, actor, from, to,
 				page.has_cursor ? page.position_text : NULL, page.fetch_text),
 			&res);
-	respond_page(request, status, res, &page, event_render, COL_ID, COL_CURSOR_ID);
+	respond_page(request, status, res, &page, &AUDIT_EVENT_JSON_ROWS, COL_ID, COL_CURSOR_ID);
 }
 
 void audit_events_verify(struct request *request)

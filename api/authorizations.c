@@ -289,7 +289,8 @@ void authorizations_create(struct request *request)
 }
 
 static const struct participant_record_page AUTHORIZATION_PAGE = {
-	"authorization", authorization_render, AUTHORIZATION_ID, AUTHORIZATION_ORGANIZATION_ID};
+	"authorization", ROW_JSON_TABLE(AUTHORIZATION_JSON), AUTHORIZATION_ID,
+	AUTHORIZATION_ORGANIZATION_ID};
 
 void authorizations_list(struct request *request)
 {

@@ -317,6 +317,7 @@ static json_t *effective_status_render(const PGresult *res, int row, int column)
 
 static const struct row_json_member CERTIFICATION_JSON[] = {
 	CERTIFICATION_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
+static const struct row_json_table CERTIFICATION_JSON_ROWS = ROW_JSON_TABLE(CERTIFICATION_JSON);
 
 /* One row as the API's JSON; returns a new reference. */
 static json_t *certification_render(const PGresult *res, int row)
@@ -508,7 +509,7 @@ void certifications_list_for_specialist(struct request *request)
 	PGresult *res = NULL;
 	enum db_status status = db_read(db, PAGE_STATEMENT(CERTIFICATION_LIST_FOR_SPECIALIST, page),
 					DB_ARGS(holder.id, PAGE_SYNC_ARGS(page)), &res);
-	respond_page(request, status, res, &page, certification_render, COL_POSITION, COL_ID);
+	respond_page(request, status, res, &page, &CERTIFICATION_JSON_ROWS, COL_POSITION, COL_ID);
 }
 
 void certifications_list(struct request *request)
@@ -533,7 +534,7 @@ void certifications_list(struct request *request)
 					DB_ARGS(scope, own_subject, organization_id, specialist_id,
 						status_filter, days, PAGE_SYNC_ARGS(page)),
 					&res);
-	respond_page(request, status, res, &page, certification_render, COL_EXPIRY_POSITION,
+	respond_page(request, status, res, &page, &CERTIFICATION_JSON_ROWS, COL_EXPIRY_POSITION,
 		     COL_ID);
 }
 

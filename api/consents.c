@@ -337,8 +337,8 @@ void consents_create(struct request *request)
 		idempotency_release(db);
 }
 
-static const struct participant_record_page CONSENT_PAGE = {"consent", consent_render, CONSENT_ID,
-							    CONSENT_ORGANIZATION_ID};
+static const struct participant_record_page CONSENT_PAGE = {"consent", ROW_JSON_TABLE(CONSENT_JSON),
+							    CONSENT_ID, CONSENT_ORGANIZATION_ID};
 
 void consents_list(struct request *request)
 {

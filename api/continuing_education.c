@@ -69,6 +69,7 @@ enum { CEU_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 #define CEU_COLUMNS CEU_COLUMN_LIST(ROW_COLUMN_SQL, ", ")
 
 static const struct row_json_member CEU_JSON[] = {CEU_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
+static const struct row_json_table CEU_JSON_ROWS = ROW_JSON_TABLE(CEU_JSON);
 
 static const struct db_statement CEU_SELECT = {
 	"ceu_select",
@@ -213,7 +214,7 @@ void continuing_education_list(struct request *request)
 	PGresult *res = NULL;
 	enum db_status status = db_read(db, PAGE_STATEMENT(CEU_LIST, page),
 					DB_ARGS(certification.id, PAGE_SYNC_ARGS(page)), &res);
-	respond_page(request, status, res, &page, ceu_render, COL_POSITION, COL_ID);
+	respond_page(request, status, res, &page, &CEU_JSON_ROWS, COL_POSITION, COL_ID);
 }
 
 void continuing_education_get(struct request *request)

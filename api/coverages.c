@@ -256,8 +256,8 @@ void coverages_create(struct request *request)
 		idempotency_release(db);
 }
 
-static const struct participant_record_page COVERAGE_PAGE = {"coverage", coverage_render,
-							     COVERAGE_ID, COVERAGE_ORGANIZATION_ID};
+static const struct participant_record_page COVERAGE_PAGE = {
+	"coverage", ROW_JSON_TABLE(COVERAGE_JSON), COVERAGE_ID, COVERAGE_ORGANIZATION_ID};
 
 void coverages_list(struct request *request)
 {

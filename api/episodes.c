@@ -271,8 +271,8 @@ void episodes_get(struct request *request)
 	PQclear(res);
 }
 
-static const struct participant_record_page EPISODE_PAGE = {"episode", episode_render, EPISODE_ID,
-							    EPISODE_ORGANIZATION_ID};
+static const struct participant_record_page EPISODE_PAGE = {"episode", ROW_JSON_TABLE(EPISODE_JSON),
+							    EPISODE_ID, EPISODE_ORGANIZATION_ID};
 
 /* One page of episodes (of participant_id, or NULL: every episode the caller may see),
  * with the query's filters, each row's read recorded. */

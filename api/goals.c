@@ -318,7 +318,7 @@ void goals_create(struct request *request)
 		idempotency_release(db);
 }
 
-static const struct participant_record_page GOAL_PAGE = {"goal", goal_render, COL_ID,
+static const struct participant_record_page GOAL_PAGE = {"goal", ROW_JSON_TABLE(GOAL_JSON), COL_ID,
 							 COL_ORGANIZATION_ID};
 
 void goals_list(struct request *request)
@@ -456,6 +456,7 @@ enum { PROGRESS_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 #define PROGRESS_COLUMNS PROGRESS_COLUMN_LIST(ROW_COLUMN_SQL, ", ")
 
 static const struct row_json_member PROGRESS_JSON[] = {PROGRESS_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
+static const struct row_json_table PROGRESS_JSON_ROWS = ROW_JSON_TABLE(PROGRESS_JSON);
 
 static const struct db_statement PROGRESS_INSERT = {
 	"goal_progress_insert",
@@ -605,7 +606,8 @@ void goal_progress_list(struct request *request)
 					DB_ARGS(goal.id, PAGE_SYNC_ARGS(page)), &res);
 	if (status == DB_OK)
 		audit_record(request, AUDIT_READ, "goal", goal.id, goal.organization_id);
-	respond_page(request, status, res, &page, progress_render, PROGRESS_POSITION, PROGRESS_ID);
+	respond_page(request, status, res, &page, &PROGRESS_JSON_ROWS, PROGRESS_POSITION,
+		     PROGRESS_ID);
 }
 
 void goal_progress_get(struct request *request)

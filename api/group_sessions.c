@@ -279,6 +279,7 @@ static const struct db_statement SESSION_CANCEL = {
 
 static const struct row_json_member GROUP_SESSION_JSON[] = {
 	GROUP_SESSION_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
+static const struct row_json_table GROUP_SESSION_JSON_ROWS = ROW_JSON_TABLE(GROUP_SESSION_JSON);
 
 json_t *group_session_render(const PGresult *res, int row)
 {
@@ -622,7 +623,7 @@ void group_sessions_list(struct request *request)
 					&res);
 	audit_record_rows(request, AUDIT_READ, "group_session", res, GS_ID, GS_ORGANIZATION_ID,
 			  page.limit);
-	respond_page(request, status, res, &page, group_session_render, GS_POSITION, GS_ID);
+	respond_page(request, status, res, &page, &GROUP_SESSION_JSON_ROWS, GS_POSITION, GS_ID);
 }
 
 /* Checks, writes and answers the body's new session in the open transaction. */

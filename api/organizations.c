@@ -177,6 +177,7 @@ enum { ORGANIZATION_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 
 static const struct row_json_member ORGANIZATION_JSON[] = {
 	ORGANIZATION_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
+static const struct row_json_table ORGANIZATION_JSON_ROWS = ROW_JSON_TABLE(ORGANIZATION_JSON);
 
 static const struct db_statement ORGANIZATION_SELECT = {
 	"organization_select", "SELECT " ORGANIZATION_COLUMNS " FROM organizations WHERE id = $1"};
@@ -447,7 +448,7 @@ void organizations_list(struct request *request)
 	PGresult *res = NULL;
 	enum db_status status = db_read(db, PAGE_STATEMENT(ORGANIZATION_LIST, page),
 					DB_ARGS(only, kind, PAGE_SYNC_ARGS(page)), &res);
-	respond_page(request, status, res, &page, organization_render, COL_POSITION, COL_ID);
+	respond_page(request, status, res, &page, &ORGANIZATION_JSON_ROWS, COL_POSITION, COL_ID);
 }
 
 void organizations_get(struct request *request)

@@ -234,6 +234,7 @@ static json_t *youth_render(const PGresult *res, int row, int column)
 
 static const struct row_json_member PARTICIPANT_JSON[] = {
 	PARTICIPANT_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
+static const struct row_json_table PARTICIPANT_JSON_ROWS = ROW_JSON_TABLE(PARTICIPANT_JSON);
 
 /* One row as the API's JSON; returns a new reference. */
 static json_t *participant_render(const PGresult *res, int row)
@@ -448,7 +449,7 @@ void participants_list(struct request *request)
 		DB_ARGS(scope, subject, organization_id, q, county, PAGE_SYNC_ARGS(page)), &res);
 	audit_record_rows(request, AUDIT_READ, "participant", res, COL_ID, COL_ORGANIZATION_ID,
 			  page.limit);
-	respond_page(request, status, res, &page, participant_render, COL_POSITION, COL_ID);
+	respond_page(request, status, res, &page, &PARTICIPANT_JSON_ROWS, COL_POSITION, COL_ID);
 }
 
 void participants_get(struct request *request)
@@ -552,7 +553,7 @@ void participant_records_page(struct request *request, struct db_conn *db,
 	}
 	audit_record_rows(request, AUDIT_READ, shape->resource_type, res, shape->id_column,
 			  shape->organization_column, page->limit);
-	respond_page(request, status, res, page, shape->render, position_column, shape->id_column);
+	respond_page(request, status, res, page, &shape->rows, position_column, shape->id_column);
 }
 
 /* The possible duplicates of participant $1 (API.md): others of its organization, not
@@ -600,7 +601,14 @@ void participants_possible_duplicates(struct request *request)
 					DB_ARGS(id, PAGE_SQL_ARGS(page)), &res);
 	audit_record_rows(request, AUDIT_READ, "participant", res, COL_ID, COL_ORGANIZATION_ID,
 			  page.limit);
-	respond_page(request, status, res, &page, possible_duplicate_render, COL_POSITION, COL_ID);
+	/* Each row gains matched_on in C, so this page keeps a document per row. */
+	if (status == DB_OK)
+		respond_json(
+			request, 200,
+			page_render(res, &page, possible_duplicate_render, COL_POSITION, COL_ID));
+	else
+		problem_send_database(request, status);
+	PQclear(res);
 }
 
 static const struct field_rule MERGE_FIELDS[] = {

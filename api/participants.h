@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "db.h"
+#include "row_json.h"
 #include "uuid.h"
 #include "validate.h"
 
@@ -80,7 +81,7 @@ struct page_request;
  * the columns of their id and organization. */
 struct participant_record_page {
 	const char *resource_type;
-	json_t *(*render)(const PGresult *res, int row);
+	struct row_json_table rows;
 	int id_column, organization_column;
 };
 

@@ -216,7 +216,7 @@ void plans_get(struct request *request)
 	PQclear(res);
 }
 
-static const struct participant_record_page PLAN_PAGE = {"plan", plan_render, PLAN_ID,
+static const struct participant_record_page PLAN_PAGE = {"plan", ROW_JSON_TABLE(PLAN_JSON), PLAN_ID,
 							 PLAN_ORGANIZATION_ID};
 
 /* One page of plans (of participant_id, or NULL: every plan the caller may see), with

@@ -618,13 +618,8 @@ void referrals_list(struct request *request)
 	audit_record_rows_disclosed(request, "referral", res, REFERRAL_ID,
 				    REFERRAL_PROVIDER_ORGANIZATION_ID, REFERRAL_DISCLOSED_UNDER,
 				    page.limit);
-	json_t *items = json_array();
-	int shown = PQntuples(res) > page.limit ? page.limit : PQntuples(res);
-	for (int row = 0; items && row < shown; row++)
-		json_array_append_new(items, referral_render_for(request, res, row));
-	json_t *body = page_render_items(res, &page, items, REFERRAL_POSITION, REFERRAL_ID);
-	PQclear(res);
-	respond_json(request, 200, body);
+	struct row_json_table rows = {REFERRAL_JSON, referral_members_for(request)};
+	respond_page(request, status, res, &page, &rows, REFERRAL_POSITION, REFERRAL_ID);
 }
 
 void referrals_get(struct request *request)

@@ -162,6 +162,7 @@ static const struct db_statement NOTE_SINCE = {
 
 static const struct row_json_member SESSION_NOTE_JSON[] = {
 	SESSION_NOTE_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
+static const struct row_json_table SESSION_NOTE_JSON_ROWS = ROW_JSON_TABLE(SESSION_NOTE_JSON);
 
 json_t *session_note_render(const PGresult *res, int row)
 {
@@ -292,7 +293,7 @@ void session_notes_list(struct request *request)
 					&res);
 	audit_record_rows(request, AUDIT_READ, "session_note", res, NOTE_ID, NOTE_ORGANIZATION_ID,
 			  page.limit);
-	respond_page(request, status, res, &page, session_note_render, NOTE_POSITION, NOTE_ID);
+	respond_page(request, status, res, &page, &SESSION_NOTE_JSON_ROWS, NOTE_POSITION, NOTE_ID);
 }
 
 /* Reads note id as the caller may see it, and records the read for the audit trail; NULL

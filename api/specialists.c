@@ -149,6 +149,7 @@ enum { SPECIALIST_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 
 static const struct row_json_member SPECIALIST_JSON[] = {
 	SPECIALIST_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
+static const struct row_json_table SPECIALIST_JSON_ROWS = ROW_JSON_TABLE(SPECIALIST_JSON);
 
 static const struct db_statement SPECIALIST_SELECT = {"specialist_select",
 						      "SELECT " SPECIALIST_COLUMNS
@@ -396,7 +397,7 @@ void specialists_list(struct request *request)
 				filter.county, filter.lived_experience, filter.certified,
 				filter.accepting, filter.active, filter.q, PAGE_SYNC_ARGS(page)),
 			&res);
-	respond_page(request, status, res, &page, specialist_render, COL_POSITION, COL_ID);
+	respond_page(request, status, res, &page, &SPECIALIST_JSON_ROWS, COL_POSITION, COL_ID);
 }
 
 /* Sends one profile, or 404 when there is none the caller may see; clears res. */

@@ -81,6 +81,7 @@ enum { SUBSCRIPTION_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 
 static const struct row_json_member SUBSCRIPTION_JSON[] = {
 	SUBSCRIPTION_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
+static const struct row_json_table SUBSCRIPTION_JSON_ROWS = ROW_JSON_TABLE(SUBSCRIPTION_JSON);
 
 /* $2: the caller's organization, NULL for an admin (row-level security holds the same). */
 static const struct db_statement SUBSCRIPTION_SELECT = {
@@ -139,6 +140,7 @@ static const struct db_statement SUBSCRIPTION_DELETE = {"subscription_delete",
 enum { ATTEMPT_COLUMN_LIST(ROW_COLUMN_ENUM, ) };
 
 static const struct row_json_member ATTEMPT_JSON[] = {ATTEMPT_COLUMN_LIST(ROW_COLUMN_MEMBER, )};
+static const struct row_json_table ATTEMPT_JSON_ROWS = ROW_JSON_TABLE(ATTEMPT_JSON);
 
 /* The delivery log, newest first. */
 static const struct db_statement SUBSCRIPTION_ATTEMPTS = {
@@ -162,11 +164,6 @@ static json_t *subscription_render(const PGresult *res, int row)
 {
 	return row_json_render(SUBSCRIPTION_JSON,
 			       sizeof SUBSCRIPTION_JSON / sizeof *SUBSCRIPTION_JSON, res, row);
-}
-
-static json_t *attempt_render(const PGresult *res, int row)
-{
-	return row_json_render(ATTEMPT_JSON, sizeof ATTEMPT_JSON / sizeof *ATTEMPT_JSON, res, row);
 }
 
 /* The organization the caller is limited to, or NULL for an admin. */
@@ -355,7 +352,7 @@ void subscriptions_list(struct request *request)
 	if (status == DB_OK)
 		audit_record_rows(request, AUDIT_READ, "subscription", res, SUBSCRIPTION_ID,
 				  SUBSCRIPTION_ORGANIZATION_ID, page.limit);
-	respond_page(request, status, res, &page, subscription_render, SUBSCRIPTION_POSITION,
+	respond_page(request, status, res, &page, &SUBSCRIPTION_JSON_ROWS, SUBSCRIPTION_POSITION,
 		     SUBSCRIPTION_ID);
 }
 
@@ -491,5 +488,5 @@ void subscriptions_deliveries(struct request *request)
 	PGresult *res = NULL;
 	enum db_status status =
 		db_read(db, &SUBSCRIPTION_ATTEMPTS, DB_ARGS(id, PAGE_SQL_ARGS(page)), &res);
-	respond_page(request, status, res, &page, attempt_render, ATTEMPT_POSITION, ATTEMPT_ID);
+	respond_page(request, status, res, &page, &ATTEMPT_JSON_ROWS, ATTEMPT_POSITION, ATTEMPT_ID);
 }

@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "base64url.h"
+#include "json_text.h"
+#include "row_json.h"
+#include "strbuf.h"
 #include "validate.h"
 
 /* A version letter lets the cursor format change without old cursors being misread; a
@@ -92,6 +95,23 @@ bool page_request_parse(const char *limit, const char *cursor, const char *since
 	return true;
 }
 
+/* The next page's cursor text (the caller frees it) when res holds a row past the page; NULL
+ * when none follows (or out of memory): next_cursor is null then. */
+static char *next_cursor(const PGresult *res, const struct page_request *page, int position_column,
+			 int id_column)
+{
+	if (PQntuples(res) <= page->limit)
+		return NULL;
+	if (page->since)
+		position_column = PQnfields(res) - 1; /* PAGE_KEY */
+	int last_row = page->limit - 1;
+	struct page_cursor last = {
+		.changes = page->since != NULL,
+		.position = strtoll(PQgetvalue(res, last_row, position_column), NULL, 10)};
+	snprintf(last.id, sizeof last.id, "%s", PQgetvalue(res, last_row, id_column));
+	return cursor_encode(&last);
+}
+
 json_t *page_render(const PGresult *res, const struct page_request *page,
 		    json_t *(*render)(const PGresult *res, int row), int position_column,
 		    int id_column)
@@ -101,27 +121,32 @@ json_t *page_render(const PGresult *res, const struct page_request *page,
 	json_t *items = json_array();
 	for (int row = 0; items && row < shown; row++)
 		json_array_append_new(items, render(res, row));
-	return page_render_items(res, page, items, position_column, id_column);
+	char *text = next_cursor(res, page, position_column, id_column);
+	json_t *next = text ? json_string(text) : json_null();
+	free(text);
+	return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
 }
 
-json_t *page_render_items(const PGresult *res, const struct page_request *page, json_t *items,
-			  int position_column, int id_column)
+bool page_write(const PGresult *res, const struct page_request *page,
+		const struct row_json_member *members, size_t count, unsigned real_precision,
+		int position_column, int id_column, struct strbuf *out)
 {
 	int rows = PQntuples(res);
-	bool more = rows > page->limit;
-	int shown = more ? page->limit : rows;
-	if (page->since)
-		position_column = PQnfields(res) - 1; /* PAGE_KEY */
-	json_t *next = json_null();
-	if (more) {
-		struct page_cursor last = {
-			.changes = page->since != NULL,
-			.position = strtoll(PQgetvalue(res, shown - 1, position_column), NULL, 10)};
-		snprintf(last.id, sizeof last.id, "%s", PQgetvalue(res, shown - 1, id_column));
-		char *text = cursor_encode(&last);
-		json_decref(next);
-		next = text ? json_string(text) : json_null();
-		free(text);
+	int shown = rows > page->limit ? page->limit : rows;
+	strbuf_append(out, "{\"items\":[", 10);
+	bool ok = true;
+	for (int row = 0; ok && row < shown; row++) {
+		if (row > 0)
+			strbuf_append(out, ",", 1);
+		ok = row_json_write(members, count, res, row, real_precision, out);
 	}
-	return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
+	strbuf_append(out, "],\"next_cursor\":", 16);
+	char *text = next_cursor(res, page, position_column, id_column);
+	if (text)
+		json_text_append_string(out, text, strlen(text));
+	else
+		strbuf_append(out, "null", 4);
+	free(text);
+	strbuf_append(out, "}", 1);
+	return ok && !out->failed;
 }

@@ -8,6 +8,9 @@
 
 #include "uuid.h"
 
+struct row_json_member;
+struct strbuf;
+
 #define PAGE_LIMIT_DEFAULT 50
 #define PAGE_LIMIT_MAX	   200
 
@@ -43,17 +46,19 @@ bool page_request_parse(const char *limit, const char *cursor, const char *since
 
 /* Renders rows of res as {"items": [...], "next_cursor": ...}. res holds up to limit + 1
  * rows; the extra one only proves that another page follows. render turns one row into a
- * JSON object (a new reference). position_column and id_column locate the sort key. */
+ * JSON object (a new reference). position_column and id_column locate the sort key (in the
+ * changes order the position is that of PAGE_KEY, which a list selects last). A page whose
+ * rows are a member table's is written by page_write instead. */
 json_t *page_render(const PGresult *res, const struct page_request *page,
 		    json_t *(*render)(const PGresult *res, int row), int position_column,
 		    int id_column);
 
-/* In the changes order the position is that of PAGE_KEY, which a list selects last; else
- * position_column. */
-/* As page_render, for items the caller rendered from the first limit rows of res (taken
- * over). */
-json_t *page_render_items(const PGresult *res, const struct page_request *page, json_t *items,
-			  int position_column, int id_column);
+/* Appends to out the text json_text writes for page_render's document, rows written by
+ * row_json_write (members[0 .. count - 1]), straight from res: building a document per row
+ * and then its text was most of a list's CPU time. False when out of memory. */
+bool page_write(const PGresult *res, const struct page_request *page,
+		const struct row_json_member *members, size_t count, unsigned real_precision,
+		int position_column, int id_column, struct strbuf *out);
 
 /* The cursor's SQL parameters, position then id (both NULL on the first page), and the
  * row count: for DB_ARGS(..., PAGE_SQL_ARGS(page)). */

@@ -103,13 +103,21 @@ void respond_empty(struct request *request, unsigned status)
 }
 
 void respond_page(struct request *request, enum db_status status, PGresult *res,
-		  const struct page_request *page, json_t *(*render)(const PGresult *res, int row),
+		  const struct page_request *page, const struct row_json_table *rows,
 		  int position_column, int id_column)
 {
-	if (status == DB_OK)
-		respond_json(request, 200,
-			     page_render(res, page, render, position_column, id_column));
-	else
+	if (status != DB_OK) {
 		problem_send_database(request, status);
+		PQclear(res);
+		return;
+	}
+	struct strbuf text;
+	strbuf_init(&text);
+	if (page_write(res, page, rows->members, rows->count, REAL_PRECISION, position_column,
+		       id_column, &text))
+		respond_bytes(request, 200, "application/json", text.data, text.length);
+	else
+		respond_encoding_failed(request);
+	strbuf_free(&text);
 	PQclear(res);
 }

@@ -37,8 +37,8 @@ void respond_empty(struct request *request, unsigned status);
 
 struct page_request;
 
-/* Answers a list page made of res ({"items", "next_cursor"}, see page_render), or the
- * database failure status; clears res either way. */
+/* Answers a list page made of res ({"items", "next_cursor"}, see page_write) with rows
+ * written by row_json_write, or the database failure status; clears res either way. */
 void respond_page(struct request *request, enum db_status status, PGresult *res,
-		  const struct page_request *page, json_t *(*render)(const PGresult *res, int row),
+		  const struct page_request *page, const struct row_json_table *rows,
 		  int position_column, int id_column);

@@ -44,6 +44,18 @@ struct row_json_member {
 	json_t *(*render)(const PGresult *res, int row, int column);
 };
 
+/* The members a list's rows are written with: the first count of members. */
+struct row_json_table {
+	const struct row_json_member *members;
+	size_t count;
+};
+
+/* All of an array of members. */
+#define ROW_JSON_TABLE(array)                            \
+	{                                                \
+		(array), sizeof(array) / sizeof *(array) \
+	}
+
 /* The kinds, as a column list writes them. */
 #define ROW_STRING	    .kind = ROW_JSON_STRING
 #define ROW_INTEGER	    .kind = ROW_JSON_INTEGER

@@ -1,9 +1,13 @@
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base64url.h"
+#include "json_text.h"
 #include "pagination.h"
+#include "row_json.h"
+#include "strbuf.h"
 
 Test(pagination, cursor_round_trip)
 {
@@ -111,4 +115,65 @@ Test(pagination, a_changes_cursor_belongs_to_its_order)
 	cr_assert(strstr(error, "updated_since"));
 	free(newest);
 	free(text);
+}
+
+/* Rows of (id, name, position, changes position), the last column a list's PAGE_KEY. */
+static PGresult *page_rows(int count)
+{
+	PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+	cr_assert_not_null(res);
+	PGresAttDesc attributes[4];
+	for (int i = 0; i < 4; i++)
+		attributes[i] =
+			(PGresAttDesc){.name = "c", .format = 0, .typlen = -1, .atttypmod = -1};
+	cr_assert(PQsetResultAttrs(res, 4, attributes));
+	for (int row = 0; row < count; row++) {
+		char id[40], name[16], position[24], changed[24];
+		snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", row + 1);
+		snprintf(name, sizeof name, "n\"%d\t", row);
+		snprintf(position, sizeof position, "%d", 1000 - row);
+		snprintf(changed, sizeof changed, "%d", 5000 + row);
+		const char *values[4] = {id, name, position, changed};
+		for (int i = 0; i < 4; i++)
+			cr_assert(PQsetvalue(res, row, i, (char *)values[i],
+					     row == 1 && i == 1 ? -1 : (int)strlen(values[i])));
+	}
+	return res;
+}
+
+static const struct row_json_member PAGE_MEMBERS[] = {
+	{.name = "id", .column = 0, .kind = ROW_JSON_STRING},
+	{.name = "name", .column = 1, .kind = ROW_JSON_STRING},
+	{.name = "position", .column = 2, .kind = ROW_JSON_HIDDEN},
+};
+
+static json_t *page_member_render(const PGresult *res, int row)
+{
+	return row_json_render(PAGE_MEMBERS, 3, res, row);
+}
+
+/* page_write writes the bytes json_text writes of page_render's document: with and without a
+ * page after, in either order, and empty. */
+Test(pagination, written_page_is_the_rendered_document)
+{
+	static const int rows[] = {0, 2, 3, 5};
+	for (size_t r = 0; r < sizeof rows / sizeof *rows; r++) {
+		for (int changes = 0; changes < 2; changes++) {
+			struct page_request page = {
+				.limit = 2, .since = changes ? "2026-01-01T00:00:00Z" : NULL};
+			PGresult *res = page_rows(rows[r]);
+			json_t *doc = page_render(res, &page, page_member_render, 2, 0);
+			char *expected = json_text(doc, 15, NULL);
+			cr_assert_not_null(expected);
+			struct strbuf written;
+			strbuf_init(&written);
+			cr_expect(page_write(res, &page, PAGE_MEMBERS, 3, 15, 2, 0, &written));
+			cr_expect_str_eq(written.data, expected, "%d rows, changes %d", rows[r],
+					 changes);
+			strbuf_free(&written);
+			free(expected);
+			json_decref(doc);
+			PQclear(res);
+		}
+	}
 }
