@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "json_text.h"
+#include "monotonic.h"
 #include "strbuf.h"
 
 static atomic_int minimum_level = LOG_LEVEL_INFO;
@@ -118,11 +119,7 @@ static void *flush_periodically(void *unused)
 			pthread_cond_wait(&pending.changed, &pending.lock);
 			continue;
 		}
-		struct timespec deadline;
-		clock_gettime(CLOCK_REALTIME, &deadline);
-		deadline.tv_nsec += PENDING_MS * 1000000L;
-		deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-		deadline.tv_nsec %= 1000000000L;
+		struct timespec deadline = monotonic_after_ms(PENDING_MS);
 		while (!pending.stopping &&
 		       pthread_cond_timedwait(&pending.changed, &pending.lock, &deadline) == 0) {
 		}
@@ -136,7 +133,15 @@ bool log_gather_access_lines(void)
 {
 	pthread_mutex_lock(&pending.lock);
 	pending.stopping = false;
-	pending.gathering = pthread_create(&pending.flusher, NULL, flush_periodically, NULL) == 0;
+	/* Made again on CLOCK_MONOTONIC, before the flusher that alone waits on it starts
+	 * (every signal comes with the lock held): a wall clock stepped back would otherwise
+	 * hold the pending lines until the buffer fills. */
+	pthread_cond_destroy(&pending.changed);
+	bool monotonic = monotonic_cond_init(&pending.changed);
+	if (!monotonic)
+		pthread_cond_init(&pending.changed, NULL); /* for log_stop_gathering's signal */
+	pending.gathering =
+		monotonic && pthread_create(&pending.flusher, NULL, flush_periodically, NULL) == 0;
 	bool gathering = pending.gathering;
 	pthread_mutex_unlock(&pending.lock);
 	return gathering;
