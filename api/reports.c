@@ -196,7 +196,8 @@ static const struct db_statement FOLLOW_UP_HASHED = {
 			" AND a.episode_id = e.id AND a.timepoint = s.timepoint"
 			" AND a.slot = s.slot" FOLLOW_UP_REST};
 
-/* Ranges longer than this many days look their slots' assessments up by hash (above). */
+/* Ranges of more than this many days (last - first >= it, the days counted inclusively)
+ * look their slots' assessments up by hash (above). */
 #define FOLLOW_UP_HASHED_AFTER_DAYS 120
 
 /* Runs a report statement (one JSON value) and answers with it. PostgreSQL writes json
@@ -216,9 +217,11 @@ static void send_report(struct request *request, struct db_conn *db,
 	PGresult *res = NULL;
 	const struct db_step steps[] = {DB_STEP(&JIT_OFF, NULL, "off"),
 					{stmt, count, values, &res}};
+	/* As db_read: a connection found broken is replaced and the read sent once more, but
+	 * only when no transaction was open, which the retry would run outside of. */
+	bool alone = db_is_idle(db);
 	enum db_status status = db_exec_batch(db, steps, sizeof steps / sizeof steps[0]);
-	/* As db_read: a connection found broken is replaced and the read sent once more. */
-	if (status == DB_UNAVAILABLE && !db_is_idle(db) && db_reset(db))
+	if (status == DB_UNAVAILABLE && alone && !db_is_idle(db) && db_reset(db))
 		status = db_exec_batch(db, steps, sizeof steps / sizeof steps[0]);
 	if (status != DB_OK) {
 		problem_send_database(request, status);
