@@ -53,16 +53,6 @@ static const struct db_statement AUDIT_APPEND = {"audit_append", AUDIT_INSERT AU
 static const struct db_statement AUDIT_APPEND_READS = {
 	"audit_append_reads", "WITH " AUDIT_UNFLUSHED " " AUDIT_INSERT "unflushed, " AUDIT_EVENTS};
 
-/* Copies text (NULL for "") into a field of size bytes, cut as snprintf would cut it: four
- * snprintf calls an event were a tenth of a list's audit work. */
-static void field_copy(char *field, size_t size, const char *text)
-{
-	size_t length = text ? strnlen(text, size - 1) : 0;
-	if (length)
-		memcpy(field, text, length);
-	field[length] = '\0';
-}
-
 /* Appends one event to the request's trail. */
 static void trail_add(struct request *request, enum audit_action action, const char *resource_type,
 		      const char *resource_id, const char *organization_id, const char *consent_id)
@@ -80,10 +70,11 @@ static void trail_add(struct request *request, enum audit_action action, const c
 	}
 	struct audit_event *event = &trail->events[trail->count++];
 	event->action = action;
-	field_copy(event->resource_type, sizeof event->resource_type, resource_type);
-	field_copy(event->resource_id, sizeof event->resource_id, resource_id);
-	field_copy(event->organization_id, sizeof event->organization_id, organization_id);
-	field_copy(event->consent_id, sizeof event->consent_id, consent_id);
+	text_copy(event->resource_type, sizeof event->resource_type, resource_type);
+	text_copy(event->resource_id, sizeof event->resource_id, resource_id ? resource_id : "");
+	text_copy(event->organization_id, sizeof event->organization_id,
+		  organization_id ? organization_id : "");
+	text_copy(event->consent_id, sizeof event->consent_id, consent_id ? consent_id : "");
 	return;
 lost:
 	/* Out of memory: a write then fails at audit_write; a read is not answered. */
