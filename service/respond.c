@@ -41,6 +41,16 @@ static void respond_encoding_failed(struct request *request)
 	respond_bytes(request, 500, "application/problem+json", PROBLEM, sizeof PROBLEM - 1);
 }
 
+/* Answers 200 with the JSON text written into text, when it could be written; frees text. */
+static void respond_written(struct request *request, bool written, struct strbuf *text)
+{
+	if (written)
+		respond_bytes(request, 200, "application/json", text->data, text->length);
+	else
+		respond_encoding_failed(request);
+	strbuf_free(text);
+}
+
 void respond_json(struct request *request, unsigned status, json_t *body)
 {
 	size_t length = 0;
@@ -89,11 +99,8 @@ void respond_row(struct request *request, const struct row_json_member *members,
 		return;
 	struct strbuf text;
 	strbuf_init(&text);
-	if (row_json_write(members, count, res, row, REAL_PRECISION, &text))
-		respond_bytes(request, 200, "application/json", text.data, text.length);
-	else
-		respond_encoding_failed(request);
-	strbuf_free(&text);
+	respond_written(request, row_json_write(members, count, res, row, REAL_PRECISION, &text),
+			&text);
 }
 
 void respond_empty(struct request *request, unsigned status)
@@ -113,11 +120,9 @@ void respond_page(struct request *request, enum db_status status, PGresult *res,
 	}
 	struct strbuf text;
 	strbuf_init(&text);
-	if (page_write(res, page, rows->members, rows->count, REAL_PRECISION, position_column,
-		       id_column, &text))
-		respond_bytes(request, 200, "application/json", text.data, text.length);
-	else
-		respond_encoding_failed(request);
-	strbuf_free(&text);
+	respond_written(request,
+			page_write(res, page, rows->members, rows->count, REAL_PRECISION,
+				   position_column, id_column, &text),
+			&text);
 	PQclear(res);
 }
