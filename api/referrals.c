@@ -288,15 +288,31 @@ PGresult *referral_reload(struct request *request, struct db_conn *db, const cha
 	return res;
 }
 
+#define REFERRAL_EVENT_VALUES 7
+
+/* The step adding referral_id's history entry by the caller; values is its storage, which
+ * must last until the step has run. */
+static struct db_step history_step(const struct request *request, const char *referral_id,
+				   const char *from, const char *to, const char *reason,
+				   const char *specialist_id,
+				   const char *values[REFERRAL_EVENT_VALUES])
+{
+	const struct principal *caller = &request->caller;
+	const char *const given[REFERRAL_EVENT_VALUES] = {
+		referral_id, from,	   to, caller->subject, role_name(caller->role),
+		reason,	     specialist_id};
+	memcpy(values, given, sizeof given);
+	return (struct db_step){&REFERRAL_EVENT_INSERT, REFERRAL_EVENT_VALUES, values, NULL};
+}
+
 bool referral_history_add(struct request *request, struct db_conn *db, const char *referral_id,
 			  const char *from, const char *to, const char *reason,
 			  const char *specialist_id)
 {
-	const struct principal *caller = &request->caller;
-	enum db_status status = db_exec(db, &REFERRAL_EVENT_INSERT,
-					DB_ARGS(referral_id, from, to, caller->subject,
-						role_name(caller->role), reason, specialist_id),
-					NULL);
+	const char *values[REFERRAL_EVENT_VALUES];
+	struct db_step add =
+		history_step(request, referral_id, from, to, reason, specialist_id, values);
+	enum db_status status = db_exec(db, add.stmt, add.count, add.values, NULL);
 	if (status != DB_OK)
 		problem_send_database(request, status);
 	return status == DB_OK;
@@ -475,8 +491,7 @@ static PGresult *intake_write(struct request *request, struct db_conn *db, struc
 		claim->claimed ? claim->scope : NULL,
 		claim->claimed ? claim->key : NULL,
 		id};
-	const char *const history_values[] = {
-		id, NULL, "submitted", caller->subject, role_name(caller->role), NULL, NULL};
+	const char *history_values[REFERRAL_EVENT_VALUES];
 	PGresult *made_consent = NULL, *referral = NULL;
 	struct db_step steps[5];
 	size_t count = 0;
@@ -489,7 +504,7 @@ static PGresult *intake_write(struct request *request, struct db_conn *db, struc
 		steps[count++] =
 			(struct db_step){&INTAKE_CONSENT_INSERT, 4, consent_values, &made_consent};
 	steps[count++] = (struct db_step){&REFERRAL_INSERT, 17, referral_values, NULL};
-	steps[count++] = (struct db_step){&REFERRAL_EVENT_INSERT, 7, history_values, NULL};
+	steps[count++] = history_step(request, id, NULL, "submitted", NULL, NULL, history_values);
 	steps[count++] = DB_STEP(&REFERRAL_SELECT, &referral, id);
 	enum db_status status = db_exec_batch(db, steps, count);
 	if (status != DB_OK) {
